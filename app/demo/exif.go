@@ -143,7 +143,7 @@ func (e *Exif) ifds(order byteOrder) (ifd0, exifIFD, gpsIFD *ifd, err error) {
 	ifd0.short(order, 0x0128, 2) // inches
 	ifd0.ascii(0x0131, e.Software)
 	ifd0.short(order, 0x0213, 1) // centered
-	ifd0.long(order, 0x8769, 0) // placeholder, filled in by Segment
+	ifd0.long(order, 0x8769, 0)  // placeholder, filled in by Segment
 
 	exifIFD.rationals(order, 0x829A, e.ExposureTime)
 	exifIFD.rationals(order, 0x829D, e.FNumber)

@@ -253,8 +253,8 @@ func checkExiftool(t *testing.T, path string, want *Exif, wantXMP *XMP) {
 	wantStr := map[string]any{
 		"EXIF:Make": want.Make, "EXIF:Model": want.Model,
 		"EXIF:DateTimeOriginal": stamp, "EXIF:CreateDate": stamp,
-		"EXIF:Orientation": float64(want.Orientation),
-		"EXIF:ISO":         float64(want.ISO),
+		"EXIF:Orientation":  float64(want.Orientation),
+		"EXIF:ISO":          float64(want.ISO),
 		"EXIF:ExposureTime": want.ExposureTime.Float(), "EXIF:FNumber": want.FNumber.Float(),
 		"EXIF:FocalLength": want.FocalLength.Float(),
 	}
