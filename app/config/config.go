@@ -1,0 +1,327 @@
+// Package config holds Pinhole's settings. Every option has one name used
+// three ways: a flag (--originals), an environment variable
+// (PINHOLE_ORIGINALS) and a config-file key (originals = /srv/photos).
+// Precedence: flags, then environment, then the config file, then defaults.
+package config
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the parsed configuration; pass it (or parts of it) down.
+type Config struct {
+	ConfigFile string
+
+	Originals    string
+	Data         string
+	Listen       string
+	LogLevel     string
+	ReadOnly     bool
+	UploadFolder string
+	Demo         bool
+
+	Workers        int
+	RescanInterval time.Duration
+	PollInterval   time.Duration
+	Debounce       time.Duration
+	SettleTime     time.Duration
+	FollowSymlinks bool
+
+	ThumbCacheMB   int64
+	DecodeBudgetMB int64
+	MaxMegapixels  int
+
+	TilesURL          string
+	TilesAttribution  string
+	GeocoderURL       string
+	GeocoderRadiusKm  float64
+	TileCacheMB       int64
+	SessionTTL        time.Duration
+	UploadLimitMB     int64
+	TLSCert, TLSKey   string
+	ClientCA          string
+	BackupInterval    time.Duration
+	BackupKeep        int
+	MetricsPublic     bool
+	TrustProxyHeaders bool
+}
+
+// option describes one setting for flags, environment, file and help.
+type option struct {
+	name, help string
+	bind       func(fs *flag.FlagSet, c *Config)
+}
+
+func str(name, def, help string, f func(*Config) *string) option {
+	return option{name, help, func(fs *flag.FlagSet, c *Config) { fs.StringVar(f(c), name, def, help) }}
+}
+func boolean(name string, def bool, help string, f func(*Config) *bool) option {
+	return option{name, help, func(fs *flag.FlagSet, c *Config) { fs.BoolVar(f(c), name, def, help) }}
+}
+func integer(name string, def int, help string, f func(*Config) *int) option {
+	return option{name, help, func(fs *flag.FlagSet, c *Config) { fs.IntVar(f(c), name, def, help) }}
+}
+func int64opt(name string, def int64, help string, f func(*Config) *int64) option {
+	return option{name, help, func(fs *flag.FlagSet, c *Config) { fs.Int64Var(f(c), name, def, help) }}
+}
+func float(name string, def float64, help string, f func(*Config) *float64) option {
+	return option{name, help, func(fs *flag.FlagSet, c *Config) { fs.Float64Var(f(c), name, def, help) }}
+}
+func duration(name string, def time.Duration, help string, f func(*Config) *time.Duration) option {
+	return option{name, help, func(fs *flag.FlagSet, c *Config) { fs.DurationVar(f(c), name, def, help) }}
+}
+
+// DefaultListen is where Pinhole serves when nothing else is configured.
+const DefaultListen = ":8077"
+
+func defaultData() string {
+	if d := os.Getenv("STATE_DIRECTORY"); d != "" { // systemd StateDirectory=
+		return d
+	}
+	if h, err := os.UserHomeDir(); err == nil && h != "/" {
+		return filepath.Join(h, ".local", "share", "pinhole")
+	}
+	return "/var/lib/pinhole"
+}
+
+var options = []option{
+	str("config", "", "config file of key = value lines (same names as the flags)", func(c *Config) *string { return &c.ConfigFile }),
+	str("originals", "", "photo folder to index; empty: a generated demo library in DATA/demo", func(c *Config) *string { return &c.Originals }),
+	str("data", defaultData(), "folder for the database, caches and backups", func(c *Config) *string { return &c.Data }),
+	str("listen", DefaultListen, "address to serve HTTP on (host:port)", func(c *Config) *string { return &c.Listen }),
+	str("log-level", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
+	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false)", func(c *Config) *bool { return &c.ReadOnly }),
+	str("upload-folder", "Uploads", "folder inside the originals that uploads are saved to", func(c *Config) *string { return &c.UploadFolder }),
+	boolean("demo", true, "generate and index a demo library when --originals is empty", func(c *Config) *bool { return &c.Demo }),
+	integer("workers", runtime.NumCPU(), "files read in parallel while indexing", func(c *Config) *int { return &c.Workers }),
+	duration("rescan-interval", 6*time.Hour, "full rescan of the originals as a safety net (0 disables)", func(c *Config) *time.Duration { return &c.RescanInterval }),
+	duration("poll-interval", 2*time.Minute, "rescan interval when live watching is unavailable (network mounts, inotify limits)", func(c *Config) *time.Duration { return &c.PollInterval }),
+	duration("debounce", 2*time.Second, "quiet time after file changes before indexing them", func(c *Config) *time.Duration { return &c.Debounce }),
+	duration("settle-time", time.Second, "a changed file's size must stay the same this long before it is read", func(c *Config) *time.Duration { return &c.SettleTime }),
+	boolean("follow-symlinks", false, "follow symbolic links inside the originals (links pointing outside are never followed)", func(c *Config) *bool { return &c.FollowSymlinks }),
+	int64opt("thumb-cache-mb", 0, "thumbnail cache size cap in MB (0: a tenth of the free disk, at most 20 GB)", func(c *Config) *int64 { return &c.ThumbCacheMB }),
+	int64opt("decode-budget-mb", 96, "memory for concurrent image decodes in MB", func(c *Config) *int64 { return &c.DecodeBudgetMB }),
+	integer("max-megapixels", 200, "refuse images declaring more pixels than this (decompression bombs)", func(c *Config) *int { return &c.MaxMegapixels }),
+	str("tiles-url", "", "map tile upstream URL template with {z}/{x}/{y} (empty: offline base map only)", func(c *Config) *string { return &c.TilesURL }),
+	str("tiles-attribution", "", "attribution text shown on the map for the tile upstream", func(c *Config) *string { return &c.TilesAttribution }),
+	int64opt("tile-cache-mb", 512, "map tile cache size cap in MB", func(c *Config) *int64 { return &c.TileCacheMB }),
+	str("geocoder-url", "", "Nominatim-compatible reverse geocoder base URL (empty: offline places only)", func(c *Config) *string { return &c.GeocoderURL }),
+	float("geocoder-radius-km", 25, "offline places: farthest distance to a named place", func(c *Config) *float64 { return &c.GeocoderRadiusKm }),
+	duration("session-ttl", 30*24*time.Hour, "how long a login lasts", func(c *Config) *time.Duration { return &c.SessionTTL }),
+	int64opt("upload-limit-mb", 2048, "largest accepted upload in MB", func(c *Config) *int64 { return &c.UploadLimitMB }),
+	str("tls-cert", "", "TLS certificate file (serve HTTPS when set with --tls-key)", func(c *Config) *string { return &c.TLSCert }),
+	str("tls-key", "", "TLS private key file", func(c *Config) *string { return &c.TLSKey }),
+	str("client-ca", "", "require client certificates signed by this CA file (needs TLS)", func(c *Config) *string { return &c.ClientCA }),
+	duration("backup-interval", 24*time.Hour, "scheduled database backups into DATA/backups (0 disables)", func(c *Config) *time.Duration { return &c.BackupInterval }),
+	integer("backup-keep", 7, "scheduled backups to keep", func(c *Config) *int { return &c.BackupKeep }),
+	boolean("metrics-public", false, "serve /metrics to anyone, not only admins and localhost", func(c *Config) *bool { return &c.MetricsPublic }),
+	boolean("trust-proxy-headers", false, "use X-Forwarded-For for client addresses (only behind a reverse proxy)", func(c *Config) *bool { return &c.TrustProxyHeaders }),
+}
+
+// EnvName is the environment variable for an option name.
+func EnvName(name string) string {
+	return "PINHOLE_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// FlagSet returns a flag set carrying every option, bound to c, plus the
+// command's own flags added by the caller.
+func FlagSet(cmd string, c *Config) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	for _, o := range options {
+		o.bind(fs, c)
+	}
+	return fs
+}
+
+// Resolve applies the precedence rules after fs.Parse: values given as flags
+// win, then PINHOLE_* variables, then the config file, then defaults.
+func Resolve(fs *flag.FlagSet, getenv func(string) string) error {
+	explicit := map[string]string{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = f.Value.String() })
+
+	// Back to defaults, then layer file < env < flags.
+	fs.VisitAll(func(f *flag.Flag) { _ = f.Value.Set(f.DefValue) })
+
+	file := explicit["config"]
+	if file == "" {
+		file = getenv(EnvName("config"))
+	}
+	if file != "" {
+		kv, err := readFile(file)
+		if err != nil {
+			return err
+		}
+		keys := make([]string, 0, len(kv))
+		for k := range kv {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if fs.Lookup(k) == nil || !isOption(k) {
+				return fmt.Errorf("config file %s: unknown option %q", file, k)
+			}
+			if err := fs.Set(k, kv[k]); err != nil {
+				return fmt.Errorf("config file %s: %s: %w", file, k, err)
+			}
+		}
+		_ = fs.Set("config", file)
+	}
+	for _, o := range options {
+		if v := getenv(EnvName(o.name)); v != "" {
+			if err := fs.Set(o.name, v); err != nil {
+				return fmt.Errorf("%s: %w", EnvName(o.name), err)
+			}
+		}
+	}
+	for name, v := range explicit {
+		if err := fs.Set(name, v); err != nil {
+			return fmt.Errorf("--%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func isOption(name string) bool {
+	for _, o := range options {
+		if o.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// readFile parses `key = value` lines; '#' starts a comment line; values may
+// be quoted.
+func readFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	return parseFile(f, path)
+}
+
+func parseFile(r io.Reader, name string) (map[string]string, error) {
+	out := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("config file %s:%d: want key = value", name, n)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if uq, err := strconv.Unquote(v); err == nil {
+			v = uq
+		}
+		out[k] = v
+	}
+	return out, sc.Err()
+}
+
+// Validate checks values and fills derived ones.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Data == "" {
+		errs = append(errs, errors.New("--data must not be empty"))
+	}
+	if c.Originals != "" {
+		abs, err := filepath.Abs(c.Originals)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--originals: %w", err))
+		}
+		c.Originals = abs
+	}
+	if abs, err := filepath.Abs(c.Data); err == nil {
+		c.Data = abs
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("--listen %q: %w", c.Listen, err))
+	}
+	if _, err := ParseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Workers < 1 {
+		c.Workers = 1
+	}
+	if c.Workers > 64 {
+		c.Workers = 64
+	}
+	if c.Debounce < 0 || c.SettleTime < 0 || c.PollInterval < time.Second && c.PollInterval != 0 {
+		errs = append(errs, errors.New("durations must be positive (poll-interval at least 1s)"))
+	}
+	if c.DecodeBudgetMB < 16 {
+		errs = append(errs, errors.New("--decode-budget-mb must be at least 16"))
+	}
+	if c.MaxMegapixels < 1 {
+		errs = append(errs, errors.New("--max-megapixels must be at least 1"))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if c.ClientCA != "" && c.TLSCert == "" {
+		errs = append(errs, errors.New("--client-ca needs --tls-cert and --tls-key"))
+	}
+	if c.UploadFolder == "" || filepath.IsAbs(c.UploadFolder) || strings.Contains(filepath.ToSlash(c.UploadFolder), "..") {
+		errs = append(errs, errors.New("--upload-folder must be a relative folder inside the originals"))
+	}
+	return errors.Join(errs...)
+}
+
+// ParseLevel turns a --log-level value into a slog level.
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("--log-level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// DBPath is where the database lives.
+func (c *Config) DBPath() string { return filepath.Join(c.Data, "pinhole.db") }
+
+// DemoDir is where the generated demo library lives.
+func (c *Config) DemoDir() string { return filepath.Join(c.Data, "demo") }
+
+// ThumbDir is the thumbnail cache.
+func (c *Config) ThumbDir() string { return filepath.Join(c.Data, "cache", "thumbs") }
+
+// TileDir is the map tile cache.
+func (c *Config) TileDir() string { return filepath.Join(c.Data, "cache", "tiles") }
+
+// BackupDir holds database backups.
+func (c *Config) BackupDir() string { return filepath.Join(c.Data, "backups") }
+
+// ExampleFile renders a commented config file listing every option with its
+// default, for /etc/pinhole/pinhole.conf and `pinhole config`.
+func ExampleFile() string {
+	var b strings.Builder
+	b.WriteString("# Pinhole configuration. Every line is optional; the values shown are the defaults.\n")
+	b.WriteString("# The same names work as flags (--name) and environment variables (PINHOLE_NAME).\n\n")
+	var c Config
+	fs := FlagSet("example", &c)
+	for _, o := range options {
+		if o.name == "config" {
+			continue
+		}
+		f := fs.Lookup(o.name)
+		fmt.Fprintf(&b, "# %s\n#%s = %s\n\n", o.help, o.name, f.DefValue)
+	}
+	return b.String()
+}

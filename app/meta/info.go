@@ -1,0 +1,92 @@
+// Package meta reads what Pinhole needs to know about a media file: when it
+// was taken, with what, where, how big it is, and what the owner wrote about
+// it. Everything read from a file is treated as hostile: parsers recover from
+// panics, cap sizes and validate ranges, and a failure is returned as an error
+// for that one file.
+package meta
+
+import "time"
+
+// Kind is the broad media type of a file.
+type Kind string
+
+// Kinds of media files. Sidecar is an .xmp file that belongs to a photo.
+const (
+	KindImage   Kind = "image"
+	KindRaw     Kind = "raw"
+	KindVideo   Kind = "video"
+	KindSidecar Kind = "sidecar"
+)
+
+// TimeSource says where Info.Taken came from, most trusted first.
+type TimeSource string
+
+// Sources of the taken time.
+const (
+	SourceEXIF     TimeSource = "exif"      // DateTimeOriginal / CreateDate in EXIF
+	SourceXMP      TimeSource = "xmp"       // xmp:CreateDate / photoshop:DateCreated
+	SourceIPTC     TimeSource = "iptc"      // IPTC-IIM DateCreated + TimeCreated
+	SourceMaker    TimeSource = "maker"     // a vendor record: Canon CIFF, Sigma X3F, Olympus APP12
+	SourceVideo    TimeSource = "video"     // QuickTime mvhd creation time
+	SourceFileName TimeSource = "file_name" // a date in the file name
+	SourceFileTime TimeSource = "file_time" // the file's modification time
+)
+
+// Info is what Pinhole reads from one file. Zero values mean "unknown".
+type Info struct {
+	MIME string // e.g. image/jpeg, image/x-canon-cr2, video/mp4
+	Kind Kind
+
+	// Taken is the capture time. When HasOffset is true, Taken carries a
+	// fixed zone with that offset; otherwise it is the camera's wall-clock
+	// time expressed in UTC (no zone known).
+	Taken       time.Time
+	HasOffset   bool
+	TakenSource TimeSource
+
+	Make, Model, Lens string
+	ExposureTime      float64 // seconds
+	FNumber           float64
+	ISO               int
+	FocalLength       float64 // mm
+
+	HasGPS   bool
+	Lat, Lng float64 // degrees, validated: not 0,0 and in range
+	Alt      float64 // metres above sea level
+	HasAlt   bool
+
+	Orientation int // EXIF orientation 1–8; 0 when absent
+	// Width and Height are the pixel size as stored in the file, before
+	// orientation is applied. DisplayWidth/DisplayHeight swap them when the
+	// orientation turns the picture by 90°.
+	Width, Height int
+
+	Duration float64 // seconds, for video
+
+	Title, Description string
+	Keywords           []string
+	Rating             int // 0–5, -1 rejected
+
+	// Raw values kept for `pinhole inspect`, in exiftool's formats.
+	DateTimeOriginal   string // "YYYY:MM:DD hh:mm:ss"
+	OffsetTimeOriginal string // "+02:00"
+}
+
+// Rotated reports whether the orientation turns the picture by 90° or 270°.
+func (i *Info) Rotated() bool { return i.Orientation >= 5 && i.Orientation <= 8 }
+
+// DisplayWidth is the width as the picture is shown, after orientation.
+func (i *Info) DisplayWidth() int {
+	if i.Rotated() {
+		return i.Height
+	}
+	return i.Width
+}
+
+// DisplayHeight is the height as the picture is shown, after orientation.
+func (i *Info) DisplayHeight() int {
+	if i.Rotated() {
+		return i.Width
+	}
+	return i.Height
+}

@@ -1,0 +1,441 @@
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"pinhole/app/meta"
+)
+
+// FileStat is what the scanner compares against the disk to decide whether
+// a file changed, without reading it.
+type FileStat struct {
+	ID      int64
+	PhotoID int64
+	Path    string
+	Size    int64
+	MTime   int64
+	Hash    string
+	Missing bool
+}
+
+// FileRecord is one file the indexer has read (or failed to read).
+type FileRecord struct {
+	Path  string // relative to the originals root, '/' separated
+	Size  int64
+	MTime int64 // unix nanoseconds
+	Hash  string
+	Kind  meta.Kind
+	MIME  string
+	Info  *meta.Info // never nil: the indexer fills a fallback when reading failed
+	Err   string     // metadata error; the file is still indexed
+}
+
+// Exists reports whether a relative path still exists on disk; the database
+// uses it to tell a moved file (old path gone) from a duplicate.
+type Exists func(rel string) bool
+
+// Stem is the lower-case base name files of one stack share:
+// "IMG_1.JPG", "IMG_1.cr2", "IMG_1.xmp" and "IMG_1.JPG.xmp" all give "img_1".
+func Stem(name string) string {
+	n := strings.ToLower(name)
+	if strings.HasSuffix(n, ".xmp") {
+		n = strings.TrimSuffix(n, ".xmp")
+	}
+	if i := strings.LastIndexByte(n, '.'); i > 0 {
+		n = n[:i]
+	}
+	return n
+}
+
+// FolderFiles lists the files known in one folder (relative path).
+func (d *DB) FolderFiles(ctx context.Context, folder string) ([]FileStat, error) {
+	rows, err := d.sql.QueryContext(ctx, `
+		SELECT f.id, COALESCE(f.photo_id, 0), f.path, f.size, f.mtime, f.hash, f.missing
+		FROM files f JOIN folders d ON d.id = f.folder_id
+		WHERE d.path = ?`, folder)
+	if err != nil {
+		return nil, fmt.Errorf("list folder files: %w", err)
+	}
+	defer rows.Close()
+	var out []FileStat
+	for rows.Next() {
+		var s FileStat
+		if err := rows.Scan(&s.ID, &s.PhotoID, &s.Path, &s.Size, &s.MTime, &s.Hash, &s.Missing); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// FileByPath returns the stat of one file.
+func (d *DB) FileByPath(ctx context.Context, rel string) (FileStat, error) {
+	var s FileStat
+	err := d.sql.QueryRowContext(ctx, `
+		SELECT id, COALESCE(photo_id, 0), path, size, mtime, hash, missing FROM files WHERE path = ?`, rel).
+		Scan(&s.ID, &s.PhotoID, &s.Path, &s.Size, &s.MTime, &s.Hash, &s.Missing)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, ErrNotFound
+	}
+	return s, err
+}
+
+// KnownFolders lists every folder path the database knows that is not
+// marked missing.
+func (d *DB) KnownFolders(ctx context.Context) ([]string, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT path FROM folders WHERE missing = 0 ORDER BY path`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CountLiveFiles counts files not marked missing.
+func (d *DB) CountLiveFiles(ctx context.Context) (int, error) {
+	var n int
+	err := d.sql.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE missing = 0`).Scan(&n)
+	return n, err
+}
+
+// TouchFiles records a new size/mtime for files whose content hash did not
+// change (e.g. a `touch`), without touching their photos.
+func (d *DB) TouchFile(ctx context.Context, rel string, size, mtime int64) error {
+	_, err := d.sql.ExecContext(ctx, `UPDATE files SET size = ?, mtime = ?, missing = 0 WHERE path = ?`, size, mtime, rel)
+	return err
+}
+
+// ApplyFiles stores a batch of read files in one transaction: each new or
+// changed file is attached to its photo (moved files keep theirs, exact
+// duplicates join the existing photo, same-stem files in one folder stack),
+// and every touched photo's metadata is merged again from its files.
+func (d *DB) ApplyFiles(ctx context.Context, recs []FileRecord, exists Exists) (photos []int64, err error) {
+	touched := map[int64]bool{}
+	err = d.tx(ctx, func(tx *sql.Tx) error {
+		for i := range recs {
+			ids, err := d.applyFile(ctx, tx, &recs[i], exists)
+			if err != nil {
+				return fmt.Errorf("%s: %w", recs[i].Path, err)
+			}
+			for _, id := range ids {
+				touched[id] = true
+			}
+		}
+		for id := range touched {
+			if err := d.refreshPhoto(ctx, tx, id); err != nil {
+				return fmt.Errorf("refresh photo %d: %w", id, err)
+			}
+		}
+		for _, r := range recs {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM index_errors WHERE path = ?`, r.Path); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for id := range touched {
+		photos = append(photos, id)
+	}
+	sort.Slice(photos, func(i, j int) bool { return photos[i] < photos[j] })
+	return photos, nil
+}
+
+// applyFile links one record to a photo and returns the photos to refresh.
+func (d *DB) applyFile(ctx context.Context, tx *sql.Tx, r *FileRecord, exists Exists) ([]int64, error) {
+	dir, name := path.Split(r.Path)
+	dir = strings.TrimSuffix(dir, "/")
+	folderID, err := d.ensureFolder(ctx, tx, dir)
+	if err != nil {
+		return nil, err
+	}
+	metaJSON, err := json.Marshal(r.Info)
+	if err != nil {
+		return nil, err
+	}
+	stem := Stem(name)
+	now := d.stamp()
+
+	var cur FileStat
+	err = tx.QueryRowContext(ctx, `SELECT id, COALESCE(photo_id, 0), hash FROM files WHERE path = ?`, r.Path).
+		Scan(&cur.ID, &cur.PhotoID, &cur.Hash)
+	switch {
+	case err == nil:
+		// Same path, new content (or first read after an error): keep the
+		// photo, re-read its metadata.
+		_, err = tx.ExecContext(ctx, `
+			UPDATE files SET size=?, mtime=?, hash=?, mime=?, kind=?, meta=?, error=?, missing=0, indexed_at=?
+			WHERE id = ?`, r.Size, r.MTime, r.Hash, r.MIME, string(r.Kind), string(metaJSON), r.Err, now, cur.ID)
+		if err != nil {
+			return nil, err
+		}
+		if cur.PhotoID != 0 {
+			return []int64{cur.PhotoID}, nil
+		}
+		photoID, err := d.photoFor(ctx, tx, r, folderID, stem, cur.ID)
+		if err != nil {
+			return nil, err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE files SET photo_id = ? WHERE id = ?`, photoID, cur.ID)
+		return []int64{photoID}, err
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, err
+	}
+
+	// A new path. Was it moved or renamed? A known file with the same
+	// content whose old path is gone is the same file: move its row so the
+	// photo keeps its favorite flag, albums and edits.
+	if r.Hash != "" && r.Kind != meta.KindSidecar {
+		moved, err := d.findMoved(ctx, tx, r.Hash, exists)
+		if err != nil {
+			return nil, err
+		}
+		if moved.ID != 0 {
+			oldPhoto := moved.PhotoID
+			_, err = tx.ExecContext(ctx, `
+				UPDATE files SET folder_id=?, path=?, name=?, stem=?, size=?, mtime=?, mime=?, kind=?, meta=?, error=?, missing=0, indexed_at=?
+				WHERE id = ?`, folderID, r.Path, name, stem, r.Size, r.MTime, r.MIME, string(r.Kind), string(metaJSON), r.Err, now, moved.ID)
+			if err != nil {
+				return nil, err
+			}
+			if oldPhoto != 0 {
+				return []int64{oldPhoto}, nil
+			}
+		}
+	}
+
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO files (folder_id, path, name, stem, size, mtime, hash, mime, kind, meta, error, indexed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		folderID, r.Path, name, stem, r.Size, r.MTime, r.Hash, r.MIME, string(r.Kind), string(metaJSON), r.Err, now)
+	if err != nil {
+		return nil, err
+	}
+	fileID, _ := res.LastInsertId()
+	photoID, err := d.photoFor(ctx, tx, r, folderID, stem, fileID)
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE files SET photo_id = ? WHERE id = ?`, photoID, fileID)
+	return []int64{photoID}, err
+}
+
+// findMoved returns a file with this hash whose path no longer exists.
+func (d *DB) findMoved(ctx context.Context, tx *sql.Tx, hash string, exists Exists) (FileStat, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, COALESCE(photo_id, 0), path, missing FROM files WHERE hash = ? ORDER BY missing DESC, id`, hash)
+	if err != nil {
+		return FileStat{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s FileStat
+		if err := rows.Scan(&s.ID, &s.PhotoID, &s.Path, &s.Missing); err != nil {
+			return FileStat{}, err
+		}
+		if s.Missing || exists == nil || !exists(s.Path) {
+			return s, nil
+		}
+	}
+	return FileStat{}, rows.Err()
+}
+
+// photoFor picks the photo a new file belongs to: the photo of an identical
+// file (exact duplicate), else the photo of a same-stem file in the same
+// folder (stack), else a new photo.
+func (d *DB) photoFor(ctx context.Context, tx *sql.Tx, r *FileRecord, folderID int64, stem string, fileID int64) (int64, error) {
+	var id int64
+	if r.Hash != "" && r.Kind != meta.KindSidecar {
+		err := tx.QueryRowContext(ctx, `
+			SELECT photo_id FROM files WHERE hash = ? AND id <> ? AND photo_id IS NOT NULL ORDER BY missing, id LIMIT 1`,
+			r.Hash, fileID).Scan(&id)
+		if err == nil {
+			return id, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+	}
+	err := tx.QueryRowContext(ctx, `
+		SELECT photo_id FROM files WHERE folder_id = ? AND stem = ? AND id <> ? AND photo_id IS NOT NULL ORDER BY missing, id LIMIT 1`,
+		folderID, stem, fileID).Scan(&id)
+	if err == nil {
+		return id, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	now := d.stamp()
+	taken := takenColumns(r.Info)
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO photos (uid, taken_at, taken_local, taken_offset, taken_source, added_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, NewUID(), taken.at, taken.local, taken.offset, taken.source, now, now)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// NewUID returns a random 16-character identifier.
+func NewUID() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return hex.EncodeToString(b[:])
+}
+
+func (d *DB) ensureFolder(ctx context.Context, tx *sql.Tx, rel string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM folders WHERE path = ?`, rel).Scan(&id)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE folders SET missing = 0 WHERE id = ? AND missing = 1`, id)
+		return id, err
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	var parent sql.NullInt64
+	if rel != "" {
+		p := path.Dir(rel)
+		if p == "." {
+			p = ""
+		}
+		pid, err := d.ensureFolder(ctx, tx, p)
+		if err != nil {
+			return 0, err
+		}
+		parent = sql.NullInt64{Int64: pid, Valid: true}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO folders (path, parent_id, name) VALUES (?, ?, ?)`, rel, parent, path.Base("/"+rel))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// MarkMissing flags files as missing (never deleting them or their photos'
+// user data) and updates their photos' missing state.
+func (d *DB) MarkMissing(ctx context.Context, paths []string) (int, error) {
+	if len(paths) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		photos := map[int64]bool{}
+		for _, p := range paths {
+			var id, photo int64
+			err := tx.QueryRowContext(ctx, `SELECT id, COALESCE(photo_id,0) FROM files WHERE path = ? AND missing = 0`, p).Scan(&id, &photo)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE files SET missing = 1 WHERE id = ?`, id); err != nil {
+				return err
+			}
+			n++
+			if photo != 0 {
+				photos[photo] = true
+			}
+		}
+		for id := range photos {
+			if err := d.refreshPhoto(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// MarkFolderMissing flags a folder, its sub-folders and all their files as
+// missing.
+func (d *DB) MarkFolderMissing(ctx context.Context, rel string) (int, error) {
+	like := escapeLike(rel) + "/%"
+	if rel == "" {
+		like = "%"
+	}
+	rows, err := d.sql.QueryContext(ctx, `SELECT path FROM files WHERE missing = 0 AND (path LIKE ? ESCAPE '\')`, like)
+	if err != nil {
+		return 0, err
+	}
+	var paths []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		paths = append(paths, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n, err := d.MarkMissing(ctx, paths)
+	if err != nil {
+		return n, err
+	}
+	_, err = d.sql.ExecContext(ctx, `UPDATE folders SET missing = 1 WHERE path = ? OR path LIKE ? ESCAPE '\'`, rel, like)
+	return n, err
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// RecordIndexError remembers that a file could not be indexed.
+func (d *DB) RecordIndexError(ctx context.Context, rel, msg string) error {
+	_, err := d.sql.ExecContext(ctx, `
+		INSERT INTO index_errors (path, error, at) VALUES (?, ?, ?)
+		ON CONFLICT(path) DO UPDATE SET error = excluded.error, at = excluded.at`, rel, msg, d.stamp())
+	return err
+}
+
+// IndexError is one file the owner should look at.
+type IndexError struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+	At    string `json:"at"`
+}
+
+// IndexErrors lists files that failed to index or whose metadata could not
+// be read, newest first.
+func (d *DB) IndexErrors(ctx context.Context, limit int) ([]IndexError, error) {
+	rows, err := d.sql.QueryContext(ctx, `
+		SELECT path, error, at FROM index_errors
+		UNION ALL
+		SELECT path, error, indexed_at FROM files WHERE error <> '' AND missing = 0
+		ORDER BY 3 DESC, 1 LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []IndexError
+	for rows.Next() {
+		var e IndexError
+		if err := rows.Scan(&e.Path, &e.Error, &e.At); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
