@@ -1,0 +1,54 @@
+//go:build cgo && !noturbojpeg
+
+package thumbs
+
+import (
+	"image"
+
+	"pinhole/thumbs/internal/turbo"
+)
+
+// turboJPEG reports that JPEGs are decoded at reduced DCT scale and encoded
+// by libjpeg-turbo.
+const turboJPEG = true
+
+// allocBuffer returns n bytes outside the Go heap, for file contents that are
+// handed to the decoder and dropped right after.
+func allocBuffer(n int) *buffer {
+	b := turbo.Alloc(n)
+	if b == nil {
+		return nil
+	}
+	return &buffer{b: b.Bytes(), free: b.Free}
+}
+
+// decodedScale returns the size a JPEG of w×h decodes to when the result must
+// cover minW×minH: the smallest M/8 DCT scale that does.
+func decodedScale(w, h, minW, minH int) (int, int) {
+	return turbo.ScaledSize(w, h, minW, minH)
+}
+
+// decodeJPEG decodes data at the smallest DCT scale covering minW×minH. The
+// returned free function releases the pixels.
+func decodeJPEG(data []byte, info jpegInfo, minW, minH int) (image.Image, func(), error) {
+	sw, sh := turbo.ScaledSize(info.Width, info.Height, minW, minH)
+	im, err := turbo.Decode(data, sw, sh)
+	if err != nil {
+		return nil, nil, err
+	}
+	if im.Gray {
+		return &image.Gray{Pix: im.Pix, Stride: sw, Rect: image.Rect(0, 0, sw, sh)}, im.Free, nil
+	}
+	return &image.RGBA{Pix: im.Pix, Stride: sw * 4, Rect: image.Rect(0, 0, sw, sh)}, im.Free, nil
+}
+
+// encodeJPEG encodes an *image.RGBA or *image.Gray.
+func encodeJPEG(img image.Image, quality int) ([]byte, error) {
+	switch p := img.(type) {
+	case *image.Gray:
+		return turbo.Encode(p.Pix, p.Rect.Dx(), p.Rect.Dy(), p.Stride, true, quality)
+	case *image.RGBA:
+		return turbo.Encode(p.Pix, p.Rect.Dx(), p.Rect.Dy(), p.Stride, false, quality)
+	}
+	return encodeJPEG(flatten(img), quality)
+}

@@ -1,0 +1,203 @@
+package thumbs
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+)
+
+// embeddedOrientation reads the EXIF orientation of a TIFF, or of the EXIF
+// block a PNG (eXIf chunk) or WebP (EXIF chunk) carries; 0 when none.
+func embeddedOrientation(r io.ReaderAt, size int64, head []byte) int {
+	switch {
+	case bytes.HasPrefix(head, []byte("II")) || bytes.HasPrefix(head, []byte("MM")):
+		if t, err := newTIFF(r, 0, size); err == nil {
+			return t.orientation()
+		}
+	case bytes.HasPrefix(head, []byte("\x89PNG")):
+		var h [8]byte
+		off := int64(8)
+		for i := 0; i < 256 && off+12 <= size; i++ {
+			if _, err := r.ReadAt(h[:], off); err != nil {
+				return 0
+			}
+			n := int64(binary.BigEndian.Uint32(h[:4]))
+			switch string(h[4:]) {
+			case "eXIf":
+				if t, err := newTIFF(r, off+8, min(n, size-off-8)); err == nil {
+					return t.orientation()
+				}
+				return 0
+			case "IDAT", "IEND":
+				return 0
+			}
+			off += 12 + n
+		}
+	case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WEBP":
+		var h [8]byte
+		off := int64(12)
+		for i := 0; i < 64 && off+8 <= size; i++ {
+			if _, err := r.ReadAt(h[:], off); err != nil {
+				return 0
+			}
+			n := int64(binary.LittleEndian.Uint32(h[4:]))
+			if string(h[:4]) == "EXIF" {
+				start, n := off+8, min(n, size-off-8)
+				var p [6]byte
+				if _, err := r.ReadAt(p[:], start); err == nil && string(p[:]) == "Exif\x00\x00" {
+					start, n = start+6, n-6
+				}
+				if t, err := newTIFF(r, start, n); err == nil {
+					return t.orientation()
+				}
+				return 0
+			}
+			off += 8 + n + n&1
+		}
+	}
+	return 0
+}
+
+// heifJPEGItem finds the largest JPEG-coded item of a HEIF container (some
+// cameras store their thumbnail or preview as one) so a HEIC can get a
+// preview without any helper program.
+func heifJPEGItem(r io.ReaderAt, size int64) (rawPreview, bool) {
+	var cands []span
+	for _, b := range boxes(r, 0, size) {
+		if b.typ != "meta" {
+			continue
+		}
+		types := map[uint32]string{}
+		var locs []heifLoc
+		for _, c := range boxes(r, b.start+4, b.end) { // meta is a full box
+			switch c.typ {
+			case "iinf":
+				heifItemTypes(r, c, types)
+			case "iloc":
+				locs = heifLocations(r, c)
+			}
+		}
+		for _, l := range locs {
+			if types[l.id] == "jpeg" {
+				cands = append(cands, l.span)
+			}
+		}
+	}
+	return bestJPEG(r, size, cands)
+}
+
+func heifItemTypes(r io.ReaderAt, c box, types map[uint32]string) {
+	var vh [4]byte
+	if _, err := r.ReadAt(vh[:], c.start); err != nil {
+		return
+	}
+	skip := int64(4 + 2)
+	if vh[0] > 0 {
+		skip = 4 + 4
+	}
+	for _, e := range boxes(r, c.start+skip, c.end) {
+		if e.typ != "infe" || e.end-e.start < 12 {
+			continue
+		}
+		b := make([]byte, 12)
+		if _, err := r.ReadAt(b, e.start); err != nil {
+			continue
+		}
+		switch b[0] { // version
+		case 2:
+			types[uint32(binary.BigEndian.Uint16(b[4:]))] = string(b[8:12])
+		case 3:
+			if e.end-e.start >= 14 {
+				b = make([]byte, 14)
+				if _, err := r.ReadAt(b, e.start); err == nil {
+					types[binary.BigEndian.Uint32(b[4:])] = string(b[10:14])
+				}
+			}
+		}
+	}
+}
+
+type heifLoc struct {
+	id uint32
+	span
+}
+
+// heifLocations parses an iloc box, keeping items stored as one extent in
+// the file itself (construction method 0).
+func heifLocations(r io.ReaderAt, c box) []heifLoc {
+	n := c.end - c.start
+	if n < 8 || n > 1<<20 {
+		return nil
+	}
+	b := make([]byte, n)
+	if _, err := r.ReadAt(b, c.start); err != nil {
+		return nil
+	}
+	version := b[0]
+	offSize, lenSize := int(b[4]>>4), int(b[4]&15)
+	baseSize, idxSize := int(b[5]>>4), int(b[5]&15)
+	if version == 0 {
+		idxSize = 0
+	}
+	pos := 6
+	read := func(size int) (uint64, bool) {
+		if size == 0 {
+			return 0, true
+		}
+		if pos+size > len(b) || (size != 2 && size != 4 && size != 8) {
+			return 0, false
+		}
+		var v uint64
+		for _, x := range b[pos : pos+size] {
+			v = v<<8 | uint64(x)
+		}
+		pos += size
+		return v, true
+	}
+	idWidth := 2
+	if version == 2 {
+		idWidth = 4
+	}
+	count, ok := read(idWidth)
+	if !ok || count > 4096 {
+		return nil
+	}
+	var out []heifLoc
+	for i := uint64(0); i < count; i++ {
+		id, ok := read(idWidth)
+		if !ok {
+			return out
+		}
+		method := uint64(0)
+		if version >= 1 {
+			if method, ok = read(2); !ok {
+				return out
+			}
+			method &= 15
+		}
+		if _, ok = read(2); !ok { // data reference index
+			return out
+		}
+		base, ok1 := read(baseSize)
+		extents, ok2 := read(2)
+		if !ok1 || !ok2 || extents > 1024 {
+			return out
+		}
+		var first span
+		for e := uint64(0); e < extents; e++ {
+			_, ok1 := read(idxSize)
+			off, ok2 := read(offSize)
+			ln, ok3 := read(lenSize)
+			if !ok1 || !ok2 || !ok3 {
+				return out
+			}
+			if e == 0 {
+				first = span{int64(base + off), int64(ln)}
+			}
+		}
+		if method == 0 && extents == 1 && first.n > 0 {
+			out = append(out, heifLoc{id: uint32(id), span: first})
+		}
+	}
+	return out
+}
