@@ -90,3 +90,57 @@ func (i *Info) DisplayHeight() int {
 	}
 	return i.Height
 }
+
+// Fields is the `pinhole inspect` view of the file: keys named like
+// exiftool's tags (without group), numbers as numbers like `exiftool -n`,
+// and unknown fields left out.
+func (i *Info) Fields() map[string]any {
+	m := map[string]any{}
+	putS := func(k, v string) {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	putF := func(k string, v float64) {
+		if v != 0 {
+			m[k] = v
+		}
+	}
+	putS("MIMEType", i.MIME)
+	putS("DateTimeOriginal", i.DateTimeOriginal)
+	putS("OffsetTimeOriginal", i.OffsetTimeOriginal)
+	putS("TakenSource", string(i.TakenSource))
+	putS("Make", i.Make)
+	putS("Model", i.Model)
+	putS("LensModel", i.Lens)
+	putF("ExposureTime", i.ExposureTime)
+	putF("FNumber", i.FNumber)
+	if i.ISO > 0 {
+		m["ISO"] = i.ISO
+	}
+	putF("FocalLength", i.FocalLength)
+	if i.HasGPS {
+		m["GPSLatitude"] = i.Lat
+		m["GPSLongitude"] = i.Lng
+		if i.HasAlt {
+			m["GPSAltitude"] = i.Alt
+		}
+	}
+	if i.Orientation > 0 {
+		m["Orientation"] = i.Orientation
+	}
+	if i.Width > 0 && i.Height > 0 {
+		m["ImageWidth"] = i.Width
+		m["ImageHeight"] = i.Height
+	}
+	putF("Duration", i.Duration)
+	putS("Title", i.Title)
+	putS("Description", i.Description)
+	if len(i.Keywords) > 0 {
+		m["Keywords"] = i.Keywords
+	}
+	if i.Rating != 0 {
+		m["Rating"] = i.Rating
+	}
+	return m
+}

@@ -1,0 +1,254 @@
+package meta
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"pinhole/app/corpus"
+)
+
+// sizeGroups is the order in which exiftool's groups are trusted for the
+// image size. A container's own header (Composite for RW2 sensor borders,
+// SigmaRaw, QuickTime, RIFF, Matroska, PNG) is the real size; File: is the
+// JPEG frame; EXIF: is the full-resolution IFD of TIFF-based files. In RAF,
+// RW2 and X3F exiftool's File: size comes from the embedded preview, which
+// is why the containers come first.
+var sizeGroups = []string{"Composite", "SigmaRaw", "QuickTime", "RIFF", "Matroska", "H264", "PNG", "File", "EXIF", "MakerNotes", "APP8", "XMP"}
+
+// expected returns exiftool's value for tag, preferring the groups in
+// order, then any other group (sorted, for a stable choice).
+func expected(e map[string]any, tag string, groups ...string) (any, bool) {
+	for _, g := range groups {
+		if v, ok := e[g+":"+tag]; ok {
+			return v, true
+		}
+	}
+	var keys []string
+	for k := range e {
+		if strings.HasSuffix(k, ":"+tag) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	if len(keys) == 0 {
+		return nil, false
+	}
+	return e[keys[0]], true
+}
+
+type fieldCheck struct {
+	name string
+	// want extracts exiftool's value; ok is false when exiftool has none.
+	want func(e map[string]any) (any, bool)
+	// got formats our value; equal compares.
+	got   func(i *Info) any
+	equal func(got, want any) bool
+}
+
+func numEqual(tol float64) func(got, want any) bool {
+	return func(got, want any) bool {
+		g, ok1 := toFloat(got)
+		w, ok2 := toFloat(want)
+		return ok1 && ok2 && math.Abs(g-w) <= tol
+	}
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	case nil:
+		return 0, false
+	}
+	return 0, false
+}
+
+// rejectedGPS is the expectation for a position exiftool reports but
+// Pinhole must reject (0,0 or out of range): we must report no GPS.
+const rejectedGPS = "rejected"
+
+// expectedGPS returns exiftool's signed coordinate. An empty value (the tag
+// exists without data) is no value; an invalid position must be rejected.
+func expectedGPS(e map[string]any, tag string) (any, bool) {
+	lat, ok1 := expected(e, "GPSLatitude", "Composite", "XMP")
+	lng, ok2 := expected(e, "GPSLongitude", "Composite", "XMP")
+	la, okLat := toFloat(lat)
+	lo, okLng := toFloat(lng)
+	if !ok1 || !ok2 || !okLat || !okLng {
+		if v, ok := expected(e, tag, "Composite", "XMP"); ok && fmt.Sprint(v) != "" {
+			return v, true
+		}
+		return nil, false
+	}
+	if !validGPS(la, lo) {
+		return rejectedGPS, true
+	}
+	if tag == "GPSLatitude" {
+		return la, true
+	}
+	return lo, true
+}
+
+func gpsEqual(got, want any) bool {
+	if want == rejectedGPS {
+		return got == nil
+	}
+	return numEqual(0.0001)(got, want)
+}
+
+func strEqual(got, want any) bool {
+	return strings.TrimSpace(fmt.Sprint(got)) == strings.TrimSpace(fmt.Sprint(want))
+}
+
+var corpusChecks = []fieldCheck{
+	{
+		name: "DateTimeOriginal",
+		want: func(e map[string]any) (any, bool) { return expected(e, "DateTimeOriginal", "EXIF", "XMP", "Composite") },
+		got:  func(i *Info) any { return i.DateTimeOriginal },
+		equal: func(got, want any) bool {
+			w := fmt.Sprint(want)
+			if len(w) > 19 {
+				w = w[:19]
+			}
+			return fmt.Sprint(got) == w
+		},
+	},
+	{
+		name:  "Make",
+		want:  func(e map[string]any) (any, bool) { return expected(e, "Make", "EXIF", "XMP") },
+		got:   func(i *Info) any { return i.Make },
+		equal: strEqual,
+	},
+	{
+		name:  "Model",
+		want:  func(e map[string]any) (any, bool) { return expected(e, "Model", "EXIF", "XMP") },
+		got:   func(i *Info) any { return i.Model },
+		equal: strEqual,
+	},
+	{
+		name:  "Orientation",
+		want:  func(e map[string]any) (any, bool) { return expected(e, "Orientation", "EXIF", "XMP") },
+		got:   func(i *Info) any { return i.Orientation },
+		equal: numEqual(0),
+	},
+	{
+		name: "GPSLatitude",
+		want: func(e map[string]any) (any, bool) { return expectedGPS(e, "GPSLatitude") },
+		got: func(i *Info) any {
+			if !i.HasGPS {
+				return nil
+			}
+			return i.Lat
+		},
+		equal: gpsEqual,
+	},
+	{
+		name: "GPSLongitude",
+		want: func(e map[string]any) (any, bool) { return expectedGPS(e, "GPSLongitude") },
+		got: func(i *Info) any {
+			if !i.HasGPS {
+				return nil
+			}
+			return i.Lng
+		},
+		equal: gpsEqual,
+	},
+	{
+		name:  "ImageWidth",
+		want:  func(e map[string]any) (any, bool) { return expected(e, "ImageWidth", sizeGroups...) },
+		got:   func(i *Info) any { return i.Width },
+		equal: numEqual(0),
+	},
+	{
+		name:  "ImageHeight",
+		want:  func(e map[string]any) (any, bool) { return expected(e, "ImageHeight", sizeGroups...) },
+		got:   func(i *Info) any { return i.Height },
+		equal: numEqual(0),
+	},
+	{
+		name:  "MIMEType",
+		want:  func(e map[string]any) (any, bool) { return expected(e, "MIMEType", "File") },
+		got:   func(i *Info) any { return i.MIME },
+		equal: strEqual,
+	},
+}
+
+// TestCorpusAgainstExiftool reads every corpus file and compares the fields
+// with exiftool's reading. A field counts only for files where exiftool
+// reports it, so files exiftool could not read are left out of the fields
+// it did not report, and we must agree on at least 97% of each field.
+func TestCorpusAgainstExiftool(t *testing.T) {
+	et := corpus.Exiftool(t)
+	files := corpus.Media(t)
+	if len(files) < 250 {
+		t.Fatalf("corpus has %d files, expected the full corpus", len(files))
+	}
+	total := map[string]int{}
+	agree := map[string]int{}
+	var mismatches []string
+	var readErrs int
+	for _, rel := range files {
+		path := corpus.Path(t, rel)
+		info, err := readWithDeadline(path, 5*time.Second)
+		if err != nil {
+			readErrs++
+			t.Logf("read error %s: %v", rel, err)
+		}
+		if info == nil {
+			info = &Info{}
+		}
+		e := et[rel]
+		for _, c := range corpusChecks {
+			want, ok := c.want(e)
+			if !ok {
+				continue
+			}
+			total[c.name]++
+			got := c.got(info)
+			if c.equal(got, want) {
+				agree[c.name]++
+				continue
+			}
+			mismatches = append(mismatches, fmt.Sprintf("%-16s %s: ours %v, exiftool %v", c.name, rel, got, want))
+		}
+	}
+	for _, m := range mismatches {
+		t.Log("mismatch " + m)
+	}
+	t.Logf("%d files, %d read errors", len(files), readErrs)
+	t.Logf("%-18s %6s %6s %8s", "field", "agree", "total", "percent")
+	for _, c := range corpusChecks {
+		pct := 100 * float64(agree[c.name]) / float64(max(total[c.name], 1))
+		t.Logf("%-18s %6d %6d %7.1f%%", c.name, agree[c.name], total[c.name], pct)
+		if total[c.name] == 0 {
+			t.Errorf("%s: exiftool reports it for no file; the comparison is broken", c.name)
+		} else if pct < 97 {
+			t.Errorf("%s: agreement %.1f%% is below 97%%", c.name, pct)
+		}
+	}
+}
+
+// readWithDeadline runs Read and fails loudly if a file makes it hang.
+func readWithDeadline(path string, d time.Duration) (*Info, error) {
+	type result struct {
+		info *Info
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		i, err := Read(path)
+		ch <- result{i, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.info, r.err
+	case <-time.After(d):
+		return nil, fmt.Errorf("read %s: took longer than %v", path, d)
+	}
+}

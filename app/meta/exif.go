@@ -1,0 +1,356 @@
+package meta
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/rwcarlsen/goexif/exif"
+	"github.com/rwcarlsen/goexif/tiff"
+)
+
+// maxEXIFBlob caps an EXIF block handed to the decoder. A JPEG APP1 segment
+// holds at most 64 KiB; other containers are allowed more but not without
+// bound.
+const maxEXIFBlob = 4 << 20
+
+// decodeEXIF decodes an EXIF block that starts with a TIFF header. It uses
+// goexif first and falls back to our own walker when goexif rejects the
+// data (it is strict: one bad entry fails the whole directory) or when the
+// data has an IFD loop that goexif would follow forever.
+func decodeEXIF(b []byte) (d *exifDirs, err error) {
+	if len(b) > maxEXIFBlob {
+		b = b[:maxEXIFBlob]
+	}
+	if _, _, err := tiffHeader(b); err != nil {
+		return nil, err
+	}
+	if chainIsSane(b) {
+		d = decodeWithGoexif(b)
+	}
+	if d == nil {
+		return walkTIFF(bytes.NewReader(b), int64(len(b)))
+	}
+	if needsWalker(d) {
+		if w, err := walkTIFF(bytes.NewReader(b), int64(len(b))); err == nil {
+			if d.exif == nil {
+				d.exif = w.exif
+			}
+			if d.gps == nil {
+				d.gps = w.gps
+			}
+			if d.subs == nil {
+				d.subs = w.subs
+			}
+		}
+	}
+	return d, nil
+}
+
+// needsWalker reports whether IFD0 points at sub-directories that the goexif
+// pass could not decode.
+func needsWalker(d *exifDirs) bool {
+	ifd0 := d.chain[0]
+	return (ifd0[tagExifIFD] != nil && d.exif == nil) ||
+		(ifd0[tagGPSIFD] != nil && d.gps == nil) ||
+		(ifd0[tagSubIFDs] != nil && d.subs == nil)
+}
+
+// chainIsSane follows the IFD chain by offsets only and reports whether it
+// ends within a few steps inside the data. goexif only detects an IFD that
+// points at itself; a longer loop would make it run forever.
+func chainIsSane(b []byte) bool {
+	order, off, err := tiffHeader(b)
+	if err != nil || order.Uint16(b[2:4]) != 42 {
+		return false
+	}
+	seen := map[uint32]bool{}
+	for off != 0 {
+		if seen[off] || len(seen) > maxIFDs || uint64(off)+2 > uint64(len(b)) {
+			return false
+		}
+		seen[off] = true
+		n := uint64(order.Uint16(b[off:]))
+		end := uint64(off) + 2 + n*12 + 4
+		if end > uint64(len(b)) {
+			return false
+		}
+		off = order.Uint32(b[end-4:])
+	}
+	return true
+}
+
+// decodeWithGoexif runs goexif and converts its directories. It returns nil
+// when goexif fails or panics.
+func decodeWithGoexif(b []byte) (d *exifDirs) {
+	defer func() {
+		if recover() != nil {
+			d = nil
+		}
+	}()
+	x, err := exif.Decode(bytes.NewReader(b))
+	if x == nil || x.Tiff == nil || len(x.Tiff.Dirs) == 0 {
+		return nil
+	}
+	if err != nil && exif.IsCriticalError(err) {
+		return nil
+	}
+	order := x.Tiff.Order
+	d = &exifDirs{}
+	for i, dir := range x.Tiff.Dirs {
+		if i >= maxIFDs {
+			break
+		}
+		d.chain = append(d.chain, fromGoexif(dir, order))
+	}
+	ifd0 := d.chain[0]
+	subDir := func(off uint64) ifd {
+		if off == 0 || off >= uint64(len(x.Raw)) {
+			return nil
+		}
+		r := bytes.NewReader(x.Raw)
+		if _, err := r.Seek(int64(off), 0); err != nil {
+			return nil
+		}
+		dir, _, err := tiff.DecodeDir(r, order)
+		if err != nil {
+			return nil
+		}
+		return fromGoexif(dir, order)
+	}
+	if o, ok := ifd0[tagExifIFD].uint(0); ok {
+		d.exif = subDir(o)
+	}
+	if o, ok := ifd0[tagGPSIFD].uint(0); ok {
+		d.gps = subDir(o)
+	}
+	if t := ifd0[tagSubIFDs]; t != nil {
+		for i := 0; i < int(t.count) && i < 8; i++ {
+			o, ok := t.uint(i)
+			if !ok {
+				break
+			}
+			if s := subDir(o); s != nil {
+				d.subs = append(d.subs, s)
+			}
+		}
+	}
+	return d
+}
+
+func fromGoexif(dir *tiff.Dir, order binary.ByteOrder) ifd {
+	out := make(ifd, len(dir.Tags))
+	for _, t := range dir.Tags {
+		if t == nil || len(t.Val) > maxTagBytes {
+			continue
+		}
+		if _, dup := out[t.Id]; dup {
+			continue
+		}
+		out[t.Id] = &tiffTag{typ: uint16(t.Type), count: t.Count, val: t.Val, order: order}
+	}
+	return out
+}
+
+// exifFacts are the values read from one EXIF block.
+type exifFacts struct {
+	make, model, lens      string
+	dto, create            string // raw "YYYY:MM:DD hh:mm:ss"
+	offOrig, off, offDigit string
+	exposure, fnumber      float64
+	focal                  float64
+	iso                    int
+	orientation            int
+	hasOrientation         bool
+	width, height          int // the full-size image as exiftool reports it
+	lat, lng, alt          float64
+	hasGPS, hasAlt         bool
+	xmp, iptc              []byte // packets stored in TIFF tags
+	rw2Width, rw2Height    int
+}
+
+// facts extracts the fields Pinhole uses from decoded directories.
+func (d *exifDirs) facts() *exifFacts {
+	f := &exifFacts{}
+	if d == nil || len(d.chain) == 0 {
+		return f
+	}
+	ifd0 := d.chain[0]
+	// Make and Model belong in IFD0, but some writers put them in the EXIF
+	// directory only.
+	f.make = cleanText(firstNonEmpty(ifd0[tagMake].str(), d.exif[tagMake].str()))
+	f.model = cleanText(firstNonEmpty(ifd0[tagModel].str(), d.exif[tagModel].str()))
+	if o, ok := ifd0[tagOrientation].uint(0); ok {
+		f.hasOrientation = true
+		if o <= 8 {
+			f.orientation = int(o)
+		}
+	}
+	f.width, f.height = d.imageSize()
+	if t := ifd0[tagXMP]; t != nil {
+		f.xmp = t.val
+	}
+	if t := ifd0[tagIPTC]; t != nil {
+		f.iptc = t.val
+	}
+	top, ok1 := ifd0[tagRW2SensorTop].uint(0)
+	left, ok2 := ifd0[tagRW2SensorLeft].uint(0)
+	bottom, ok3 := ifd0[tagRW2SensorBottom].uint(0)
+	right, ok4 := ifd0[tagRW2SensorRight].uint(0)
+	if ok1 && ok2 && ok3 && ok4 && right > left && bottom > top {
+		f.rw2Width, f.rw2Height = int(right-left), int(bottom-top)
+	}
+
+	// TIFF/EP files (some NEF, older DNG) keep EXIF tags in IFD0; the EXIF
+	// directory wins when both have one.
+	for _, dir := range []ifd{ifd0, d.exif} {
+		if dir == nil {
+			continue
+		}
+		setStr := func(dst *string, tag uint16) {
+			if s := dir[tag].str(); s != "" {
+				*dst = s
+			}
+		}
+		setStr(&f.dto, tagDateTimeOriginal)
+		setStr(&f.create, tagCreateDate)
+		setStr(&f.offOrig, tagOffsetTimeOrig)
+		setStr(&f.off, tagOffsetTime)
+		setStr(&f.offDigit, tagOffsetTimeDigit)
+		if s := cleanText(dir[tagLensModel].str()); s != "" {
+			f.lens = s
+		}
+		if v, ok := dir[tagExposureTime].float(0); ok && v > 0 {
+			f.exposure = v
+		}
+		if v, ok := dir[tagFNumber].float(0); ok && v > 0 {
+			f.fnumber = v
+		}
+		if v, ok := dir[tagFocalLength].float(0); ok && v > 0 {
+			f.focal = v
+		}
+		if v, ok := dir[tagISO].uint(0); ok && v > 0 && v < 1<<24 {
+			f.iso = int(v)
+		}
+	}
+	f.readGPS(d.gps)
+	return f
+}
+
+// imageSize picks the size exiftool reports as EXIF:ImageWidth: the
+// directory marked as the full-resolution image (SubfileType 0) when a RAW
+// file has several, else IFD0.
+func (d *exifDirs) imageSize() (int, int) {
+	dims := func(dir ifd) (int, int, bool) {
+		w, ok1 := dir[tagImageWidth].uint(0)
+		h, ok2 := dir[tagImageHeight].uint(0)
+		if !ok1 || !ok2 || w == 0 || h == 0 || w > 1<<20 || h > 1<<20 {
+			return 0, 0, false
+		}
+		return int(w), int(h), true
+	}
+	all := append(append([]ifd{}, d.chain...), d.subs...)
+	for _, dir := range all {
+		if st, ok := dir[tagSubfileType].uint(0); ok && st == 0 {
+			if w, h, ok := dims(dir); ok {
+				return w, h
+			}
+		}
+	}
+	if w, h, ok := dims(d.chain[0]); ok {
+		return w, h
+	}
+	return 0, 0
+}
+
+func (f *exifFacts) readGPS(g ifd) {
+	if g == nil {
+		return
+	}
+	lat, ok1 := gpsDegrees(g[gpsLat])
+	lng, ok2 := gpsDegrees(g[gpsLng])
+	if ok1 && ok2 {
+		if strings.HasPrefix(strings.ToUpper(g[gpsLatRef].str()), "S") {
+			lat = -lat
+		}
+		if strings.HasPrefix(strings.ToUpper(g[gpsLngRef].str()), "W") {
+			lng = -lng
+		}
+		if validGPS(lat, lng) {
+			f.lat, f.lng, f.hasGPS = lat, lng, true
+		}
+	}
+	if alt, ok := g[gpsAlt].float(0); ok && f.hasGPS {
+		if ref, ok := g[gpsAltRef].uint(0); ok && ref == 1 {
+			alt = -alt
+		}
+		if math.Abs(alt) < 100000 {
+			f.alt, f.hasAlt = alt, true
+		}
+	}
+}
+
+// gpsDegrees turns degrees, minutes, seconds rationals into degrees. Some
+// phones write them as text ("52,00000,50,00000,34,01180"); like exiftool,
+// the first three numbers are then degrees, minutes and seconds.
+func gpsDegrees(t *tiffTag) (float64, bool) {
+	if t == nil {
+		return 0, false
+	}
+	if t.typ == 2 {
+		var nums []float64
+		for _, f := range strings.FieldsFunc(t.str(), func(r rune) bool { return (r < '0' || r > '9') && r != '.' }) {
+			if v, err := strconv.ParseFloat(f, 64); err == nil {
+				nums = append(nums, v)
+			}
+		}
+		if len(nums) == 0 {
+			return 0, false
+		}
+		for len(nums) < 3 {
+			nums = append(nums, 0)
+		}
+		return nums[0] + nums[1]/60 + nums[2]/3600, true
+	}
+	deg, ok := t.float(0)
+	if !ok {
+		return 0, false
+	}
+	min, _ := t.float(1)
+	sec, _ := t.float(2)
+	return deg + min/60 + sec/3600, true
+}
+
+// validGPS rejects positions that are certainly wrong: NaN, out of range, and
+// the 0,0 that broken phones write when they have no fix.
+func validGPS(lat, lng float64) bool {
+	if math.IsNaN(lat) || math.IsNaN(lng) || math.IsInf(lat, 0) || math.IsInf(lng, 0) {
+		return false
+	}
+	if lat < -90 || lat > 90 || lng < -180 || lng > 180 {
+		return false
+	}
+	return !(math.Abs(lat) < 1e-7 && math.Abs(lng) < 1e-7)
+}
+
+// cleanText trims camera strings, which are often padded with NULs or spaces.
+func cleanText(s string) string {
+	s = strings.ReplaceAll(s, "\x00", "")
+	s = strings.ToValidUTF8(s, "")
+	return strings.TrimSpace(s)
+}
+
+// exifFromBlock decodes an EXIF block and reports a wrapped error.
+func exifFromBlock(b []byte) (*exifFacts, error) {
+	d, err := decodeEXIF(b)
+	if err != nil {
+		return nil, fmt.Errorf("exif: %w", err)
+	}
+	return d.facts(), nil
+}
+
+var errNoEXIF = errors.New("no exif")
