@@ -40,6 +40,32 @@ func expected(e map[string]any, tag string, groups ...string) (any, bool) {
 	return e[keys[0]], true
 }
 
+// expectedIn is like expected without the fallback to other groups: for
+// the exposure fields, values decoded from maker notes are out of scope.
+func expectedIn(e map[string]any, tag string, groups ...string) (any, bool) {
+	for _, g := range groups {
+		if v, ok := e[g+":"+tag]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// expectedAltitude is exiftool's signed altitude; like the position, an
+// altitude that comes with a rejected position or is absurd (a wrapped
+// negative number) must not be reported.
+func expectedAltitude(e map[string]any) (any, bool) {
+	v, ok := expected(e, "GPSAltitude", "Composite", "EXIF", "XMP")
+	alt, isNum := toFloat(v)
+	if !ok || !isNum {
+		return nil, false
+	}
+	if lat, ok := expectedGPS(e, "GPSLatitude"); !ok || lat == rejectedGPS || math.Abs(alt) >= 100000 {
+		return rejectedGPS, true
+	}
+	return alt, true
+}
+
 type fieldCheck struct {
 	name string
 	// want extracts exiftool's value; ok is false when exiftool has none.
@@ -100,6 +126,13 @@ func gpsEqual(got, want any) bool {
 		return got == nil
 	}
 	return numEqual(0.0001)(got, want)
+}
+
+// relEqual compares numbers to 0.1%, the precision exiftool prints.
+func relEqual(got, want any) bool {
+	g, ok1 := toFloat(got)
+	w, ok2 := toFloat(want)
+	return ok1 && ok2 && math.Abs(g-w) <= 0.001*math.Max(math.Abs(w), 1e-9)
 }
 
 func strEqual(got, want any) bool {
@@ -170,6 +203,52 @@ var corpusChecks = []fieldCheck{
 		want:  func(e map[string]any) (any, bool) { return expected(e, "ImageHeight", sizeGroups...) },
 		got:   func(i *Info) any { return i.Height },
 		equal: numEqual(0),
+	},
+	{
+		name:  "ExposureTime",
+		want:  func(e map[string]any) (any, bool) { return expectedIn(e, "ExposureTime", "EXIF", "XMP") },
+		got:   func(i *Info) any { return i.ExposureTime },
+		equal: relEqual,
+	},
+	{
+		name:  "FNumber",
+		want:  func(e map[string]any) (any, bool) { return expectedIn(e, "FNumber", "EXIF", "XMP") },
+		got:   func(i *Info) any { return i.FNumber },
+		equal: relEqual,
+	},
+	{
+		name:  "ISO",
+		want:  func(e map[string]any) (any, bool) { return expectedIn(e, "ISO", "EXIF", "XMP") },
+		got:   func(i *Info) any { return i.ISO },
+		equal: relEqual,
+	},
+	{
+		name:  "FocalLength",
+		want:  func(e map[string]any) (any, bool) { return expectedIn(e, "FocalLength", "EXIF", "XMP") },
+		got:   func(i *Info) any { return i.FocalLength },
+		equal: relEqual,
+	},
+	{
+		name:  "LensModel",
+		want:  func(e map[string]any) (any, bool) { return expectedIn(e, "LensModel", "EXIF", "XMP") },
+		got:   func(i *Info) any { return i.Lens },
+		equal: strEqual,
+	},
+	{
+		name: "GPSAltitude",
+		want: expectedAltitude,
+		got: func(i *Info) any {
+			if !i.HasAlt {
+				return nil
+			}
+			return i.Alt
+		},
+		equal: func(got, want any) bool {
+			if want == rejectedGPS {
+				return got == nil
+			}
+			return numEqual(0.01)(got, want)
+		},
 	},
 	{
 		name:  "MIMEType",

@@ -237,6 +237,9 @@ func (d *exifDirs) facts() *exifFacts {
 			f.iso = int(v)
 		}
 	}
+	if v, ok := ifd0[tagRW2ISO].uint(0); ok && f.iso == 0 && f.rw2Width > 0 && v > 0 && v < 1<<24 {
+		f.iso = int(v)
+	}
 	f.readGPS(d.gps)
 	return f
 }
@@ -285,7 +288,7 @@ func (f *exifFacts) readGPS(g ifd) {
 		}
 	}
 	if alt, ok := g[gpsAlt].float(0); ok && f.hasGPS {
-		if ref, ok := g[gpsAltRef].uint(0); ok && ref == 1 {
+		if ref, ok := g[gpsAltRef].uint(0); ok && ref == 1 && alt != 0 {
 			alt = -alt
 		}
 		if math.Abs(alt) < 100000 {

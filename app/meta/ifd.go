@@ -38,6 +38,7 @@ const (
 	tagRW2SensorLeft   = 0x0005
 	tagRW2SensorBottom = 0x0006
 	tagRW2SensorRight  = 0x0007
+	tagRW2ISO          = 0x0017
 
 	gpsLatRef = 0x0001
 	gpsLat    = 0x0002

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -214,6 +215,24 @@ func x3fProps(rd *reading, b []byte) {
 			rd.make = cleanText(val)
 		case "CAMMODEL":
 			rd.model = cleanText(val)
+		case "SHUTTER", "APERTURE", "FLENGTH", "ISO":
+			v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+			if err != nil || v <= 0 || math.IsInf(v, 0) {
+				continue
+			}
+			if rd.exif == nil {
+				rd.exif = &exifFacts{}
+			}
+			switch name {
+			case "SHUTTER":
+				rd.exif.exposure = v
+			case "APERTURE":
+				rd.exif.fnumber = v
+			case "FLENGTH":
+				rd.exif.focal = v
+			case "ISO":
+				rd.exif.iso = int(v)
+			}
 		case "TIME":
 			if secs, err := strconv.ParseInt(val, 10, 64); err == nil && secs > 0 {
 				rd.makerTime = time.Unix(secs, 0).UTC().Format(exifLayout)

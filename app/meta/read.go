@@ -296,6 +296,9 @@ func (rd *reading) finish(mtime time.Time) {
 		in.Rating = x.rating
 	}
 
+	if in.Kind != KindVideo {
+		in.Duration = 0 // CR3 and HEIF sequences have a movie header too
+	}
 	rd.pickTime(e, x, p, mtime)
 }
 
@@ -358,7 +361,7 @@ func (rd *reading) pickTime(e *exifFacts, x *xmpFacts, p *iptcFacts, mtime time.
 		in.Taken, in.TakenSource = t, c.source
 		if off, ok := parseOffset(c.offset); ok {
 			in.Taken = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0,
-				time.FixedZone(c.offset, off))
+				time.FixedZone(validOffset(c.offset), off))
 			in.HasOffset = true
 		}
 		return
