@@ -259,27 +259,33 @@ func (d *DB) findMoved(ctx context.Context, tx *sql.Tx, hash string, exists Exis
 }
 
 // photoFor picks the photo a new file belongs to: the photo of an identical
-// file (exact duplicate), else the photo of a same-stem file in the same
-// folder (stack), else a new photo.
+// file (exact duplicate) and the photo of a same-stem file in the same
+// folder (stack). When both exist and differ (files arrived in an order
+// that made two photos), they are merged into the older one.
 func (d *DB) photoFor(ctx context.Context, tx *sql.Tx, r *FileRecord, folderID int64, stem string, fileID int64) (int64, error) {
-	var id int64
+	var dup, stack int64
 	if r.Hash != "" && r.Kind != meta.KindSidecar {
 		err := tx.QueryRowContext(ctx, `
-			SELECT photo_id FROM files WHERE hash = ? AND id <> ? AND photo_id IS NOT NULL ORDER BY missing, id LIMIT 1`,
-			r.Hash, fileID).Scan(&id)
-		if err == nil {
-			return id, nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
+			SELECT photo_id FROM files WHERE hash = ? AND id <> ? AND photo_id IS NOT NULL AND kind <> 'sidecar' ORDER BY missing, id LIMIT 1`,
+			r.Hash, fileID).Scan(&dup)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, err
 		}
 	}
 	err := tx.QueryRowContext(ctx, `
 		SELECT photo_id FROM files WHERE folder_id = ? AND stem = ? AND id <> ? AND photo_id IS NOT NULL ORDER BY missing, id LIMIT 1`,
-		folderID, stem, fileID).Scan(&id)
-	if err == nil {
-		return id, nil
-	} else if !errors.Is(err, sql.ErrNoRows) {
+		folderID, stem, fileID).Scan(&stack)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
+	}
+	switch {
+	case dup != 0 && stack != 0 && dup != stack:
+		keep, drop := min(dup, stack), max(dup, stack)
+		return keep, d.mergePhotos(ctx, tx, keep, drop)
+	case dup != 0:
+		return dup, nil
+	case stack != 0:
+		return stack, nil
 	}
 	now := d.stamp()
 	taken := takenColumns(r.Info)
@@ -290,6 +296,31 @@ func (d *DB) photoFor(ctx context.Context, tx *sql.Tx, r *FileRecord, folderID i
 		return 0, err
 	}
 	return res.LastInsertId()
+}
+
+// mergePhotos moves everything of photo drop into photo keep: files, album
+// memberships and flags (a favorite stays a favorite), then deletes drop.
+// keep's own edits win.
+func (d *DB) mergePhotos(ctx context.Context, tx *sql.Tx, keep, drop int64) error {
+	stmts := []string{
+		`UPDATE files SET photo_id = ?1 WHERE photo_id = ?2`,
+		`INSERT OR IGNORE INTO album_photos (album_id, photo_id, position, added_at)
+			SELECT album_id, ?1, position, added_at FROM album_photos WHERE photo_id = ?2`,
+		`UPDATE albums SET cover_photo_id = ?1 WHERE cover_photo_id = ?2`,
+		`UPDATE photos SET
+			favorite = max(favorite, (SELECT favorite FROM photos WHERE id = ?2)),
+			private  = max(private,  (SELECT private  FROM photos WHERE id = ?2)),
+			archived = max(archived, (SELECT archived FROM photos WHERE id = ?2))
+		WHERE id = ?1`,
+		`DELETE FROM photos_fts WHERE rowid = ?2`,
+		`DELETE FROM photos WHERE id = ?2`,
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q, keep, drop); err != nil {
+			return fmt.Errorf("merge photo %d into %d: %w", drop, keep, err)
+		}
+	}
+	return nil
 }
 
 // NewUID returns a random 16-character identifier.

@@ -636,6 +636,7 @@ func (ix *Indexer) read(ctx context.Context, j job, st *scanState) (rec db.FileR
 			info.Taken, info.TakenSource = time.Unix(0, j.mtime).UTC(), meta.SourceFileTime
 		}
 	}
+	rec.Info = info
 	ix.indexed.Add(1)
 	return rec, true
 }

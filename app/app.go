@@ -1,0 +1,93 @@
+// Package app wires Pinhole together: it parses the command line, opens the
+// database, runs the indexer, watcher and web server, and owns their
+// lifecycle. It is the only package that knows about all the others.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"pinhole/app/config"
+	"pinhole/app/demo"
+	"pinhole/app/index"
+	"pinhole/db"
+)
+
+// App is one running Pinhole: configuration, database and indexer.
+type App struct {
+	Cfg     *config.Config
+	Log     *slog.Logger
+	DB      *db.DB
+	Indexer *index.Indexer
+	// Demo is true when the originals are the generated demo library.
+	Demo    bool
+	started time.Time
+}
+
+// Open prepares the data folder, opens (and migrates) the database and, when
+// no originals folder is configured, generates the demo library.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	a := &App{Cfg: cfg, Log: log, started: time.Now()}
+	if cfg.Originals == "" {
+		if !cfg.Demo {
+			return nil, errors.New("no originals folder: set --originals (or PINHOLE_ORIGINALS), or allow --demo")
+		}
+		dir := cfg.DemoDir()
+		log.Info("no originals folder configured; using the demo library", "folder", dir)
+		if err := demo.Generate(ctx, dir, demo.DefaultOptions(), nil); err != nil {
+			return nil, fmt.Errorf("generate demo library: %w", err)
+		}
+		cfg.Originals = dir
+		a.Demo = true
+	}
+	if err := backupBeforeMigrate(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DBPath())
+	if err != nil {
+		return nil, err
+	}
+	a.DB = d
+	a.Indexer = index.New(d, index.Options{
+		Root:           cfg.Originals,
+		Workers:        cfg.Workers,
+		FollowSymlinks: cfg.FollowSymlinks,
+		Logger:         log.With("component", "index"),
+	})
+	return a, nil
+}
+
+// backupBeforeMigrate copies the database aside before a schema upgrade so
+// a failed or unwanted upgrade can be undone.
+func backupBeforeMigrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	p := cfg.DBPath()
+	if _, err := os.Stat(p); err != nil {
+		return nil
+	}
+	pending, from, err := db.PendingMigrations(ctx, p)
+	if err != nil || !pending {
+		return nil // a newer or unreadable database is reported by Open
+	}
+	dst := filepath.Join(cfg.BackupDir(), fmt.Sprintf("pinhole-schema%d-%s.db", from, time.Now().UTC().Format("20060102-150405")))
+	if err := db.BackupFile(ctx, p, dst); err != nil {
+		return fmt.Errorf("backup before upgrading the database: %w", err)
+	}
+	log.Info("database backed up before upgrade", "from_schema", from, "to_schema", db.SchemaVersion(), "backup", dst)
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error {
+	if a.DB != nil {
+		return a.DB.Close()
+	}
+	return nil
+}

@@ -1,0 +1,163 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"pinhole/app/config"
+	"pinhole/app/version"
+)
+
+// command is one `pinhole` subcommand.
+type command struct {
+	name, args, summary string
+	// flags adds the command's own flags; common options are added for all.
+	flags func(fs *flag.FlagSet, o *cmdOpts)
+	run   func(ctx context.Context, e *env) error
+}
+
+// cmdOpts holds command-specific flag values.
+type cmdOpts struct {
+	full   bool
+	sizes  string
+	size   string
+	out    string
+	role   string
+	count  int
+	mp     string
+	seed   int64
+	format string
+}
+
+// env is what a running command gets.
+type env struct {
+	cfg    *config.Config
+	opts   *cmdOpts
+	args   []string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+}
+
+func commands() []command {
+	return []command{
+		{name: "serve", summary: "index the originals, watch them and serve the web app (the default)", run: runServe},
+		{name: "index", args: "[--full]", summary: "index the originals once and print a summary",
+			flags: func(fs *flag.FlagSet, o *cmdOpts) {
+				fs.BoolVar(&o.full, "full", false, "re-read every file, even unchanged ones")
+			}, run: runIndex},
+		{name: "inspect", args: "FILE…", summary: "print what Pinhole reads from each file as JSON", run: runInspect},
+		{name: "demo", args: "[--out DIR] [--count N] [--megapixels MIN-MAX]", summary: "generate a demo library of synthetic photos",
+			flags: func(fs *flag.FlagSet, o *cmdOpts) {
+				fs.StringVar(&o.out, "out", "", "folder to write into (default DATA/demo)")
+				fs.IntVar(&o.count, "count", 0, "number of photos (default: the demo library's)")
+				fs.StringVar(&o.mp, "megapixels", "", "photo size range in megapixels, e.g. 8-24")
+				fs.Int64Var(&o.seed, "seed", 1, "random seed; the same seed gives the same files")
+			}, run: runDemo},
+		{name: "version", summary: "print the version", run: func(_ context.Context, e *env) error {
+			fmt.Fprintf(e.stdout, "pinhole %s\n", version.String())
+			return nil
+		}},
+	}
+}
+
+// Main runs the command line and returns the exit status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmds := commands()
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		name = "help"
+	}
+	if name == "help" {
+		usage(stdout, cmds)
+		return 0
+	}
+	var cmd *command
+	for i := range cmds {
+		if cmds[i].name == name {
+			cmd = &cmds[i]
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(stderr, "pinhole: unknown command %q\n\n", name)
+		usage(stderr, cmds)
+		return 2
+	}
+	cfg := &config.Config{}
+	opts := &cmdOpts{}
+	fs := config.FlagSet("pinhole "+cmd.name, cfg)
+	if cmd.flags != nil {
+		cmd.flags(fs, opts)
+	}
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: pinhole %s [options] %s\n\n%s.\n\nOptions (each also PINHOLE_NAME in the environment or name = value in --config):\n",
+			cmd.name, cmd.args, capitalize(cmd.summary))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return 0
+		}
+		return 2
+	}
+	if err := config.Resolve(fs, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, "pinhole: %v\n", err)
+		return 2
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "pinhole: %v\n", err)
+		return 2
+	}
+	level, _ := config.ParseLevel(cfg.LogLevel)
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := &env{cfg: cfg, opts: opts, args: fs.Args(), stdin: stdin, stdout: stdout, stderr: stderr, log: log}
+	if err := cmd.run(ctx, e); err != nil {
+		if errors.Is(err, errUsage) {
+			fs.Usage()
+			return 2
+		}
+		fmt.Fprintf(stderr, "pinhole %s: %v\n", cmd.name, err)
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+func usage(w io.Writer, cmds []command) {
+	fmt.Fprintf(w, "Pinhole %s — a self-hosted photo library in one small binary.\n\nUsage: pinhole [command] [options]\n\nCommands:\n", version.String())
+	sorted := append([]command(nil), cmds...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	for _, c := range sorted {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nWith no command, pinhole serves. Run `pinhole COMMAND --help` for a command's options.\n\nOptions for every command (flag, PINHOLE_* environment variable, or name = value in --config):\n")
+	fs := config.FlagSet("pinhole", &config.Config{})
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+)
+
+func runIndex(ctx context.Context, e *env) error {
+	a, err := Open(ctx, e.cfg, e.log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	stopBar := progressBar(e.stderr, a)
+	sum, err := a.Indexer.Scan(ctx, e.opts.full)
+	stopBar()
+	if sum.Warning != "" {
+		fmt.Fprintf(e.stderr, "warning: %s\n", sum.Warning)
+	}
+	mb := float64(sum.Bytes) / 1e6
+	fmt.Fprintf(e.stdout, "files seen %d, indexed %d, skipped %d, failed %d, missing %d; photos %d; %s, %.0f files/s, %.1f MB/s\n",
+		sum.Seen, sum.Indexed, sum.Skipped, sum.Failed, sum.Missing, sum.Photos,
+		sum.Duration.Round(time.Millisecond), sum.FilesPerSecond(), mb/max(sum.Duration.Seconds(), 1e-9))
+	if err != nil {
+		return err
+	}
+	if errs, _ := a.DB.IndexErrors(ctx, 20); len(errs) > 0 && sum.Failed > 0 {
+		fmt.Fprintf(e.stderr, "files that could not be read (see `pinhole status` or the web app for all):\n")
+		for _, x := range errs {
+			fmt.Fprintf(e.stderr, "  %s: %s\n", x.Path, x.Error)
+		}
+	}
+	return nil
+}
+
+// progressBar redraws one status line on a terminal while a scan runs and
+// returns a function that clears it. Off a terminal it prints nothing.
+func progressBar(w io.Writer, a *App) (stop func()) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(150 * time.Millisecond)
+		defer t.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-t.C:
+				p := a.Indexer.Progress()
+				width, _, _ := term.GetSize(int(f.Fd()))
+				line := fmt.Sprintf("indexing: %d seen, %d read, %d unchanged, %d failed, %d queued  %s  %s",
+					p.Seen, p.Indexed, p.Skipped, p.Failed, p.Queued, time.Since(start).Round(time.Second), p.Current)
+				if width > 10 && len(line) > width-1 {
+					line = line[:width-1]
+				}
+				fmt.Fprintf(w, "\r\033[K%s", line)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}

@@ -1,0 +1,413 @@
+package index_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"pinhole/app/corpus"
+	"pinhole/app/index"
+	"pinhole/app/meta"
+	"pinhole/db"
+)
+
+type lib struct {
+	root string
+	db   *db.DB
+	ix   *index.Indexer
+}
+
+func newLib(t testing.TB) *lib {
+	t.Helper()
+	root := t.TempDir()
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "pinhole.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return &lib{root: root, db: d, ix: index.New(d, index.Options{Root: root, Workers: 2})}
+}
+
+// jpegBytes makes a small valid JPEG whose pixels depend on seed, so every
+// seed gives different content (and a different hash).
+func jpegBytes(t testing.TB, seed int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 24, 16))
+	for y := 0; y < 16; y++ {
+		for x := 0; x < 24; x++ {
+			img.Set(x, y, color.RGBA{uint8(seed * 7), uint8(seed >> 8), uint8(x*10 + y), 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A trailer after EOI keeps content unique even when pixels collide.
+	fmt.Fprintf(&b, "pinhole-test-%d", seed)
+	return b.Bytes()
+}
+
+func (l *lib) write(t testing.TB, rel string, data []byte) {
+	t.Helper()
+	p := filepath.Join(l.root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (l *lib) scan(t testing.TB) index.Summary {
+	t.Helper()
+	sum, err := l.ix.Scan(context.Background(), false)
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	return sum
+}
+
+func (l *lib) photo(t testing.TB, rel string) db.Photo {
+	t.Helper()
+	p, err := l.db.PhotoByPath(context.Background(), rel)
+	if err != nil {
+		t.Fatalf("photo of %s: %v", rel, err)
+	}
+	return p
+}
+
+func TestScanSkipsUnchangedFiles(t *testing.T) {
+	l := newLib(t)
+	for i := 0; i < 20; i++ {
+		l.write(t, fmt.Sprintf("2020/a/IMG_%04d.jpg", i), jpegBytes(t, i))
+	}
+	l.write(t, "2020/a/notes.txt", []byte("not a photo"))
+	s := l.scan(t)
+	if s.Seen != 20 || s.Indexed != 20 || s.Failed != 0 || s.Photos != 20 {
+		t.Fatalf("first scan: %+v, want 20 seen/indexed/photos", s)
+	}
+	opened := l.ix.FilesOpened()
+	s = l.scan(t)
+	if s.Indexed != 0 || s.Skipped != 20 {
+		t.Fatalf("second scan re-read files: %+v", s)
+	}
+	if got := l.ix.FilesOpened(); got != opened {
+		t.Fatalf("second scan opened %d files, want 0", got-opened)
+	}
+	// A changed file is read again and keeps its photo.
+	before := l.photo(t, "2020/a/IMG_0003.jpg")
+	l.write(t, "2020/a/IMG_0003.jpg", jpegBytes(t, 1003))
+	os.Chtimes(filepath.Join(l.root, "2020/a/IMG_0003.jpg"), time.Now(), time.Now().Add(time.Minute))
+	s = l.scan(t)
+	if s.Indexed != 1 {
+		t.Fatalf("changed file: %+v, want 1 indexed", s)
+	}
+	if after := l.photo(t, "2020/a/IMG_0003.jpg"); after.ID != before.ID {
+		t.Fatalf("edited file got a new photo: %d → %d", before.ID, after.ID)
+	}
+}
+
+// TestUnchangedLibraryReadsNoContents proves a re-index of an unchanged
+// library decides from path, size and mtime alone: the files' contents are
+// replaced by garbage of the same size and mtime, and nothing notices.
+func TestUnchangedLibraryReadsNoContents(t *testing.T) {
+	n := 10000
+	if testing.Short() {
+		n = 1000
+	}
+	l := newLib(t)
+	base := jpegBytes(t, 1)
+	mtime := time.Date(2021, 5, 1, 12, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		rel := fmt.Sprintf("%03d/IMG_%05d.jpg", i/100, i)
+		data := append(append([]byte(nil), base...), fmt.Sprintf("%08d", i)...)
+		l.write(t, rel, data)
+		os.Chtimes(filepath.Join(l.root, rel), mtime, mtime)
+	}
+	start := time.Now()
+	s := l.scan(t)
+	t.Logf("first index of %d files: %s (%.0f files/s)", n, time.Since(start).Round(time.Millisecond), s.FilesPerSecond())
+	if s.Indexed != int64(n) || s.Photos != n {
+		t.Fatalf("first scan: %+v", s)
+	}
+	// Replace every file's content, keeping size and mtime.
+	garbage := bytes.Repeat([]byte{0xAB}, len(base)+8)
+	filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			os.WriteFile(p, garbage, 0o644)
+			os.Chtimes(p, mtime, mtime)
+		}
+		return nil
+	})
+	opened := l.ix.FilesOpened()
+	start = time.Now()
+	s = l.scan(t)
+	took := time.Since(start)
+	t.Logf("re-index of unchanged %d files: %s", n, took.Round(time.Millisecond))
+	if got := l.ix.FilesOpened() - opened; got != 0 {
+		t.Fatalf("re-index opened %d files, want 0", got)
+	}
+	if s.Skipped != int64(n) || s.Indexed != 0 {
+		t.Fatalf("re-index: %+v, want all skipped", s)
+	}
+	p := l.photo(t, "000/IMG_00000.jpg")
+	if p.Hash == "" || p.Width != 24 {
+		t.Fatalf("photo lost its data after re-index: %+v", p)
+	}
+}
+
+func TestRenameAndMoveKeepPhotoAndFavorite(t *testing.T) {
+	l := newLib(t)
+	ctx := context.Background()
+	l.write(t, "a/IMG_1.jpg", jpegBytes(t, 1))
+	l.write(t, "a/IMG_2.jpg", jpegBytes(t, 2))
+	l.scan(t)
+	p := l.photo(t, "a/IMG_1.jpg")
+	if err := l.db.SetFlag(ctx, p.ID, "favorite", true); err != nil {
+		t.Fatal(err)
+	}
+	// Rename within the folder.
+	os.Rename(filepath.Join(l.root, "a/IMG_1.jpg"), filepath.Join(l.root, "a/holiday.jpg"))
+	s := l.scan(t)
+	q := l.photo(t, "a/holiday.jpg")
+	if q.ID != p.ID || !q.Favorite || q.Missing {
+		t.Fatalf("after rename: photo %+v, want id %d, favorite, not missing", q, p.ID)
+	}
+	if s.Missing != 0 || s.Photos != 2 {
+		t.Fatalf("rename marked files missing or changed photo count: %+v", s)
+	}
+	// Move to a new folder.
+	os.MkdirAll(filepath.Join(l.root, "b/c"), 0o755)
+	os.Rename(filepath.Join(l.root, "a/holiday.jpg"), filepath.Join(l.root, "b/c/holiday.jpg"))
+	l.scan(t)
+	q = l.photo(t, "b/c/holiday.jpg")
+	if q.ID != p.ID || !q.Favorite {
+		t.Fatalf("after move: %+v", q)
+	}
+	if _, err := l.db.FileByPath(ctx, "a/holiday.jpg"); err == nil {
+		t.Fatal("old path still listed after move")
+	}
+}
+
+func TestDeletedFileIsMarkedMissingAndComesBack(t *testing.T) {
+	l := newLib(t)
+	ctx := context.Background()
+	data := jpegBytes(t, 1)
+	l.write(t, "a/IMG_1.jpg", data)
+	l.write(t, "b/IMG_2.jpg", jpegBytes(t, 2))
+	l.scan(t)
+	p := l.photo(t, "a/IMG_1.jpg")
+	l.db.SetFlag(ctx, p.ID, "favorite", true)
+	os.Remove(filepath.Join(l.root, "a/IMG_1.jpg"))
+	s := l.scan(t)
+	if s.Missing != 1 {
+		t.Fatalf("missing = %d, want 1", s.Missing)
+	}
+	q, _ := l.db.PhotoByID(ctx, p.ID)
+	if !q.Missing || !q.Favorite {
+		t.Fatalf("deleted file's photo: %+v, want missing and still favorite", q)
+	}
+	// Restored: the same photo is back, favorite kept.
+	l.write(t, "a/IMG_1.jpg", data)
+	l.scan(t)
+	q, _ = l.db.PhotoByID(ctx, p.ID)
+	if q.Missing || !q.Favorite {
+		t.Fatalf("restored file's photo: %+v", q)
+	}
+	// A whole folder removed: its files are missing.
+	os.RemoveAll(filepath.Join(l.root, "b"))
+	s = l.scan(t)
+	if s.Missing != 1 {
+		t.Fatalf("removed folder: missing = %d, want 1", s.Missing)
+	}
+}
+
+func TestUnmountedRootMarksNothingMissing(t *testing.T) {
+	l := newLib(t)
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		l.write(t, fmt.Sprintf("x/IMG_%d.jpg", i), jpegBytes(t, i))
+	}
+	l.scan(t)
+	// An empty mount point: the folder is there but has nothing in it.
+	os.RemoveAll(filepath.Join(l.root, "x"))
+	s, err := l.ix.Scan(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Missing != 0 || !strings.Contains(s.Warning, "mounted") || !strings.Contains(l.ix.RootProblem(), "mounted") {
+		t.Fatalf("empty root: %+v, problem %q", s, l.ix.RootProblem())
+	}
+	// The root itself gone.
+	os.RemoveAll(l.root)
+	if _, err := l.ix.Scan(ctx, false); err == nil {
+		t.Fatal("scan of a vanished root succeeded")
+	}
+	if !strings.Contains(l.ix.RootProblem(), "unavailable") {
+		t.Fatalf("root problem = %q", l.ix.RootProblem())
+	}
+	c, _ := l.db.Counts(ctx)
+	if c.MissingFiles != 0 || c.Photos != 5 {
+		t.Fatalf("counts after unmount: %+v", c)
+	}
+	// Changed paths from a watcher while the root is gone change nothing either.
+	l.ix.Changed(ctx, []string{"x/IMG_1.jpg", "x"})
+	if c, _ := l.db.Counts(ctx); c.MissingFiles != 0 {
+		t.Fatalf("watcher path marked files missing while root is gone: %+v", c)
+	}
+}
+
+func TestStacksAndDuplicates(t *testing.T) {
+	l := newLib(t)
+	ctx := context.Background()
+	raw, err := os.ReadFile(corpus.Path(t, "exiftool-t/CanonRaw.cr2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := jpegBytes(t, 1)
+	l.write(t, "trip/IMG_1.JPG", j)
+	l.write(t, "trip/IMG_1.CR2", raw)
+	l.write(t, "trip/IMG_1.xmp", []byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">Sunset at the pier</rdf:li></rdf:Alt></dc:title><dc:subject><rdf:Bag><rdf:li>sunset</rdf:li><rdf:li>pier</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>`))
+	l.write(t, "backup/copy-of-IMG_1.jpg", j)
+	s := l.scan(t)
+	if s.Photos != 1 {
+		t.Fatalf("stack + duplicate gave %d photos, want 1", s.Photos)
+	}
+	p := l.photo(t, "trip/IMG_1.CR2")
+	if p.MediaType != "raw" {
+		t.Errorf("media type %q, want raw", p.MediaType)
+	}
+	if p.Title != "Sunset at the pier" {
+		t.Errorf("title from sidecar = %q", p.Title)
+	}
+	if dup := l.photo(t, "backup/copy-of-IMG_1.jpg"); dup.ID != p.ID {
+		t.Errorf("exact duplicate is photo %d, want %d", dup.ID, p.ID)
+	}
+	if p.Width != 24 {
+		t.Errorf("primary should be the JPEG (24 px wide), photo width %d", p.Width)
+	}
+	_ = ctx
+}
+
+func TestIgnoredFolders(t *testing.T) {
+	l := newLib(t)
+	l.write(t, "ok/IMG_1.jpg", jpegBytes(t, 1))
+	l.write(t, "@eaDir/IMG_1.jpg/SYNOPHOTO_THUMB_XL.jpg", jpegBytes(t, 2))
+	l.write(t, "#recycle/IMG_9.jpg", jpegBytes(t, 3))
+	l.write(t, ".hidden/IMG_3.jpg", jpegBytes(t, 4))
+	l.write(t, "ok/.thumbnails/t.jpg", jpegBytes(t, 5))
+	l.write(t, "private/IMG_4.jpg", jpegBytes(t, 6))
+	l.write(t, "ok/tmp-IMG_5.jpg", jpegBytes(t, 7))
+	l.write(t, ".pinholeignore", []byte("# not for the library\nprivate\ntmp-*\n"))
+	l.write(t, "lost+found/IMG_6.jpg", jpegBytes(t, 8))
+	s := l.scan(t)
+	if s.Photos != 1 || s.Seen != 1 {
+		t.Fatalf("ignored folders indexed: %+v", s)
+	}
+	for _, rel := range []string{"@eaDir/x.jpg", "a/#recycle/x.jpg", ".hidden/x.jpg", "private/x.jpg", "ok/tmp-1.jpg", "ok/.x.jpg"} {
+		if !index.Ignored(l.root, rel) {
+			t.Errorf("Ignored(%q) = false", rel)
+		}
+	}
+	if index.Ignored(l.root, "ok/IMG_1.jpg") {
+		t.Error("ok/IMG_1.jpg ignored")
+	}
+}
+
+func TestUnreadableFolderIsSkipped(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// Root reads everything; simulate with a folder that vanishes
+		// under a symlink loop instead.
+		l := newLib(t)
+		l.write(t, "a/IMG_1.jpg", jpegBytes(t, 1))
+		os.Symlink("loop", filepath.Join(l.root, "loop"))
+		s := l.scan(t)
+		if s.Photos != 1 {
+			t.Fatalf("%+v", s)
+		}
+		return
+	}
+	l := newLib(t)
+	l.write(t, "a/IMG_1.jpg", jpegBytes(t, 1))
+	l.write(t, "locked/IMG_2.jpg", jpegBytes(t, 2))
+	l.scan(t)
+	os.Chmod(filepath.Join(l.root, "locked"), 0)
+	defer os.Chmod(filepath.Join(l.root, "locked"), 0o755)
+	s := l.scan(t)
+	if s.Missing != 0 {
+		t.Fatalf("unreadable folder's files marked missing: %+v", s)
+	}
+}
+
+func TestSymlinksOutsideRootAreNotFollowed(t *testing.T) {
+	l := newLib(t)
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "secret.jpg"), jpegBytes(t, 9), 0o644)
+	l.write(t, "a/IMG_1.jpg", jpegBytes(t, 1))
+	os.Symlink(outside, filepath.Join(l.root, "escape"))
+	os.Symlink(filepath.Join(outside, "secret.jpg"), filepath.Join(l.root, "a/link.jpg"))
+	s := l.scan(t)
+	if s.Photos != 1 {
+		t.Fatalf("symlinks followed by default: %+v", s)
+	}
+	l.ix = index.New(l.db, index.Options{Root: l.root, Workers: 1, FollowSymlinks: true})
+	s = l.scan(t)
+	if s.Photos != 1 {
+		t.Fatalf("symlink pointing outside the root followed: %+v", s)
+	}
+}
+
+// TestCorpusIndexes indexes the whole shared corpus: every media file ends
+// up either indexed or with a recorded, readable error, and nothing panics.
+func TestCorpusIndexes(t *testing.T) {
+	dir := corpus.Dir(t)
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "pinhole.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ix := index.New(d, index.Options{Root: dir, Workers: 2})
+	s, err := ix.Scan(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("corpus: %+v", s)
+	var media []string
+	filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			if _, _, ok := meta.Detect(e.Name()); ok && !index.Ignored(dir, filepath.ToSlash(rel)) {
+				media = append(media, filepath.ToSlash(rel))
+			}
+		}
+		return nil
+	})
+	if len(media) < 250 || s.Seen != int64(len(media)) {
+		t.Fatalf("seen %d files, corpus has %d media files", s.Seen, len(media))
+	}
+	errs, _ := d.IndexErrors(context.Background(), 10000)
+	withErr := map[string]string{}
+	for _, e := range errs {
+		withErr[e.Path] = e.Error
+		if len(e.Error) < 8 {
+			t.Errorf("%s: unhelpful error %q", e.Path, e.Error)
+		}
+	}
+	for _, rel := range media {
+		if _, err := d.FileByPath(context.Background(), rel); err != nil {
+			if _, ok := withErr[rel]; !ok {
+				t.Errorf("%s: neither indexed nor listed with an error", rel)
+			}
+		}
+	}
+	t.Logf("%d files indexed with a metadata error (listed for the owner)", len(withErr))
+}

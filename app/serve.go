@@ -1,0 +1,181 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os/exec"
+	"sync"
+	"time"
+
+	"pinhole/app/version"
+	"pinhole/app/watch"
+	"pinhole/web"
+)
+
+// Server is a running `pinhole serve`: web server, watcher and scans.
+type Server struct {
+	*App
+	Watcher *watch.Watcher
+	Web     *web.Server
+
+	scanMu   sync.Mutex
+	scanning bool
+}
+
+func runServe(ctx context.Context, e *env) error {
+	a, err := Open(ctx, e.cfg, e.log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", e.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", e.cfg.Listen, err)
+	}
+	s := NewServer(a)
+	return s.Run(ctx, ln)
+}
+
+// NewServer wires the watcher and web server around an opened App.
+func NewServer(a *App) *Server {
+	s := &Server{App: a}
+	s.Watcher = watch.New(watch.Options{
+		Root:     a.Cfg.Originals,
+		Debounce: a.Cfg.Debounce,
+		Settle:   a.Cfg.SettleTime,
+		Logger:   a.Log.With("component", "watch"),
+		Changed: func(ctx context.Context, rels []string) {
+			if _, err := a.Indexer.Changed(ctx, rels); err != nil && ctx.Err() == nil {
+				a.Log.Warn("index changes", "err", err)
+			}
+		},
+		Rescan: func(ctx context.Context) { s.rescan(ctx, false) },
+	})
+	s.Web = web.New(web.Deps{
+		DB:     a.DB,
+		Log:    a.Log.With("component", "web"),
+		Status: s.status,
+	})
+	return s
+}
+
+// Run serves on ln until ctx ends. Indexing starts in the background so the
+// web app answers at once.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.Log.Info("pinhole serving", "version", version.String(), "addr", ln.Addr().String(),
+		"originals", s.Cfg.Originals, "data", s.Cfg.Data, "demo", s.Demo)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		s.rescan(ctx, false)
+		// The watcher starts after the first scan so its catch-up events
+		// find an up-to-date database.
+		_ = s.Watcher.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		s.periodic(ctx)
+	}()
+	err := s.Web.Serve(ctx, ln, nil)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// periodic runs the safety-net full rescan, and frequent rescans while the
+// watcher cannot follow changes live.
+func (s *Server) periodic(ctx context.Context) {
+	tick := time.NewTicker(15 * time.Second)
+	defer tick.Stop()
+	lastFull, lastPoll := time.Now(), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		now := time.Now()
+		mode := s.Watcher.State().Mode
+		switch {
+		case s.Cfg.RescanInterval > 0 && now.Sub(lastFull) >= s.Cfg.RescanInterval:
+			lastFull, lastPoll = now, now
+			s.rescan(ctx, false)
+		case (mode == watch.ModePolling || mode == watch.ModeWaiting) && s.Cfg.PollInterval > 0 && now.Sub(lastPoll) >= s.Cfg.PollInterval:
+			lastPoll = now
+			s.rescan(ctx, false)
+		}
+	}
+}
+
+// rescan runs one scan of the whole library unless one is already running.
+func (s *Server) rescan(ctx context.Context, full bool) {
+	s.scanMu.Lock()
+	if s.scanning {
+		s.scanMu.Unlock()
+		return
+	}
+	s.scanning = true
+	s.scanMu.Unlock()
+	defer func() {
+		s.scanMu.Lock()
+		s.scanning = false
+		s.scanMu.Unlock()
+	}()
+	if _, err := s.Indexer.Scan(ctx, full); err != nil && ctx.Err() == nil {
+		s.Log.Warn("scan", "err", err)
+	}
+}
+
+// status is the document behind /api/v1/status.
+func (s *Server) status(ctx context.Context) any {
+	counts, err := s.DB.Counts(ctx)
+	st := map[string]any{
+		"status":    "ok",
+		"version":   version.String(),
+		"uptime_s":  int(time.Since(s.started).Seconds()),
+		"originals": s.Cfg.Originals,
+		"demo":      s.Demo,
+		"counts":    counts,
+		"index": map[string]any{
+			"progress":     s.Indexer.Progress(),
+			"last_scan":    s.Indexer.LastScan(),
+			"root_problem": s.Indexer.RootProblem(),
+		},
+		"watcher": s.Watcher.State(),
+		"helpers": helperTools(),
+	}
+	if err != nil {
+		st["status"] = "degraded"
+		st["error"] = err.Error()
+	}
+	if p := s.Indexer.RootProblem(); p != "" {
+		st["status"] = "degraded"
+	}
+	if errs, err := s.DB.IndexErrors(ctx, 20); err == nil {
+		st["recent_errors"] = errs
+	}
+	return st
+}
+
+var (
+	helpersOnce sync.Once
+	helpers     map[string]string
+)
+
+// helperTools lists the optional programs Pinhole found on PATH.
+func helperTools() map[string]string {
+	helpersOnce.Do(func() {
+		helpers = map[string]string{}
+		for _, t := range []string{"ffmpeg", "heif-dec", "heif-convert"} {
+			if p, err := exec.LookPath(t); err == nil {
+				helpers[t] = p
+			}
+		}
+	})
+	return helpers
+}
+

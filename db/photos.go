@@ -1,0 +1,108 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Photo is one picture as the API shows it.
+type Photo struct {
+	ID          int64    `json:"id"`
+	UID         string   `json:"uid"`
+	MediaType   string   `json:"media_type"`
+	TakenAt     string   `json:"taken_at"`
+	TakenLocal  string   `json:"taken_local"`
+	TakenOffset *int64   `json:"taken_offset,omitempty"`
+	TakenSource string   `json:"taken_source"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Make        string   `json:"make,omitempty"`
+	Model       string   `json:"model,omitempty"`
+	Lens        string   `json:"lens,omitempty"`
+	Exposure    *float64 `json:"exposure_time,omitempty"`
+	FNumber     *float64 `json:"f_number,omitempty"`
+	ISO         *int64   `json:"iso,omitempty"`
+	FocalLength *float64 `json:"focal_length,omitempty"`
+	Lat         *float64 `json:"lat,omitempty"`
+	Lng         *float64 `json:"lng,omitempty"`
+	Alt         *float64 `json:"alt,omitempty"`
+	Width       int      `json:"width"`
+	Height      int      `json:"height"`
+	Orientation int      `json:"orientation"`
+	Duration    *float64 `json:"duration,omitempty"`
+	Rating      int      `json:"rating"`
+	Favorite    bool     `json:"favorite"`
+	Private     bool     `json:"private"`
+	Archived    bool     `json:"archived"`
+	Missing     bool     `json:"missing"`
+	CountryCode string   `json:"country_code,omitempty"`
+	Country     string   `json:"country,omitempty"`
+	State       string   `json:"state,omitempty"`
+	City        string   `json:"city,omitempty"`
+	PlaceSource string   `json:"place_source,omitempty"`
+	Hash        string   `json:"hash"` // content hash of the primary file (thumbnail URLs)
+	AddedAt     string   `json:"added_at"`
+	UpdatedAt   string   `json:"updated_at"`
+}
+
+// photoColumns lists the columns scanPhoto reads, from photos p joined to
+// the primary file f.
+const photoColumns = `p.id, p.uid, p.media_type, p.taken_at, p.taken_local, p.taken_offset, p.taken_source,
+	p.title, p.description, p.make, p.model, p.lens, p.exposure_time, p.f_number, p.iso, p.focal_length,
+	p.lat, p.lng, p.alt, p.width, p.height, p.orientation, p.duration, p.rating, p.favorite, p.private,
+	p.archived, p.missing, p.country_code, p.country, p.state, p.city, p.place_source, COALESCE(f.hash, ''),
+	p.added_at, p.updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPhoto(s scanner) (Photo, error) {
+	var p Photo
+	err := s.Scan(&p.ID, &p.UID, &p.MediaType, &p.TakenAt, &p.TakenLocal, &p.TakenOffset, &p.TakenSource,
+		&p.Title, &p.Description, &p.Make, &p.Model, &p.Lens, &p.Exposure, &p.FNumber, &p.ISO, &p.FocalLength,
+		&p.Lat, &p.Lng, &p.Alt, &p.Width, &p.Height, &p.Orientation, &p.Duration, &p.Rating, &p.Favorite, &p.Private,
+		&p.Archived, &p.Missing, &p.CountryCode, &p.Country, &p.State, &p.City, &p.PlaceSource, &p.Hash,
+		&p.AddedAt, &p.UpdatedAt)
+	return p, err
+}
+
+// PhotoByID loads one photo.
+func (d *DB) PhotoByID(ctx context.Context, id int64) (Photo, error) {
+	row := d.sql.QueryRowContext(ctx, `SELECT `+photoColumns+`
+		FROM photos p LEFT JOIN files f ON f.id = p.primary_file_id WHERE p.id = ?`, id)
+	p, err := scanPhoto(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("photo %d: %w", id, ErrNotFound)
+	}
+	return p, err
+}
+
+// PhotoByPath loads the photo a file (relative path) belongs to.
+func (d *DB) PhotoByPath(ctx context.Context, rel string) (Photo, error) {
+	var id int64
+	err := d.sql.QueryRowContext(ctx, `SELECT photo_id FROM files WHERE path = ? AND photo_id IS NOT NULL`, rel).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Photo{}, fmt.Errorf("file %s: %w", rel, ErrNotFound)
+	} else if err != nil {
+		return Photo{}, err
+	}
+	return d.PhotoByID(ctx, id)
+}
+
+// SetFlag sets one of a photo's yes/no flags: favorite, private or archived.
+func (d *DB) SetFlag(ctx context.Context, id int64, flag string, on bool) error {
+	switch flag {
+	case "favorite", "private", "archived":
+	default:
+		return fmt.Errorf("flag %q: %w", flag, ErrInvalid)
+	}
+	res, err := d.sql.ExecContext(ctx, `UPDATE photos SET `+flag+` = ?, updated_at = ? WHERE id = ?`, boolInt(on), d.stamp(), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("photo %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
