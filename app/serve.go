@@ -178,4 +178,3 @@ func helperTools() map[string]string {
 	})
 	return helpers
 }
-
