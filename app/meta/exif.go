@@ -60,26 +60,57 @@ func needsWalker(d *exifDirs) bool {
 		(ifd0[tagSubIFDs] != nil && d.subs == nil)
 }
 
-// chainIsSane follows the IFD chain by offsets only and reports whether it
-// ends within a few steps inside the data. goexif only detects an IFD that
-// points at itself; a longer loop would make it run forever.
+// chainIsSane checks, by offsets only, every IFD goexif would decode: the
+// IFD chain and the EXIF, GPS and interoperability directories. goexif only
+// detects an IFD that points at itself, so a longer loop would make it run
+// forever; and it allocates by an entry's declared count before checking
+// that count against the data, so one bad count could exhaust memory.
 func chainIsSane(b []byte) bool {
 	order, off, err := tiffHeader(b)
 	if err != nil || order.Uint16(b[2:4]) != 42 {
 		return false
 	}
+	size := uint64(len(b))
 	seen := map[uint32]bool{}
-	for off != 0 {
-		if seen[off] || len(seen) > maxIFDs || uint64(off)+2 > uint64(len(b)) {
-			return false
+	var pending []uint32
+	checkIFD := func(off uint32) (next uint32, ok bool) {
+		if seen[off] || len(seen) > maxIFDs || uint64(off)+2 > size {
+			return 0, false
 		}
 		seen[off] = true
 		n := uint64(order.Uint16(b[off:]))
 		end := uint64(off) + 2 + n*12 + 4
-		if end > uint64(len(b)) {
+		if end > size {
+			return 0, false
+		}
+		for i := uint64(0); i < n; i++ {
+			e := b[uint64(off)+2+i*12:]
+			id, typ, count := order.Uint16(e[0:2]), order.Uint16(e[2:4]), uint64(order.Uint32(e[4:8]))
+			if count > size || uint64(typeSize(typ))*count > size {
+				return 0, false
+			}
+			if id == tagExifIFD || id == tagGPSIFD || id == 0xa005 {
+				pending = append(pending, order.Uint32(e[8:12]))
+			}
+		}
+		return order.Uint32(b[end-4:]), true
+	}
+	for off != 0 {
+		next, ok := checkIFD(off)
+		if !ok {
 			return false
 		}
-		off = order.Uint32(b[end-4:])
+		off = next
+	}
+	for len(pending) > 0 {
+		p := pending[0]
+		pending = pending[1:]
+		if seen[p] {
+			continue
+		}
+		if _, ok := checkIFD(p); !ok {
+			return false
+		}
 	}
 	return true
 }

@@ -150,7 +150,7 @@ func aviDate(s string) (string, bool) {
 		}
 		in := s
 		if strings.HasPrefix(layout, "Mon") {
-			in = strings.Title(strings.ToLower(s))
+			in = capitalizeWords(s)
 		} else if len(in) > len(layout) {
 			in = in[:len(layout)]
 		}
@@ -159,4 +159,15 @@ func aviDate(s string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// capitalizeWords turns "MON MAR 10" into "Mon Mar 10" for time.Parse.
+func capitalizeWords(s string) string {
+	b := []byte(strings.ToLower(s))
+	for i := range b {
+		if (i == 0 || b[i-1] == ' ') && b[i] >= 'a' && b[i] <= 'z' {
+			b[i] -= 'a' - 'A'
+		}
+	}
+	return string(b)
 }
