@@ -32,6 +32,10 @@ const DefaultRadiusKm = 25
 // SourceOffline is Place.Source for answers from the embedded dataset.
 const SourceOffline = "offline"
 
+// Attribution credits the dataset's sources; GeoNames' CC-BY 4.0 licence
+// requires it wherever offline places are shown.
+const Attribution = "Places © GeoNames (geonames.org), CC BY 4.0; borders: Natural Earth (public domain)"
+
 //go:embed places.bin
 var blob []byte
 
@@ -62,7 +66,8 @@ var loadOnce = sync.OnceValues(func() (*Geocoder, error) { return decode(blob) }
 
 // Load decodes the embedded dataset on its first call and returns the same
 // Geocoder to every later caller, so it is cheap to call lazily from
-// anywhere. Decoding takes tens of milliseconds and about 20 MB of heap.
+// anywhere. Decoding takes about 70 ms on a desktop core and keeps about
+// 16 MB of heap.
 func Load() (*Geocoder, error) {
 	g, err := loadOnce()
 	if err != nil {
@@ -85,7 +90,8 @@ func (g *Geocoder) Lookup(lat, lng float64) (Place, bool) {
 }
 
 // LookupRadius is Lookup with the city search radius in km. A radius of 0
-// or less skips the city search and answers only the country.
+// or less skips the city search and answers only the country; +Inf finds
+// the nearest city anywhere; NaN gives no place.
 func (g *Geocoder) LookupRadius(lat, lng, km float64) (Place, bool) {
 	if !validPosition(lat, lng) || math.IsNaN(km) {
 		return Place{}, false
