@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Pinhole's build and tests need, only those
+# missing, so `make run` and `make test` work on a fresh machine.
+#   scripts/deps.sh build   C toolchain and libjpeg-turbo for the cgo build
+#   scripts/deps.sh test    + headless Chromium for UI tests, exiftool
+#   scripts/deps.sh bench   + vipsthumbnail, wrk for benchmarks
+set -euo pipefail
+want=(gcc libc6-dev libturbojpeg0-dev)
+case "${1:-build}" in
+  build) ;;
+  test) want+=(chromium libimage-exiftool-perl) ;;
+  bench) want+=(chromium libimage-exiftool-perl libvips-tools wrk time) ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
