@@ -15,10 +15,10 @@ import (
 type dstRule int
 
 const (
-	noDST   dstRule = iota
-	euDST           // last Sunday of March to last Sunday of October
-	usDST           // second Sunday of March to first Sunday of November
-	ausDST          // first Sunday of October to first Sunday of April
+	noDST  dstRule = iota
+	euDST          // last Sunday of March to last Sunday of October
+	usDST          // second Sunday of March to first Sunday of November
+	ausDST         // first Sunday of October to first Sunday of April
 )
 
 // place is a city the demo photos were taken in.
