@@ -17,7 +17,8 @@ func embeddedOrientation(r io.ReaderAt, size int64, head []byte) int {
 	case bytes.HasPrefix(head, []byte("\x89PNG")):
 		var h [8]byte
 		off := int64(8)
-		for i := 0; i < 256 && off+12 <= size; i++ {
+		// eXIf belongs before IDAT, but some writers put it after.
+		for i := 0; i < 4096 && off+12 <= size; i++ {
 			if _, err := r.ReadAt(h[:], off); err != nil {
 				return 0
 			}
@@ -28,7 +29,7 @@ func embeddedOrientation(r io.ReaderAt, size int64, head []byte) int {
 					return t.orientation()
 				}
 				return 0
-			case "IDAT", "IEND":
+			case "IEND":
 				return 0
 			}
 			off += 12 + n
@@ -200,4 +201,32 @@ func heifLocations(r io.ReaderAt, c box) []heifLoc {
 		}
 	}
 	return out
+}
+
+// heifTransformed reports whether a HEIF's item properties rotate or mirror
+// the image (irot, imir). Helpers apply those; when there are none, the
+// EXIF orientation is what makes the picture upright, as some writers rely
+// on it alone.
+func heifTransformed(r io.ReaderAt, size int64) bool {
+	for _, b := range boxes(r, 0, size) {
+		if b.typ != "meta" {
+			continue
+		}
+		for _, c := range boxes(r, b.start+4, b.end) {
+			if c.typ != "iprp" {
+				continue
+			}
+			for _, co := range boxes(r, c.start, c.end) {
+				if co.typ != "ipco" {
+					continue
+				}
+				for _, p := range boxes(r, co.start, co.end) {
+					if p.typ == "irot" || p.typ == "imir" {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }

@@ -180,8 +180,9 @@ func openPlan(path string, sizes []Size, opts Options) (*plan, error) {
 
 func (p *plan) close() { p.f.Close() }
 
-// need returns the smallest stored-orientation size a decode must cover so
-// that every requested size can be cut from it without upscaling.
+// need returns the stored-orientation size a decode must cover so that
+// every requested size can be cut from it without upscaling and with a
+// clean downscale.
 func (p *plan) need(w, h int) (int, int) {
 	var nw, nh int
 	for _, s := range p.sizes {
@@ -203,7 +204,9 @@ func (p *plan) need(w, h int) (int, int) {
 		}
 		nw, nh = max(nw, tw), max(nh, th)
 	}
-	return nw, nh
+	// DCT scaling is a block average that aliases fine detail; like
+	// vipsthumbnail, leave at least a factor of two to the Lanczos filter.
+	return min(w, 2*nw), min(h, 2*nh)
 }
 
 // estimate returns the peak memory a decode of this plan needs.
@@ -279,9 +282,15 @@ func (p *plan) decode(ctx context.Context) (*picture, error) {
 		if int64(info.Width)*int64(info.Height) > p.opts.MaxPixels {
 			return nil, &reasonError{kind: ErrTooLarge, reason: "image too large"}
 		}
-		// Helpers apply the container's rotation themselves.
-		p.w, p.h, p.orientation = info.Width, info.Height, 1
-		return p.decodeJPEGBytes(jpg, info, 1)
+		// Helpers apply the container's rotation (ffmpeg: the display
+		// matrix; heif-convert: irot/imir) but keep the EXIF block. A HEIF
+		// without irot/imir relies on its EXIF orientation alone.
+		o := 1
+		if p.format == formatHEIF && !heifTransformed(p.f, p.size) && info.Orientation > 1 {
+			o = info.Orientation
+		}
+		p.w, p.h, p.orientation = info.Width, info.Height, o
+		return p.decodeJPEGBytes(jpg, info, o)
 	}
 	return nil, unsupported("unknown file format")
 }

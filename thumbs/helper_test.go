@@ -1,0 +1,106 @@
+package thumbs
+
+import (
+	"context"
+	"errors"
+	"image"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"pinhole/app/corpus"
+)
+
+// Without helpers, HEIC, AVIF and video get a placeholder reason that tells
+// the owner what to install.
+func TestMissingHelpersExplain(t *testing.T) {
+	for rel, want := range map[string]string{
+		"photoprism/assets/examples/iphone_7.heic":                  "HEIC needs heif-convert (apt install libheif-examples)",
+		"photoprism/assets/examples/fox.profile0.8bpc.yuv420.avif":  "AVIF needs heif-convert (apt install libheif-examples)",
+		"photoprism/assets/examples/earth.mov":                      "video preview needs ffmpeg (apt install ffmpeg)",
+		"photoprism/pkg/media/video/testdata/isom-avc1.mp4":         "video preview needs ffmpeg (apt install ffmpeg)",
+	} {
+		_, err := Render(context.Background(), corpus.Path(t, rel), mustSize(t, "tile_224"), Options{})
+		if !errors.Is(err, ErrUnsupported) || Reason(err) != want {
+			t.Errorf("%s: got %v (reason %q), want reason %q", rel, err, Reason(err), want)
+		}
+		ph := decodeBytes(t, Placeholder(mustSize(t, "tile_224"), Reason(err)))
+		if ph.Bounds().Size() != image.Pt(224, 224) {
+			t.Errorf("placeholder size %v", ph.Bounds().Size())
+		}
+	}
+}
+
+// The helper plumbing (arguments, temp files, stdout capture) works, tested
+// with the test binary standing in for heif-convert and ffmpeg.
+func TestHelperPlumbing(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("heif", func(t *testing.T) {
+		t.Setenv("PINHOLE_THUMBS_CHILD", "fake-heif")
+		b, err := Render(context.Background(), corpus.Path(t, "photoprism/assets/examples/iphone_7.heic"),
+			mustSize(t, "fit_720"), Options{HEIFConvert: self})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decodeBytes(t, b).Bounds().Size(); got != image.Pt(640, 480) {
+			t.Errorf("got %v, want the helper's 640x480", got)
+		}
+	})
+	t.Run("ffmpeg", func(t *testing.T) {
+		t.Setenv("PINHOLE_THUMBS_CHILD", "fake-ffmpeg")
+		b, err := Render(context.Background(), corpus.Path(t, "photoprism/assets/examples/earth.mov"),
+			mustSize(t, "fit_720"), Options{FFmpeg: self})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := decodeBytes(t, b).Bounds().Size(); got != image.Pt(720, 405) {
+			t.Errorf("got %v, want 720x405 from the 1280x720 frame", got)
+		}
+	})
+	t.Run("timeout", func(t *testing.T) {
+		t.Setenv("PINHOLE_THUMBS_CHILD", "fake-hang")
+		start := time.Now()
+		_, err := Render(context.Background(), corpus.Path(t, "photoprism/assets/examples/earth.mov"),
+			mustSize(t, "fit_720"), Options{FFmpeg: self, HelperTimeout: 300 * time.Millisecond})
+		if err == nil || !strings.Contains(err.Error(), "timed out") {
+			t.Errorf("want a timeout error, got %v", err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("hung helper held the render for %v", d)
+		}
+	})
+}
+
+// With libheif's heif-convert installed (Debian: libheif-examples), corpus
+// HEIC and AVIF files render fully and upright. CI installs it.
+func TestHEIFWithHelper(t *testing.T) {
+	heif, _ := FindHelpers()
+	if heif == "" {
+		t.Fatal("heif-convert/heif-dec not on PATH: apt-get install libheif-examples")
+	}
+	for rel, portrait := range map[string]bool{
+		"photoprism/assets/examples/iphone_7.heic":                 true, // EXIF orientation only
+		"photoprism/assets/examples/iphone_15_pro.heic":            true, // irot and EXIF: rotate once
+		"exif-py/heic/spring_1440x960.heic":                        false,
+		"photoprism/assets/examples/fox.profile0.8bpc.yuv420.avif": false,
+	} {
+		t.Run(filepath.Base(rel), func(t *testing.T) {
+			b, err := Render(context.Background(), corpus.Path(t, rel), mustSize(t, "fit_720"), Options{HEIFConvert: heif})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sz := decodeBytes(t, b).Bounds().Size()
+			if max(sz.X, sz.Y) != 720 && max(sz.X, sz.Y) > 720 {
+				t.Errorf("size %v does not fit 720", sz)
+			}
+			if (sz.Y > sz.X) != portrait {
+				t.Errorf("size %v: want portrait=%v", sz, portrait)
+			}
+		})
+	}
+}

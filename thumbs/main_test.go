@@ -1,0 +1,70 @@
+package thumbs
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"pinhole/thumbs/internal/photogen"
+)
+
+// TestMain lets the test binary stand in for child processes: fake helper
+// programs (so the helper plumbing is tested without libheif or ffmpeg),
+// the writer that gets killed mid-write, and the load test's clean process.
+func TestMain(m *testing.M) {
+	switch os.Getenv("PINHOLE_THUMBS_CHILD") {
+	case "fake-heif": // heif-convert -q 92 IN OUT
+		args := os.Args[1:]
+		if len(args) != 4 || args[0] != "-q" {
+			fmt.Fprintln(os.Stderr, "bad arguments:", args)
+			os.Exit(2)
+		}
+		jpg, _ := encodeJPEG(photogen.Image(640, 480, 3), 90)
+		if err := os.WriteFile(args[3], jpg, 0o644); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	case "fake-ffmpeg": // ffmpeg … -i IN -frames:v 1 … -
+		joined := strings.Join(os.Args[1:], " ")
+		if !strings.Contains(joined, "-frames:v 1") || os.Args[len(os.Args)-1] != "-" {
+			fmt.Fprintln(os.Stderr, "bad arguments:", joined)
+			os.Exit(2)
+		}
+		jpg, _ := encodeJPEG(photogen.Image(1280, 720, 4), 90)
+		os.Stdout.Write(jpg)
+		os.Exit(0)
+	case "fake-hang":
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	case "slow-writer":
+		slowWriterChild()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// slowReader yields zeros forever, pausing between chunks, and announces
+// the first chunk on stdout so the parent knows the write has begun.
+type slowReader struct{ n int }
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if r.n == 1 {
+		fmt.Println("writing")
+	}
+	r.n++
+	time.Sleep(5 * time.Millisecond)
+	n := min(len(p), 64<<10)
+	copy(p[:n], bytes.Repeat([]byte{0xAB}, n))
+	return n, nil
+}
+
+func slowWriterChild() {
+	path := os.Getenv("PINHOLE_THUMBS_TARGET")
+	if err := writeFileAtomic(path, &slowReader{}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
