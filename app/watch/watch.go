@@ -113,10 +113,12 @@ func (w *Watcher) setMode(m Mode, reason string) {
 
 // Run follows changes until ctx ends.
 func (w *Watcher) Run(ctx context.Context) error {
+	catchUp := false // the folder was away or watching broke: rescan once live again
 	for ctx.Err() == nil {
 		if _, err := os.Stat(w.opt.Root); err != nil {
 			w.setMode(ModeWaiting, "originals folder unavailable: "+err.Error())
-			if !sleep(ctx, 5*time.Second) {
+			catchUp = true
+			if !sleep(ctx, 2*time.Second) {
 				break
 			}
 			continue
@@ -125,7 +127,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 			w.setMode(ModePolling, reason)
 			return w.pollOnly(ctx)
 		}
-		err := w.runLive(ctx)
+		err := w.runLive(ctx, catchUp)
+		catchUp = true
 		if ctx.Err() != nil {
 			break
 		}
@@ -135,12 +138,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if err != nil {
 			w.log.Warn("watcher stopped, retrying", "err", err)
 		}
-		if !sleep(ctx, 5*time.Second) {
+		if !sleep(ctx, 2*time.Second) {
 			break
-		}
-		// The folder came back (or the watcher restarted): catch up.
-		if w.opt.Rescan != nil {
-			w.opt.Rescan(ctx)
 		}
 	}
 	w.setMode(ModeOff, "")
@@ -155,7 +154,7 @@ func (w *Watcher) pollOnly(ctx context.Context) error {
 
 var errNoWatches = errors.New("out of inotify watches")
 
-func (w *Watcher) runLive(ctx context.Context) error {
+func (w *Watcher) runLive(ctx context.Context, catchUp bool) error {
 	fsw, err := fsnotify.NewWatcher()
 	if err != nil {
 		if isWatchLimit(err) {
@@ -182,6 +181,11 @@ func (w *Watcher) runLive(ctx context.Context) error {
 		return err
 	}
 	w.setMode(ModeLive, "")
+	if catchUp && w.opt.Rescan != nil {
+		// Watches are in place, so nothing changing from now on is lost;
+		// a rescan finds what changed while the folder was away.
+		go w.opt.Rescan(ctx)
+	}
 
 	tick := time.NewTicker(w.opt.Debounce / 4)
 	defer tick.Stop()

@@ -1,0 +1,107 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func parse(t *testing.T, args []string, env map[string]string) (*Config, error) {
+	t.Helper()
+	c := &Config{}
+	fs := FlagSet("test", c)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := Resolve(fs, func(k string) string { return env[k] }); err != nil {
+		return nil, err
+	}
+	return c, c.Validate()
+}
+
+func TestPrecedenceFlagsEnvFileDefaults(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "pinhole.conf")
+	os.WriteFile(file, []byte("# comment\noriginals = /from/file\nlisten = \"127.0.0.1:9000\"\nworkers = 3\ndebounce = 5s\n"), 0o644)
+	cases := []struct {
+		name      string
+		args      []string
+		env       map[string]string
+		originals string
+		listen    string
+		workers   int
+	}{
+		{"defaults", nil, nil, "", DefaultListen, -1},
+		{"file", []string{"--config", file}, nil, "/from/file", "127.0.0.1:9000", 3},
+		{"env beats file", []string{"--config", file}, map[string]string{"PINHOLE_ORIGINALS": "/from/env"}, "/from/env", "127.0.0.1:9000", 3},
+		{"flag beats env", []string{"--config", file, "--originals", "/from/flag"}, map[string]string{"PINHOLE_ORIGINALS": "/from/env"}, "/from/flag", "127.0.0.1:9000", 3},
+		{"config file named by env", nil, map[string]string{"PINHOLE_CONFIG": file, "PINHOLE_WORKERS": "5"}, "/from/file", "127.0.0.1:9000", 5},
+		{"flag equal to default still wins", []string{"--config", file, "--listen", DefaultListen}, nil, "/from/file", DefaultListen, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, tc.args, tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Originals != tc.originals || c.Listen != tc.listen {
+				t.Errorf("originals %q listen %q, want %q %q", c.Originals, c.Listen, tc.originals, tc.listen)
+			}
+			if tc.workers > 0 && c.Workers != tc.workers {
+				t.Errorf("workers %d, want %d", c.Workers, tc.workers)
+			}
+		})
+	}
+	c, _ := parse(t, []string{"--config", file}, nil)
+	if c.Debounce != 5*time.Second {
+		t.Errorf("debounce from file = %s", c.Debounce)
+	}
+}
+
+func TestInvalidValuesAreClearErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.conf")
+	os.WriteFile(file, []byte("colour = blue\n"), 0o644)
+	cases := map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"unknown file key": {[]string{"--config", file}, nil, `unknown option "colour"`},
+		"bad env value":    {nil, map[string]string{"PINHOLE_WORKERS": "many"}, "PINHOLE_WORKERS"},
+		"bad listen":       {[]string{"--listen", "nowhere"}, nil, "--listen"},
+		"bad level":        {[]string{"--log-level", "loud"}, nil, "--log-level"},
+		"tls half":         {[]string{"--tls-cert", "c.pem"}, nil, "go together"},
+		"upload escapes":   {[]string{"--upload-folder", "../x"}, nil, "inside the originals"},
+		"missing file":     {[]string{"--config", "/nonexistent/pinhole.conf"}, nil, "config file"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := parse(t, tc.args, tc.env)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestExampleFileListsEveryOptionAndParses(t *testing.T) {
+	ex := ExampleFile()
+	for _, o := range options {
+		if o.name != "config" && !strings.Contains(ex, "#"+o.name+" = ") {
+			t.Errorf("example config lacks %s", o.name)
+		}
+	}
+	// Uncommenting every line gives a valid config file.
+	var lines []string
+	for _, l := range strings.Split(ex, "\n") {
+		if strings.HasPrefix(l, "#") && strings.Contains(l, " = ") && !strings.HasPrefix(l, "# ") {
+			lines = append(lines, strings.TrimPrefix(l, "#"))
+		}
+	}
+	file := filepath.Join(t.TempDir(), "all.conf")
+	os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o644)
+	if _, err := parse(t, []string{"--config", file}, nil); err != nil {
+		t.Fatalf("uncommented example config: %v", err)
+	}
+}
