@@ -26,6 +26,7 @@ type App struct {
 	Indexer *index.Indexer
 	// Demo is true when the originals are the generated demo library.
 	Demo    bool
+	Places  *placer
 	started time.Time
 }
 
@@ -56,11 +57,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.DB = d
+	a.Places = newPlacer(d, offlineResolver{radiusKm: cfg.GeocoderRadiusKm}, log.With("component", "places"))
 	a.Indexer = index.New(d, index.Options{
 		Root:           cfg.Originals,
 		Workers:        cfg.Workers,
 		FollowSymlinks: cfg.FollowSymlinks,
 		Logger:         log.With("component", "index"),
+		AfterBatch:     func([]int64) { a.Places.poke() },
 	})
 	return a, nil
 }

@@ -64,6 +64,7 @@ func commands() []command {
 				fs.StringVar(&o.mp, "megapixels", "", "photo size range in megapixels, e.g. 8-24")
 				fs.Int64Var(&o.seed, "seed", 1, "random seed; the same seed gives the same files")
 			}, run: runDemo},
+		{name: "places", args: "lookup LAT,LNG… | update", summary: "resolve positions to places, or re-resolve every photo's place", run: runPlaces},
 		{name: "version", summary: "print the version", run: func(_ context.Context, e *env) error {
 			fmt.Fprintf(e.stdout, "pinhole %s\n", version.String())
 			return nil

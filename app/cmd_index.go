@@ -18,6 +18,14 @@ func runIndex(ctx context.Context, e *env) error {
 	defer a.Close()
 	stopBar := progressBar(e.stderr, a)
 	sum, err := a.Indexer.Scan(ctx, e.opts.full)
+	if err == nil {
+		if err := a.Places.checkDataset(ctx); err != nil {
+			e.log.Warn("places dataset", "err", err)
+		}
+		if _, err := a.Places.resolveAll(ctx); err != nil {
+			e.log.Warn("resolve places", "err", err)
+		}
+	}
 	stopBar()
 	if sum.Warning != "" {
 		fmt.Fprintf(e.stderr, "warning: %s\n", sum.Warning)

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"pinhole/app/meta"
+	"pinhole/app/places"
 )
 
 // inspectFile is what `pinhole inspect` prints for one file: meta's
@@ -22,6 +23,13 @@ func inspectFile(p string) map[string]any {
 	if info != nil {
 		for k, v := range info.Fields() {
 			out[k] = v
+		}
+		if info.HasGPS {
+			if pl, ok := (offlineResolver{radiusKm: places.DefaultRadiusKm}).Resolve(context.Background(), info.Lat, info.Lng); ok {
+				for k, v := range placeFields(pl) {
+					out[k] = v
+				}
+			}
 		}
 	}
 	out["SourceFile"] = p

@@ -68,7 +68,11 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	s.Log.Info("pinhole serving", "version", version.String(), "addr", ln.Addr().String(),
 		"originals", s.Cfg.Originals, "data", s.Cfg.Data, "demo", s.Demo)
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		s.Places.run(ctx)
+	}()
 	go func() {
 		defer wg.Done()
 		s.rescan(ctx, false)
