@@ -300,7 +300,6 @@ type city struct {
 	name            string
 	lat, lng        int32 // 1e-5 degrees, exactly as GeoNames writes them
 	country, admin1 int   // admin1: 0 none, else index+1
-	admin1Code, cc  string
 }
 
 // ring is a closed polygon ring in the TopoJSON quantised plane, unwrapped
@@ -471,7 +470,7 @@ func build(src *sources) (*dataset, error) {
 			return nil, fmt.Errorf("city %s: coordinates out of range", c.Name)
 		}
 		d.cities = append(d.cities, city{
-			name: c.Name, lat: lat, lng: lng, cc: c.Country, admin1Code: c.Admin1,
+			name: c.Name, lat: lat, lng: lng,
 			country: countryIdx[c.Country], admin1: admin1Idx[c.Country+"."+c.Admin1],
 		})
 	}
