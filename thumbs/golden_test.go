@@ -245,11 +245,11 @@ func TestRAWPreviews(t *testing.T) {
 	for rel, want := range map[string]image.Point{
 		"photoprism/assets/examples/canon_eos_6d.dng":                                     {720, 480},
 		"exif-py/raw/nikon_z_9_high_efficiency_compressed_dx_cropped_max_overexposed.dng": {256, 171},
-		"exiftool-t/FujiFilm.raf":                    {8, 8},
-		"exiftool-t/CanonRaw.cr2":                    {},
-		"exiftool-t/CanonRaw.cr3":                    {},
-		"exiftool-t/Nikon.nef":                       {},
-		"exif-py/raw/sony_alpha_a7iii_raw_image.ARW": {},
+		"exiftool-t/FujiFilm.raf":                                                         {8, 8},
+		"exiftool-t/CanonRaw.cr2":                                                         {},
+		"exiftool-t/CanonRaw.cr3":                                                         {},
+		"exiftool-t/Nikon.nef":                                                            {},
+		"exif-py/raw/sony_alpha_a7iii_raw_image.ARW":                                      {},
 	} {
 		t.Run(rel, func(t *testing.T) {
 			b, err := Render(context.Background(), corpus.Path(t, rel), mustSize(t, "fit_720"), Options{})

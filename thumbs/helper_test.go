@@ -17,10 +17,10 @@ import (
 // the owner what to install.
 func TestMissingHelpersExplain(t *testing.T) {
 	for rel, want := range map[string]string{
-		"photoprism/assets/examples/iphone_7.heic":                  "HEIC needs heif-convert (apt install libheif-examples)",
-		"photoprism/assets/examples/fox.profile0.8bpc.yuv420.avif":  "AVIF needs heif-convert (apt install libheif-examples)",
-		"photoprism/assets/examples/earth.mov":                      "video preview needs ffmpeg (apt install ffmpeg)",
-		"photoprism/pkg/media/video/testdata/isom-avc1.mp4":         "video preview needs ffmpeg (apt install ffmpeg)",
+		"photoprism/assets/examples/iphone_7.heic":                 "HEIC needs heif-convert (apt install libheif-examples)",
+		"photoprism/assets/examples/fox.profile0.8bpc.yuv420.avif": "AVIF needs heif-convert (apt install libheif-examples)",
+		"photoprism/assets/examples/earth.mov":                     "video preview needs ffmpeg (apt install ffmpeg)",
+		"photoprism/pkg/media/video/testdata/isom-avc1.mp4":        "video preview needs ffmpeg (apt install ffmpeg)",
 	} {
 		_, err := Render(context.Background(), corpus.Path(t, rel), mustSize(t, "tile_224"), Options{})
 		if !errors.Is(err, ErrUnsupported) || Reason(err) != want {

@@ -39,6 +39,9 @@ func TestMain(m *testing.M) {
 	case "fake-hang":
 		time.Sleep(time.Minute)
 		os.Exit(0)
+	case "load":
+		loadChild()
+		os.Exit(0)
 	case "slow-writer":
 		slowWriterChild()
 		os.Exit(0)
