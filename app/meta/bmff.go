@@ -825,22 +825,19 @@ func (m *bmff) appleKeys(mb box, full bool) {
 // parseISO6709 parses "+37.7858-122.4064+010.000/" (degrees, or DDMM.mm /
 // DDMMSS.ss forms told apart by the digits before the point).
 func parseISO6709(s string) (lat, lng, alt float64, hasAlt, ok bool) {
-	s = strings.TrimSpace(s)
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "/")
+	// Split before each sign: "+37.7858", "-122.4064", "+010.000".
 	var parts []string
-	start := -1
-	for i, c := range s {
-		if c == '+' || c == '-' || c == '/' {
-			if start >= 0 {
-				parts = append(parts, s[start:i])
-			}
-			start = i
-			if c == '/' {
-				break
-			}
+	for len(s) > 0 && len(parts) < 3 {
+		if s[0] != '+' && s[0] != '-' {
+			return 0, 0, 0, false, false
 		}
-	}
-	if start >= 0 && !strings.HasSuffix(s[:], "/") && (len(parts) == 0 || s[start] != '/') {
-		parts = append(parts, s[start:])
+		end := strings.IndexAny(s[1:], "+-")
+		if end < 0 {
+			end = len(s) - 1
+		}
+		parts = append(parts, s[:end+1])
+		s = s[end+1:]
 	}
 	if len(parts) < 2 {
 		return 0, 0, 0, false, false
@@ -851,7 +848,7 @@ func parseISO6709(s string) (lat, lng, alt float64, hasAlt, ok bool) {
 	if !ok1 || !ok2 {
 		return 0, 0, 0, false, false
 	}
-	if len(parts) >= 3 {
+	if len(parts) == 3 {
 		if a, err := strconv.ParseFloat(strings.TrimRight(parts[2], "CRS"), 64); err == nil && math.Abs(a) < 100000 {
 			alt, hasAlt = a, true
 		}

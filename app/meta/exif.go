@@ -3,7 +3,6 @@ package meta
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -386,5 +385,3 @@ func exifFromBlock(b []byte) (*exifFacts, error) {
 	}
 	return d.facts(), nil
 }
-
-var errNoEXIF = errors.New("no exif")

@@ -54,6 +54,7 @@ const (
 	maxIFDEntries = 1000    // entries read from one IFD
 	maxTagBytes   = 1 << 20 // largest tag value kept (XMP and IPTC can be big)
 	maxSmallTag   = 64 << 10
+	maxTIFFBytes  = 8 << 20 // all tag values read from one TIFF structure
 )
 
 var errNotTIFF = errors.New("not a tiff header")
@@ -129,7 +130,7 @@ func walkTIFF(r io.ReaderAt, size int64) (*exifDirs, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &tiffWalker{r: r, size: size, order: order, seen: map[uint32]bool{}}
+	w := &tiffWalker{r: r, size: size, order: order, seen: map[uint32]bool{}, budget: maxTIFFBytes}
 	d := &exifDirs{}
 	for off != 0 && len(w.seen) < maxIFDs {
 		dir, next, err := w.readIFD(off)
@@ -171,6 +172,9 @@ type tiffWalker struct {
 	size  int64
 	order binary.ByteOrder
 	seen  map[uint32]bool
+	// budget is what is left of maxTIFFBytes: a thousand entries that each
+	// point at 64 KB would otherwise cost a gigabyte.
+	budget int64
 }
 
 func (w *tiffWalker) sub(parent ifd, tag uint16) ifd {
@@ -243,9 +247,10 @@ func (w *tiffWalker) readIFD(off uint32) (ifd, uint32, error) {
 			val = append([]byte(nil), e[8:8+total]...)
 		} else {
 			vo := int64(w.order.Uint32(e[8:12]))
-			if vo+int64(total) > w.size {
+			if vo+int64(total) > w.size || int64(total) > w.budget {
 				continue
 			}
+			w.budget -= int64(total)
 			val = make([]byte, total)
 			if _, err := w.r.ReadAt(val, vo); err != nil {
 				continue

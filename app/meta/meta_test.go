@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"pinhole/app/corpus"
 )
 
 func TestDateFromName(t *testing.T) {
@@ -445,5 +447,16 @@ func TestParseISO6709(t *testing.T) {
 		if ok != tt.ok || hasAlt != tt.hasAlt || math.Abs(lat-tt.lat) > 1e-5 || math.Abs(lng-tt.lng) > 1e-5 || math.Abs(alt-tt.alt) > 1e-9 {
 			t.Errorf("parseISO6709(%q) = %v %v %v %v %v", tt.in, lat, lng, alt, hasAlt, ok)
 		}
+	}
+}
+
+// TestUTF16XMP reads exiftool's sample whose XMP packet is UTF-16.
+func TestUTF16XMP(t *testing.T) {
+	info, err := Read(corpus.Path(t, "exiftool-t/XMP.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Description != "UTF-16 (big-endian) encoded XMP" || !reflect.DeepEqual(info.Keywords, []string{"ExifTool", "Test", "XMP"}) {
+		t.Errorf("description %q, keywords %q; want the UTF-16 packet's", info.Description, info.Keywords)
 	}
 }

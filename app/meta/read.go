@@ -43,7 +43,8 @@ type reading struct {
 	exifErr error // first EXIF decode error, reported when nothing else is found
 }
 
-// Read opens the file at path and reads its metadata. The format is
+// Read opens the file at path and reads its metadata; an .xmp sidecar is
+// read as by ReadSidecar. The format is
 // recognised by content, with the extension as a hint where the content is
 // ambiguous (TIFF-based RAW files). Only headers are read: at most a few MB
 // however large the file is.
@@ -52,6 +53,9 @@ type reading struct {
 // Kind, and a taken time from the file name or modification time), so a
 // caller can list the file and record the error.
 func Read(path string) (*Info, error) {
+	if strings.EqualFold(filepath.Ext(path), ".xmp") {
+		return ReadSidecar(path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read meta: %w", err)
@@ -132,7 +136,7 @@ func sniff(h []byte, ext string) (string, formatReader) {
 		return "png", readPNG
 	case has(0, "GIF87a"), has(0, "GIF89a"):
 		return "gif", readGIF
-	case has(0, "BM") && len(h) >= 26 && ext != ".mrw":
+	case has(0, "BM") && len(h) >= 26:
 		return "bmp", readBMP
 	case has(0, "RIFF") && has(8, "WEBP"):
 		return "webp", readWebP
@@ -156,7 +160,7 @@ func sniff(h []byte, ext string) (string, formatReader) {
 		return "quicktime", readBMFF
 	case len(h) >= 8 && isTIFF(h):
 		return tiffFormat(h, ext), readTIFF
-	case ext == ".mts" || ext == ".m2ts" || (len(h) > 4 && h[4] == 0x47) || (len(h) > 0 && h[0] == 0x47):
+	case (ext == ".mts" || ext == ".m2ts" || ext == ".m2t" || ext == ".ts") && len(h) > 4 && (h[0] == 0x47 || h[4] == 0x47):
 		return "m2ts", readM2TS
 	}
 	return "file", nil

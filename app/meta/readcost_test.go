@@ -1,6 +1,8 @@
 package meta
 
 import (
+	"crypto/sha1"
+	"io"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -51,4 +53,43 @@ func TestReadOnlyHeaders(t *testing.T) {
 	if read*10 > total {
 		t.Errorf("read %d of %d bytes: more than 10%% of the corpus", read, total)
 	}
+}
+
+// BenchmarkReadCorpus reads the metadata of every corpus file; compare with
+// BenchmarkHashCorpus, the cost of hashing the same files, which the
+// indexer pays anyway: Read must stay a small fraction of it.
+func BenchmarkReadCorpus(b *testing.B) {
+	files := corpusPaths(b)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range files {
+			Read(p)
+		}
+	}
+}
+
+// BenchmarkHashCorpus hashes every corpus file with SHA-1, as the indexer does.
+func BenchmarkHashCorpus(b *testing.B) {
+	files := corpusPaths(b)
+	buf := make([]byte, 128<<10)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range files {
+			f, err := os.Open(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := sha1.New()
+			io.CopyBuffer(h, f, buf)
+			f.Close()
+		}
+	}
+}
+
+func corpusPaths(b *testing.B) []string {
+	var out []string
+	for _, rel := range corpus.Media(b) {
+		out = append(out, corpus.Path(b, rel))
+	}
+	return out
 }

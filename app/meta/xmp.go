@@ -2,6 +2,7 @@ package meta
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // XMP namespaces read here.
@@ -59,7 +61,7 @@ func parseXMP(b []byte) (*xmpFacts, error) {
 	if len(b) > maxXMPBytes {
 		return nil, errors.New("xmp packet too large")
 	}
-	props, err := xmpProperties(b)
+	props, err := xmpProperties(utf16ToUTF8(b))
 	if len(props) == 0 {
 		if err == nil {
 			err = errors.New("no xmp properties")
@@ -67,6 +69,27 @@ func parseXMP(b []byte) (*xmpFacts, error) {
 		return nil, err
 	}
 	return props.facts(), nil
+}
+
+// utf16ToUTF8 converts an XMP packet written in UTF-16 (allowed by the
+// spec, and done by some Adobe tools) to UTF-8; other input is returned as is.
+func utf16ToUTF8(b []byte) []byte {
+	var order binary.ByteOrder
+	switch {
+	case len(b) < 4:
+		return b
+	case b[0] == 0xfe && b[1] == 0xff, b[0] == 0 && b[1] == '<':
+		order = binary.BigEndian
+	case b[0] == 0xff && b[1] == 0xfe, b[0] == '<' && b[1] == 0:
+		order = binary.LittleEndian
+	default:
+		return b
+	}
+	u := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		u = append(u, order.Uint16(b[i:]))
+	}
+	return []byte(strings.TrimPrefix(string(utf16.Decode(u)), "\ufeff"))
 }
 
 // xmpProps maps "namespace local" to the property's values in order.
