@@ -1,15 +1,19 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"pinhole/app/auth"
 	"pinhole/db"
 )
 
@@ -21,15 +25,25 @@ type apiError struct {
 // statusOf maps an error to an HTTP status: the one place that does.
 func statusOf(err error) (int, string) {
 	var he *echo.HTTPError
+	var rl *auth.RateLimitError
+	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &he):
 		return he.Code, fmt.Sprint(he.Message)
+	case errors.As(err, &rl):
+		return http.StatusTooManyRequests, rl.Error()
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request too large: the limit is %d MB", mbe.Limit>>20)
+	case errors.Is(err, auth.ErrUnauthorized):
+		return http.StatusUnauthorized, strings.TrimSuffix(err.Error(), ": "+auth.ErrUnauthorized.Error())
+	case errors.Is(err, auth.ErrForbidden):
+		return http.StatusForbidden, strings.TrimSuffix(err.Error(), ": "+auth.ErrForbidden.Error())
 	case errors.Is(err, db.ErrNotFound):
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, db.ErrConflict):
-		return http.StatusConflict, err.Error()
+		return http.StatusConflict, strings.TrimSuffix(err.Error(), ": "+db.ErrConflict.Error())
 	case errors.Is(err, db.ErrInvalid):
-		return http.StatusBadRequest, err.Error()
+		return http.StatusBadRequest, strings.TrimSuffix(err.Error(), ": "+db.ErrInvalid.Error())
 	}
 	return http.StatusInternalServerError, "internal error"
 }
@@ -39,6 +53,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	code, msg := statusOf(err)
+	var rl *auth.RateLimitError
+	if errors.As(err, &rl) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
+	}
+	if code == http.StatusInternalServerError && errors.Is(err, context.Canceled) {
+		return // the client went away
+	}
 	if code >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
@@ -71,6 +92,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		st := c.Response().Status
+		s.metrics.observe(st, time.Since(start))
 		level := slog.LevelDebug
 		if st >= 500 {
 			level = slog.LevelWarn

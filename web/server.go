@@ -1,38 +1,86 @@
 // Package web is Pinhole's HTTP face: the JSON API under /api/v1 and the
 // embedded web app at /, on echo. Handlers are thin: they parse the
 // request, call the database or a service, and render JSON; errors are
-// mapped to statuses in one place (errors.go).
+// mapped to statuses in one place (errors.go), and who may call what is
+// decided in one route table (routes below).
 package web
 
 import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
+	"pinhole/app/auth"
 	"pinhole/db"
 )
 
 // Deps is what the server needs from the rest of Pinhole. The app package
-// fills it; fields left nil disable what they serve.
+// fills it; optional fields left nil or zero disable what they serve.
 type Deps struct {
+	// DB is required.
 	DB  *db.DB
 	Log *slog.Logger
 	// Status returns the detailed status document (index progress, watcher,
-	// counts) for /api/v1/status.
+	// counts) that logged-in callers get from /api/v1/status.
 	Status func(ctx context.Context) any
+	// Version is reported by /api/v1/status to everyone.
+	Version string
+	// Originals is the absolute originals folder. Downloads, video and
+	// uploads need it; without it they answer 503.
+	Originals string
+	// ReadOnly refuses uploads (the originals are never written).
+	ReadOnly bool
+	// UploadFolder is the folder inside Originals uploads go to ("Uploads").
+	UploadFolder string
+	// UploadLimitMB caps one upload request (default 2048).
+	UploadLimitMB int64
+	// MaxMegapixels refuses uploaded images declaring more pixels (default 200).
+	MaxMegapixels int
+	// SessionTTL is how long a login lasts (default 30 days).
+	SessionTTL time.Duration
+	// MetricsPublic serves /metrics to anyone, not only admins and loopback.
+	MetricsPublic bool
+	// TrustProxyHeaders takes client addresses from X-Forwarded-For (only
+	// behind a reverse proxy); otherwise the connection's address is used.
+	TrustProxyHeaders bool
+	// Thumbs renders thumbnails; nil serves placeholders.
+	Thumbs Thumbnailer
+	// Index indexes uploads and runs rescans; nil saves uploads without
+	// indexing them (the watcher will) and answers rescans with 503.
+	Index Indexer
+	// Metrics, when set, writes extra Prometheus lines (e.g. cache stats).
+	Metrics func(w io.Writer)
+}
+
+// Indexer is what the web server needs from the indexer.
+type Indexer interface {
+	// Changed indexes these paths (relative to the originals) now.
+	Changed(ctx context.Context, rels []string) error
+	// Rescan starts a scan of the whole library in the background and
+	// reports false when one is already running.
+	Rescan() bool
+	// Progress is the live progress document sent over /api/v1/events.
+	Progress() any
 }
 
 // Server is the configured echo instance.
 type Server struct {
-	e    *echo.Echo
-	deps Deps
-	log  *slog.Logger
+	e       *echo.Echo
+	deps    Deps
+	log     *slog.Logger
+	auth    *auth.Service
+	events  *broker
+	metrics *httpMetrics
+	started time.Time
 }
 
 // New builds the server and its routes.
@@ -40,14 +88,53 @@ func New(deps Deps) *Server {
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
+	if deps.UploadFolder == "" {
+		deps.UploadFolder = "Uploads"
+	}
+	if deps.UploadLimitMB <= 0 {
+		deps.UploadLimitMB = 2048
+	}
+	if deps.MaxMegapixels <= 0 {
+		deps.MaxMegapixels = 200
+	}
+	if deps.Version == "" {
+		deps.Version = "dev"
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{e: e, deps: deps, log: deps.Log}
+	if deps.TrustProxyHeaders {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	s := &Server{e: e, deps: deps, log: deps.Log, auth: auth.NewService(deps.DB, deps.SessionTTL),
+		events: newBroker(), metrics: newHTTPMetrics(), started: time.Now()}
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.recoverPanics, s.logRequests, securityHeaders)
+	e.Use(s.recoverPanics, s.logRequests, securityHeaders,
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+			Limit:   "1M",
+			Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/upload" },
+		}),
+		middleware.GzipWithConfig(middleware.GzipConfig{
+			MinLength: 1024,
+			Skipper:   noGzip,
+		}),
+		s.identify)
 	s.routes()
 	return s
+}
+
+// noGzip leaves images, video, downloads and the event stream alone: they
+// are compressed already or must flush as they go.
+func noGzip(c echo.Context) bool {
+	p := c.Path()
+	for _, pre := range []string{"/api/v1/t/", "/api/v1/dl/", "/api/v1/video/", "/api/v1/events"} {
+		if strings.HasPrefix(p, pre) {
+			return true
+		}
+	}
+	return false
 }
 
 // Handler is the server as an http.Handler (tests use it with httptest).
@@ -55,6 +142,9 @@ func (s *Server) Handler() http.Handler { return s.e }
 
 // Echo exposes the router for route listings in tests.
 func (s *Server) Echo() *echo.Echo { return s.e }
+
+// Auth is the account service the server uses (tests and the CLI share it).
+func (s *Server) Auth() *auth.Service { return s.auth }
 
 // Serve accepts connections on ln until ctx ends, then shuts down
 // gracefully, letting requests in flight finish for up to 10 s.
@@ -65,6 +155,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config)
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		TLSConfig:         tlsCfg,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	errc := make(chan error, 1)
 	go func() {
@@ -74,11 +165,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config)
 			errc <- srv.Serve(ln)
 		}
 	}()
+	go s.purgeSessions(ctx)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
+	s.events.close()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)
@@ -88,22 +181,135 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config)
 	return err
 }
 
+// purgeSessions deletes expired sessions hourly so the table stays small.
+func (s *Server) purgeSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := s.deps.DB.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("purge sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// access is who may call a route.
+type access int
+
+const (
+	anyone access = iota // no login needed
+	viewer               // any logged-in role
+	user                 // user or admin
+	admin                // admin only
+	token                // a thumbnail/download/share token in the URL, checked by the handler
+)
+
+type route struct {
+	method, path string
+	who          access
+	h            echo.HandlerFunc
+}
+
+// routes is the one table of every route and who may call it. The
+// authorization matrix test walks the router's own list against it.
 func (s *Server) routes() {
-	s.e.GET("/healthz", s.health)
-	api := s.e.Group("/api/v1")
-	api.GET("/status", s.status)
-	s.e.GET("/", s.index)
+	const v1 = "/api/v1"
+	table := []route{
+		{"GET", "/healthz", anyone, s.health},
+		{"GET", "/metrics", anyone, s.serveMetrics}, // admin or loopback, checked inside
+		{"GET", "/", anyone, s.index},
+
+		{"GET", v1 + "/status", anyone, s.status},
+		{"POST", v1 + "/setup", anyone, s.setup},
+		{"POST", v1 + "/session", anyone, s.login},
+		{"GET", v1 + "/session", viewer, s.currentSession},
+		{"DELETE", v1 + "/session", viewer, s.logout},
+		{"PUT", v1 + "/session/password", viewer, s.changePassword},
+		{"GET", v1 + "/sessions", viewer, s.listSessions},
+		{"DELETE", v1 + "/sessions/:id", viewer, s.revokeSession},
+
+		{"GET", v1 + "/users", admin, s.listUsers},
+		{"POST", v1 + "/users", admin, s.createUser},
+		{"PATCH", v1 + "/users/:id", admin, s.editUser},
+		{"DELETE", v1 + "/users/:id", admin, s.deleteUser},
+		{"POST", v1 + "/tokens/rotate", admin, s.rotateTokens},
+
+		{"GET", v1 + "/photos", viewer, s.listPhotos},
+		{"GET", v1 + "/photos/months", viewer, s.photoMonths},
+		{"POST", v1 + "/photos/batch", user, s.batchPhotos},
+		{"GET", v1 + "/photos/:id", viewer, s.photoDetail},
+		{"PATCH", v1 + "/photos/:id", user, s.editPhoto},
+
+		{"GET", v1 + "/t/:hash/:token/:size", token, s.thumb},
+		{"GET", v1 + "/dl/:hash", token, s.download},
+		{"GET", v1 + "/video/:hash", token, s.video},
+		{"POST", v1 + "/upload", user, s.upload},
+
+		{"GET", v1 + "/albums", viewer, s.listAlbums},
+		{"POST", v1 + "/albums", user, s.createAlbum},
+		{"PUT", v1 + "/albums/order", user, s.orderAlbums},
+		{"GET", v1 + "/albums/:id", viewer, s.getAlbum},
+		{"PATCH", v1 + "/albums/:id", user, s.editAlbum},
+		{"DELETE", v1 + "/albums/:id", user, s.deleteAlbum},
+		{"POST", v1 + "/albums/:id/photos", user, s.addToAlbum},
+		{"DELETE", v1 + "/albums/:id/photos", user, s.removeFromAlbum},
+		{"PUT", v1 + "/albums/:id/order", user, s.orderAlbum},
+		{"GET", v1 + "/albums/:id/shares", user, s.albumShares},
+		{"POST", v1 + "/albums/:id/shares", user, s.createShare},
+
+		{"GET", v1 + "/shares", user, s.listShares},
+		{"DELETE", v1 + "/shares/:id", user, s.revokeShare},
+		{"GET", v1 + "/s/:token", token, s.visitShare},
+		{"POST", v1 + "/s/:token/unlock", token, s.unlockShare},
+		{"GET", v1 + "/s/:token/photos", token, s.sharePhotos},
+
+		{"GET", v1 + "/folders", viewer, s.folders},
+		{"GET", v1 + "/calendar", viewer, s.calendar},
+		{"GET", v1 + "/places", viewer, s.places},
+		{"GET", v1 + "/cameras", viewer, s.cameras},
+
+		{"POST", v1 + "/index/rescan", admin, s.rescan},
+		{"GET", v1 + "/events", viewer, s.eventStream},
+	}
+	for _, r := range table {
+		s.e.Add(r.method, r.path, r.h, s.require(r.who))
+	}
+	// Unknown API paths answer JSON 404 rather than the web app.
+	s.e.Any(v1+"/*", func(c echo.Context) error {
+		return echo.NewHTTPError(http.StatusNotFound, "no such API route")
+	})
 }
 
 func (s *Server) health(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// status tells anyone whether the server is up and needs setup; logged-in
+// callers get the full document.
 func (s *Server) status(c echo.Context) error {
-	if s.deps.Status == nil {
-		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	ctx := c.Request().Context()
+	n, err := s.deps.DB.CountUsers(ctx)
+	if err != nil {
+		return err
 	}
-	return c.JSON(http.StatusOK, s.deps.Status(c.Request().Context()))
+	short := map[string]any{"status": "ok", "version": s.deps.Version, "setup_required": n == 0}
+	if callerOf(c).session == nil || s.deps.Status == nil {
+		return c.JSON(http.StatusOK, short)
+	}
+	full := s.deps.Status(ctx)
+	if m, ok := full.(map[string]any); ok {
+		for k, v := range short {
+			if _, set := m[k]; !set || k == "setup_required" {
+				m[k] = v
+			}
+		}
+		return c.JSON(http.StatusOK, m)
+	}
+	return c.JSON(http.StatusOK, full)
 }
 
 func (s *Server) index(c echo.Context) error {

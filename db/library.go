@@ -1,0 +1,229 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+)
+
+// FolderNode is one folder of the originals with photo counts: Photos
+// directly inside, Total including sub-folders.
+type FolderNode struct {
+	Path      string `json:"path"`
+	Name      string `json:"name"`
+	Photos    int    `json:"photos"`
+	Total     int    `json:"total"`
+	CoverHash string `json:"cover_hash,omitempty"`
+}
+
+// FolderView is a folder, the folders above it and the ones inside it.
+type FolderView struct {
+	Folder   FolderNode   `json:"folder"`
+	Parents  []FolderNode `json:"parents"`
+	Children []FolderNode `json:"children"`
+}
+
+// visible is the condition for photos a listing shows by default.
+func visible(hidePrivate bool) string {
+	if hidePrivate {
+		return "p.missing = 0 AND p.archived = 0 AND p.private = 0"
+	}
+	return "p.missing = 0 AND p.archived = 0"
+}
+
+// Folder lists a folder (relative path, "" the root) and its sub-folders
+// with counts of visible photos.
+func (d *DB) Folder(ctx context.Context, rel string, hidePrivate bool) (FolderView, error) {
+	var v FolderView
+	type folder struct {
+		id, parent int64
+		path, name string
+		direct     int
+		total      int
+	}
+	rows, err := d.sql.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), path, name FROM folders WHERE missing = 0`)
+	if err != nil {
+		return v, fmt.Errorf("list folders: %w", err)
+	}
+	byID := map[int64]*folder{}
+	byPath := map[string]*folder{}
+	for rows.Next() {
+		f := &folder{}
+		if err := rows.Scan(&f.id, &f.parent, &f.path, &f.name); err != nil {
+			rows.Close()
+			return v, err
+		}
+		byID[f.id], byPath[f.path] = f, f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return v, err
+	}
+	cur, ok := byPath[rel]
+	if !ok && rel != "" {
+		return v, fmt.Errorf("folder %q: %w", rel, ErrNotFound)
+	}
+	rows, err = d.sql.QueryContext(ctx, `SELECT f.folder_id, count(DISTINCT f.photo_id) FROM files f JOIN photos p ON p.id = f.photo_id
+		WHERE f.missing = 0 AND `+visible(hidePrivate)+` GROUP BY f.folder_id`)
+	if err != nil {
+		return v, fmt.Errorf("count folder photos: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return v, err
+		}
+		if f := byID[id]; f != nil {
+			f.direct = n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return v, err
+	}
+	// Totals: every folder's direct count goes to itself and its ancestors.
+	for _, f := range byID {
+		for g, depth := f, 0; g != nil && depth < 256; g, depth = byID[g.parent], depth+1 {
+			g.total += f.direct
+			if g.parent == 0 || g.parent == g.id {
+				break
+			}
+		}
+	}
+	node := func(f *folder) FolderNode {
+		return FolderNode{Path: f.path, Name: f.name, Photos: f.direct, Total: f.total}
+	}
+	if cur != nil {
+		v.Folder = node(cur)
+	} else {
+		for _, f := range byID {
+			v.Folder.Total += f.direct
+		}
+	}
+	v.Parents = []FolderNode{}
+	if rel != "" {
+		for p := path.Dir(rel); ; p = path.Dir(p) {
+			if p == "." {
+				p = ""
+			}
+			if f := byPath[p]; f != nil {
+				v.Parents = append([]FolderNode{node(f)}, v.Parents...)
+			} else {
+				v.Parents = append([]FolderNode{{Path: p, Name: path.Base(p)}}, v.Parents...)
+			}
+			if p == "" {
+				break
+			}
+		}
+	}
+	v.Children = []FolderNode{}
+	for _, f := range byPath {
+		if f.path == rel || f.total == 0 {
+			continue
+		}
+		if (rel == "" && !strings.Contains(f.path, "/")) || (rel != "" && path.Dir(f.path) == rel) {
+			n := node(f)
+			_ = d.sql.QueryRowContext(ctx, `SELECT pf.hash FROM files fl JOIN photos p ON p.id = fl.photo_id
+				JOIN files pf ON pf.id = p.primary_file_id
+				WHERE fl.folder_id = ? AND fl.missing = 0 AND `+visible(hidePrivate)+` ORDER BY p.taken_at DESC LIMIT 1`, f.id).Scan(&n.CoverHash)
+			v.Children = append(v.Children, n)
+		}
+	}
+	sort.Slice(v.Children, func(i, j int) bool { return strings.ToLower(v.Children[i].Name) < strings.ToLower(v.Children[j].Name) })
+	return v, nil
+}
+
+// PlaceCount is one place with its number of photos.
+type PlaceCount struct {
+	CountryCode string `json:"country_code"`
+	Country     string `json:"country"`
+	State       string `json:"state,omitempty"`
+	City        string `json:"city,omitempty"`
+	Count       int    `json:"count"`
+}
+
+// Places counts photos one level below the given place: countries, the
+// states of country, or the cities of country+state. It returns the level
+// listed ("country", "state" or "city").
+func (d *DB) Places(ctx context.Context, country, state string, hidePrivate bool) (string, []PlaceCount, error) {
+	level, cols, where, args := "country", "country_code, country, '', ''", "country_code <> ''", []any{}
+	switch {
+	case country != "" && state != "":
+		level, cols, where = "city", "country_code, country, state, city", "country_code = ? AND state = ? AND city <> ''"
+		args = append(args, strings.ToUpper(country), state)
+	case country != "":
+		level, cols, where = "state", "country_code, country, state, ''", "country_code = ? AND state <> ''"
+		args = append(args, strings.ToUpper(country))
+	case state != "":
+		return "", nil, fmt.Errorf("state needs a country: %w", ErrInvalid)
+	}
+	rows, err := d.sql.QueryContext(ctx, `SELECT `+cols+`, count(*) AS n FROM photos p WHERE `+where+` AND `+visible(hidePrivate)+
+		` GROUP BY 1, 2, 3, 4 ORDER BY n DESC, 2, 3, 4`, args...)
+	if err != nil {
+		return "", nil, fmt.Errorf("count places: %w", err)
+	}
+	defer rows.Close()
+	out := []PlaceCount{}
+	for rows.Next() {
+		var pc PlaceCount
+		if err := rows.Scan(&pc.CountryCode, &pc.Country, &pc.State, &pc.City, &pc.Count); err != nil {
+			return "", nil, err
+		}
+		out = append(out, pc)
+	}
+	return level, out, rows.Err()
+}
+
+// CameraCount and LensCount feed the search filters.
+type CameraCount struct {
+	Make  string `json:"make"`
+	Model string `json:"model"`
+	Count int    `json:"count"`
+}
+
+// LensCount is one lens with its number of photos.
+type LensCount struct {
+	Lens  string `json:"lens"`
+	Count int    `json:"count"`
+}
+
+// Cameras lists the cameras and lenses in the library, most used first.
+func (d *DB) Cameras(ctx context.Context, hidePrivate bool) ([]CameraCount, []LensCount, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT make, model, count(*) AS n FROM photos p WHERE model <> '' AND `+visible(hidePrivate)+
+		` GROUP BY make, model ORDER BY n DESC, make, model`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("count cameras: %w", err)
+	}
+	cams := []CameraCount{}
+	for rows.Next() {
+		var c CameraCount
+		if err := rows.Scan(&c.Make, &c.Model, &c.Count); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		cams = append(cams, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = d.sql.QueryContext(ctx, `SELECT lens, count(*) AS n FROM photos p WHERE lens <> '' AND `+visible(hidePrivate)+
+		` GROUP BY lens ORDER BY n DESC, lens`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("count lenses: %w", err)
+	}
+	defer rows.Close()
+	lenses := []LensCount{}
+	for rows.Next() {
+		var l LensCount
+		if err := rows.Scan(&l.Lens, &l.Count); err != nil {
+			return nil, nil, err
+		}
+		lenses = append(lenses, l)
+	}
+	return cams, lenses, rows.Err()
+}

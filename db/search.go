@@ -1,0 +1,348 @@
+package db
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"unicode"
+)
+
+// PhotoQuery selects photos for lists, search and counts. Zero values mean
+// "no filter"; by default archived and missing photos are left out.
+type PhotoQuery struct {
+	Text           string // words, matched as prefixes in the full-text index
+	After, Before  string // TimeLayout (or a prefix such as "2019-07-01"), on taken_at
+	Year, Month    int
+	Make, Model    string
+	Lens           string
+	Country        string // country code
+	State, City    string
+	Near           *Circle
+	BBox           *BBox
+	Favorite       *bool
+	Private        *bool
+	Archived       *bool
+	Missing        *bool
+	Type           string // photo, video, raw, live
+	Album          int64
+	Folder         *string // photos directly in this folder ("" is the root)
+	Sort           string  // taken (default), added, title, position (needs Album)
+	Reverse        bool    // flip the sort's natural direction
+	Limit          int     // 1–500, default 100
+	Cursor         string
+	HidePrivate    bool // viewers and share visitors never see private photos
+	ExcludeMissing bool // internal: set by the defaults
+}
+
+// Circle is "within RadiusKm of a point".
+type Circle struct{ Lat, Lng, RadiusKm float64 }
+
+// BBox is a longitude/latitude box.
+type BBox struct{ MinLng, MinLat, MaxLng, MaxLat float64 }
+
+// PhotoPage is one page of a photo list; Next is the cursor of the next
+// page, "" at the end.
+type PhotoPage struct {
+	Photos []Photo `json:"photos"`
+	Next   string  `json:"next"`
+}
+
+// MonthCount is the number of photos taken in one month.
+type MonthCount struct {
+	Year  int `json:"year"`
+	Month int `json:"month"`
+	Count int `json:"count"`
+}
+
+type cursor struct {
+	Sort string `json:"s"`
+	Key  any    `json:"k"`
+	ID   int64  `json:"i"`
+}
+
+var mediaTypes = map[string]string{"photo": "image", "image": "image", "video": "video", "raw": "raw", "live": "live"}
+
+// ftsQuery turns what a person typed into an FTS5 query: every word must
+// match as a prefix. Quoting each word keeps FTS5 syntax (AND, NEAR, *,
+// column filters) from being injected.
+func ftsQuery(text string) string {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for i, w := range words {
+		words[i] = `"` + w + `"*`
+	}
+	if len(words) > 16 {
+		words = words[:16]
+	}
+	return strings.Join(words, " ")
+}
+
+type queryParts struct {
+	from  string
+	where []string
+	args  []any
+}
+
+func (q *queryParts) add(cond string, args ...any) {
+	q.where = append(q.where, cond)
+	q.args = append(q.args, args...)
+}
+
+func (q *queryParts) sql() string {
+	s := q.from
+	if len(q.where) > 0 {
+		s += " WHERE " + strings.Join(q.where, " AND ")
+	}
+	return s
+}
+
+// filters builds FROM and WHERE for q (without cursor and order).
+func (q *PhotoQuery) filters() (*queryParts, error) {
+	p := &queryParts{from: "photos p LEFT JOIN files f ON f.id = p.primary_file_id"}
+	if q.Sort == "position" {
+		if q.Album == 0 {
+			return nil, fmt.Errorf("sort by position needs an album: %w", ErrInvalid)
+		}
+		p.from += " JOIN album_photos ap ON ap.photo_id = p.id AND ap.album_id = ?"
+		p.args = append(p.args, q.Album)
+	} else if q.Album != 0 {
+		p.add("p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)", q.Album)
+	}
+	if q.Text != "" {
+		fq := ftsQuery(q.Text)
+		if fq == "" {
+			return nil, fmt.Errorf("search text has no words: %w", ErrInvalid)
+		}
+		p.add("p.id IN (SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?)", fq)
+	}
+	if q.After != "" {
+		p.add("p.taken_at >= ?", q.After)
+	}
+	if q.Before != "" {
+		p.add("p.taken_at < ?", q.Before)
+	}
+	if q.Year != 0 {
+		if q.Year < 1 || q.Year > 9999 || q.Month < 0 || q.Month > 12 {
+			return nil, fmt.Errorf("year or month out of range: %w", ErrInvalid)
+		}
+		from, to := fmt.Sprintf("%04d", q.Year), fmt.Sprintf("%04d", q.Year+1)
+		if q.Month != 0 {
+			from = fmt.Sprintf("%04d-%02d", q.Year, q.Month)
+			to = fmt.Sprintf("%04d-%02d", q.Year, q.Month+1)
+			if q.Month == 12 {
+				to = fmt.Sprintf("%04d-13", q.Year) // sorts after "-12-31 …"
+			}
+		}
+		p.add("p.taken_at >= ? AND p.taken_at < ?", from, to)
+	} else if q.Month != 0 {
+		return nil, fmt.Errorf("month needs a year: %w", ErrInvalid)
+	}
+	if q.Make != "" {
+		p.add("p.make = ?", q.Make)
+	}
+	if q.Model != "" {
+		p.add("p.model = ?", q.Model)
+	}
+	if q.Lens != "" {
+		p.add("p.lens = ?", q.Lens)
+	}
+	if q.Country != "" {
+		p.add("p.country_code = ?", strings.ToUpper(q.Country))
+	}
+	if q.State != "" {
+		p.add("p.state = ?", q.State)
+	}
+	if q.City != "" {
+		p.add("p.city = ?", q.City)
+	}
+	if c := q.Near; c != nil {
+		if c.RadiusKm <= 0 || c.RadiusKm > 20000 || math.Abs(c.Lat) > 90 || math.Abs(c.Lng) > 180 {
+			return nil, fmt.Errorf("near: position or radius out of range: %w", ErrInvalid)
+		}
+		// A bounding box the geo index can use, then an equirectangular
+		// distance: exact enough at photo-search scales and needs no trig
+		// functions in SQLite.
+		dLat := c.RadiusKm / 111.2
+		cos := math.Max(math.Cos(c.Lat*math.Pi/180), 0.01)
+		dLng := dLat / cos
+		p.add("p.lat BETWEEN ? AND ? AND p.lng BETWEEN ? AND ?", c.Lat-dLat, c.Lat+dLat, c.Lng-dLng, c.Lng+dLng)
+		p.add("((p.lat - ?) * (p.lat - ?) + (p.lng - ?) * (p.lng - ?) * ? * ?) <= ?",
+			c.Lat, c.Lat, c.Lng, c.Lng, cos, cos, dLat*dLat)
+	}
+	if b := q.BBox; b != nil {
+		if b.MinLat > b.MaxLat || math.Abs(b.MinLat) > 90 || math.Abs(b.MaxLat) > 90 || math.Abs(b.MinLng) > 180 || math.Abs(b.MaxLng) > 180 {
+			return nil, fmt.Errorf("bbox out of range: %w", ErrInvalid)
+		}
+		if b.MinLng <= b.MaxLng {
+			p.add("p.lat BETWEEN ? AND ? AND p.lng BETWEEN ? AND ?", b.MinLat, b.MaxLat, b.MinLng, b.MaxLng)
+		} else { // crosses the antimeridian
+			p.add("p.lat BETWEEN ? AND ? AND (p.lng >= ? OR p.lng <= ?)", b.MinLat, b.MaxLat, b.MinLng, b.MaxLng)
+		}
+	}
+	flag := func(col string, v *bool, def int) {
+		switch {
+		case v != nil:
+			p.add("p."+col+" = ?", boolInt(*v))
+		case def >= 0:
+			p.add("p."+col+" = ?", def)
+		}
+	}
+	flag("favorite", q.Favorite, -1)
+	if q.HidePrivate {
+		if q.Private != nil && *q.Private {
+			p.add("0")
+		}
+		p.add("p.private = 0")
+	} else {
+		flag("private", q.Private, -1)
+	}
+	flag("archived", q.Archived, 0)
+	flag("missing", q.Missing, 0)
+	if q.Type != "" {
+		mt, ok := mediaTypes[q.Type]
+		if !ok {
+			return nil, fmt.Errorf("media type %q (want photo, video, raw or live): %w", q.Type, ErrInvalid)
+		}
+		p.add("p.media_type = ?", mt)
+	}
+	if q.Folder != nil {
+		p.add(`p.id IN (SELECT photo_id FROM files WHERE photo_id IS NOT NULL
+			AND folder_id = (SELECT id FROM folders WHERE path = ?))`, *q.Folder)
+	}
+	return p, nil
+}
+
+// SearchPhotos returns one page of photos matching q, in q's order. Pages
+// are keyset-paginated: the cursor holds the last row's sort key, so a page
+// deep into a large library costs the same as the first.
+func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) {
+	if q.Sort == "" {
+		q.Sort = "taken"
+	}
+	var keyExpr string
+	desc := true
+	switch q.Sort {
+	case "taken":
+		keyExpr = "p.taken_at"
+	case "added":
+		keyExpr = "p.added_at"
+	case "title":
+		keyExpr, desc = "p.title", false
+	case "position":
+		keyExpr, desc = "ap.position", false
+	default:
+		return PhotoPage{}, fmt.Errorf("sort %q (want taken, added, title or position): %w", q.Sort, ErrInvalid)
+	}
+	if q.Reverse {
+		desc = !desc
+	}
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	if q.Limit > 500 {
+		q.Limit = 500
+	}
+	parts, err := q.filters()
+	if err != nil {
+		return PhotoPage{}, err
+	}
+	dir, cmp := "ASC", ">"
+	if desc {
+		dir, cmp = "DESC", "<"
+	}
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor)
+		if err != nil || c.Sort != q.Sort {
+			return PhotoPage{}, fmt.Errorf("the cursor does not belong to this list: %w", ErrInvalid)
+		}
+		key := c.Key
+		if f, ok := key.(float64); ok {
+			key = int64(f)
+		}
+		parts.add(fmt.Sprintf("(%s, p.id) %s (?, ?)", keyExpr, cmp), key, c.ID)
+	}
+	stmt := fmt.Sprintf("SELECT %s, %s FROM %s ORDER BY %s %s, p.id %s LIMIT %d",
+		photoColumns, keyExpr, parts.sql(), keyExpr, dir, dir, q.Limit+1)
+	rows, err := d.sql.QueryContext(ctx, stmt, parts.args...)
+	if err != nil {
+		return PhotoPage{}, fmt.Errorf("search photos: %w", err)
+	}
+	defer rows.Close()
+	page := PhotoPage{Photos: make([]Photo, 0, q.Limit)}
+	var lastKey any
+	for rows.Next() {
+		var key any
+		p, err := scanPhoto(extraScan{rows, []any{&key}})
+		if err != nil {
+			return PhotoPage{}, err
+		}
+		if len(page.Photos) == q.Limit {
+			page.Next = encodeCursor(cursor{Sort: q.Sort, Key: lastKey, ID: page.Photos[len(page.Photos)-1].ID})
+			break
+		}
+		page.Photos = append(page.Photos, p)
+		lastKey = key
+	}
+	return page, rows.Err()
+}
+
+// MonthCounts counts the photos matching q per month of their taken time,
+// newest first, for the timeline scrubber and the calendar.
+func (d *DB) MonthCounts(ctx context.Context, q PhotoQuery) ([]MonthCount, error) {
+	q.Sort = ""
+	parts, err := q.filters()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.sql.QueryContext(ctx, `SELECT substr(p.taken_at, 1, 7) AS m, count(*) FROM `+parts.sql()+
+		` GROUP BY m ORDER BY m DESC`, parts.args...)
+	if err != nil {
+		return nil, fmt.Errorf("count months: %w", err)
+	}
+	defer rows.Close()
+	out := []MonthCount{}
+	for rows.Next() {
+		var m string
+		var c MonthCount
+		if err := rows.Scan(&m, &c.Count); err != nil {
+			return nil, err
+		}
+		if _, err := fmt.Sscanf(m, "%d-%d", &c.Year, &c.Month); err != nil {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, err
+	}
+	switch c.Key.(type) {
+	case string, float64:
+		return c, nil
+	}
+	return c, fmt.Errorf("cursor key type %T", c.Key)
+}
+
+// extraScan lets scanPhoto read rows that carry more columns after the
+// photo's own.
+type extraScan struct {
+	s     scanner
+	extra []any
+}
+
+func (e extraScan) Scan(dest ...any) error { return e.s.Scan(append(dest, e.extra...)...) }

@@ -1,0 +1,175 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Share is a link that shows one album to people without an account.
+type Share struct {
+	ID           int64   `json:"id"`
+	AlbumID      int64   `json:"album_id"`
+	AlbumTitle   string  `json:"album_title"`
+	Token        string  `json:"token"`
+	HasPassword  bool    `json:"has_password"`
+	PasswordHash string  `json:"-"`
+	Access       string  `json:"-"`
+	ExpiresAt    *string `json:"expires_at"`
+	Views        int     `json:"views"`
+	CreatedAt    string  `json:"created_at"`
+	CreatedBy    string  `json:"created_by"`
+	Revoked      bool    `json:"revoked"`
+	Expired      bool    `json:"expired"`
+}
+
+// NewShare is what CreateShare stores; the auth package makes the secrets.
+type NewShare struct {
+	AlbumID      int64
+	Token        string
+	TokenHash    string
+	Access       string
+	AccessHash   string
+	PasswordHash string
+	ExpiresAt    *time.Time
+	CreatedBy    int64
+}
+
+const shareSelect = `SELECT s.id, s.album_id, a.title, s.token, s.password, s.access, s.expires_at, s.views, s.created_at,
+	COALESCE(u.username, ''), s.revoked_at IS NOT NULL, s.expires_at IS NOT NULL AND s.expires_at <= ?1
+	FROM shares s JOIN albums a ON a.id = s.album_id LEFT JOIN users u ON u.id = s.created_by`
+
+func scanShare(sc scanner) (Share, error) {
+	var s Share
+	err := sc.Scan(&s.ID, &s.AlbumID, &s.AlbumTitle, &s.Token, &s.PasswordHash, &s.Access, &s.ExpiresAt, &s.Views,
+		&s.CreatedAt, &s.CreatedBy, &s.Revoked, &s.Expired)
+	s.HasPassword = s.PasswordHash != ""
+	return s, err
+}
+
+// CreateShare stores a new share link for an album.
+func (d *DB) CreateShare(ctx context.Context, n NewShare) (Share, error) {
+	var exp *string
+	if n.ExpiresAt != nil {
+		s := formatTime(*n.ExpiresAt)
+		exp = &s
+	}
+	var by any
+	if n.CreatedBy != 0 {
+		by = n.CreatedBy
+	}
+	res, err := d.sql.ExecContext(ctx, `INSERT INTO shares (album_id, token, token_hash, access, access_hash, password, expires_at, created_by, created_at)
+		SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM albums WHERE id = ?`,
+		n.Token, n.TokenHash, n.Access, n.AccessHash, n.PasswordHash, exp, by, d.stamp(), n.AlbumID)
+	if err != nil {
+		return Share{}, fmt.Errorf("create share: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return Share{}, fmt.Errorf("album %d: %w", n.AlbumID, ErrNotFound)
+	}
+	id, _ := res.LastInsertId()
+	return scanShare(d.sql.QueryRowContext(ctx, shareSelect+` WHERE s.id = ?2`, d.stamp(), id))
+}
+
+// Shares lists share links, of one album or (0) of all, newest first.
+func (d *DB) Shares(ctx context.Context, albumID int64) ([]Share, error) {
+	rows, err := d.sql.QueryContext(ctx, shareSelect+` WHERE ?2 = 0 OR s.album_id = ?2 ORDER BY s.id DESC`, d.stamp(), albumID)
+	if err != nil {
+		return nil, fmt.Errorf("list shares: %w", err)
+	}
+	defer rows.Close()
+	out := []Share{}
+	for rows.Next() {
+		s, err := scanShare(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// RevokeShare ends a share link at once.
+func (d *DB) RevokeShare(ctx context.Context, id int64) error {
+	res, err := d.sql.ExecContext(ctx, `UPDATE shares SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, d.stamp(), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("share %d (or already revoked): %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+func (d *DB) liveShare(ctx context.Context, col, hash string) (Share, error) {
+	s, err := scanShare(d.sql.QueryRowContext(ctx, shareSelect+` WHERE s.`+col+` = ?2 AND s.revoked_at IS NULL
+		AND (s.expires_at IS NULL OR s.expires_at > ?1)`, d.stamp(), hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, fmt.Errorf("share link (unknown, revoked or expired): %w", ErrNotFound)
+	}
+	return s, err
+}
+
+// ShareByTokenHash finds a live share (not revoked or expired) by the
+// SHA-256 of its link token.
+func (d *DB) ShareByTokenHash(ctx context.Context, hash string) (Share, error) {
+	return d.liveShare(ctx, "token_hash", hash)
+}
+
+// ShareByAccessHash finds a live share by the SHA-256 of its access secret.
+func (d *DB) ShareByAccessHash(ctx context.Context, hash string) (Share, error) {
+	return d.liveShare(ctx, "access_hash", hash)
+}
+
+// CountShareView notes one visit.
+func (d *DB) CountShareView(ctx context.Context, id int64) error {
+	_, err := d.sql.ExecContext(ctx, `UPDATE shares SET views = views + 1 WHERE id = ?`, id)
+	return err
+}
+
+// MediaFile is a file to stream: where it is and what it is.
+type MediaFile struct {
+	PhotoID     int64
+	Path        string // relative to the originals root
+	Name        string
+	MIME        string
+	Kind        string
+	Size        int64
+	Orientation int
+}
+
+// FileScope limits which files a token may fetch.
+type FileScope struct {
+	HidePrivate bool  // viewers and share visitors
+	Album       int64 // share visitors: only this album's photos
+}
+
+// FileByHash finds a present file with this content hash whose photo is
+// inside scope, preferring a photo's primary file.
+func (d *DB) FileByHash(ctx context.Context, hash string, scope FileScope) (MediaFile, error) {
+	var m MediaFile
+	err := d.sql.QueryRowContext(ctx, `SELECT f.photo_id, f.path, f.name, f.mime, f.kind, f.size, p.orientation
+		FROM files f JOIN photos p ON p.id = f.photo_id
+		WHERE f.hash = ?1 AND f.missing = 0 AND (?2 = 0 OR p.private = 0)
+			AND (?3 = 0 OR p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?3))
+		ORDER BY f.is_primary DESC, f.id LIMIT 1`, hash, boolInt(scope.HidePrivate), scope.Album).
+		Scan(&m.PhotoID, &m.Path, &m.Name, &m.MIME, &m.Kind, &m.Size, &m.Orientation)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, fmt.Errorf("file %s: %w", hash, ErrNotFound)
+	}
+	return m, err
+}
+
+// FileWithHash reports a present file with this content hash (an upload's
+// duplicate), or ErrNotFound.
+func (d *DB) FileWithHash(ctx context.Context, hash string) (photoID int64, path string, err error) {
+	var pid sql.NullInt64
+	err = d.sql.QueryRowContext(ctx, `SELECT photo_id, path FROM files WHERE hash = ? AND missing = 0 ORDER BY is_primary DESC LIMIT 1`, hash).
+		Scan(&pid, &path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", fmt.Errorf("file %s: %w", hash, ErrNotFound)
+	}
+	return pid.Int64, path, err
+}

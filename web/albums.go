@@ -1,0 +1,149 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"pinhole/db"
+)
+
+func (s *Server) listAlbums(c echo.Context) error {
+	cl := callerOf(c)
+	ctx := c.Request().Context()
+	albums, err := s.deps.DB.Albums(ctx, cl.hidePrivate())
+	if err != nil {
+		return err
+	}
+	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"albums": albums, "thumb_token": tt})
+}
+
+func (s *Server) getAlbum(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.deps.DB.AlbumByID(c.Request().Context(), id, callerOf(c).hidePrivate())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+func (s *Server) createAlbum(c echo.Context) error {
+	var in struct {
+		Title       string `json:"title"`
+		Description string `json:"description"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	a, err := s.deps.DB.CreateAlbum(c.Request().Context(), in.Title, in.Description)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, a)
+}
+
+func (s *Server) editAlbum(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Title        *string `json:"title"`
+		Description  *string `json:"description"`
+		CoverPhotoID *int64  `json:"cover_photo_id"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := s.deps.DB.EditAlbum(ctx, id, db.AlbumEdit{Title: in.Title, Description: in.Description, CoverPhotoID: in.CoverPhotoID}); err != nil {
+		return err
+	}
+	a, err := s.deps.DB.AlbumByID(ctx, id, false)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+func (s *Server) deleteAlbum(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.DB.DeleteAlbum(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type idsBody struct {
+	PhotoIDs []int64 `json:"photo_ids"`
+}
+
+func (s *Server) addToAlbum(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in idsBody
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	n, err := s.deps.DB.AddToAlbum(c.Request().Context(), id, in.PhotoIDs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"added": n})
+}
+
+func (s *Server) removeFromAlbum(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in idsBody
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	n, err := s.deps.DB.RemoveFromAlbum(c.Request().Context(), id, in.PhotoIDs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"removed": n})
+}
+
+func (s *Server) orderAlbum(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in idsBody
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if err := s.deps.DB.OrderAlbum(c.Request().Context(), id, in.PhotoIDs); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) orderAlbums(c echo.Context) error {
+	var in struct {
+		AlbumIDs []int64 `json:"album_ids"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if err := s.deps.DB.OrderAlbums(c.Request().Context(), in.AlbumIDs); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

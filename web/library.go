@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"pinhole/db"
+)
+
+func (s *Server) folders(c echo.Context) error {
+	rel, err := cleanRel(c.QueryParam("path"))
+	if err != nil {
+		return err
+	}
+	cl := callerOf(c)
+	ctx := c.Request().Context()
+	v, err := s.deps.DB.Folder(ctx, rel, cl.hidePrivate())
+	if err != nil {
+		return err
+	}
+	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, struct {
+		db.FolderView
+		ThumbToken string `json:"thumb_token"`
+	}{v, tt})
+}
+
+type yearCount struct {
+	Year   int          `json:"year"`
+	Count  int          `json:"count"`
+	Months []monthCount `json:"months"`
+}
+
+type monthCount struct {
+	Month int `json:"month"`
+	Count int `json:"count"`
+}
+
+func (s *Server) calendar(c echo.Context) error {
+	months, err := s.deps.DB.MonthCounts(c.Request().Context(), db.PhotoQuery{HidePrivate: callerOf(c).hidePrivate()})
+	if err != nil {
+		return err
+	}
+	years := []yearCount{}
+	for _, m := range months {
+		if len(years) == 0 || years[len(years)-1].Year != m.Year {
+			years = append(years, yearCount{Year: m.Year, Months: []monthCount{}})
+		}
+		y := &years[len(years)-1]
+		y.Count += m.Count
+		y.Months = append(y.Months, monthCount{m.Month, m.Count})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"years": years})
+}
+
+func (s *Server) places(c echo.Context) error {
+	level, list, err := s.deps.DB.Places(c.Request().Context(), c.QueryParam("country"), c.QueryParam("state"), callerOf(c).hidePrivate())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"level": level, "places": list})
+}
+
+func (s *Server) cameras(c echo.Context) error {
+	cams, lenses, err := s.deps.DB.Cameras(c.Request().Context(), callerOf(c).hidePrivate())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"cameras": cams, "lenses": lenses})
+}

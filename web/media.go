@@ -1,0 +1,316 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"pinhole/app/auth"
+	"pinhole/db"
+)
+
+// ThumbSource is the original a thumbnail is made from.
+type ThumbSource struct {
+	Path        string // absolute, checked to be inside the originals
+	Hash        string // content hash; keys the thumbnail cache
+	MIME        string
+	Orientation int // 0: read it from the file
+}
+
+// Thumb is a rendered thumbnail: a file to send, or the bytes themselves.
+type Thumb struct {
+	Path        string
+	Data        []byte
+	ETag        string // quoted; one is derived from hash and size if empty
+	ContentType string // image/jpeg if empty
+}
+
+// Thumbnailer renders thumbnails. The thumbs package's service fits behind
+// a small adapter written by the app package.
+type Thumbnailer interface {
+	Thumb(ctx context.Context, src ThumbSource, size string) (Thumb, error)
+	// Placeholder is a neutral image of that size shown instead of a
+	// thumbnail that cannot be had (bad token, unreadable file).
+	Placeholder(size, reason string) []byte
+}
+
+// ThumbSizes are the thumbnail size names the API accepts (PhotoPrism's,
+// so people recognise them).
+var ThumbSizes = []string{"tile_50", "tile_100", "tile_224", "tile_500", "fit_720", "fit_1280", "fit_1920", "fit_2560", "fit_4096"}
+
+func validSize(s string) bool {
+	for _, n := range ThumbSizes {
+		if n == s {
+			return true
+		}
+	}
+	return false
+}
+
+// validHash accepts a lower-case hex content hash (SHA-1 today).
+func validHash(h string) bool {
+	if len(h) < 40 || len(h) > 64 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		if !(h[i] >= '0' && h[i] <= '9' || h[i] >= 'a' && h[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// validToken accepts the URL-safe base64 tokens auth makes.
+func validToken(t string) bool {
+	if len(t) < 20 || len(t) > 100 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		ch := t[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanRel checks a path relative to the originals that came from a
+// request: no absolute paths, no "..", no backslashes or NULs. It returns
+// the cleaned path ("" for the root).
+func cleanRel(p string) (string, error) {
+	bad := fmt.Errorf("path %q must be a folder inside the originals: %w", p, db.ErrInvalid)
+	if len(p) > 1024 || strings.ContainsAny(p, "\\\x00") || strings.HasPrefix(p, "/") {
+		return "", bad
+	}
+	for _, part := range strings.Split(p, "/") {
+		if part == ".." {
+			return "", bad
+		}
+	}
+	c := path.Clean("/" + p)[1:]
+	return c, nil
+}
+
+// scopeForToken decides what a thumbnail/download token may fetch: the
+// full token every photo, the viewer token non-private ones, a share's
+// access secret that album's non-private ones.
+func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, bool, error) {
+	if !validToken(tok) {
+		return db.FileScope{}, false, nil
+	}
+	full, viewerTok, err := s.auth.ThumbTokens(ctx)
+	if err != nil {
+		return db.FileScope{}, false, err
+	}
+	// Both compared, always, so timing does not tell which one matched.
+	isFull, isViewer := auth.Equal(tok, full), auth.Equal(tok, viewerTok)
+	switch {
+	case isFull:
+		return db.FileScope{}, true, nil
+	case isViewer:
+		return db.FileScope{HidePrivate: true}, true, nil
+	}
+	sh, err := s.auth.ShareByAccess(ctx, tok)
+	if errors.Is(err, db.ErrNotFound) {
+		return db.FileScope{}, false, nil
+	} else if err != nil {
+		return db.FileScope{}, false, err
+	}
+	return db.FileScope{HidePrivate: true, Album: sh.AlbumID}, true, nil
+}
+
+// resolveOriginal turns a path from the database into an absolute path,
+// refusing anything that ends up outside the originals, symlinks included.
+func (s *Server) resolveOriginal(rel string) (string, error) {
+	root := s.deps.Originals
+	if root == "" {
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not configured")
+	}
+	clean, err := cleanRel(rel)
+	if err != nil || clean == "" {
+		return "", fmt.Errorf("file %q: %w", rel, db.ErrNotFound)
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not available")
+	}
+	real, err := filepath.EvalSymlinks(filepath.Join(realRoot, filepath.FromSlash(clean)))
+	if err != nil {
+		return "", fmt.Errorf("file %s is not on disk: %w", clean, db.ErrNotFound)
+	}
+	if r, err := filepath.Rel(realRoot, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("file %s points outside the originals: %w", clean, db.ErrNotFound)
+	}
+	return real, nil
+}
+
+var greyPNG = func() []byte {
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	for i := range img.Pix {
+		img.Pix[i] = 0x88
+	}
+	img.Set(0, 0, color.Gray{Y: 0x88})
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}()
+
+// placeholder answers with a neutral image instead of a thumbnail, never
+// cached, so a browser's <img> shows grey rather than a broken icon.
+func (s *Server) placeholder(c echo.Context, code int, size, reason string) error {
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Pinhole-Error", reason)
+	if s.deps.Thumbs != nil {
+		if b := s.deps.Thumbs.Placeholder(size, reason); len(b) > 0 {
+			return c.Blob(code, http.DetectContentType(b), b)
+		}
+	}
+	return c.Blob(code, "image/png", greyPNG)
+}
+
+func (s *Server) thumb(c echo.Context) error {
+	hash, tok, size := c.Param("hash"), c.Param("token"), c.Param("size")
+	if !validSize(size) {
+		return echo.NewHTTPError(http.StatusBadRequest, "unknown thumbnail size; use one of "+strings.Join(ThumbSizes, ", "))
+	}
+	if !validHash(hash) {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed photo hash")
+	}
+	ctx := c.Request().Context()
+	scope, ok, err := s.scopeForToken(ctx, tok)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.placeholder(c, http.StatusForbidden, size, "this link's token is no longer valid")
+	}
+	f, err := s.deps.DB.FileByHash(ctx, hash, scope)
+	if errors.Is(err, db.ErrNotFound) {
+		return s.placeholder(c, http.StatusNotFound, size, "no such photo")
+	} else if err != nil {
+		return err
+	}
+	abs, err := s.resolveOriginal(f.Path)
+	if err != nil {
+		return s.placeholder(c, http.StatusNotFound, size, "the original file is not available")
+	}
+	if s.deps.Thumbs == nil {
+		return s.placeholder(c, http.StatusServiceUnavailable, size, "thumbnails are not available")
+	}
+	t, err := s.deps.Thumbs.Thumb(ctx, ThumbSource{Path: abs, Hash: hash, MIME: f.MIME, Orientation: f.Orientation}, size)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.log.Debug("thumbnail failed", "hash", hash, "size", size, "err", err)
+		return s.placeholder(c, http.StatusUnprocessableEntity, size, "this file cannot be shown")
+	}
+	if t.ETag == "" {
+		t.ETag = `"` + hash + "-" + size + `"`
+	}
+	if t.ContentType == "" {
+		t.ContentType = "image/jpeg"
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "private, max-age=31536000, immutable")
+	h.Set("ETag", t.ETag)
+	h.Set("Content-Type", t.ContentType)
+	if t.Path != "" {
+		fh, err := os.Open(t.Path)
+		if err != nil {
+			return fmt.Errorf("open thumbnail: %w", err)
+		}
+		defer fh.Close()
+		http.ServeContent(c.Response(), c.Request(), "", time.Time{}, fh)
+		return nil
+	}
+	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(t.Data))
+	return nil
+}
+
+func (s *Server) download(c echo.Context) error { return s.serveOriginal(c, false) }
+func (s *Server) video(c echo.Context) error    { return s.serveOriginal(c, true) }
+
+// serveOriginal streams an original file found by its hash, with Range
+// support. inline serves videos for <video>; otherwise it is a download
+// named like the original.
+func (s *Server) serveOriginal(c echo.Context, inline bool) error {
+	hash, tok := c.Param("hash"), c.QueryParam("t")
+	if !validHash(hash) {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed file hash")
+	}
+	ctx := c.Request().Context()
+	scope, ok, err := s.scopeForToken(ctx, tok)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return echo.NewHTTPError(http.StatusForbidden, "this download link's token is missing or no longer valid")
+	}
+	f, err := s.deps.DB.FileByHash(ctx, hash, scope)
+	if err != nil {
+		return err
+	}
+	if inline && f.Kind != "video" {
+		return fmt.Errorf("file %s is not a video: %w", hash, db.ErrNotFound)
+	}
+	if s.deps.Originals == "" {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not configured")
+	}
+	// os.Root refuses paths that leave the originals, through ".." or
+	// through symlinks pointing outside.
+	root, err := os.OpenRoot(s.deps.Originals)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not available")
+	}
+	defer root.Close()
+	clean, err := cleanRel(f.Path)
+	if err != nil {
+		return fmt.Errorf("file %s: %w", hash, db.ErrNotFound)
+	}
+	fh, err := root.Open(filepath.FromSlash(clean))
+	if err != nil {
+		return fmt.Errorf("file %s is not readable on disk: %w", clean, db.ErrNotFound)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return fmt.Errorf("file %s: %w", clean, db.ErrNotFound)
+	}
+	ct := f.MIME
+	if ct == "" {
+		ct = mime.TypeByExtension(strings.ToLower(path.Ext(f.Name)))
+	}
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	h := c.Response().Header()
+	h.Set("Content-Type", ct)
+	h.Set("Cache-Control", "private, max-age=86400")
+	h.Set("ETag", `"`+hash+`"`)
+	disp := "attachment"
+	if inline {
+		disp = "inline"
+	}
+	cd := mime.FormatMediaType(disp, map[string]string{"filename": f.Name})
+	if cd == "" { // a name mime cannot encode
+		cd = disp + `; filename="` + hash + path.Ext(f.Name) + `"`
+	}
+	h.Set("Content-Disposition", cd)
+	http.ServeContent(c.Response(), c.Request(), "", st.ModTime(), fh)
+	return nil
+}

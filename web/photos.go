@@ -1,0 +1,291 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"pinhole/db"
+)
+
+// parseQuery turns list/search parameters into a db.PhotoQuery.
+func parseQuery(v url.Values) (db.PhotoQuery, error) {
+	q := db.PhotoQuery{
+		Text: strings.TrimSpace(v.Get("q")), Model: v.Get("camera"), Make: v.Get("make"), Lens: v.Get("lens"),
+		Country: v.Get("country"), State: v.Get("state"), City: v.Get("city"),
+		Type: v.Get("type"), Sort: v.Get("sort"), Cursor: v.Get("cursor"),
+	}
+	bad := func(name, want string) error {
+		return fmt.Errorf("parameter %s: want %s: %w", name, want, db.ErrInvalid)
+	}
+	if len(q.Text) > 500 || len(q.Cursor) > 500 {
+		return q, bad("q or cursor", "at most 500 characters")
+	}
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"after", &q.After}, {"before", &q.Before}} {
+		s := v.Get(p.name)
+		if s == "" {
+			continue
+		}
+		if !validTimePrefix(s) {
+			return q, bad(p.name, "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")
+		}
+		*p.dst = s
+	}
+	ints := []struct {
+		name string
+		dst  *int
+	}{{"year", &q.Year}, {"month", &q.Month}, {"limit", &q.Limit}}
+	for _, p := range ints {
+		if s := v.Get(p.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return q, bad(p.name, "a number")
+			}
+			*p.dst = n
+		}
+	}
+	if s := v.Get("album"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return q, bad("album", "an album id")
+		}
+		q.Album = n
+	}
+	bools := []struct {
+		name string
+		dst  **bool
+	}{{"favorite", &q.Favorite}, {"private", &q.Private}, {"archived", &q.Archived}, {"missing", &q.Missing}}
+	for _, p := range bools {
+		if s := v.Get(p.name); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return q, bad(p.name, "true or false")
+			}
+			*p.dst = &b
+		}
+	}
+	switch v.Get("order") {
+	case "":
+	case "asc":
+		q.Reverse = q.Sort == "" || q.Sort == "taken" || q.Sort == "added"
+	case "desc":
+		q.Reverse = q.Sort == "title" || q.Sort == "position"
+	default:
+		return q, bad("order", "asc or desc")
+	}
+	if v.Has("folder") {
+		f, err := cleanRel(v.Get("folder"))
+		if err != nil {
+			return q, err
+		}
+		q.Folder = &f
+	}
+	if v.Get("lat") != "" || v.Get("lng") != "" {
+		lat, err1 := strconv.ParseFloat(v.Get("lat"), 64)
+		lng, err2 := strconv.ParseFloat(v.Get("lng"), 64)
+		if err1 != nil || err2 != nil {
+			return q, bad("lat and lng", "numbers")
+		}
+		r := 1.0
+		if s := v.Get("radius"); s != "" {
+			var err error
+			if r, err = strconv.ParseFloat(s, 64); err != nil {
+				return q, bad("radius", "kilometres")
+			}
+		}
+		q.Near = &db.Circle{Lat: lat, Lng: lng, RadiusKm: r}
+	}
+	if s := v.Get("bbox"); s != "" {
+		parts := strings.Split(s, ",")
+		if len(parts) != 4 {
+			return q, bad("bbox", "minLng,minLat,maxLng,maxLat")
+		}
+		var f [4]float64
+		for i, p := range parts {
+			n, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+			if err != nil {
+				return q, bad("bbox", "minLng,minLat,maxLng,maxLat")
+			}
+			f[i] = n
+		}
+		q.BBox = &db.BBox{MinLng: f[0], MinLat: f[1], MaxLng: f[2], MaxLat: f[3]}
+	}
+	return q, nil
+}
+
+// validTimePrefix accepts "YYYY", "YYYY-MM", "YYYY-MM-DD" and longer
+// prefixes of the stored time layout.
+func validTimePrefix(s string) bool {
+	const layout = "0000-00-00 00:00:00"
+	if len(s) < 4 || len(s) > len(layout) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if layout[i] == '0' {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		} else if s[i] != layout[i] {
+			return false
+		}
+	}
+	return true
+}
+
+type photoList struct {
+	Photos     []db.Photo `json:"photos"`
+	Next       string     `json:"next"`
+	ThumbToken string     `json:"thumb_token"`
+}
+
+func (s *Server) listPhotos(c echo.Context) error {
+	q, err := parseQuery(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	cl := callerOf(c)
+	q.HidePrivate = cl.hidePrivate()
+	ctx := c.Request().Context()
+	page, err := s.deps.DB.SearchPhotos(ctx, q)
+	if err != nil {
+		return err
+	}
+	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, photoList{page.Photos, page.Next, tt})
+}
+
+func (s *Server) photoMonths(c echo.Context) error {
+	q, err := parseQuery(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	q.HidePrivate = callerOf(c).hidePrivate()
+	months, err := s.deps.DB.MonthCounts(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"months": months})
+}
+
+type photoDetail struct {
+	db.PhotoDetail
+	ThumbToken string `json:"thumb_token"`
+}
+
+func (s *Server) photoDetail(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderDetail(c, id)
+}
+
+func (s *Server) renderDetail(c echo.Context, id int64) error {
+	cl := callerOf(c)
+	ctx := c.Request().Context()
+	d, err := s.deps.DB.PhotoDetail(ctx, id, cl.hidePrivate())
+	if err != nil {
+		return err
+	}
+	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, photoDetail{d, tt})
+}
+
+// photoEditBody is PATCH /photos/:id. Location and taken time use raw
+// JSON so "absent" and null can be told apart.
+type photoEditBody struct {
+	Title       *string         `json:"title"`
+	Description *string         `json:"description"`
+	Keywords    *[]string       `json:"keywords"`
+	Favorite    *bool           `json:"favorite"`
+	Private     *bool           `json:"private"`
+	Archived    *bool           `json:"archived"`
+	TakenLocal  *string         `json:"taken_local"`
+	TakenOffset json.RawMessage `json:"taken_offset"`
+	Lat         json.RawMessage `json:"lat"`
+	Lng         json.RawMessage `json:"lng"`
+}
+
+func (s *Server) editPhoto(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in photoEditBody
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	e := db.PhotoEdit{Title: in.Title, Description: in.Description, Keywords: in.Keywords,
+		Favorite: in.Favorite, Private: in.Private, Archived: in.Archived}
+	if in.TakenLocal != nil {
+		e.SetTaken, e.TakenLocal = true, *in.TakenLocal
+		if len(in.TakenOffset) > 0 && string(in.TakenOffset) != "null" {
+			var off int
+			if err := json.Unmarshal(in.TakenOffset, &off); err != nil {
+				return fmt.Errorf("taken_offset: want minutes east of UTC or null: %w", db.ErrInvalid)
+			}
+			e.TakenOffset = &off
+		}
+	} else if len(in.TakenOffset) > 0 {
+		return fmt.Errorf("taken_offset needs taken_local: %w", db.ErrInvalid)
+	}
+	if len(in.Lat) > 0 || len(in.Lng) > 0 {
+		e.SetLocation = true
+		for _, p := range []struct {
+			raw json.RawMessage
+			dst **float64
+		}{{in.Lat, &e.Lat}, {in.Lng, &e.Lng}} {
+			if len(p.raw) == 0 || string(p.raw) == "null" {
+				continue
+			}
+			var f float64
+			if err := json.Unmarshal(p.raw, &f); err != nil {
+				return fmt.Errorf("lat and lng: want numbers or null: %w", db.ErrInvalid)
+			}
+			*p.dst = &f
+		}
+	}
+	if err := s.deps.DB.EditPhoto(c.Request().Context(), id, e); err != nil {
+		return err
+	}
+	s.events.publish("photos", map[string]any{"changed": []int64{id}})
+	return s.renderDetail(c, id)
+}
+
+func (s *Server) batchPhotos(c echo.Context) error {
+	var in struct {
+		PhotoIDs []int64 `json:"photo_ids"`
+		Favorite *bool   `json:"favorite"`
+		Private  *bool   `json:"private"`
+		Archived *bool   `json:"archived"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	flags := map[string]bool{}
+	for name, v := range map[string]*bool{"favorite": in.Favorite, "private": in.Private, "archived": in.Archived} {
+		if v != nil {
+			flags[name] = *v
+		}
+	}
+	n, err := s.deps.DB.SetFlags(c.Request().Context(), in.PhotoIDs, flags)
+	if err != nil {
+		return err
+	}
+	s.events.publish("photos", map[string]any{"changed": in.PhotoIDs})
+	return c.JSON(http.StatusOK, map[string]int{"updated": n})
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"pinhole/app/auth"
+	"pinhole/db"
+)
+
+// shareView is a share as its owner sees it, with the visitor link.
+type shareView struct {
+	db.Share
+	URL string `json:"url"`
+}
+
+func views(list []db.Share) []shareView {
+	out := make([]shareView, len(list))
+	for i, sh := range list {
+		out[i] = shareView{sh, "/s/" + sh.Token}
+	}
+	return out
+}
+
+func (s *Server) listShares(c echo.Context) error {
+	var album int64
+	if a := c.QueryParam("album"); a != "" {
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("album must be an album id: %w", db.ErrInvalid)
+		}
+		album = n
+	}
+	list, err := s.deps.DB.Shares(c.Request().Context(), album)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"shares": views(list)})
+}
+
+func (s *Server) albumShares(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.deps.DB.AlbumByID(ctx, id, false); err != nil {
+		return err
+	}
+	list, err := s.deps.DB.Shares(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"shares": views(list)})
+}
+
+func (s *Server) createShare(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ExpiresAt     string `json:"expires_at"`
+		ExpiresInDays int    `json:"expires_in_days"`
+		Password      string `json:"password"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	var exp *time.Time
+	switch {
+	case in.ExpiresAt != "":
+		t, err := time.ParseInLocation(db.TimeLayout, in.ExpiresAt, time.UTC)
+		if err != nil {
+			if t, err = time.Parse(time.RFC3339, in.ExpiresAt); err != nil {
+				return fmt.Errorf("expires_at: want YYYY-MM-DD HH:MM:SS (UTC) or RFC 3339: %w", db.ErrInvalid)
+			}
+		}
+		exp = &t
+	case in.ExpiresInDays < 0 || in.ExpiresInDays > 3650:
+		return fmt.Errorf("expires_in_days: want 1 to 3650: %w", db.ErrInvalid)
+	case in.ExpiresInDays > 0:
+		t := time.Now().Add(time.Duration(in.ExpiresInDays) * 24 * time.Hour)
+		exp = &t
+	}
+	sh, err := s.auth.CreateShare(c.Request().Context(), id, in.Password, exp, callerOf(c).session.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, shareView{sh, "/s/" + sh.Token})
+}
+
+func (s *Server) revokeShare(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.DB.RevokeShare(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// shareCookie carries a visitor's access secret after the password; it is
+// scoped to the visitor API path.
+const shareCookie = "pinhole_share"
+
+// openShare checks the link token and, for a password-protected share,
+// that the visitor presents its access secret (header or cookie).
+func (s *Server) openShare(c echo.Context) (db.Share, error) {
+	tok := c.Param("token")
+	if !validToken(tok) {
+		return db.Share{}, fmt.Errorf("share link: %w", db.ErrNotFound)
+	}
+	sh, err := s.auth.OpenShare(c.Request().Context(), tok)
+	if err != nil {
+		return sh, err
+	}
+	if sh.HasPassword {
+		got := c.Request().Header.Get("X-Share-Access")
+		if got == "" {
+			if ck, err := c.Cookie(shareCookie); err == nil {
+				got = ck.Value
+			}
+		}
+		if !auth.Equal(got, sh.Access) {
+			return sh, &echo.HTTPError{Code: http.StatusUnauthorized, Message: "this album needs a password"}
+		}
+	}
+	return sh, nil
+}
+
+func (s *Server) visitShare(c echo.Context) error {
+	sh, err := s.openShare(c)
+	if he, ok := err.(*echo.HTTPError); ok && he.Code == http.StatusUnauthorized {
+		return c.JSON(http.StatusUnauthorized, map[string]any{"error": he.Message, "password_required": true})
+	} else if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	a, err := s.deps.DB.AlbumByID(ctx, sh.AlbumID, true)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.DB.CountShareView(ctx, sh.ID); err != nil {
+		s.log.Warn("count share view", "err", err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"album":       map[string]any{"title": a.Title, "description": a.Description, "count": a.Count, "cover_hash": a.CoverHash},
+		"thumb_token": sh.Access, "expires_at": sh.ExpiresAt,
+	})
+}
+
+func (s *Server) unlockShare(c echo.Context) error {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	tok := c.Param("token")
+	if !validToken(tok) {
+		return fmt.Errorf("share link: %w", db.ErrNotFound)
+	}
+	access, err := s.auth.UnlockShare(c.Request().Context(), tok, in.Password, c.RealIP())
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: shareCookie, Value: access, Path: "/api/v1/s/" + tok, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
+	return c.JSON(http.StatusOK, map[string]string{"access": access})
+}
+
+func (s *Server) sharePhotos(c echo.Context) error {
+	sh, err := s.openShare(c)
+	if err != nil {
+		return err
+	}
+	limit := 0
+	if l := c.QueryParam("limit"); l != "" {
+		if limit, err = strconv.Atoi(l); err != nil {
+			return fmt.Errorf("limit must be a number: %w", db.ErrInvalid)
+		}
+	}
+	page, err := s.deps.DB.SearchPhotos(c.Request().Context(), db.PhotoQuery{
+		Album: sh.AlbumID, Sort: "position", HidePrivate: true, Limit: limit, Cursor: c.QueryParam("cursor"),
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, photoList{page.Photos, page.Next, sh.Access})
+}
