@@ -65,6 +65,17 @@ func commands() []command {
 				fs.Int64Var(&o.seed, "seed", 1, "random seed; the same seed gives the same files")
 			}, run: runDemo},
 		{name: "places", args: "lookup LAT,LNG… | update", summary: "resolve positions to places, or re-resolve every photo's place", run: runPlaces},
+		{name: "backup", args: "[--out FILE]", summary: "write a consistent snapshot of the database (safe while serving)",
+			flags: func(fs *flag.FlagSet, o *cmdOpts) {
+				fs.StringVar(&o.out, "out", "", "backup file (default DATA/backups/pinhole-DATE.db)")
+			}, run: runBackup},
+		{name: "restore", args: "FILE", summary: "check a backup and put it in place of the database (stop the server first)", run: runRestore},
+		{name: "doctor", summary: "check the setup and print what to fix", run: runDoctor},
+		{name: "service", args: "install|uninstall|start|stop|restart|status", summary: "manage Pinhole as a system service (for a copied binary; the .deb installs one)", run: runService},
+		{name: "config", summary: "print a commented config file with every option and its default", run: func(_ context.Context, e *env) error {
+			fmt.Fprint(e.stdout, config.ExampleFile())
+			return nil
+		}},
 		{name: "version", summary: "print the version", run: func(_ context.Context, e *env) error {
 			fmt.Fprintf(e.stdout, "pinhole %s\n", version.String())
 			return nil

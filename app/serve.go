@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,6 +106,7 @@ func (s *Server) periodic(ctx context.Context) {
 		case <-tick.C:
 		}
 		now := time.Now()
+		s.scheduledBackup(ctx, now)
 		mode := s.Watcher.State().Mode
 		switch {
 		case s.Cfg.RescanInterval > 0 && now.Sub(lastFull) >= s.Cfg.RescanInterval:
@@ -181,4 +185,43 @@ func helperTools() map[string]string {
 		}
 	})
 	return helpers
+}
+
+// scheduledBackup snapshots the database when the newest scheduled backup
+// is older than the backup interval, keeping the newest BackupKeep.
+func (s *Server) scheduledBackup(ctx context.Context, now time.Time) {
+	if s.Cfg.BackupInterval <= 0 {
+		return
+	}
+	dir := s.Cfg.BackupDir()
+	if newest := newestBackup(dir); !newest.IsZero() && now.Sub(newest) < s.Cfg.BackupInterval {
+		return
+	}
+	dst := filepath.Join(dir, backupName(now))
+	if err := s.DB.Backup(ctx, dst); err != nil {
+		s.Log.Warn("scheduled backup failed", "err", err)
+		return
+	}
+	if err := pruneBackups(dir, s.Cfg.BackupKeep); err != nil {
+		s.Log.Warn("prune backups", "err", err)
+	}
+	s.Log.Info("database backed up", "file", dst)
+}
+
+// newestBackup returns the modification time of the newest scheduled backup.
+func newestBackup(dir string) time.Time {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return time.Time{}
+	}
+	var newest time.Time
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "pinhole-2") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().After(newest) {
+			newest = info.ModTime()
+		}
+	}
+	return newest
 }
