@@ -1,0 +1,302 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"pinhole/app/auth"
+	"pinhole/app/corpus"
+	"pinhole/app/index"
+	"pinhole/db"
+	"pinhole/web"
+)
+
+const testPassword = "correct horse battery"
+
+// fakeThumbs renders every thumbnail as a tiny JPEG, counting calls.
+type fakeThumbs struct{ calls atomic.Int64 }
+
+func (f *fakeThumbs) Thumb(ctx context.Context, src web.ThumbSource, size string) (web.Thumb, error) {
+	f.calls.Add(1)
+	if _, err := os.Stat(src.Path); err != nil {
+		return web.Thumb{}, err
+	}
+	return web.Thumb{Data: jpegBytes(1), ETag: `"` + src.Hash + "-" + size + `"`}, nil
+}
+
+func (f *fakeThumbs) Placeholder(size, reason string) []byte { return nil }
+
+// realIndex adapts the real indexer to web.Indexer.
+type realIndex struct{ ix *index.Indexer }
+
+func (r realIndex) Changed(ctx context.Context, rels []string) error {
+	_, err := r.ix.Changed(ctx, rels)
+	return err
+}
+func (r realIndex) Rescan() bool  { go r.ix.Scan(context.Background(), false); return true }
+func (r realIndex) Progress() any { return r.ix.Progress() }
+
+// client is one caller: a bearer token, or a cookie plus CSRF token.
+type client struct {
+	role   string
+	bearer string
+	cookie string
+	csrf   string
+	userID int64
+}
+
+type env struct {
+	t      *testing.T
+	db     *db.DB
+	srv    *web.Server
+	ts     *httptest.Server
+	root   string
+	thumbs *fakeThumbs
+	ix     *index.Indexer
+
+	admin, user, viewer client
+	pub, priv           db.Photo // a public photo (in the shared album) and a private one
+	video               db.Photo
+	album               db.Album // holds pub and priv
+	share               db.Share
+}
+
+func jpegBytes(seed int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 16, 12))
+	for i := range img.Pix {
+		img.Pix[i] = byte(seed*37 + i*(seed%7+1))
+	}
+	img.Set(0, 0, color.RGBA{byte(seed), byte(seed >> 8), byte(seed >> 16), 255})
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+func writeFile(t testing.TB, root, rel string, data []byte) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newEnv indexes a small real library (JPEGs and a corpus video) into a
+// real SQLite database and serves the API on 127.0.0.1 with an admin, a
+// user and a viewer logged in.
+func newEnv(t *testing.T, mod func(*web.Deps)) *env {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	root := filepath.Join(dir, "originals")
+	writeFile(t, root, "2019/Lisbon/tram.jpg", jpegBytes(1))
+	writeFile(t, root, "2019/Lisbon/secret.jpg", jpegBytes(2))
+	writeFile(t, root, "2020/Porto/bridge.jpg", jpegBytes(3))
+	writeFile(t, root, "2020/cat.jpg", jpegBytes(4))
+	vid, err := os.ReadFile(corpus.Path(t, "photoprism/assets/examples/blue-go-video.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, root, "2020/clip.mp4", vid)
+	d, err := db.Open(ctx, filepath.Join(dir, "pinhole.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	ix := index.New(d, index.Options{Root: root, Workers: 1})
+	if _, err := ix.Scan(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, db: d, root: root, thumbs: &fakeThumbs{}, ix: ix}
+	deps := web.Deps{DB: d, Originals: root, ReadOnly: false, Thumbs: e.thumbs, Index: realIndex{ix}, Version: "test",
+		UploadLimitMB: 1, MaxMegapixels: 10,
+		Status: func(context.Context) any { return map[string]any{"status": "ok", "counts": map[string]int{"photos": 5}} }}
+	if mod != nil {
+		mod(&deps)
+	}
+	e.srv = web.New(deps)
+	e.ts = httptest.NewServer(e.srv.Handler())
+	t.Cleanup(e.ts.Close)
+
+	e.pub = e.photo("2019/Lisbon/tram.jpg")
+	e.priv = e.photo("2019/Lisbon/secret.jpg")
+	e.video = e.photo("2020/clip.mp4")
+	if err := d.SetFlag(ctx, e.priv.ID, "private", true); err != nil {
+		t.Fatal(err)
+	}
+	lat, lng := 38.71, -9.14
+	if err := d.EditPhoto(ctx, e.pub.ID, db.PhotoEdit{Title: ptr("Tram 28"), SetLocation: true, Lat: &lat, Lng: &lng}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetPlaces(ctx, []db.PlaceFix{{PhotoID: e.pub.ID, CountryCode: "PT", Country: "Portugal", State: "Lisbon", City: "Lisbon", Source: "offline"},
+		{PhotoID: e.priv.ID, CountryCode: "PT", Country: "Portugal", State: "Lisbon", City: "Lisbon", Source: "offline"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.album, err = d.CreateAlbum(ctx, "Portugal", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.AddToAlbum(ctx, e.album.ID, []int64{e.pub.ID, e.priv.ID}); err != nil {
+		t.Fatal(err)
+	}
+	e.share, err = e.srv.Auth().CreateShare(ctx, e.album.ID, "", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The admin comes from the first-run setup, the others from the CLI functions.
+	var setup struct {
+		Token string  `json:"token"`
+		User  db.User `json:"user"`
+	}
+	e.do(client{}, "POST", "/api/v1/setup", map[string]any{"username": "admin", "password": testPassword, "bearer": true}, 201, &setup)
+	e.admin = client{role: "admin", bearer: setup.Token, userID: setup.User.ID}
+	for _, role := range []string{"user", "viewer"} {
+		if _, err := auth.AddUser(ctx, d, role, testPassword, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.user = e.login("user", true)
+	e.viewer = e.login("viewer", true)
+	return e
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (e *env) photo(rel string) db.Photo {
+	e.t.Helper()
+	p, err := e.db.PhotoByPath(context.Background(), rel)
+	if err != nil {
+		e.t.Fatalf("photo %s: %v", rel, err)
+	}
+	return p
+}
+
+// login logs in by the API, as a bearer client or with the cookie.
+func (e *env) login(name string, bearer bool) client {
+	e.t.Helper()
+	var out struct {
+		Token string  `json:"token"`
+		CSRF  string  `json:"csrf_token"`
+		User  db.User `json:"user"`
+	}
+	resp := e.do(client{}, "POST", "/api/v1/session", map[string]any{"username": name, "password": testPassword, "bearer": bearer}, 200, &out)
+	c := client{role: out.User.Role, bearer: out.Token, csrf: out.CSRF, userID: out.User.ID}
+	if !bearer {
+		for _, ck := range resp.Cookies() {
+			if ck.Name == web.SessionCookie {
+				c.cookie = ck.Value
+			}
+		}
+		if c.cookie == "" {
+			e.t.Fatal("login set no session cookie")
+		}
+	}
+	return c
+}
+
+// request sends one request as c. body is JSON unless it is an
+// io.Reader (sent as is, with contentType).
+func (e *env) request(c client, method, path string, body any, header http.Header) *http.Response {
+	e.t.Helper()
+	var rd io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case io.Reader:
+		rd = b
+	case string:
+		rd, ct = strings.NewReader(b), "application/json"
+	default:
+		js, _ := json.Marshal(b)
+		rd, ct = bytes.NewReader(js), "application/json"
+	}
+	req, err := http.NewRequest(method, e.ts.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	if c.cookie != "" {
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: c.cookie})
+		if c.csrf != "" {
+			req.Header.Set("X-CSRF-Token", c.csrf)
+		}
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	cl := &http.Client{Timeout: 30 * time.Second}
+	resp, err := cl.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+// do sends a request, checks the status and decodes the JSON answer.
+func (e *env) do(c client, method, path string, body any, want int, out any) *http.Response {
+	e.t.Helper()
+	resp := e.request(c, method, path, body, nil)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		e.t.Fatalf("%s %s as %q: status %d, want %d: %s", method, path, c.role, resp.StatusCode, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			e.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+	return resp
+}
+
+// thumbToken is the token a role's thumbnail URLs carry right now.
+func (e *env) thumbToken(role string) string {
+	tok, err := e.srv.Auth().ThumbTokenFor(context.Background(), role)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+// multipartBody builds an upload with one file per name → content.
+func multipartBody(t testing.TB, files ...[2]string) (io.Reader, string) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for _, f := range files {
+		h := make(map[string][]string)
+		h["Content-Disposition"] = []string{fmt.Sprintf(`form-data; name="files"; filename=%q`, f[0])}
+		h["Content-Type"] = []string{"application/octet-stream"}
+		p, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Write([]byte(f[1]))
+	}
+	w.Close()
+	return &b, w.FormDataContentType()
+}

@@ -1,0 +1,276 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"pinhole/app/auth"
+	"pinhole/db"
+)
+
+// roles of the matrix, in the order of each row's statuses.
+var roles = []string{"anon", "viewer", "user", "admin", "visitor"}
+
+// matrixCase builds one request for a role: its path and JSON body (or an
+// upload), and which client sends it.
+type matrixCase struct {
+	prep func(e *env, role string) (path string, body any, header http.Header)
+	// fresh: send with a new session of the role (the request ends it).
+	fresh bool
+	want  [5]int
+}
+
+func (e *env) clientFor(role string) client {
+	switch role {
+	case "admin":
+		return e.admin
+	case "user":
+		return e.user
+	case "viewer":
+		return e.viewer
+	}
+	return client{role: role}
+}
+
+// freshSession opens another session for the role's user without a
+// password check, for requests that end the session they use.
+func (e *env) freshSession(role string) (client, int64) {
+	c := e.clientFor(role)
+	tok := auth.NewToken()
+	s, err := e.db.CreateSession(context.Background(), auth.HashToken(tok), c.userID, auth.NewToken(), time.Hour, "", "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return client{role: role, bearer: tok, userID: c.userID}, s.ID
+}
+
+// tokenFor is the thumbnail token a role has: visitors the share's access
+// secret, anonymous callers none that works.
+func (e *env) tokenFor(role string) string {
+	switch role {
+	case "anon":
+		return "not-a-valid-token-aaaaaaaaaaaaaaaaaa"
+	case "visitor":
+		return e.share.Access
+	}
+	return e.thumbToken(role)
+}
+
+func (e *env) shareTokenFor(role string) string {
+	if role == "anon" {
+		return "not-a-valid-token-aaaaaaaaaaaaaaaaaa"
+	}
+	return e.share.Token
+}
+
+func (e *env) newAlbum(withPhoto bool) db.Album {
+	a, err := e.db.CreateAlbum(context.Background(), "scratch", "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if withPhoto {
+		if _, err := e.db.AddToAlbum(context.Background(), a.ID, []int64{e.pub.ID}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return a
+}
+
+func fixed(path string, body any) func(*env, string) (string, any, http.Header) {
+	return func(*env, string) (string, any, http.Header) { return path, body, nil }
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	e := newEnv(t, nil)
+	if _, err := auth.AddUser(context.Background(), e.db, "matrix", testPassword, "viewer"); err != nil {
+		t.Fatal(err)
+	}
+	seq := 0
+	next := func() int { seq++; return seq }
+	const (
+		ok, created, noContent, accepted = 200, 201, 204, 202
+		unauth, forbidden, notFound      = 401, 403, 404
+	)
+	// Statuses: anon, viewer, user, admin, visitor.
+	everyone := [5]int{ok, ok, ok, ok, ok}
+	loggedIn := [5]int{unauth, ok, ok, ok, unauth}
+	users := [5]int{unauth, forbidden, ok, ok, unauth}
+	admins := [5]int{unauth, forbidden, forbidden, ok, unauth}
+	tokens := [5]int{forbidden, ok, ok, ok, ok}
+	cases := map[string]matrixCase{
+		"GET /healthz": {prep: fixed("/healthz", nil), want: everyone},
+		"GET /metrics": {prep: fixed("/metrics", nil), want: everyone}, // from loopback; see TestMetricsAccess
+		"GET /":        {prep: fixed("/", nil), want: everyone},
+
+		"GET /api/v1/status": {prep: fixed("/api/v1/status", nil), want: everyone},
+		"POST /api/v1/setup": {prep: fixed("/api/v1/setup", map[string]any{"username": "x", "password": testPassword}),
+			want: [5]int{409, 409, 409, 409, 409}},
+		"POST /api/v1/session": {prep: fixed("/api/v1/session", map[string]any{"username": "matrix", "password": testPassword, "bearer": true}), want: everyone},
+		"GET /api/v1/session":  {prep: fixed("/api/v1/session", nil), want: loggedIn},
+		"DELETE /api/v1/session": {prep: fixed("/api/v1/session", nil), fresh: true,
+			want: [5]int{unauth, noContent, noContent, noContent, unauth}},
+		"PUT /api/v1/session/password": {prep: fixed("/api/v1/session/password", map[string]any{"old_password": "wrong password", "new_password": "another long one"}),
+			want: [5]int{unauth, forbidden, forbidden, forbidden, unauth}},
+		"GET /api/v1/sessions": {prep: fixed("/api/v1/sessions", nil), want: loggedIn},
+		"DELETE /api/v1/sessions/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			id := int64(999999)
+			if role != "anon" && role != "visitor" {
+				_, id = e.freshSession(role)
+			}
+			return fmt.Sprintf("/api/v1/sessions/%d", id), nil, nil
+		}, want: [5]int{unauth, noContent, noContent, noContent, unauth}},
+
+		"GET /api/v1/users": {prep: fixed("/api/v1/users", nil), want: admins},
+		"POST /api/v1/users": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/users", map[string]any{"username": fmt.Sprintf("new%d", next()), "password": testPassword, "role": "viewer"}, nil
+		}, want: [5]int{unauth, forbidden, forbidden, created, unauth}},
+		"PATCH /api/v1/users/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/users/%d", e.viewer.userID), map[string]any{"role": "viewer"}, nil
+		}, want: admins},
+		"DELETE /api/v1/users/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			u, err := e.db.CreateUser(context.Background(), fmt.Sprintf("gone%d", next()), "x", "viewer")
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return fmt.Sprintf("/api/v1/users/%d", u.ID), nil, nil
+		}, want: [5]int{unauth, forbidden, forbidden, noContent, unauth}},
+		"POST /api/v1/tokens/rotate": {prep: fixed("/api/v1/tokens/rotate", nil), want: admins},
+
+		"GET /api/v1/photos":        {prep: fixed("/api/v1/photos", nil), want: loggedIn},
+		"GET /api/v1/photos/months": {prep: fixed("/api/v1/photos/months", nil), want: loggedIn},
+		"POST /api/v1/photos/batch": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/photos/batch", map[string]any{"photo_ids": []int64{e.pub.ID}, "favorite": true}, nil
+		}, want: users},
+		"GET /api/v1/photos/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/photos/%d", e.pub.ID), nil, nil
+		}, want: loggedIn},
+		"PATCH /api/v1/photos/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/photos/%d", e.pub.ID), map[string]any{"title": "Tram 28"}, nil
+		}, want: users},
+
+		"GET /api/v1/t/:hash/:token/:size": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/t/%s/%s/tile_224", e.pub.Hash, e.tokenFor(role)), nil, nil
+		}, want: tokens},
+		"GET /api/v1/dl/:hash": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/dl/%s?t=%s", e.pub.Hash, e.tokenFor(role)), nil, nil
+		}, want: tokens},
+		"GET /api/v1/video/:hash": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/video/%s?t=%s", e.video.Hash, e.tokenFor(role)), nil, nil
+		}, want: [5]int{forbidden, ok, ok, ok, notFound}}, // the video is not in the shared album
+		"POST /api/v1/upload": {prep: func(e *env, role string) (string, any, http.Header) {
+			body, ct := multipartBody(e.t, [2]string{fmt.Sprintf("up%d.jpg", seq), string(jpegBytes(1000 + next()))})
+			return "/api/v1/upload", body, http.Header{"Content-Type": {ct}}
+		}, want: users},
+
+		"GET /api/v1/albums":  {prep: fixed("/api/v1/albums", nil), want: loggedIn},
+		"POST /api/v1/albums": {prep: fixed("/api/v1/albums", map[string]any{"title": "New"}), want: [5]int{unauth, forbidden, created, created, unauth}},
+		"PUT /api/v1/albums/order": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/albums/order", map[string]any{"album_ids": []int64{e.album.ID}}, nil
+		}, want: [5]int{unauth, forbidden, noContent, noContent, unauth}},
+		"GET /api/v1/albums/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/albums/%d", e.album.ID), nil, nil
+		}, want: loggedIn},
+		"PATCH /api/v1/albums/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/albums/%d", e.album.ID), map[string]any{"description": "Summer"}, nil
+		}, want: users},
+		"DELETE /api/v1/albums/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/albums/%d", e.newAlbum(false).ID), nil, nil
+		}, want: [5]int{unauth, forbidden, noContent, noContent, unauth}},
+		"POST /api/v1/albums/:id/photos": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/albums/%d/photos", e.newAlbum(false).ID), map[string]any{"photo_ids": []int64{e.pub.ID}}, nil
+		}, want: users},
+		"DELETE /api/v1/albums/:id/photos": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/albums/%d/photos", e.newAlbum(true).ID), map[string]any{"photo_ids": []int64{e.pub.ID}}, nil
+		}, want: users},
+		"PUT /api/v1/albums/:id/order": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/albums/%d/order", e.album.ID), map[string]any{"photo_ids": []int64{e.pub.ID}}, nil
+		}, want: [5]int{unauth, forbidden, noContent, noContent, unauth}},
+		"GET /api/v1/albums/:id/shares": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/albums/%d/shares", e.album.ID), nil, nil
+		}, want: users},
+		"POST /api/v1/albums/:id/shares": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/albums/%d/shares", e.album.ID), map[string]any{"expires_in_days": 1}, nil
+		}, want: [5]int{unauth, forbidden, created, created, unauth}},
+
+		"GET /api/v1/shares": {prep: fixed("/api/v1/shares", nil), want: users},
+		"DELETE /api/v1/shares/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			sh, err := e.srv.Auth().CreateShare(context.Background(), e.album.ID, "", nil, 0)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return fmt.Sprintf("/api/v1/shares/%d", sh.ID), nil, nil
+		}, want: [5]int{unauth, forbidden, noContent, noContent, unauth}},
+		"GET /api/v1/s/:token": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/s/" + e.shareTokenFor(role), nil, nil
+		}, want: [5]int{notFound, ok, ok, ok, ok}},
+		"POST /api/v1/s/:token/unlock": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/s/" + e.shareTokenFor(role) + "/unlock", map[string]any{"password": ""}, nil
+		}, want: [5]int{notFound, ok, ok, ok, ok}},
+		"GET /api/v1/s/:token/photos": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/s/" + e.shareTokenFor(role) + "/photos", nil, nil
+		}, want: [5]int{notFound, ok, ok, ok, ok}},
+
+		"GET /api/v1/folders":  {prep: fixed("/api/v1/folders?path=2019", nil), want: loggedIn},
+		"GET /api/v1/calendar": {prep: fixed("/api/v1/calendar", nil), want: loggedIn},
+		"GET /api/v1/places":   {prep: fixed("/api/v1/places?country=PT", nil), want: loggedIn},
+		"GET /api/v1/cameras":  {prep: fixed("/api/v1/cameras", nil), want: loggedIn},
+
+		"POST /api/v1/index/rescan": {prep: fixed("/api/v1/index/rescan", nil), want: [5]int{unauth, forbidden, forbidden, accepted, unauth}},
+		"GET /api/v1/events":        {prep: fixed("/api/v1/events", nil), want: loggedIn},
+	}
+	// The catch-all for unknown API paths answers 404 to everyone, for
+	// every method echo registers it under.
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT", "TRACE", "PROPFIND", "REPORT"} {
+		cases[m+" /api/v1/*"] = matrixCase{prep: fixed("/api/v1/no/such/route", nil), want: [5]int{404, 404, 404, 404, 404}}
+	}
+
+	var keys []string
+	seen := map[string]bool{}
+	for _, r := range e.srv.Echo().Routes() {
+		k := r.Method + " " + r.Path
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	t.Logf("%d routes × %d roles", len(keys), len(roles))
+	for _, k := range keys {
+		tc, ok := cases[k]
+		if !ok {
+			t.Errorf("route %s has no row in the authorization matrix: add one", k)
+			continue
+		}
+		method := strings.Fields(k)[0]
+		for i, role := range roles {
+			path, body, header := tc.prep(e, role)
+			c := e.clientFor(role)
+			if tc.fresh && (role != "anon" && role != "visitor") {
+				c, _ = e.freshSession(role)
+			}
+			resp := e.request(c, method, path, body, header)
+			if method != "HEAD" && resp.StatusCode >= 400 && !strings.HasPrefix(path, "/api/v1/t/") {
+				b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+				if !strings.Contains(string(b), `"error"`) {
+					t.Errorf("%s as %s: error body %q is not JSON {\"error\"}", k, role, b)
+				}
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want[i] {
+				t.Errorf("%s as %s: status %d, want %d", k, role, resp.StatusCode, tc.want[i])
+			}
+		}
+	}
+	for k := range cases {
+		if !seen[k] && !strings.HasSuffix(k, " /api/v1/*") {
+			t.Errorf("matrix row %s names no route", k)
+		}
+	}
+}
