@@ -300,3 +300,18 @@ func multipartBody(t testing.TB, files ...[2]string) (io.Reader, string) {
 	w.Close()
 	return &b, w.FormDataContentType()
 }
+
+// decode checks a response's status and decodes its JSON.
+func decode(t *testing.T, resp *http.Response, want int, out any) {
+	t.Helper()
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("status %d, want %d: %s", resp.StatusCode, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("decode %s: %v", b, err)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	_ "image/png"
 	"io"
 	"io/fs"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -217,7 +218,12 @@ func (s *Server) saveUpload(ctx context.Context, root *os.Root, folder string, p
 	reject := func(name string, code int, msg string) uploadResult {
 		return uploadResult{Name: name, Status: "rejected", Error: msg, code: code}
 	}
+	// part.FileName() would quietly strip folders; the raw name is checked
+	// so a client sending "../x.jpg" is told no rather than half-obeyed.
 	raw := part.FileName()
+	if _, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition")); err == nil && params["filename"] != "" {
+		raw = params["filename"]
+	}
 	name, err := uploadName(raw)
 	if err != nil {
 		return reject(raw, http.StatusBadRequest, err.Error())

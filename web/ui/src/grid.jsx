@@ -79,8 +79,10 @@ function metrics(width) {
 //   source.months  async () => [{year, month, count}]  (grouped timeline), or absent
 //   source.page    async ({year, month, cursor}) => {photos, next, thumb_token}
 //   source.count   for flat sources, the number of photos if known
-export function Grid({ source, empty, selectable = true, scrubber = true, onLoaded }) {
+export function Grid({ source, empty, selectable = true, scrubber = true, onLoaded, header }) {
   const scroller = useRef(null)
+  const headRef = useRef(null)
+  const hoff = () => (headRef.current ? headRef.current.offsetHeight : 0)
   const S = useRef(null)
   const [, force] = useState(0)
   const sel = useStore(selection)
@@ -190,7 +192,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
   function relayout(st) {
     if (!st.width) return
     const el = scroller.current
-    const scrollTop = el ? el.scrollTop : 0
+    const scrollTop = el ? el.scrollTop - hoff() : 0
     let anchor = null, off = 0
     if (scrollTop > 0) {
       anchor = st.sections.find(s => s.top + s.height > scrollTop)
@@ -204,8 +206,8 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
     }
     st.total = y
     if (anchor && el) {
-      const want = Math.round(anchor.top + Math.min(off, anchor.height))
-      if (Math.abs(want - scrollTop) > 1) { st.pendingScroll = want }
+      const want = Math.round(anchor.top + Math.min(off, anchor.height)) + hoff()
+      if (Math.abs(want - el.scrollTop) > 1) { st.pendingScroll = want }
     }
   }
 
@@ -248,7 +250,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
   function ensureLoaded() {
     const st = S.current, el = scroller.current
     if (!st || !st.ready || !el || !st.width) return
-    const top = el.scrollTop, vh = el.clientHeight
+    const top = el.scrollTop - hoff(), vh = el.clientHeight
     const lo = top - vh * 0.5, hi = top + vh * 1.5
     for (const s of st.sections) {
       if (st.loading >= 3) break
@@ -318,7 +320,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
 
   // Render.
   const el = scroller.current
-  const top = el ? el.scrollTop : 0
+  const top = el ? el.scrollTop - hoff() : 0
   const vh = el ? el.clientHeight : 800
   const lo = top - vh * 0.75, hi = top + vh * 1.75
   const ready = st && st.ready
@@ -328,9 +330,10 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
 
   return (
     <div class={'grid-wrap' + (sel.size ? ' selecting' : '')}>
-      <div class="grid-scroll" ref={scroller} onScroll={onScroll} role="grid" aria-label="Photos" aria-busy={!ready}>
+      <div class="grid-scroll" ref={scroller} onScroll={onScroll} aria-busy={!ready}>
+        {header && <div ref={headRef} class="grid-head">{header}</div>}
         {isEmpty ? (st.error ? <div class="empty"><Icon name="missing" /><h2>Could not load photos</h2><p>{st.error}</p></div> : empty) : (
-          <div class="grid-inner" style={{ height: ready ? st.total : 2000 }}>
+          <div class="grid-inner" role="grid" aria-label="Photos" style={{ height: ready ? st.total : 2000 }}>
             {!ready && <div class="skel" style={{ top: 44, height: 1600, '--rowh': m.H + m.g + 'px' }} />}
             {ready && st.sections.map(s => {
               if (s.top + s.height < lo || s.top > hi) return null
@@ -358,7 +361,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
         )}
       </div>
       {scrubber && ready && !isEmpty && st.sections.length > 1 && st.sections[0].year
-        ? <Scrubber st={st} scroller={scroller} onJump={() => { rerender(); setTimeout(ensureLoaded, 0) }} /> : null}
+        ? <Scrubber st={st} scroller={scroller} hoff={hoff} onJump={() => { rerender(); setTimeout(ensureLoaded, 0) }} /> : null}
     </div>
   )
 }
@@ -392,7 +395,7 @@ export function fmtDuration(s) {
 
 // Scrubber: year ticks placed where each year starts in the scroll height;
 // dragging shows the month under the finger and jumps straight there.
-function Scrubber({ st, scroller, onJump }) {
+function Scrubber({ st, scroller, hoff, onJump }) {
   const ref = useRef(null)
   const [drag, setDrag] = useState(null) // {y, label}
   const [h, setH] = useState(0)
@@ -415,7 +418,7 @@ function Scrubber({ st, scroller, onJump }) {
     const y = frac * st.total
     return st.sections.find(s => s.top + s.height > y) || st.sections[st.sections.length - 1]
   }
-  const jumpTo = s => { el.scrollTop = Math.min(s.top, max); onJump() }
+  const jumpTo = s => { el.scrollTop = Math.min(s.top + hoff(), max); onJump() }
   const frac = y => Math.min(1, Math.max(0, y / h))
   const move = e => {
     const r = ref.current.getBoundingClientRect()

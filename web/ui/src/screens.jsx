@@ -1,0 +1,459 @@
+// The library's screens: timeline, search, filtered lists, albums, folders,
+// places, calendar and the page a share-link visitor sees.
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { api, cover, get, qs, thumb, toast } from './api.js'
+import { Grid, monthName } from './grid.jsx'
+import { Icon } from './icons.jsx'
+import { navigate } from './router.js'
+import { Dialog, MORE } from './shell.jsx'
+import { on } from './store.js'
+
+// photoSource lists photos matching filters, month by month.
+export function photoSource(filters) {
+  const q = qs(filters)
+  return {
+    key: 'photos' + q,
+    months: () => get('/photos/months' + q).then(r => r.months || []),
+    page: ({ year, month, cursor }) => get('/photos' + qs({ ...filters, year, month, cursor, limit: 500 })),
+  }
+}
+
+function Empty({ icon = 'photo', title, children }) {
+  return <div class="empty"><Icon name={icon} /><h2>{title}</h2><p>{children}</p></div>
+}
+
+export function LibraryPage() {
+  const src = useMemo(() => photoSource({}), [])
+  return <Grid source={src} empty={
+    <Empty title="No photos yet">Copy photos into the originals folder Pinhole watches, or drop them here to upload. They appear as soon as they are indexed.</Empty>} />
+}
+
+export function FilteredPage({ title, icon, filters, empty }) {
+  const src = useMemo(() => photoSource(filters), [JSON.stringify(filters)])
+  return <Grid source={src} header={<div class="page-head" style={{ margin: 0 }}><Icon name={icon} /><h1>{title}</h1></div>}
+    empty={<Empty icon={icon} title={`Nothing in ${title.toLowerCase()}`}>{empty}</Empty>} />
+}
+
+const FILTER_KEYS = ['q', 'after', 'before', 'year', 'month', 'camera', 'lens', 'country', 'state', 'city', 'favorite', 'type', 'album', 'folder']
+
+export function SearchPage({ query }) {
+  const filters = {}
+  for (const k of FILTER_KEYS) if (query[k]) filters[k] = query[k]
+  const key = JSON.stringify(filters)
+  const src = useMemo(() => photoSource(filters), [key])
+  const [cams, setCams] = useState([])
+  const [countries, setCountries] = useState([])
+  const [states, setStates] = useState([])
+  const [cities, setCities] = useState([])
+  const [albums, setAlbums] = useState([])
+  useEffect(() => {
+    get('/cameras', { quiet: true }).then(r => setCams(r.cameras || [])).catch(() => {})
+    get('/places', { quiet: true }).then(r => setCountries(r.places || [])).catch(() => {})
+    get('/albums', { quiet: true }).then(r => setAlbums(r.albums || [])).catch(() => {})
+  }, [])
+  useEffect(() => {
+    setStates([]); setCities([])
+    if (filters.country) get('/places' + qs({ country: filters.country }), { quiet: true }).then(r => setStates(r.places || [])).catch(() => {})
+  }, [filters.country])
+  useEffect(() => {
+    setCities([])
+    if (filters.country && filters.state) get('/places' + qs({ country: filters.country, state: filters.state }), { quiet: true }).then(r => setCities(r.places || [])).catch(() => {})
+  }, [filters.country, filters.state])
+  const set = (k, v, also = {}) => navigate('/search' + qs({ ...filters, [k]: v, ...also }), { replace: true })
+  const chipSel = (k, label, opts, also) => (
+    <select class={'chip' + (filters[k] ? ' on' : '')} aria-label={label} value={filters[k] || ''} onChange={e => set(k, e.currentTarget.value, also)}>
+      <option value="">{label}</option>
+      {opts.map(([v, t]) => <option key={v} value={v}>{t}</option>)}
+    </select>
+  )
+  const active = Object.keys(filters).length
+  const title = filters.year ? (filters.month ? monthName(+filters.year, +filters.month) : filters.year) : filters.q ? `“${filters.q}”` : 'Search'
+  return (
+    <>
+      <div class="chips" role="group" aria-label="Filters">
+        <label class="chip" style={{ cursor: 'default' }}><span class="muted">From</span>
+          <input type="date" aria-label="Taken on or after" value={filters.after || ''} onChange={e => set('after', e.currentTarget.value)} style={{ border: 0, background: 'none', colorScheme: 'inherit' }} /></label>
+        <label class="chip" style={{ cursor: 'default' }}><span class="muted">To</span>
+          <input type="date" aria-label="Taken before" value={filters.before || ''} onChange={e => set('before', e.currentTarget.value)} style={{ border: 0, background: 'none' }} /></label>
+        {chipSel('camera', 'Camera', cams.map(c => [c.model, `${c.model || c.make} (${c.count})`]))}
+        {chipSel('country', 'Place', countries.map(c => [c.country_code, `${c.country || c.country_code} (${c.count})`]), { state: '', city: '' })}
+        {filters.country && states.length > 0 && chipSel('state', 'State', states.map(c => [c.state, `${c.state} (${c.count})`]), { city: '' })}
+        {filters.state && cities.length > 0 && chipSel('city', 'City', cities.map(c => [c.city, `${c.city} (${c.count})`]))}
+        <button class={'chip' + (filters.favorite ? ' on' : '')} aria-pressed={!!filters.favorite} onClick={() => set('favorite', filters.favorite ? '' : 'true')}><Icon name="heart" size={16} filled={!!filters.favorite} />Favourites</button>
+        {chipSel('type', 'Media type', [['photo', 'Photos'], ['video', 'Videos'], ['raw', 'RAW'], ['live', 'Live']])}
+        {chipSel('album', 'Album', albums.map(a => [String(a.id), a.title]))}
+        <input class={'chip' + (filters.folder ? ' on' : '')} aria-label="Folder" placeholder="Folder…" value={filters.folder || ''} onChange={e => set('folder', e.currentTarget.value)} />
+        {active > 0 && <button class="chip" onClick={() => navigate('/search', { replace: true })}><Icon name="close" size={16} />Clear</button>}
+      </div>
+      {active === 0
+        ? <Empty icon="search" title="Search your library">Type words from titles, keywords, file names, cameras or places, or pick a filter above. Press <kbd>/</kbd> to search from anywhere.</Empty>
+        : <Grid source={src} header={<h1 style={{ fontSize: 18 }}>{title}</h1>} empty={<Empty icon="search" title="No photos match">Try fewer words or remove a filter.</Empty>} />}
+    </>
+  )
+}
+
+export function MorePage() {
+  return (
+    <div class="page">
+      <div class="list" style={{ maxWidth: 520 }}>
+        {[['/favorites', 'heart', 'Favourites'], ...MORE].map(([href, icon, label]) => <a key={href} class="row" href={href} style={{ color: 'var(--fg)' }}><Icon name={icon} /><span class="grow">{label}</span><Icon name="right" size={18} /></a>)}
+      </div>
+    </div>
+  )
+}
+
+function Cards({ items, skeleton = 6 }) {
+  if (!items) return <div class="cards" aria-busy="true">{Array.from({ length: skeleton }, (_, i) => <div key={i} class="card skeleton"><div class="cv" /><b /></div>)}</div>
+  return (
+    <div class="cards">
+      {items.map(it => (
+        <a key={it.href} class="card" href={it.href}>
+          <div class="cv">{it.cover ? <img src={it.cover} alt="" loading="lazy" /> : <Icon name={it.icon || 'photo'} size={40} />}</div>
+          <b>{it.title}</b>
+          <small>{it.sub}</small>
+        </a>
+      ))}
+    </div>
+  )
+}
+
+const plural = (n, w) => `${n} ${w}${n === 1 ? '' : 's'}`
+
+export function AlbumsPage() {
+  const [albums, setAlbums] = useState(null)
+  const [create, setCreate] = useState(false)
+  const load = () => get('/albums').then(r => setAlbums(r.albums || [])).catch(() => setAlbums([]))
+  useEffect(() => { load(); return on('album-changed', load) }, [])
+  return (
+    <div class="page">
+      <div class="page-head"><h1 style={{ flex: 1 }}>Albums</h1>
+        <button class="btn primary" onClick={() => setCreate(true)}><Icon name="plus" size={20} />New album</button></div>
+      {albums && !albums.length
+        ? <Empty icon="album" title="No albums yet">Create one here, or select photos in the library and choose “Add to album”.</Empty>
+        : <Cards items={albums && albums.map(a => ({ href: `/albums/${a.id}`, title: a.title, sub: plural(a.count, 'item'), cover: cover(a.cover_hash), icon: 'album' }))} />}
+      {create && <NewAlbum onClose={() => setCreate(false)} />}
+    </div>
+  )
+}
+
+function NewAlbum({ onClose }) {
+  const [title, setTitle] = useState('')
+  const [desc, setDesc] = useState('')
+  const submit = async e => {
+    e.preventDefault()
+    try {
+      const a = await api('POST', '/albums', { title: title.trim(), description: desc })
+      toast(`Created “${title.trim()}”`, 'ok')
+      onClose()
+      navigate(`/albums/${a.id ?? a.album?.id}`)
+    } catch { /* toast shown */ }
+  }
+  return (
+    <Dialog title="New album" onClose={onClose}>
+      <form onSubmit={submit}>
+        <label class="field"><span>Title</span><input class="input" name="title" required value={title} onInput={e => setTitle(e.currentTarget.value)} /></label>
+        <label class="field"><span>Description</span><textarea class="input" value={desc} onInput={e => setDesc(e.currentTarget.value)} /></label>
+        <div class="actions"><button type="button" class="btn" onClick={onClose}>Cancel</button><button class="btn primary" disabled={!title.trim()}>Create</button></div>
+      </form>
+    </Dialog>
+  )
+}
+
+export function AlbumPage({ id }) {
+  const [album, setAlbum] = useState(null)
+  const [err, setErr] = useState('')
+  const [dialog, setDialog] = useState('')
+  const [ver, setVer] = useState(0)
+  const load = () => get(`/albums/${id}`, { quiet: true }).then(r => setAlbum(r.album || r)).catch(e => setErr(e.message))
+  useEffect(() => { load(); return on('album-changed', () => { load(); setVer(v => v + 1) }) }, [id])
+  const src = useMemo(() => ({
+    key: `album${id}:${ver}`,
+    page: ({ cursor }) => get('/photos' + qs({ album: id, sort: 'position', cursor, limit: 200 })),
+  }), [id, ver])
+  if (err) return <Empty icon="album" title="Album not found">{err}</Empty>
+  const del = async () => {
+    if (!confirm(`Delete the album “${album.title}”? Its photos stay in the library.`)) return
+    try { await api('DELETE', `/albums/${id}`); toast('Album deleted', 'ok'); navigate('/albums') } catch { /* toast */ }
+  }
+  const head = (
+    <div>
+      <div class="crumbs"><a href="/albums">Albums</a><Icon name="right" size={16} /></div>
+      <div class="page-head" style={{ margin: '4px 0 0' }}>
+        <div style={{ flex: 1, minWidth: 200 }}>
+          <h1>{album ? album.title : '…'}</h1>
+          <div class="muted small">{album ? plural(album.count, 'item') : ''}{album?.description ? ` · ${album.description}` : ''}</div>
+        </div>
+        <button class="btn" onClick={() => setDialog('share')}><Icon name="share" size={18} />Share</button>
+        <button class="btn" onClick={() => setDialog('order')}><Icon name="grip" size={18} />Reorder</button>
+        <button class="btn" onClick={() => setDialog('edit')}><Icon name="edit" size={18} /><span class="hide-phone">Edit</span></button>
+        <button class="ib" onClick={del} aria-label="Delete album" title="Delete album"><Icon name="trash" /></button>
+      </div>
+    </div>
+  )
+  return (
+    <>
+      <Grid source={src} header={head} scrubber={false} empty={<Empty icon="album" title="This album is empty">Select photos in the library and choose “Add to album”.</Empty>} />
+      {dialog === 'share' && album && <ShareDialog album={album} onClose={() => setDialog('')} />}
+      {dialog === 'order' && album && <ReorderDialog album={album} onClose={() => setDialog('')} onSaved={() => setVer(v => v + 1)} />}
+      {dialog === 'edit' && album && <EditAlbum album={album} onClose={() => setDialog('')} onSaved={load} />}
+    </>
+  )
+}
+
+function EditAlbum({ album, onClose, onSaved }) {
+  const [title, setTitle] = useState(album.title)
+  const [desc, setDesc] = useState(album.description || '')
+  const submit = async e => {
+    e.preventDefault()
+    try { await api('PATCH', `/albums/${album.id}`, { title, description: desc }); toast('Album saved', 'ok'); onSaved(); onClose() } catch { /* toast */ }
+  }
+  return (
+    <Dialog title="Edit album" onClose={onClose}>
+      <form onSubmit={submit}>
+        <label class="field"><span>Title</span><input class="input" required value={title} onInput={e => setTitle(e.currentTarget.value)} /></label>
+        <label class="field"><span>Description</span><textarea class="input" value={desc} onInput={e => setDesc(e.currentTarget.value)} /></label>
+        <p class="muted small">To change the cover, select one photo in the album and choose “Use as album cover”.</p>
+        <div class="actions"><button type="button" class="btn" onClick={onClose}>Cancel</button><button class="btn primary">Save</button></div>
+      </form>
+    </Dialog>
+  )
+}
+
+function ShareDialog({ album, onClose }) {
+  const [shares, setShares] = useState(null)
+  const [days, setDays] = useState('7')
+  const [password, setPassword] = useState('')
+  const load = () => get('/shares' + qs({ album: album.id })).then(r => setShares((r.shares || []).filter(s => !s.revoked))).catch(() => setShares([]))
+  useEffect(() => { load() }, [])
+  const create = async e => {
+    e.preventDefault()
+    try {
+      const body = {}
+      if (days !== '0') body.expires_in_days = +days
+      if (password) body.password = password
+      const s = await api('POST', `/albums/${album.id}/shares`, body)
+      setPassword('')
+      await load()
+      copy(linkOf(s.share || s))
+    } catch { /* toast */ }
+  }
+  const revoke = async s => {
+    try { await api('DELETE', `/shares/${s.id}`); toast('Link revoked; it no longer works', 'ok'); load() } catch { /* toast */ }
+  }
+  return (
+    <Dialog title={`Share “${album.title}”`} onClose={onClose}>
+      <form onSubmit={create}>
+        <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 10 }}>
+          <label class="field"><span>Link expires</span>
+            <select class="input" value={days} onChange={e => setDays(e.currentTarget.value)} aria-label="Link expires">
+              <option value="1">in 1 day</option><option value="7">in 7 days</option><option value="30">in 30 days</option><option value="365">in a year</option><option value="0">never</option>
+            </select></label>
+          <label class="field"><span>Password (optional)</span><input class="input" type="password" autocomplete="new-password" value={password} onInput={e => setPassword(e.currentTarget.value)} aria-label="Share password" /></label>
+        </div>
+        <button class="btn primary"><Icon name="share" size={18} />Create link</button>
+      </form>
+      <h3 style={{ fontSize: 14, margin: '20px 0 8px' }}>Active links</h3>
+      <div class="list">
+        {!shares && <p class="muted">Loading…</p>}
+        {shares && !shares.length && <p class="muted small">No links yet. Anyone with a link can see this album's photos (never private ones).</p>}
+        {shares && shares.map(s => (
+          <div class="row" key={s.id} data-share={s.id}>
+            <div class="grow">
+              <input class="input share-url" readOnly value={linkOf(s)} aria-label="Share link" onFocus={e => e.currentTarget.select()} style={{ minHeight: 36, padding: '6px 10px' }} />
+              <div class="small muted" style={{ marginTop: 4 }}>
+                {s.expires_at ? (s.expired ? 'expired' : `expires ${s.expires_at.slice(0, 16)}`) : 'never expires'}{s.has_password ? ' · password' : ''} · {plural(s.views || 0, 'view')}
+              </div>
+            </div>
+            <button class="ib" onClick={() => copy(linkOf(s))} aria-label="Copy link" title="Copy link"><Icon name="copy" /></button>
+            <button class="btn danger" onClick={() => revoke(s)}>Revoke</button>
+          </div>
+        ))}
+      </div>
+    </Dialog>
+  )
+}
+
+const linkOf = s => location.origin + (s.url || `/s/${s.token}`)
+async function copy(text) {
+  try { await navigator.clipboard.writeText(text); toast('Link copied', 'ok', 2000) } catch {
+    toast('Link created — select it and copy', 'info')
+  }
+}
+
+function ReorderDialog({ album, onClose, onSaved }) {
+  const [items, setItems] = useState(null)
+  const [drag, setDrag] = useState(null)
+  useEffect(() => {
+    (async () => {
+      const all = []
+      let cursor = ''
+      do {
+        const r = await get('/photos' + qs({ album: album.id, sort: 'position', cursor, limit: 500 }))
+        all.push(...(r.photos || []))
+        cursor = r.next
+      } while (cursor && all.length < 5000)
+      setItems(all)
+    })().catch(() => setItems([]))
+  }, [])
+  const move = (i, j) => setItems(l => {
+    if (j < 0 || j >= l.length) return l
+    const n = l.slice(); const [x] = n.splice(i, 1); n.splice(j, 0, x); return n
+  })
+  const save = async () => {
+    try { await api('PUT', `/albums/${album.id}/order`, { photo_ids: items.map(p => p.id) }); toast('Order saved', 'ok'); onSaved(); onClose() } catch { /* toast */ }
+  }
+  return (
+    <Dialog title="Reorder photos" onClose={onClose} actions={<><button class="btn" onClick={onClose}>Cancel</button><button class="btn primary" onClick={save} disabled={!items}>Save order</button></>}>
+      <p class="muted small" style={{ marginTop: 0 }}>Drag photos, or use the arrows.</p>
+      {!items ? <p class="muted">Loading…</p> : (
+        <div class="reorder">
+          {items.map((p, i) => (
+            <div key={p.id} class={'it' + (drag === i ? ' drag' : '')} draggable
+              onDragStart={() => setDrag(i)} onDragEnd={() => setDrag(null)}
+              onDragOver={e => { e.preventDefault(); if (drag != null && drag !== i) { move(drag, i); setDrag(i) } }}>
+              <img src={thumb(p, 'tile_224')} alt={p.title || `photo ${i + 1}`} />
+              <div class="mv">
+                <button onClick={() => move(i, i - 1)} aria-label={`Move photo ${i + 1} earlier`}><Icon name="left" size={18} /></button>
+                <button onClick={() => move(i, i + 1)} aria-label={`Move photo ${i + 1} later`}><Icon name="right" size={18} /></button>
+              </div>
+            </div>
+          ))}
+        </div>
+      )}
+    </Dialog>
+  )
+}
+
+export function FoldersPage({ path }) {
+  const [f, setF] = useState(null)
+  const [err, setErr] = useState('')
+  useEffect(() => { setF(null); get('/folders' + qs({ path }), { quiet: true }).then(setF).catch(e => setErr(e.message)) }, [path])
+  const src = useMemo(() => photoSource({ folder: path }), [path])
+  if (err) return <Empty icon="folder" title="Folder not found">{err}</Empty>
+  const crumbs = f ? [...(f.parents || []), f.folder].filter(Boolean) : []
+  const head = (
+    <div>
+      <div class="crumbs" style={{ marginBottom: 10 }}>
+        <a href="/folders">Originals</a>
+        {crumbs.filter(c => c.path).map(c => <><Icon name="right" size={16} key={'i' + c.path} /><a key={c.path} href={'/folders' + qs({ path: c.path })}>{c.name}</a></>)}
+      </div>
+      <Cards skeleton={4} items={f && (f.children || []).map(c => ({ href: '/folders' + qs({ path: c.path }), title: c.name, sub: plural(c.total ?? c.photos, 'item'), cover: cover(c.cover_hash, 'tile_500', f.thumb_token), icon: 'folder' }))} />
+      {f && f.folder && f.folder.photos > 0 && <h2 style={{ margin: '20px 0 0' }}>{plural(f.folder.photos, 'photo')} in this folder</h2>}
+    </div>
+  )
+  return <Grid source={src} header={head} scrubber={false} empty={f && !(f.children || []).length ? <Empty icon="folder" title="Empty folder">Copy photos into this folder and they appear here.</Empty> : <span />} />
+}
+
+export function PlacesPage({ query }) {
+  const [r, setR] = useState(null)
+  const country = query.country || '', state = query.state || ''
+  useEffect(() => { setR(null); get('/places' + qs({ country, state })).then(setR).catch(() => setR({ places: [] })) }, [country, state])
+  const places = r ? r.places || [] : null
+  const countryName = places && places[0] ? places[0].country : country
+  const items = places && places.map(p => {
+    const lvl = r.level
+    const href = lvl === 'country' ? '/places' + qs({ country: p.country_code })
+      : lvl === 'state' ? '/places' + qs({ country: p.country_code || country, state: p.state })
+        : '/search' + qs({ country: p.country_code || country, state: p.state || state, city: p.city })
+    const title = lvl === 'country' ? p.country || p.country_code : lvl === 'state' ? p.state || 'Unknown region' : p.city || 'Elsewhere'
+    return { href, title, sub: plural(p.count, 'photo'), cover: cover(p.cover_hash), icon: 'pin' }
+  })
+  return (
+    <div class="page">
+      <div class="page-head">
+        <div class="crumbs" style={{ flex: 1 }}>
+          <a href="/places">Places</a>
+          {country && <><Icon name="right" size={16} /><a href={'/places' + qs({ country })}>{countryName || country}</a></>}
+          {state && <><Icon name="right" size={16} /><a href={'/places' + qs({ country, state })}>{state}</a></>}
+        </div>
+        <a class="btn" href="/map"><Icon name="map" size={18} />Map</a>
+      </div>
+      {places && !places.length
+        ? <Empty icon="pin" title="No places yet">Photos with GPS positions are sorted into countries, regions and cities here.</Empty>
+        : <Cards items={items} />}
+    </div>
+  )
+}
+
+export function CalendarPage() {
+  const [years, setYears] = useState(null)
+  useEffect(() => { get('/calendar').then(r => setYears(r.years || [])).catch(() => setYears([])) }, [])
+  const M = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+  return (
+    <div class="page">
+      <div class="page-head"><h1>Calendar</h1></div>
+      {!years && <Cards items={null} />}
+      {years && !years.length && <Empty icon="calendar" title="Nothing to show yet">Photos appear here by the month they were taken.</Empty>}
+      {years && years.map(y => (
+        <section class="cal-year" key={y.year}>
+          <h2><a href={'/search' + qs({ year: y.year })} style={{ color: 'var(--fg)' }}>{y.year}</a> <span class="muted small">{plural(y.count, 'photo')}</span></h2>
+          <div class="cal-months">
+            {(y.months || []).slice().sort((a, b) => a.month - b.month).map(m => (
+              <a key={m.month} href={'/search' + qs({ year: y.year, month: m.month })}><b>{M[m.month - 1]}</b><small>{m.count}</small></a>
+            ))}
+          </div>
+        </section>
+      ))}
+    </div>
+  )
+}
+
+// SharedPage is what someone with a share link sees: no account, only the
+// album, its photos and downloads, all authorised by the link's token.
+export function SharedPage({ token }) {
+  const [info, setInfo] = useState(null)
+  const [state, setState] = useState('loading') // loading | password | gone | ok
+  const [access, setAccess] = useState('')
+  const [err, setErr] = useState('')
+  const base = `/s/${encodeURIComponent(token)}`
+  const headers = access ? { 'X-Share-Access': access } : {}
+  const load = async () => {
+    try {
+      const r = await get(base, { quiet: true, headers, keepToken: true })
+      setInfo(r); setState('ok')
+    } catch (e) {
+      if (e.status === 401 && e.body?.password_required) setState('password')
+      else { setErr(e.message); setState('gone') }
+    }
+  }
+  useEffect(() => { load() }, [access])
+  const src = useMemo(() => ({
+    key: 'share' + token + access + (info ? 1 : 0),
+    shared: true,
+    count: info?.album?.count,
+    page: ({ cursor }) => get(base + '/photos' + qs({ cursor, limit: 200 }), { quiet: true, headers, keepToken: true }),
+  }), [token, access, info])
+  const unlock = async e => {
+    e.preventDefault()
+    const pw = new FormData(e.currentTarget).get('password')
+    try {
+      const r = await api('POST', base + '/unlock', { password: pw }, { quiet: true })
+      setErr(''); setAccess(r.access || 'cookie')
+    } catch (e) { setErr(e.message) }
+  }
+  if (state === 'loading') return <div class="auth" aria-busy="true"><div class="logo"><i /><span>Pinhole</span></div></div>
+  if (state === 'gone') return <div class="auth"><div class="empty"><Icon name="missing" /><h2>This link does not work</h2><p>It may have expired or been revoked by its owner.</p><p class="small">{err}</p></div></div>
+  if (state === 'password') return (
+    <div class="auth">
+      <form onSubmit={unlock} aria-label="Unlock shared album">
+        <div class="logo"><i /><span>Pinhole</span></div>
+        <h1 style={{ marginBottom: 8 }}>Shared album</h1>
+        <p>This album is protected with a password.</p>
+        <label class="field"><span>Password</span><input class="input" name="password" type="password" required autofocus /></label>
+        {err && <p class="err" role="alert">{err}</p>}
+        <button class="btn primary" style={{ width: '100%' }}>Open album</button>
+      </form>
+    </div>
+  )
+  const a = info.album || {}
+  return (
+    <div class="app" style={{ gridTemplate: '"top" var(--top) "main" 1fr / 1fr' }}>
+      <header class="top"><span class="logo" style={{ width: 'auto' }}><i /><span>Pinhole</span></span><span class="spacer" /><span class="muted small hide-phone">{info.expires_at ? `Link valid until ${info.expires_at.slice(0, 10)}` : ''}</span></header>
+      <main class="main">
+        <Grid source={src} selectable={false} scrubber={false}
+          header={<div><h1>{a.title}</h1><div class="muted small">{plural(a.count || 0, 'item')}{a.description ? ` · ${a.description}` : ''}</div></div>}
+          empty={<Empty icon="album" title="This album is empty">The owner has not added photos yet.</Empty>} />
+      </main>
+    </div>
+  )
+}

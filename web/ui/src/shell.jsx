@@ -1,0 +1,421 @@
+// The app shell: session bootstrap, setup and login, the top bar, the left
+// rail (bottom bar on phones), the selection bar, toasts, uploads and the
+// keyboard shortcuts.
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { api, download, get, session, setSession, toast, toasts, upload } from './api.js'
+import { clearSelection, selection } from './grid.jsx'
+import { Icon } from './icons.jsx'
+import { match, navigate, route } from './router.js'
+import { AlbumPage, AlbumsPage, CalendarPage, FilteredPage, FoldersPage, LibraryPage, MorePage, PlacesPage, SearchPage, SharedPage } from './screens.jsx'
+import { SettingsPage } from './settings.jsx'
+import { emit, store, useStore } from './store.js'
+import { Viewer } from './viewer.jsx'
+import { viewer } from './viewer-state.js'
+
+// The map is its own chunk, loaded only when the map screen opens.
+function MapPage(props) {
+  const [M, setM] = useState(null)
+  useEffect(() => { import('./map.jsx').then(m => setM(() => m.default)).catch(e => toast('Could not load the map: ' + e.message, 'error')) }, [])
+  return M ? <M {...props} /> : <div class="empty" aria-busy="true">Loading map…</div>
+}
+
+export const theme = store(localStorage.getItem('pinhole.theme') || 'system')
+export function setTheme(t) {
+  theme.set(t)
+  localStorage.setItem('pinhole.theme', t)
+  if (t === 'system') delete document.documentElement.dataset.theme
+  else document.documentElement.dataset.theme = t
+}
+
+async function boot() {
+  try {
+    setSession(await get('/session', { quiet: true }))
+  } catch (e) {
+    const st = await get('/status', { quiet: true }).catch(() => ({}))
+    session.set({ state: st.setup_required ? 'setup' : 'login', error: e.status && e.status !== 401 ? e.message : '' })
+  }
+}
+
+// Live updates: the server tells us when photos change and how indexing goes.
+export const progress = store(null)
+let events = null
+function listen() {
+  if (events || typeof EventSource === 'undefined') return
+  events = new EventSource('/api/v1/events')
+  let timer = 0
+  events.addEventListener('photos', () => { clearTimeout(timer); timer = setTimeout(() => emit('photos-changed'), 300) })
+  events.addEventListener('progress', e => { try { progress.set(JSON.parse(e.data)) } catch { /* ignore */ } })
+  events.onerror = () => {
+    if (events.readyState === EventSource.CLOSED) { events = null; setTimeout(() => session.get().state === 'ready' && listen(), 10000) }
+  }
+}
+
+export function App() {
+  const s = useStore(session)
+  const r = useStore(route)
+  useEffect(() => { if (!r.path.startsWith('/s/')) boot() }, [])
+  useEffect(() => { if (s.state === 'ready') listen() }, [s.state])
+  const share = match('/s/:token', r.path)
+  if (share) return <><SharedPage token={share.token} /><Viewer /><Toasts /></>
+  if (s.state === 'loading') return <div class="auth" aria-busy="true"><div class="logo"><i /><span>Pinhole</span></div></div>
+  if (s.state === 'setup') return <><Setup /><Toasts /></>
+  if (s.state === 'login') return <><Login error={s.error} /><Toasts /></>
+  return <Shell route={r} />
+}
+
+function Setup() {
+  const [err, setErr] = useState('')
+  const [busy, setBusy] = useState(false)
+  const submit = async e => {
+    e.preventDefault()
+    const f = new FormData(e.currentTarget)
+    if (f.get('password') !== f.get('password2')) return setErr('The two passwords differ.')
+    setBusy(true); setErr('')
+    try {
+      setSession(await api('POST', '/setup', { username: f.get('username'), password: f.get('password') }, { quiet: true }))
+      navigate('/', { replace: true })
+    } catch (e) { setErr(e.message) } finally { setBusy(false) }
+  }
+  return (
+    <div class="auth">
+      <form onSubmit={submit} aria-label="Create the admin account">
+        <div class="logo"><i /><span>Pinhole</span></div>
+        <h1 style={{ marginBottom: 6 }}>Welcome</h1>
+        <p>Create the administrator account. You can add people later in Settings.</p>
+        <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus /></label>
+        <label class="field"><span>Password (at least 8 characters)</span><input class="input" name="password" type="password" minLength={8} autocomplete="new-password" required /></label>
+        <label class="field"><span>Repeat password</span><input class="input" name="password2" type="password" minLength={8} autocomplete="new-password" required /></label>
+        {err && <p class="err" role="alert">{err}</p>}
+        <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Create account</button>
+      </form>
+    </div>
+  )
+}
+
+function Login({ error }) {
+  const [err, setErr] = useState(error || '')
+  const [busy, setBusy] = useState(false)
+  const submit = async e => {
+    e.preventDefault()
+    const f = new FormData(e.currentTarget)
+    setBusy(true); setErr('')
+    try {
+      setSession(await api('POST', '/session', { username: f.get('username'), password: f.get('password') }, { quiet: true }))
+    } catch (e) { setErr(e.message) } finally { setBusy(false) }
+  }
+  return (
+    <div class="auth">
+      <form onSubmit={submit} aria-label="Log in">
+        <div class="logo"><i /><span>Pinhole</span></div>
+        <h1 style={{ marginBottom: 18 }}>Log in</h1>
+        <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus /></label>
+        <label class="field"><span>Password</span><input class="input" name="password" type="password" autocomplete="current-password" required /></label>
+        {err && <p class="err" role="alert">{err}</p>}
+        <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Log in</button>
+      </form>
+    </div>
+  )
+}
+
+const NAV = [
+  ['/', 'photo', 'Library'],
+  ['/albums', 'album', 'Albums'],
+  ['/map', 'map', 'Places'],
+  ['/folders', 'folder', 'Folders'],
+  ['/favorites', 'heart', 'Favourites'],
+]
+export const MORE = [
+  ['/places', 'pin', 'Places list'],
+  ['/calendar', 'calendar', 'Calendar'],
+  ['/archive', 'archive', 'Archive'],
+  ['/private', 'lock', 'Private'],
+  ['/missing', 'missing', 'Missing'],
+  ['/settings', 'settings', 'Settings'],
+]
+const current = (href, path) => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/'))
+
+function screenFor(r) {
+  const p = r.path, q = r.query
+  let m
+  if (p === '/') return <LibraryPage />
+  if (p === '/search') return <SearchPage query={q} />
+  if (p === '/favorites') return <FilteredPage key="fav" title="Favourites" icon="heart" filters={{ favorite: 'true' }} empty="Tap the heart on a photo to keep it here." />
+  if (p === '/archive') return <FilteredPage key="arc" title="Archive" icon="archive" filters={{ archived: 'true' }} empty="Archived photos are hidden from the library but kept. Nothing is archived." />
+  if (p === '/private') return <FilteredPage key="prv" title="Private" icon="lock" filters={{ private: 'true' }} empty="Private photos are hidden from viewers and shares. None yet." />
+  if (p === '/missing') return <FilteredPage key="mis" title="Missing files" icon="missing" filters={{ missing: 'true' }} empty="Every photo's file is where it was. Photos whose files disappear are kept here with everything you did to them." />
+  if (p === '/albums') return <AlbumsPage />
+  if ((m = match('/albums/:id', p))) return <AlbumPage key={m.id} id={m.id} />
+  if (p === '/folders') return <FoldersPage path={q.path || ''} />
+  if (p === '/places') return <PlacesPage query={q} />
+  if (p === '/calendar') return <CalendarPage />
+  if (p === '/settings') return <SettingsPage />
+  if (p === '/more') return <MorePage />
+  if (p === '/map') return <MapPage query={q} />
+  return <div class="empty"><Icon name="missing" /><h2>Page not found</h2><p><a href="/">Back to the library</a></p></div>
+}
+
+function Shell({ route: r }) {
+  const sel = useStore(selection)
+  const v = useStore(viewer)
+  const [help, setHelp] = useState(false)
+  const [menu, setMenu] = useState(false)
+  const [q, setQ] = useState(r.query.q || '')
+  const searchRef = useRef(null)
+  const fileRef = useRef(null)
+  const uploader = useUploads()
+  const s = session.get()
+  const canWrite = s.user && s.user.role !== 'viewer'
+
+  useEffect(() => { clearSelection(); setMenu(false) }, [r.path])
+  useEffect(() => { if (r.path === '/search') setQ(r.query.q || '') }, [r.query.q])
+
+  useEffect(() => {
+    const onKey = e => {
+      if (viewer.get()) return
+      const typing = e.target.closest && e.target.closest('input, textarea, select, [contenteditable]')
+      if (e.key === 'Escape') {
+        if (help) setHelp(false)
+        else if (menu) setMenu(false)
+        else if (typing) e.target.blur()
+        else clearSelection()
+        return
+      }
+      if (typing || e.ctrlKey || e.metaKey || e.altKey) return
+      if (e.key === '/') { e.preventDefault(); searchRef.current.focus() }
+      else if (e.key === '?') setHelp(true)
+      else if (e.key === 'u' && canWrite) fileRef.current.click()
+      else if (e.key === 'g') { const h = { l: '/', a: '/albums', m: '/map' }; const once = ev => { removeEventListener('keydown', once); h[ev.key] && navigate(h[ev.key]) }; addEventListener('keydown', once) }
+    }
+    addEventListener('keydown', onKey)
+    return () => removeEventListener('keydown', onKey)
+  })
+
+  const logout = async () => {
+    try { await api('DELETE', '/session') } catch { /* toast shown */ }
+    session.set({ state: 'login' })
+    navigate('/', { replace: true })
+  }
+
+  return (
+    <div class="app">
+      {sel.size ? <SelectionBar sel={sel} /> : (
+        <header class="top">
+          <a class="logo" href="/" aria-label="Pinhole library"><i /><span>Pinhole</span></a>
+          <form class="searchbox" role="search" onSubmit={e => { e.preventDefault(); navigate('/search' + (q ? '?q=' + encodeURIComponent(q) : '')); searchRef.current.blur() }}>
+            <Icon name="search" size={20} />
+            <input ref={searchRef} type="search" placeholder="Search photos, places, cameras…" aria-label="Search (/)" value={q} onInput={e => setQ(e.currentTarget.value)} />
+          </form>
+          {canWrite && <>
+            <input ref={fileRef} type="file" multiple accept="image/*,video/*,.cr2,.cr3,.nef,.arw,.dng,.raf,.orf,.rw2,.heic" hidden onChange={e => { uploader.add([...e.currentTarget.files]); e.currentTarget.value = '' }} />
+            <button class="ib" onClick={() => fileRef.current.click()} aria-label="Upload photos (u)" title="Upload (u)"><Icon name="upload" /></button>
+          </>}
+          <div style={{ position: 'relative' }}>
+            <button class="ib" onClick={() => setMenu(m => !m)} aria-label="Account menu" aria-expanded={menu} aria-haspopup="menu"><Icon name="user" /></button>
+            {menu && (
+              <div class="menu" role="menu" onClick={() => setMenu(false)}>
+                <div class="who">Signed in as <b>{s.user?.username}</b> · {s.user?.role}</div>
+                <a role="menuitem" href="/settings"><Icon name="settings" size={20} />Settings</a>
+                <button role="menuitem" onClick={() => setHelp(true)}><Icon name="keyboard" size={20} />Keyboard shortcuts</button>
+                <button role="menuitem" onClick={() => setTheme(theme.get() === 'dark' || (theme.get() === 'system' && !matchMedia('(prefers-color-scheme: light)').matches) ? 'light' : 'dark')}><Icon name="sun" size={20} />Switch theme</button>
+                <button role="menuitem" onClick={logout}><Icon name="logout" size={20} />Log out</button>
+              </div>
+            )}
+          </div>
+        </header>
+      )}
+      <nav class="rail" aria-label="Main">
+        {NAV.map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
+        <hr />
+        {MORE.map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
+      </nav>
+      <main class="main" id="main">{screenFor(r)}</main>
+      <nav class="nav" aria-label="Main">
+        {NAV.slice(0, 4).map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
+        <a href="/more" aria-current={r.path === '/more' || MORE.some(([h]) => current(h, r.path)) || r.path === '/favorites' ? 'page' : undefined}><Icon name="more" />More</a>
+      </nav>
+      {v && <Viewer />}
+      {uploader.panel}
+      {help && <Shortcuts onClose={() => setHelp(false)} />}
+      <Toasts />
+    </div>
+  )
+}
+
+function SelectionBar({ sel }) {
+  const [albums, setAlbums] = useState(null)
+  const ids = [...sel.keys()]
+  const batch = async (flags, msg) => {
+    try {
+      const r = await api('POST', '/photos/batch', { photo_ids: ids, ...flags })
+      for (const p of sel.values()) Object.assign(p, flags)
+      toast(`${msg} ${r?.updated ?? ids.length} photo${ids.length === 1 ? '' : 's'}`, 'ok')
+      clearSelection()
+      emit('photos-changed')
+    } catch { /* toast shown */ }
+  }
+  const dl = () => {
+    let i = 0
+    for (const p of sel.values()) {
+      setTimeout(() => { const a = document.createElement('a'); a.href = download(p); a.download = ''; document.body.append(a); a.click(); a.remove() }, i++ * 400)
+    }
+  }
+  const album = route.get().path.match(/^\/albums\/(\d+)$/)
+  return (
+    <div class="selbar" role="toolbar" aria-label="Selection">
+      <button class="ib" onClick={clearSelection} aria-label="Clear selection"><Icon name="close" /></button>
+      <b>{sel.size} selected</b>
+      <span class="spacer" />
+      <button class="ib" onClick={() => setAlbums(true)} aria-label="Add to album" title="Add to album"><Icon name="plus" /></button>
+      <button class="ib" onClick={() => batch({ favorite: true }, 'Favourited')} aria-label="Favourite" title="Favourite"><Icon name="heart" /></button>
+      <button class="ib" onClick={() => batch({ archived: true }, 'Archived')} aria-label="Archive" title="Archive"><Icon name="archive" /></button>
+      <button class="ib" onClick={() => batch({ private: true }, 'Made private')} aria-label="Make private" title="Make private"><Icon name="lock" /></button>
+      <button class="ib" onClick={dl} aria-label="Download" title="Download"><Icon name="download" /></button>
+      {album && <>
+        <button class="ib" title="Use as album cover" aria-label="Use as album cover" disabled={ids.length !== 1}
+          onClick={async () => { try { await api('PATCH', `/albums/${album[1]}`, { cover_photo_id: ids[0] }); toast('Album cover set', 'ok'); clearSelection(); emit('album-changed') } catch { /* toast */ } }}><Icon name="image" /></button>
+        <button class="ib" title="Remove from album" aria-label="Remove from album"
+          onClick={async () => { try { const r = await api('DELETE', `/albums/${album[1]}/photos`, { photo_ids: ids }); toast(`Removed ${r?.removed ?? ids.length} from the album`, 'ok'); clearSelection(); emit('photos-changed'); emit('album-changed') } catch { /* toast */ } }}><Icon name="trash" /></button>
+      </>}
+      {albums && <AddToAlbum ids={ids} onClose={() => setAlbums(null)} />}
+    </div>
+  )
+}
+
+export function AddToAlbum({ ids, onClose }) {
+  const [list, setList] = useState(null)
+  const [title, setTitle] = useState('')
+  useEffect(() => { get('/albums').then(r => setList(r.albums || [])).catch(() => setList([])) }, [])
+  const add = async (id, name) => {
+    try {
+      const r = await api('POST', `/albums/${id}/photos`, { photo_ids: ids })
+      toast(`Added ${r?.added ?? ids.length} to ${name}`, 'ok')
+      clearSelection(); onClose(); emit('album-changed')
+    } catch { /* toast shown */ }
+  }
+  const create = async e => {
+    e.preventDefault()
+    if (!title.trim()) return
+    try { const a = await api('POST', '/albums', { title: title.trim() }); await add(a.id ?? a.album?.id, title.trim()) } catch { /* toast */ }
+  }
+  return (
+    <Dialog title="Add to album" onClose={onClose}>
+      <form onSubmit={create} style={{ display: 'flex', gap: 8, marginBottom: 14 }}>
+        <input class="input" placeholder="New album title" aria-label="New album title" value={title} onInput={e => setTitle(e.currentTarget.value)} />
+        <button class="btn primary" disabled={!title.trim()}>Create</button>
+      </form>
+      <div class="list">
+        {!list && <p class="muted">Loading albums…</p>}
+        {list && list.map(a => <button key={a.id} class="row" style={{ border: 0, cursor: 'pointer', textAlign: 'left' }} onClick={() => add(a.id, a.title)}><Icon name="album" /><span class="grow">{a.title}</span><span class="muted">{a.count}</span></button>)}
+      </div>
+    </Dialog>
+  )
+}
+
+export function Dialog({ title, onClose, children, actions }) {
+  const ref = useRef(null)
+  useEffect(() => {
+    const prev = document.activeElement
+    const first = ref.current.querySelector('input, select, textarea, button:not([aria-label=Close])')
+    first && first.focus()
+    const onKey = e => { if (e.key === 'Escape') { e.stopPropagation(); onClose() } }
+    addEventListener('keydown', onKey, true)
+    return () => { removeEventListener('keydown', onKey, true); prev && prev.focus && prev.focus() }
+  }, [])
+  return (
+    <div class="scrim" onClick={e => e.target === e.currentTarget && onClose()}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-label={title} ref={ref}>
+        <div style={{ display: 'flex', alignItems: 'center' }}><h2 style={{ flex: 1, margin: 0 }}>{title}</h2><button class="ib" onClick={onClose} aria-label="Close"><Icon name="close" /></button></div>
+        <div style={{ marginTop: 12 }}>{children}</div>
+        {actions && <div class="actions">{actions}</div>}
+      </div>
+    </div>
+  )
+}
+
+function Shortcuts({ onClose }) {
+  const keys = [
+    ['/', 'Focus search'], ['?', 'This list'], ['u', 'Upload'], ['g then l / a / m', 'Library, albums, map'],
+    ['Enter', 'Open the focused photo'], ['Shift + click', 'Select a range'], ['Esc', 'Close, clear selection'],
+    ['← →', 'Previous / next photo'], ['i', 'Info panel'], ['f', 'Favourite'], ['+ −', 'Zoom'],
+  ]
+  return (
+    <Dialog title="Keyboard shortcuts" onClose={onClose}>
+      <div class="kbd">{keys.map(([k, d]) => <><span key={k}><kbd>{k}</kbd></span><span>{d}</span></>)}</div>
+    </Dialog>
+  )
+}
+
+function Toasts() {
+  const list = useStore(toasts)
+  return (
+    <div class="toasts" role="status" aria-live="polite">
+      {list.map(t => <div key={t.id} class={'toast ' + t.kind}>{t.message}</div>)}
+    </div>
+  )
+}
+
+// useUploads runs uploads one file at a time (a Pi has little bandwidth to
+// spare) and handles drag and drop onto the window.
+function useUploads() {
+  const [items, setItems] = useState([])
+  const [over, setOver] = useState(false)
+  const queue = useRef([])
+  const busy = useRef(false)
+  const update = (id, patch) => setItems(l => l.map(x => (x.id === id ? { ...x, ...patch } : x)))
+  const pump = async () => {
+    if (busy.current) return
+    busy.current = true
+    let saved = 0
+    while (queue.current.length) {
+      const it = queue.current.shift()
+      update(it.id, { status: 'uploading' })
+      try {
+        const r = await upload(it.file, f => update(it.id, { progress: f }))
+        const res = (r && r.files && r.files[0]) || { status: 'saved' }
+        update(it.id, { progress: 1, status: res.status, message: res.error || res.path || '' })
+        if (res.status === 'saved') saved++
+      } catch (e) {
+        const res = e.body?.files?.[0]
+        update(it.id, { status: res?.status || 'error', message: e.message })
+      }
+    }
+    busy.current = false
+    if (saved) { toast(`Uploaded ${saved} file${saved === 1 ? '' : 's'}`, 'ok'); emit('photos-changed') }
+  }
+  let seq = useRef(0)
+  const add = files => {
+    const its = files.map(file => ({ id: ++seq.current, file, name: file.name, progress: 0, status: 'queued' }))
+    queue.current.push(...its)
+    setItems(l => [...l, ...its])
+    pump()
+  }
+  useEffect(() => {
+    let depth = 0
+    const hasFiles = e => e.dataTransfer && [...e.dataTransfer.types].includes('Files')
+    const enter = e => { if (!hasFiles(e)) return; depth++; setOver(true); e.preventDefault() }
+    const leave = e => { if (!hasFiles(e)) return; if (--depth <= 0) { depth = 0; setOver(false) } }
+    const overH = e => { if (hasFiles(e)) e.preventDefault() }
+    const drop = e => { if (!hasFiles(e)) return; e.preventDefault(); depth = 0; setOver(false); add([...e.dataTransfer.files]) }
+    addEventListener('dragenter', enter); addEventListener('dragleave', leave); addEventListener('dragover', overH); addEventListener('drop', drop)
+    return () => { removeEventListener('dragenter', enter); removeEventListener('dragleave', leave); removeEventListener('dragover', overH); removeEventListener('drop', drop) }
+  }, [])
+  const done = items.filter(i => !['queued', 'uploading'].includes(i.status)).length
+  const label = { queued: 'Waiting', uploading: 'Uploading', saved: 'Added', duplicate: 'Already in library', rejected: 'Refused', error: 'Failed' }
+  const panel = <>
+    {over && <div class="dropzone">Drop photos to upload them</div>}
+    {items.length > 0 && (
+      <section class="uploads" aria-label="Uploads">
+        <header><b style={{ flex: 1 }}>{done < items.length ? `Uploading ${done + 1} of ${items.length}` : `Uploads finished (${items.length})`}</b>
+          <button class="ib" aria-label="Close uploads" onClick={() => { if (done === items.length) setItems([]) }} disabled={done < items.length}><Icon name="close" /></button></header>
+        <ul>{items.map(i => (
+          <li key={i.id} data-status={i.status}>
+            <div class="nm"><span>{i.name}</span><span class={'st-' + i.status}>{label[i.status] || i.status}</span></div>
+            {(i.status === 'uploading' || i.status === 'queued') && <div class="bar" role="progressbar" aria-valuenow={Math.round(i.progress * 100)} aria-label={`Uploading ${i.name}`}><i style={{ width: `${i.progress * 100}%` }} /></div>}
+            {i.message && i.status !== 'saved' && <div class="small muted">{i.message}</div>}
+          </li>
+        ))}</ul>
+      </section>
+    )}
+  </>
+  return { add, panel }
+}
