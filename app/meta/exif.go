@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rwcarlsen/goexif/exif"
 	"github.com/rwcarlsen/goexif/tiff"
 )
 
@@ -114,24 +113,24 @@ func chainIsSane(b []byte) bool {
 	return true
 }
 
-// decodeWithGoexif runs goexif and converts its directories. It returns nil
-// when goexif fails or panics.
+// decodeWithGoexif decodes the IFD chain and the sub-directories with
+// goexif's TIFF decoder and converts them. It returns nil when goexif fails
+// or panics. exif.Decode is not used: it decodes the EXIF and GPS
+// directories into a name map this package does not need, and then they
+// would be decoded a second time here for the tags it does not name.
 func decodeWithGoexif(b []byte) (d *exifDirs) {
 	defer func() {
 		if recover() != nil {
 			d = nil
 		}
 	}()
-	x, err := exif.Decode(bytes.NewReader(b))
-	if x == nil || x.Tiff == nil || len(x.Tiff.Dirs) == 0 {
+	tf, err := tiff.Decode(bytes.NewReader(b))
+	if err != nil || tf == nil || len(tf.Dirs) == 0 {
 		return nil
 	}
-	if err != nil && exif.IsCriticalError(err) {
-		return nil
-	}
-	order := x.Tiff.Order
+	order := tf.Order
 	d = &exifDirs{}
-	for i, dir := range x.Tiff.Dirs {
+	for i, dir := range tf.Dirs {
 		if i >= maxIFDs {
 			break
 		}
@@ -139,10 +138,10 @@ func decodeWithGoexif(b []byte) (d *exifDirs) {
 	}
 	ifd0 := d.chain[0]
 	subDir := func(off uint64) ifd {
-		if off == 0 || off >= uint64(len(x.Raw)) {
+		if off == 0 || off >= uint64(len(b)) {
 			return nil
 		}
-		r := bytes.NewReader(x.Raw)
+		r := bytes.NewReader(b)
 		if _, err := r.Seek(int64(off), 0); err != nil {
 			return nil
 		}

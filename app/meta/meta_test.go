@@ -460,3 +460,22 @@ func TestUTF16XMP(t *testing.T) {
 		t.Errorf("description %q, keywords %q; want the UTF-16 packet's", info.Description, info.Keywords)
 	}
 }
+
+// TestGoexifOverAllocation is the crasher TestCorruptFiles found: an entry
+// whose count times its type size wraps around 32 bits made goexif allocate
+// by the count (gigabytes). The data must go to our walker instead.
+func TestGoexifOverAllocation(t *testing.T) {
+	exif := buildEXIF(
+		[]ifdEntry{asciiEntry(tagMake, "Canon"), {tagExposureTime, 5, 0x20000003, make([]byte, 24)}},
+		[]ifdEntry{asciiEntry(tagDateTimeOriginal, "2019:06:06 07:29:51")}, nil)
+	if chainIsSane(exif) {
+		t.Fatal("chainIsSane accepted an entry count larger than the data")
+	}
+	info, err := readWithDeadline(writeTemp(t, "a.jpg", buildJPEG(exif, 8, 8)), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Make != "Canon" || info.DateTimeOriginal != "2019:06:06 07:29:51" {
+		t.Errorf("make %q, date %q; want them read by the fallback walker", info.Make, info.DateTimeOriginal)
+	}
+}

@@ -49,9 +49,11 @@ type reading struct {
 // ambiguous (TIFF-based RAW files). Only headers are read: at most a few MB
 // however large the file is.
 //
-// On error Read still returns an Info with what it could determine (MIME,
-// Kind, and a taken time from the file name or modification time), so a
-// caller can list the file and record the error.
+// When the file opens but its content is broken, Read returns an error
+// together with an Info holding what it could determine (MIME, Kind, and a
+// taken time from the file name or modification time), so a caller can
+// list the file and record the error. When the file cannot be opened the
+// Info is nil.
 func Read(path string) (*Info, error) {
 	if strings.EqualFold(filepath.Ext(path), ".xmp") {
 		return ReadSidecar(path)
