@@ -107,6 +107,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /healthz": {prep: fixed("/healthz", nil), want: everyone},
 		"GET /metrics": {prep: fixed("/metrics", nil), want: everyone}, // from loopback; see TestMetricsAccess
 		"GET /":        {prep: fixed("/", nil), want: everyone},
+		"GET /*":       {prep: fixed("/albums/1", nil), want: everyone}, // client-side routes get the web app
 
 		"GET /api/v1/status": {prep: fixed("/api/v1/status", nil), want: everyone},
 		"POST /api/v1/setup": {prep: fixed("/api/v1/setup", map[string]any{"username": "x", "password": testPassword}),

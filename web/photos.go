@@ -208,16 +208,36 @@ func (s *Server) renderDetail(c echo.Context, id int64) error {
 // photoEditBody is PATCH /photos/:id. Location and taken time use raw
 // JSON so "absent" and null can be told apart.
 type photoEditBody struct {
-	Title       *string         `json:"title"`
-	Description *string         `json:"description"`
-	Keywords    *[]string       `json:"keywords"`
-	Favorite    *bool           `json:"favorite"`
-	Private     *bool           `json:"private"`
-	Archived    *bool           `json:"archived"`
-	TakenLocal  *string         `json:"taken_local"`
-	TakenOffset json.RawMessage `json:"taken_offset"`
-	Lat         json.RawMessage `json:"lat"`
-	Lng         json.RawMessage `json:"lng"`
+	Title       *string           `json:"title"`
+	Description *string           `json:"description"`
+	Keywords    *[]string         `json:"keywords"`
+	Favorite    *bool             `json:"favorite"`
+	Private     *bool             `json:"private"`
+	Archived    *bool             `json:"archived"`
+	TakenLocal  *string           `json:"taken_local"`
+	TakenOffset optional[int]     `json:"taken_offset"`
+	Lat         optional[float64] `json:"lat"`
+	Lng         optional[float64] `json:"lng"`
+}
+
+// optional tells a field that was sent as null (set, v nil) from one that
+// was not sent at all (not set).
+type optional[T any] struct {
+	set bool
+	v   *T
+}
+
+func (o *optional[T]) UnmarshalJSON(b []byte) error {
+	o.set = true
+	if string(b) == "null" {
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	o.v = &v
+	return nil
 }
 
 func (s *Server) editPhoto(c echo.Context) error {
@@ -232,32 +252,12 @@ func (s *Server) editPhoto(c echo.Context) error {
 	e := db.PhotoEdit{Title: in.Title, Description: in.Description, Keywords: in.Keywords,
 		Favorite: in.Favorite, Private: in.Private, Archived: in.Archived}
 	if in.TakenLocal != nil {
-		e.SetTaken, e.TakenLocal = true, *in.TakenLocal
-		if len(in.TakenOffset) > 0 && string(in.TakenOffset) != "null" {
-			var off int
-			if err := json.Unmarshal(in.TakenOffset, &off); err != nil {
-				return fmt.Errorf("taken_offset: want minutes east of UTC or null: %w", db.ErrInvalid)
-			}
-			e.TakenOffset = &off
-		}
-	} else if len(in.TakenOffset) > 0 {
+		e.SetTaken, e.TakenLocal, e.TakenOffset = true, *in.TakenLocal, in.TakenOffset.v
+	} else if in.TakenOffset.set {
 		return fmt.Errorf("taken_offset needs taken_local: %w", db.ErrInvalid)
 	}
-	if len(in.Lat) > 0 || len(in.Lng) > 0 {
-		e.SetLocation = true
-		for _, p := range []struct {
-			raw json.RawMessage
-			dst **float64
-		}{{in.Lat, &e.Lat}, {in.Lng, &e.Lng}} {
-			if len(p.raw) == 0 || string(p.raw) == "null" {
-				continue
-			}
-			var f float64
-			if err := json.Unmarshal(p.raw, &f); err != nil {
-				return fmt.Errorf("lat and lng: want numbers or null: %w", db.ErrInvalid)
-			}
-			*p.dst = &f
-		}
+	if in.Lat.set || in.Lng.set {
+		e.SetLocation, e.Lat, e.Lng = true, in.Lat.v, in.Lng.v
 	}
 	if err := s.deps.DB.EditPhoto(c.Request().Context(), id, e); err != nil {
 		return err

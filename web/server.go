@@ -220,8 +220,8 @@ func (s *Server) routes() {
 	const v1 = "/api/v1"
 	table := []route{
 		{"GET", "/healthz", anyone, s.health},
-		{"GET", "/metrics", anyone, s.serveMetrics}, // admin or loopback, checked inside
-		{"GET", "/", anyone, s.index},
+		{"GET", "/metrics", anyone, s.serveMetrics},                       // admin or loopback, checked inside
+		{"GET", "/", anyone, s.serveUI}, {"GET", "/*", anyone, s.serveUI}, // the web app (web/ui.go)
 
 		{"GET", v1 + "/status", anyone, s.status},
 		{"POST", v1 + "/setup", anyone, s.setup},

@@ -8,6 +8,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/labstack/echo/v4"
 )
 
 // The built web app (web/ui/dist, made by `make ui`). The "all:" prefix keeps
@@ -73,3 +75,13 @@ const notBuiltPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"
 <style>body{font:16px system-ui,sans-serif;background:#1b1c1e;color:#e8e8ea;display:grid;place-items:center;min-height:100vh;margin:0;padding:20px}code{background:#2d2f33;padding:2px 6px;border-radius:4px}</style>
 </head><body><main><h1>Pinhole</h1><p>The web app was not built: run <code>make build</code> and restart Pinhole.</p>
 <p>The API is up: <a style="color:#8ab4f8" href="/api/v1/status">/api/v1/status</a></p></main></body></html>`
+
+// uiHandler is built once: reading index.html from the embedded files is
+// the only work it does.
+var uiHandler = UIHandler()
+
+// serveUI is UIHandler as an echo route (for "/" and "/*" in the route table).
+func (s *Server) serveUI(c echo.Context) error {
+	uiHandler.ServeHTTP(c.Response(), c.Request())
+	return nil
+}
