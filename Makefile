@@ -8,7 +8,7 @@ export CGO_ENABLED := 1
 # Go tests of the whole tree; CI runs them in full, -short is for quick local runs.
 TESTFLAGS ?=
 
-.PHONY: all build run test test-go vet deps deps-test clean bench
+.PHONY: all build run test test-go test-ui ui vet deps deps-test clean bench
 
 all: build
 
@@ -18,7 +18,7 @@ deps:
 deps-test:
 	@scripts/deps.sh test
 
-build: deps
+build: deps ui
 	$(GO) build -tags '$(TAGS)' -trimpath -ldflags '$(LDFLAGS)' -o pinhole .
 
 # Serve the folder in ORIGINALS, or a generated demo library when it is empty.
@@ -35,7 +35,25 @@ vet:
 test-go: deps-test
 	$(GO) test -tags '$(TAGS)' -timeout 20m $(TESTFLAGS) ./...
 
-test: vet test-go
+test: vet test-go test-ui
+
+# The web app (web/ui): npm ci when the lock file changes, vite build when a
+# source changes; dist/index.html is the stamp, so an unchanged UI costs
+# nothing. The binary embeds web/ui/dist.
+UI_SRC := $(shell find web/ui/src web/ui/scripts -type f 2>/dev/null) web/ui/index.html web/ui/vite.config.js web/ui/package.json
+ui: web/ui/dist/index.html
+
+web/ui/node_modules/.ci-stamp: web/ui/package-lock.json web/ui/package.json
+	cd web/ui && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/ui/dist/index.html: web/ui/node_modules/.ci-stamp $(UI_SRC)
+	cd web/ui && npm run build --silent
+
+# Browser tests: headless Debian chromium driven by playwright-core against a
+# real `pinhole serve` (end to end, bundle budget, 100k-photo timeline).
+test-ui: deps-test build
+	cd web/ui && PINHOLE_BIN='$(CURDIR)/pinhole' node --test --test-concurrency=1 tests/
 
 clean:
 	rm -f pinhole
