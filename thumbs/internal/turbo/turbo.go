@@ -3,7 +3,6 @@
 package turbo
 
 /*
-#cgo LDFLAGS: -lturbojpeg
 #include <stdlib.h>
 #include <turbojpeg.h>
 
@@ -58,8 +57,12 @@ func ReadHeader(data []byte) (Header, error) {
 	}, nil
 }
 
-// ScaledSize returns the smallest DCT scale (M/8, at most 1) whose output
-// still covers minW×minH, and the size libjpeg-turbo will produce at it.
+// ScaledSize returns the size libjpeg-turbo produces at the smallest DCT
+// scale M/8 (at most 1) whose output still covers minW×minH. Scale 1/8
+// keeps only each block's average, a box filter that aliases fine detail,
+// so it is used only when its output covers twice the target, as vips
+// does; M ≥ 2 drops frequencies inside the DCT, a clean low-pass, and only
+// has to cover the target itself.
 func ScaledSize(w, h, minW, minH int) (sw, sh int) {
 	var n C.int
 	sfs := C.tjGetScalingFactors(&n)
@@ -75,7 +78,11 @@ func ScaledSize(w, h, minW, minH int) (sw, sh int) {
 		// TJSCALED: ceil(dim * num / denom)
 		cw := (w*num + den - 1) / den
 		ch := (h*num + den - 1) / den
-		if cw >= minW && ch >= minH && cw*ch < best[0]*best[1] {
+		need := 1
+		if num*8 < den*2 { // scale 1/8
+			need = 2
+		}
+		if cw >= need*minW && ch >= need*minH && cw*ch < best[0]*best[1] {
 			best = [2]int{cw, ch}
 		}
 	}
@@ -120,13 +127,19 @@ func Decode(data []byte, w, h int) (*Image, error) {
 	case hd.CMYK:
 		pf = C.TJPF_CMYK
 	}
+	// Merged (non-fancy) chroma upsampling is faster; when decoding at
+	// reduced scale the output is resized further anyway.
+	var flags C.int
+	if w < hd.Width {
+		flags |= C.TJFLAG_FASTUPSAMPLE
+	}
 	size := C.size_t(w) * C.size_t(h) * C.size_t(bpp)
 	ptr := C.malloc(size)
 	if ptr == nil {
 		return nil, errors.New("turbojpeg: out of memory")
 	}
 	rc := C.tjDecompress2(hnd, (*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)),
-		(*C.uchar)(ptr), C.int(w), C.int(w*bpp), C.int(h), pf, 0)
+		(*C.uchar)(ptr), C.int(w), C.int(w*bpp), C.int(h), pf, flags)
 	if rc != 0 && C.tjGetErrorCode(hnd) != C.TJERR_WARNING {
 		msg := C.GoString(C.tjGetErrorStr2(hnd))
 		C.free(ptr)
