@@ -59,7 +59,7 @@ func TestReadOnlyHeaders(t *testing.T) {
 // BenchmarkHashCorpus, the cost of hashing the same files, which the
 // indexer pays anyway: Read must stay a small fraction of it.
 func BenchmarkReadCorpus(b *testing.B) {
-	files := corpusPaths(b)
+	files := corpusPaths(b, 0)
 	b.ResetTimer()
 	for b.Loop() {
 		for _, p := range files {
@@ -70,7 +70,24 @@ func BenchmarkReadCorpus(b *testing.B) {
 
 // BenchmarkHashCorpus hashes every corpus file with SHA-1, as the indexer does.
 func BenchmarkHashCorpus(b *testing.B) {
-	files := corpusPaths(b)
+	files := corpusPaths(b, 0)
+	hashFiles(b, files)
+}
+
+// The Large variants use only files of 1 MB or more, closer to what camera
+// files weigh; most corpus files are metadata samples of a few KB.
+func BenchmarkReadCorpusLarge(b *testing.B) {
+	files := corpusPaths(b, 1<<20)
+	for b.Loop() {
+		for _, p := range files {
+			Read(p)
+		}
+	}
+}
+
+func BenchmarkHashCorpusLarge(b *testing.B) { hashFiles(b, corpusPaths(b, 1<<20)) }
+
+func hashFiles(b *testing.B, files []string) {
 	buf := make([]byte, 128<<10)
 	b.ResetTimer()
 	for b.Loop() {
@@ -86,10 +103,14 @@ func BenchmarkHashCorpus(b *testing.B) {
 	}
 }
 
-func corpusPaths(b *testing.B) []string {
+// corpusPaths lists corpus files of at least minSize bytes.
+func corpusPaths(b *testing.B, minSize int64) []string {
 	var out []string
 	for _, rel := range corpus.Media(b) {
-		out = append(out, corpus.Path(b, rel))
+		p := corpus.Path(b, rel)
+		if st, err := os.Stat(p); err == nil && st.Size() >= minSize {
+			out = append(out, p)
+		}
 	}
 	return out
 }

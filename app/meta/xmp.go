@@ -104,12 +104,28 @@ type xmpFrame struct {
 }
 
 // xmpProperties collects every simple property, list item and attribute.
+// It uses RawToken and resolves namespace prefixes itself, which is much
+// cheaper than the decoder's own resolution and checks.
 func xmpProperties(b []byte) (xmpProps, error) {
 	props := xmpProps{}
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = false
 	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	var stack []*xmpFrame
+	var scopes [][]xml.Attr // xmlns declarations per open element
+	resolve := func(n xml.Name) xml.Name {
+		if n.Space == "xml" {
+			return xml.Name{Space: nsXML, Local: n.Local}
+		}
+		for i := len(scopes) - 1; i >= 0; i-- {
+			for _, a := range scopes[i] {
+				if (a.Name.Space == "xmlns" && a.Name.Local == n.Space) || (n.Space == "" && a.Name.Space == "" && a.Name.Local == "xmlns") {
+					return xml.Name{Space: a.Value, Local: n.Local}
+				}
+			}
+		}
+		return n
+	}
 	set := func(n xml.Name, vals []string) {
 		k := n.Space + " " + n.Local
 		if _, ok := props[k]; !ok && len(vals) > 0 {
@@ -117,7 +133,7 @@ func xmpProperties(b []byte) (xmpProps, error) {
 		}
 	}
 	for i := 0; i < maxXMPTokens; i++ {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if err != nil {
 			if err == io.EOF {
 				return props, nil
@@ -129,15 +145,26 @@ func xmpProperties(b []byte) (xmpProps, error) {
 			if len(stack) >= maxXMPDepth {
 				return props, errors.New("xmp nested too deep")
 			}
-			f := &xmpFrame{name: t.Name, isLI: t.Name.Space == nsRDF && t.Name.Local == "li"}
+			var decl []xml.Attr
 			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+					decl = append(decl, a)
+				}
+			}
+			scopes = append(scopes, decl)
+			name := resolve(t.Name)
+			f := &xmpFrame{name: name, isLI: name.Space == nsRDF && name.Local == "li"}
+			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
+					continue
+				}
+				an := resolve(a.Name)
 				switch {
-				case a.Name.Space == "xmlns" || a.Name.Local == "xmlns":
-				case a.Name.Space == nsXML && a.Name.Local == "lang":
+				case an.Space == nsXML && an.Local == "lang":
 					f.xDefault = a.Value == "x-default"
-				case a.Name.Space == nsRDF || a.Name.Space == "":
+				case an.Space == nsRDF || an.Space == "":
 				default:
-					set(a.Name, []string{a.Value})
+					set(an, []string{a.Value})
 				}
 			}
 			stack = append(stack, f)
@@ -151,6 +178,7 @@ func xmpProperties(b []byte) (xmpProps, error) {
 			}
 			f := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
+			scopes = scopes[:len(scopes)-1]
 			text := strings.TrimSpace(f.text.String())
 			if f.isLI {
 				// A list item belongs to the nearest enclosing property.
