@@ -3,6 +3,7 @@
 // from /api/v1/geo, computed on the server per zoom and view.
 import L from 'leaflet'
 import 'leaflet/dist/leaflet.css'
+import './map.css'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, cover, get, qs } from './api.js'
 import { Grid } from './grid.jsx'
