@@ -2,6 +2,7 @@ package meta
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -102,5 +103,24 @@ func TestBrokenCorpusFiles(t *testing.T) {
 		if info.MIME != "image/jpeg" || info.TakenSource == "" {
 			t.Errorf("%s: MIME %q, taken source %q; want a listed JPEG with a fallback time", rel, info.MIME, info.TakenSource)
 		}
+	}
+}
+
+// readWithDeadline runs Read and fails loudly if a file makes it hang.
+func readWithDeadline(path string, d time.Duration) (*Info, error) {
+	type result struct {
+		info *Info
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		i, err := Read(path)
+		ch <- result{i, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.info, r.err
+	case <-time.After(d):
+		return nil, fmt.Errorf("read %s: took longer than %v", path, d)
 	}
 }
