@@ -100,7 +100,7 @@ func (q *queryParts) sql() string {
 
 // filters builds FROM and WHERE for q (without cursor and order).
 func (q *PhotoQuery) filters() (*queryParts, error) {
-	p := &queryParts{from: "photos p LEFT JOIN files f ON f.id = p.primary_file_id"}
+	p := &queryParts{from: "photos p"}
 	if q.Sort == "position" {
 		if q.Album == 0 {
 			return nil, fmt.Errorf("sort by position needs an album: %w", ErrInvalid)
@@ -263,8 +263,12 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 		}
 		parts.add(fmt.Sprintf("(%s, p.id) %s (?, ?)", keyExpr, cmp), key, c.ID)
 	}
-	stmt := fmt.Sprintf("SELECT %s, %s FROM %s ORDER BY %s %s, p.id %s LIMIT %d",
-		photoColumns, keyExpr, parts.sql(), keyExpr, dir, dir, q.Limit+1)
+	// The inner query sorts only ids and keys, the outer one fetches the
+	// page's columns: sorting narrow rows is several times faster when a
+	// filter (text search) matches thousands of photos.
+	stmt := fmt.Sprintf(`SELECT %s, k.key FROM (SELECT p.id AS id, %s AS key FROM %s ORDER BY %s %s, p.id %s LIMIT %d) k
+		JOIN photos p ON p.id = k.id LEFT JOIN files f ON f.id = p.primary_file_id ORDER BY k.key %s, k.id %s`,
+		photoColumns, keyExpr, parts.sql(), keyExpr, dir, dir, q.Limit+1, dir, dir)
 	rows, err := d.sql.QueryContext(ctx, stmt, parts.args...)
 	if err != nil {
 		return PhotoPage{}, fmt.Errorf("search photos: %w", err)

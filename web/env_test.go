@@ -317,3 +317,7 @@ func decode(t *testing.T, resp *http.Response, want int, out any) {
 		}
 	}
 }
+
+// osMkdirTemp makes a folder for benchmark data outside any test's
+// cleanup (benchmarks share one generated library per process).
+func osMkdirTemp() (string, error) { return os.MkdirTemp("", "pinhole-bench-") }

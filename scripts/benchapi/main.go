@@ -1,0 +1,173 @@
+// Command benchapi generates a large synthetic library, serves the API
+// over it, and drives it with concurrent clients, reporting latency
+// percentiles. scripts/bench-api.sh runs the three steps.
+//
+//	benchapi gen   -db FILE -n 100000
+//	benchapi serve -db FILE -addr 127.0.0.1:8078
+//	benchapi load  -url URL -token T -c 16 -d 30s [-name NAME]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"pinhole/app/auth"
+	"pinhole/db"
+	"pinhole/web"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: benchapi gen|serve|load [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "gen":
+		err = gen(os.Args[2:])
+	case "serve":
+		err = serve(os.Args[2:])
+	case "load":
+		err = load(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchapi:", err)
+		os.Exit(1)
+	}
+}
+
+// gen writes a database of n photos and an admin "bench" whose bearer
+// token it prints.
+func gen(args []string) error {
+	fs := flag.NewFlagSet("gen", flag.ExitOnError)
+	path := fs.String("db", "bench.db", "database file to create")
+	n := fs.Int("n", 100_000, "photos")
+	fs.Parse(args)
+	ctx := context.Background()
+	os.Remove(*path)
+	d, err := db.Open(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	start := time.Now()
+	if err := d.InsertSynthetic(ctx, *n, 1); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "generated %d photos in %s\n", *n, time.Since(start).Round(time.Millisecond))
+	if _, err := auth.AddUser(ctx, d, "bench", "bench password", auth.RoleAdmin); err != nil {
+		return err
+	}
+	l, err := auth.NewService(d, 0).Login(ctx, "bench", "bench password", "127.0.0.1", "benchapi")
+	if err != nil {
+		return err
+	}
+	// The deep cursor: keyset pages of 500 down to photo 90 000.
+	cur := ""
+	for i := 0; i < 180; i++ {
+		p, err := d.SearchPhotos(ctx, db.PhotoQuery{Limit: 500, Cursor: cur})
+		if err != nil {
+			return err
+		}
+		cur = p.Next
+	}
+	fmt.Printf("TOKEN=%s\nDEEP=%s\n", l.Token, cur)
+	return nil
+}
+
+func serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	path := fs.String("db", "bench.db", "database file")
+	addr := fs.String("addr", "127.0.0.1:8078", "listen address")
+	fs.Parse(args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d, err := db.Open(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return web.New(web.Deps{DB: d, Log: log, Version: "bench"}).Serve(ctx, ln, nil)
+}
+
+// load runs c clients for d against one URL and prints one result line.
+func load(args []string) error {
+	fs := flag.NewFlagSet("load", flag.ExitOnError)
+	url := fs.String("url", "", "URL to GET")
+	token := fs.String("token", "", "bearer token")
+	conc := fs.Int("c", 16, "concurrent clients")
+	dur := fs.Duration("d", 30*time.Second, "duration")
+	name := fs.String("name", "", "label for the result line")
+	fs.Parse(args)
+	tr := &http.Transport{MaxIdleConnsPerHost: *conc, DisableCompression: false}
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	var (
+		mu     sync.Mutex
+		lat    []time.Duration
+		errs   atomic.Int64
+		wg     sync.WaitGroup
+		bytesN atomic.Int64
+	)
+	deadline := time.Now().Add(*dur)
+	start := time.Now()
+	for i := 0; i < *conc; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				req, _ := http.NewRequest("GET", *url, nil)
+				req.Header.Set("Authorization", "Bearer "+*token)
+				req.Header.Set("Accept-Encoding", "gzip")
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				n, _ := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mine = append(mine, time.Since(t0))
+				bytesN.Add(n)
+				if resp.StatusCode != 200 {
+					errs.Add(1)
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[int(p*float64(len(lat)-1))]
+	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+	fmt.Printf("%-12s requests=%d errors=%d req/s=%.0f p50=%s p99=%s max=%s avg_bytes=%d\n", *name, len(lat), errs.Load(),
+		float64(len(lat))/el.Seconds(), ms(pct(0.50)), ms(pct(0.99)), ms(pct(1)), bytesN.Load()/int64(max(1, len(lat))))
+	return nil
+}
