@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
-	"golang.org/x/term"
 )
 
 func runIndex(ctx context.Context, e *env) error {
@@ -46,36 +44,12 @@ func runIndex(ctx context.Context, e *env) error {
 	return nil
 }
 
-// progressBar redraws one status line on a terminal while a scan runs and
-// returns a function that clears it. Off a terminal it prints nothing.
+// progressBar shows the scan's counters on a terminal while it runs.
 func progressBar(w io.Writer, a *App) (stop func()) {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return func() {}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(150 * time.Millisecond)
-		defer t.Stop()
-		start := time.Now()
-		for {
-			select {
-			case <-done:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			case <-t.C:
-				p := a.Indexer.Progress()
-				width, _, _ := term.GetSize(int(f.Fd()))
-				line := fmt.Sprintf("indexing: %d seen, %d read, %d unchanged, %d failed, %d queued  %s  %s",
-					p.Seen, p.Indexed, p.Skipped, p.Failed, p.Queued, time.Since(start).Round(time.Second), p.Current)
-				if width > 10 && len(line) > width-1 {
-					line = line[:width-1]
-				}
-				fmt.Fprintf(w, "\r\033[K%s", line)
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
+	start := time.Now()
+	return counterLine(w, func() string {
+		p := a.Indexer.Progress()
+		return fmt.Sprintf("indexing: %d seen, %d read, %d unchanged, %d failed, %d queued  %s  %s",
+			p.Seen, p.Indexed, p.Skipped, p.Failed, p.Queued, time.Since(start).Round(time.Second), p.Current)
+	})
 }

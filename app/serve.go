@@ -2,10 +2,11 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"pinhole/app/version"
 	"pinhole/app/watch"
+	"pinhole/thumbs"
 	"pinhole/web"
 )
 
@@ -21,6 +23,9 @@ type Server struct {
 	*App
 	Watcher *watch.Watcher
 	Web     *web.Server
+	Thumbs  *thumbs.Service
+
+	ctx context.Context // the server's lifetime, for rescans started by requests
 
 	scanMu   sync.Mutex
 	scanning bool
@@ -36,12 +41,18 @@ func runServe(ctx context.Context, e *env) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Listen, err)
 	}
-	s := NewServer(a)
+	s, err := NewServer(a)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer s.Thumbs.Close()
 	return s.Run(ctx, ln)
 }
 
-// NewServer wires the watcher and web server around an opened App.
-func NewServer(a *App) *Server {
+// NewServer wires the watcher, thumbnails and web server around an opened
+// App.
+func NewServer(a *App) (*Server, error) {
 	s := &Server{App: a}
 	s.Watcher = watch.New(watch.Options{
 		Root:     a.Cfg.Originals,
@@ -55,12 +66,90 @@ func NewServer(a *App) *Server {
 		},
 		Rescan: func(ctx context.Context) { s.rescan(ctx, false) },
 	})
+	th, err := a.openThumbs()
+	if err != nil {
+		return nil, fmt.Errorf("thumbnails: %w", err)
+	}
+	s.Thumbs = th
 	s.Web = web.New(web.Deps{
-		DB:     a.DB,
-		Log:    a.Log.With("component", "web"),
-		Status: s.status,
+		DB:                a.DB,
+		Log:               a.Log.With("component", "web"),
+		Status:            s.status,
+		Version:           version.String(),
+		Originals:         a.Cfg.Originals,
+		ReadOnly:          a.Cfg.ReadOnly,
+		UploadFolder:      a.Cfg.UploadFolder,
+		UploadLimitMB:     a.Cfg.UploadLimitMB,
+		MaxMegapixels:     a.Cfg.MaxMegapixels,
+		SessionTTL:        a.Cfg.SessionTTL,
+		MetricsPublic:     a.Cfg.MetricsPublic,
+		TrustProxyHeaders: a.Cfg.TrustProxyHeaders,
+		Thumbs:            thumbAdapter{th},
+		Index:             indexAdapter{s},
+		Metrics:           s.metrics,
 	})
-	return s
+	return s, nil
+}
+
+// indexAdapter gives the web server the indexer's operations.
+type indexAdapter struct{ s *Server }
+
+func (i indexAdapter) Changed(ctx context.Context, rels []string) error {
+	_, err := i.s.Indexer.Changed(ctx, rels)
+	return err
+}
+
+func (i indexAdapter) Rescan() bool {
+	i.s.scanMu.Lock()
+	busy := i.s.scanning || i.s.ctx == nil
+	i.s.scanMu.Unlock()
+	if busy {
+		return false
+	}
+	go i.s.rescan(i.s.ctx, false)
+	return true
+}
+
+func (i indexAdapter) Progress() any { return i.s.indexStatus() }
+
+// indexStatus is the index part of the status document and of the live
+// progress events.
+func (s *Server) indexStatus() map[string]any {
+	return map[string]any{
+		"progress":     s.Indexer.Progress(),
+		"last_scan":    s.Indexer.LastScan(),
+		"root_problem": s.Indexer.RootProblem(),
+		"watcher":      s.Watcher.State(),
+	}
+}
+
+// helpers names the optional programs found for thumbnails.
+func (s *Server) helpers() map[string]string {
+	heif, ffmpeg := s.Thumbs.Helpers()
+	return map[string]string{"heif": heif, "ffmpeg": ffmpeg}
+}
+
+// metrics writes Pinhole's own Prometheus lines next to the HTTP ones.
+func (s *Server) metrics(w io.Writer) {
+	st := s.Thumbs.Stats()
+	fmt.Fprintf(w, "# TYPE pinhole_thumb_cache_bytes gauge\npinhole_thumb_cache_bytes %d\n", st.Bytes)
+	fmt.Fprintf(w, "# TYPE pinhole_thumb_cache_files gauge\npinhole_thumb_cache_files %d\n", st.Files)
+	fmt.Fprintf(w, "# TYPE pinhole_thumb_renders_total counter\npinhole_thumb_renders_total %d\n", st.Renders)
+	fmt.Fprintf(w, "# TYPE pinhole_thumb_cache_hits_total counter\npinhole_thumb_cache_hits_total %d\n", st.Hits)
+	p := s.Indexer.Progress()
+	fmt.Fprintf(w, "# TYPE pinhole_index_running gauge\npinhole_index_running %d\n", boolNum(p.Running))
+	if c, err := s.DB.Counts(context.Background()); err == nil {
+		fmt.Fprintf(w, "# TYPE pinhole_photos gauge\npinhole_photos %d\n", c.Photos)
+		fmt.Fprintf(w, "# TYPE pinhole_files_missing gauge\npinhole_files_missing %d\n", c.MissingFiles)
+		fmt.Fprintf(w, "# TYPE pinhole_index_errors gauge\npinhole_index_errors %d\n", c.Errors)
+	}
+}
+
+func boolNum(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Run serves on ln until ctx ends. Indexing starts in the background so the
@@ -68,6 +157,17 @@ func NewServer(a *App) *Server {
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	s.scanMu.Lock()
+	s.ctx = ctx
+	s.scanMu.Unlock()
+	var tlsCfg *tls.Config
+	if s.Cfg.TLSCert != "" {
+		var err error
+		if tlsCfg, err = web.TLSConfig(s.Cfg.TLSCert, s.Cfg.TLSKey, s.Cfg.ClientCA); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	s.Log.Info("pinhole serving", "version", version.String(), "addr", ln.Addr().String(),
 		"originals", s.Cfg.Originals, "data", s.Cfg.Data, "demo", s.Demo)
 	var wg sync.WaitGroup
@@ -87,7 +187,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		defer wg.Done()
 		s.periodic(ctx)
 	}()
-	err := s.Web.Serve(ctx, ln, nil)
+	err := s.Web.Serve(ctx, ln, tlsCfg)
 	cancel()
 	wg.Wait()
 	return err
@@ -148,13 +248,10 @@ func (s *Server) status(ctx context.Context) any {
 		"originals": s.Cfg.Originals,
 		"demo":      s.Demo,
 		"counts":    counts,
-		"index": map[string]any{
-			"progress":     s.Indexer.Progress(),
-			"last_scan":    s.Indexer.LastScan(),
-			"root_problem": s.Indexer.RootProblem(),
-		},
-		"watcher": s.Watcher.State(),
-		"helpers": helperTools(),
+		"index":     s.indexStatus(),
+		"watcher":   s.Watcher.State(),
+		"helpers":   s.helpers(),
+		"thumbs":    s.Thumbs.Stats(),
 	}
 	if err != nil {
 		st["status"] = "degraded"
@@ -167,24 +264,6 @@ func (s *Server) status(ctx context.Context) any {
 		st["recent_errors"] = errs
 	}
 	return st
-}
-
-var (
-	helpersOnce sync.Once
-	helpers     map[string]string
-)
-
-// helperTools lists the optional programs Pinhole found on PATH.
-func helperTools() map[string]string {
-	helpersOnce.Do(func() {
-		helpers = map[string]string{}
-		for _, t := range []string{"ffmpeg", "heif-dec", "heif-convert"} {
-			if p, err := exec.LookPath(t); err == nil {
-				helpers[t] = p
-			}
-		}
-	})
-	return helpers
 }
 
 // scheduledBackup snapshots the database when the newest scheduled backup

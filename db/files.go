@@ -470,3 +470,46 @@ func (d *DB) IndexErrors(ctx context.Context, limit int) ([]IndexError, error) {
 	}
 	return out, rows.Err()
 }
+
+// PrimaryFile is the file a photo's thumbnails are rendered from.
+type PrimaryFile struct {
+	PhotoID     int64
+	Path        string // relative to the originals
+	Hash        string
+	MIME        string
+	Orientation int
+}
+
+// EachPrimaryFile calls fn for the primary file of every photo that is not
+// missing, newest photos first (those are looked at first).
+func (d *DB) EachPrimaryFile(ctx context.Context, fn func(PrimaryFile) error) error {
+	rows, err := d.sql.QueryContext(ctx, `
+		SELECT p.id, f.path, f.hash, f.mime, p.orientation
+		FROM photos p JOIN files f ON f.id = p.primary_file_id
+		WHERE p.missing = 0 AND f.missing = 0
+		ORDER BY p.taken_at DESC, p.id DESC`)
+	if err != nil {
+		return err
+	}
+	var list []PrimaryFile
+	for rows.Next() {
+		var f PrimaryFile
+		if err := rows.Scan(&f.PhotoID, &f.Path, &f.Hash, &f.MIME, &f.Orientation); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// Rows are collected first so fn (slow renders) never holds a read
+	// transaction open against the indexer's writes.
+	for _, f := range list {
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}

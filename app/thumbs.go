@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"pinhole/thumbs"
+	"pinhole/web"
+)
+
+// openThumbs starts the thumbnail service with the configured cache and
+// memory budget.
+func (a *App) openThumbs() (*thumbs.Service, error) {
+	return thumbs.New(thumbs.Config{
+		CacheDir:          a.Cfg.ThumbDir(),
+		MaxCacheBytes:     a.Cfg.ThumbCacheMB << 20,
+		DecodeBudgetBytes: a.Cfg.DecodeBudgetMB << 20,
+		MaxPixels:         int64(a.Cfg.MaxMegapixels) * 1_000_000,
+		Logger:            a.Log.With("component", "thumbs"),
+	})
+}
+
+// thumbAdapter lets the web server use the thumbnail service without
+// importing it.
+type thumbAdapter struct{ svc *thumbs.Service }
+
+func (t thumbAdapter) Thumb(ctx context.Context, src web.ThumbSource, size string) (web.Thumb, error) {
+	sz, ok := thumbs.ParseSize(size)
+	if !ok {
+		return web.Thumb{}, fmt.Errorf("unknown thumbnail size %q", size)
+	}
+	r, err := t.svc.Get(ctx, thumbs.Source{Path: src.Path, Hash: src.Hash, MIME: src.MIME, Orientation: src.Orientation}, sz)
+	if err != nil {
+		return web.Thumb{}, err
+	}
+	return web.Thumb{Path: r.Path, Data: r.Data, ETag: r.ETag, ContentType: r.ContentType}, nil
+}
+
+func (t thumbAdapter) Placeholder(size, reason string) []byte {
+	sz, ok := thumbs.ParseSize(size)
+	if !ok {
+		sz = thumbs.Sizes[2]
+	}
+	return thumbs.Placeholder(sz, reason)
+}
