@@ -35,7 +35,8 @@ type Options struct {
 	Orientation int
 	// MIME is the type the index recorded; the content is sniffed anyway.
 	MIME string
-	// MaxPixels refuses images declaring more pixels (0: DefaultMaxPixels).
+	// MaxPixels refuses JPEGs declaring more pixels (0: DefaultMaxPixels);
+	// progressive JPEGs and formats decoded at full size get a third of it.
 	MaxPixels int64
 	// Quality of the JPEG output (0: DefaultQuality).
 	Quality int
@@ -169,9 +170,17 @@ func openPlan(path string, sizes []Size, opts Options) (*plan, error) {
 	if p.orientation < 1 || p.orientation > 8 {
 		p.orientation = 1
 	}
-	if px := int64(p.w) * int64(p.h); px > opts.MaxPixels {
+	// Reduced-scale JPEG decoding needs little memory whatever the size;
+	// full decodes (other formats) and progressive JPEGs, whose DCT
+	// coefficients libjpeg keeps for the whole image, need several bytes
+	// per pixel, so they get a third of the limit.
+	limit := opts.MaxPixels
+	if p.format == formatImage || p.jpeg.Progressive {
+		limit /= 3
+	}
+	if px := int64(p.w) * int64(p.h); px > limit {
 		return nil, &reasonError{kind: ErrTooLarge,
-			reason: fmt.Sprintf("image too large (%d×%d, %d MP; limit %d MP)", p.w, p.h, px/1e6, opts.MaxPixels/1e6)}
+			reason: fmt.Sprintf("image too large (%d×%d, %d MP; limit %d MP)", p.w, p.h, px/1e6, limit/1e6)}
 	}
 	p.cost = p.estimate()
 	ok = true
@@ -181,8 +190,7 @@ func openPlan(path string, sizes []Size, opts Options) (*plan, error) {
 func (p *plan) close() { p.f.Close() }
 
 // need returns the stored-orientation size a decode must cover so that
-// every requested size can be cut from it without upscaling and with a
-// clean downscale.
+// every requested size can be cut from it without upscaling.
 func (p *plan) need(w, h int) (int, int) {
 	var nw, nh int
 	for _, s := range p.sizes {
@@ -204,9 +212,7 @@ func (p *plan) need(w, h int) (int, int) {
 		}
 		nw, nh = max(nw, tw), max(nh, th)
 	}
-	// DCT scaling is a block average that aliases fine detail; like
-	// vipsthumbnail, leave at least a factor of two to the Lanczos filter.
-	return min(w, 2*nw), min(h, 2*nh)
+	return nw, nh
 }
 
 // estimate returns the peak memory a decode of this plan needs.

@@ -238,7 +238,11 @@ func (s *Service) Warm(ctx context.Context, src Source, sizes []Size) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	ch := s.flights.DoChan("warm:"+src.Hash, func() (any, error) {
+	key := "warm:" + src.Hash
+	for _, sz := range missing {
+		key += ":" + sz.Name
+	}
+	ch := s.flights.DoChan(key, func() (any, error) {
 		return s.render(ctx, src, missing)
 	})
 	select {
