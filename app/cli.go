@@ -74,6 +74,10 @@ func commands() []command {
 				fs.StringVar(&o.out, "out", "", "folder for the outputs, named after the inputs")
 			}, run: runThumb},
 		{name: "places", args: "lookup LAT,LNG… | update", summary: "resolve positions to places, or re-resolve every photo's place", run: runPlaces},
+		{name: "users", args: "add NAME [--role admin|user|viewer] | passwd NAME | rm NAME | ls", summary: "manage accounts (passwords are read from the terminal or standard input)",
+			flags: func(fs *flag.FlagSet, o *cmdOpts) {
+				fs.StringVar(&o.role, "role", "", "role for users add: admin, user or viewer (default user)")
+			}, run: runUsers},
 		{name: "backup", args: "[--out FILE]", summary: "write a consistent snapshot of the database (safe while serving)",
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.StringVar(&o.out, "out", "", "backup file (default DATA/backups/pinhole-DATE.db)")
@@ -129,13 +133,23 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			cmd.name, cmd.args, capitalize(cmd.summary))
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return 0
+	// Flags may come before or after the arguments
+	// (`pinhole users add NAME --role admin --data DIR`).
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(stdout)
+				fs.Usage()
+				return 0
+			}
+			return 2
 		}
-		return 2
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		positional, args = append(positional, args[0]), args[1:]
 	}
 	if err := config.Resolve(fs, os.Getenv); err != nil {
 		fmt.Fprintf(stderr, "pinhole: %v\n", err)
@@ -149,7 +163,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	e := &env{cfg: cfg, opts: opts, args: fs.Args(), stdin: stdin, stdout: stdout, stderr: stderr, log: log}
+	e := &env{cfg: cfg, opts: opts, args: positional, stdin: stdin, stdout: stdout, stderr: stderr, log: log}
 	if err := cmd.run(ctx, e); err != nil {
 		if errors.Is(err, errUsage) {
 			fs.Usage()

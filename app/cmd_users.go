@@ -1,0 +1,150 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+
+	"pinhole/app/auth"
+	"pinhole/db"
+)
+
+func runUsers(ctx context.Context, e *env) error {
+	if err := os.MkdirAll(e.cfg.Data, 0o750); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, e.cfg.DBPath())
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return UsersCommand(ctx, d, e.args, e.opts.role, e.stdin, e.stdout, e.stderr)
+}
+
+// UsersCommand runs `pinhole users add|passwd|rm|ls`:
+//
+//	pinhole users add NAME [--role admin|user|viewer]   (default role: user)
+//	pinhole users passwd NAME
+//	pinhole users rm NAME
+//	pinhole users ls
+//
+// role is the value of a --role flag parsed before the arguments; a
+// "--role X" among args (after NAME) is honoured too. Passwords are asked
+// for on the terminal without echo, or read as the first line of stdin when
+// it is not a terminal, so scripts can pipe them in.
+func UsersCommand(ctx context.Context, d *db.DB, args []string, role string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--role" || a == "-role":
+			if i+1 >= len(args) {
+				return errors.New("--role needs a value: admin, user or viewer")
+			}
+			role, i = args[i+1], i+1
+		case strings.HasPrefix(a, "--role=") || strings.HasPrefix(a, "-role="):
+			role = a[strings.IndexByte(a, '=')+1:]
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) == 0 {
+		return errors.New("usage: pinhole users add NAME [--role admin|user|viewer] | passwd NAME | rm NAME | ls")
+	}
+	name := ""
+	if len(rest) > 1 {
+		name = rest[1]
+	}
+	need := func() error {
+		if name == "" || len(rest) > 2 {
+			return fmt.Errorf("usage: pinhole users %s NAME", rest[0])
+		}
+		return nil
+	}
+	switch rest[0] {
+	case "add":
+		if err := need(); err != nil {
+			return err
+		}
+		if role == "" {
+			role = auth.RoleUser
+		}
+		pw, err := readPassword(stdin, stderr, "Password for "+name)
+		if err != nil {
+			return err
+		}
+		u, err := auth.AddUser(ctx, d, name, pw, role)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %s (%s)\n", u.Username, u.Role)
+	case "passwd":
+		if err := need(); err != nil {
+			return err
+		}
+		pw, err := readPassword(stdin, stderr, "New password for "+name)
+		if err != nil {
+			return err
+		}
+		if err := auth.Passwd(ctx, d, name, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password of %s changed; their sessions were logged out\n", name)
+	case "rm":
+		if err := need(); err != nil {
+			return err
+		}
+		if err := auth.Remove(ctx, d, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "removed %s\n", name)
+	case "ls":
+		us, err := auth.List(ctx, d)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tROLE\tCREATED")
+		for _, u := range us {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Username, u.Role, u.CreatedAt)
+		}
+		return tw.Flush()
+	default:
+		return fmt.Errorf("unknown users command %q: want add, passwd, rm or ls", rest[0])
+	}
+	return nil
+}
+
+// readPassword asks twice on a terminal, or reads one line from a pipe.
+func readPassword(stdin io.Reader, stderr io.Writer, prompt string) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(stderr, "%s: ", prompt)
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		fmt.Fprint(stderr, "Again: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the passwords differ")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", errors.New("no password on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
