@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
 )
 
 func runIndex(ctx context.Context, e *env) error {
