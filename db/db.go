@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -220,6 +221,15 @@ func IsBusy(err error) bool {
 		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
 	}
 	return false
+}
+
+// IsFull reports whether err means the disk holding the database is full.
+func IsFull(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrFull || se.Code == sqlite3.ErrIoErr && se.ExtendedCode == sqlite3.ErrIoErrWrite
+	}
+	return errors.Is(err, syscall.ENOSPC)
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict.

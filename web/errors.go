@@ -44,6 +44,10 @@ func statusOf(err error) (int, string) {
 		return http.StatusConflict, strings.TrimSuffix(err.Error(), ": "+db.ErrConflict.Error())
 	case errors.Is(err, db.ErrInvalid):
 		return http.StatusBadRequest, strings.TrimSuffix(err.Error(), ": "+db.ErrInvalid.Error())
+	case db.IsFull(err):
+		return http.StatusInsufficientStorage, "the data disk is full: nothing was saved; free some space on it and try again"
+	case db.IsBusy(err):
+		return http.StatusServiceUnavailable, "the database is busy (a backup or scan may be running); try again in a moment"
 	}
 	return http.StatusInternalServerError, "internal error"
 }
