@@ -117,6 +117,9 @@ func New(deps Deps) *Server {
 			Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/upload" },
 		}),
 		middleware.GzipWithConfig(middleware.GzipConfig{
+			// The fastest level: JSON still shrinks about 8×, at a fraction
+			// of the CPU and memory of the default on a Pi.
+			Level:     1,
 			MinLength: 1024,
 			Skipper:   noGzip,
 		}),

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -129,6 +130,11 @@ type Service struct {
 	TTL time.Duration
 	// Limits: failed logins per client address and per user name.
 	Limits *Limiter
+
+	// The thumbnail tokens are read on every list request; they change
+	// only through RotateThumbTokens, so they are kept in memory.
+	tokMu              sync.Mutex
+	fullTok, viewerTok string
 }
 
 // NewService returns a Service with sessions lasting ttl (30 days if 0)
@@ -264,12 +270,21 @@ const (
 // ThumbTokens returns the thumbnail/download tokens, creating them on
 // first use: full serves every photo, viewer serves non-private ones.
 func (s *Service) ThumbTokens(ctx context.Context) (full, viewer string, err error) {
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	if s.fullTok != "" {
+		return s.fullTok, s.viewerTok, nil
+	}
 	full, err = s.token(ctx, settingThumbToken)
 	if err != nil {
 		return "", "", err
 	}
 	viewer, err = s.token(ctx, settingViewerThumbToken)
-	return full, viewer, err
+	if err != nil {
+		return "", "", err
+	}
+	s.fullTok, s.viewerTok = full, viewer
+	return full, viewer, nil
 }
 
 func (s *Service) token(ctx context.Context, key string) (string, error) {
@@ -287,6 +302,9 @@ func (s *Service) token(ctx context.Context, key string) (string, error) {
 // RotateThumbTokens replaces both tokens; every old thumbnail and download
 // URL stops working.
 func (s *Service) RotateThumbTokens(ctx context.Context) (full, viewer string, err error) {
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	s.fullTok, s.viewerTok = "", "" // re-read after a failed write
 	full, viewer = NewToken(), NewToken()
 	if err := s.DB.SetSetting(ctx, settingThumbToken, full); err != nil {
 		return "", "", err
@@ -294,6 +312,7 @@ func (s *Service) RotateThumbTokens(ctx context.Context) (full, viewer string, e
 	if err := s.DB.SetSetting(ctx, settingViewerThumbToken, viewer); err != nil {
 		return "", "", err
 	}
+	s.fullTok, s.viewerTok = full, viewer
 	return full, viewer, nil
 }
 
