@@ -24,8 +24,10 @@ func decodeJPEG(data []byte, info jpegInfo, minW, minH int) (image.Image, func()
 	if err != nil {
 		return nil, nil, err
 	}
+	// nfnt/resize takes YCbCr and grey directly; converting a 24 MP
+	// YCbCr picture to RGBA would add 96 MB.
 	switch img.(type) {
-	case *image.Gray, *image.RGBA:
+	case *image.Gray, *image.RGBA, *image.YCbCr:
 	default:
 		img = flatten(img)
 	}
