@@ -97,7 +97,7 @@ func (p *placer) resolveAll(ctx context.Context) (int, error) {
 
 // run resolves places whenever poked, until ctx ends.
 func (p *placer) run(ctx context.Context) {
-	if err := p.checkDataset(ctx); err != nil {
+	if err := p.checkDataset(ctx); err != nil && ctx.Err() == nil {
 		p.log.Warn("places dataset", "err", err)
 	}
 	tick := time.NewTicker(time.Minute)

@@ -75,7 +75,13 @@ type server struct {
 
 func startServer(t *testing.T, originals string, extra ...string) *server {
 	t.Helper()
-	s := &server{addr: freeAddr(t), data: t.TempDir(), originals: originals, log: &bytes.Buffer{}}
+	return startServerData(t, originals, t.TempDir(), extra...)
+}
+
+// startServerData starts `pinhole serve` on a given data folder.
+func startServerData(t *testing.T, originals, data string, extra ...string) *server {
+	t.Helper()
+	s := &server{addr: freeAddr(t), data: data, originals: originals, log: &bytes.Buffer{}}
 	args := append([]string{"serve", "--originals", originals, "--data", s.data, "--listen", s.addr, "--log-level", "debug"}, extra...)
 	s.cmd = exec.Command(binary, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
