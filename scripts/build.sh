@@ -8,6 +8,8 @@
 # Output: dist/pinhole-linux-<arch>
 set -euo pipefail
 cd "$(dirname "$0")/.."
+deps_only=
+[ "${1:-}" = --deps-only ] && { deps_only=1; shift; }
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(amd64 arm64 armv7)
 
@@ -36,7 +38,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-make -s ui 2>/dev/null || true   # the web UI, when the Makefile has it
+[ -z "$deps_only" ] || exit 0
+make -s ui   # the web UI is embedded
 mkdir -p dist
 for t in "${targets[@]}"; do
   case $t in
