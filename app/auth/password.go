@@ -18,9 +18,10 @@ import (
 // Argon2id parameters. 19 MiB and two passes are OWASP's minimum
 // recommendation for argon2id; more memory would make a login cost a large
 // share of a 512 MB Pi Zero 2 W, and hashSlots bounds how many run at once
-// (so at most 2 × 19 MiB is ever spent on logins). Measured: about 40 ms per
-// hash on an x86 laptop core, about 0.2–0.3 s on a Pi 4 — slow for an
-// attacker holding a stolen database, unnoticeable for a person.
+// (so at most 2 × 19 MiB is ever spent on logins). Measured: 21–33 ms per
+// hash on one x86 server core (TestPasswordHash logs it); a Pi 4 core is
+// roughly 5–8× slower, so about 0.2 s — slow for an attacker holding a
+// stolen database, unnoticeable for a person logging in.
 const (
 	argonMemoryKiB = 19 * 1024
 	argonTime      = 2
