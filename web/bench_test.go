@@ -98,8 +98,10 @@ func BenchmarkSearchDeepPage(b *testing.B) {
 	_, _, deep := benchLibrary(b)
 	benchGet(b, "/api/v1/photos?limit=100&cursor="+url.QueryEscape(deep))
 }
-func BenchmarkSearchText(b *testing.B)  { benchGet(b, "/api/v1/photos?limit=100&q=sunset") }
-func BenchmarkSearchPlace(b *testing.B) { benchGet(b, "/api/v1/photos?limit=100&country=PT&state=Lisbon&city=Lisbon") }
+func BenchmarkSearchText(b *testing.B) { benchGet(b, "/api/v1/photos?limit=100&q=sunset") }
+func BenchmarkSearchPlace(b *testing.B) {
+	benchGet(b, "/api/v1/photos?limit=100&country=PT&state=Lisbon&city=Lisbon")
+}
 func BenchmarkMonthCounts(b *testing.B) {
 	srv, tok, _ := benchLibrary(b)
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/photos/months", nil)
