@@ -98,9 +98,20 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
     const init = async () => {
       try {
         if (source.months) {
+          // Ask for the newest page alongside the month counts, so the first
+          // photos need one round trip, not two.
+          const first = source.page({ limit: 120 }).catch(() => null)
           const months = await source.months()
+          const page = await first
           if (!alive) return
           st.sections = months.filter(m => m.count > 0).map(m => newSection(m.year, m.month, m.count))
+          const s = st.sections[0]
+          if (s && page && page.photos) {
+            const prefix = `${s.year}-${String(s.month).padStart(2, '0')}`
+            s.photos = page.photos.filter(p => (p.taken_at || '').startsWith(prefix)).map(p => (page.thumb_token ? { ...p, _t: page.thumb_token } : p))
+            if (s.photos.length >= s.count) s.done = true
+            else if (s.photos.length) s.stale = true // shown now, replaced by the full month
+          }
         } else {
           st.sections = [newSection(0, 0, source.count ?? 0)]
         }
@@ -153,6 +164,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
     st.width = width
     for (const s of st.sections) s.layoutW = 0
     relayout(st)
+    setTimeout(ensureLoaded, 0) // the first width may arrive after the sections
   }
 
   function newSection(year, month, count) {
@@ -348,9 +360,9 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
                         onPointerMove={onPointerMove} onPointerUp={cancelPress} selectable={selectable} />
                     ))
                   })}
-                  {(!s.done || s.stale) && (
+                  {!s.done && (!s.rows || !s.year || s.photos.length < s.count) && (
                     <div class="skel" style={{
-                      top: s.head + (s.rows && !s.stale ? s.rows[s.rows.length - 1].y + s.rows[s.rows.length - 1].h + m.g : 0),
+                      top: s.head + (s.rows ? s.rows[s.rows.length - 1].y + s.rows[s.rows.length - 1].h + m.g : 0),
                       bottom: m.pad, '--rowh': m.H + m.g + 'px',
                     }} />
                   )}

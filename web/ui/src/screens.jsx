@@ -14,7 +14,7 @@ export function photoSource(filters) {
   return {
     key: 'photos' + q,
     months: () => get('/photos/months' + q).then(r => r.months || []),
-    page: ({ year, month, cursor }) => get('/photos' + qs({ ...filters, year, month, cursor, limit: 500 })),
+    page: ({ year, month, cursor, limit }) => get('/photos' + qs({ ...filters, year, month, cursor, limit: limit || 500 })),
   }
 }
 

@@ -43,11 +43,30 @@ function listen() {
   if (events || typeof EventSource === 'undefined') return
   events = new EventSource('/api/v1/events')
   let timer = 0
-  events.addEventListener('photos', () => { clearTimeout(timer); timer = setTimeout(() => emit('photos-changed'), 300) })
+  events.addEventListener('photos', () => { sawPhotosEvent = true; clearTimeout(timer); timer = setTimeout(() => emit('photos-changed'), 300) })
   events.addEventListener('progress', e => { try { progress.set(JSON.parse(e.data)) } catch { /* ignore */ } })
   events.onerror = () => {
     if (events.readyState === EventSource.CLOSED) { events = null; setTimeout(() => session.get().state === 'ready' && listen(), 10000) }
   }
+}
+
+// Until the server has sent a "photos" event (proof that live updates are
+// wired), look for newly added photos every few seconds instead.
+let sawPhotosEvent = false
+let lastAdded = null
+function pollForNewPhotos() {
+  const check = async () => {
+    if (sawPhotosEvent || document.hidden || session.get().state !== 'ready') return
+    try {
+      const r = await get('/photos?sort=added&limit=1', { quiet: true })
+      const top = r.photos && r.photos[0] ? r.photos[0].id + ' ' + r.photos[0].added_at : ''
+      if (lastAdded !== null && top !== lastAdded) emit('photos-changed')
+      lastAdded = top
+    } catch { /* offline for a moment */ }
+  }
+  check()
+  const t = setInterval(check, 5000)
+  return () => clearInterval(t)
 }
 
 export function App() {
@@ -55,6 +74,7 @@ export function App() {
   const r = useStore(route)
   useEffect(() => { if (!r.path.startsWith('/s/')) boot() }, [])
   useEffect(() => { if (s.state === 'ready') listen() }, [s.state])
+  useEffect(() => (s.state === 'ready' ? pollForNewPhotos() : undefined), [s.state])
   const share = match('/s/:token', r.path)
   if (share) return <><SharedPage token={share.token} /><Viewer /><Toasts /></>
   if (s.state === 'loading') return <div class="auth" aria-busy="true"><div class="logo"><i /><span>Pinhole</span></div></div>

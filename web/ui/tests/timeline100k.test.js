@@ -61,8 +61,9 @@ test('100k library: first photos within 1 s, scrubber to 2010 within 1 s', async
     await page.waitForFunction(() => window.__firstCell > 0, null, { timeout: 10000 })
     runs.push(await page.evaluate(() => window.__firstCell))
   }
-  const first = Math.min(...runs)
-  console.log(`first photos visible after ${runs.map(r => r.toFixed(0)).join(', ')} ms (best ${first.toFixed(0)} ms) on ${N} photos`)
+  // The median of three loads: one slow run on a shared machine is noise.
+  const first = runs.slice().sort((a, b) => a - b)[1]
+  console.log(`first photos visible after ${runs.map(r => r.toFixed(0)).join(', ')} ms (median ${first.toFixed(0)} ms) on ${N} photos`)
 
   const cells = await page.locator('.cell').count()
   assert.ok(cells > 0 && cells < 600, `${cells} photo cells in the DOM: the grid is not virtualised`)

@@ -1,0 +1,358 @@
+// End to end: a real `pinhole serve` over a copy of the test corpus, driven
+// through Debian's chromium. It walks what a person does on the first day
+// (setup, login, timeline, viewer, search, favourite, album, share, revoke,
+// map, upload, a copied file appearing live), screenshots every screen at
+// phone and desktop sizes, and fails if the browser ever talks to anyone but
+// the Pinhole server.
+import assert from 'node:assert/strict'
+import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { cleanup, corpus, DESKTOP, foreign, launch, PHONE, recordRequests, serve, shot, tempDir } from './lib.js'
+
+const USER = 'ana', PASS = 'a long passphrase'
+let srv, browser, dir, originals, ctx, page
+const requests = []
+
+// A JPEG from the corpus with extra bytes after its end marker: same picture,
+// new content hash, so the library takes it as a new photo.
+function uniqueJPEG(tag) {
+  const cands = []
+  const walk = d => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n)
+      const st = statSync(p)
+      if (st.isDirectory()) walk(p)
+      else if (/\.jpe?g$/i.test(n) && st.size > 20000 && st.size < 400000) cands.push(p)
+    }
+  }
+  walk(corpus)
+  cands.sort()
+  const buf = Buffer.concat([readFileSync(cands[0]), Buffer.from(`pinhole-e2e-${tag}-${Date.now()}`)])
+  return buf
+}
+
+before(async () => {
+  dir = tempDir('e2e')
+  originals = join(dir, 'originals')
+  // The corpus is never written to: uploads and copy-ins go to a copy.
+  cpSync(corpus, originals, { recursive: true })
+  srv = await serve({ originals, data: join(dir, 'data'), args: ['--read-only=false', '--upload-folder', 'Uploads', '--debounce', '300ms', '--settle-time', '200ms'] })
+  browser = await launch()
+  ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark' })
+  recordRequests(ctx, requests)
+  page = await ctx.newPage()
+  page.on('pageerror', e => console.log('page error:', e.message))
+})
+
+after(async () => {
+  await browser?.close()
+  await srv?.stop()
+  cleanup(dir)
+})
+
+async function both(name, prepare) {
+  for (const vp of [DESKTOP, PHONE]) {
+    await page.setViewportSize(vp)
+    if (prepare) await prepare()
+    await page.waitForTimeout(350)
+    await shot(page, name)
+  }
+  await page.setViewportSize(DESKTOP)
+}
+
+async function libraryTotal() {
+  return page.evaluate(async () => (await (await fetch('/api/v1/photos/months')).json()).months.reduce((n, m) => n + m.count, 0))
+}
+
+test('first run: set up the admin account', async () => {
+  await page.goto(srv.base + '/')
+  await page.waitForSelector('form[aria-label="Create the admin account"]')
+  await both('setup')
+  await page.fill('input[name=username]', USER)
+  await page.fill('input[name=password]', PASS)
+  await page.fill('input[name=password2]', PASS)
+  await page.click('button:has-text("Create account")')
+  await page.waitForSelector('.cell[data-id]', { timeout: 20000 })
+})
+
+test('log out and log in again', async () => {
+  await page.click('button[aria-label="Account menu"]')
+  await page.click('text=Log out')
+  await page.waitForSelector('form[aria-label="Log in"]')
+  await page.fill('input[name=username]', USER)
+  await page.fill('input[name=password]', 'wrong password!')
+  await page.click('button:has-text("Log in")')
+  await page.waitForSelector('.err:has-text("wrong")')
+  await both('login')
+  await page.fill('input[name=password]', PASS)
+  await page.click('button:has-text("Log in")')
+  await page.waitForSelector('.cell[data-id]')
+})
+
+test('timeline: justified rows, month headers, virtualised scrolling', async () => {
+  const total = await libraryTotal()
+  assert.ok(total > 200, `library has ${total} photos`)
+  await page.waitForTimeout(500)
+  await both('library')
+  // Every cell in a row has the same height, and rows fill the width.
+  const rows = await page.evaluate(() => {
+    const byTop = new Map()
+    for (const c of document.querySelectorAll('.sec .cell')) {
+      const r = c.getBoundingClientRect()
+      const k = Math.round(r.top)
+      if (!byTop.has(k)) byTop.set(k, [])
+      byTop.get(k).push(r)
+    }
+    return [...byTop.values()].map(rs => ({ hs: [...new Set(rs.map(r => Math.round(r.height)))], right: Math.max(...rs.map(r => r.right)), left: Math.min(...rs.map(r => r.left)), n: rs.length }))
+  })
+  assert.ok(rows.length > 2, 'fewer than 3 rows rendered')
+  for (const r of rows) assert.equal(r.hs.length, 1, `a row has cells of different heights: ${r.hs}`)
+  const full = rows.filter(r => r.n > 1).slice(0, -1)
+  const w = Math.max(...full.map(r => r.right - r.left))
+  for (const r of full.slice(0, 5)) assert.ok(Math.abs(r.right - r.left - w) <= 2, 'a full row does not span the grid width')
+  assert.ok(await page.locator('.sec-h').count() >= 1, 'no month header')
+
+  const seen = new Set()
+  for (let i = 0; i < 12; i++) {
+    for (const id of await page.$$eval('.cell[data-id]', cs => cs.map(c => c.dataset.id))) seen.add(id)
+    await page.evaluate(() => { const s = document.querySelector('.grid-scroll'); s.scrollTop += s.clientHeight * 1.5 })
+    await page.waitForTimeout(250)
+  }
+  for (const id of await page.$$eval('.cell[data-id]', cs => cs.map(c => c.dataset.id))) seen.add(id)
+  const inDom = await page.locator('.cell').count()
+  assert.ok(seen.size > inDom, `scrolling showed ${seen.size} photos but ${inDom} cells exist: rows are not recycled`)
+  assert.ok(inDom < total, `${inDom} of ${total} photos in the DOM: the grid is not virtualised`)
+  await page.evaluate(() => { document.querySelector('.grid-scroll').scrollTop = 0 })
+})
+
+test('viewer: open, step with the keyboard, info panel, close', async () => {
+  await page.evaluate(() => { document.querySelector('.grid-scroll').scrollTop = 0 })
+  await page.waitForTimeout(300)
+  // Open an image (not a video): the first cell without a play badge.
+  const cell = page.locator('.cell:not(:has(.badge))').first()
+  await cell.click()
+  await page.waitForSelector('.viewer')
+  const label = () => page.getAttribute('.viewer', 'aria-label')
+  const l0 = await label()
+  await page.keyboard.press('ArrowRight')
+  await page.keyboard.press('ArrowRight')
+  const l2 = await label()
+  assert.notEqual(l0, l2)
+  assert.match(l2, /^Photo (\d+) of \d+$/)
+  assert.equal(+l2.match(/\d+/)[0], +l0.match(/\d+/)[0] + 2, `after two right arrows: ${l0} → ${l2}`)
+  await page.keyboard.press('ArrowLeft')
+  assert.equal(+(await label()).match(/\d+/)[0], +l0.match(/\d+/)[0] + 1)
+  await page.keyboard.press('i')
+  await page.waitForSelector('.info :text("Files")')
+  await page.waitForSelector('.info .small.muted >> text=/[A-Za-z0-9]/')
+  await both('viewer-info')
+  await page.keyboard.press('i')
+  await both('viewer')
+  await page.keyboard.press('Escape')
+  await page.waitForSelector('.viewer', { state: 'detached' })
+})
+
+test('search by camera and by place', async () => {
+  const total = await libraryTotal()
+  await page.goto(srv.base + '/search')
+  await page.waitForSelector('select[aria-label=Camera] option:nth-child(2)', { state: 'attached' })
+  const cam = await page.$eval('select[aria-label=Camera]', s => s.options[1].value)
+  await page.selectOption('select[aria-label=Camera]', cam)
+  await page.waitForSelector('.cell[data-id]')
+  const url = new URL(page.url())
+  assert.equal(url.searchParams.get('camera'), cam)
+  const camCount = await page.evaluate(async c => (await (await fetch('/api/v1/photos/months?camera=' + encodeURIComponent(c))).json()).months.reduce((n, m) => n + m.count, 0), cam)
+  assert.ok(camCount > 0 && camCount < total, `camera ${cam}: ${camCount} of ${total}`)
+  const shown = await page.$$eval('.sec-h .muted', hs => hs.reduce((n, h) => n + +h.textContent, 0))
+  assert.equal(shown, camCount, 'month headers do not add up to the camera search count')
+  await both('search-camera')
+
+  await page.selectOption('select[aria-label=Camera]', '')
+  await page.waitForSelector('select[aria-label=Place] option:nth-child(2)', { state: 'attached' })
+  const cc = await page.$eval('select[aria-label=Place]', s => s.options[1].value)
+  await page.selectOption('select[aria-label=Place]', cc)
+  await page.waitForSelector('.cell[data-id]')
+  assert.equal(new URL(page.url()).searchParams.get('country'), cc)
+  const placeCount = await page.evaluate(async c => (await (await fetch('/api/v1/photos/months?country=' + c)).json()).months.reduce((n, m) => n + m.count, 0), cc)
+  assert.ok(placeCount > 0 && placeCount < total, `country ${cc}: ${placeCount} of ${total}`)
+  await both('search-place')
+
+  // The search box: `/` focuses it from anywhere.
+  await page.goto(srv.base + '/')
+  await page.waitForSelector('.cell[data-id]')
+  await page.keyboard.press('/')
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Search (/)')
+  await page.keyboard.press('Escape')
+})
+
+let favId
+test('favourite a photo from the viewer', async () => {
+  await page.goto(srv.base + '/')
+  await page.waitForSelector('.cell[data-id]')
+  const cell = page.locator('.cell:not(:has(.fav))').first()
+  favId = await cell.getAttribute('data-id')
+  await cell.click()
+  await page.waitForSelector('.viewer')
+  await page.keyboard.press('f')
+  await page.waitForSelector('.toast:has-text("Added to favourites")')
+  await page.keyboard.press('Escape')
+  await page.goto(srv.base + '/favorites')
+  await page.waitForSelector(`.cell[data-id="${favId}"]`)
+  await both('favorites')
+})
+
+let shareURL
+test('album: create, add a selection, share, open as a visitor, revoke', async () => {
+  await page.goto(srv.base + '/albums')
+  await page.waitForSelector('.empty:has-text("No albums yet")')
+  await both('albums-empty')
+  await page.click('button:has-text("New album")')
+  await page.fill('.dialog input[name=title]', 'Summer trip')
+  await page.click('.dialog button:has-text("Create")')
+  await page.waitForURL(/\/albums\/\d+$/)
+  const albumURL = page.url()
+  await page.waitForSelector('.empty:has-text("This album is empty")')
+
+  // Select three photos in the library: one by its checkbox, then a shift-click range.
+  await page.goto(srv.base + '/')
+  await page.waitForSelector('.cell[data-id]')
+  const cells = page.locator('.sec .cell')
+  await cells.nth(0).hover()
+  await cells.nth(0).locator('.chk').click()
+  await cells.nth(2).click({ modifiers: ['Shift'] })
+  await page.waitForSelector('.selbar b:has-text("3 selected")')
+  await both('selection')
+  await page.click('.selbar button[aria-label="Add to album"]')
+  await page.click('.dialog .row:has-text("Summer trip")')
+  await page.waitForSelector('.toast:has-text("Added 3")')
+
+  await page.goto(albumURL)
+  await page.waitForSelector('.cell[data-id]')
+  assert.equal(await page.locator('.cell[data-id]').count(), 3)
+  await both('album')
+
+  await page.click('button:has-text("Share")')
+  await page.click('.dialog button:has-text("Create link")')
+  await page.waitForSelector('.dialog input.share-url')
+  shareURL = await page.inputValue('.dialog input.share-url')
+  assert.ok(shareURL.startsWith(srv.base + '/s/'), shareURL)
+  await both('share-dialog')
+
+  // A visitor: a fresh browser context with nothing but the link.
+  const visitor = await browser.newContext({ viewport: PHONE, colorScheme: 'dark' })
+  recordRequests(visitor, requests)
+  const vp = await visitor.newPage()
+  await vp.goto(shareURL)
+  await vp.waitForSelector('h1:has-text("Summer trip")')
+  await vp.waitForSelector('.cell[data-id]')
+  assert.equal(await vp.locator('.cell[data-id]').count(), 3)
+  await vp.waitForTimeout(300)
+  await shot(vp, 'shared-album')
+  await vp.setViewportSize(DESKTOP)
+  await vp.waitForTimeout(300)
+  await shot(vp, 'shared-album')
+  await vp.locator('.cell[data-id]').first().click()
+  await vp.waitForSelector('.viewer')
+  await vp.keyboard.press('Escape')
+
+  await page.click('.dialog button:has-text("Revoke")')
+  await page.waitForSelector('.toast:has-text("revoked")')
+  await page.waitForSelector('.dialog :text("No links yet")')
+  await page.keyboard.press('Escape')
+
+  await vp.reload()
+  await vp.waitForSelector('h2:has-text("This link does not work")')
+  await shot(vp, 'shared-revoked')
+  // Its thumbnails stop too.
+  const thumbs = await vp.evaluate(async u => (await fetch(u)).status, await page.evaluate(() => document.querySelector('.cell img')?.src || ''))
+  assert.ok(thumbs >= 200, 'no thumbnail url')
+  await visitor.close()
+})
+
+test('map: clusters open, or the screen says map data is not there yet', async () => {
+  await page.goto(srv.base + '/map')
+  const geo = await page.evaluate(async () => (await fetch('/api/v1/geo?bbox=-180,-90,180,90&zoom=2')).status)
+  if (geo === 404) {
+    await page.waitForSelector('.empty:has-text("Map data not available yet")')
+    await both('map-unavailable')
+    return
+  }
+  await page.waitForSelector('.leaflet-container')
+  await page.waitForSelector('.cl', { timeout: 15000 })
+  await page.waitForSelector('.leaflet-control-attribution')
+  await both('map')
+  // Click clusters until a sheet of photos opens (each click zooms in).
+  for (let i = 0; i < 8 && !(await page.locator('.sheet').count()); i++) {
+    await page.locator('.cl').first().click()
+    await page.waitForTimeout(900)
+  }
+  await page.waitForSelector('.sheet .cell[data-id]')
+  await both('map-cluster')
+})
+
+test('upload a file and see it appear; a duplicate is reported', async () => {
+  await page.goto(srv.base + '/')
+  await page.waitForSelector('.cell[data-id]')
+  const name = 'zzupload' + Date.now() + '.jpg'
+  const buffer = uniqueJPEG('upload')
+  const resp = page.waitForResponse(r => r.url().endsWith('/api/v1/upload'))
+  await page.setInputFiles('input[type=file]', { name, mimeType: 'image/jpeg', buffer })
+  const body = await (await resp).json()
+  assert.equal(body.files[0].status, 'saved', JSON.stringify(body))
+  await page.waitForSelector('.uploads li[data-status=saved]')
+  await both('upload')
+  // The same bytes again: reported as already in the library.
+  await page.setInputFiles('input[type=file]', { name: 'again-' + name, mimeType: 'image/jpeg', buffer })
+  await page.waitForSelector('.uploads li[data-status=duplicate]')
+  await page.goto(srv.base + '/search?q=' + name.replace('.jpg', ''))
+  await page.waitForSelector(`.cell[data-id="${body.files[0].photo_id}"]`)
+})
+
+test('a photo copied into the originals appears without reloading', async () => {
+  const name = 'zzcopied' + Date.now()
+  await page.goto(srv.base + '/search?q=' + name)
+  await page.waitForSelector('.empty:has-text("No photos match")')
+  const marker = await page.evaluate(() => (window.__notReloaded = Math.random()))
+  mkdirSync(join(originals, 'Incoming'), { recursive: true })
+  const tmp = join(dir, name + '.jpg')
+  writeFileSync(tmp, uniqueJPEG('copy'))
+  cpSync(tmp, join(originals, 'Incoming', name + '.jpg'))
+  await page.waitForSelector('.cell[data-id]', { timeout: 30000 })
+  assert.equal(await page.evaluate(() => window.__notReloaded), marker, 'the page reloaded')
+})
+
+test('every other screen, at phone and desktop sizes', async () => {
+  const screens = [
+    ['folders', '/folders', '.card'],
+    ['places', '/places', '.card, .empty'],
+    ['calendar', '/calendar', '.cal-year'],
+    ['archive', '/archive', '.empty, .cell'],
+    ['private', '/private', '.empty, .cell'],
+    ['missing', '/missing', '.empty, .cell'],
+    ['settings', '/settings', '.stat b'],
+    ['more', '/more', '.row'],
+    ['search-empty', '/search', '.empty'],
+  ]
+  for (const [name, path, sel] of screens) {
+    await page.goto(srv.base + path)
+    await page.waitForSelector(sel)
+    await both(name)
+  }
+  await page.goto(srv.base + '/')
+  await page.waitForSelector('.cell[data-id]')
+  await page.keyboard.press('?')
+  await page.waitForSelector('.dialog[aria-label="Keyboard shortcuts"]')
+  await both('shortcuts')
+  await page.keyboard.press('Escape')
+  await page.emulateMedia({ colorScheme: 'light' })
+  await both('library-light')
+  await page.emulateMedia({ colorScheme: 'dark' })
+})
+
+test('the browser talked to nobody but Pinhole', () => {
+  assert.ok(requests.length > 50, `only ${requests.length} requests recorded`)
+  const out = foreign(requests, srv.base)
+  assert.deepEqual(out, [], 'requests left the Pinhole server')
+  console.log(`${requests.length} requests, all to ${srv.base}`)
+})
