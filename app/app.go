@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"pinhole/app/config"
@@ -28,6 +29,9 @@ type App struct {
 	Demo    bool
 	Places  *placer
 	started time.Time
+	// photosChanged is told which photos an index batch changed; the
+	// server sets it to push live updates to browsers.
+	photosChanged atomic.Pointer[func([]int64)]
 }
 
 // Open prepares the data folder, opens (and migrates) the database and, when
@@ -63,7 +67,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		Workers:        cfg.Workers,
 		FollowSymlinks: cfg.FollowSymlinks,
 		Logger:         log.With("component", "index"),
-		AfterBatch:     func([]int64) { a.Places.poke() },
+		AfterBatch: func(ids []int64) {
+			a.Places.poke()
+			if f := a.photosChanged.Load(); f != nil {
+				(*f)(ids)
+			}
+		},
 	})
 	return a, nil
 }

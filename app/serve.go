@@ -88,6 +88,8 @@ func NewServer(a *App) (*Server, error) {
 		Index:             indexAdapter{s},
 		Metrics:           s.metrics,
 	})
+	notify := func(ids []int64) { s.Web.Notify("photos", map[string]any{"changed": ids}) }
+	a.photosChanged.Store(&notify)
 	return s, nil
 }
 
