@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,12 @@ type Server struct {
 }
 
 func runServe(ctx context.Context, e *env) error {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit makes the collector work harder before the process
+		// grows past what a small Pi can give: the decode budget plus
+		// room for everything else.
+		debug.SetMemoryLimit((e.cfg.DecodeBudgetMB + 64) << 20)
+	}
 	a, err := Open(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
