@@ -258,13 +258,14 @@ function ShareDialog({ album, onClose }) {
         {shares && !shares.length && <p class="muted small">No links yet. Anyone with a link can see this album's photos (never private ones).</p>}
         {shares && shares.map(s => (
           <div class="row" key={s.id} data-share={s.id}>
-            <div class="grow">
+            <div class="grow" style={{ flex: '1 1 100%' }}>
               <input class="input share-url" readOnly value={linkOf(s)} aria-label="Share link" onFocus={e => e.currentTarget.select()} style={{ minHeight: 36, padding: '6px 10px' }} />
               <div class="small muted" style={{ marginTop: 4 }}>
                 {s.expires_at ? (s.expired ? 'expired' : `expires ${s.expires_at.slice(0, 16)}`) : 'never expires'}{s.has_password ? ' · password' : ''} · {plural(s.views || 0, 'view')}
               </div>
             </div>
-            <button class="ib" onClick={() => copy(linkOf(s))} aria-label="Copy link" title="Copy link"><Icon name="copy" /></button>
+            <span class="spacer" />
+            <button class="btn" onClick={() => copy(linkOf(s))} aria-label="Copy link" title="Copy link"><Icon name="copy" size={18} />Copy link</button>
             <button class="btn danger" onClick={() => revoke(s)}>Revoke</button>
           </div>
         ))}

@@ -89,8 +89,8 @@ function Services({ status, admin }) {
   const rows = []
   const add = (k, v) => v !== undefined && v !== null && v !== '' && rows.push([k, typeof v === 'object' ? JSON.stringify(v) : String(v)])
   if (status.places) for (const [k, v] of Object.entries(status.places)) add('Places · ' + k.replace(/_/g, ' '), v)
-  if (status.maps) for (const [k, v] of Object.entries(status.maps)) add('Map tiles · ' + k.replace(/_/g, ' '), /bytes/.test(k) ? fmtBytes(v) : v)
-  if (status.thumbs) for (const [k, v] of Object.entries(status.thumbs)) add('Thumbnails · ' + k.replace(/_/g, ' '), /bytes/.test(k) ? fmtBytes(v) : v)
+  if (status.maps) for (const [k, v] of Object.entries(status.maps)) add('Map tiles · ' + k.replace(/_/g, ' '), /bytes/i.test(k) ? fmtBytes(v) : v)
+  if (status.thumbs) for (const [k, v] of Object.entries(status.thumbs)) add('Thumbnails · ' + k.replace(/_/g, ' '), /bytes/i.test(k) ? fmtBytes(v) : v)
   if (status.helpers) for (const [k, v] of Object.entries(status.helpers)) add('Helper · ' + k, v || 'not found')
   return (
     <section aria-labelledby="s-svc">
