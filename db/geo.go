@@ -1,0 +1,185 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// GeoCluster is a group of photos drawn as one marker on the map.
+type GeoCluster struct {
+	Count int `json:"count"`
+	// Lat, Lng: the mean position, where the marker goes.
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+	// Bounds: minLng, minLat, maxLng, maxLat of the photos inside, so a
+	// click can zoom to exactly them.
+	Bounds [4]float64 `json:"bounds"`
+	// The representative photo (its thumbnail is the marker): the most
+	// recently added favourite in the cell, else the most recently added.
+	PhotoID  int64  `json:"photo_id"`
+	PhotoUID string `json:"uid"`
+	Hash     string `json:"hash"`
+}
+
+// GeoGrid sizes the clustering grid.
+type GeoGrid struct {
+	Zoom int // Web Mercator zoom, 0–22
+	// CellPx is the edge of a cell in screen pixels at that zoom (default
+	// 72: a thumbnail marker's size plus a little air).
+	CellPx float64
+	// MaxCells bounds the grid over the box: large screens get larger
+	// cells rather than more clusters (default 400).
+	MaxCells int
+}
+
+// maxGeoClusters caps one answer; the grid rarely reaches it.
+const maxGeoClusters = 500
+
+// GeoClusters groups the geotagged photos matching q (the same filters as
+// photo search; q.BBox is the visible map, nil for the whole world) into
+// grid cells of Web Mercator pixel space at the given zoom.
+//
+// The grouping runs in SQL. SQLite as linked has no log/tan, so the cell
+// is computed from plain lat/lng: the column is linear in longitude, and
+// the row (Mercator y is not linear in latitude) is found by comparing
+// the latitude with the row boundaries computed here in Go, as a nested
+// CASE that halves the range at each step — a handful of comparisons per
+// photo.
+func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoCluster, error) {
+	if g.Zoom < 0 || g.Zoom > 22 {
+		return nil, fmt.Errorf("zoom %d (want 0–22): %w", g.Zoom, ErrInvalid)
+	}
+	if g.CellPx <= 0 {
+		g.CellPx = 72
+	}
+	if g.MaxCells <= 0 {
+		g.MaxCells = 400
+	}
+	box := BBox{MinLng: -180, MinLat: -90, MaxLng: 180, MaxLat: 90}
+	if q.BBox != nil {
+		box = *q.BBox
+	}
+	q.Sort, q.Cursor, q.BBox = "", "", &box
+	parts, err := q.filters()
+	if err != nil {
+		return nil, err
+	}
+	parts.add("p.lng IS NOT NULL")
+
+	world := 256 * math.Exp2(float64(g.Zoom)) // the world's width in pixels
+	spanLng := box.MaxLng - box.MinLng
+	if spanLng < 0 {
+		spanLng += 360 // the box crosses the antimeridian
+	}
+	wPx := spanLng / 360 * world
+	hPx := (mercatorY(box.MinLat) - mercatorY(box.MaxLat)) * world
+	if cells := (wPx / g.CellPx) * (hPx / g.CellPx); cells > float64(g.MaxCells) {
+		g.CellPx *= math.Sqrt(cells / float64(g.MaxCells))
+	}
+	// A long thin box must not make hundreds of rows or columns either.
+	g.CellPx = max(g.CellPx, wPx/128, hPx/128)
+	perCell := world / g.CellPx // cells across the world
+	top := int(math.Floor(mercatorY(box.MaxLat) * perCell))
+	bottom := int(math.Floor(mercatorY(box.MinLat) * perCell))
+	cellKey := func(lat, lng string) string {
+		// One integer key and numeric aggregates keep SQLite's group-by
+		// sorter records small; rows stay below 2^25 even at zoom 22.
+		return fmt.Sprintf("CAST((%s + 180.0) * %s AS INTEGER) * 33554432 + %s", lng, num(perCell/360), rowCase(lat, top, bottom, perCell))
+	}
+	// The representative is the newest favourite, else the newest added
+	// photo, packed as favourite<<40 | id so max() finds it.
+	var groups string
+	if 360*g.CellPx/world >= 8*fineCellDeg && q.broad() {
+		// Low zooms: most of the library is in view, and sorting every
+		// photo by its cell is most of the cost. Walking photos_geo_cell
+		// aggregates each fixed fine cell as it goes, then the few fine
+		// cells are grouped into map cells by their mean position: at most
+		// a fine cell (an eighth of a map cell) lands beside its true cell.
+		parts.add("p.lat IS NOT NULL")
+		parts.from = strings.Replace(parts.from, "photos p", "photos p INDEXED BY photos_geo_cell", 1)
+		groups = `f AS (
+		SELECT count(*) AS n, sum(p.lat) AS slat, sum(p.lng) AS slng,
+			min(p.lng) AS w, min(p.lat) AS s, max(p.lng) AS e, max(p.lat) AS nn,
+			max((p.favorite << 40) | p.id) AS rep, ` + fineCell + ` AS fc
+		FROM ` + parts.sql() + ` GROUP BY fc),
+	g AS (
+		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
+			max(rep) & 1099511627775 AS rep, ` + cellKey("(f.slat / f.n)", "(f.slng / f.n)") + ` AS k
+		FROM f GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`
+	} else {
+		groups = `g AS (
+		SELECT count(*) AS n, sum(p.lat) AS slat, sum(p.lng) AS slng,
+			min(p.lng) AS w, min(p.lat) AS s, max(p.lng) AS e, max(p.lat) AS nn,
+			max((p.favorite << 40) | p.id) & 1099511627775 AS rep, ` + cellKey("p.lat", "p.lng") + ` AS k
+		FROM ` + parts.sql() + `
+		GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`
+	}
+	stmt := `WITH ` + groups + `
+	SELECT g.n, g.slat / g.n, g.slng / g.n, g.w, g.s, g.e, g.nn, g.rep, p.uid, coalesce(f.hash, '')
+	FROM g JOIN photos p ON p.id = g.rep LEFT JOIN files f ON f.id = p.primary_file_id
+	ORDER BY g.n DESC, g.rep`
+	rows, err := d.sql.QueryContext(ctx, stmt, parts.args...)
+	if err != nil {
+		return nil, fmt.Errorf("cluster photos: %w", err)
+	}
+	defer rows.Close()
+	out := []GeoCluster{}
+	for rows.Next() {
+		var c GeoCluster
+		if err := rows.Scan(&c.Count, &c.Lat, &c.Lng, &c.Bounds[0], &c.Bounds[1], &c.Bounds[2], &c.Bounds[3],
+			&c.PhotoID, &c.PhotoUID, &c.Hash); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// mercatorY is Web Mercator's y on the world square [0,1], growing south.
+func mercatorY(lat float64) float64 {
+	const lim = 85.05112878
+	lat = math.Max(-lim, math.Min(lim, lat))
+	r := lat * math.Pi / 180
+	return (1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2
+}
+
+// latOfMercatorY is mercatorY's inverse.
+func latOfMercatorY(y float64) float64 {
+	return math.Atan(math.Sinh(math.Pi*(1-2*y))) * 180 / math.Pi
+}
+
+// rowCase is an SQL expression giving the grid row in [top, bottom] of
+// the latitude lat (an SQL expression): row r holds latitudes below the
+// top edge of r and at or above the top edge of r+1.
+func rowCase(lat string, top, bottom int, perCell float64) string {
+	if top >= bottom {
+		return strconv.Itoa(top)
+	}
+	mid := (top + bottom + 1) / 2
+	edge := latOfMercatorY(float64(mid) / perCell) // top edge of row mid
+	return "CASE WHEN " + lat + " < " + num(edge) + " THEN " + rowCase(lat, mid, bottom, perCell) +
+		" ELSE " + rowCase(lat, top, mid-1, perCell) + " END"
+}
+
+// fineCell is the fixed grid of low-zoom clustering: 0.05° cells. It must
+// match the expression of the photos_geo_cell index (migration 005)
+// character for character, or SQLite cannot use the index.
+const (
+	fineCell    = "CAST((lat + 90) * 20 AS INTEGER) * 8192 + CAST((lng + 180) * 20 AS INTEGER)"
+	fineCellDeg = 0.05
+)
+
+// broad reports whether q has no filter that picks few photos by itself
+// (words, album, folder, camera, place), so that clustering walks the
+// whole geo index rather than the matches.
+func (q *PhotoQuery) broad() bool {
+	return q.Text == "" && q.Album == 0 && q.Folder == nil && q.Make == "" && q.Model == "" && q.Lens == "" &&
+		q.Country == "" && q.State == "" && q.City == "" && q.Near == nil
+}
+
+// num writes a float for SQL text. The numbers are computed here, never
+// taken from a request, so inlining them is safe.
+func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
