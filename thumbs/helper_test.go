@@ -104,3 +104,23 @@ func TestHEIFWithHelper(t *testing.T) {
 		})
 	}
 }
+
+// Without a helper, a HEIF whose image is stored as a JPEG item still
+// renders from that item.
+func TestHEIFJPEGItemWithoutHelper(t *testing.T) {
+	jpg, err := encodeJPEG(photogenImage(800, 600), 85)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "item.heic")
+	if err := os.WriteFile(p, heifWithJPEGItem(jpg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Render(context.Background(), p, mustSize(t, "fit_720"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decodeBytes(t, b).Bounds().Size(); got != image.Pt(720, 540) {
+		t.Errorf("got %v, want 720x540 from the 800x600 item", got)
+	}
+}

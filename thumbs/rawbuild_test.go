@@ -81,3 +81,32 @@ func rafRAW(big []byte) []byte {
 	binary.BigEndian.PutUint32(h[88:], uint32(len(big)))
 	return append(h, big...)
 }
+
+// heifWithJPEGItem builds a HEIF whose only image item is a JPEG, which
+// some cameras write for their thumbnail or preview.
+func heifWithJPEGItem(jpg []byte) []byte {
+	be := binary.BigEndian
+	full := func(version byte) []byte { return []byte{version, 0, 0, 0} }
+	infe := isoBox("infe", full(2), []byte{0, 1, 0, 0}, []byte("jpeg"), []byte{0})
+	iinf := isoBox("iinf", full(0), []byte{0, 1}, infe)
+	ftyp := isoBox("ftyp", []byte("heic\x00\x00\x00\x00mif1heic"))
+	// iloc v0: offset_size 4, length_size 4, base_offset_size 0; one item
+	// with one extent whose offset is patched in once the layout is known.
+	iloc := func(off uint32) []byte {
+		var b bytes.Buffer
+		b.Write(full(0))
+		b.Write([]byte{0x44, 0x00})
+		binary.Write(&b, be, uint16(1)) // item count
+		binary.Write(&b, be, uint16(1)) // item ID
+		binary.Write(&b, be, uint16(0)) // data reference index
+		binary.Write(&b, be, uint16(1)) // extent count
+		binary.Write(&b, be, off)
+		binary.Write(&b, be, uint32(len(jpg)))
+		return isoBox("iloc", b.Bytes())
+	}
+	meta := func(off uint32) []byte {
+		return isoBox("meta", full(0), isoBox("hdlr", full(0), make([]byte, 4), []byte("pict"), make([]byte, 13)), iinf, iloc(off))
+	}
+	head := len(ftyp) + len(meta(0)) + 8 // mdat header
+	return bytes.Join([][]byte{ftyp, meta(uint32(head)), isoBox("mdat", jpg)}, nil)
+}
