@@ -8,7 +8,7 @@ export CGO_ENABLED := 1
 # Go tests of the whole tree; CI runs them in full, -short is for quick local runs.
 TESTFLAGS ?=
 
-.PHONY: all build run test test-go test-ui ui vet deps deps-test clean bench
+.PHONY: all build run test test-go test-ui test-release test-arm ui vet deps deps-test clean bench release
 
 all: build
 
@@ -35,7 +35,27 @@ vet:
 test-go: deps-test
 	$(GO) test -tags '$(TAGS)' -timeout 20m $(TESTFLAGS) ./...
 
-test: vet test-go test-ui
+test: vet test-go test-ui test-release
+
+# Reproducible amd64 build, arm64 + armv7 cross-builds, an arm64 smoke test
+# under qemu, and the .deb installed, served, removed and purged.
+test-release: deps-test ui
+	scripts/test-release.sh
+
+# Every self-contained package's tests cross-compiled and run under qemu
+# (slow: minutes of emulation).
+test-arm: ui
+	scripts/test-arm.sh
+
+# Release binaries (dist/pinhole-linux-{amd64,arm64,armv7}) and .debs.
+release: ui
+	scripts/build.sh
+	scripts/package.sh
+
+bench: build
+	scripts/bench-index.sh
+	scripts/bench-thumbs.sh
+	scripts/bench-api.sh
 
 # The web app (web/ui): npm ci when the lock file changes, vite build when a
 # source changes; dist/index.html is the stamp, so an unchanged UI costs
@@ -56,4 +76,4 @@ test-ui: deps-test build
 	cd web/ui && PINHOLE_BIN='$(CURDIR)/pinhole' node --test --test-concurrency=1 tests/
 
 clean:
-	rm -f pinhole
+	rm -rf pinhole dist

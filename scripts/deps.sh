@@ -8,8 +8,8 @@ set -euo pipefail
 want=(gcc libc6-dev libturbojpeg0-dev)
 case "${1:-build}" in
   build) ;;
-  test) want+=(chromium libimage-exiftool-perl) ;;
-  bench) want+=(chromium libimage-exiftool-perl libvips-tools wrk time) ;;
+  test) want+=(chromium libimage-exiftool-perl libheif-examples) ;;
+  bench) want+=(chromium libimage-exiftool-perl libheif-examples libvips-tools wrk time) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 missing=()
