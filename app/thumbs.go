@@ -43,3 +43,5 @@ func (t thumbAdapter) Placeholder(size, reason string) []byte {
 	}
 	return thumbs.Placeholder(sz, reason)
 }
+
+func (t thumbAdapter) Reason(err error) string { return thumbs.Reason(err) }

@@ -41,6 +41,8 @@ func (f *fakeThumbs) Thumb(ctx context.Context, src web.ThumbSource, size string
 
 func (f *fakeThumbs) Placeholder(size, reason string) []byte { return nil }
 
+func (f *fakeThumbs) Reason(err error) string { return err.Error() }
+
 // realIndex adapts the real indexer to web.Indexer.
 type realIndex struct{ ix *index.Indexer }
 

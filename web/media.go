@@ -45,6 +45,9 @@ type Thumbnailer interface {
 	// Placeholder is a neutral image of that size shown instead of a
 	// thumbnail that cannot be had (bad token, unreadable file).
 	Placeholder(size, reason string) []byte
+	// Reason turns a Thumb error into a short sentence for the placeholder
+	// ("video preview needs ffmpeg").
+	Reason(err error) string
 }
 
 // ThumbSizes are the thumbnail size names the API accepts (PhotoPrism's,
@@ -217,7 +220,11 @@ func (s *Server) thumb(c echo.Context) error {
 			return ctx.Err()
 		}
 		s.log.Debug("thumbnail failed", "hash", hash, "size", size, "err", err)
-		return s.placeholder(c, http.StatusUnprocessableEntity, size, "this file cannot be shown")
+		reason := s.deps.Thumbs.Reason(err)
+		if reason == "" {
+			reason = "this file cannot be shown"
+		}
+		return s.placeholder(c, http.StatusUnprocessableEntity, size, reason)
 	}
 	if t.ETag == "" {
 		t.ETag = `"` + hash + "-" + size + `"`
