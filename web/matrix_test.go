@@ -221,6 +221,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/calendar": {prep: fixed("/api/v1/calendar", nil), want: loggedIn},
 		"GET /api/v1/places":   {prep: fixed("/api/v1/places?country=PT", nil), want: loggedIn},
 		"GET /api/v1/cameras":  {prep: fixed("/api/v1/cameras", nil), want: loggedIn},
+		"GET /api/v1/geo":      {prep: fixed("/api/v1/geo?zoom=3&bbox=-20,30,20,60", nil), want: loggedIn},
+		// The test server has no tile service: logged-in callers get 503.
+		"GET /api/v1/tiles/:style/:z/:x/:y": {prep: fixed("/api/v1/tiles/dark/0/0/0", nil), want: [5]int{unauth, 503, 503, 503, unauth}},
 
 		"POST /api/v1/index/rescan": {prep: fixed("/api/v1/index/rescan", nil), want: [5]int{unauth, forbidden, forbidden, accepted, unauth}},
 		"GET /api/v1/events":        {prep: fixed("/api/v1/events", nil), want: loggedIn},

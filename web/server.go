@@ -59,6 +59,9 @@ type Deps struct {
 	Index Indexer
 	// Metrics, when set, writes extra Prometheus lines (e.g. cache stats).
 	Metrics func(w io.Writer)
+	// Tiles serves map tiles; nil answers them with 503 (the map's
+	// clusters still work).
+	Tiles TileServer
 }
 
 // Indexer is what the web server needs from the indexer.
@@ -274,6 +277,8 @@ func (s *Server) routes() {
 		{"GET", v1 + "/calendar", viewer, s.calendar},
 		{"GET", v1 + "/places", viewer, s.places},
 		{"GET", v1 + "/cameras", viewer, s.cameras},
+		{"GET", v1 + "/geo", viewer, s.geo},                    // web/geo.go
+		{"GET", v1 + "/tiles/:style/:z/:x/:y", viewer, s.tile}, // web/tiles.go
 
 		{"POST", v1 + "/index/rescan", admin, s.rescan},
 		{"GET", v1 + "/events", viewer, s.eventStream},

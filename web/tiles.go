@@ -1,0 +1,59 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"pinhole/app/maps"
+)
+
+// TileServer serves map tiles (app/maps: the caching proxy or the offline
+// base map), so the browser only ever talks to Pinhole.
+type TileServer interface {
+	Tile(ctx context.Context, style string, z, x, y int) ([]byte, maps.Meta, error)
+	// Info is the attribution and zoom range the web app's map shows.
+	Info() maps.Info
+}
+
+// tile serves GET /api/v1/tiles/:style/:z/:x/:y (y may end in .png).
+func (s *Server) tile(c echo.Context) error {
+	if s.deps.Tiles == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "map tiles are not available on this server")
+	}
+	var n [3]int
+	for i, name := range []string{"z", "x", "y"} {
+		v, err := strconv.Atoi(strings.TrimSuffix(c.Param(name), ".png"))
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "tile "+name+" must be a whole number")
+		}
+		n[i] = v
+	}
+	b, meta, err := s.deps.Tiles.Tile(c.Request().Context(), c.Param("style"), n[0], n[1], n[2])
+	switch {
+	case errors.Is(err, maps.ErrInvalid):
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	case errors.Is(err, maps.ErrUnavailable):
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "map tile unavailable: the tile server cannot be reached and no copy is kept")
+	case err != nil:
+		return err
+	}
+	sum := sha256.Sum256(b)
+	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	h := c.Response().Header()
+	// private: tiles need a login, so shared caches must not keep them.
+	h.Set("Cache-Control", fmt.Sprintf("private, max-age=%d", int(meta.MaxAge.Seconds())))
+	h.Set("ETag", etag)
+	h.Set("X-Tile-Source", meta.Source)
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, meta.ContentType, b)
+}
