@@ -15,19 +15,21 @@ if [ ! -f "$lib/.pinhole-demo" ]; then
   ./pinhole demo --out "$lib" --count "$count" --megapixels 8-24 --seed 7 >/dev/null
 fi
 files=$(find "$lib" -type f -iname '*.jpg' | wc -l)
-bytes=$(find "$lib" -type f -iname '*.jpg' -printf '%s\n' | awk '{s+=$1} END {print s}')
+bytes=$(find "$lib" -type f -iname '*.jpg' -printf '%s\n' | awk '{s+=$1} END {printf "%d", s}')
 echo "library: $files files, $((bytes / 1000000)) MB" >&2
 # Warm the page cache so both sides read from memory, as on a re-index.
 find "$lib" -type f -iname '*.jpg' -print0 | xargs -0 cat >/dev/null
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+workers=${WORKERS:-$(nproc)}
+echo "pinhole index with --workers $workers (sha1sum is single-threaded; WORKERS=1 compares one core with one core)" >&2
 sha=(); pin=(); rss=()
 for r in $(seq 1 "$rounds"); do
   /usr/bin/time -f '%e %M' -o "$tmp/sha" sh -c "find '$lib' -type f -iname '*.jpg' -print0 | xargs -0 sha1sum >/dev/null"
   sha+=("$(cut -d' ' -f1 "$tmp/sha")")
   rm -rf "$tmp/data"
-  /usr/bin/time -f '%e %M' -o "$tmp/pin" ./pinhole index --originals "$lib" --data "$tmp/data" --log-level warn >"$tmp/out"
+  /usr/bin/time -f '%e %M' -o "$tmp/pin" ./pinhole index --workers "$workers" --originals "$lib" --data "$tmp/data" --log-level warn >"$tmp/out"
   pin+=("$(cut -d' ' -f1 "$tmp/pin")")
   rss+=("$(cut -d' ' -f2 "$tmp/pin")")
   echo "round $r: sha1sum ${sha[-1]} s, pinhole index ${pin[-1]} s, peak RSS $(( ${rss[-1]} / 1024 )) MB — $(cat "$tmp/out")" >&2

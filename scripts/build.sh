@@ -34,8 +34,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   case " ${missing[*]}" in *:arm64*) $sudo dpkg --add-architecture arm64 ;; esac
   case " ${missing[*]}" in *:armhf*) $sudo dpkg --add-architecture armhf ;; esac
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $sudo apt-get update -qq >/dev/null 2>&1 || echo "apt-get update reported errors; trying the install anyway" >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 [ -z "$deps_only" ] || exit 0

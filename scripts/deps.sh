@@ -21,5 +21,6 @@ echo "installing Debian packages: ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq >/dev/null
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A mirror mid-sync can fail one index; the install below says if it matters.
+$sudo apt-get update -qq >/dev/null 2>&1 || echo "apt-get update reported errors; trying the install anyway" >&2
+$sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null
