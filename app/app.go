@@ -61,7 +61,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.DB = d
-	a.Places = newPlacer(d, offlineResolver{radiusKm: cfg.GeocoderRadiusKm}, log.With("component", "places"))
+	a.Places = newPlacer(d, newResolver(ctx, cfg, d, log.With("component", "places")), log.With("component", "places"))
 	a.Indexer = index.New(d, index.Options{
 		Root:           cfg.Originals,
 		Workers:        cfg.Workers,

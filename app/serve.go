@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"pinhole/app/maps"
 	"pinhole/app/version"
 	"pinhole/app/watch"
 	"pinhole/thumbs"
@@ -25,6 +26,7 @@ type Server struct {
 	Watcher *watch.Watcher
 	Web     *web.Server
 	Thumbs  *thumbs.Service
+	Tiles   *maps.Tiles
 
 	ctx context.Context // the server's lifetime, for rescans started by requests
 
@@ -78,6 +80,7 @@ func NewServer(a *App) (*Server, error) {
 		return nil, fmt.Errorf("thumbnails: %w", err)
 	}
 	s.Thumbs = th
+	s.Tiles = newTiles(a.Cfg, a.Log.With("component", "maps"))
 	s.Web = web.New(web.Deps{
 		DB:                a.DB,
 		Log:               a.Log.With("component", "web"),
@@ -94,6 +97,7 @@ func NewServer(a *App) (*Server, error) {
 		Thumbs:            thumbAdapter{th},
 		Index:             indexAdapter{s},
 		Metrics:           s.metrics,
+		Tiles:             s.Tiles,
 	})
 	notify := func(ids []int64) { s.Web.Notify("photos", map[string]any{"changed": ids}) }
 	a.photosChanged.Store(&notify)
@@ -261,6 +265,8 @@ func (s *Server) status(ctx context.Context) any {
 		"watcher":   s.Watcher.State(),
 		"helpers":   s.helpers(),
 		"thumbs":    s.Thumbs.Stats(),
+		"places":    placesStatus(ctx, s.DB, s.Places.resolver),
+		"maps":      s.Tiles.Stats(),
 	}
 	if err != nil {
 		st["status"] = "degraded"

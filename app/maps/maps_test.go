@@ -278,4 +278,3 @@ func TestExpiry(t *testing.T) {
 		}
 	}
 }
-

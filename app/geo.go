@@ -1,0 +1,98 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"pinhole/app/config"
+	"pinhole/app/geocode"
+	"pinhole/app/maps"
+	"pinhole/app/places"
+	"pinhole/app/version"
+	"pinhole/db"
+)
+
+// userAgent names Pinhole to online services, as their usage policies ask.
+func userAgent() string {
+	return "Pinhole/" + version.Version + " (+self-hosted photo library)"
+}
+
+// providerKey remembers which online geocoder places were last resolved
+// with, so turning one on (or changing it) re-resolves offline places once.
+const providerKey = "places_online_provider"
+
+// newResolver is the offline geocoder, or with --geocoder-url the online
+// one falling back to it. It never waits on the network.
+func newResolver(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.Logger) Resolver {
+	off := offlineResolver{radiusKm: cfg.GeocoderRadiusKm}
+	old, _ := d.Setting(ctx, providerKey)
+	if cfg.GeocoderURL == "" {
+		if old != "" {
+			_ = d.SetSetting(ctx, providerKey, "")
+		}
+		return off
+	}
+	reresolve := func(why string) {
+		n, err := d.ResetPlaces(context.Background(), places.SourceOffline)
+		if err != nil {
+			log.Warn("re-resolve offline places", "err", err)
+		} else if n > 0 {
+			log.Info("resolving offline places online", "photos", n, "why", why)
+		}
+	}
+	if old != cfg.GeocoderURL {
+		reresolve("online geocoder configured")
+		if err := d.SetSetting(ctx, providerKey, cfg.GeocoderURL); err != nil {
+			log.Warn("remember geocoder", "err", err)
+		}
+	}
+	return geocode.New(geocode.Options{
+		URL:       cfg.GeocoderURL,
+		UserAgent: userAgent(),
+		Cache:     d,
+		Offline:   off.Resolve,
+		Timeout:   10 * time.Second,
+		Client:    &http.Client{},
+		Log:       log,
+		OnRecover: func() { reresolve("online geocoder answering again") },
+	})
+}
+
+// newTiles is the tile service: a caching proxy with --tiles-url, the
+// offline base map without.
+func newTiles(cfg *config.Config, log *slog.Logger) *maps.Tiles {
+	return maps.New(maps.Options{
+		Dir:         cfg.TileDir(),
+		CacheBytes:  cfg.TileCacheMB << 20,
+		UpstreamURL: cfg.TilesURL,
+		Attribution: cfg.TilesAttribution,
+		UserAgent:   userAgent(),
+		Log:         log,
+	})
+}
+
+// placesStatus is the "places" part of the status document: flat, so
+// the settings page can list it as it is.
+func placesStatus(ctx context.Context, d *db.DB, r Resolver) map[string]any {
+	st := map[string]any{"mode": "offline"}
+	if resolved, pending, err := d.PlaceCounts(ctx); err == nil {
+		st["resolved"], st["pending"] = resolved, pending
+	}
+	if on, ok := r.(*geocode.Online); ok {
+		s := on.Stats()
+		st["mode"], st["service"] = "online", s.Service
+		st["requests"], st["cache_hits"], st["hit_rate"], st["offline_fallbacks"] = s.Requests, s.CacheHits, s.HitRate, s.Fallbacks
+		if n, err := d.GeoCacheSize(ctx); err == nil {
+			st["cached_cells"] = n
+		}
+		if s.LastError != "" {
+			st["last_error"], st["last_error_at"] = s.LastError, s.LastErrorAt
+		}
+		if s.NextRetry != nil {
+			st["next_retry"] = s.NextRetry
+		}
+	}
+	return st
+}
