@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"pinhole/app/places"
 )
 
 var writeTiles = flag.String("write-tiles", "", "folder to write a few rendered base tiles into, to look at them")
@@ -92,5 +94,24 @@ func TestWriteBaseTiles(t *testing.T) {
 	}
 	if len(seen) != 2*len(tiles) {
 		t.Errorf("%d distinct tiles out of %d", len(seen), 2*len(tiles))
+	}
+}
+
+// BenchmarkRenderBase draws tiles without the cache: the whole world at
+// zoom 0, a busy European tile at 5 and a coastal one at 7.
+func BenchmarkRenderBase(b *testing.B) {
+	g, err := places.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	g.Rings()
+	for _, c := range [][3]int{{0, 0, 0}, {5, 16, 11}, {7, 61, 48}} {
+		b.Run(fmt.Sprintf("z%d", c[0]), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := renderBase(g, "dark", c[0], c[1], c[2]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -150,7 +150,14 @@ func New(o Options) *Tiles {
 		cpuSlots: make(chan struct{}, max(1, runtime.NumCPU())),
 	}
 	if o.UpstreamURL != "" {
-		t.upKey = "up-" + shortHash(o.UpstreamURL)
+		if err := checkTemplate(o.UpstreamURL); err != nil {
+			// Start anyway, with the offline map: a typo in the config must
+			// not keep the library from opening.
+			o.Log.Error("tile upstream ignored; serving the offline base map", "err", err)
+			t.o.UpstreamURL = ""
+		} else {
+			t.upKey = "up-" + shortHash(o.UpstreamURL)
+		}
 	}
 	return t
 }
@@ -445,6 +452,20 @@ func expiry(h http.Header, now time.Time) time.Time {
 		return now // an invalid Expires means already expired (RFC 9111)
 	}
 	return now.Add(def)
+}
+
+// checkTemplate accepts http(s) URL templates holding {z}, {x} and {y}.
+func checkTemplate(tmpl string) error {
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(tmpl, p) {
+			return fmt.Errorf("tiles url %q lacks %s", tmpl, p)
+		}
+	}
+	u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(tmpl))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("tiles url %q: want an http or https URL", tmpl)
+	}
+	return nil
 }
 
 func shortHash(s string) string {

@@ -278,3 +278,18 @@ func TestExpiry(t *testing.T) {
 		}
 	}
 }
+
+func TestBadTemplateFallsBackToOffline(t *testing.T) {
+	for _, u := range []string{"https://tile.example/{z}/{x}.png", "file:///etc/{z}/{x}/{y}", "tile.example/{z}/{x}/{y}.png"} {
+		tl := New(Options{Dir: t.TempDir(), UpstreamURL: u})
+		if tl.Online() {
+			t.Errorf("%s accepted", u)
+		}
+		if _, meta, err := tl.Tile(context.Background(), "dark", 0, 0, 0); err != nil || meta.Source != "base" {
+			t.Errorf("%s: %v %q", u, err, meta.Source)
+		}
+	}
+	if !New(Options{Dir: t.TempDir(), UpstreamURL: "https://tile.example/{style}/{z}/{x}/{y}.png"}).Online() {
+		t.Error("a good template refused")
+	}
+}
