@@ -43,6 +43,16 @@ func broken(reason string, err error) error {
 	return &reasonError{kind: ErrBroken, reason: reason, err: err}
 }
 
+// survivePanic turns a panic while reading or decoding a file into an
+// ErrBroken error in *err. Parsers are fuzzed, but one missed case must
+// cost only that file's thumbnail: renders run on singleflight goroutines,
+// where a panic would take the whole server down.
+func survivePanic(err *error) {
+	if r := recover(); r != nil {
+		*err = broken("the file could not be read", fmt.Errorf("decoder panic: %v", r))
+	}
+}
+
 // Reason returns the short explanation to show on a placeholder for err,
 // e.g. "HEIC needs heif-convert (apt install libheif-examples)".
 func Reason(err error) string {

@@ -87,12 +87,14 @@ func scanForJPEGs(r io.ReaderAt, limit int64) []span {
 			break
 		}
 		b := buf[:n]
-		for i := 0; i+3 < len(b) && i < chunk; i++ {
+		for i := 0; i < chunk; i++ {
 			i0 := bytes.Index(b[i:], []byte{0xFF, 0xD8, 0xFF})
-			if i0 < 0 || i+i0 >= chunk {
+			i += i0
+			// The marker byte must be there too: a file may end right
+			// after a start marker.
+			if i0 < 0 || i >= chunk || i+3 >= len(b) {
 				break
 			}
-			i += i0
 			if m := b[i+3]; m >= 0xC0 && m != 0xFF && len(out) < 32 {
 				out = append(out, span{off + int64(i), limit - off - int64(i)})
 			}

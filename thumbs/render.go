@@ -359,7 +359,8 @@ func (p *plan) renderAll(ctx context.Context) ([][]byte, error) {
 
 // Render renders one size of the file at path without any cache, e.g. for
 // `pinhole thumb`. The result is a JPEG.
-func Render(ctx context.Context, path string, size Size, opts Options) ([]byte, error) {
+func Render(ctx context.Context, path string, size Size, opts Options) (_ []byte, err error) {
+	defer survivePanic(&err)
 	p, err := openPlan(path, []Size{size}, opts)
 	if err != nil {
 		return nil, err

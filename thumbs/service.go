@@ -256,7 +256,8 @@ func (s *Service) Warm(ctx context.Context, src Source, sizes []Size) error {
 // render decodes src once, renders sizes and stores them. It keeps going
 // when the caller that started it gives up, since others may be waiting on
 // the same flight.
-func (s *Service) render(ctx context.Context, src Source, sizes []Size) ([]Result, error) {
+func (s *Service) render(ctx context.Context, src Source, sizes []Size) (_ []Result, err error) {
+	defer survivePanic(&err)
 	prio := priorityOf(ctx)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
 	defer cancel()
