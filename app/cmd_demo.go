@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"pinhole/app/demo"
 )
@@ -31,10 +32,10 @@ func runDemo(ctx context.Context, e *env) error {
 	if out == "" {
 		out = e.cfg.DemoDir()
 	}
-	err := demo.Generate(ctx, out, opt, func(done, total int) {
-		fmt.Fprintf(e.stderr, "\rgenerating %d/%d", done, total)
-	})
-	fmt.Fprintln(e.stderr)
+	var done atomic.Int64
+	stop := counterLine(e.stderr, func() string { return fmt.Sprintf("generating %d/%d", done.Load(), opt.Count) })
+	err := demo.Generate(ctx, out, opt, func(n, _ int) { done.Store(int64(n)) })
+	stop()
 	if err != nil {
 		return err
 	}

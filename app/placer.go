@@ -16,7 +16,8 @@ type Resolver interface {
 }
 
 // offlineResolver answers from the embedded dataset, loaded on first use so
-// start-up never waits for it.
+// start-up never waits for it and a library whose places are all resolved
+// never pays its memory.
 type offlineResolver struct{ radiusKm float64 }
 
 func (o offlineResolver) Resolve(_ context.Context, lat, lng float64) (places.Place, bool) {
@@ -50,13 +51,13 @@ func (p *placer) poke() {
 // checkDataset re-resolves offline places when the embedded dataset changed
 // since they were resolved.
 func (p *placer) checkDataset(ctx context.Context) error {
-	g, err := places.Load()
+	version, err := places.Version()
 	if err != nil {
 		return err
 	}
 	const key = "places_dataset"
 	old, err := p.db.Setting(ctx, key)
-	if err == nil && old == g.DatasetVersion() {
+	if err == nil && old == version {
 		return nil
 	}
 	if err == nil {
@@ -66,7 +67,7 @@ func (p *placer) checkDataset(ctx context.Context) error {
 		}
 		p.log.Info("places dataset changed; resolving places again", "photos", n)
 	}
-	return p.db.SetSetting(ctx, key, g.DatasetVersion())
+	return p.db.SetSetting(ctx, key, version)
 }
 
 // resolveAll resolves every photo waiting for a place and returns how many.

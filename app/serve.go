@@ -192,6 +192,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	go func() {
 		defer wg.Done()
 		s.rescan(ctx, false)
+		// The start-up scan's garbage would otherwise stay mapped until
+		// the scavenger gets to it; an idle Pi should sit small.
+		debug.FreeOSMemory()
 		// The watcher starts after the first scan so its catch-up events
 		// find an up-to-date database.
 		_ = s.Watcher.Run(ctx)
