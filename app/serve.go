@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -73,7 +74,8 @@ func NewServer(a *App) (*Server, error) {
 				a.Log.Warn("index changes", "err", err)
 			}
 		},
-		Rescan: func(ctx context.Context) { s.rescan(ctx, false) },
+		Rescan:     func(ctx context.Context) { s.rescan(ctx, false) },
+		MaxWatches: testMaxWatches(),
 	})
 	th, err := a.openThumbs()
 	if err != nil {
@@ -102,6 +104,14 @@ func NewServer(a *App) (*Server, error) {
 	notify := func(ids []int64) { s.Web.Notify("photos", map[string]any{"changed": ids}) }
 	a.photosChanged.Store(&notify)
 	return s, nil
+}
+
+// testMaxWatches reads PINHOLE_TEST_MAX_WATCHES, a hidden cap on inotify
+// watches that lets the end-to-end tests exhaust them without changing the
+// machine's sysctl; 0 (no cap) when unset.
+func testMaxWatches() int {
+	n, _ := strconv.Atoi(os.Getenv("PINHOLE_TEST_MAX_WATCHES"))
+	return max(n, 0)
 }
 
 // indexAdapter gives the web server the indexer's operations.
@@ -212,7 +222,12 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 // periodic runs the safety-net full rescan, and frequent rescans while the
 // watcher cannot follow changes live.
 func (s *Server) periodic(ctx context.Context) {
-	tick := time.NewTicker(15 * time.Second)
+	// A poll interval shorter than the usual tick must still be honoured.
+	every := 15 * time.Second
+	if p := s.Cfg.PollInterval; p > 0 && p < every {
+		every = p
+	}
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	lastFull, lastPoll := time.Now(), time.Now()
 	for {
