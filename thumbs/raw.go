@@ -80,7 +80,7 @@ func bestJPEG(r io.ReaderAt, size int64, cands []span) (rawPreview, bool) {
 func scanForJPEGs(r io.ReaderAt, limit int64) []span {
 	var out []span
 	const chunk = 1 << 20
-	buf := make([]byte, chunk+3)
+	buf := make([]byte, min(chunk, limit)+3)
 	for off := int64(0); off < limit && len(out) < 32; off += chunk {
 		n, _ := r.ReadAt(buf, off)
 		if n < 4 {
