@@ -131,11 +131,17 @@ func New(deps Deps) *Server {
 	return s
 }
 
-// noGzip leaves images, video, downloads and the event stream alone: they
-// are compressed already or must flush as they go.
+// noGzip leaves images, map tiles, video, downloads and the event stream
+// alone: they are compressed already or must flush as they go.
 func noGzip(c echo.Context) bool {
+	return tokenAuthorised(c) || strings.HasPrefix(c.Path(), "/api/v1/tiles/") || c.Path() == "/api/v1/events"
+}
+
+// tokenAuthorised reports routes authorised by the token in their URL alone
+// (thumbnails, downloads, video), which need no session lookup.
+func tokenAuthorised(c echo.Context) bool {
 	p := c.Path()
-	for _, pre := range []string{"/api/v1/t/", "/api/v1/dl/", "/api/v1/video/", "/api/v1/events"} {
+	for _, pre := range []string{"/api/v1/t/", "/api/v1/dl/", "/api/v1/video/"} {
 		if strings.HasPrefix(p, pre) {
 			return true
 		}
