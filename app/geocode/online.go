@@ -32,6 +32,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"pinhole/app/places"
+	"pinhole/app/upstream"
 	"pinhole/db"
 )
 
@@ -90,15 +91,13 @@ type Options struct {
 
 // Stats are the geocoder's counters for the status page.
 type Stats struct {
-	Mode        string     `json:"mode"` // always "online" here
-	Service     string     `json:"service"`
-	Requests    int64      `json:"requests"`
-	CacheHits   int64      `json:"cache_hits"`
-	HitRate     float64    `json:"hit_rate"`
-	Fallbacks   int64      `json:"offline_fallbacks"`
-	LastError   string     `json:"last_error,omitempty"`
-	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
-	NextRetry   *time.Time `json:"next_retry,omitempty"`
+	Mode      string  `json:"mode"` // always "online" here
+	Service   string  `json:"service"`
+	Requests  int64   `json:"requests"`
+	CacheHits int64   `json:"cache_hits"`
+	HitRate   float64 `json:"hit_rate"`
+	Fallbacks int64   `json:"offline_fallbacks"`
+	upstream.Report
 }
 
 // Online resolves positions through the service. It is safe for
@@ -113,11 +112,7 @@ type Online struct {
 	rateMu   sync.Mutex
 	nextSlot time.Time
 
-	mu        sync.Mutex
-	failures  int
-	lastErr   string
-	lastErrAt time.Time
-	nextRetry time.Time
+	health *upstream.Health
 }
 
 // New prepares the geocoder; it makes no request until asked.
@@ -144,7 +139,7 @@ func New(o Options) *Online {
 	if !strings.HasSuffix(ep, "/reverse") && !strings.HasSuffix(ep, "/reverse.php") {
 		ep += "/reverse"
 	}
-	return &Online{o: o, endpoint: ep}
+	return &Online{o: o, endpoint: ep, health: upstream.NewHealth(30*time.Second, 30*time.Minute)}
 }
 
 // Provider is the service's URL as the cache records it.
@@ -299,25 +294,13 @@ func firstOf(s ...string) string {
 // unreachable service is one line in the status, not a stalled indexer or
 // a flood of logs.
 func (g *Online) fail(err error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	now := g.o.Now()
-	g.failures++
-	backoff := min(30*time.Second<<min(g.failures-1, 10), 30*time.Minute)
-	g.nextRetry = now.Add(backoff)
-	g.lastErr, g.lastErrAt = err.Error(), now
-	if g.failures == 1 {
+	if backoff, first := g.health.Fail(g.o.Now(), err); first {
 		g.o.Log.Warn("online geocoder failing; using offline places", "err", err, "retry_in", backoff)
 	}
 }
 
 func (g *Online) ok() {
-	g.mu.Lock()
-	recovered := g.failures > 0
-	g.failures = 0
-	g.nextRetry = time.Time{}
-	g.mu.Unlock()
-	if recovered {
+	if g.health.OK() {
 		g.o.Log.Info("online geocoder answering again")
 		if g.o.OnRecover != nil {
 			g.o.OnRecover()
@@ -325,11 +308,7 @@ func (g *Online) ok() {
 	}
 }
 
-func (g *Online) retryAt() time.Time {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.nextRetry
-}
+func (g *Online) retryAt() time.Time { return g.health.RetryAt() }
 
 // Stats reports the counters.
 func (g *Online) Stats() Stats {
@@ -338,17 +317,7 @@ func (g *Online) Stats() Stats {
 	if t := s.CacheHits + s.Requests; t > 0 {
 		s.HitRate = float64(s.CacheHits) / float64(t)
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	s.LastError = g.lastErr
-	if !g.lastErrAt.IsZero() {
-		t := g.lastErrAt
-		s.LastErrorAt = &t
-	}
-	if !g.nextRetry.IsZero() {
-		t := g.nextRetry
-		s.NextRetry = &t
-	}
+	s.Report = g.health.Report()
 	return s
 }
 

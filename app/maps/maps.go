@@ -20,13 +20,13 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
 	"pinhole/app/places"
+	"pinhole/app/upstream"
 )
 
 // Errors callers can test with errors.Is.
@@ -91,20 +91,18 @@ type Info struct {
 
 // Stats are the tile service's counters for the status page.
 type Stats struct {
-	Mode             string     `json:"mode"` // online or offline
-	CacheBytes       int64      `json:"cache_bytes"`
-	CacheCapBytes    int64      `json:"cache_cap_bytes"`
-	CacheFiles       int        `json:"cache_files"`
-	Hits             int64      `json:"hits"`
-	Misses           int64      `json:"misses"`
-	HitRate          float64    `json:"hit_rate"`
-	Rendered         int64      `json:"rendered"`
-	UpstreamRequests int64      `json:"upstream_requests"`
-	UpstreamErrors   int64      `json:"upstream_errors"`
-	StaleServed      int64      `json:"stale_served"`
-	LastError        string     `json:"last_error,omitempty"`
-	LastErrorAt      *time.Time `json:"last_error_at,omitempty"`
-	NextRetry        *time.Time `json:"next_retry,omitempty"`
+	Mode             string  `json:"mode"` // online or offline
+	CacheBytes       int64   `json:"cache_bytes"`
+	CacheCapBytes    int64   `json:"cache_cap_bytes"`
+	CacheFiles       int     `json:"cache_files"`
+	Hits             int64   `json:"hits"`
+	Misses           int64   `json:"misses"`
+	HitRate          float64 `json:"hit_rate"`
+	Rendered         int64   `json:"rendered"`
+	UpstreamRequests int64   `json:"upstream_requests"`
+	UpstreamErrors   int64   `json:"upstream_errors"`
+	StaleServed      int64   `json:"stale_served"`
+	upstream.Report
 }
 
 // Tiles serves tiles. It is safe for concurrent use.
@@ -118,11 +116,7 @@ type Tiles struct {
 
 	hits, misses, rendered, upReqs, upErrs, stale atomic.Int64
 
-	mu        sync.Mutex
-	lastErr   string
-	lastErrAt time.Time
-	nextRetry time.Time
-	failures  int
+	health *upstream.Health
 }
 
 // New prepares the tile service; it touches neither disk nor network until
@@ -148,6 +142,7 @@ func New(o Options) *Tiles {
 		cache:    newDiskCache(o.Dir, o.CacheBytes, o.Now),
 		upSlots:  make(chan struct{}, o.MaxUpstream),
 		cpuSlots: make(chan struct{}, max(1, runtime.NumCPU())),
+		health:   upstream.NewHealth(10*time.Second, 10*time.Minute),
 	}
 	if o.UpstreamURL != "" {
 		if err := checkTemplate(o.UpstreamURL); err != nil {
@@ -375,33 +370,18 @@ func (t *Tiles) base(ctx context.Context, style string, z, x, y int) ([]byte, Me
 // one line in the status, not a request per tile and a flood of logs.
 func (t *Tiles) fail(err error) {
 	t.upErrs.Add(1)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.o.Now()
-	t.failures++
-	backoff := min(10*time.Second<<min(t.failures-1, 10), 10*time.Minute)
-	t.nextRetry = now.Add(backoff)
-	if t.failures == 1 {
+	if backoff, first := t.health.Fail(t.o.Now(), err); first {
 		t.o.Log.Warn("tile upstream failing; serving cached and offline tiles", "err", err, "retry_in", backoff)
 	}
-	t.lastErr, t.lastErrAt = err.Error(), now
 }
 
 func (t *Tiles) ok() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.failures > 0 {
+	if t.health.OK() {
 		t.o.Log.Info("tile upstream answering again")
 	}
-	t.failures = 0
-	t.nextRetry = time.Time{}
 }
 
-func (t *Tiles) retryAt() time.Time {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.nextRetry
-}
+func (t *Tiles) retryAt() time.Time { return t.health.RetryAt() }
 
 // Stats reports counters and cache usage.
 func (t *Tiles) Stats() Stats {
@@ -415,17 +395,7 @@ func (t *Tiles) Stats() Stats {
 	if total := s.Hits + s.Misses; total > 0 {
 		s.HitRate = float64(s.Hits) / float64(total)
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s.LastError = t.lastErr
-	if !t.lastErrAt.IsZero() {
-		at := t.lastErrAt
-		s.LastErrorAt = &at
-	}
-	if !t.nextRetry.IsZero() {
-		nr := t.nextRetry
-		s.NextRetry = &nr
-	}
+	s.Report = t.health.Report()
 	return s
 }
 
