@@ -2,6 +2,7 @@ package thumbs
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 	"runtime/metrics"
 	"testing"
@@ -62,7 +63,50 @@ var smallSeeds = [][]byte{
 	append([]byte("FUJIFILMCCD-RAW 0201FF383501"), make([]byte, 100)...),
 }
 
-// addSeeds adds every seed file's bytes and the small seeds to f.
+// ifdBomb builds a TIFF of k full directories (512 entries each) whose
+// entries all point at every directory again (SubIFDs) or at one small
+// JPEG with a 16 kB APP1 segment (RW2's JpgFromRaw): a few bytes per entry
+// that declare a great deal of work and memory to a naive walk.
+func ifdBomb(k int) []byte {
+	const entries = 512
+	const ifdSize = 2 + entries*12 + 4
+	le := binary.LittleEndian
+	arr := 8 + k*ifdSize // 256 LONG offsets of the directories
+	jpg := arr + 256*4
+	b := make([]byte, jpg)
+	copy(b, "II*\x00")
+	le.PutUint32(b[4:], 8)
+	for i := range k {
+		off := 8 + i*ifdSize
+		le.PutUint16(b[off:], entries)
+		for e := range entries {
+			en := b[off+2+e*12:]
+			if e%2 == 0 {
+				le.PutUint16(en, tagSubIFDs)
+				le.PutUint16(en[2:], 4)
+				le.PutUint32(en[4:], 256)
+				le.PutUint32(en[8:], uint32(arr))
+			} else {
+				le.PutUint16(en, tagRW2JpgFromRaw)
+				le.PutUint16(en[2:], 7)
+				le.PutUint32(en[4:], 16<<10+64)
+				le.PutUint32(en[8:], uint32(jpg))
+			}
+		}
+		if i+1 < k {
+			le.PutUint32(b[off+2+entries*12:], uint32(off+ifdSize))
+		}
+	}
+	for j := range 256 {
+		le.PutUint32(b[arr+j*4:], uint32(8+(j%k)*ifdSize))
+	}
+	app1 := append([]byte("\xff\xd8\xff\xe1\x40\x02Exif\x00\x00"), make([]byte, 16<<10-6)...)
+	b = append(b, app1...)
+	return append(b, "\xff\xc0\x00\x11\x08\x00\x10\x00\x10\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff\xda"...)
+}
+
+// addSeeds adds every seed file's bytes, the small seeds and an IFD bomb
+// to f.
 func addSeeds(f *testing.F) {
 	f.Helper()
 	for _, rel := range fuzzSeedFiles {
@@ -75,6 +119,7 @@ func addSeeds(f *testing.F) {
 	for _, b := range smallSeeds {
 		f.Add(b)
 	}
+	f.Add(ifdBomb(16))
 }
 
 const fuzzTimeout = 2 * time.Second

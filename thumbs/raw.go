@@ -54,14 +54,21 @@ func findRAWPreview(r io.ReaderAt, size int64) (rawPreview, bool) {
 }
 
 // bestJPEG returns the candidate with the most pixels that parses as a
-// decodable JPEG.
+// decodable JPEG. Each distinct offset is read once, and at most
+// maxPreviews of them: a container may list the same bytes thousands of
+// times, and each read can cost up to the candidate's size.
 func bestJPEG(r io.ReaderAt, size int64, cands []span) (rawPreview, bool) {
 	var best rawPreview
 	found := false
+	tried := map[int64]bool{}
 	for _, c := range cands {
-		if c.off < 0 || c.n < 64 || c.off >= size {
+		if c.off < 0 || c.n < 64 || c.off >= size || tried[c.off] {
 			continue
 		}
+		if len(tried) == maxPreviews {
+			break
+		}
+		tried[c.off] = true
 		c.n = min(c.n, size-c.off)
 		info, err := readJPEGInfo(r, c.off, c.n, true)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"slices"
 )
 
 // A minimal, defensive TIFF/EXIF reader: enough to find the orientation and
@@ -27,6 +28,7 @@ const (
 	maxIFDEntries = 512
 	maxIFDs       = 64
 	maxTagValues  = 256
+	maxPreviews   = 32
 )
 
 var errNotTIFF = errors.New("not a tiff header")
@@ -172,15 +174,30 @@ type span struct{ off, n int64 }
 
 // previews walks IFD0's chain and every SubIFD and returns the byte ranges
 // (file offsets) of JPEG previews they point to. Candidates still have to be
-// checked: some are lossless-JPEG raw data.
+// checked: some are lossless-JPEG raw data. A few bytes per entry can point
+// at every directory or preview again, so directories are queued once,
+// only the first SubIFDs entry of each counts (the tag appears once in a
+// real file), and previews are distinct and at most maxPreviews.
 func (t *tiffFile) previews() []span {
 	var out []span
 	seen := map[int64]bool{}
+	found := map[int64]bool{}
 	queue := []int64{t.ifd0}
+	enqueue := func(off int64) {
+		if off != 0 && !seen[off] && len(queue) < maxIFDs && !slices.Contains(queue, off) {
+			queue = append(queue, off)
+		}
+	}
+	add := func(s span) {
+		if !found[s.off] && len(out) < maxPreviews {
+			found[s.off] = true
+			out = append(out, s)
+		}
+	}
 	for len(queue) > 0 && len(seen) < maxIFDs {
 		off := queue[0]
 		queue = queue[1:]
-		if off == 0 || seen[off] {
+		if seen[off] {
 			continue
 		}
 		seen[off] = true
@@ -188,21 +205,23 @@ func (t *tiffFile) previews() []span {
 		if err != nil {
 			continue
 		}
-		queue = append(queue, next)
+		enqueue(next)
+		subIFDs := false
 		for _, e := range es {
-			if e.tag == tagSubIFDs {
+			if e.tag == tagSubIFDs && !subIFDs {
+				subIFDs = true
 				for _, v := range t.uints(e) {
-					queue = append(queue, int64(v))
+					enqueue(int64(v))
 				}
 			}
 			if e.tag == tagRW2JpgFromRaw && e.typ == 7 && e.count > 4 {
-				out = append(out, span{t.base + int64(t.bo.Uint32(e.value[:])), int64(e.count)})
+				add(span{t.base + int64(t.bo.Uint32(e.value[:])), int64(e.count)})
 			}
 		}
 		jo, ok1 := t.first(es, tagJPEGOffset)
 		jl, ok2 := t.first(es, tagJPEGLength)
 		if ok1 && ok2 && jl > 0 {
-			out = append(out, span{t.base + int64(jo), int64(jl)})
+			add(span{t.base + int64(jo), int64(jl)})
 		}
 		if c, _ := t.first(es, tagCompression); c == 6 || c == 7 {
 			var so, sc []uint32
@@ -215,7 +234,7 @@ func (t *tiffFile) previews() []span {
 				}
 			}
 			if len(so) == 1 && len(sc) == 1 && sc[0] > 0 {
-				out = append(out, span{t.base + int64(so[0]), int64(sc[0])})
+				add(span{t.base + int64(so[0]), int64(sc[0])})
 			}
 		}
 	}
