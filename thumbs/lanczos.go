@@ -17,10 +17,35 @@ import (
 // Only as many intermediate rows as the vertical filter has taps are kept,
 // so the memory beyond the source and the output is a few rows.
 
-// weightBits is the fixed-point precision of the filter weights: 14 bits
-// keep the rounding error far below one 8-bit level while a sum of 8-bit
-// pixels times weights, negative lobes included, stays inside an int32.
-const weightBits = 14
+// Weights are fixed-point with weightBits fractional bits, 12 like
+// libvips' integer reduce: the rounding error stays far below one 8-bit
+// level, and it leaves room for the lane packing below.
+const weightBits = 12
+
+// Colour pixels are filtered with their three channels packed into one
+// uint64, laneBits apart, so that one multiply-add does all three. The
+// arithmetic is modulo 2^64, so the packed sum equals the lanes' sums
+// placed side by side exactly, as long as each lane's final value fits in
+// its bits: each lane starts at laneBias, which covers the most negative
+// sum of 8-bit values (the negative lobes add up to at most 0.28 of the
+// weight total), and the bias plus the most positive sum (1.28) stays below
+// 2^laneBits. TestLaneBounds checks both for many scale factors.
+const (
+	laneBits = 21
+	laneMask = 1<<laneBits - 1
+	laneBias = 5 << 16 // 327680 > 255 × 0.28 × 2^weightBits
+	biasAll  = laneBias | laneBias<<laneBits | laneBias<<(2*laneBits)
+)
+
+// spread packs the R, G and B bytes of a little-endian RGBX word into lanes.
+func spread(v uint32) uint64 {
+	return uint64(v&0xff) | uint64(v>>8&0xff)<<laneBits | uint64(v>>16&0xff)<<(2*laneBits)
+}
+
+// lane8 rounds one lane of a biased weighted sum back to an 8-bit value.
+func lane8(l uint64) byte {
+	return clamp8(int32(l&laneMask) - laneBias)
+}
 
 // axis is the filter along one dimension: output pixel i is the sum of
 // source pixels start[i] … start[i]+len(taps(i))-1 times those weights,
@@ -161,33 +186,24 @@ func lanczosResize(img image.Image, w, h int) image.Image {
 		return lanczosResize(flatten(img), w, h)
 	}
 	hx, vy := newAxis(sw, w), newAxis(sh, h)
-	ch := 3 // intermediate channels: R, G, B
 	if gray {
-		ch = 1
+		return resizeGray(row, hx, vy, w, h)
 	}
 	var scratch []byte
 	if _, ok := img.(*image.YCbCr); ok {
 		scratch = make([]byte, 4*sw)
 	}
-	// ring holds horizontally filtered rows; source row y lives in slot
-	// y % len(ring). Output rows only move forward, so each source row is
-	// filtered once.
-	ring := make([][]byte, vy.maxCount())
+	packed := make([]uint64, sw) // one source row, channels in lanes
+	// ring holds horizontally filtered rows, channels in lanes; source row
+	// y lives in slot y % len(ring). Output rows only move forward, so each
+	// source row is filtered once.
+	ring := make([][]uint64, vy.maxCount())
 	for i := range ring {
-		ring[i] = make([]byte, ch*w)
+		ring[i] = make([]uint64, w)
 	}
 	next := 0 // the next source row to filter
-	acc := make([]int32, ch*w)
-	var dst []byte
-	var stride int
-	var out image.Image
-	if gray {
-		g := image.NewGray(image.Rect(0, 0, w, h))
-		dst, stride, out = g.Pix, g.Stride, g
-	} else {
-		c := image.NewRGBA(image.Rect(0, 0, w, h))
-		dst, stride, out = c.Pix, c.Stride, c
-	}
+	acc := make([]uint64, w)
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
 		start, ws := vy.start[y], vy.taps(y)
 		for ; next < start+len(ws); next++ {
@@ -195,91 +211,95 @@ func lanczosResize(img image.Image, w, h int) image.Image {
 				continue // rows no output pixel needs
 			}
 			src := row(next, scratch)
-			if gray {
-				filterGray(ring[next%len(ring)], src, hx)
-			} else {
-				filterRGBX(ring[next%len(ring)], src, hx)
+			for x := range packed {
+				packed[x] = spread(binary.LittleEndian.Uint32(src[4*x:]))
 			}
+			filterPacked(ring[next%len(ring)], packed, hx)
 		}
 		// Two rows per pass over the accumulator, for fewer loads and
-		// stores of it; the first pass sets it instead of clearing it.
+		// stores of it.
+		for j := range acc {
+			acc[j] = biasAll
+		}
 		for k := 0; k < len(ws); k += 2 {
 			r0 := ring[(start+k)%len(ring)]
 			a := acc[:len(r0)]
-			w0 := ws[k]
-			switch {
-			case k+1 == len(ws) && k == 0:
+			w0 := uint64(int64(ws[k]))
+			if k+1 == len(ws) {
 				for j, v := range r0 {
-					a[j] = w0 * int32(v)
+					a[j] += w0 * v
 				}
-			case k+1 == len(ws):
-				for j, v := range r0 {
-					a[j] += w0 * int32(v)
-				}
-			default:
-				r1 := ring[(start+k+1)%len(ring)][:len(r0)]
-				w1 := ws[k+1]
-				if k == 0 {
-					for j, v := range r0 {
-						a[j] = w0*int32(v) + w1*int32(r1[j])
-					}
-				} else {
-					for j, v := range r0 {
-						a[j] += w0*int32(v) + w1*int32(r1[j])
-					}
-				}
+				break
+			}
+			r1 := ring[(start+k+1)%len(ring)][:len(r0)]
+			w1 := uint64(int64(ws[k+1]))
+			for j, v := range r0 {
+				a[j] += w0*v + w1*r1[j]
 			}
 		}
-		d := dst[y*stride:]
-		if gray {
-			d = d[:w]
-			for j, v := range acc {
-				d[j] = clamp8(v)
-			}
-			continue
-		}
-		d = d[:4*w]
-		for x := 0; x < w; x++ {
-			a := acc[3*x : 3*x+3 : 3*x+3]
+		d := out.Pix[y*out.Stride : y*out.Stride+4*w]
+		for x, v := range acc {
 			p := d[4*x : 4*x+4 : 4*x+4]
-			p[0], p[1], p[2], p[3] = clamp8(a[0]), clamp8(a[1]), clamp8(a[2]), 255
+			p[0], p[1], p[2], p[3] = lane8(v), lane8(v>>laneBits), lane8(v>>(2*laneBits)), 255
 		}
 	}
 	return out
 }
 
-// filterRGBX filters one source row of 4-byte pixels horizontally into dst,
-// 3 bytes per pixel; the fourth source byte (alpha or padding) is ignored.
-//
-// This is the hottest loop of a thumbnail render, so red and blue share one
-// int64: red in the low 32 bits, blue in the high 32. A weighted sum stays
-// well inside ±2^31 in each half, so two multiplies do three channels'
-// work and the halves separate exactly afterwards.
-func filterRGBX(dst, src []byte, a *axis) {
-	for i := range a.start {
+// filterPacked filters one source row of packed pixels horizontally into
+// dst, rounded back to 8 bits per channel and packed again. Multiplying by
+// a negative weight wraps around in uint64, which is exact: only the final
+// sum, whose lanes are in range, is read.
+func filterPacked(dst, src []uint64, a *axis) {
+	for i := range dst {
 		ws := a.taps(i)
-		p := src[4*a.start[i] : 4*(a.start[i]+len(ws))]
-		var rb, g int64
-		// Two taps per step: the two products are independent, which
-		// halves the chain of dependent additions.
-		for len(ws) >= 2 && len(p) >= 8 {
-			v0, v1 := binary.LittleEndian.Uint32(p), binary.LittleEndian.Uint32(p[4:])
-			w0, w1 := int64(ws[0]), int64(ws[1])
-			rb += int64(uint64(v0&0xff)|uint64(v0&0xff0000)<<16)*w0 + int64(uint64(v1&0xff)|uint64(v1&0xff0000)<<16)*w1
-			g += int64(v0>>8&0xff)*w0 + int64(v1>>8&0xff)*w1
-			ws, p = ws[2:], p[8:]
+		p := src[a.start[i] : a.start[i]+len(ws)]
+		s := uint64(biasAll)
+		// Four taps per step: the products are independent, which
+		// shortens the chain of dependent additions.
+		for len(ws) >= 4 && len(p) >= 4 {
+			w4, p4 := ws[:4:4], p[:4:4]
+			s += p4[0]*uint64(int64(w4[0])) + p4[1]*uint64(int64(w4[1])) +
+				p4[2]*uint64(int64(w4[2])) + p4[3]*uint64(int64(w4[3]))
+			ws, p = ws[4:], p[4:]
 		}
-		if len(ws) == 1 {
-			v := binary.LittleEndian.Uint32(p)
-			w := int64(ws[0])
-			rb += int64(uint64(v&0xff)|uint64(v&0xff0000)<<16) * w
-			g += int64(v>>8&0xff) * w
+		for k, wk := range ws {
+			s += p[k] * uint64(int64(wk))
 		}
-		r := int32(rb) // the low half, sign included
-		b := int32((rb - int64(r)) >> 32)
-		o := dst[3*i : 3*i+3 : 3*i+3]
-		o[0], o[1], o[2] = clamp8(r), clamp8(int32(g)), clamp8(b)
+		dst[i] = uint64(lane8(s)) | uint64(lane8(s>>laneBits))<<laneBits | uint64(lane8(s>>(2*laneBits)))<<(2*laneBits)
 	}
+}
+
+// resizeGray is the one-channel version of lanczosResize.
+func resizeGray(row func(int, []byte) []byte, hx, vy *axis, w, h int) *image.Gray {
+	ring := make([][]byte, vy.maxCount())
+	for i := range ring {
+		ring[i] = make([]byte, w)
+	}
+	next := 0
+	acc := make([]int32, w)
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		start, ws := vy.start[y], vy.taps(y)
+		for ; next < start+len(ws); next++ {
+			if next >= start {
+				filterGray(ring[next%len(ring)], row(next, nil), hx)
+			}
+		}
+		clear(acc)
+		for k, wk := range ws {
+			r := ring[(start+k)%len(ring)]
+			a := acc[:len(r)]
+			for j, v := range r {
+				a[j] += wk * int32(v)
+			}
+		}
+		d := out.Pix[y*out.Stride : y*out.Stride+w]
+		for j, v := range acc {
+			d[j] = clamp8(v)
+		}
+	}
+	return out
 }
 
 // filterGray filters one grey source row horizontally into dst.

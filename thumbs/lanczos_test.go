@@ -210,3 +210,34 @@ func BenchmarkResize(b *testing.B) {
 		})
 	}
 }
+
+// Each packed lane's final sum must stay inside [0, 2^laneBits): the bias
+// must cover the most negative weighted sum of 8-bit values, and the bias
+// plus the most positive one must stay below the next lane. A violation
+// would show as colour bleeding between channels at some scale factor.
+func TestLaneBounds(t *testing.T) {
+	var worstPos, worstNeg int64
+	for in := 1; in <= 700; in += 3 {
+		for _, out := range []int{1, 2, 3, 7, 50, 224, 333, 720, 1000, 1920} {
+			a := newAxis(in, out)
+			for i := range a.start {
+				var pos, neg int64
+				for _, w := range a.taps(i) {
+					if w > 0 {
+						pos += int64(w)
+					} else {
+						neg -= int64(w)
+					}
+				}
+				worstPos, worstNeg = max(worstPos, pos), max(worstNeg, neg)
+			}
+		}
+	}
+	t.Logf("largest weight sums: positive %.3f, negative %.3f", float64(worstPos)/(1<<weightBits), float64(worstNeg)/(1<<weightBits))
+	if 255*worstNeg >= laneBias {
+		t.Errorf("negative lobes reach %d below the bias %d", 255*worstNeg, laneBias)
+	}
+	if laneBias+255*worstPos >= 1<<laneBits {
+		t.Errorf("positive lobes reach %d, the lane holds %d", laneBias+255*worstPos, 1<<laneBits)
+	}
+}
