@@ -7,7 +7,8 @@
 #
 #   scripts/load.sh [seconds] [clients]
 #
-# Environment: LOAD_PORT (8099), LOAD_PHOTOS (60), DECODE_BUDGET_MB (96),
+# Environment: PINHOLE_BIN (default: build one), LOAD_MIX (loadgen -mix),
+# LOAD_PORT (8099), LOAD_PHOTOS (60), DECODE_BUDGET_MB (96),
 # BUDGET_MB (decode budget + 128 MB for the Go heap, SQLite, 200
 # connections and the binary itself).
 #
@@ -26,9 +27,12 @@ LIB=$BENCH/load-lib
 DATA=$BENCH/load-data
 mkdir -p "$BENCH"
 
-go build -tags sqlite_fts5 -o "$BENCH/pinhole-load" .
+# PINHOLE_BIN runs a binary built elsewhere (e.g. from a clean checkout).
+BIN=${PINHOLE_BIN:-$BENCH/pinhole-load}
+if [ -z "${PINHOLE_BIN:-}" ]; then
+	go build -tags sqlite_fts5 -o "$BIN" .
+fi
 go build -o "$BENCH/loadgen" ./scripts/loadgen
-BIN=$BENCH/pinhole-load
 
 if [ ! -f "$LIB/.complete-$PHOTOS" ]; then
 	rm -rf "$LIB"
@@ -60,4 +64,5 @@ done
 
 echo "server pid $SERVER, decode budget $DECODE MB, RSS budget $BUDGET MB"
 LOADGEN_PASSWORD=$PASSWORD "$BENCH/loadgen" -url "http://127.0.0.1:$PORT" -user load \
-	-c "$CLIENTS" -d "${SECS}s" -pid $SERVER -log "$LOG" -budget-mb "$BUDGET" -expect "$PHOTOS"
+	-c "$CLIENTS" -d "${SECS}s" -pid $SERVER -log "$LOG" -budget-mb "$BUDGET" -expect "$PHOTOS" \
+	${LOAD_MIX:+-mix "$LOAD_MIX"}

@@ -202,6 +202,13 @@ func run(cfg config) (bool, error) {
 	if len(skipped) > 0 {
 		fmt.Printf("skipped (the server answers 404): %s\n", strings.Join(skipped, ", "))
 	}
+	if cfg.pid > 0 {
+		// What the server holds before the load: indexing and start-up.
+		if hwm, err := procStatus(cfg.pid, "VmHWM:"); err == nil {
+			rss, _ := procStatus(cfg.pid, "VmRSS:")
+			fmt.Printf("server before the load: RSS %.1f MB, peak so far %.1f MB\n", float64(rss)/(1<<20), float64(hwm)/(1<<20))
+		}
+	}
 	fmt.Printf("driving %s with %d clients for %v\n", cfg.base, cfg.clients, cfg.duration)
 
 	start := time.Now()
@@ -496,18 +503,21 @@ func (g *loadgen) report(elapsed time.Duration) bool {
 }
 
 // peakRSS reads VmHWM, the process's resident-set high-water mark.
-func peakRSS(pid int) (int64, error) {
+func peakRSS(pid int) (int64, error) { return procStatus(pid, "VmHWM:") }
+
+// procStatus reads one kB figure of /proc/PID/status, in bytes.
+func procStatus(pid int, key string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, key); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, errors.New("no VmHWM line")
+	return 0, fmt.Errorf("no %s line", key)
 }
 
 // scanLog counts the log lines reporting a locked database (SQLITE_BUSY).
