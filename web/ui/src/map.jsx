@@ -11,18 +11,21 @@ import { Icon } from './icons.jsx'
 import { photoSource } from './screens.jsx'
 
 // Read a cluster whatever the exact field names the server settles on.
+// readCluster turns a /geo cluster into what the map draws; bounds come as
+// [minLng, minLat, maxLng, maxLat].
 function readCluster(c) {
   const b = c.bounds
-  let bounds = null
-  if (Array.isArray(b) && b.length === 4) bounds = [[b[1], b[0]], [b[3], b[2]]]
-  else if (b && typeof b === 'object') bounds = [[b.min_lat ?? b.south, b.min_lng ?? b.west], [b.max_lat ?? b.north, b.max_lng ?? b.east]]
   return {
-    lat: c.lat ?? c.latitude, lng: c.lng ?? c.lon ?? c.longitude,
-    count: c.count ?? 1,
-    hash: c.hash || c.cover_hash || (c.photo && c.photo.hash) || '',
-    photoId: c.photo_id || (c.photo && c.photo.id),
-    bounds,
+    lat: c.lat, lng: c.lng, count: c.count, hash: c.hash, photoId: c.photo_id,
+    bounds: Array.isArray(b) && b.length === 4 ? [[b[1], b[0]], [b[3], b[2]]] : null,
   }
+}
+
+// mapStyle follows the app's theme: an explicit choice, else the system's.
+function mapStyle() {
+  const t = document.documentElement.dataset.theme
+  if (t === 'dark' || t === 'light') return t
+  return matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark'
 }
 
 export default function MapPage({ query }) {
@@ -50,7 +53,7 @@ export default function MapPage({ query }) {
       const bbox = [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()), Math.min(180, b.getEast()), Math.min(90, b.getNorth())].map(v => v.toFixed(5)).join(',')
       let r
       try {
-        r = await get('/geo' + qs({ bbox, zoom: m.getZoom() }), { quiet: true, signal: ctrl.signal, keepToken: false })
+        r = await get('/geo' + qs({ bbox, zoom: m.getZoom(), style: mapStyle() }), { quiet: true, signal: ctrl.signal, keepToken: false })
       } catch (e) {
         if (e.name === 'AbortError') return
         if (e instanceof ApiError && (e.status === 404 || e.status === 405 || e.status === 501 || e.status === 503)) setState('unavailable')
@@ -59,20 +62,21 @@ export default function MapPage({ query }) {
       }
       setState('ok')
       if (!tiles) {
-        const url = r.tile_url || r.tiles || '/api/v1/tiles/' + (r.style || 'default') + '/{z}/{x}/{y}'
-        // Never let a configured absolute URL make the browser talk to a third party.
-        const safe = url.startsWith('/') ? url : '/api/v1/tiles/default/{z}/{x}/{y}'
-        tiles = L.tileLayer(safe, { maxZoom: 18, attribution: r.attribution || 'Natural Earth', className: 'tiles' }).addTo(m)
+        // Tiles always come from this server (it proxies and caches any
+        // upstream), so the browser never talks to a third party.
+        const url = r.tile_url && r.tile_url.startsWith('/') ? r.tile_url : '/api/v1/tiles/' + mapStyle() + '/{z}/{x}/{y}'
+        tiles = L.tileLayer(url, { maxZoom: 18, attribution: r.attribution || 'Natural Earth', className: 'tiles' }).addTo(m)
         setAttr(r.attribution || '')
       }
-      const clusters = (r.clusters || r.points || []).map(readCluster).filter(c => isFinite(c.lat) && isFinite(c.lng))
+      const clusters = (r.clusters || []).map(readCluster)
       layer.clearLayers()
       const token = r.thumb_token
       const all = []
       for (const c of clusters) {
         const img = c.hash ? `background-image:url('${cover(c.hash, 'tile_100', token)}')` : ''
         const icon = L.divIcon({ className: '', iconSize: [56, 56], iconAnchor: [28, 28], html: `<div class="cl" style="${img}"><b>${c.count}</b></div>` })
-        const mk = L.marker([c.lat, c.lng], { icon, keyboard: true, title: `${c.count} photo${c.count === 1 ? '' : 's'}`, alt: `${c.count} photos` })
+        // Bigger clusters sit on top where markers overlap.
+        const mk = L.marker([c.lat, c.lng], { icon, keyboard: true, zIndexOffset: Math.min(c.count, 1000) * 1000, title: `${c.count} photo${c.count === 1 ? '' : 's'}`, alt: `${c.count} photos` })
         mk.on('click', () => open(c))
         mk.addTo(layer)
         all.push([c.lat, c.lng])
@@ -84,7 +88,10 @@ export default function MapPage({ query }) {
       const b = c.bounds && L.latLngBounds(c.bounds)
       const tiny = !b || b.getNorthEast().distanceTo(b.getSouthWest()) < 200
       if (c.count > 1 && z < 16 && !tiny) { m.fitBounds(b.pad(0.2), { maxZoom: Math.min(18, z + 4) }); return }
-      const bb = b ? b.pad(0.0001) : L.latLng(c.lat, c.lng).toBounds(200)
+      // At least ~100 m around the cluster: photos taken at one spot have
+      // zero-size bounds, which rounding would turn into an empty search.
+      const bb = L.latLng(c.lat, c.lng).toBounds(200)
+      if (b) bb.extend(b)
       setSheet([bb.getWest(), bb.getSouth(), bb.getEast(), bb.getNorth()].map(v => v.toFixed(6)).join(','))
     }
     let t = 0
