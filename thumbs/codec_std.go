@@ -24,7 +24,7 @@ func decodeJPEG(data []byte, info jpegInfo, minW, minH int) (image.Image, func()
 	if err != nil {
 		return nil, nil, err
 	}
-	// nfnt/resize takes YCbCr and grey directly; converting a 24 MP
+	// The resampler takes YCbCr and grey directly; converting a 24 MP
 	// YCbCr picture to RGBA would add 96 MB.
 	switch img.(type) {
 	case *image.Gray, *image.RGBA, *image.YCbCr:
