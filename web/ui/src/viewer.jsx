@@ -31,10 +31,14 @@ function ViewerOpen({ v }) {
   const role = session.get().user?.role
   const canEdit = !shared && role && role !== 'viewer'
 
+  // go reads the store, not this render's v: a second key press can arrive
+  // before the re-render has re-bound the key handler, and must still move.
   const go = d => {
-    const i = v.index + d
-    if (i < 0 || i >= v.list.length) return
-    viewer.set({ ...v, index: i })
+    const cur = viewer.get()
+    if (!cur) return
+    const i = cur.index + d
+    if (i < 0 || i >= cur.list.length) return
+    viewer.set({ ...cur, index: i })
   }
   useEffect(() => { setZ({ s: 1, x: 0, y: 0 }); setFav(!!p?.favorite) }, [p?.id])
 
