@@ -10,10 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(amd64 arm64 armv7)
-version=${VERSION:-$(git describe --tags --always 2>/dev/null | sed 's/^v//' || echo 0.0.0)}
-# Debian versions must start with a digit.
-case $version in [0-9]*) ;; *) version="0.0.0+git$version" ;; esac
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
+# A release tag (v1.2.3) is the version; between tags, 0.0.0+git<commit
+# time>.<hash> still sorts newer builds after older ones for dpkg.
+version=${VERSION:-$(git describe --tags --exact-match 2>/dev/null | sed 's/^v//')}
+case $version in
+  [0-9]*.[0-9]*) ;;
+  *) version="0.0.0+git$SOURCE_DATE_EPOCH.$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" ;;
+esac
 
 # The commented config file lists every option with its default.
 conf=$(go run -tags sqlite_fts5 . config | sed 's|^#data = .*|#data = /var/lib/pinhole|')
