@@ -88,16 +88,26 @@ type idsBody struct {
 	PhotoIDs []int64 `json:"photo_ids"`
 }
 
-func (s *Server) addToAlbum(c echo.Context) error {
+// albumPhotos reads the album id from the path and the photo ids from the
+// body, as the add, remove and order routes take them.
+func albumPhotos(c echo.Context) (int64, []int64, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	var in idsBody
 	if err := bindJSON(c, &in); err != nil {
+		return 0, nil, err
+	}
+	return id, in.PhotoIDs, nil
+}
+
+func (s *Server) addToAlbum(c echo.Context) error {
+	id, photos, err := albumPhotos(c)
+	if err != nil {
 		return err
 	}
-	n, err := s.deps.DB.AddToAlbum(c.Request().Context(), id, in.PhotoIDs)
+	n, err := s.deps.DB.AddToAlbum(c.Request().Context(), id, photos)
 	if err != nil {
 		return err
 	}
@@ -105,15 +115,11 @@ func (s *Server) addToAlbum(c echo.Context) error {
 }
 
 func (s *Server) removeFromAlbum(c echo.Context) error {
-	id, err := idParam(c, "id")
+	id, photos, err := albumPhotos(c)
 	if err != nil {
 		return err
 	}
-	var in idsBody
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	n, err := s.deps.DB.RemoveFromAlbum(c.Request().Context(), id, in.PhotoIDs)
+	n, err := s.deps.DB.RemoveFromAlbum(c.Request().Context(), id, photos)
 	if err != nil {
 		return err
 	}
@@ -121,15 +127,11 @@ func (s *Server) removeFromAlbum(c echo.Context) error {
 }
 
 func (s *Server) orderAlbum(c echo.Context) error {
-	id, err := idParam(c, "id")
+	id, photos, err := albumPhotos(c)
 	if err != nil {
 		return err
 	}
-	var in idsBody
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	if err := s.deps.DB.OrderAlbum(c.Request().Context(), id, in.PhotoIDs); err != nil {
+	if err := s.deps.DB.OrderAlbum(c.Request().Context(), id, photos); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
