@@ -279,16 +279,24 @@ func (t *tiffTag) str() string {
 	return strings.TrimSpace(strings.ToValidUTF8(string(b), ""))
 }
 
-// uint returns the i-th value of an integer tag.
-func (t *tiffTag) uint(i int) (uint64, bool) {
+// elem returns the bytes of the tag's i-th value, when it has one.
+func (t *tiffTag) elem(i int) ([]byte, bool) {
 	if t == nil || i < 0 {
-		return 0, false
+		return nil, false
 	}
 	sz := int(typeSize(t.typ))
 	if sz == 0 || (i+1)*sz > len(t.val) {
+		return nil, false
+	}
+	return t.val[i*sz:], true
+}
+
+// uint returns the i-th value of an integer tag.
+func (t *tiffTag) uint(i int) (uint64, bool) {
+	b, ok := t.elem(i)
+	if !ok {
 		return 0, false
 	}
-	b := t.val[i*sz:]
 	switch t.typ {
 	case 1, 7:
 		return uint64(b[0]), true
@@ -308,14 +316,10 @@ func (t *tiffTag) uint(i int) (uint64, bool) {
 
 // float returns the i-th value of a numeric tag (rationals included).
 func (t *tiffTag) float(i int) (float64, bool) {
-	if t == nil || i < 0 {
+	b, ok := t.elem(i)
+	if !ok {
 		return 0, false
 	}
-	sz := int(typeSize(t.typ))
-	if sz == 0 || (i+1)*sz > len(t.val) {
-		return 0, false
-	}
-	b := t.val[i*sz:]
 	var f float64
 	switch t.typ {
 	case 5:
