@@ -20,7 +20,7 @@ data=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$data"; }
 trap cleanup EXIT
-echo "smoke-pass-123" | $qemu "$bin" users add smoke --role admin --data "$data" >/dev/null
+echo "smoke-pass-123" | timeout -s KILL 120 $qemu "$bin" users add smoke --role admin --data "$data" >/dev/null
 start=$(date +%s.%N)
 $qemu "$bin" serve --originals ../shared/corpus --data "$data" --listen 127.0.0.1:$port --log-level warn >"$data/log" 2>&1 &
 pid=$!
