@@ -13,7 +13,7 @@ targets=("$@")
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 # A release tag (v1.2.3) is the version; between tags, 0.0.0+git<commit
 # time>.<hash> still sorts newer builds after older ones for dpkg.
-version=${VERSION:-$(git describe --tags --exact-match 2>/dev/null | sed 's/^v//')}
+version=${VERSION:-$( (git describe --tags --exact-match 2>/dev/null || true) | sed 's/^v//')}
 case $version in
   [0-9]*.[0-9]*) ;;
   *) version="0.0.0+git$SOURCE_DATE_EPOCH.$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" ;;
