@@ -100,9 +100,6 @@ func (d *DB) Close() error {
 // Path is the file the database lives in.
 func (d *DB) Path() string { return d.path }
 
-// SetClock replaces the clock used for timestamps; tests use it.
-func (d *DB) SetClock(now func() time.Time) { d.now = now }
-
 func (d *DB) stamp() string { return formatTime(d.now()) }
 
 // TimeLayout is how times are stored: sortable text, UTC unless a column says

@@ -115,13 +115,6 @@ func (d *DB) CountLiveFiles(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// TouchFiles records a new size/mtime for files whose content hash did not
-// change (e.g. a `touch`), without touching their photos.
-func (d *DB) TouchFile(ctx context.Context, rel string, size, mtime int64) error {
-	_, err := d.sql.ExecContext(ctx, `UPDATE files SET size = ?, mtime = ?, missing = 0 WHERE path = ?`, size, mtime, rel)
-	return err
-}
-
 // ApplyFiles stores a batch of read files in one transaction: each new or
 // changed file is attached to its photo (moved files keep theirs, exact
 // duplicates join the existing photo, same-stem files in one folder stack),

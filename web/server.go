@@ -325,13 +325,3 @@ func (s *Server) status(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, full)
 }
-
-func (s *Server) index(c echo.Context) error {
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.HTML(http.StatusOK, placeholderPage)
-}
-
-const placeholderPage = `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1"><title>Pinhole</title>
-<style>body{font:16px system-ui,sans-serif;background:#1c1c1e;color:#eee;display:grid;place-items:center;min-height:100vh;margin:0}</style>
-</head><body><main><h1>Pinhole</h1><p>The library is being indexed. Status: <a style="color:#8ab4f8" href="/api/v1/status">/api/v1/status</a></p></main></body></html>`
