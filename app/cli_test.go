@@ -2,11 +2,14 @@ package app_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
 
 	"pinhole/db"
 )
@@ -122,5 +125,59 @@ func TestDoctor(t *testing.T) {
 	out = run(t, false, "doctor", "--originals", filepath.Join(lib, "gone"), "--data", t.TempDir())
 	if !strings.Contains(out, "FAIL originals folder") || !strings.Contains(out, "fix:") {
 		t.Errorf("doctor with a missing folder:\n%s", out)
+	}
+}
+
+// TestUpgradeBacksUpFirst opens a database left at schema 1 by an older
+// Pinhole: it is backed up to DATA/backups before migrating, the backup
+// still holds schema 1, and the upgraded database works.
+func TestUpgradeBacksUpFirst(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	core, err := os.ReadFile(filepath.Join("..", "db", "migrations", "001_core.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite3", filepath.Join(data, "pinhole.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(string(core) + "; PRAGMA user_version = 1;"); err != nil {
+		t.Fatal(err)
+	}
+	old.Exec(`INSERT INTO settings (key, value) VALUES ('kept', 'yes')`)
+	old.Close()
+
+	lib := t.TempDir()
+	os.WriteFile(filepath.Join(lib, "a.jpg"), photoJPEG(t, 1, 32, 24), 0o644)
+	run(t, true, "index", "--originals", lib, "--data", data)
+
+	backups, _ := filepath.Glob(filepath.Join(data, "backups", "pinhole-schema1-*.db"))
+	if len(backups) != 1 {
+		t.Fatalf("backups before upgrade: %v", backups)
+	}
+	b, err := sql.Open("sqlite3", "file:"+backups[0]+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	b.QueryRow("PRAGMA user_version").Scan(&v)
+	b.Close()
+	if v != 1 {
+		t.Fatalf("backup is at schema %d, want the old schema 1", v)
+	}
+	d, err := db.Open(ctx, filepath.Join(data, "pinhole.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if got, _ := d.Version(ctx); got != db.SchemaVersion() {
+		t.Fatalf("upgraded to schema %d, want %d", got, db.SchemaVersion())
+	}
+	if s, _ := d.Setting(ctx, "kept"); s != "yes" {
+		t.Fatalf("upgrade lost a setting: %q", s)
+	}
+	if c, _ := d.Counts(ctx); c.Photos != 1 {
+		t.Fatalf("upgraded database indexes: %+v", c)
 	}
 }
