@@ -305,7 +305,7 @@ func (d *DB) mergePhotos(ctx context.Context, tx *sql.Tx, keep, drop int64) erro
 			private  = max(private,  (SELECT private  FROM photos WHERE id = ?2)),
 			archived = max(archived, (SELECT archived FROM photos WHERE id = ?2))
 		WHERE id = ?1`,
-		`DELETE FROM photos_fts WHERE rowid = ?2`,
+		`DELETE FROM photos_fts WHERE rowid = (SELECT search_key FROM photos WHERE id = ?2)`,
 		`DELETE FROM photos WHERE id = ?2`,
 	}
 	for _, q := range stmts {

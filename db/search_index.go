@@ -3,16 +3,21 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 )
 
 // syncSearch rewrites a photo's full-text row from its current columns,
 // keywords and file names.
 func (d *DB) syncSearch(ctx context.Context, tx *sql.Tx, photoID int64) error {
+	if photoID > searchIDMask {
+		return fmt.Errorf("photo id %d does not fit the search index (at most %d photos)", photoID, searchIDMask)
+	}
 	var title, desc, mk, model, lens, country, state, city, cc string
+	var oldKey, newKey int64
 	err := tx.QueryRowContext(ctx, `
-		SELECT title, description, make, model, lens, country, state, city, country_code
-		FROM photos WHERE id = ?`, photoID).Scan(&title, &desc, &mk, &model, &lens, &country, &state, &city, &cc)
+		SELECT title, description, make, model, lens, country, state, city, country_code, search_key, `+searchKey("taken_at", "id")+`
+		FROM photos WHERE id = ?`, photoID).Scan(&title, &desc, &mk, &model, &lens, &country, &state, &city, &cc, &oldKey, &newKey)
 	if err != nil {
 		return err
 	}
@@ -27,13 +32,39 @@ func (d *DB) syncSearch(ctx context.Context, tx *sql.Tx, photoID int64) error {
 	}
 	// File names are split on separators so "IMG_1234" and "2019/Lisbon" match word by word.
 	names = strings.NewReplacer("/", " ", "_", " ", "-", " ", ".", " ").Replace(names)
-	if _, err := tx.ExecContext(ctx, `DELETE FROM photos_fts WHERE rowid = ?`, photoID); err != nil {
-		return err
+	if oldKey != 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM photos_fts WHERE rowid = ?`, oldKey); err != nil {
+			return err
+		}
+	}
+	if newKey != oldKey {
+		if _, err := tx.ExecContext(ctx, `UPDATE photos SET search_key = ? WHERE id = ?`, newKey, photoID); err != nil {
+			return err
+		}
 	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO photos_fts (rowid, title, description, keywords, names, camera, place) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		photoID, title, desc, kws, names, strings.Join([]string{mk, model, lens}, " "), strings.Join([]string{city, state, country, cc}, " "))
+		newKey, title, desc, kws, names, strings.Join([]string{mk, model, lens}, " "), strings.Join([]string{city, state, country, cc}, " "))
 	return err
+}
+
+// A full-text row's rowid is its photo's search key: the taken time in
+// seconds since 1800 (clamped to 1800–2199) above searchIDBits bits of photo
+// id. Rowid order is then timeline order, which FTS5 can walk backwards
+// from any point, so a text search's page costs the page and not the
+// number of matches. 34 bits of seconds and 29 of id fill the 63 bits.
+const (
+	searchIDBits = 29
+	searchIDMask = 1<<searchIDBits - 1
+	searchMinSec = -5364662400 // 1800-01-01 00:00:00 UTC
+	searchMaxSec = 7258118399  // 2199-12-31 23:59:59 UTC
+)
+
+// searchKey is the SQL expression for the search key of a taken time and a
+// photo id (column names or placeholders). Migration 006 spells it out too.
+func searchKey(taken, id string) string {
+	return fmt.Sprintf("(((min(max(coalesce(unixepoch(%s), %d), %d), %d) - %d) << %d) | %s)",
+		taken, searchMinSec, searchMinSec, searchMaxSec, searchMinSec, searchIDBits, id)
 }
 
 func joinColumn(ctx context.Context, tx *sql.Tx, q string, args ...any) (string, error) {

@@ -68,7 +68,8 @@ func (d *DB) InsertSynthetic(ctx context.Context, n int, seed uint64) error {
 			return err
 		}
 		defer insFTS.Close()
-		setPrimary, err := tx.PrepareContext(ctx, `UPDATE photos SET primary_file_id = ? WHERE id = ?`)
+		setPrimary, err := tx.PrepareContext(ctx, `UPDATE photos SET primary_file_id = ?, search_key = `+searchKey("taken_at", "id")+`
+			WHERE id = ? RETURNING search_key`)
 		if err != nil {
 			return err
 		}
@@ -115,11 +116,12 @@ func (d *DB) InsertSynthetic(ctx context.Context, n int, seed uint64) error {
 				return fmt.Errorf("insert file: %w", err)
 			}
 			fileID, _ := res.LastInsertId()
-			if _, err := setPrimary.ExecContext(ctx, fileID, pid); err != nil {
+			var key int64
+			if err := setPrimary.QueryRowContext(ctx, fileID, pid).Scan(&key); err != nil {
 				return err
 			}
 			names := strings.NewReplacer("/", " ", "_", " ", ".", " ").Replace(dir + "/" + name)
-			if _, err := insFTS.ExecContext(ctx, pid, title, names, cam[0]+" "+cam[1]+" "+cam[2], strings.Join([]string{city, state, country, cc}, " ")); err != nil {
+			if _, err := insFTS.ExecContext(ctx, key, title, names, cam[0]+" "+cam[1]+" "+cam[2], strings.Join([]string{city, state, country, cc}, " ")); err != nil {
 				return err
 			}
 		}
