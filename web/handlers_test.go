@@ -413,6 +413,25 @@ func TestGzipForJSONOnly(t *testing.T) {
 	if !strings.Contains(string(b), "long title") {
 		t.Errorf("gzipped body %q", b)
 	}
+	if !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Errorf("gzipped JSON without Vary: %v", resp.Header)
+	}
+	// A client that does not ask for gzip gets plain JSON.
+	plain := e.request(e.user, "GET", "/api/v1/albums", nil, http.Header{"Accept-Encoding": {"identity"}})
+	pb, _ := io.ReadAll(plain.Body)
+	plain.Body.Close()
+	if plain.Header.Get("Content-Encoding") != "" || !strings.Contains(string(pb), "long title") {
+		t.Errorf("identity request: %v %q", plain.Header, pb)
+	}
+	// Small answers and errors are sent as they are, and errors keep their body.
+	for path, want := range map[string]int{"/api/v1/photos/999999": 404, "/api/v1/albums/999999": 404, "/api/v1/session": 200} {
+		r := e.request(e.user, "GET", path, nil, http.Header{"Accept-Encoding": {"gzip"}})
+		rb, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != want || r.Header.Get("Content-Encoding") != "" || len(rb) == 0 || rb[0] != '{' {
+			t.Errorf("%s: %d %q %q", path, r.StatusCode, r.Header.Get("Content-Encoding"), rb)
+		}
+	}
 	img := e.request(client{}, "GET", "/api/v1/dl/"+e.pub.Hash+"?t="+e.thumbToken("user"), nil, http.Header{"Accept-Encoding": {"gzip"}})
 	img.Body.Close()
 	if img.Header.Get("Content-Encoding") != "" {
