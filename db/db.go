@@ -39,6 +39,11 @@ type DB struct {
 	sql  *sql.DB
 	path string
 	now  func() time.Time
+	// turns lets list queries through in arrival order, as many at a
+	// time as there are connections. database/sql hands a freed
+	// connection to a random waiter, which under load leaves some
+	// requests waiting far longer than others.
+	turns chan struct{}
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the
@@ -49,6 +54,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	conns := 1
 	if path == ":memory:" {
 		// Every connection to ":memory:" is a separate database.
 		sdb.SetMaxOpenConns(1)
@@ -58,12 +64,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		// each). On 2 cores, 2 connections gave 1.4k searches/s at a p99
 		// of 41 ms where 4 gave 65 ms and 8 gave 91 ms (scripts/bench-api.sh).
 		// No code holds one connection while asking for another.
-		n := max(2, runtime.NumCPU())
-		sdb.SetMaxOpenConns(n)
-		sdb.SetMaxIdleConns(n)
+		conns = max(2, runtime.NumCPU())
+		sdb.SetMaxOpenConns(conns)
+		sdb.SetMaxIdleConns(conns)
 	}
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{sql: sdb, path: path, now: time.Now}
+	d := &DB{sql: sdb, path: path, now: time.Now, turns: make(chan struct{}, conns)}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -87,6 +93,17 @@ func dsnFor(p string) string {
 		return "file::memory:?" + q.Encode()
 	}
 	return "file:" + p + "?" + q.Encode()
+}
+
+// wait takes a turn for a read query (see DB.turns); the returned
+// function gives it back.
+func (d *DB) wait(ctx context.Context) (func(), error) {
+	select {
+	case d.turns <- struct{}{}:
+		return func() { <-d.turns }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Close closes the database, checkpointing the WAL.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestOpenMigratesAndRefusesNewerDatabase(t *testing.T) {
@@ -68,5 +69,40 @@ func TestStem(t *testing.T) {
 		if got := Stem(in); got != want {
 			t.Errorf("Stem(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A search waiting for its turn gives up when its request is cancelled,
+// and turns come back when queries finish.
+func TestQueryTurns(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var held []func()
+	for range cap(d.turns) {
+		done, err := d.wait(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, done)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := d.SearchPhotos(cctx, PhotoQuery{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("search with every turn taken: %v, want the deadline", err)
+	}
+	for _, done := range held {
+		done()
+	}
+	for range 3 * cap(d.turns) {
+		if _, err := d.SearchPhotos(ctx, PhotoQuery{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(d.turns); n != 0 {
+		t.Errorf("%d turns still taken after the searches", n)
 	}
 }

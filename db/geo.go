@@ -121,6 +121,11 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 	SELECT g.n, g.slat / g.n, g.slng / g.n, g.w, g.s, g.e, g.nn, g.rep, p.uid, coalesce(f.hash, '')
 	FROM g JOIN photos p ON p.id = g.rep LEFT JOIN files f ON f.id = p.primary_file_id
 	ORDER BY g.n DESC, g.rep`
+	done, err := d.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	rows, err := d.sql.QueryContext(ctx, stmt, parts.args...)
 	if err != nil {
 		return nil, fmt.Errorf("cluster photos: %w", err)

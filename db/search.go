@@ -291,6 +291,11 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 	stmt := fmt.Sprintf(`SELECT %s, k.key FROM (SELECT p.id AS id, %s AS key, %s AS ord FROM %s ORDER BY %s LIMIT %d) k
 		JOIN photos p ON p.id = k.id LEFT JOIN files f ON f.id = p.primary_file_id ORDER BY %s`,
 		photoColumns, keyExpr, inner, parts.sql(), order, q.Limit+1, outer)
+	done, err := d.wait(ctx)
+	if err != nil {
+		return PhotoPage{}, err
+	}
+	defer done()
 	rows, err := d.sql.QueryContext(ctx, stmt, parts.args...)
 	if err != nil {
 		return PhotoPage{}, fmt.Errorf("search photos: %w", err)
@@ -322,6 +327,11 @@ func (d *DB) MonthCounts(ctx context.Context, q PhotoQuery) ([]MonthCount, error
 	if err != nil {
 		return nil, err
 	}
+	done, err := d.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	rows, err := d.sql.QueryContext(ctx, `SELECT substr(p.taken_at, 1, 7) AS m, count(*) FROM `+parts.sql()+
 		` GROUP BY m ORDER BY m DESC`, parts.args...)
 	if err != nil {
