@@ -23,6 +23,7 @@ type Share struct {
 	CreatedBy    string  `json:"created_by"`
 	Revoked      bool    `json:"revoked"`
 	Expired      bool    `json:"expired"`
+	Downloads    bool    `json:"downloads"` // visitors may download originals
 }
 
 // NewShare is what CreateShare stores; the auth package makes the secrets.
@@ -35,16 +36,18 @@ type NewShare struct {
 	PasswordHash string
 	ExpiresAt    *time.Time
 	CreatedBy    int64
+	NoDownloads  bool
 }
 
 const shareSelect = `SELECT s.id, s.album_id, a.title, s.token, s.password, s.access, s.expires_at, s.views, s.created_at,
-	COALESCE(u.username, ''), s.revoked_at IS NOT NULL, s.expires_at IS NOT NULL AND s.expires_at <= ?1
+	COALESCE(u.username, ''), s.revoked_at IS NOT NULL, s.expires_at IS NOT NULL AND s.expires_at <= ?1,
+	s.downloads
 	FROM shares s JOIN albums a ON a.id = s.album_id LEFT JOIN users u ON u.id = s.created_by`
 
 func scanShare(sc scanner) (Share, error) {
 	var s Share
 	err := sc.Scan(&s.ID, &s.AlbumID, &s.AlbumTitle, &s.Token, &s.PasswordHash, &s.Access, &s.ExpiresAt, &s.Views,
-		&s.CreatedAt, &s.CreatedBy, &s.Revoked, &s.Expired)
+		&s.CreatedAt, &s.CreatedBy, &s.Revoked, &s.Expired, &s.Downloads)
 	s.HasPassword = s.PasswordHash != ""
 	return s, err
 }
@@ -60,9 +63,10 @@ func (d *DB) CreateShare(ctx context.Context, n NewShare) (Share, error) {
 	if n.CreatedBy != 0 {
 		by = n.CreatedBy
 	}
-	res, err := d.sql.ExecContext(ctx, `INSERT INTO shares (album_id, token, token_hash, access, access_hash, password, expires_at, created_by, created_at)
-		SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM albums WHERE id = ?`,
-		n.Token, n.TokenHash, n.Access, n.AccessHash, n.PasswordHash, exp, by, d.stamp(), n.AlbumID)
+	res, err := d.sql.ExecContext(ctx, `INSERT INTO shares (album_id, token, token_hash, access, access_hash, password, expires_at,
+			created_by, created_at, downloads)
+		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM albums WHERE id = ?`,
+		n.Token, n.TokenHash, n.Access, n.AccessHash, n.PasswordHash, exp, by, d.stamp(), boolInt(!n.NoDownloads), n.AlbumID)
 	if err != nil {
 		return Share{}, fmt.Errorf("create share: %w", err)
 	}
@@ -101,6 +105,29 @@ func (d *DB) RevokeShare(ctx context.Context, id int64) error {
 		return fmt.Errorf("share %d (or already revoked): %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// SetShareDownloads allows or stops downloads of originals through a
+// share link, effective on the visitor's next request.
+func (d *DB) SetShareDownloads(ctx context.Context, id int64, on bool) (Share, error) {
+	res, err := d.sql.ExecContext(ctx, `UPDATE shares SET downloads = ? WHERE id = ?`, boolInt(on), id)
+	if err != nil {
+		return Share{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Share{}, fmt.Errorf("share %d: %w", id, ErrNotFound)
+	}
+	return scanShare(d.sql.QueryRowContext(ctx, shareSelect+` WHERE s.id = ?2`, d.stamp(), id))
+}
+
+// SharedPhoto reports whether a share of this album shows the photo: it is
+// in the album and neither private, archived nor missing (the photos the
+// visitor's list shows).
+func (d *DB) SharedPhoto(ctx context.Context, albumID, photoID int64) (bool, error) {
+	var ok bool
+	err := d.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
+		WHERE ap.album_id = ? AND ap.photo_id = ? AND p.private = 0 AND p.archived = 0 AND p.missing = 0)`, albumID, photoID).Scan(&ok)
+	return ok, err
 }
 
 func (d *DB) liveShare(ctx context.Context, col, hash string) (Share, error) {
@@ -144,6 +171,7 @@ type MediaFile struct {
 type FileScope struct {
 	HidePrivate bool  // viewers and share visitors
 	Album       int64 // share visitors: only this album's photos
+	NoOriginals bool  // a share without downloads: previews only
 }
 
 // FileByHash finds a present file with this content hash whose photo is

@@ -162,7 +162,7 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 	if _, err := d.AddToAlbum(ctx, e.album.ID, []int64{e.pub.ID, e.priv.ID}); err != nil {
 		t.Fatal(err)
 	}
-	e.share, err = e.srv.Auth().CreateShare(ctx, e.album.ID, "", nil, 0)
+	e.share, err = e.srv.Auth().CreateShare(ctx, e.album.ID, auth.ShareOptions{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

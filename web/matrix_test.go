@@ -201,12 +201,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 		"GET /api/v1/shares": {prep: fixed("/api/v1/shares", nil), want: users},
 		"DELETE /api/v1/shares/:id": {prep: func(e *env, role string) (string, any, http.Header) {
-			sh, err := e.srv.Auth().CreateShare(context.Background(), e.album.ID, "", nil, 0)
+			sh, err := e.srv.Auth().CreateShare(context.Background(), e.album.ID, auth.ShareOptions{}, 0)
 			if err != nil {
 				e.t.Fatal(err)
 			}
 			return fmt.Sprintf("/api/v1/shares/%d", sh.ID), nil, nil
 		}, want: [5]int{unauth, forbidden, noContent, noContent, unauth}},
+		"PATCH /api/v1/shares/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/shares/%d", e.share.ID), map[string]any{"downloads": true}, nil
+		}, want: [5]int{unauth, forbidden, ok, ok, unauth}},
 		"GET /api/v1/s/:token": {prep: func(e *env, role string) (string, any, http.Header) {
 			return "/api/v1/s/" + e.shareTokenFor(role), nil, nil
 		}, want: [5]int{notFound, ok, ok, ok, ok}},
@@ -215,6 +218,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, want: [5]int{notFound, ok, ok, ok, ok}},
 		"GET /api/v1/s/:token/photos": {prep: func(e *env, role string) (string, any, http.Header) {
 			return "/api/v1/s/" + e.shareTokenFor(role) + "/photos", nil, nil
+		}, want: [5]int{notFound, ok, ok, ok, ok}},
+		"GET /api/v1/s/:token/photos/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/s/%s/photos/%d", e.shareTokenFor(role), e.pub.ID), nil, nil
 		}, want: [5]int{notFound, ok, ok, ok, ok}},
 
 		"GET /api/v1/folders":  {prep: fixed("/api/v1/folders?path=2019", nil), want: loggedIn},

@@ -132,7 +132,7 @@ func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, b
 	} else if err != nil {
 		return db.FileScope{}, false, err
 	}
-	return db.FileScope{HidePrivate: true, Album: sh.AlbumID}, true, nil
+	return db.FileScope{HidePrivate: true, Album: sh.AlbumID, NoOriginals: !sh.Downloads}, true, nil
 }
 
 // resolveOriginal turns a path from the database into an absolute path,
@@ -201,6 +201,11 @@ func (s *Server) thumb(c echo.Context) error {
 	if !ok {
 		return s.placeholder(c, http.StatusForbidden, size, "this link's token is no longer valid")
 	}
+	if scope.NoOriginals && (size == "fit_2560" || size == "fit_4096") {
+		// A share without downloads shows screen-sized images, not
+		// near-originals.
+		size = "fit_1920"
+	}
 	f, err := s.deps.DB.FileByHash(ctx, hash, scope)
 	if errors.Is(err, db.ErrNotFound) {
 		return s.placeholder(c, http.StatusNotFound, size, "no such photo")
@@ -267,6 +272,10 @@ func (s *Server) serveOriginal(c echo.Context, inline bool) error {
 	}
 	if !ok {
 		return echo.NewHTTPError(http.StatusForbidden, "this download link's token is missing or no longer valid")
+	}
+	if scope.NoOriginals && !inline {
+		// Videos still stream: a shared video must play.
+		return echo.NewHTTPError(http.StatusForbidden, "the owner has turned off downloads for this shared album")
 	}
 	f, err := s.deps.DB.FileByHash(ctx, hash, scope)
 	if err != nil {

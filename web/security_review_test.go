@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"pinhole/app/auth"
 	"pinhole/web"
 )
 
@@ -259,7 +260,7 @@ func TestShareTokenEntropy(t *testing.T) {
 	ones, total := 0, 0
 	var all []string
 	for i := range 1000 {
-		sh, err := e.srv.Auth().CreateShare(ctx, e.album.ID, "", nil, e.admin.userID)
+		sh, err := e.srv.Auth().CreateShare(ctx, e.album.ID, auth.ShareOptions{}, e.admin.userID)
 		if err != nil {
 			t.Fatalf("share %d: %v", i, err)
 		}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"pinhole/app/auth"
 	"pinhole/web"
 )
 
@@ -309,7 +310,7 @@ func TestRevokedAndExpiredSharesStopWorking(t *testing.T) {
 	}
 	// Expiry works the same way, without anyone revoking.
 	exp := time.Now().Add(time.Second)
-	sh, err := e.srv.Auth().CreateShare(context.Background(), e.album.ID, "", &exp, 0)
+	sh, err := e.srv.Auth().CreateShare(context.Background(), e.album.ID, auth.ShareOptions{Expires: &exp}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -301,10 +301,12 @@ func (s *Server) routes() {
 		{"POST", v1 + "/albums/:id/shares", user, s.createShare},
 
 		{"GET", v1 + "/shares", user, s.listShares},
+		{"PATCH", v1 + "/shares/:id", user, s.editShare},
 		{"DELETE", v1 + "/shares/:id", user, s.revokeShare},
 		{"GET", v1 + "/s/:token", token, s.visitShare},
 		{"POST", v1 + "/s/:token/unlock", token, s.unlockShare},
 		{"GET", v1 + "/s/:token/photos", token, s.sharePhotos},
+		{"GET", v1 + "/s/:token/photos/:id", token, s.sharePhoto},
 
 		{"GET", v1 + "/folders", viewer, s.folders},
 		{"GET", v1 + "/calendar", viewer, s.calendar},

@@ -67,6 +67,7 @@ func (s *Server) createShare(c echo.Context) error {
 		ExpiresAt     string `json:"expires_at"`
 		ExpiresInDays int    `json:"expires_in_days"`
 		Password      string `json:"password"`
+		Downloads     *bool  `json:"downloads"` // default true
 	}
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -87,11 +88,35 @@ func (s *Server) createShare(c echo.Context) error {
 		t := time.Now().Add(time.Duration(in.ExpiresInDays) * 24 * time.Hour)
 		exp = &t
 	}
-	sh, err := s.auth.CreateShare(c.Request().Context(), id, in.Password, exp, callerOf(c).session.UserID)
+	opt := auth.ShareOptions{Password: in.Password, Expires: exp, NoDownloads: in.Downloads != nil && !*in.Downloads}
+	sh, err := s.auth.CreateShare(c.Request().Context(), id, opt, callerOf(c).session.UserID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, shareView{sh, "/s/" + sh.Token})
+}
+
+// editShare changes a live link's settings; today whether visitors may
+// download originals.
+func (s *Server) editShare(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Downloads *bool `json:"downloads"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Downloads == nil {
+		return fmt.Errorf("nothing to change: send {\"downloads\": true|false}: %w", db.ErrInvalid)
+	}
+	sh, err := s.deps.DB.SetShareDownloads(c.Request().Context(), id, *in.Downloads)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, shareView{sh, "/s/" + sh.Token})
 }
 
 func (s *Server) revokeShare(c echo.Context) error {
@@ -151,7 +176,7 @@ func (s *Server) visitShare(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"album":       map[string]any{"title": a.Title, "description": a.Description, "count": a.Count, "cover_hash": a.CoverHash},
-		"thumb_token": sh.Access, "expires_at": sh.ExpiresAt,
+		"thumb_token": sh.Access, "expires_at": sh.ExpiresAt, "downloads": sh.Downloads,
 	})
 }
 
@@ -193,4 +218,51 @@ func (s *Server) sharePhotos(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, photoList{page.Photos, page.Next, sh.Access})
+}
+
+// sharedFile is a file as a share visitor sees it: no folder path.
+type sharedFile struct {
+	Name    string `json:"name"`
+	Size    int64  `json:"size"`
+	MIME    string `json:"mime"`
+	Kind    string `json:"kind"`
+	Primary bool   `json:"primary"`
+	Hash    string `json:"hash"`
+}
+
+// sharePhoto is one photo of a shared album for its info panel: the
+// photo's own metadata and place names, its keywords and files, but no
+// exact position, folder paths, other albums or the owner's flags.
+func (s *Server) sharePhoto(c echo.Context) error {
+	sh, err := s.openShare(c)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if ok, err := s.deps.DB.SharedPhoto(ctx, sh.AlbumID, id); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("photo %d is not in this album: %w", id, db.ErrNotFound)
+	}
+	d, err := s.deps.DB.PhotoDetail(ctx, id, true)
+	if err != nil {
+		return err
+	}
+	p := d.Photo
+	p.Lat, p.Lng, p.Alt = nil, nil, nil
+	p.Favorite, p.Private, p.Archived = false, false, false
+	files := make([]sharedFile, 0, len(d.Files))
+	for _, f := range d.Files {
+		if f.Missing {
+			continue
+		}
+		files = append(files, sharedFile{Name: f.Name, Size: f.Size, MIME: f.MIME, Kind: f.Kind, Primary: f.Primary, Hash: f.Hash})
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"photo": p, "keywords": d.Keywords, "files": files, "downloads": sh.Downloads, "thumb_token": sh.Access,
+	})
 }

@@ -325,10 +325,18 @@ func (s *Service) ThumbTokenFor(ctx context.Context, role string) (string, error
 	return full, err
 }
 
-// CreateShare makes a share link for an album, with an optional password
-// and expiry.
-func (s *Service) CreateShare(ctx context.Context, albumID int64, password string, expires *time.Time, by int64) (db.Share, error) {
-	n := db.NewShare{AlbumID: albumID, Token: NewToken(), Access: NewToken(), ExpiresAt: expires, CreatedBy: by}
+// ShareOptions are a new share link's settings; the zero value is a link
+// without password or expiry that allows downloads.
+type ShareOptions struct {
+	Password    string
+	Expires     *time.Time
+	NoDownloads bool
+}
+
+// CreateShare makes a share link for an album.
+func (s *Service) CreateShare(ctx context.Context, albumID int64, o ShareOptions, by int64) (db.Share, error) {
+	password, expires := o.Password, o.Expires
+	n := db.NewShare{AlbumID: albumID, Token: NewToken(), Access: NewToken(), ExpiresAt: expires, CreatedBy: by, NoDownloads: o.NoDownloads}
 	n.TokenHash, n.AccessHash = HashToken(n.Token), HashToken(n.Access)
 	if password != "" {
 		if len(password) > 1024 {
