@@ -143,7 +143,7 @@ func NewService(d *db.DB, ttl time.Duration) *Service {
 	if ttl <= 0 {
 		ttl = 30 * 24 * time.Hour
 	}
-	return &Service{DB: d, TTL: ttl, Limits: NewLimiter(10, 15*time.Minute)}
+	return &Service{DB: d, TTL: ttl, Limits: NewStoredLimiter(d, 10, 15*time.Minute)}
 }
 
 // Login is a new session: Token goes to the client (cookie or bearer) and
