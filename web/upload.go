@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	_ "golang.org/x/image/bmp"
@@ -92,7 +93,7 @@ func uploadName(name string) (string, error) {
 	switch {
 	case name == "":
 		return "", bad("is empty")
-	case len(name) > 255:
+	case len(name) > maxNameBytes:
 		return "", bad("is too long")
 	case strings.ContainsAny(name, `/\`) || name == "." || name == ".." || strings.Contains(name, ".."):
 		return "", bad("must not contain folders or ..")
@@ -303,7 +304,7 @@ func (s *Server) saveUpload(ctx context.Context, root *os.Root, folder string, p
 	for i := 0; i < 1000; i++ {
 		cand := name
 		if i > 0 {
-			cand = fmt.Sprintf("%s (%d)%s", stem, i, path.Ext(name))
+			cand = suffixedName(stem, fmt.Sprintf(" (%d)%s", i, path.Ext(name)))
 		}
 		if _, err := root.Lstat(path.Join(folder, cand)); errors.Is(err, fs.ErrNotExist) {
 			final = path.Join(folder, cand)
@@ -319,4 +320,21 @@ func (s *Server) saveUpload(ctx context.Context, root *os.Root, folder string, p
 	keep = true
 	s.log.Info("upload saved", "path", final, "hash", sum)
 	return uploadResult{Name: name, Status: "saved", Path: final, Hash: sum, code: http.StatusOK}
+}
+
+// maxNameBytes is the longest file name the filesystem takes.
+const maxNameBytes = 255
+
+// suffixedName is stem+suffix, the stem shortened at a character boundary
+// when needed so the name still fits maxNameBytes: a second upload of a
+// name at the limit gets a shorter free name, not a refusal.
+func suffixedName(stem, suffix string) string {
+	if over := len(stem) + len(suffix) - maxNameBytes; over > 0 {
+		cut := max(len(stem)-over, 0)
+		for cut > 0 && !utf8.RuneStart(stem[cut]) {
+			cut--
+		}
+		stem = stem[:cut]
+	}
+	return stem + suffix
 }
