@@ -223,6 +223,7 @@ function ShareDialog({ album, onClose }) {
   const [shares, setShares] = useState(null)
   const [days, setDays] = useState('7')
   const [password, setPassword] = useState('')
+  const [downloads, setDownloads] = useState(true)
   const load = () => get('/shares' + qs({ album: album.id })).then(r => setShares((r.shares || []).filter(s => !s.revoked))).catch(() => setShares([]))
   useEffect(() => { load() }, [])
   const create = async e => {
@@ -231,6 +232,7 @@ function ShareDialog({ album, onClose }) {
       const body = {}
       if (days !== '0') body.expires_in_days = +days
       if (password) body.password = password
+      body.downloads = downloads
       const s = await api('POST', `/albums/${album.id}/shares`, body)
       setPassword('')
       await load()
@@ -239,6 +241,13 @@ function ShareDialog({ album, onClose }) {
   }
   const revoke = async s => {
     try { await api('DELETE', `/shares/${s.id}`); toast('Link revoked; it no longer works', 'ok'); load() } catch { /* toast */ }
+  }
+  const setDl = async (s, on) => {
+    try {
+      await api('PATCH', `/shares/${s.id}`, { downloads: on })
+      toast(on ? 'Visitors can download originals' : 'Downloads turned off for this link', 'ok', 2200)
+      load()
+    } catch { /* toast */ }
   }
   return (
     <Dialog title={`Share “${album.title}”`} onClose={onClose}>
@@ -250,6 +259,7 @@ function ShareDialog({ album, onClose }) {
             </select></label>
           <label class="field"><span>Password (optional)</span><input class="input" type="password" autocomplete="new-password" value={password} onInput={e => setPassword(e.currentTarget.value)} aria-label="Share password" /></label>
         </div>
+        <label class="check"><input type="checkbox" checked={downloads} onChange={e => setDownloads(e.currentTarget.checked)} />Visitors can download originals</label>
         <button class="btn primary"><Icon name="share" size={18} />Create link</button>
       </form>
       <h3 style={{ fontSize: 14, margin: '20px 0 8px' }}>Active links</h3>
@@ -263,6 +273,7 @@ function ShareDialog({ album, onClose }) {
               <div class="small muted" style={{ marginTop: 4 }}>
                 {s.expires_at ? (s.expired ? 'expired' : `expires ${s.expires_at.slice(0, 16)}`) : 'never expires'}{s.has_password ? ' · password' : ''} · {plural(s.views || 0, 'view')}
               </div>
+              <label class="check small"><input type="checkbox" checked={s.downloads !== false} onChange={e => setDl(s, e.currentTarget.checked)} aria-label="Allow downloads through this link" />Downloads allowed</label>
             </div>
             <span class="spacer" />
             <button class="btn" onClick={() => copy(linkOf(s))} aria-label="Copy link" title="Copy link"><Icon name="copy" size={18} />Copy link</button>
@@ -421,8 +432,10 @@ export function SharedPage({ token }) {
   const src = useMemo(() => ({
     key: 'share' + token + access + (info ? 1 : 0),
     shared: true,
+    downloads: info?.downloads !== false,
     count: info?.album?.count,
     page: ({ cursor }) => get(base + '/photos' + qs({ cursor, limit: 200 }), { quiet: true, headers, keepToken: true }),
+    detail: id => get(base + '/photos/' + id, { quiet: true, headers, keepToken: true }),
   }), [token, access, info])
   const unlock = async e => {
     e.preventDefault()

@@ -28,6 +28,8 @@ function ViewerOpen({ v }) {
   const [z, setZ] = useState({ s: 1, x: 0, y: 0 })
   const stage = useRef(null)
   const shared = !!v.source?.shared
+  // A share can withhold originals; its source then says downloads: false.
+  const canDownload = !shared || v.source.downloads !== false
   const role = session.get().user?.role
   const canEdit = !shared && role && role !== 'viewer'
 
@@ -52,10 +54,11 @@ function ViewerOpen({ v }) {
   }, [v.index])
 
   useEffect(() => {
-    if (!info || !p || shared) return
+    if (!info || !p) return
     let alive = true
     setDetail(null)
-    api('GET', `/photos/${p.id}`, undefined, { quiet: true }).then(d => alive && setDetail(d)).catch(e => alive && setDetail({ error: e.message }))
+    const load = shared ? v.source.detail(p.id) : api('GET', `/photos/${p.id}`, undefined, { quiet: true })
+    load.then(d => alive && setDetail(d)).catch(e => alive && setDetail({ error: e.message }))
     return () => { alive = false }
   }, [info, p?.id])
 
@@ -157,8 +160,8 @@ function ViewerOpen({ v }) {
           <button class="ib" onClick={closeViewer} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button>
           <span class="spacer small" style={{ opacity: .8 }}>{title}</span>
           {canEdit && <button class={'ib' + (fav ? ' on' : '')} onClick={toggleFav} aria-pressed={fav} aria-label={fav ? 'Unfavourite (f)' : 'Favourite (f)'} title="Favourite (f)"><Icon name="heart" filled={fav} /></button>}
-          <a class="ib" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>
-          {!shared && <button class={'ib' + (info ? ' on' : '')} onClick={() => setInfo(x => { localStorage.setItem('pinhole.info', x ? '0' : '1'); return !x })} aria-pressed={info} aria-label="Info (i)" title="Info (i)"><Icon name="info" /></button>}
+          {canDownload && <a class="ib" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>}
+          {<button class={'ib' + (info ? ' on' : '')} onClick={() => setInfo(x => { localStorage.setItem('pinhole.info', x ? '0' : '1'); return !x })} aria-pressed={info} aria-label="Info (i)" title="Info (i)"><Icon name="info" /></button>}
         </div>
         {v.index > 0 && <button class="ib nav-btn l" onClick={() => go(-1)} aria-label="Previous photo"><Icon name="left" /></button>}
         {v.index < v.list.length - 1 && <button class="ib nav-btn r" onClick={() => go(1)} aria-label="Next photo"><Icon name="right" /></button>}
@@ -168,7 +171,7 @@ function ViewerOpen({ v }) {
             : <FullImage key={p.id} p={p} box={box} alt={title || 'photo'} />}
         </div>
       </div>
-      {info && !shared && <InfoPanel p={p} detail={detail} setDetail={setDetail} canEdit={canEdit} onFlag={setFlag} onClose={() => setInfo(false)} />}
+      {info && <InfoPanel p={p} detail={detail} setDetail={setDetail} canEdit={canEdit} shared={shared} canDownload={canDownload} onFlag={setFlag} onClose={() => setInfo(false)} />}
     </div>
   )
 }
@@ -187,7 +190,7 @@ function FullImage({ p, box, alt }) {
 const fmtBytes = n => (n >= 1e9 ? (n / 1e9).toFixed(1) + ' GB' : n >= 1e6 ? (n / 1e6).toFixed(1) + ' MB' : Math.round(n / 1e3) + ' KB')
 const fmtExp = t => (!t ? '' : t >= 1 ? `${t}s` : `1/${Math.round(1 / t)}`)
 
-function InfoPanel({ p, detail, setDetail, canEdit, onFlag, onClose }) {
+function InfoPanel({ p, detail, setDetail, canEdit, shared, canDownload, onFlag, onClose }) {
   const d = detail && !detail.error ? detail : null
   const ph = d ? d.photo : p
   const save = async body => {
@@ -202,7 +205,7 @@ function InfoPanel({ p, detail, setDetail, canEdit, onFlag, onClose }) {
   const field = (name, value, opts = {}) => canEdit ? (
     <EditField key={p.id + name} label={opts.label} value={value ?? ''} multiline={opts.multiline} placeholder={opts.placeholder}
       onSave={val => save(opts.parse ? opts.parse(val) : { [name]: val })} />
-  ) : <span>{value || <span class="muted">{opts.placeholder}</span>}</span>
+  ) : (value ? <span>{value}</span> : null)
   const when = (ph.taken_local || ph.taken_at || '')
   const camera = [ph.make, ph.model].filter(Boolean).join(' ')
   const expo = [ph.f_number && `ƒ/${ph.f_number}`, fmtExp(ph.exposure_time), ph.focal_length && `${ph.focal_length} mm`, ph.iso && `ISO ${ph.iso}`].filter(Boolean).join('  ·  ')
@@ -220,13 +223,13 @@ function InfoPanel({ p, detail, setDetail, canEdit, onFlag, onClose }) {
       <dl>
         <dt><Icon name="calendar" size={20} /></dt>
         <dd>{field('taken_local', when, { label: 'Date taken (YYYY-MM-DD HH:MM:SS)', placeholder: 'Date', parse: v => ({ taken_local: v.trim() }) })}
-          <div class="small muted">{ph.taken_source ? `from ${ph.taken_source}` : ''}{ph.taken_offset != null && ph.taken_offset !== undefined ? ` · UTC${ph.taken_offset >= 0 ? '+' : '−'}${Math.floor(Math.abs(ph.taken_offset) / 60)}:${String(Math.abs(ph.taken_offset) % 60).padStart(2, '0')}` : ''}</div></dd>
+          <div class="small muted">{ph.taken_source ? `from ${ph.taken_source.replace('_', ' ')}` : ''}{ph.taken_offset != null && ph.taken_offset !== undefined ? ` · UTC${ph.taken_offset >= 0 ? '+' : '−'}${Math.floor(Math.abs(ph.taken_offset) / 60)}:${String(Math.abs(ph.taken_offset) % 60).padStart(2, '0')}` : ''}</div></dd>
         {(camera || expo) && <><dt><Icon name="photo" size={20} /></dt><dd>{camera}<div class="small muted">{ph.lens}</div><div class="small muted">{expo}</div></dd></>}
         <dt><Icon name="image" size={20} /></dt>
         <dd>{ph.width} × {ph.height}{ph.width ? ` · ${(ph.width * ph.height / 1e6).toFixed(1)} MP` : ''}</dd>
         <dt><Icon name="pin" size={20} /></dt>
         <dd>{place || <span class="muted">No place</span>}
-          {field('location', ph.lat != null ? `${(+ph.lat).toFixed(5)}, ${(+ph.lng).toFixed(5)}` : '', {
+          {!shared && field('location', ph.lat != null ? `${(+ph.lat).toFixed(5)}, ${(+ph.lng).toFixed(5)}` : '', {
             label: 'Location as latitude, longitude', placeholder: 'Add a location (lat, lng)',
             parse: v => {
               if (!v.trim()) return { lat: null, lng: null }
@@ -237,15 +240,17 @@ function InfoPanel({ p, detail, setDetail, canEdit, onFlag, onClose }) {
           {ph.lat != null && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={() => closeViewer()}>Show on map</a>{ph.place_source ? <span class="muted"> · {ph.place_source}</span> : null}</div>}
         </dd>
       </dl>
-      <h3>Keywords</h3>
-      {field('keywords', (d?.keywords || []).join(', '), { label: 'Keywords, separated by commas', placeholder: 'Add keywords', parse: v => ({ keywords: v.split(',').map(s => s.trim()).filter(Boolean) }) })}
+      {(canEdit || d?.keywords?.length > 0) && <>
+        <h3>Keywords</h3>
+        {field('keywords', (d?.keywords || []).join(', '), { label: 'Keywords, separated by commas', placeholder: 'Add keywords', parse: v => ({ keywords: v.split(',').map(s => s.trim()).filter(Boolean) }) })}
+      </>}
       {d?.albums?.length ? <><h3>Albums</h3>{d.albums.map(a => <div key={a.id}><a href={`/albums/${a.id}`} onClick={() => closeViewer()}>{a.title}</a></div>)}</> : null}
       <h3>Files</h3>
       {!d && !detail?.error && <p class="muted small">Loading…</p>}
       {d?.files?.map(f => (
         <div key={f.id} style={{ marginBottom: 10 }}>
-          <div style={{ overflowWrap: 'anywhere' }}>{f.path}{f.missing && <span class="err"> (missing)</span>}</div>
-          <div class="small muted">{fmtBytes(f.size)} · {f.mime}{f.primary ? ' · primary' : ''} · <a href={download(p, f)} download>Download</a></div>
+          <div style={{ overflowWrap: 'anywhere' }}>{f.path || f.name}{f.missing && <span class="err"> (missing)</span>}</div>
+          <div class="small muted">{fmtBytes(f.size)} · {f.mime}{f.primary ? ' · primary' : ''}{canDownload && <> · <a href={download(p, f)} download>Download</a></>}</div>
         </div>
       ))}
       {canEdit && <>

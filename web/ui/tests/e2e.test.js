@@ -260,6 +260,31 @@ test('album: create, add a selection, share, open as a visitor, revoke', async (
   await shot(vp, 'shared-album')
   await vp.locator('.cell[data-id]').first().click()
   await vp.waitForSelector('.viewer')
+  // The visitor can read the photo's info (files by name, never folder paths) and download it.
+  await vp.click('.viewer button[aria-label="Info (i)"]')
+  await vp.waitForSelector('.info h3:has-text("Files")')
+  await vp.waitForSelector('.info a:has-text("Download")')
+  const fileLine = await vp.locator('.info h3:has-text("Files") + div, .info h3:has-text("Files") ~ div').first().innerText()
+  assert.ok(!fileLine.split('\n')[0].includes('/'), `visitor sees a folder path: ${fileLine}`)
+  await shot(vp, 'shared-viewer-info')
+  assert.equal(await vp.locator('.viewer a[aria-label="Download original"]').count(), 1)
+  await vp.keyboard.press('Escape')
+
+  // The owner turns downloads off for the live link: the visitor's next visit has no download.
+  await page.click('.dialog .row input[aria-label="Allow downloads through this link"]')
+  await page.waitForSelector('.toast:has-text("Downloads turned off")')
+  await vp.reload()
+  await vp.waitForSelector('.cell[data-id]')
+  await vp.locator('.cell[data-id]').first().click()
+  await vp.waitForSelector('.viewer .info h3:has-text("Files")')
+  assert.equal(await vp.locator('.viewer a[aria-label="Download original"]').count(), 0)
+  assert.equal(await vp.locator('.info a:has-text("Download")').count(), 0)
+  const dl = await vp.evaluate(async () => {
+    const img = document.querySelector('.cell img')?.src || ''
+    const m = img.match(/\/api\/v1\/t\/([0-9a-f]+)\/([^/]+)\//)
+    return m ? (await fetch(`/api/v1/dl/${m[1]}?t=${m[2]}`)).status : 0
+  })
+  assert.equal(dl, 403, 'original download through a no-download share')
   await vp.keyboard.press('Escape')
 
   await page.click('.dialog button:has-text("Revoke")')
