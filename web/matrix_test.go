@@ -234,6 +234,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/index/rescan": {prep: fixed("/api/v1/index/rescan", nil), want: [5]int{unauth, forbidden, forbidden, accepted, unauth}},
 		"GET /api/v1/events":        {prep: fixed("/api/v1/events", nil), want: loggedIn},
 	}
+	// Every GET route but the event stream answers HEAD the same way.
+	for k, tc := range cases {
+		if path, ok := strings.CutPrefix(k, "GET "); ok && path != "/api/v1/events" {
+			cases["HEAD "+path] = tc
+		}
+	}
 	// The catch-all for unknown API paths answers 404 to everyone, for
 	// every method echo registers it under.
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT", "TRACE", "PROPFIND", "REPORT"} {

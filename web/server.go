@@ -320,6 +320,11 @@ func (s *Server) routes() {
 	}
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))
+		// HEAD answers like GET without the body (net/http drops it), for
+		// link checkers and caches; not for the endless event stream.
+		if r.method == "GET" && r.path != v1+"/events" {
+			s.e.Add("HEAD", r.path, r.h, s.require(r.who))
+		}
 	}
 	// Unknown API paths answer JSON 404 rather than the web app.
 	s.e.Any(v1+"/*", func(c echo.Context) error {
