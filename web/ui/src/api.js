@@ -99,6 +99,13 @@ export function aspect(p) {
   return Math.min(4, Math.max(0.25, a))
 }
 
+// mapStyle follows the app's theme: an explicit choice, else the system's.
+export function mapStyle() {
+  const t = document.documentElement.dataset.theme
+  if (t === 'dark' || t === 'light') return t
+  return matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark'
+}
+
 export const download = (p, file) => `/api/v1/dl/${file ? file.hash : p.hash}?t=${encodeURIComponent(p._t || thumbToken)}`
 export const videoURL = p => `/api/v1/video/${p.hash}?t=${encodeURIComponent(p._t || thumbToken)}`
 

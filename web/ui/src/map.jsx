@@ -5,7 +5,7 @@ import L from 'leaflet'
 import 'leaflet/dist/leaflet.css'
 import './map.css'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { ApiError, cover, get, qs } from './api.js'
+import { ApiError, cover, get, mapStyle, qs } from './api.js'
 import { Grid } from './grid.jsx'
 import { Icon } from './icons.jsx'
 import { photoSource } from './screens.jsx'
@@ -21,12 +21,6 @@ function readCluster(c) {
   }
 }
 
-// mapStyle follows the app's theme: an explicit choice, else the system's.
-function mapStyle() {
-  const t = document.documentElement.dataset.theme
-  if (t === 'dark' || t === 'light') return t
-  return matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark'
-}
 
 export default function MapPage({ query }) {
   const el = useRef(null)

@@ -2,7 +2,7 @@
 // Esc or a downward swipe closes, wheel and pinch zoom, `i` opens the info
 // panel where title, description, keywords, date and place can be edited.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { api, download, FIT, fitSrcset, thumb, toast, videoURL } from './api.js'
+import { api, download, FIT, fitSrcset, get, mapStyle, qs, thumb, toast, videoURL } from './api.js'
 import { Icon } from './icons.jsx'
 import { emit, useStore } from './store.js'
 import { closeViewer, viewer } from './viewer-state.js'
@@ -153,7 +153,7 @@ function ViewerOpen({ v }) {
   const video = p.media_type === 'video'
   const title = p.title || detail?.files?.find(f => f.primary)?.name || ''
   return (
-    <div class="viewer" role="dialog" aria-modal="true" aria-label={`Photo ${v.index + 1} of ${v.list.length}`}>
+    <div class="viewer" data-id={p.id} role="dialog" aria-modal="true" aria-label={`Photo ${v.index + 1} of ${v.list.length}`}>
       <div class="stage" ref={stage} onWheel={onWheel} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp}
         onDblClick={() => setZ(z => (z.s > 1 ? { s: 1, x: 0, y: 0 } : { s: 2.5, x: 0, y: 0 }))}>
         <div class="vtop">
@@ -222,8 +222,9 @@ function InfoPanel({ p, detail, setDetail, canEdit, shared, canDownload, onFlag,
       <h3>Details</h3>
       <dl>
         <dt><Icon name="calendar" size={20} /></dt>
-        <dd>{field('taken_local', when, { label: 'Date taken (YYYY-MM-DD HH:MM:SS)', placeholder: 'Date', parse: v => ({ taken_local: v.trim() }) })}
-          <div class="small muted">{ph.taken_source ? `from ${ph.taken_source.replace('_', ' ')}` : ''}{ph.taken_offset != null && ph.taken_offset !== undefined ? ` · UTC${ph.taken_offset >= 0 ? '+' : '−'}${Math.floor(Math.abs(ph.taken_offset) / 60)}:${String(Math.abs(ph.taken_offset) % 60).padStart(2, '0')}` : ''}</div></dd>
+        <dd>{field('taken_local', when, { label: 'Date taken (YYYY-MM-DD HH:MM:SS)', placeholder: 'Date', parse: v => ({ taken_local: v.trim(), taken_offset: ph.taken_offset ?? null }) })}
+          {canEdit && <ZoneSelect offset={ph.taken_offset} onChange={off => save({ taken_local: when, taken_offset: off })} />}
+          <div class="small muted">{TAKEN_FROM[ph.taken_source] || (ph.taken_source ? `from ${ph.taken_source}` : '')}{!canEdit && ph.taken_offset != null ? ` · ${fmtOffset(ph.taken_offset)}` : ''}</div></dd>
         {(camera || expo) && <><dt><Icon name="photo" size={20} /></dt><dd>{camera}<div class="small muted">{ph.lens}</div><div class="small muted">{expo}</div></dd></>}
         <dt><Icon name="image" size={20} /></dt>
         <dd>{ph.width} × {ph.height}{ph.width ? ` · ${(ph.width * ph.height / 1e6).toFixed(1)} MP` : ''}</dd>
@@ -237,7 +238,8 @@ function InfoPanel({ p, detail, setDetail, canEdit, shared, canDownload, onFlag,
               return { lat: a, lng: b }
             },
           })}
-          {ph.lat != null && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={() => closeViewer()}>Show on map</a>{ph.place_source ? <span class="muted"> · {ph.place_source}</span> : null}</div>}
+          {ph.lat != null && <MiniMap lat={+ph.lat} lng={+ph.lng} />}
+          {ph.lat != null && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={() => closeViewer()}>Show on map</a>{PLACE_FROM[ph.place_source] ? <span class="muted"> · {PLACE_FROM[ph.place_source]}</span> : null}</div>}
         </dd>
       </dl>
       {(canEdit || d?.keywords?.length > 0) && <>
@@ -261,6 +263,75 @@ function InfoPanel({ p, detail, setDetail, canEdit, shared, canDownload, onFlag,
         </div>
       </>}
     </aside>
+  )
+}
+
+// Where the date taken came from, in words.
+const TAKEN_FROM = {
+  exif: 'from EXIF', xmp: 'from XMP', iptc: 'from IPTC', maker: "from the camera's own record", video: 'from the video header',
+  file_name: 'from the file name', file_time: "from the file's modified time", manual: 'set by hand',
+}
+const PLACE_FROM = { offline: 'offline places', online: 'online geocoder' }
+
+// fmtOffset writes minutes east of UTC as "UTC+05:30".
+const fmtOffset = m => `UTC${m < 0 ? '−' : '+'}${String(Math.floor(Math.abs(m) / 60)).padStart(2, '0')}:${String(Math.abs(m) % 60).padStart(2, '0')}`
+// Every zone offset in use on Earth: whole hours from −12 to +14 and the
+// half- and three-quarter-hour zones.
+const OFFSETS = [...Array.from({ length: 27 }, (_, i) => (i - 12) * 60), -570, -330, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765, 825].sort((a, b) => a - b)
+
+// ZoneSelect sets the time zone the date taken was recorded in; the wall
+// clock time stays, the instant moves.
+function ZoneSelect({ offset, onChange }) {
+  const has = offset != null
+  const list = has && !OFFSETS.includes(offset) ? [...OFFSETS, offset].sort((a, b) => a - b) : OFFSETS
+  return (
+    <select class="edit zone" aria-label="Time zone of the date taken" title="Time zone of the date taken" value={has ? String(offset) : ''}
+      onChange={e => { const v = e.currentTarget.value; onChange(v === '' ? null : +v) }}>
+      <option value="">Time zone unknown</option>
+      {list.map(m => <option key={m} value={String(m)}>{fmtOffset(m)}</option>)}
+    </select>
+  )
+}
+
+// The mini map: the photo's spot on Pinhole's own tiles (online tiles when
+// the owner configured them, else the offline base map at country scale).
+// What the map service offers is asked once per page load.
+let tileInfo = null
+function tiles() {
+  const style = mapStyle()
+  if (!tileInfo || tileInfo.style !== style) {
+    tileInfo = { style, p: get('/geo' + qs({ bbox: '0,0,0.01,0.01', zoom: 2, style }), { quiet: true, keepToken: false }).then(r => ({
+      url: r.tile_url && r.tile_url.startsWith('/') ? r.tile_url : `/api/v1/tiles/${style}/{z}/{x}/{y}`,
+      z: r.online_tiles ? 13 : Math.min(6, r.max_native_zoom || 6),
+    })).catch(() => null) }
+  }
+  return tileInfo.p
+}
+
+function MiniMap({ lat, lng }) {
+  const [t, setT] = useState(null)
+  useEffect(() => { let alive = true; tiles().then(x => alive && setT(x)); return () => { alive = false } }, [])
+  const z = t ? t.z : 0
+  const n = 2 ** z
+  const wx = (lng + 180) / 360 * 256 * n
+  const sin = Math.min(Math.max(Math.sin(lat * Math.PI / 180), -0.9999), 0.9999)
+  const wy = (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * 256 * n
+  const imgs = []
+  if (t) {
+    // Enough tiles to fill 400 × 180 around the point.
+    for (let ty = Math.floor((wy - 90) / 256); ty <= Math.floor((wy + 90) / 256); ty++) {
+      if (ty < 0 || ty >= n) continue
+      for (let tx = Math.floor((wx - 200) / 256); tx <= Math.floor((wx + 200) / 256); tx++) {
+        const x = ((tx % n) + n) % n
+        imgs.push(<img key={tx + ',' + ty} alt="" draggable={false} src={t.url.replace('{z}', z).replace('{x}', x).replace('{y}', ty)}
+          style={{ left: `calc(50% + ${Math.round(tx * 256 - wx)}px)`, top: `calc(50% + ${Math.round(ty * 256 - wy)}px)` }} />)
+      }
+    }
+  }
+  return (
+    <a class="minimap" href={`/map?lat=${lat}&lng=${lng}&z=13`} onClick={() => closeViewer()} aria-label="Show on map" title="Show on map">
+      {imgs}<i class="pin" />
+    </a>
   )
 }
 

@@ -184,6 +184,27 @@ test('search by camera and by place', async () => {
   assert.ok(placeCount > 0 && placeCount < total, `country ${cc}: ${placeCount} of ${total}`)
   await both('search-place')
 
+  // A photo with a place shows where it is on a mini map of Pinhole's own
+  // tiles, and its time zone can be set without changing the wall clock.
+  await page.locator('.cell:not(:has(.badge))').first().click()
+  await page.waitForSelector('.viewer')
+  if (!(await page.locator('.info').count())) await page.keyboard.press('i')
+  await page.waitForSelector('.info .minimap img')
+  await page.waitForFunction(() => [...document.querySelectorAll('.minimap img')].some(i => i.complete && i.naturalWidth === 256))
+  const tileSrc = await page.getAttribute('.minimap img', 'src')
+  assert.match(tileSrc, /^\/api\/v1\/tiles\//)
+  const pid = await page.evaluate(() => document.querySelector('.viewer')?.dataset.id || '')
+  const before = await page.evaluate(async id => (await (await fetch('/api/v1/photos/' + id)).json()).photo, pid)
+  await page.selectOption('.info select[aria-label="Time zone of the date taken"]', '-300')
+  await page.waitForSelector('.toast:has-text("Saved")')
+  const after = await page.evaluate(async id => (await (await fetch('/api/v1/photos/' + id)).json()).photo, pid)
+  assert.equal(after.taken_offset, -300)
+  assert.equal(after.taken_local, before.taken_local, 'the wall-clock time changed with the zone')
+  await both('viewer-minimap')
+  await page.keyboard.press('i')
+  await page.keyboard.press('Escape')
+  await page.waitForSelector('.viewer', { state: 'detached' })
+
   // The search box: `/` focuses it from anywhere.
   await page.goto(srv.base + '/')
   await page.waitForSelector('.cell[data-id]')
