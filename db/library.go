@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -137,45 +138,136 @@ func (d *DB) Folder(ctx context.Context, rel string, hidePrivate bool) (FolderVi
 	return v, nil
 }
 
-// PlaceCount is one place with its number of photos.
+// PlaceCount is one place with its number of photos and a cover: the
+// file hash of its newest favourite, else of its newest photo.
 type PlaceCount struct {
 	CountryCode string `json:"country_code"`
 	Country     string `json:"country"`
 	State       string `json:"state,omitempty"`
 	City        string `json:"city,omitempty"`
 	Count       int    `json:"count"`
+	CoverHash   string `json:"cover_hash,omitempty"`
 }
 
 // Places counts photos one level below the given place: countries, the
 // states of country, or the cities of country+state. It returns the level
-// listed ("country", "state" or "city").
+// listed ("country", "state" or "city"). Counts and covers see the same
+// photos: visible ones, without private ones when hidePrivate.
 func (d *DB) Places(ctx context.Context, country, state string, hidePrivate bool) (string, []PlaceCount, error) {
-	level, cols, where, args := "country", "country_code, country, '', ''", "country_code <> ''", []any{}
+	level, where, args := "country", "", []any{}
 	switch {
 	case country != "" && state != "":
-		level, cols, where = "city", "country_code, country, state, city", "country_code = ? AND state = ? AND city <> ''"
+		level, where = "city", " AND country_code = ? AND state = ? AND city <> ''"
 		args = append(args, strings.ToUpper(country), state)
 	case country != "":
-		level, cols, where = "state", "country_code, country, state, ''", "country_code = ? AND state <> ''"
+		level, where = "state", " AND country_code = ? AND state <> ''"
 		args = append(args, strings.ToUpper(country))
 	case state != "":
 		return "", nil, fmt.Errorf("state needs a country: %w", ErrInvalid)
 	}
-	rows, err := d.sql.QueryContext(ctx, `SELECT `+cols+`, count(*) AS n FROM photos p WHERE `+where+` AND `+visible(hidePrivate)+
-		` GROUP BY 1, 2, 3, 4 ORDER BY n DESC, 2, 3, 4`, args...)
+	// One pass over the photos_places_cover index (migration 009), which
+	// holds every column read here, grouped in the index's own order so
+	// nothing is sorted, gives per city and favourite flag the count and
+	// the newest photo: with a single max() SQLite takes the bare id from
+	// the row holding the maximum, and search_key is the timeline order
+	// (taken time, then id). The groups are then summed up to the level
+	// listed. INDEXED BY because the planner otherwise prefers
+	// photos_timeline for "missing = 0 AND archived = 0" and sorts every
+	// photo row (~200 ms instead of ~12 ms for the countries of 100k
+	// photos); the WHERE repeats the index's condition word for word, or
+	// the query fails.
+	rows, err := d.sql.QueryContext(ctx, `SELECT country_code, country, state, city, favorite <> 0, count(*), max(search_key), id
+		FROM photos p INDEXED BY photos_places_cover WHERE country_code <> '' AND `+visible(hidePrivate)+where+`
+		GROUP BY country_code, country, state, city, favorite`, args...)
 	if err != nil {
 		return "", nil, fmt.Errorf("count places: %w", err)
 	}
 	defer rows.Close()
-	out := []PlaceCount{}
+	type key struct{ cc, country, state, city string }
+	type place struct {
+		PlaceCount
+		fav     bool  // the cover is a favourite
+		newest  int64 // the cover's search key
+		coverID int64
+	}
+	index := map[key]int{}
+	var places []place
 	for rows.Next() {
-		var pc PlaceCount
-		if err := rows.Scan(&pc.CountryCode, &pc.Country, &pc.State, &pc.City, &pc.Count); err != nil {
+		var k key
+		var fav bool
+		var n int
+		var newest, id int64
+		if err := rows.Scan(&k.cc, &k.country, &k.state, &k.city, &fav, &n, &newest, &id); err != nil {
 			return "", nil, err
 		}
-		out = append(out, pc)
+		switch level {
+		case "country":
+			k.state, k.city = "", ""
+		case "state":
+			k.city = ""
+		}
+		i, ok := index[k]
+		if !ok {
+			i = len(places)
+			index[k] = i
+			places = append(places, place{PlaceCount: PlaceCount{CountryCode: k.cc, Country: k.country, State: k.state, City: k.city}})
+		}
+		p := &places[i]
+		p.Count += n
+		// A favourite beats any other photo; among equals the newest wins.
+		if p.coverID == 0 || (fav && !p.fav) || (fav == p.fav && newest > p.newest) {
+			p.fav, p.newest, p.coverID = fav, newest, id
+		}
 	}
-	return level, out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return "", nil, err
+	}
+	rows.Close()
+	out := make([]PlaceCount, len(places))
+	if len(places) > 0 {
+		byID := map[int64]*PlaceCount{}
+		ids := make([]string, len(places))
+		for i := range places {
+			out[i] = places[i].PlaceCount
+			byID[places[i].coverID] = &out[i]
+			ids[i] = strconv.FormatInt(places[i].coverID, 10)
+		}
+		rows, err := d.sql.QueryContext(ctx, `SELECT p.id, f.hash FROM photos p JOIN files f ON f.id = p.primary_file_id
+			WHERE p.id IN (`+strings.Join(ids, ",")+`)`)
+		if err != nil {
+			return "", nil, fmt.Errorf("place covers: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var hash string
+			if err := rows.Scan(&id, &hash); err != nil {
+				return "", nil, err
+			}
+			byID[id].CoverHash = hash
+		}
+		if err := rows.Err(); err != nil {
+			return "", nil, err
+		}
+	}
+	// Most photos first, then by name, as before.
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.Country != b.Country {
+			return a.Country < b.Country
+		}
+		if a.State != b.State {
+			return a.State < b.State
+		}
+		if a.City != b.City {
+			return a.City < b.City
+		}
+		return a.CountryCode < b.CountryCode
+	})
+	return level, out, nil
 }
 
 // CameraCount and LensCount feed the search filters.

@@ -58,11 +58,18 @@ func (s *Server) calendar(c echo.Context) error {
 }
 
 func (s *Server) places(c echo.Context) error {
-	level, list, err := s.deps.DB.Places(c.Request().Context(), c.QueryParam("country"), c.QueryParam("state"), callerOf(c).hidePrivate())
+	cl := callerOf(c)
+	ctx := c.Request().Context()
+	level, list, err := s.deps.DB.Places(ctx, c.QueryParam("country"), c.QueryParam("state"), cl.hidePrivate())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"level": level, "places": list})
+	// The token the cover thumbnails' URLs need, as for folders.
+	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"level": level, "places": list, "thumb_token": tt})
 }
 
 func (s *Server) cameras(c echo.Context) error {

@@ -368,7 +368,7 @@ export function PlacesPage({ query }) {
       : lvl === 'state' ? '/places' + qs({ country: p.country_code || country, state: p.state })
         : '/search' + qs({ country: p.country_code || country, state: p.state || state, city: p.city })
     const title = lvl === 'country' ? p.country || p.country_code : lvl === 'state' ? p.state || 'Unknown region' : p.city || 'Elsewhere'
-    return { href, title, sub: plural(p.count, 'photo'), cover: cover(p.cover_hash), icon: 'pin' }
+    return { href, title, sub: plural(p.count, 'photo'), cover: cover(p.cover_hash, 'tile_500', r.thumb_token), icon: 'pin' }
   })
   return (
     <div class="page">
