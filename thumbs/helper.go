@@ -9,42 +9,97 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
-const maxHelperOutput = 64 << 20
+const (
+	maxHelperOutput = 64 << 20
+	// maxHelperLog is how much of a helper's standard error is kept for
+	// the error message: its first and last half, where ffmpeg says what
+	// it could not open and how it gave up.
+	maxHelperLog = 4096
+)
 
 // limitedBuffer keeps at most max bytes and fails writes past that, so a
-// runaway helper cannot fill memory.
+// runaway helper cannot fill memory. It must not embed bytes.Buffer: the
+// promoted ReadFrom would let io.Copy (which os/exec uses for pipes) go
+// around Write and so around the limit.
 type limitedBuffer struct {
-	bytes.Buffer
-	max int
+	buf  bytes.Buffer
+	max  int
+	over bool
 }
 
 func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if b.Len()+len(p) > b.max {
+	if b.buf.Len()+len(p) > b.max {
+		b.over = true
 		return 0, errors.New("helper output too large")
 	}
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
+}
+
+func (b *limitedBuffer) Bytes() []byte { return b.buf.Bytes() }
+
+// logBuffer keeps the beginning and the end of a helper's log and accepts
+// everything in between without storing it. It never fails a write: a
+// failed write would close the pipe and fail (or kill) a helper that
+// merely complains a lot, as ffmpeg does about every damaged macroblock of
+// a video it still decodes.
+type logBuffer struct {
+	head, tail []byte
+	half       int
+	dropped    bool
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if room := b.half - len(b.head); room > 0 {
+		k := min(room, len(p))
+		b.head = append(b.head, p[:k]...)
+		p = p[k:]
+	}
+	b.tail = append(b.tail, p...)
+	if over := len(b.tail) - b.half; over > 0 {
+		b.tail = append(b.tail[:0:0], b.tail[over:]...)
+		b.dropped = true
+	}
+	return n, nil
+}
+
+// String returns the kept log, trimmed, with "…" where bytes were left out.
+func (b *logBuffer) String() string {
+	s := string(b.head)
+	if b.dropped {
+		s += " … "
+	}
+	s += string(b.tail)
+	return strings.TrimSpace(s)
 }
 
 // runHelper runs a program directly (never through a shell) with a timeout
-// and returns its standard output.
-func runHelper(ctx context.Context, timeout time.Duration, name string, args ...string) ([]byte, error) {
+// and returns its standard output and what it logged on standard error.
+func runHelper(ctx context.Context, timeout time.Duration, name string, args ...string) (stdout []byte, log string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	stdout := &limitedBuffer{max: maxHelperOutput}
-	stderr := &limitedBuffer{max: 4096}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
+	out := &limitedBuffer{max: maxHelperOutput}
+	stderr := &logBuffer{half: maxHelperLog / 2}
+	cmd.Stdout, cmd.Stderr = out, stderr
 	cmd.WaitDelay = 2 * time.Second
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s timed out: %w", filepath.Base(name), ctx.Err())
-		}
-		return nil, fmt.Errorf("%s: %w: %s", filepath.Base(name), err, bytes.TrimSpace(stderr.Bytes()))
+	err = cmd.Run()
+	switch {
+	case out.over:
+		// The pipe was closed on it, so its exit status says nothing.
+		return nil, stderr.String(), fmt.Errorf("%s wrote more than %d MB", filepath.Base(name), maxHelperOutput>>20)
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return nil, stderr.String(), fmt.Errorf("%s timed out after %v: %w", filepath.Base(name), timeout, ctx.Err())
+	case err != nil && ctx.Err() != nil:
+		return nil, stderr.String(), fmt.Errorf("%s stopped: %w", filepath.Base(name), ctx.Err())
+	case err != nil:
+		return nil, stderr.String(), fmt.Errorf("%s: %w: %s", filepath.Base(name), err, stderr.String())
 	}
-	return stdout.Bytes(), nil
+	return out.Bytes(), stderr.String(), nil
 }
 
 // heifToJPEG decodes a HEIC/HEIF/AVIF with heif-dec or heif-convert into a
@@ -57,7 +112,7 @@ func heifToJPEG(ctx context.Context, opts Options, path string) ([]byte, error) 
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "out.jpg")
-	if _, err := runHelper(ctx, opts.HelperTimeout, opts.HEIFConvert, "-q", "92", path, out); err != nil {
+	if _, _, err := runHelper(ctx, opts.HelperTimeout, opts.HEIFConvert, "-q", "92", path, out); err != nil {
 		return nil, broken("HEIC decode failed", err)
 	}
 	// Files with several top-level images come out as out-1.jpg, out-2.jpg …
@@ -76,22 +131,33 @@ func heifToJPEG(ctx context.Context, opts Options, path string) ([]byte, error) 
 // videoFrame grabs a poster frame with ffmpeg: one second in, or the first
 // frame of clips shorter than that. ffmpeg applies the rotation metadata.
 func videoFrame(ctx context.Context, opts Options, path string) ([]byte, error) {
+	// "file:" keeps ffmpeg from reading a relative name with a colon, such
+	// as "12:30 party.mp4", as a protocol ("Protocol not found").
+	input := "file:" + path
 	args := func(seek bool) []string {
 		a := []string{"-nostdin", "-hide_banner", "-loglevel", "error"}
 		if seek {
 			a = append(a, "-ss", "1")
 		}
-		return append(a, "-i", path, "-frames:v", "1", "-f", "image2pipe", "-vcodec", "mjpeg", "-q:v", "2", "-")
+		return append(a, "-i", input, "-frames:v", "1", "-f", "image2pipe", "-vcodec", "mjpeg", "-q:v", "2", "-")
 	}
-	out, err := runHelper(ctx, opts.HelperTimeout, opts.FFmpeg, args(true)...)
+	out, log, err := runHelper(ctx, opts.HelperTimeout, opts.FFmpeg, args(true)...)
 	if err == nil && len(out) == 0 {
-		out, err = runHelper(ctx, opts.HelperTimeout, opts.FFmpeg, args(false)...)
+		out, log, err = runHelper(ctx, opts.HelperTimeout, opts.FFmpeg, args(false)...)
 	}
 	if err != nil {
-		return nil, broken("video frame failed", err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, broken("video took too long to read", err)
+		}
+		return nil, broken("unreadable video", err)
 	}
 	if len(out) == 0 {
-		return nil, broken("video has no frames", nil)
+		// ffmpeg exits 0 when no frame decodes; what it logged says why.
+		var cause error
+		if log != "" {
+			cause = errors.New(filepath.Base(opts.FFmpeg) + ": " + log)
+		}
+		return nil, broken("no frame of this video could be read", cause)
 	}
 	return out, nil
 }
