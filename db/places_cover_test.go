@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 )
@@ -166,40 +165,31 @@ func TestPlacesCovers(t *testing.T) {
 
 func ptrTo[T any](v T) *T { return &v }
 
-var (
-	benchPlacesOnce sync.Once
-	benchPlacesDB   *DB
-)
-
 // BenchmarkPlaces lists the three place levels of a generated 100k-photo
 // library (InsertSynthetic places ~60% of them in 12 cities), as an admin
-// and as a viewer.
+// and as a viewer. The library is generated once per run of the
+// benchmark (about 20 s) in a folder removed afterwards.
 func BenchmarkPlaces(b *testing.B) {
 	ctx := context.Background()
-	benchPlacesOnce.Do(func() {
-		dir, err := filepathTemp()
-		if err != nil {
-			b.Fatal(err)
-		}
-		d, err := Open(ctx, filepath.Join(dir, "pinhole.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		start := time.Now()
-		if err := d.InsertSynthetic(ctx, 100_000, 1); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("100k photos generated in %v", time.Since(start).Round(time.Millisecond))
-		// Reopen, as a server does, so reads come from the database file
-		// and not from the generator's one big write-ahead log.
-		if err := d.Close(); err != nil {
-			b.Fatal(err)
-		}
-		if d, err = Open(ctx, filepath.Join(dir, "pinhole.db")); err != nil {
-			b.Fatal(err)
-		}
-		benchPlacesDB = d
-	})
+	path := filepath.Join(b.TempDir(), "pinhole.db")
+	d, err := Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := d.InsertSynthetic(ctx, 100_000, 1); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("100k photos generated in %v", time.Since(start).Round(time.Millisecond))
+	// Reopen, as a server does, so reads come from the database file and
+	// not from the generator's one big write-ahead log.
+	if err := d.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if d, err = Open(ctx, path); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
 	for _, v := range []struct{ name, country, state string }{
 		{"country", "", ""}, {"state", "US", ""}, {"city", "US", "California"},
 	} {
@@ -212,7 +202,7 @@ func BenchmarkPlaces(b *testing.B) {
 				var n int
 				cpu0 := cpuTime()
 				for b.Loop() {
-					_, list, err := benchPlacesDB.Places(ctx, v.country, v.state, hide)
+					_, list, err := d.Places(ctx, v.country, v.state, hide)
 					if err != nil {
 						b.Fatal(err)
 					}
