@@ -130,12 +130,21 @@ func heifToJPEG(ctx context.Context, opts Options, path string) ([]byte, error) 
 
 // videoFrame grabs a poster frame with ffmpeg: one second in, or the first
 // frame of clips shorter than that. ffmpeg applies the rotation metadata.
+// videoFormats are the demuxers posters may use: what cameras and phones
+// record (MP4/MOV/3GP, AVCHD's MPEG-TS, AVI, Matroska/WebM, MPEG-PS, ASF,
+// DV, MXF).
+const videoFormats = "mov,mp4,m4a,3gp,3g2,mj2,mpegts,avi,matroska,webm,mpeg,asf,dv,mxf"
+
 func videoFrame(ctx context.Context, opts Options, path string) ([]byte, error) {
 	// "file:" keeps ffmpeg from reading a relative name with a colon, such
 	// as "12:30 party.mp4", as a protocol ("Protocol not found").
 	input := "file:" + path
 	args := func(seek bool) []string {
-		a := []string{"-nostdin", "-hide_banner", "-loglevel", "error"}
+		// Only local files, and only camera video containers: a playlist
+		// or concat script dressed as a video cannot make ffmpeg read
+		// other files or the network.
+		a := []string{"-nostdin", "-hide_banner", "-loglevel", "error",
+			"-protocol_whitelist", "file", "-format_whitelist", videoFormats}
 		if seek {
 			a = append(a, "-ss", "1")
 		}

@@ -540,3 +540,27 @@ exit 1
 	}
 	checkReason(t, "failing helper", err)
 }
+
+// A playlist or concat script saved with a video's name cannot make ffmpeg
+// read another file (here a real video elsewhere on disk) into a poster:
+// posters only open camera video containers, from local files.
+func TestRealFFmpegRefusesPlaylistsAndScripts(t *testing.T) {
+	ff := realFFmpeg(t)
+	other := corpus.Path(t, "photoprism/assets/examples/christmas.mp4")
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"playlist.mp4": "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nfile:" + other + "\n#EXT-X-ENDLIST\n",
+		"concat.mov":   "ffconcat version 1.0\nfile '" + other + "'\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		jpg, err := Render(context.Background(), p, mustSize(t, "fit_720"), Options{FFmpeg: ff, HelperTimeout: 5 * time.Second})
+		if err == nil {
+			t.Errorf("%s: ffmpeg followed it to another file and made a %d-byte poster", name, len(jpg))
+			continue
+		}
+		checkReason(t, name, err)
+	}
+}
