@@ -1,12 +1,11 @@
 // Settings: library status with live indexing progress, services, people,
 // security (sessions, token rotation, password), appearance and credits.
+import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, session, setThumbToken, toast } from './api.js'
 import { Icon } from './icons.jsx'
 import { progress, setTheme, theme } from './shell.jsx'
 import { useStore } from './store.js'
-
-const fmtBytes = n => (n == null ? '—' : n >= 1e9 ? (n / 1e9).toFixed(1) + ' GB' : n >= 1e6 ? (n / 1e6).toFixed(1) + ' MB' : Math.round(n / 1e3) + ' KB')
 
 export function SettingsPage() {
   const me = session.get().user || {}
@@ -18,6 +17,7 @@ export function SettingsPage() {
   useEffect(() => { if (live && !live.running) load() }, [live && live.running])
   const p = live || status?.index?.progress
   const c = status?.counts || {}
+  const errs = status?.recent_errors || status?.errors || []
   const rescan = async () => {
     try { await api('POST', '/index/rescan'); toast('Rescan started', 'ok') } catch { /* toast */ }
   }
@@ -44,15 +44,17 @@ export function SettingsPage() {
             {p && p.running && <><div class="progress" role="progressbar" aria-valuenow={pct} aria-label="Indexing progress"><i style={{ width: pct + '%' }} /></div>
               <div class="small muted">{p.seen} seen · {p.indexed} indexed · {p.skipped} unchanged · {p.failed} failed{p.current ? ` · ${p.current}` : ''}</div></>}
             <div class="small muted" style={{ marginTop: 6 }}>
-              Watcher: <b>{status.watcher?.mode || 'unknown'}</b>{status.watcher?.reason ? ` (${status.watcher.reason})` : ''}
-              {status.index?.last_scan?.finished_at ? ` · last scan ${status.index.last_scan.finished_at}` : ''}
+              {lastScan(status.index?.last_scan) || 'No scan finished yet'}
               {status.version ? ` · version ${status.version}` : ''}
+              {num(status.uptime_s) !== null ? ` · running for ${span(status.uptime_s)}` : ''}
+              {admin && status.originals ? <><br />{status.demo ? 'A generated demo library in ' : 'Photos from '}<span style={{ overflowWrap: 'anywhere' }}>{status.originals}</span></> : null}
             </div>
             {status.index?.root_problem && <p class="err" style={{ margin: '8px 0 0' }}>{status.index.root_problem}</p>}
+            {status.error && <p class="err" style={{ margin: '8px 0 0' }}>{status.error}</p>}
           </div>
-          {status.errors?.length ? <>
+          {errs.length ? <>
             <h3 style={{ fontSize: 14, margin: '14px 0 6px' }}>Recent problems</h3>
-            <div class="list">{status.errors.slice(0, 20).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.path}</b> — {e.error || e.message}</span></div>)}</div>
+            <div class="list">{errs.slice(0, 20).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.path}</b> — {e.error || e.message}</span></div>)}</div>
           </> : null}
         </>}
       </section>
@@ -72,6 +74,15 @@ export function SettingsPage() {
   )
 }
 
+// lastScan says when the last scan finished and what it covered.
+function lastScan(l) {
+  const start = l && Date.parse(l.started)
+  if (!start) return ''
+  const secs = (l.duration_ns || 0) / 1e9
+  const took = secs < 1 ? 'under a second' : secs < 90 ? `${Math.round(secs)} s` : `${Math.round(secs / 60)} min`
+  return `Last scan ${rel(start + secs * 1000)}${typeof l.seen === 'number' ? ` · ${plural(l.seen, 'file')} in ${took}` : ''}`
+}
+
 function ThemePicker() {
   const t = useStore(theme)
   return (
@@ -81,23 +92,308 @@ function ThemePicker() {
   )
 }
 
-// Services shows what the status reports about maps, places and caches; the
-// switches appear once the API offers them.
+// ---- Services and caches --------------------------------------------------
+// The service parts of the status document in words. Every key the server
+// sends is either shown in its block or listed under "Other", so a key the
+// server adds later is never silently dropped.
+
+// Top-level status keys this page shows somewhere (Library or a block here),
+// or that say nothing to a logged-in person (setup_required; status, whose
+// "degraded" comes with an error or root problem that is shown).
+const KNOWN_TOP = new Set(['status', 'error', 'version', 'uptime_s', 'originals', 'demo', 'counts', 'index', 'watcher',
+  'helpers', 'thumbs', 'places', 'maps', 'recent_errors', 'errors', 'setup_required'])
+
+// reader gives a status object's values by snake_case name (the thumbnail
+// stats arrive as Go's CamelCase) and remembers which ones were looked at.
+function reader(obj) {
+  const m = new Map()
+  if (obj && typeof obj === 'object') for (const [k, v] of Object.entries(obj)) m.set(k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase(), v)
+  const used = new Set()
+  const get = (...ks) => { for (const k of ks) if (m.has(k)) { used.add(k); return m.get(k) } }
+  const rest = () => [...m].filter(([k, v]) => !used.has(k) && v !== null && v !== undefined && v !== '')
+  return { get, rest }
+}
+
+const num = v => (typeof v === 'number' && isFinite(v) ? v : null)
+const plural = (n, one, many = one + 's') => `${n.toLocaleString('en')} ${n === 1 ? one : many}`
+
+function fmtBytes(n) {
+  if (num(n) === null) return '—'
+  if (n < 1024) return n > 0 ? 'under 1 KB' : '0 KB'
+  const units = ['KB', 'MB', 'GB', 'TB']
+  let v = n / 1024, i = 0
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
+  return (v < 10 ? String(Math.round(v * 10) / 10) : Math.round(v).toLocaleString('en')) + ' ' + units[i]
+}
+
+function fmtRate(r) {
+  if (num(r) === null) return '—'
+  const p = Math.round(r * 100)
+  return r > 0 && p === 0 ? 'under 1%' : r < 1 && p === 100 ? '99%' : p + '%'
+}
+
+const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+// rel says when an ISO time is relative to now: "in 4 minutes", "2 hours ago".
+function rel(iso, now = Date.now()) {
+  const t = typeof iso === 'number' ? iso : Date.parse(iso)
+  if (isNaN(t)) return String(iso)
+  const s = (t - now) / 1000, a = Math.abs(s)
+  if (a < 5) return s > 0 ? 'in a moment' : 'just now'
+  const [n, unit] = a < 60 ? [s, 'second'] : a < 3600 ? [s / 60, 'minute'] : a < 86400 ? [s / 3600, 'hour']
+    : a < 86400 * 30 ? [s / 86400, 'day'] : a < 86400 * 365 ? [s / (86400 * 30.4), 'month'] : [s / (86400 * 365), 'year']
+  return rtf.format(Math.round(n), unit)
+}
+
+// span says how long a number of seconds is: "5 minutes", "3 days".
+function span(sec) {
+  const [n, unit] = sec < 60 ? [sec, 'second'] : sec < 3600 ? [sec / 60, 'minute'] : sec < 86400 ? [sec / 3600, 'hour'] : [sec / 86400, 'day']
+  return plural(Math.max(1, Math.floor(n)), unit)
+}
+
+// plainError turns an upstream error ("geocoder: Get \"http://…\": dial tcp
+// …: connect: connection refused") into a sentence about the service.
+function plainError(raw, host, noun) {
+  const s = String(raw || '')
+  const who = (s.match(/"https?:\/\/([^/"?#]+)/) || [])[1] || host || noun
+  const code = s.match(/:\s*(\d{3})((?:\s+[A-Za-z][\w'-]*)*)\s*$/)
+  if (/connection refused/i.test(s)) return `${who} refused the connection`
+  if (/no such host|server misbehaving|lookup \S+ on /i.test(s)) return `${who} could not be found: the name does not resolve`
+  if (/deadline exceeded|timeout|timed out/i.test(s)) return `${who} did not answer in time`
+  if (/x509|certificate|tls:/i.test(s)) return `The secure connection to ${who} failed (certificate problem)`
+  if (/network is unreachable|no route to host/i.test(s)) return `No network route to ${who}`
+  if (/connection reset|broken pipe|EOF/.test(s)) return `${who} dropped the connection`
+  if (code) {
+    const n = +code[1], what = (code[1] + code[2]).trim()
+    if (n === 429) return `${who} asked Pinhole to slow down (${what})`
+    if (n === 401 || n === 403) return `${who} refused access (${what})`
+    if (n === 404) return `${who} does not know the address asked for (${what}): check the URL`
+    if (n >= 500) return `${who} had an error of its own (${what})`
+    return `${who} answered ${what}`
+  }
+  if (/not an image/i.test(s)) return `${who} sent something that is not an image`
+  if (/larger than/i.test(s)) return `${who} sent a tile that is too large`
+  if (/answer/i.test(s)) return `${who} sent an answer Pinhole could not read`
+  return s.replace(/^(geocoder|tile upstream):\s*/i, '')
+}
+
+// useNow re-renders every second while a countdown is on screen.
+function useNow(ticking) {
+  const [now, setNow] = useState(Date.now())
+  useEffect(() => {
+    if (!ticking) return
+    const t = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(t)
+  }, [ticking])
+  return ticking ? now : Date.now()
+}
+
+const Pill = ({ tone = '', children }) => <span class={'pill ' + tone}>{children}</span>
+
+function Block({ icon, title, pill, children, testid }) {
+  return (
+    <div class="svc" data-testid={testid}>
+      <div class="svc-h"><Icon name={icon} size={20} /><h3>{title}</h3>{pill}</div>
+      {children}
+    </div>
+  )
+}
+
+// Usage is "120 MB of 2 GB" over a thin meter, with a count beneath.
+function Usage({ used, cap, label, extra }) {
+  const u = num(used), c = num(cap)
+  const frac = u !== null && c ? Math.min(1, u / c) : null
+  return <>
+    {u === 0 ? <>Empty{c ? <span class="muted"> · holds up to {fmtBytes(c)}</span> : null}</>
+      : <>{fmtBytes(u)}{c ? <span class="muted"> of {fmtBytes(c)}</span> : null}</>}
+    {frac !== null && u > 0 && <div class={'meter' + (frac > 0.9 ? ' full' : '')} role="meter" aria-label={label}
+      aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(frac * 100)}><i style={{ width: Math.max(1, frac * 100) + '%' }} /></div>}
+    {extra ? <small>{extra}</small> : null}
+  </>
+}
+
+// upstream reads an online service's health report: down while a retry is
+// scheduled; a last error without one is a recovered outage.
+function upstream(r) {
+  const err = r.get('last_error'), at = r.get('last_error_at'), retry = r.get('next_retry')
+  return { err, at, retry, down: !!(err && retry) }
+}
+
+function Problem({ up, host, noun, next, fallback, now }) {
+  if (!up.err) return null
+  const what = plainError(up.err, host, noun)
+  const due = up.retry ? Date.parse(up.retry) : NaN
+  const when = up.at ? rel(up.at, now) : ''
+  return (
+    <div class={'svc-note' + (up.down ? ' bad' : ' calm')} role={up.down ? 'status' : undefined}>
+      {up.down ? <>
+        <b>{what}</b>
+        <div>{when ? `Last failed ${when}. ` : ''}Pinhole tries again {due > now ? rel(due, now) : `with the next ${next}`}; {fallback} meanwhile.</div>
+      </> : <>
+        <b>Answering again</b>
+        <div>The last problem{when ? `, ${when}` : ''}: {lower(what)}.</div>
+      </>}
+      <details><summary>Technical details</summary><code>{String(up.err)}</code></details>
+    </div>
+  )
+}
+
+function servicePill(online, up) {
+  if (!online) return <Pill>Offline</Pill>
+  return up.down ? <Pill tone="bad">Unreachable</Pill> : <Pill tone="ok">Online</Pill>
+}
+
+const HELPERS = {
+  heif: { name: 'heif-convert', gives: 'Previews of HEIC and AVIF photos', without: 'HEIC and AVIF photos without a built-in preview show a placeholder', install: 'apt install libheif-examples' },
+  ffmpeg: { name: 'ffmpeg', gives: 'Preview frames for videos', without: 'Videos show a placeholder instead of a frame', install: 'apt install ffmpeg' },
+}
+
+const WATCH = {
+  live: ['ok', 'Live', 'New and changed photos appear within seconds.'],
+  polling: ['warn', 'Polling', 'Changes are found by rescanning every few minutes.'],
+  waiting: ['bad', 'Waiting', 'The originals folder is not there; Pinhole waits for it to come back.'],
+  off: ['', 'Off', 'Changes are not being followed.'],
+}
+
+// otherValue shows an unknown key's value by the shape of its name and value.
+function otherValue(k, v, now) {
+  if (typeof v === 'boolean') return v ? 'Yes' : 'No'
+  if (typeof v === 'number') return /bytes/.test(k) ? fmtBytes(v) : /rate|ratio/.test(k) && v <= 1 ? fmtRate(v) : /_s$|seconds/.test(k) ? plural(Math.round(v), 'second') : /_ms$/.test(k) ? v.toLocaleString('en') + ' ms' : v.toLocaleString('en')
+  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v) && !isNaN(Date.parse(v))) return rel(v, now)
+  if (Array.isArray(v)) return v.every(x => x === null || typeof x !== 'object') ? v.join(', ') : plural(v.length, 'item')
+  return String(v)
+}
+// addOther lists an unknown key, one row per leaf of a nested object.
+function addOther(list, group, k, v, depth = 0) {
+  if (v === null || v === undefined || v === '') return
+  if (typeof v === 'object' && !Array.isArray(v) && depth < 2) {
+    for (const [k2, v2] of Object.entries(v)) addOther(list, (group ? group + ' · ' : '') + sentence(k), k2, v2, depth + 1)
+  } else list.push([group, k, typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v])
+}
+const lower = s => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s)
+const capital = s => s.charAt(0).toUpperCase() + s.slice(1)
+const sentence = k => capital(k.replace(/_/g, ' ').trim())
+
 function Services({ status, admin }) {
+  const retrying = !!(status?.places?.next_retry || status?.maps?.next_retry)
+  const now = useNow(retrying)
   if (!status) return null
-  const svc = status.services || status.places || status.maps || status.thumbs
-  const rows = []
-  const add = (k, v) => v !== undefined && v !== null && v !== '' && rows.push([k, typeof v === 'object' ? JSON.stringify(v) : String(v)])
-  if (status.places) for (const [k, v] of Object.entries(status.places)) add('Places · ' + k.replace(/_/g, ' '), v)
-  if (status.maps) for (const [k, v] of Object.entries(status.maps)) add('Map tiles · ' + k.replace(/_/g, ' '), /bytes/i.test(k) ? fmtBytes(v) : v)
-  if (status.thumbs) for (const [k, v] of Object.entries(status.thumbs)) add('Thumbnails · ' + k.replace(/_/g, ' '), /bytes/i.test(k) ? fmtBytes(v) : v)
-  if (status.helpers) for (const [k, v] of Object.entries(status.helpers)) add('Helper · ' + k, v || 'not found')
+  const other = []
+
+  // Places: the offline dataset, optionally an online geocoder in front.
+  const pl = reader(status.places)
+  const plOnline = pl.get('mode') === 'online'
+  const plHost = pl.get('service', 'host')
+  const plUp = upstream(pl)
+  const dataset = pl.get('dataset_version', 'dataset', 'version')
+  const resolved = num(pl.get('resolved')), pending = num(pl.get('pending'))
+  const requests = num(pl.get('requests')), cacheHits = num(pl.get('cache_hits')), plRate = num(pl.get('hit_rate'))
+  const cells = num(pl.get('cached_cells')), fallbacks = num(pl.get('offline_fallbacks'))
+  const places = status.places && (
+    <Block icon="pin" title="Places" testid="svc-places" pill={servicePill(plOnline, plUp)}>
+      <dl>
+        <dt>Place names</dt>
+        <dd>{plOnline ? <>Online geocoder{plHost ? <> at <b>{plHost}</b></> : null}<small>Built-in offline places{dataset ? ` (${dataset})` : ''} fill in when it cannot answer</small></>
+          : <>Built-in offline places{dataset ? <small>Dataset {dataset}</small> : <small>GeoNames, no internet needed</small>}</>}</dd>
+        {resolved !== null && <><dt>Photos placed</dt><dd>{resolved.toLocaleString('en')}{pending ? <span class="muted"> · {pending.toLocaleString('en')} waiting</span> : pending === 0 ? <span class="muted"> · none waiting</span> : null}</dd></>}
+        {plOnline && <><dt>Lookups</dt><dd>{requests || cacheHits ? <>{fmtRate(plRate)} answered from the cache<small>{plural(requests || 0, 'request')} to the geocoder · {plural(cacheHits || 0, 'cache hit')}{cells ? ` · ${plural(cells, 'area')} cached` : ''}</small></> : 'None yet'}</dd></>}
+        {plOnline && fallbacks ? <><dt>Answered offline</dt><dd>{plural(fallbacks, 'lookup')}<small>while the geocoder could not answer</small></dd></> : null}
+      </dl>
+      {plOnline && <Problem up={plUp} host={plHost} noun="The geocoder" next="lookup" fallback="offline place names are used" now={now} />}
+    </Block>
+  )
+  if (status.places) for (const [k, v] of pl.rest()) addOther(other, 'Places', k, v)
+
+  // Map: the offline base map or a caching proxy for a tile server.
+  const mp = reader(status.maps)
+  const mpOnline = mp.get('mode') === 'online'
+  const mpHost = mp.get('service', 'host')
+  const mpUp = upstream(mp)
+  const hits = num(mp.get('hits')) || 0, misses = num(mp.get('misses')) || 0, mpRate = num(mp.get('hit_rate'))
+  const upReq = num(mp.get('upstream_requests')) || 0, upErr = num(mp.get('upstream_errors')) || 0
+  const stale = num(mp.get('stale_served')) || 0, drawn = num(mp.get('rendered')) || 0
+  const tileFiles = num(mp.get('cache_files'))
+  const map = status.maps && (
+    <Block icon="map" title="Map" testid="svc-map" pill={servicePill(mpOnline, mpUp)}>
+      <dl>
+        <dt>Base map</dt>
+        <dd>{mpOnline ? <>Online tile server{mpHost ? <> at <b>{mpHost}</b></> : null}<small>The built-in map fills in when it cannot answer</small></>
+          : <>Built-in offline map<small>Natural Earth, no internet needed</small></>}</dd>
+        <dt>Tile cache</dt>
+        <dd><Usage used={mp.get('cache_bytes')} cap={mp.get('cache_cap_bytes')} label="Tile cache used" extra={tileFiles ? plural(tileFiles, 'tile') : null} /></dd>
+        <dt>From the cache</dt>
+        <dd>{hits + misses ? <>{fmtRate(mpRate ?? hits / (hits + misses))}<small>{plural(hits, 'hit')} in {plural(hits + misses, 'lookup')}{drawn ? ` · ${plural(drawn, 'tile')} drawn from the built-in map` : ''}</small></> : 'No tiles shown yet'}</dd>
+        {mpOnline && <><dt>Tile server</dt><dd>{plural(upReq, 'request')}{upErr ? <span class="muted"> · {plural(upErr, 'failure')}</span> : null}{stale ? <small>{plural(stale, 'older tile')} shown while it was unreachable</small> : null}</dd></>}
+      </dl>
+      {mpOnline && <Problem up={mpUp} host={mpHost} noun="The tile server" next="tile" fallback="cached tiles and the built-in map are shown" now={now} />}
+    </Block>
+  )
+  if (status.maps) for (const [k, v] of mp.rest()) addOther(other, 'Map', k, v)
+
+  // Thumbnails cache.
+  const th = reader(status.thumbs)
+  const tHits = num(th.get('hits')) || 0, tMiss = num(th.get('misses')) || 0
+  const renders = num(th.get('renders')), evictions = num(th.get('evictions')), files = num(th.get('files'))
+  const writable = th.get('writable')
+  const thumbs = status.thumbs && (
+    <Block icon="image" title="Thumbnails" testid="svc-thumbs" pill={writable === false ? <Pill tone="warn">Not saving</Pill> : null}>
+      <dl>
+        <dt>Cache</dt>
+        <dd><Usage used={th.get('bytes', 'cache_bytes')} cap={th.get('max_bytes', 'cache_cap_bytes')} label="Thumbnail cache used" extra={files ? plural(files, 'file') : null} /></dd>
+        <dt>From the cache</dt>
+        <dd>{tHits + tMiss ? <>{fmtRate(tHits / (tHits + tMiss))}<small>{plural(tHits, 'hit')} in {plural(tHits + tMiss, 'request')}</small></> : 'None asked for yet'}</dd>
+        {renders ? <><dt>Made</dt><dd>{plural(renders, 'thumbnail')}<small>since the server started{evictions ? ` · ${plural(evictions, 'old one')} removed to stay under the cap` : ''}</small></dd></> : null}
+      </dl>
+      {writable === false && <div class="svc-note">The cache is full or read-only: thumbnails are still made, but again on every view.</div>}
+    </Block>
+  )
+  if (status.thumbs) for (const [k, v] of th.rest()) addOther(other, 'Thumbnails', k, v)
+
+  // Helper programs for formats Pinhole cannot decode itself.
+  const helpers = status.helpers && typeof status.helpers === 'object' ? Object.entries(status.helpers) : []
+  const found = helpers.filter(([, v]) => v).length
+  const tools = helpers.length > 0 && (
+    <Block icon="settings" title="Helper tools" testid="svc-helpers" pill={<Pill tone={found === helpers.length ? 'ok' : 'warn'}>{found} of {helpers.length} found</Pill>}>
+      <dl>{helpers.map(([k, v]) => {
+        const h = HELPERS[k] || { name: k }
+        const path = typeof v === 'string' ? v : ''
+        const name = path ? path.split('/').pop() : h.name
+        return <Fragment key={k}>
+          <dt>{name}</dt>
+          <dd>{v ? <><span class="yes">Found</span>{h.gives ? ` · ${h.gives}` : ''}{path ? <small>{path}</small> : null}</>
+            : <><span class="no">Not found</span>{h.without ? ` · ${h.without}` : ''}{admin && h.install ? <small>Install with <code>{h.install}</code></small> : null}</>}</dd>
+</Fragment>
+      })}</dl>
+    </Block>
+  )
+
+  // Watcher: live inotify, polling, or waiting for the originals.
+  const wr = reader(status.watcher || status.index?.watcher)
+  const mode = wr.get('mode'), reason = wr.get('reason'), watches = num(wr.get('watches')), wpending = num(wr.get('pending'))
+  const [wtone, wlabel, wtext] = WATCH[mode] || ['', mode ? sentence(String(mode)) : 'Unknown', '']
+  const watcher = (status.watcher || status.index?.watcher) && (
+    <Block icon="refresh" title="Watching for changes" testid="svc-watcher" pill={<Pill tone={wtone}>{wlabel}</Pill>}>
+      <dl>
+        <dt>Changes</dt><dd>{wtext || '—'}</dd>
+        {mode === 'live' && watches ? <><dt>Watching</dt><dd>{plural(watches, 'folder')}</dd></> : null}
+        {wpending ? <><dt>Queued</dt><dd>{plural(wpending, 'change')} about to be indexed</dd></> : null}
+      </dl>
+      {reason && <div class={'svc-note' + (mode === 'waiting' ? ' bad' : '')}>{capital(String(reason))}</div>}
+    </Block>
+  )
+  if (status.watcher || status.index?.watcher) for (const [k, v] of wr.rest()) addOther(other, 'Watcher', k, v)
+
+  for (const [k, v] of Object.entries(status)) if (!KNOWN_TOP.has(k) && v !== null && v !== undefined && v !== '') addOther(other, '', k, v)
+
   return (
     <section aria-labelledby="s-svc">
       <h2 id="s-svc">Services and caches</h2>
-      {!svc && <p class="muted small">Online tiles and the online geocoder are off: Pinhole uses its built-in offline places and base map.</p>}
-      <div class="list">{rows.map(([k, v]) => <div class="row small" key={k}><span class="grow muted">{k}</span><span style={{ overflowWrap: 'anywhere' }}>{v}</span></div>)}</div>
-      {admin && status.services && <p class="small muted">Change upstream URLs in the configuration file or with PINHOLE_* variables.</p>}
+      <div class="svc-grid">
+        {places}{map}{thumbs}{tools}{watcher}
+        {other.length > 0 && <Block icon="info" title="Other" testid="svc-other">
+          <dl class="small">{other.map(([g, k, v]) => <Fragment key={g + k}><dt>{g ? `${g} · ` : ''}{sentence(k)}</dt><dd>{otherValue(k, v, now)}</dd></Fragment>)}</dl>
+        </Block>}
+      </div>
+      {admin && <p class="small muted">Turn the online geocoder and tile server on or off with <code>geocoder-url</code> and <code>tiles-url</code>, and size the caches with <code>thumb-cache-mb</code> and <code>tile-cache-mb</code>, in the configuration file or as PINHOLE_* variables; restart Pinhole to apply.</p>}
     </section>
   )
 }
