@@ -77,6 +77,9 @@ func newTiles(cfg *config.Config, log *slog.Logger) *maps.Tiles {
 // the settings page can list it as it is.
 func placesStatus(ctx context.Context, d *db.DB, r Resolver) map[string]any {
 	st := map[string]any{"mode": "offline"}
+	if v, err := places.Version(); err == nil {
+		st["dataset_version"] = v
+	}
 	if resolved, pending, err := d.PlaceCounts(ctx); err == nil {
 		st["resolved"], st["pending"] = resolved, pending
 	}

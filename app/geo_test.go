@@ -62,7 +62,7 @@ func TestOfflineModeMakesNoRequests(t *testing.T) {
 			t.Fatalf("tile %d/0/0: %v %q", z, err, meta.Source)
 		}
 	}
-	if st := placesStatus(ctx, d, r); st["mode"] != "offline" || st["resolved"].(int) < 300 {
+	if st := placesStatus(ctx, d, r); st["mode"] != "offline" || st["resolved"].(int) < 300 || st["dataset_version"] == "" || st["dataset_version"] == nil {
 		t.Errorf("places status %v", st)
 	}
 	if st := tiles.Stats(); st.Mode != "offline" || st.UpstreamRequests != 0 || st.Rendered != 4 {

@@ -91,7 +91,8 @@ type Info struct {
 
 // Stats are the tile service's counters for the status page.
 type Stats struct {
-	Mode             string  `json:"mode"` // online or offline
+	Mode             string  `json:"mode"`              // online or offline
+	Service          string  `json:"service,omitempty"` // the tile server's host when online
 	CacheBytes       int64   `json:"cache_bytes"`
 	CacheCapBytes    int64   `json:"cache_cap_bytes"`
 	CacheFiles       int     `json:"cache_files"`
@@ -391,6 +392,9 @@ func (t *Tiles) Stats() Stats {
 		UpstreamRequests: t.upReqs.Load(), UpstreamErrors: t.upErrs.Load(), StaleServed: t.stale.Load()}
 	if t.Online() {
 		s.Mode = "online"
+		if u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(t.o.UpstreamURL)); err == nil {
+			s.Service = u.Host
+		}
 	}
 	if total := s.Hits + s.Misses; total > 0 {
 		s.HitRate = float64(s.Hits) / float64(total)

@@ -163,6 +163,9 @@ func TestEvictionKeepsCacheUnderCap(t *testing.T) {
 		t.Errorf("cache holds %d bytes on disk in %d files, cap %d", onDisk, files, capBytes)
 	}
 	st := tl.Stats()
+	if want := strings.TrimPrefix(u.URL, "http://"); st.Service != want || st.Mode != "online" {
+		t.Errorf("stats name the tile server %q (%s), want %q", st.Service, st.Mode, want)
+	}
 	if st.CacheBytes != onDisk || st.CacheFiles != files {
 		t.Errorf("stats say %d bytes in %d files, disk has %d in %d", st.CacheBytes, st.CacheFiles, onDisk, files)
 	}
