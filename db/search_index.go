@@ -54,10 +54,10 @@ func (d *DB) syncSearch(ctx context.Context, tx *sql.Tx, photoID int64) error {
 // from any point, so a text search's page costs the page and not the
 // number of matches. 34 bits of seconds and 29 of id fill the 63 bits.
 const (
-	searchIDBits = 29
-	searchIDMask = 1<<searchIDBits - 1
-	searchMinSec = -5364662400 // 1800-01-01 00:00:00 UTC
-	searchMaxSec = 7258118399  // 2199-12-31 23:59:59 UTC
+	searchIDBits       = 29
+	searchIDMask       = 1<<searchIDBits - 1
+	searchMinSec int64 = -5364662400 // 1800-01-01 00:00:00 UTC
+	searchMaxSec int64 = 7258118399  // 2199-12-31 23:59:59 UTC
 )
 
 // searchKey is the SQL expression for the search key of a taken time and a
