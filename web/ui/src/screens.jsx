@@ -1,7 +1,7 @@
 // The library's screens: timeline, search, filtered lists, albums, folders,
 // places, calendar and the page a share-link visitor sees.
 import { useEffect, useMemo, useState } from 'preact/hooks'
-import { api, cover, get, qs, thumb, toast } from './api.js'
+import { api, cover, get, qs, session, thumb, toast } from './api.js'
 import { Grid, monthName } from './grid.jsx'
 import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
@@ -122,16 +122,23 @@ const plural = (n, w) => `${n} ${w}${n === 1 ? '' : 's'}`
 export function AlbumsPage() {
   const [albums, setAlbums] = useState(null)
   const [create, setCreate] = useState(false)
+  const [order, setOrder] = useState(false)
+  const canEdit = (session.get().user?.role || 'viewer') !== 'viewer'
   const load = () => get('/albums').then(r => setAlbums(r.albums || [])).catch(() => setAlbums([]))
   useEffect(() => { load(); return on('album-changed', load) }, [])
   return (
     <div class="page">
       <div class="page-head"><h1 style={{ flex: 1 }}>Albums</h1>
+        {canEdit && albums?.length > 1 && <button class="btn" onClick={() => setOrder(true)}><Icon name="grip" size={18} />Reorder</button>}
         <button class="btn primary" onClick={() => setCreate(true)}><Icon name="plus" size={20} />New album</button></div>
       {albums && !albums.length
         ? <Empty icon="album" title="No albums yet">Create one here, or select photos in the library and choose “Add to album”.</Empty>
         : <Cards items={albums && albums.map(a => ({ href: `/albums/${a.id}`, title: a.title, sub: plural(a.count, 'item'), cover: cover(a.cover_hash), icon: 'album' }))} />}
       {create && <NewAlbum onClose={() => setCreate(false)} />}
+      {order && <ReorderDialog what="album" load={() => get('/albums').then(r => r.albums || [])}
+        save={items => api('PUT', '/albums/order', { album_ids: items.map(a => a.id) })}
+        img={a => cover(a.cover_hash, 'tile_224')} label={a => a.title}
+        onClose={() => setOrder(false)} onSaved={load} />}
     </div>
   )
 }
@@ -194,7 +201,10 @@ export function AlbumPage({ id }) {
     <>
       <Grid source={src} header={head} scrubber={false} empty={<Empty icon="album" title="This album is empty">Select photos in the library and choose “Add to album”.</Empty>} />
       {dialog === 'share' && album && <ShareDialog album={album} onClose={() => setDialog('')} />}
-      {dialog === 'order' && album && <ReorderDialog album={album} onClose={() => setDialog('')} onSaved={() => setVer(v => v + 1)} />}
+      {dialog === 'order' && album && <ReorderDialog what="photo" load={() => albumPhotos(album.id)}
+        save={items => api('PUT', `/albums/${album.id}/order`, { photo_ids: items.map(p => p.id) })}
+        img={p => thumb(p, 'tile_224')} label={(p, i) => p.title || `photo ${i + 1}`}
+        onClose={() => setDialog('')} onSaved={() => setVer(v => v + 1)} />}
       {dialog === 'edit' && album && <EditAlbum album={album} onClose={() => setDialog('')} onSaved={load} />}
     </>
   )
@@ -292,41 +302,34 @@ async function copy(text) {
   }
 }
 
-function ReorderDialog({ album, onClose, onSaved }) {
+// ReorderDialog lets a person put items in order by dragging them or with
+// the arrows; `what` names them ("photo", "album"), load gives the list in
+// its current order and save stores the new one.
+function ReorderDialog({ what, load, save, img, label, onClose, onSaved }) {
   const [items, setItems] = useState(null)
   const [drag, setDrag] = useState(null)
-  useEffect(() => {
-    (async () => {
-      const all = []
-      let cursor = ''
-      do {
-        const r = await get('/photos' + qs({ album: album.id, sort: 'position', cursor, limit: 500 }))
-        all.push(...(r.photos || []))
-        cursor = r.next
-      } while (cursor && all.length < 5000)
-      setItems(all)
-    })().catch(() => setItems([]))
-  }, [])
+  useEffect(() => { load().then(setItems).catch(() => setItems([])) }, [])
   const move = (i, j) => setItems(l => {
     if (j < 0 || j >= l.length) return l
     const n = l.slice(); const [x] = n.splice(i, 1); n.splice(j, 0, x); return n
   })
-  const save = async () => {
-    try { await api('PUT', `/albums/${album.id}/order`, { photo_ids: items.map(p => p.id) }); toast('Order saved', 'ok'); onSaved(); onClose() } catch { /* toast */ }
+  const store = async () => {
+    try { await save(items); toast('Order saved', 'ok'); onSaved(); onClose() } catch { /* toast */ }
   }
   return (
-    <Dialog title="Reorder photos" onClose={onClose} actions={<><button class="btn" onClick={onClose}>Cancel</button><button class="btn primary" onClick={save} disabled={!items}>Save order</button></>}>
-      <p class="muted small" style={{ marginTop: 0 }}>Drag photos, or use the arrows.</p>
+    <Dialog title={`Reorder ${what}s`} onClose={onClose} actions={<><button class="btn" onClick={onClose}>Cancel</button><button class="btn primary" onClick={store} disabled={!items}>Save order</button></>}>
+      <p class="muted small" style={{ marginTop: 0 }}>Drag {what}s, or use the arrows.</p>
       {!items ? <p class="muted">Loading…</p> : (
         <div class="reorder">
-          {items.map((p, i) => (
-            <div key={p.id} class={'it' + (drag === i ? ' drag' : '')} draggable
+          {items.map((x, i) => (
+            <div key={x.id} class={'it' + (drag === i ? ' drag' : '')} draggable data-id={x.id}
               onDragStart={() => setDrag(i)} onDragEnd={() => setDrag(null)}
               onDragOver={e => { e.preventDefault(); if (drag != null && drag !== i) { move(drag, i); setDrag(i) } }}>
-              <img src={thumb(p, 'tile_224')} alt={p.title || `photo ${i + 1}`} />
+              {img(x) ? <img src={img(x)} alt={label(x, i)} /> : <div class="ph"><Icon name={what} size={36} /></div>}
+              {what === 'album' && <span class="cap">{label(x, i)}</span>}
               <div class="mv">
-                <button onClick={() => move(i, i - 1)} aria-label={`Move photo ${i + 1} earlier`}><Icon name="left" size={18} /></button>
-                <button onClick={() => move(i, i + 1)} aria-label={`Move photo ${i + 1} later`}><Icon name="right" size={18} /></button>
+                <button onClick={() => move(i, i - 1)} aria-label={`Move ${what} ${i + 1} earlier`}><Icon name="left" size={18} /></button>
+                <button onClick={() => move(i, i + 1)} aria-label={`Move ${what} ${i + 1} later`}><Icon name="right" size={18} /></button>
               </div>
             </div>
           ))}
@@ -334,6 +337,18 @@ function ReorderDialog({ album, onClose, onSaved }) {
       )}
     </Dialog>
   )
+}
+
+// albumPhotos is an album's photos in their order, up to 5000.
+async function albumPhotos(id) {
+  const all = []
+  let cursor = ''
+  do {
+    const r = await get('/photos' + qs({ album: id, sort: 'position', cursor, limit: 500 }))
+    all.push(...(r.photos || []))
+    cursor = r.next
+  } while (cursor && all.length < 5000)
+  return all
 }
 
 export function FoldersPage({ path }) {

@@ -322,6 +322,31 @@ test('album: create, add a selection, share, open as a visitor, revoke', async (
   await visitor.close()
 })
 
+test('albums: reorder the album list', async () => {
+  await page.goto(srv.base + '/albums')
+  await page.click('button:has-text("New album")')
+  await page.fill('.dialog input[name=title]', 'Winter')
+  await page.click('.dialog button:has-text("Create")')
+  await page.waitForURL(/\/albums\/\d+$/)
+  await page.goto(srv.base + '/albums')
+  await page.waitForSelector('.cards .card:nth-child(2)')
+  const titles = () => page.$$eval('.cards .card b', bs => bs.map(b => b.textContent))
+  const before = await titles()
+  assert.equal(before.length, 2)
+  await page.click('button:has-text("Reorder")')
+  await page.waitForSelector('.dialog .reorder .it:nth-child(2)')
+  await both('albums-reorder')
+  await page.click('.dialog button[aria-label="Move album 2 earlier"]')
+  await page.click('.dialog button:has-text("Save order")')
+  await page.waitForSelector('.toast:has-text("Order saved")')
+  await page.waitForFunction(b => [...document.querySelectorAll('.cards .card b')].map(x => x.textContent).join('|') === b,
+    [before[1], before[0]].join('|'))
+  // The order is the server's, not just this page's.
+  await page.reload()
+  await page.waitForSelector('.cards .card:nth-child(2)')
+  assert.deepEqual(await titles(), [before[1], before[0]])
+})
+
 test('map: clusters open, or the screen says map data is not there yet', async () => {
   await page.goto(srv.base + '/map')
   const geo = await page.evaluate(async () => (await fetch('/api/v1/geo?bbox=-180,-90,180,90&zoom=2')).status)
