@@ -62,18 +62,16 @@ func (d *DB) InsertSynthetic(ctx context.Context, n int, seed uint64) error {
 			return err
 		}
 		defer insFile.Close()
-		insFTS, err := tx.PrepareContext(ctx, `INSERT INTO photos_fts (rowid, title, description, keywords, names, camera, place)
-			VALUES (?, ?, '', '', ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer insFTS.Close()
 		setPrimary, err := tx.PrepareContext(ctx, `UPDATE photos SET primary_file_id = ?, search_key = `+searchKey("taken_at", "id")+`
-			WHERE id = ? RETURNING search_key`)
+			WHERE id = ?`)
 		if err != nil {
 			return err
 		}
 		defer setPrimary.Close()
+		var before int64 // photos already there keep their search rows
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM photos`).Scan(&before); err != nil {
+			return err
+		}
 		now := d.stamp()
 		for i := 0; i < n; i++ {
 			taken := start.Add(time.Duration(rng.Int64N(int64(span))))
@@ -116,14 +114,17 @@ func (d *DB) InsertSynthetic(ctx context.Context, n int, seed uint64) error {
 				return fmt.Errorf("insert file: %w", err)
 			}
 			fileID, _ := res.LastInsertId()
-			var key int64
-			if err := setPrimary.QueryRowContext(ctx, fileID, pid).Scan(&key); err != nil {
+			if _, err := setPrimary.ExecContext(ctx, fileID, pid); err != nil {
 				return err
 			}
-			names := strings.NewReplacer("/", " ", "_", " ", ".", " ").Replace(dir + "/" + name)
-			if _, err := insFTS.ExecContext(ctx, key, title, names, cam[0]+" "+cam[1]+" "+cam[2], strings.Join([]string{city, state, country, cc}, " ")); err != nil {
-				return err
-			}
+		}
+		// Search rows go in last, in key order: FTS5 flushes its pending
+		// data whenever a rowid arrives out of order.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO photos_fts (rowid, title, description, keywords, names, camera, place)
+			SELECT p.search_key, p.title, '', '', replace(replace(replace(f.path, '/', ' '), '_', ' '), '.', ' '),
+				p.make || ' ' || p.model || ' ' || p.lens, p.city || ' ' || p.state || ' ' || p.country || ' ' || p.country_code
+			FROM photos p JOIN files f ON f.id = p.primary_file_id WHERE p.id > ? ORDER BY p.search_key`, before); err != nil {
+			return fmt.Errorf("search rows: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `ANALYZE`)
 		return err
