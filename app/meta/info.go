@@ -55,7 +55,10 @@ type Info struct {
 	Alt      float64 // metres above sea level
 	HasAlt   bool
 
-	Orientation int // EXIF orientation 1–8; 0 when absent
+	Orientation int // EXIF orientation 1–8; 0 when absent or invalid
+	// HasOrientation: the file stores an orientation tag, even an invalid
+	// one (some writers store 0); inspect shows it as exiftool does.
+	HasOrientation bool
 	// Width and Height are the pixel size as stored in the file, before
 	// orientation is applied. DisplayWidth/DisplayHeight swap them when the
 	// orientation turns the picture by 90°.
@@ -126,7 +129,7 @@ func (i *Info) Fields() map[string]any {
 			m["GPSAltitude"] = i.Alt
 		}
 	}
-	if i.Orientation > 0 {
+	if i.Orientation > 0 || i.HasOrientation {
 		m["Orientation"] = i.Orientation
 	}
 	if i.Width > 0 && i.Height > 0 {

@@ -197,7 +197,7 @@ func TestReadEXIFFields(t *testing.T) {
 		Make: "Canon", Model: "Canon EOS 6D", Lens: "EF50mm f/1.8",
 		ExposureTime: 0.004, FNumber: 2.8, ISO: 400, FocalLength: 50,
 		HasGPS: true, Lat: 51.508333333333333, Lng: -(7.0/60 + 6.0/3600), Alt: -12.5, HasAlt: true,
-		Orientation: 6, Width: 640, Height: 480,
+		Orientation: 6, HasOrientation: true, Width: 640, Height: 480,
 		DateTimeOriginal: "2019:06:06 07:29:51", OffsetTimeOriginal: "+02:00",
 	}
 	if !info.Taken.Equal(time.Date(2019, 6, 6, 5, 29, 51, 0, time.UTC)) {

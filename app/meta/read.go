@@ -270,7 +270,7 @@ func (rd *reading) finish(mtime time.Time) {
 	}
 	switch {
 	case e.hasOrientation:
-		in.Orientation = e.orientation
+		in.Orientation, in.HasOrientation = e.orientation, true
 	case x.orientation >= 1 && x.orientation <= 8 && in.Orientation == 0:
 		in.Orientation = x.orientation
 	}
