@@ -10,6 +10,7 @@ import (
 	"pinhole/app/geocode"
 	"pinhole/app/maps"
 	"pinhole/app/places"
+	"pinhole/app/upstream"
 	"pinhole/app/version"
 	"pinhole/db"
 )
@@ -25,6 +26,10 @@ const providerKey = "places_online_provider"
 
 // newResolver is the offline geocoder, or with --geocoder-url the online
 // one falling back to it. It never waits on the network.
+//
+// The online geocoder holds the "pause online services" switch, read from
+// the database here; the server shares it with the tile proxy (see
+// pauseSwitch).
 func newResolver(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.Logger) Resolver {
 	off := offlineResolver{radiusKm: cfg.GeocoderRadiusKm}
 	old, _ := d.Setting(ctx, providerKey)
@@ -48,6 +53,10 @@ func newResolver(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.Lo
 			log.Warn("remember geocoder", "err", err)
 		}
 	}
+	pause := loadPause(ctx, d, log)
+	// Places answered offline while paused are redone online on resuming:
+	// one UPDATE; cells already cached answer without a request.
+	pause.OnResume(func() { reresolve("online services resumed") })
 	return geocode.New(geocode.Options{
 		URL:       cfg.GeocoderURL,
 		UserAgent: userAgent(),
@@ -57,13 +66,20 @@ func newResolver(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.Lo
 		Client:    &http.Client{},
 		Log:       log,
 		OnRecover: func() { reresolve("online geocoder answering again") },
+		Pause:     pause,
 	})
 }
 
 // newTiles is the tile service: a caching proxy with --tiles-url, the
 // offline base map without.
 func newTiles(cfg *config.Config, log *slog.Logger) *maps.Tiles {
+	return pausableTiles(cfg, nil, log)
+}
+
+// pausableTiles is newTiles stopping upstream requests while pause is on.
+func pausableTiles(cfg *config.Config, pause *upstream.Pause, log *slog.Logger) *maps.Tiles {
 	return maps.New(maps.Options{
+		Pause:       pause,
 		Dir:         cfg.TileDir(),
 		CacheBytes:  cfg.TileCacheMB << 20,
 		UpstreamURL: cfg.TilesURL,

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"pinhole/app/maps"
+	"pinhole/app/upstream"
 	"pinhole/app/version"
 	"pinhole/app/watch"
 	"pinhole/thumbs"
@@ -30,6 +31,10 @@ type Server struct {
 	Tiles   *maps.Tiles
 
 	ctx context.Context // the server's lifetime, for rescans started by requests
+
+	// pause is the "pause online services" switch the geocoder and the
+	// tile proxy read on each request.
+	pause *upstream.Pause
 
 	scanMu   sync.Mutex
 	scanning bool
@@ -82,7 +87,9 @@ func NewServer(a *App) (*Server, error) {
 		return nil, fmt.Errorf("thumbnails: %w", err)
 	}
 	s.Thumbs = th
-	s.Tiles = newTiles(a.Cfg, a.Log.With("component", "maps"))
+	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
+	s.pause.OnResume(a.Places.poke)
+	s.Tiles = pausableTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
 	s.Web = web.New(web.Deps{
 		DB:                a.DB,
 		Log:               a.Log.With("component", "web"),
@@ -100,6 +107,7 @@ func NewServer(a *App) (*Server, error) {
 		Index:             indexAdapter{s},
 		Metrics:           s.metrics,
 		Tiles:             s.Tiles,
+		Online:            onlineAdapter{s},
 	})
 	notify := func(ids []int64) { s.Web.Notify("photos", map[string]any{"changed": ids}) }
 	a.photosChanged.Store(&notify)
@@ -285,6 +293,8 @@ func (s *Server) status(ctx context.Context) any {
 		"thumbs":    s.Thumbs.Stats(),
 		"places":    placesStatus(ctx, s.DB, s.Places.resolver),
 		"maps":      s.Tiles.Stats(),
+		// online_paused: the geocoder and tile proxy send nothing.
+		"online_paused": s.pause.Paused(),
 	}
 	if err != nil {
 		st["status"] = "degraded"

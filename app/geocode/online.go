@@ -87,6 +87,10 @@ type Options struct {
 	// OnRecover runs when the service answers again after failing, so the
 	// caller can re-resolve what fell back to the offline answer meanwhile.
 	OnRecover func()
+	// Pause, while on, keeps every request from leaving: positions get
+	// cached online answers or the offline one, and offline answers are
+	// never cached as the service's. Nil: a switch of its own, off.
+	Pause *upstream.Pause
 }
 
 // Stats are the geocoder's counters for the status page.
@@ -97,6 +101,9 @@ type Stats struct {
 	CacheHits int64   `json:"cache_hits"`
 	HitRate   float64 `json:"hit_rate"`
 	Fallbacks int64   `json:"offline_fallbacks"`
+	// Paused counts lookups answered offline because online services were
+	// paused.
+	Paused int64 `json:"paused_lookups"`
 	upstream.Report
 }
 
@@ -107,7 +114,7 @@ type Online struct {
 	endpoint string
 	flight   singleflight.Group
 
-	requests, hits, fallbacks atomic.Int64
+	requests, hits, fallbacks, paused atomic.Int64
 
 	rateMu   sync.Mutex
 	nextSlot time.Time
@@ -132,6 +139,9 @@ func New(o Options) *Online {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Pause == nil {
+		o.Pause = upstream.NewPause(false)
+	}
 	if o.Offline == nil {
 		o.Offline = func(context.Context, float64, float64) (places.Place, bool) { return places.Place{}, false }
 	}
@@ -141,6 +151,9 @@ func New(o Options) *Online {
 	}
 	return &Online{o: o, endpoint: ep, health: upstream.NewHealth(30*time.Second, 30*time.Minute)}
 }
+
+// Pause is the switch that stops requests to the service.
+func (g *Online) Pause() *upstream.Pause { return g.o.Pause }
 
 // Provider is the service's URL as the cache records it.
 func (g *Online) Provider() string { return g.o.URL }
@@ -158,6 +171,10 @@ func (g *Online) Resolve(ctx context.Context, lat, lng float64) (places.Place, b
 	}
 	if !errors.Is(err, db.ErrNotFound) {
 		g.o.Log.Warn("geocoder cache", "err", err)
+	}
+	if g.o.Pause.Paused() {
+		g.paused.Add(1)
+		return g.o.Offline(ctx, lat, lng)
 	}
 	v, err, _ := g.flight.Do(fmt.Sprint(cell), func() (any, error) { return g.ask(ctx, cell) })
 	if err != nil {
@@ -177,7 +194,10 @@ func (g *Online) answer(ctx context.Context, a db.GeoAnswer, lat, lng float64) (
 	return places.Place{City: a.City, State: a.State, Country: a.Country, CountryCode: a.CountryCode, Source: SourceOnline}, true
 }
 
-var errBackingOff = errors.New("geocoder backing off")
+var (
+	errBackingOff = errors.New("geocoder backing off")
+	errPaused     = errors.New("online services paused")
+)
 
 // ask queries the service about one cell and caches the answer.
 func (g *Online) ask(ctx context.Context, cell int64) (db.GeoAnswer, error) {
@@ -186,6 +206,9 @@ func (g *Online) ask(ctx context.Context, cell int64) (db.GeoAnswer, error) {
 	}
 	if err := g.wait(ctx); err != nil {
 		return db.GeoAnswer{}, err
+	}
+	if g.o.Pause.Paused() { // turned on while this waited for its slot
+		return db.GeoAnswer{}, errPaused
 	}
 	lat, lng := CellCentre(cell)
 	a, err := g.fetch(ctx, lat, lng)
@@ -313,7 +336,7 @@ func (g *Online) retryAt() time.Time { return g.health.RetryAt() }
 // Stats reports the counters.
 func (g *Online) Stats() Stats {
 	s := Stats{Mode: "online", Service: hostOf(g.o.URL), Requests: g.requests.Load(), CacheHits: g.hits.Load(),
-		Fallbacks: g.fallbacks.Load()}
+		Fallbacks: g.fallbacks.Load(), Paused: g.paused.Load()}
 	if t := s.CacheHits + s.Requests; t > 0 {
 		s.HitRate = float64(s.CacheHits) / float64(t)
 	}

@@ -68,6 +68,9 @@ type Options struct {
 	Log         *slog.Logger
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Pause, while on, keeps every request from reaching the upstream:
+	// cached tiles are served however old, else the offline base map.
+	Pause *upstream.Pause
 }
 
 // Meta describes a served tile.
@@ -103,6 +106,9 @@ type Stats struct {
 	UpstreamRequests int64   `json:"upstream_requests"`
 	UpstreamErrors   int64   `json:"upstream_errors"`
 	StaleServed      int64   `json:"stale_served"`
+	// PausedServed counts tiles served from the cache or the base map
+	// because online services were paused.
+	PausedServed int64 `json:"paused_served"`
 	upstream.Report
 }
 
@@ -115,7 +121,7 @@ type Tiles struct {
 	cpuSlots chan struct{}
 	upKey    string // cache folder of this upstream: a new URL starts afresh
 
-	hits, misses, rendered, upReqs, upErrs, stale atomic.Int64
+	hits, misses, rendered, upReqs, upErrs, stale, paused atomic.Int64
 
 	health *upstream.Health
 }
@@ -249,9 +255,12 @@ func (t *Tiles) fetch(ctx context.Context, key, style string, z, x, y int) ([]by
 	if have && now.Before(old.expires) { // a flight that just ended stored it
 		return old.body, Meta{ContentType: sniffType(old.body), Source: "cache", MaxAge: t.browserAge(old.expires)}, nil
 	}
+	paused := t.o.Pause.Paused()
 	fallback := func(err error) ([]byte, Meta, error) {
 		if have {
-			t.stale.Add(1)
+			if !paused { // kept copies are all there is while paused
+				t.stale.Add(1)
+			}
 			return old.body, Meta{ContentType: sniffType(old.body), Source: "stale", MaxAge: time.Minute}, nil
 		}
 		// Better land and sea than a grey square while the upstream is away;
@@ -262,6 +271,10 @@ func (t *Tiles) fetch(ctx context.Context, key, style string, z, x, y int) ([]by
 		}
 		return b, Meta{ContentType: "image/png", Source: "base", MaxAge: time.Minute}, nil
 	}
+	if paused {
+		t.paused.Add(1)
+		return fallback(errors.New("online services paused"))
+	}
 	if wait := t.retryAt(); now.Before(wait) {
 		return fallback(fmt.Errorf("upstream failing; next try at %s", wait.Format(time.RFC3339)))
 	}
@@ -271,6 +284,10 @@ func (t *Tiles) fetch(ctx context.Context, key, style string, z, x, y int) ([]by
 		return fallback(ctx.Err())
 	}
 	defer func() { <-t.upSlots }()
+	if paused = t.o.Pause.Paused(); paused { // turned on while this waited for a slot
+		t.paused.Add(1)
+		return fallback(errors.New("online services paused"))
+	}
 
 	u := strings.NewReplacer("{z}", strconv.Itoa(z), "{x}", strconv.Itoa(x), "{y}", strconv.Itoa(y), "{style}", style).Replace(t.o.UpstreamURL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -389,7 +406,7 @@ func (t *Tiles) Stats() Stats {
 	b, n := t.cache.usage()
 	s := Stats{Mode: "offline", CacheBytes: b, CacheFiles: n, CacheCapBytes: t.o.CacheBytes,
 		Hits: t.hits.Load(), Misses: t.misses.Load(), Rendered: t.rendered.Load(),
-		UpstreamRequests: t.upReqs.Load(), UpstreamErrors: t.upErrs.Load(), StaleServed: t.stale.Load()}
+		UpstreamRequests: t.upReqs.Load(), UpstreamErrors: t.upErrs.Load(), StaleServed: t.stale.Load(), PausedServed: t.paused.Load()}
 	if t.Online() {
 		s.Mode = "online"
 		if u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(t.o.UpstreamURL)); err == nil {
