@@ -142,6 +142,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return fmt.Sprintf("/api/v1/users/%d", u.ID), nil, nil
 		}, want: [5]int{unauth, forbidden, forbidden, noContent, unauth}},
 		"POST /api/v1/tokens/rotate": {prep: fixed("/api/v1/tokens/rotate", nil), want: admins},
+		// The test server has no online services switch: admins get 503.
+		"GET /api/v1/settings/online": {prep: fixed("/api/v1/settings/online", nil), want: [5]int{unauth, forbidden, forbidden, 503, unauth}},
+		"PUT /api/v1/settings/online": {prep: fixed("/api/v1/settings/online", map[string]any{"paused": true}),
+			want: [5]int{unauth, forbidden, forbidden, 503, unauth}},
 
 		"GET /api/v1/photos":        {prep: fixed("/api/v1/photos", nil), want: loggedIn},
 		"GET /api/v1/photos/months": {prep: fixed("/api/v1/photos/months", nil), want: loggedIn},

@@ -64,6 +64,9 @@ type Deps struct {
 	// Tiles serves map tiles; nil answers them with 503 (the map's
 	// clusters still work).
 	Tiles TileServer
+	// Online pauses and resumes the online geocoder and tile upstream;
+	// nil answers /api/v1/settings/online with 503.
+	Online OnlineSwitch
 }
 
 // Indexer is what the web server needs from the indexer.
@@ -276,6 +279,8 @@ func (s *Server) routes() {
 		{"PATCH", v1 + "/users/:id", admin, s.editUser},
 		{"DELETE", v1 + "/users/:id", admin, s.deleteUser},
 		{"POST", v1 + "/tokens/rotate", admin, s.rotateTokens},
+		{"GET", v1 + "/settings/online", admin, s.onlineSettings},    // web/settings.go
+		{"PUT", v1 + "/settings/online", admin, s.setOnlineSettings}, // web/settings.go
 
 		{"GET", v1 + "/photos", viewer, s.listPhotos},
 		{"GET", v1 + "/photos/months", viewer, s.photoMonths},
