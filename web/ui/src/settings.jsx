@@ -58,7 +58,7 @@ export function SettingsPage() {
           </> : null}
         </>}
       </section>
-      <Services status={status} admin={admin} />
+      <Services status={status} admin={admin} reload={load} />
       {admin && <Users me={me} />}
       <Security admin={admin} />
       <section aria-labelledby="s-look">
@@ -101,7 +101,7 @@ function ThemePicker() {
 // or that say nothing to a logged-in person (setup_required; status, whose
 // "degraded" comes with an error or root problem that is shown).
 const KNOWN_TOP = new Set(['status', 'error', 'version', 'uptime_s', 'originals', 'demo', 'counts', 'index', 'watcher',
-  'helpers', 'thumbs', 'places', 'maps', 'recent_errors', 'errors', 'setup_required'])
+  'helpers', 'thumbs', 'places', 'maps', 'recent_errors', 'errors', 'setup_required', 'online_paused'])
 
 // reader gives a status object's values by snake_case name (the thumbnail
 // stats arrive as Go's CamelCase) and remembers which ones were looked at.
@@ -237,8 +237,9 @@ function Problem({ up, host, noun, next, fallback, now }) {
   )
 }
 
-function servicePill(online, up) {
+function servicePill(online, up, paused) {
   if (!online) return <Pill>Offline</Pill>
+  if (paused) return <Pill tone="warn">Paused</Pill>
   return up.down ? <Pill tone="bad">Unreachable</Pill> : <Pill tone="ok">Online</Pill>
 }
 
@@ -273,11 +274,12 @@ const lower = s => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(
 const capital = s => s.charAt(0).toUpperCase() + s.slice(1)
 const sentence = k => capital(k.replace(/_/g, ' ').trim())
 
-function Services({ status, admin }) {
+function Services({ status, admin, reload }) {
   const retrying = !!(status?.places?.next_retry || status?.maps?.next_retry)
   const now = useNow(retrying)
   if (!status) return null
   const other = []
+  const paused = status.online_paused === true
 
   // Places: the offline dataset, optionally an online geocoder in front.
   const pl = reader(status.places)
@@ -287,18 +289,19 @@ function Services({ status, admin }) {
   const dataset = pl.get('dataset_version', 'dataset', 'version')
   const resolved = num(pl.get('resolved')), pending = num(pl.get('pending'))
   const requests = num(pl.get('requests')), cacheHits = num(pl.get('cache_hits')), plRate = num(pl.get('hit_rate'))
-  const cells = num(pl.get('cached_cells')), fallbacks = num(pl.get('offline_fallbacks'))
+  const cells = num(pl.get('cached_cells')), fallbacks = num(pl.get('offline_fallbacks')), plPaused = num(pl.get('paused_lookups'))
   const places = status.places && (
-    <Block icon="pin" title="Places" testid="svc-places" pill={servicePill(plOnline, plUp)}>
+    <Block icon="pin" title="Places" testid="svc-places" pill={servicePill(plOnline, plUp, paused)}>
       <dl>
         <dt>Place names</dt>
-        <dd>{plOnline ? <>Online geocoder{plHost ? <> at <b>{plHost}</b></> : null}<small>Built-in offline places{dataset ? ` (${dataset})` : ''} fill in when it cannot answer</small></>
+        <dd>{plOnline ? <>Online geocoder{plHost ? <> at <b>{plHost}</b></> : null}<small>{paused ? 'Paused: built-in offline places meanwhile, looked up online again on resuming' : `Built-in offline places${dataset ? ` (${dataset})` : ''} fill in when it cannot answer`}</small></>
           : <>Built-in offline places{dataset ? <small>Dataset {dataset}</small> : <small>GeoNames, no internet needed</small>}</>}</dd>
         {resolved !== null && <><dt>Photos placed</dt><dd>{resolved.toLocaleString('en')}{pending ? <span class="muted"> · {pending.toLocaleString('en')} waiting</span> : pending === 0 ? <span class="muted"> · none waiting</span> : null}</dd></>}
         {plOnline && <><dt>Lookups</dt><dd>{requests || cacheHits ? <>{fmtRate(plRate)} answered from the cache<small>{plural(requests || 0, 'request')} to the geocoder · {plural(cacheHits || 0, 'cache hit')}{cells ? ` · ${plural(cells, 'area')} cached` : ''}</small></> : 'None yet'}</dd></>}
         {plOnline && fallbacks ? <><dt>Answered offline</dt><dd>{plural(fallbacks, 'lookup')}<small>while the geocoder could not answer</small></dd></> : null}
+        {plOnline && plPaused ? <><dt>While paused</dt><dd>{plural(plPaused, 'lookup')} answered offline</dd></> : null}
       </dl>
-      {plOnline && <Problem up={plUp} host={plHost} noun="The geocoder" next="lookup" fallback="offline place names are used" now={now} />}
+      {plOnline && !paused && <Problem up={plUp} host={plHost} noun="The geocoder" next="lookup" fallback="offline place names are used" now={now} />}
     </Block>
   )
   if (status.places) for (const [k, v] of pl.rest()) addOther(other, 'Places', k, v)
@@ -310,21 +313,21 @@ function Services({ status, admin }) {
   const mpUp = upstream(mp)
   const hits = num(mp.get('hits')) || 0, misses = num(mp.get('misses')) || 0, mpRate = num(mp.get('hit_rate'))
   const upReq = num(mp.get('upstream_requests')) || 0, upErr = num(mp.get('upstream_errors')) || 0
-  const stale = num(mp.get('stale_served')) || 0, drawn = num(mp.get('rendered')) || 0
+  const stale = num(mp.get('stale_served')) || 0, drawn = num(mp.get('rendered')) || 0, mpPaused = num(mp.get('paused_served')) || 0
   const tileFiles = num(mp.get('cache_files'))
   const map = status.maps && (
-    <Block icon="map" title="Map" testid="svc-map" pill={servicePill(mpOnline, mpUp)}>
+    <Block icon="map" title="Map" testid="svc-map" pill={servicePill(mpOnline, mpUp, paused)}>
       <dl>
         <dt>Base map</dt>
-        <dd>{mpOnline ? <>Online tile server{mpHost ? <> at <b>{mpHost}</b></> : null}<small>The built-in map fills in when it cannot answer</small></>
+        <dd>{mpOnline ? <>Online tile server{mpHost ? <> at <b>{mpHost}</b></> : null}<small>{paused ? 'Paused: the map shows cached tiles, else the built-in map' : 'The built-in map fills in when it cannot answer'}</small></>
           : <>Built-in offline map<small>Natural Earth, no internet needed</small></>}</dd>
         <dt>Tile cache</dt>
         <dd><Usage used={mp.get('cache_bytes')} cap={mp.get('cache_cap_bytes')} label="Tile cache used" extra={tileFiles ? plural(tileFiles, 'tile') : null} /></dd>
         <dt>From the cache</dt>
         <dd>{hits + misses ? <>{fmtRate(mpRate ?? hits / (hits + misses))}<small>{plural(hits, 'hit')} in {plural(hits + misses, 'lookup')}{drawn ? ` · ${plural(drawn, 'tile')} drawn from the built-in map` : ''}</small></> : 'No tiles shown yet'}</dd>
-        {mpOnline && <><dt>Tile server</dt><dd>{plural(upReq, 'request')}{upErr ? <span class="muted"> · {plural(upErr, 'failure')}</span> : null}{stale ? <small>{plural(stale, 'older tile')} shown while it was unreachable</small> : null}</dd></>}
+        {mpOnline && <><dt>Tile server</dt><dd>{plural(upReq, 'request')}{upErr ? <span class="muted"> · {plural(upErr, 'failure')}</span> : null}{stale ? <small>{plural(stale, 'older tile')} shown while it was unreachable</small> : null}{mpPaused ? <small>{plural(mpPaused, 'tile')} shown from the cache or the built-in map while paused</small> : null}</dd></>}
       </dl>
-      {mpOnline && <Problem up={mpUp} host={mpHost} noun="The tile server" next="tile" fallback="cached tiles and the built-in map are shown" now={now} />}
+      {mpOnline && !paused && <Problem up={mpUp} host={mpHost} noun="The tile server" next="tile" fallback="cached tiles and the built-in map are shown" now={now} />}
     </Block>
   )
   if (status.maps) for (const [k, v] of mp.rest()) addOther(other, 'Map', k, v)
@@ -387,14 +390,40 @@ function Services({ status, admin }) {
   return (
     <section aria-labelledby="s-svc">
       <h2 id="s-svc">Services and caches</h2>
+      {admin && (plOnline || mpOnline) && <PauseOnline paused={paused} reload={reload} />}
       <div class="svc-grid">
         {places}{map}{thumbs}{tools}{watcher}
         {other.length > 0 && <Block icon="info" title="Other" testid="svc-other">
           <dl class="small">{other.map(([g, k, v]) => <Fragment key={g + k}><dt>{g ? `${g} · ` : ''}{sentence(k)}</dt><dd>{otherValue(k, v, now)}</dd></Fragment>)}</dl>
         </Block>}
       </div>
-      {admin && <p class="small muted">Turn the online geocoder and tile server on or off with <code>geocoder-url</code> and <code>tiles-url</code>, and size the caches with <code>thumb-cache-mb</code> and <code>tile-cache-mb</code>, in the configuration file or as PINHOLE_* variables; restart Pinhole to apply.</p>}
+      {admin && <p class="small muted">Turn the online geocoder and tile server on or off with <code>geocoder-url</code> and <code>tiles-url</code>, and size the caches with <code>thumb-cache-mb</code> and <code>tile-cache-mb</code>, in the configuration file or as PINHOLE_* variables; restart Pinhole to apply.{(plOnline || mpOnline) ? ' The switch above pauses both at once, without a restart.' : ''}</p>}
     </section>
+  )
+}
+
+// PauseOnline is the privacy kill-switch: while on, the server sends
+// nothing to the geocoder or the tile server. It acts at once and stays
+// on across restarts.
+function PauseOnline({ paused, reload }) {
+  const [on, setOn] = useState(paused)
+  const [busy, setBusy] = useState(false)
+  useEffect(() => { if (!busy) setOn(paused) }, [paused])
+  const flip = async e => {
+    const want = e.currentTarget.checked
+    setOn(want)
+    setBusy(true)
+    try {
+      await api('PUT', '/settings/online', { paused: want })
+      toast(want ? 'Online services paused' : 'Online services resumed', 'ok')
+      await reload()
+    } catch { setOn(!want) /* the error was toasted */ } finally { setBusy(false) }
+  }
+  return (
+    <div class={'pause-online' + (on ? ' on' : '')} data-testid="pause-online">
+      <label class="check"><input type="checkbox" checked={on} disabled={busy} onChange={flip} aria-describedby="pause-online-help" />Pause online services</label>
+      <p id="pause-online-help">Nothing leaves this server: places come from the offline dataset and the map from cached or offline tiles.</p>
+    </div>
   )
 }
 
