@@ -71,13 +71,9 @@ func newResolver(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.Lo
 }
 
 // newTiles is the tile service: a caching proxy with --tiles-url, the
-// offline base map without.
-func newTiles(cfg *config.Config, log *slog.Logger) *maps.Tiles {
-	return pausableTiles(cfg, nil, log)
-}
-
-// pausableTiles is newTiles stopping upstream requests while pause is on.
-func pausableTiles(cfg *config.Config, pause *upstream.Pause, log *slog.Logger) *maps.Tiles {
+// offline base map without; no upstream requests while pause is on (nil:
+// never paused).
+func newTiles(cfg *config.Config, pause *upstream.Pause, log *slog.Logger) *maps.Tiles {
 	return maps.New(maps.Options{
 		Pause:       pause,
 		Dir:         cfg.TileDir(),

@@ -56,7 +56,7 @@ func TestOfflineModeMakesNoRequests(t *testing.T) {
 	if err != nil || n < 300 {
 		t.Fatalf("resolved %d places: %v", n, err)
 	}
-	tiles := newTiles(cfg, log)
+	tiles := newTiles(cfg, nil, log)
 	for z := range 4 {
 		if _, meta, err := tiles.Tile(ctx, "dark", z, 0, 0); err != nil || meta.Source != "base" {
 			t.Fatalf("tile %d/0/0: %v %q", z, err, meta.Source)

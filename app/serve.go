@@ -89,7 +89,7 @@ func NewServer(a *App) (*Server, error) {
 	s.Thumbs = th
 	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
 	s.pause.OnResume(a.Places.poke)
-	s.Tiles = pausableTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
+	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
 	s.Web = web.New(web.Deps{
 		DB:                a.DB,
 		Log:               a.Log.With("component", "web"),
