@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cross-compiles the Go tests of every package that needs no browser for
 # arm64 and armv7 and runs them under qemu-user (qemu-aarch64-static,
-# qemu-arm-static), -short. Slow (emulation): run by `make test-arm`.
+# qemu-arm-static), -short. Slow (emulation): run by `make test-arm`. Tests that
+# start the test binary again go through the emulator (PINHOLE_TEST_EXEC).
 #   scripts/test-arm.sh [arm64|armv7 …]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ for t in "${targets[@]}"; do
       go test -c -tags 'sqlite_fts5 turbostatic' -o "$bin" "$p"
     [ -f "$bin" ] || continue   # a package without tests
     start=$(date +%s)
-    if (cd "$p" && timeout -s KILL 30m "$qemu" "$bin" -test.short -test.timeout 20m >"$bin.log" 2>&1); then
+    if (cd "$p" && PINHOLE_TEST_EXEC=$(command -v "$qemu") timeout -s KILL 30m "$qemu" "$bin" -test.short -test.timeout 20m >"$bin.log" 2>&1); then
       echo "ok   $t $p ($(( $(date +%s) - start ))s)"
     else
       echo "FAIL $t $p"; tail -30 "$bin.log"; fail=1

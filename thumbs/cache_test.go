@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,7 +23,7 @@ func TestKillDuringWrite(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := selfCommand(t, "-test.run=^$")
 	cmd.Env = append(os.Environ(), "PINHOLE_THUMBS_CHILD=slow-writer", "PINHOLE_THUMBS_TARGET="+final)
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -36,10 +36,7 @@ func TestMissingHelpersExplain(t *testing.T) {
 // The helper plumbing (arguments, temp files, stdout capture) works, tested
 // with the test binary standing in for heif-convert and ffmpeg.
 func TestHelperPlumbing(t *testing.T) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := selfExe(t)
 	t.Run("heif", func(t *testing.T) {
 		t.Setenv("PINHOLE_THUMBS_CHILD", "fake-heif")
 		b, err := Render(context.Background(), corpus.Path(t, "photoprism/assets/examples/iphone_7.heic"),

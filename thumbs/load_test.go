@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -32,7 +31,7 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := selfCommand(t, "-test.run=^$")
 	cmd.Env = append(os.Environ(), "PINHOLE_THUMBS_CHILD=load", "PINHOLE_THUMBS_LOAD_DIR="+dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
