@@ -24,6 +24,9 @@ func (a *App) openThumbs() (*thumbs.Service, error) {
 // importing it.
 type thumbAdapter struct{ svc *thumbs.Service }
 
+// ClearCache empties the thumbnail cache (web.CacheClearer).
+func (t thumbAdapter) ClearCache() (int, int64) { return t.svc.ClearCache() }
+
 func (t thumbAdapter) Thumb(ctx context.Context, src web.ThumbSource, size string) (web.Thumb, error) {
 	sz, ok := thumbs.ParseSize(size)
 	if !ok {

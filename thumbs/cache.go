@@ -233,6 +233,25 @@ func (c *diskCache) evict() {
 	}
 }
 
+// clear removes every cached thumbnail and reports how many files and
+// bytes went. Renders finishing meanwhile are stored and indexed as usual.
+func (c *diskCache) clear() (files int, bytes int64) {
+	c.mu.Lock()
+	names := make([]string, 0, len(c.entries))
+	for n := range c.entries {
+		names = append(names, n)
+	}
+	files, bytes = len(names), c.total
+	c.entries, c.total = map[string]*cacheEntry{}, 0
+	c.mu.Unlock()
+	for _, n := range names {
+		if err := os.Remove(c.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			c.log.Warn("clear thumbnail", "file", n, "err", err)
+		}
+	}
+	return files, bytes
+}
+
 func (c *diskCache) stats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()

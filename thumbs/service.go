@@ -163,6 +163,13 @@ func (s *Service) Helpers() (heif, ffmpeg string) { return s.opts.HEIFConvert, s
 // Stats returns the cache's counters.
 func (s *Service) Stats() CacheStats { return s.cache.stats() }
 
+// ClearCache removes every cached thumbnail (they are rendered again on
+// demand) and reports what it removed.
+func (s *Service) ClearCache() (files int, bytes int64) {
+	<-s.ready // the start-up scan has indexed what is on disk
+	return s.cache.clear()
+}
+
 func validHash(h string) bool {
 	if len(h) < 8 || len(h) > 128 {
 		return false

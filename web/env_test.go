@@ -29,7 +29,7 @@ import (
 const testPassword = "correct horse battery"
 
 // fakeThumbs renders every thumbnail as a tiny JPEG, counting calls.
-type fakeThumbs struct{ calls atomic.Int64 }
+type fakeThumbs struct{ calls, cleared atomic.Int64 }
 
 func (f *fakeThumbs) Thumb(ctx context.Context, src web.ThumbSource, size string) (web.Thumb, error) {
 	f.calls.Add(1)
@@ -40,6 +40,9 @@ func (f *fakeThumbs) Thumb(ctx context.Context, src web.ThumbSource, size string
 }
 
 func (f *fakeThumbs) Placeholder(size, reason string) []byte { return nil }
+
+// ClearCache stands in for emptying the thumbnail cache: it counts calls.
+func (f *fakeThumbs) ClearCache() (int, int64) { f.cleared.Add(1); return 3, 3000 }
 
 func (f *fakeThumbs) Reason(err error) string { return err.Error() }
 

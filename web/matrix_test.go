@@ -235,8 +235,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// The test server has no tile service: logged-in callers get 503.
 		"GET /api/v1/tiles/:style/:z/:x/:y": {prep: fixed("/api/v1/tiles/dark/0/0/0", nil), want: [5]int{unauth, 503, 503, 503, unauth}},
 
-		"POST /api/v1/index/rescan": {prep: fixed("/api/v1/index/rescan", nil), want: [5]int{unauth, forbidden, forbidden, accepted, unauth}},
-		"GET /api/v1/events":        {prep: fixed("/api/v1/events", nil), want: loggedIn},
+		"DELETE /api/v1/caches/:name": {prep: fixed("/api/v1/caches/thumbs", nil), want: [5]int{unauth, forbidden, forbidden, ok, unauth}},
+		"POST /api/v1/index/rescan":   {prep: fixed("/api/v1/index/rescan", nil), want: [5]int{unauth, forbidden, forbidden, accepted, unauth}},
+		"GET /api/v1/events":          {prep: fixed("/api/v1/events", nil), want: loggedIn},
 	}
 	// Every GET route but the event stream answers HEAD the same way.
 	for k, tc := range cases {

@@ -320,6 +320,7 @@ func (s *Server) routes() {
 		{"GET", v1 + "/geo", viewer, s.geo},                    // web/geo.go
 		{"GET", v1 + "/tiles/:style/:z/:x/:y", viewer, s.tile}, // web/tiles.go
 
+		{"DELETE", v1 + "/caches/:name", admin, s.clearCache},
 		{"POST", v1 + "/index/rescan", admin, s.rescan},
 		{"GET", v1 + "/events", viewer, s.eventStream},
 	}

@@ -197,6 +197,24 @@ func (c *diskCache) evict() {
 	}
 }
 
+// clear removes every cached tile and reports how many files and bytes
+// went. A tile being written meanwhile may stay; it is indexed as usual.
+func (c *diskCache) clear() (files int, bytes int64) {
+	c.scan()
+	c.mu.Lock()
+	keys := make([]string, 0, len(c.index))
+	for k := range c.index {
+		keys = append(keys, k)
+	}
+	files, bytes = len(keys), c.bytes
+	c.index, c.lru, c.bytes = map[string]*list.Element{}, list.New(), 0
+	c.mu.Unlock()
+	for _, k := range keys {
+		_ = os.Remove(c.path(k))
+	}
+	return files, bytes
+}
+
 // usage reports the bytes and files the cache holds.
 func (c *diskCache) usage() (bytes int64, files int) {
 	c.mu.Lock()

@@ -420,6 +420,10 @@ func (t *Tiles) Stats() Stats {
 	return s
 }
 
+// ClearCache removes every cached tile (the offline base map's too; both
+// are made again on demand) and reports what it removed.
+func (t *Tiles) ClearCache() (files int, bytes int64) { return t.cache.clear() }
+
 // expiry reads when a response goes stale: Cache-Control max-age, else
 // Expires, else a week. no-cache and no-store make it stale at once (it is
 // still kept, to revalidate and to serve while the upstream is down).

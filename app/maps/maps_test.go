@@ -296,3 +296,34 @@ func TestBadTemplateFallsBackToOffline(t *testing.T) {
 		t.Error("a good template refused")
 	}
 }
+
+// Clearing the tile cache removes the files and the index: the next
+// request goes upstream again.
+func TestClearCache(t *testing.T) {
+	u := newUpstream(t)
+	dir := t.TempDir()
+	tl := online(t, u, dir, 0, nil)
+	for _, x := range []int{1, 2, 3} {
+		if _, _, err := tl.Tile(context.Background(), "dark", 3, x, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := tl.Stats()
+	files, bytes := tl.ClearCache()
+	if files != 3 || bytes != before.CacheBytes || bytes == 0 {
+		t.Errorf("cleared %d files, %d bytes; the cache held 3 files, %d bytes", files, bytes, before.CacheBytes)
+	}
+	left := 0
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			left++
+		}
+		return nil
+	})
+	if st := tl.Stats(); left != 0 || st.CacheFiles != 0 || st.CacheBytes != 0 {
+		t.Errorf("after clearing: %d files on disk, stats %d files %d bytes", left, st.CacheFiles, st.CacheBytes)
+	}
+	if _, meta, err := tl.Tile(context.Background(), "dark", 3, 1, 2); err != nil || meta.Source != "upstream" || u.requests.Load() != 4 {
+		t.Errorf("after clearing: %v, source %q, %d upstream requests (want 4)", err, meta.Source, u.requests.Load())
+	}
+}

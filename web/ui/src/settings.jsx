@@ -274,6 +274,22 @@ const lower = s => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(
 const capital = s => s.charAt(0).toUpperCase() + s.slice(1)
 const sentence = k => capital(k.replace(/_/g, ' ').trim())
 
+// ClearCache empties one disk cache after asking; what it held is made
+// again when it is next needed.
+function ClearCache({ name, what, reload }) {
+  const [busy, setBusy] = useState(false)
+  const clear = async () => {
+    if (!confirm(`Remove all cached ${what}? They are made again when needed, which takes a moment on first view.`)) return
+    setBusy(true)
+    try {
+      const r = await api('DELETE', `/caches/${name}`)
+      toast(`Removed ${plural(r.removed_files || 0, 'file')} (${fmtBytes(r.removed_bytes || 0)})`, 'ok')
+      reload()
+    } catch { /* toast shown */ } finally { setBusy(false) }
+  }
+  return <div class="svc-actions"><button class="btn" onClick={clear} disabled={busy}><Icon name="trash" size={18} />Clear cached {what}</button></div>
+}
+
 function Services({ status, admin, reload }) {
   const retrying = !!(status?.places?.next_retry || status?.maps?.next_retry)
   const now = useNow(retrying)
@@ -328,6 +344,7 @@ function Services({ status, admin, reload }) {
         {mpOnline && <><dt>Tile server</dt><dd>{plural(upReq, 'request')}{upErr ? <span class="muted"> · {plural(upErr, 'failure')}</span> : null}{stale ? <small>{plural(stale, 'older tile')} shown while it was unreachable</small> : null}{mpPaused ? <small>{plural(mpPaused, 'tile')} shown from the cache or the built-in map while paused</small> : null}</dd></>}
       </dl>
       {mpOnline && !paused && <Problem up={mpUp} host={mpHost} noun="The tile server" next="tile" fallback="cached tiles and the built-in map are shown" now={now} />}
+      {admin && tileFiles > 0 && <ClearCache name="tiles" what="map tiles" reload={reload} />}
     </Block>
   )
   if (status.maps) for (const [k, v] of mp.rest()) addOther(other, 'Map', k, v)
@@ -347,6 +364,7 @@ function Services({ status, admin, reload }) {
         {renders ? <><dt>Made</dt><dd>{plural(renders, 'thumbnail')}<small>since the server started{evictions ? ` · ${plural(evictions, 'old one')} removed to stay under the cap` : ''}</small></dd></> : null}
       </dl>
       {writable === false && <div class="svc-note">The cache is full or read-only: thumbnails are still made, but again on every view.</div>}
+      {admin && files > 0 && <ClearCache name="thumbs" what="thumbnails" reload={reload} />}
     </Block>
   )
   if (status.thumbs) for (const [k, v] of th.rest()) addOther(other, 'Thumbnails', k, v)

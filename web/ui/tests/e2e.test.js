@@ -419,8 +419,17 @@ test('every other screen, at phone and desktop sizes', async () => {
     await page.waitForSelector(sel)
     await both(name)
   }
+  // An admin empties the thumbnail cache from Settings; the library still shows.
+  await page.goto(srv.base + '/settings')
+  await page.waitForSelector('button:has-text("Clear cached thumbnails")')
+  page.once('dialog', d => d.accept())
+  await page.click('button:has-text("Clear cached thumbnails")')
+  await page.waitForSelector('.toast:has-text("Removed")')
+  const left = await page.evaluate(async () => (await (await fetch('/api/v1/status')).json()).thumbs)
+  assert.ok(left && (left.files ?? left.Files ?? 0) <= 2, `thumbnail cache after clearing: ${JSON.stringify(left)}`)
   await page.goto(srv.base + '/')
-  await page.waitForSelector('.cell[data-id]')
+  await page.waitForSelector('.cell[data-id] img')
+  await page.waitForFunction(() => [...document.querySelectorAll('.cell img')].some(i => i.complete && i.naturalWidth > 0))
   await page.keyboard.press('?')
   await page.waitForSelector('.dialog[aria-label="Keyboard shortcuts"]')
   await both('shortcuts')
