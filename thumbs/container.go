@@ -2,17 +2,32 @@ package thumbs
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
+	"errors"
 	"io"
 )
 
-// embeddedOrientation reads the EXIF orientation of a TIFF, or of the EXIF
-// block a PNG (eXIf chunk) or WebP (EXIF chunk) carries; 0 when none.
-func embeddedOrientation(r io.ReaderAt, size int64, head []byte) int {
+// embedded is what a TIFF, PNG or WebP file says about itself beyond its
+// pixels: the EXIF orientation (0 when none) and the colour profile.
+type embedded struct {
+	orientation int
+	icc         []byte
+}
+
+// tagICC is TIFF's InterColorProfile tag.
+const tagICC = 34675
+
+// readEmbedded reads the orientation and ICC profile of a TIFF, or of the
+// EXIF block and profile a PNG (eXIf, iCCP chunks) or WebP (EXIF, ICCP
+// chunks) carries. Profiles larger than maxICCBytes are left out.
+func readEmbedded(r io.ReaderAt, size int64, head []byte) embedded {
+	var e embedded
 	switch {
 	case bytes.HasPrefix(head, []byte("II")) || bytes.HasPrefix(head, []byte("MM")):
 		if t, err := newTIFF(r, 0, size); err == nil {
-			return t.orientation()
+			e.orientation = t.orientation()
+			e.icc = t.icc()
 		}
 	case bytes.HasPrefix(head, []byte("\x89PNG")):
 		var h [8]byte
@@ -20,17 +35,19 @@ func embeddedOrientation(r io.ReaderAt, size int64, head []byte) int {
 		// eXIf belongs before IDAT, but some writers put it after.
 		for i := 0; i < 4096 && off+12 <= size; i++ {
 			if _, err := r.ReadAt(h[:], off); err != nil {
-				return 0
+				break
 			}
 			n := int64(binary.BigEndian.Uint32(h[:4]))
+			body := io.NewSectionReader(r, off+8, max(0, min(n, size-off-8)))
 			switch string(h[4:]) {
 			case "eXIf":
-				if t, err := newTIFF(r, off+8, min(n, size-off-8)); err == nil {
-					return t.orientation()
+				if t, err := newTIFF(body, 0, body.Size()); err == nil {
+					e.orientation = t.orientation()
 				}
-				return 0
+			case "iCCP":
+				e.icc = pngICC(body)
 			case "IEND":
-				return 0
+				return e
 			}
 			off += 12 + n
 		}
@@ -39,24 +56,54 @@ func embeddedOrientation(r io.ReaderAt, size int64, head []byte) int {
 		off := int64(12)
 		for i := 0; i < 64 && off+8 <= size; i++ {
 			if _, err := r.ReadAt(h[:], off); err != nil {
-				return 0
+				break
 			}
 			n := int64(binary.LittleEndian.Uint32(h[4:]))
-			if string(h[:4]) == "EXIF" {
-				start, n := off+8, min(n, size-off-8)
+			start, n := off+8, max(0, min(n, size-off-8))
+			switch string(h[:4]) {
+			case "EXIF":
 				var p [6]byte
 				if _, err := r.ReadAt(p[:], start); err == nil && string(p[:]) == "Exif\x00\x00" {
 					start, n = start+6, n-6
 				}
 				if t, err := newTIFF(r, start, n); err == nil {
-					return t.orientation()
+					e.orientation = t.orientation()
 				}
-				return 0
+			case "ICCP":
+				if n <= maxICCBytes {
+					buf := make([]byte, n)
+					if _, err := r.ReadAt(buf, start); err == nil {
+						e.icc = buf
+					}
+				}
 			}
-			off += 8 + n + n&1
+			off = start + n + n&1
 		}
 	}
-	return 0
+	return e
+}
+
+// pngICC inflates an iCCP chunk: a profile name, a NUL, the compression
+// method (0) and the zlib-compressed profile.
+func pngICC(chunk *io.SectionReader) []byte {
+	head := make([]byte, min(chunk.Size(), 81))
+	if _, err := chunk.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil
+	}
+	nul := bytes.IndexByte(head, 0)
+	if nul < 1 || nul+2 > len(head) || head[nul+1] != 0 {
+		return nil
+	}
+	zr, err := zlib.NewReader(io.NewSectionReader(chunk, int64(nul+2), chunk.Size()-int64(nul+2)))
+	if err != nil {
+		return nil
+	}
+	defer zr.Close()
+	icc, err := io.ReadAll(io.LimitReader(zr, maxICCBytes+1))
+	if err != nil || len(icc) > maxICCBytes || len(icc) < 128 {
+		return nil
+	}
+	return icc
 }
 
 // heifJPEGItem finds the largest JPEG-coded item of a HEIF container (some

@@ -275,7 +275,7 @@ func FuzzContainers(f *testing.F) {
 		var pv rawPreview
 		var ok bool
 		bounded(t, "container walks", allocLimit(len(data), 4<<20), func() {
-			orientation = embeddedOrientation(r, size, head)
+			orientation = readEmbedded(r, size, head).orientation
 			pv, ok = heifJPEGItem(r, size)
 			heifTransformed(r, size)
 			cr3Previews(r, size)

@@ -90,7 +90,8 @@ type plan struct {
 	jpeg        jpegInfo // for formatJPEG and formatRAW
 	span        span     // the JPEG's bytes inside the file
 	orientation int
-	cost        int64 // estimated peak bytes of the decode and resizes
+	icc         []byte // formatImage: its colour profile when not sRGB
+	cost        int64  // estimated peak bytes of the decode and resizes
 	sizes       []Size
 	opts        Options
 }
@@ -142,8 +143,12 @@ func openPlan(path string, sizes []Size, opts Options) (*plan, error) {
 			return nil, broken("unreadable image", err)
 		}
 		p.w, p.h = cfg.Width, cfg.Height
+		e := readEmbedded(f, p.size, head[:n])
 		if p.orientation == 0 {
-			p.orientation = embeddedOrientation(f, p.size, head[:n])
+			p.orientation = e.orientation
+		}
+		if !isSRGB(e.icc) {
+			p.icc = e.icc
 		}
 	case formatHEIF:
 		if opts.HEIFConvert == "" {
@@ -269,7 +274,7 @@ func (p *plan) decode(ctx context.Context) (*picture, error) {
 			return nil, broken("unreadable image", err)
 		}
 		img = flatten(img)
-		return &picture{img: img, free: func() {}, origW: p.w, origH: p.h, orientation: p.orientation}, nil
+		return &picture{img: img, free: func() {}, origW: p.w, origH: p.h, orientation: p.orientation, icc: p.icc}, nil
 	case formatHEIF, formatVideo:
 		var jpg []byte
 		var err error

@@ -169,6 +169,29 @@ func (t *tiffFile) orientation() int {
 	return 0
 }
 
+// icc returns IFD0's ICC profile, or nil when absent or too large.
+func (t *tiffFile) icc() []byte {
+	es, _, err := t.readIFD(t.ifd0)
+	if err != nil {
+		return nil
+	}
+	for _, e := range es {
+		if e.tag != tagICC || (e.typ != 7 && e.typ != 1) || e.count < 128 || e.count > maxICCBytes {
+			continue
+		}
+		off := int64(t.bo.Uint32(e.value[:]))
+		if off < 0 || off+int64(e.count) > t.size {
+			return nil
+		}
+		buf := make([]byte, e.count)
+		if _, err := t.r.ReadAt(buf, t.base+off); err != nil {
+			return nil
+		}
+		return buf
+	}
+	return nil
+}
+
 // span is a byte range of a file holding an embedded JPEG.
 type span struct{ off, n int64 }
 
