@@ -290,6 +290,24 @@ func (e *env) thumbToken(role string) string {
 	return tok
 }
 
+// uploaded is one file of an upload's answer.
+type uploaded struct {
+	Name, Status, Path, Error string
+	PhotoID                   int64 `json:"photo_id"`
+}
+
+// upload sends files (name → content) as c and returns the 200 answer's
+// files.
+func (e *env) upload(c client, files ...[2]string) []uploaded {
+	e.t.Helper()
+	body, ct := multipartBody(e.t, files...)
+	var out struct {
+		Files []uploaded `json:"files"`
+	}
+	decode(e.t, e.request(c, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}}), 200, &out)
+	return out.Files
+}
+
 // multipartBody builds an upload with one file per name → content.
 func multipartBody(t testing.TB, files ...[2]string) (io.Reader, string) {
 	var b bytes.Buffer

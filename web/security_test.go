@@ -246,36 +246,25 @@ func TestUploadSavesIndexesAndReportsDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, ct := multipartBody(t, [2]string{"new.jpg", string(jpegBytes(500))}, [2]string{"again.jpg", string(tram)},
+	files := e.upload(e.user, [2]string{"new.jpg", string(jpegBytes(500))}, [2]string{"again.jpg", string(tram)},
 		[2]string{"bad.jpg", "nope"})
-	var out struct {
-		Files []struct {
-			Name, Status, Path, Error string
-			PhotoID                   int64 `json:"photo_id"`
-		} `json:"files"`
+	if len(files) != 3 {
+		t.Fatalf("files %+v", files)
 	}
-	resp := e.request(e.user, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
-	decode(t, resp, 200, &out)
-	if len(out.Files) != 3 {
-		t.Fatalf("files %+v", out.Files)
-	}
-	if f := out.Files[0]; f.Status != "saved" || f.Path != "Uploads/new.jpg" || f.PhotoID == 0 {
+	if f := files[0]; f.Status != "saved" || f.Path != "Uploads/new.jpg" || f.PhotoID == 0 {
 		t.Errorf("new file: %+v, want saved, indexed", f)
 	}
-	if f := out.Files[1]; f.Status != "duplicate" || f.PhotoID != e.pub.ID || !strings.Contains(f.Error, "2019/Lisbon/tram.jpg") {
+	if f := files[1]; f.Status != "duplicate" || f.PhotoID != e.pub.ID || !strings.Contains(f.Error, "2019/Lisbon/tram.jpg") {
 		t.Errorf("duplicate: %+v", f)
 	}
-	if f := out.Files[2]; f.Status != "rejected" {
+	if f := files[2]; f.Status != "rejected" {
 		t.Errorf("bad file: %+v", f)
 	}
 	var d struct{ Photo struct{ ID int64 } }
-	e.do(e.viewer, "GET", fmt.Sprintf("/api/v1/photos/%d", out.Files[0].PhotoID), nil, 200, &d)
+	e.do(e.viewer, "GET", fmt.Sprintf("/api/v1/photos/%d", files[0].PhotoID), nil, 200, &d)
 	// The same name again gets a free name instead of overwriting.
-	body, ct = multipartBody(t, [2]string{"new.jpg", string(jpegBytes(501))})
-	resp = e.request(e.user, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
-	decode(t, resp, 200, &out)
-	if out.Files[0].Path != "Uploads/new (1).jpg" {
-		t.Errorf("second new.jpg saved as %q", out.Files[0].Path)
+	if again := e.upload(e.user, [2]string{"new.jpg", string(jpegBytes(501))}); len(again) != 1 || again[0].Path != "Uploads/new (1).jpg" {
+		t.Errorf("second new.jpg saved as %+v", again)
 	}
 }
 

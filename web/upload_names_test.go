@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"fmt"
-	"net/http"
 	"os"
 	"path"
 	"path/filepath"
@@ -31,19 +30,11 @@ func TestUploadLongNameCollisions(t *testing.T) {
 			seen := map[string]bool{}
 			for i := 0; i < 3; i++ {
 				data := jpegBytes(700 + 10*len(tc.what) + i) // new content: not a duplicate
-				body, ct := multipartBody(t, [2]string{tc.name, string(data)})
-				var out struct {
-					Files []struct {
-						Name, Status, Path, Error string
-						PhotoID                   int64 `json:"photo_id"`
-					} `json:"files"`
+				files := e.upload(e.user, [2]string{tc.name, string(data)})
+				if len(files) != 1 {
+					t.Fatalf("upload %d: %+v", i+1, files)
 				}
-				resp := e.request(e.user, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
-				decode(t, resp, 200, &out)
-				if len(out.Files) != 1 {
-					t.Fatalf("upload %d: %+v", i+1, out.Files)
-				}
-				f := out.Files[0]
+				f := files[0]
 				if f.Status != "saved" || f.PhotoID == 0 {
 					t.Fatalf("upload %d: %+v, want saved and indexed", i+1, f)
 				}
