@@ -35,7 +35,13 @@ for _ in $(seq 1 600); do
   [ "${n:-0}" -ge 250 ] && break; sleep 0.5
 done
 [ "${n:-0}" -ge 250 ] || { echo "index did not finish: $n photos"; cat "$data/log"; exit 1; }
-hash=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/photos?q=sheffield" | sed -n 's/.*"hash":"\([0-9a-f]*\)".*/\1/p' | head -1)
+# A place name: places are resolved in the background after indexing, so
+# the search may take a moment to find it.
+for _ in $(seq 1 120); do
+  hash=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/photos?q=sheffield" | sed -n 's/.*"hash":"\([0-9a-f]*\)".*/\1/p' | head -1)
+  [ -n "$hash" ] && break; sleep 0.5
+done
+[ -n "$hash" ] || { echo "no photo found by the place name Sheffield"; cat "$data/log"; exit 1; }
 code=$(curl -s -o "$data/t.jpg" -w '%{http_code}' "http://127.0.0.1:$port/api/v1/t/$hash/$thumb/fit_720")
 [ "$code" = 200 ] && file "$data/t.jpg" | grep -q JPEG || { echo "thumbnail: HTTP $code"; cat "$data/log"; exit 1; }
 kill -INT "$pid"; wait "$pid" 2>/dev/null || true; pid=
