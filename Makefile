@@ -28,7 +28,7 @@ LISTEN    ?= :8077
 run: build
 	./pinhole serve --data '$(DATA)' --listen '$(LISTEN)' $(if $(ORIGINALS),--originals '$(ORIGINALS)')
 
-vet:
+vet: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet -tags '$(TAGS)' ./...
 
