@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"pinhole/app/auth"
 	"pinhole/app/config"
 	"pinhole/app/demo"
 	"pinhole/app/index"
@@ -25,6 +26,9 @@ type App struct {
 	Log     *slog.Logger
 	DB      *db.DB
 	Indexer *index.Indexer
+	// Keys come from the server key in DATA: they seal share links and
+	// derive users' thumbnail secrets.
+	Keys *auth.Keys
 	// Demo is true when the originals are the generated demo library.
 	Demo    bool
 	Places  *placer
@@ -37,8 +41,8 @@ type App struct {
 // Open prepares the data folder, opens (and migrates) the database and, when
 // no originals folder is configured, generates the demo library.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
-	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
-		return nil, fmt.Errorf("data folder: %w", err)
+	if err := secureData(cfg); err != nil {
+		return nil, err
 	}
 	a := &App{Cfg: cfg, Log: log, started: time.Now()}
 	if cfg.Originals == "" {
@@ -56,11 +60,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	if err := backupBeforeMigrate(ctx, cfg, log); err != nil {
 		return nil, err
 	}
-	d, err := db.Open(ctx, cfg.DBPath())
+	d, keys, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	a.DB = d
+	a.DB, a.Keys = d, keys
 	a.Places = newPlacer(d, newResolver(ctx, cfg, d, log.With("component", "places")), log.With("component", "places"))
 	a.Indexer = index.New(d, index.Options{
 		Root:           cfg.Originals,

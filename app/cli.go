@@ -98,6 +98,7 @@ func commands() []command {
 
 // Main runs the command line and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	restrictUmask()
 	cmds := commands()
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {

@@ -29,7 +29,7 @@ func runBackup(ctx context.Context, e *env) error {
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("%s exists; choose another --out", dst)
 	}
-	d, err := db.Open(ctx, e.cfg.DBPath())
+	d, _, err := openDatabase(ctx, e.cfg)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func runRestore(ctx context.Context, e *env) error {
 		}
 		fmt.Fprintf(e.stdout, "current database kept as %s\n", aside)
 	}
-	if err := os.MkdirAll(e.cfg.Data, 0o750); err != nil {
+	if err := secureData(e.cfg); err != nil {
 		return err
 	}
 	tmp := dbPath + ".restore"
@@ -77,7 +77,7 @@ func runRestore(ctx context.Context, e *env) error {
 	if err := os.Rename(tmp, dbPath); err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, dbPath) // migrates an older backup forward
+	d, _, err := openDatabase(ctx, e.cfg) // migrates an older backup forward
 	if err != nil {
 		return err
 	}

@@ -17,10 +17,7 @@ import (
 )
 
 func runUsers(ctx context.Context, e *env) error {
-	if err := os.MkdirAll(e.cfg.Data, 0o750); err != nil {
-		return err
-	}
-	d, err := db.Open(ctx, e.cfg.DBPath())
+	d, _, err := openDatabase(ctx, e.cfg)
 	if err != nil {
 		return err
 	}

@@ -91,25 +91,26 @@ func NewServer(a *App) (*Server, error) {
 	s.pause.OnResume(a.Places.poke)
 	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
 	s.Web = web.New(web.Deps{
-		DB:                a.DB,
-		Log:               a.Log.With("component", "web"),
-		Status:            s.status,
-		Version:           version.String(),
-		Originals:         a.Cfg.Originals,
-		ReadOnly:          a.Cfg.ReadOnly,
-		UploadFolder:      a.Cfg.UploadFolder,
-		UploadLimitMB:     a.Cfg.UploadLimitMB,
-		MaxMegapixels:     a.Cfg.MaxMegapixels,
-		SessionTTL:        a.Cfg.SessionTTL,
-		MetricsPublic:     a.Cfg.MetricsPublic,
-		TrustProxyHeaders: a.Cfg.TrustProxyHeaders,
-		Thumbs:            thumbAdapter{th},
-		Index:             indexAdapter{s},
-		Metrics:           s.metrics,
-		Tiles:             s.Tiles,
-		Online:            onlineAdapter{s},
+		DB:             a.DB,
+		Log:            a.Log.With("component", "web"),
+		Status:         s.status,
+		Version:        version.String(),
+		Originals:      a.Cfg.Originals,
+		ReadOnly:       a.Cfg.ReadOnly,
+		UploadFolder:   a.Cfg.UploadFolder,
+		UploadLimitMB:  a.Cfg.UploadLimitMB,
+		MaxMegapixels:  a.Cfg.MaxMegapixels,
+		SessionTTL:     a.Cfg.SessionTTL,
+		MetricsPublic:  a.Cfg.MetricsPublic,
+		TrustedProxies: a.Cfg.Proxies,
+		Keys:           a.Keys,
+		Thumbs:         thumbAdapter{th},
+		Index:          indexAdapter{s},
+		Metrics:        s.metrics,
+		Tiles:          s.Tiles,
+		Online:         onlineAdapter{s},
 	})
-	notify := func(ids []int64) { s.Web.Notify("photos", map[string]any{"changed": ids}) }
+	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
 	a.photosChanged.Store(&notify)
 	return s, nil
 }

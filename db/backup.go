@@ -27,7 +27,7 @@ func BackupFile(ctx context.Context, src, dst string) error {
 }
 
 func vacuumInto(ctx context.Context, sdb *sql.DB, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return fmt.Errorf("backup folder: %w", err)
 	}
 	tmp := dst + ".partial"
@@ -35,6 +35,12 @@ func vacuumInto(ctx context.Context, sdb *sql.DB, dst string) error {
 	if _, err := sdb.ExecContext(ctx, "VACUUM INTO '"+strings.ReplaceAll(tmp, "'", "''")+"'"); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("vacuum into %s: %w", dst, err)
+	}
+	// The snapshot holds everything the database does (accounts, share
+	// settings): only Pinhole's user may read it, whatever the umask.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("backup %s: %w", dst, err)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		return err

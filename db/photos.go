@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -105,4 +106,31 @@ func (d *DB) SetFlag(ctx context.Context, id int64, flag string, on bool) error 
 		return fmt.Errorf("photo %d: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// PublicPhotoIDs returns the ids among ids of photos that are not
+// private, in the given order: what a viewer's live updates may name.
+func (d *DB) PublicPhotoIDs(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return []int64{}, nil
+	}
+	js, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.sql.QueryContext(ctx, `SELECT j.value FROM json_each(?) j JOIN photos p ON p.id = j.value
+		WHERE p.private = 0 ORDER BY j.key`, string(js))
+	if err != nil {
+		return nil, fmt.Errorf("public photo ids: %w", err)
+	}
+	defer rows.Close()
+	out := make([]int64, 0, len(ids))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

@@ -9,6 +9,9 @@ import (
 )
 
 // Share is a link that shows one album to people without an account.
+// The database keeps its link token and access secret only as a SHA-256
+// (to find the share) and sealed with the server key (TokenSealed,
+// AccessSealed); the auth package opens the seals into Token and Access.
 type Share struct {
 	ID           int64   `json:"id"`
 	AlbumID      int64   `json:"album_id"`
@@ -17,6 +20,8 @@ type Share struct {
 	HasPassword  bool    `json:"has_password"`
 	PasswordHash string  `json:"-"`
 	Access       string  `json:"-"`
+	TokenSealed  string  `json:"-"`
+	AccessSealed string  `json:"-"`
 	ExpiresAt    *string `json:"expires_at"`
 	Views        int     `json:"views"`
 	CreatedAt    string  `json:"created_at"`
@@ -26,27 +31,28 @@ type Share struct {
 	Downloads    bool    `json:"downloads"` // visitors may download originals
 }
 
-// NewShare is what CreateShare stores; the auth package makes the secrets.
+// NewShare is what CreateShare stores; the auth package makes the secrets
+// and their hashes and seals.
 type NewShare struct {
 	AlbumID      int64
-	Token        string
 	TokenHash    string
-	Access       string
+	TokenSealed  string
 	AccessHash   string
+	AccessSealed string
 	PasswordHash string
 	ExpiresAt    *time.Time
 	CreatedBy    int64
 	NoDownloads  bool
 }
 
-const shareSelect = `SELECT s.id, s.album_id, a.title, s.token, s.password, s.access, s.expires_at, s.views, s.created_at,
+const shareSelect = `SELECT s.id, s.album_id, a.title, s.token_sealed, s.password, s.access_sealed, s.expires_at, s.views, s.created_at,
 	COALESCE(u.username, ''), s.revoked_at IS NOT NULL, s.expires_at IS NOT NULL AND s.expires_at <= ?1,
 	s.downloads
 	FROM shares s JOIN albums a ON a.id = s.album_id LEFT JOIN users u ON u.id = s.created_by`
 
 func scanShare(sc scanner) (Share, error) {
 	var s Share
-	err := sc.Scan(&s.ID, &s.AlbumID, &s.AlbumTitle, &s.Token, &s.PasswordHash, &s.Access, &s.ExpiresAt, &s.Views,
+	err := sc.Scan(&s.ID, &s.AlbumID, &s.AlbumTitle, &s.TokenSealed, &s.PasswordHash, &s.AccessSealed, &s.ExpiresAt, &s.Views,
 		&s.CreatedAt, &s.CreatedBy, &s.Revoked, &s.Expired, &s.Downloads)
 	s.HasPassword = s.PasswordHash != ""
 	return s, err
@@ -63,10 +69,10 @@ func (d *DB) CreateShare(ctx context.Context, n NewShare) (Share, error) {
 	if n.CreatedBy != 0 {
 		by = n.CreatedBy
 	}
-	res, err := d.sql.ExecContext(ctx, `INSERT INTO shares (album_id, token, token_hash, access, access_hash, password, expires_at,
-			created_by, created_at, downloads)
+	res, err := d.sql.ExecContext(ctx, `INSERT INTO shares (album_id, token_hash, token_sealed, access_hash, access_sealed, password,
+			expires_at, created_by, created_at, downloads)
 		SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM albums WHERE id = ?`,
-		n.Token, n.TokenHash, n.Access, n.AccessHash, n.PasswordHash, exp, by, d.stamp(), boolInt(!n.NoDownloads), n.AlbumID)
+		n.TokenHash, n.TokenSealed, n.AccessHash, n.AccessSealed, n.PasswordHash, exp, by, d.stamp(), boolInt(!n.NoDownloads), n.AlbumID)
 	if err != nil {
 		return Share{}, fmt.Errorf("create share: %w", err)
 	}
@@ -148,6 +154,83 @@ func (d *DB) ShareByTokenHash(ctx context.Context, hash string) (Share, error) {
 // ShareByAccessHash finds a live share by the SHA-256 of its access secret.
 func (d *DB) ShareByAccessHash(ctx context.Context, hash string) (Share, error) {
 	return d.liveShare(ctx, "access_hash", hash)
+}
+
+// ResealShare stores new seals (and a new access secret's hash) for a
+// share whose seals the current server key cannot open: the key file was
+// lost or replaced. The caller proved it holds the link token.
+func (d *DB) ResealShare(ctx context.Context, id int64, tokenSealed, accessHash, accessSealed string) error {
+	_, err := d.sql.ExecContext(ctx, `UPDATE shares SET token_sealed = ?, access_hash = ?, access_sealed = ? WHERE id = ?`,
+		tokenSealed, accessHash, accessSealed, id)
+	if err != nil {
+		return fmt.Errorf("reseal share %d: %w", id, err)
+	}
+	return nil
+}
+
+// SealLegacyShares seals the clear link tokens and access secrets that
+// migration 011 set aside (links made by older versions) with seal, and
+// clears them. It works on one connection with secure_delete on, so the
+// clear values are overwritten in the file, then checkpoints the WAL
+// (truncating it) so no old page stays there either. It returns how many
+// shares it sealed; 0 costs one indexed query.
+func (d *DB) SealLegacyShares(ctx context.Context, seal func(token, access string) (tokenSealed, accessSealed string, err error)) (int, error) {
+	conn, err := d.sql.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM shares WHERE legacy_token IS NOT NULL`).Scan(&n); err != nil || n == 0 {
+		return 0, err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return 0, err
+	}
+	defer conn.ExecContext(context.Background(), `PRAGMA secure_delete = OFF`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT id, legacy_token, COALESCE(legacy_access, '') FROM shares WHERE legacy_token IS NOT NULL`)
+	if err != nil {
+		return 0, err
+	}
+	type legacy struct {
+		id            int64
+		token, access string
+	}
+	var ls []legacy
+	for rows.Next() {
+		var l legacy
+		if err := rows.Scan(&l.id, &l.token, &l.access); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ls = append(ls, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, l := range ls {
+		ts, as, err := seal(l.token, l.access)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE shares SET token_sealed = ?, access_sealed = ?, legacy_token = NULL, legacy_access = NULL
+			WHERE id = ?`, ts, as, l.id); err != nil {
+			return 0, fmt.Errorf("seal share %d: %w", l.id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	if d.path != ":memory:" {
+		_, _ = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
+	return len(ls), nil
 }
 
 // CountShareView notes one visit.

@@ -35,8 +35,8 @@ func isUniqueErr(err error) bool {
 // CreateUser adds an account. A taken name (case-insensitive) is ErrConflict.
 func (d *DB) CreateUser(ctx context.Context, name, passwordHash, role string) (User, error) {
 	now := d.stamp()
-	res, err := d.sql.ExecContext(ctx, `INSERT INTO users (username, password, role, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?)`, name, passwordHash, role, now, now)
+	res, err := d.sql.ExecContext(ctx, `INSERT INTO users (username, password, role, created_at, updated_at, thumb_nonce)
+		VALUES (?, ?, ?, ?, ?, `+newNonce+`)`, name, passwordHash, role, now, now)
 	if isUniqueErr(err) {
 		return User{}, fmt.Errorf("user %q already exists: %w", name, ErrConflict)
 	} else if err != nil {
@@ -50,8 +50,8 @@ func (d *DB) CreateUser(ctx context.Context, name, passwordHash, role string) (U
 // two racing first-run setups cannot both succeed.
 func (d *DB) CreateFirstUser(ctx context.Context, name, passwordHash, role string) (User, error) {
 	now := d.stamp()
-	res, err := d.sql.ExecContext(ctx, `INSERT INTO users (username, password, role, created_at, updated_at)
-		SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)`, name, passwordHash, role, now, now)
+	res, err := d.sql.ExecContext(ctx, `INSERT INTO users (username, password, role, created_at, updated_at, thumb_nonce)
+		SELECT ?, ?, ?, ?, ?, `+newNonce+` WHERE NOT EXISTS (SELECT 1 FROM users)`, name, passwordHash, role, now, now)
 	if err != nil {
 		return User{}, fmt.Errorf("create first user: %w", err)
 	}
@@ -105,11 +105,17 @@ func (d *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// SetPassword replaces a user's password hash and logs them out everywhere
-// except the session kept (0 keeps none).
+// newNonce is the SQL for a fresh thumbnail nonce. The nonce is not a
+// secret (the server key is); it only has to change.
+const newNonce = `lower(hex(randomblob(16)))`
+
+// SetPassword replaces a user's password hash, changes their thumbnail
+// and download secret, and logs them out everywhere except the session
+// kept (0 keeps none).
 func (d *DB) SetPassword(ctx context.Context, id int64, passwordHash string, keepSession int64) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET password = ?, updated_at = ? WHERE id = ?`, passwordHash, d.stamp(), id)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password = ?, updated_at = ?, thumb_nonce = `+newNonce+` WHERE id = ?`,
+			passwordHash, d.stamp(), id)
 		if err != nil {
 			return err
 		}
@@ -121,8 +127,9 @@ func (d *DB) SetPassword(ctx context.Context, id int64, passwordHash string, kee
 	})
 }
 
-// SetRole changes a user's role. Demoting the last admin is ErrConflict,
-// so the library can never lose its administrator.
+// SetRole changes a user's role, and with it their thumbnail and download
+// secret (URLs made for the old role stop working). Demoting the last
+// admin is ErrConflict, so the library can never lose its administrator.
 func (d *DB) SetRole(ctx context.Context, id int64, role string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		if role != "admin" {
@@ -130,7 +137,8 @@ func (d *DB) SetRole(ctx context.Context, id int64, role string) error {
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE users SET role = ?, updated_at = ? WHERE id = ?`, role, d.stamp(), id)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET role = ?1, updated_at = ?2,
+			thumb_nonce = CASE WHEN role = ?1 THEN thumb_nonce ELSE `+newNonce+` END WHERE id = ?3`, role, d.stamp(), id)
 		if err != nil {
 			return err
 		}
@@ -276,4 +284,76 @@ func (d *DB) DeleteSession(ctx context.Context, id, userID int64) error {
 func (d *DB) PurgeSessions(ctx context.Context) error {
 	_, err := d.sql.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, d.stamp())
 	return err
+}
+
+// SessionByID loads a live session by its id (a live-update stream
+// checking that the session it belongs to still exists).
+func (d *DB) SessionByID(ctx context.Context, id int64) (Session, error) {
+	s, err := scanSession(d.sql.QueryRowContext(ctx, `SELECT `+sessionColumns+`
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ?`, id, d.stamp()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, fmt.Errorf("session %d: %w", id, ErrNotFound)
+	}
+	return s, err
+}
+
+// LinkKey is what a user's thumbnail and download secret is derived
+// from, with their role (which decides what it may fetch).
+type LinkKey struct {
+	UserID int64
+	Role   string
+	Nonce  string
+}
+
+// LinkKeys lists every user's link key.
+func (d *DB) LinkKeys(ctx context.Context) ([]LinkKey, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT id, role, thumb_nonce FROM users`)
+	if err != nil {
+		return nil, fmt.Errorf("link keys: %w", err)
+	}
+	defer rows.Close()
+	var out []LinkKey
+	for rows.Next() {
+		var k LinkKey
+		if err := rows.Scan(&k.UserID, &k.Role, &k.Nonce); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// RotateLinkKeys gives every user a new thumbnail nonce: every old
+// thumbnail and download URL stops working.
+func (d *DB) RotateLinkKeys(ctx context.Context) error {
+	_, err := d.sql.ExecContext(ctx, `UPDATE users SET thumb_nonce = `+newNonce)
+	return err
+}
+
+// loginClientsKept bounds the addresses remembered per user.
+const loginClientsKept = 20
+
+// RememberLoginClient notes that the user signed in from ip, keeping the
+// user's newest loginClientsKept addresses.
+func (d *DB) RememberLoginClient(ctx context.Context, userID int64, ip string) error {
+	if ip == "" {
+		return nil
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_clients (user_id, ip, last_login) VALUES (?, ?, ?)
+			ON CONFLICT (user_id, ip) DO UPDATE SET last_login = excluded.last_login`, userID, ip, d.stamp()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM login_clients WHERE user_id = ?1 AND ip NOT IN
+			(SELECT ip FROM login_clients WHERE user_id = ?1 ORDER BY last_login DESC LIMIT ?2)`, userID, loginClientsKept)
+		return err
+	})
+}
+
+// KnownLoginClient reports whether the user signed in from ip since then.
+func (d *DB) KnownLoginClient(ctx context.Context, userID int64, ip string, since time.Time) (bool, error) {
+	var ok bool
+	err := d.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM login_clients WHERE user_id = ? AND ip = ? AND last_login > ?)`,
+		userID, ip, formatTime(since)).Scan(&ok)
+	return ok, err
 }

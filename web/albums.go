@@ -15,7 +15,7 @@ func (s *Server) listAlbums(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	tt, err := s.thumbToken(ctx, cl)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -159,4 +160,14 @@ func sessionCookie(c echo.Context, value string, expires time.Time) {
 		ck.Expires = expires
 	}
 	c.SetCookie(ck)
+}
+
+// thumbToken is the secret the caller's thumbnail, download and video
+// URLs carry: their own, which serves only what their role may see and
+// dies with a role or password change, their account, or a rotation.
+func (s *Server) thumbToken(ctx context.Context, cl caller) (string, error) {
+	if cl.session == nil {
+		return "", echo.NewHTTPError(http.StatusUnauthorized, "log in first")
+	}
+	return s.auth.ThumbToken(ctx, cl.session.UserID)
 }

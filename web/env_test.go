@@ -281,9 +281,10 @@ func (e *env) do(c client, method, path string, body any, want int, out any) *ht
 	return resp
 }
 
-// thumbToken is the token a role's thumbnail URLs carry right now.
+// thumbToken is the token the thumbnail URLs of the role's test user
+// carry right now.
 func (e *env) thumbToken(role string) string {
-	tok, err := e.srv.Auth().ThumbTokenFor(context.Background(), role)
+	tok, err := e.srv.Auth().ThumbToken(context.Background(), e.clientFor(role).userID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -2,14 +2,27 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"pinhole/db"
 )
+
+// Live updates (/api/v1/events). Each stream belongs to the session that
+// opened it: it ends when that session logs out or is revoked, when its
+// user is deleted or their role or password changes (at once for changes
+// made through the API; within streamCheckEvery for changes made by
+// another process, such as `pinhole users rm`), and when its user opens
+// more than maxStreamsPerUser streams (the oldest ends). What a stream
+// carries is filtered for its recipient: viewers never get the ids of
+// private photos.
 
 // event is one server-sent event.
 type event struct {
@@ -17,49 +30,137 @@ type event struct {
 	data []byte
 }
 
-// broker fans events out to the connected event streams. A slow client
-// misses events rather than slowing the publisher.
+// stream is one open /api/v1/events connection.
+type stream struct {
+	ch          chan event
+	done        chan struct{} // closed by the broker to end the stream
+	session     int64
+	user        int64
+	hidePrivate bool
+	// why the broker ended it, and whether the client should wait long
+	// before reconnecting (it would only push out another of its own).
+	reason    string
+	slowRetry bool
+}
+
+// broker fans events out to the open streams. A slow client misses
+// events rather than slowing the publisher.
 type broker struct {
 	mu     sync.Mutex
-	subs   map[chan event]struct{}
+	subs   map[*stream]struct{}
+	byUser map[int64][]*stream // oldest first
 	closed bool
 }
 
-// maxStreams bounds open event streams (each holds a connection).
-const maxStreams = 64
+const (
+	// maxStreamsPerUser bounds one account's streams (tabs, devices):
+	// opening one more ends that account's oldest.
+	maxStreamsPerUser = 8
+	// maxStreams bounds all streams (each holds a connection); with the
+	// per-user cap no single client can reach it.
+	maxStreams = 128
+	// streamCheckEvery is how often a stream checks that its session is
+	// still alive and its role unchanged.
+	streamCheckEvery = 10 * time.Second
+)
 
-func newBroker() *broker { return &broker{subs: map[chan event]struct{}{}} }
-
-func (b *broker) subscribe() (chan event, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed || len(b.subs) >= maxStreams {
-		return nil, false
-	}
-	ch := make(chan event, 16)
-	b.subs[ch] = struct{}{}
-	return ch, true
+func newBroker() *broker {
+	return &broker{subs: map[*stream]struct{}{}, byUser: map[int64][]*stream{}}
 }
 
-func (b *broker) unsubscribe(ch chan event) {
+var errShuttingDown = echo.NewHTTPError(http.StatusServiceUnavailable, "the server is shutting down")
+
+func (b *broker) subscribe(sess db.Session, hidePrivate bool) (*stream, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if _, ok := b.subs[ch]; ok {
-		delete(b.subs, ch)
-		close(ch)
+	if b.closed {
+		return nil, errShuttingDown
 	}
+	if mine := b.byUser[sess.UserID]; len(mine) >= maxStreamsPerUser {
+		b.end(mine[0], "this account opened more live-update streams than allowed; the newest stay open", true)
+	}
+	if len(b.subs) >= maxStreams {
+		return nil, echo.NewHTTPError(http.StatusServiceUnavailable, "too many open event streams; try again later")
+	}
+	st := &stream{ch: make(chan event, 16), done: make(chan struct{}), session: sess.ID, user: sess.UserID, hidePrivate: hidePrivate}
+	b.subs[st] = struct{}{}
+	b.byUser[st.user] = append(b.byUser[st.user], st)
+	return st, nil
 }
 
-func (b *broker) publish(name string, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
+// end removes a stream and tells it why; call with mu held.
+func (b *broker) end(st *stream, reason string, slowRetry bool) {
+	if _, ok := b.subs[st]; !ok {
 		return
 	}
+	delete(b.subs, st)
+	mine := b.byUser[st.user]
+	for i, o := range mine {
+		if o == st {
+			mine = append(mine[:i:i], mine[i+1:]...)
+			break
+		}
+	}
+	if len(mine) == 0 {
+		delete(b.byUser, st.user)
+	} else {
+		b.byUser[st.user] = mine
+	}
+	st.reason, st.slowRetry = reason, slowRetry
+	close(st.done)
+}
+
+func (b *broker) unsubscribe(st *stream) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for ch := range b.subs {
+	b.end(st, "", false)
+}
+
+// endWhere ends every stream for which match is true.
+func (b *broker) endWhere(match func(*stream) bool, reason string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for st := range b.subs {
+		if match(st) {
+			b.end(st, reason, false)
+		}
+	}
+}
+
+// endSession ends the streams a session opened (logout, revocation).
+func (b *broker) endSession(id int64, reason string) {
+	b.endWhere(func(st *stream) bool { return st.session == id }, reason)
+}
+
+// endUser ends a user's streams except those of session keep (0: all).
+func (b *broker) endUser(userID, keep int64, reason string) {
+	b.endWhere(func(st *stream) bool { return st.user == userID && st.session != keep }, reason)
+}
+
+// hidingAny reports whether a stream that hides private photos is open.
+func (b *broker) hidingAny() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for st := range b.subs {
+		if st.hidePrivate {
+			return true
+		}
+	}
+	return false
+}
+
+// publish sends an event to every stream; full goes to those that see
+// everything, limited to those that hide private photos.
+func (b *broker) publish(name string, full, limited []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for st := range b.subs {
+		data := full
+		if st.hidePrivate {
+			data = limited
+		}
 		select {
-		case ch <- event{name, data}:
+		case st.ch <- event{name, data}:
 		default:
 		}
 	}
@@ -70,23 +171,56 @@ func (b *broker) close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
-	for ch := range b.subs {
-		delete(b.subs, ch)
-		close(ch)
+	for st := range b.subs {
+		b.end(st, "the server is shutting down", false)
 	}
 }
 
-// Notify sends an event to every open /api/v1/events stream, e.g.
-// Notify("photos", map[string]any{"changed": ids}) after the indexer
-// stored a batch, so open timelines refresh.
-func (s *Server) Notify(name string, data any) { s.events.publish(name, data) }
+// photosEvent is the "photos" event: which photos changed, and the paths
+// an upload saved (only for those who see every photo).
+type photosEvent struct {
+	Changed  []int64  `json:"changed"`
+	Uploaded []string `json:"uploaded,omitempty"`
+}
+
+// publishPhotos tells open streams that photos changed. Streams that
+// hide private photos get only the ids of non-private ones (an empty list
+// still tells them to refresh: a photo they saw may have become private).
+func (s *Server) publishPhotos(ctx context.Context, ev photosEvent) {
+	if ev.Changed == nil {
+		ev.Changed = []int64{}
+	}
+	full, err := json.Marshal(ev)
+	if err != nil {
+		return
+	}
+	limited := []byte(`{"changed":[]}`)
+	if s.events.hidingAny() {
+		ids, err := s.deps.DB.PublicPhotoIDs(ctx, ev.Changed)
+		if err != nil {
+			// Refresh without ids rather than risk naming a private one.
+			s.log.Warn("filter live update", "err", err)
+		} else if b, err := json.Marshal(photosEvent{Changed: ids}); err == nil {
+			limited = b
+		}
+	}
+	s.events.publish("photos", full, limited)
+}
+
+// NotifyPhotos tells every open /api/v1/events stream that these photos
+// changed (the indexer stored a batch), so open timelines refresh.
+func (s *Server) NotifyPhotos(ids []int64) {
+	s.publishPhotos(context.Background(), photosEvent{Changed: ids})
+}
 
 func (s *Server) eventStream(c echo.Context) error {
-	ch, ok := s.events.subscribe()
-	if !ok {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "too many open event streams; try again later")
+	cl := callerOf(c)
+	sess := *cl.session
+	st, err := s.events.subscribe(sess, cl.hidePrivate())
+	if err != nil {
+		return err
 	}
-	defer s.events.unsubscribe(ch)
+	defer s.events.unsubscribe(st)
 	w := c.Response()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -99,6 +233,16 @@ func (s *Server) eventStream(c echo.Context) error {
 		}
 		w.Flush()
 		return nil
+	}
+	// closing tells the client why its stream ends.
+	closing := func(reason string, slowRetry bool) {
+		if slowRetry {
+			// EventSource reconnects by itself; from a tab pushed out
+			// by the per-user cap, not at once.
+			_, _ = fmt.Fprint(w, "retry: 60000\n")
+		}
+		b, _ := json.Marshal(map[string]string{"reason": reason})
+		_ = send("closed", b)
 	}
 	var last []byte
 	progress := func() error {
@@ -123,15 +267,17 @@ func (s *Server) eventStream(c echo.Context) error {
 	defer tick.Stop()
 	keep := time.NewTicker(20 * time.Second)
 	defer keep.Stop()
+	check := time.NewTicker(streamCheckEvery)
+	defer check.Stop()
 	ctx := c.Request().Context()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-ch:
-			if !ok {
-				return nil
-			}
+		case <-st.done:
+			closing(st.reason, st.slowRetry)
+			return nil
+		case ev := <-st.ch:
 			if err := send(ev.name, ev.data); err != nil {
 				return nil
 			}
@@ -144,6 +290,18 @@ func (s *Server) eventStream(c echo.Context) error {
 				return nil
 			}
 			w.Flush()
+		case <-check.C:
+			// Changes made by another process (the users command) reach
+			// no broker: ask the database.
+			cur, err := s.deps.DB.SessionByID(ctx, sess.ID)
+			if errors.Is(err, db.ErrNotFound) {
+				closing("the session ended", false)
+				return nil
+			}
+			if err == nil && cur.Role != sess.Role {
+				closing("the account's role changed", false)
+				return nil
+			}
 		}
 	}
 }

@@ -52,7 +52,7 @@ func (s *Server) geo(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	tt, err := s.thumbToken(ctx, cl)
 	if err != nil {
 		return err
 	}

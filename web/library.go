@@ -19,7 +19,7 @@ func (s *Server) folders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	tt, err := s.thumbToken(ctx, cl)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (s *Server) places(c echo.Context) error {
 		return err
 	}
 	// The token the cover thumbnails' URLs need, as for folders.
-	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	tt, err := s.thumbToken(ctx, cl)
 	if err != nil {
 		return err
 	}

@@ -107,24 +107,27 @@ func cleanRel(p string) (string, error) {
 	return c, nil
 }
 
-// scopeForToken decides what a thumbnail/download token may fetch: the
-// full token every photo, the viewer token non-private ones, a share's
-// access secret that album's non-private ones.
+// scopeForToken decides what a thumbnail/download token may fetch: a
+// user's own secret what their role may see now (every photo for users
+// and admins, non-private ones for viewers), a share's access secret that
+// album's non-private ones. A secret of a deleted account, or one
+// replaced by a role or password change or a rotation, is no one's.
 func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, bool, error) {
 	if !validToken(tok) {
 		return db.FileScope{}, false, nil
 	}
-	full, viewerTok, err := s.auth.ThumbTokens(ctx)
+	owner, ok, err := s.auth.LinkOwner(ctx, tok)
 	if err != nil {
 		return db.FileScope{}, false, err
 	}
-	// Both compared, always, so timing does not tell which one matched.
-	isFull, isViewer := auth.Equal(tok, full), auth.Equal(tok, viewerTok)
-	switch {
-	case isFull:
-		return db.FileScope{}, true, nil
-	case isViewer:
-		return db.FileScope{HidePrivate: true}, true, nil
+	if ok {
+		switch owner.Role {
+		case auth.RoleAdmin, auth.RoleUser:
+			return db.FileScope{}, true, nil
+		case auth.RoleViewer:
+			return db.FileScope{HidePrivate: true}, true, nil
+		}
+		return db.FileScope{}, false, nil
 	}
 	sh, err := s.auth.ShareByAccess(ctx, tok)
 	if errors.Is(err, db.ErrNotFound) {

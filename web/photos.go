@@ -158,7 +158,7 @@ func (s *Server) listPhotos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	tt, err := s.thumbToken(ctx, cl)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (s *Server) renderDetail(c echo.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	tt, err := s.auth.ThumbTokenFor(ctx, cl.role())
+	tt, err := s.thumbToken(ctx, cl)
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (s *Server) editPhoto(c echo.Context) error {
 	if err := s.deps.DB.EditPhoto(c.Request().Context(), id, e); err != nil {
 		return err
 	}
-	s.events.publish("photos", map[string]any{"changed": []int64{id}})
+	s.publishPhotos(c.Request().Context(), photosEvent{Changed: []int64{id}})
 	return s.renderDetail(c, id)
 }
 
@@ -286,6 +286,6 @@ func (s *Server) batchPhotos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.events.publish("photos", map[string]any{"changed": in.PhotoIDs})
+	s.publishPhotos(c.Request().Context(), photosEvent{Changed: in.PhotoIDs})
 	return c.JSON(http.StatusOK, map[string]int{"updated": n})
 }

@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,20 +53,41 @@ func TestBruteForceLoginIsLimited(t *testing.T) {
 	}
 }
 
-func TestLoginLimitPerUserNameAcrossAddresses(t *testing.T) {
-	e := newEnv(t, func(d *web.Deps) { d.TrustProxyHeaders = true })
-	for i := 1; i <= 20; i++ {
+// loopbackProxy trusts the test client's own address as a reverse proxy,
+// so X-Forwarded-For picks the client address of each request.
+func loopbackProxy(d *web.Deps) {
+	d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+}
+
+// One name guessed from many addresses (each under its own limit) is
+// slowed down for new addresses after NameLimit failures, but its owner
+// still gets in from the address they signed in from before.
+func TestLoginNameSlowedAcrossAddresses(t *testing.T) {
+	e := newEnv(t, loopbackProxy)
+	for i := 1; i <= auth.NameLimit+1; i++ {
 		h := http.Header{"X-Forwarded-For": {fmt.Sprintf("203.0.113.%d", i)}}
 		resp := e.request(client{}, "POST", "/api/v1/session", map[string]any{"username": "user", "password": "nope nope"}, h)
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusTooManyRequests {
-			if i > 11 {
-				t.Errorf("per-name limit hit only at attempt %d", i)
+			if i != auth.NameLimit+1 {
+				t.Fatalf("the name was slowed at attempt %d, want %d", i, auth.NameLimit+1)
 			}
-			return
+			break
+		}
+		if i == auth.NameLimit+1 {
+			t.Fatal("guessing one name from many addresses was never slowed")
 		}
 	}
-	t.Fatal("guessing one name from 20 addresses was never limited")
+	// The test user logged in from 127.0.0.1 (no header) when the test
+	// began: that address is theirs.
+	e.login("user", true)
+	// A new address is still slowed.
+	resp := e.request(client{}, "POST", "/api/v1/session", map[string]any{"username": "user", "password": testPassword},
+		http.Header{"X-Forwarded-For": {"198.51.100.99"}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a new address while the name is slowed: %d, want 429", resp.StatusCode)
+	}
 }
 
 func TestCSRF(t *testing.T) {
@@ -377,7 +399,7 @@ func TestTokenRotationKillsOldURLs(t *testing.T) {
 }
 
 func TestMetricsAccess(t *testing.T) {
-	e := newEnv(t, func(d *web.Deps) { d.TrustProxyHeaders = true })
+	e := newEnv(t, loopbackProxy)
 	remote := http.Header{"X-Forwarded-For": {"198.51.100.7"}}
 	for _, tc := range []struct {
 		c    client
@@ -393,7 +415,7 @@ func TestMetricsAccess(t *testing.T) {
 			t.Errorf("metrics body:\n%s", b)
 		}
 	}
-	pub := newEnv(t, func(d *web.Deps) { d.MetricsPublic = true; d.TrustProxyHeaders = true })
+	pub := newEnv(t, func(d *web.Deps) { d.MetricsPublic = true; loopbackProxy(d) })
 	resp := pub.request(client{}, "GET", "/metrics", nil, remote)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -51,9 +52,13 @@ type Deps struct {
 	SessionTTL time.Duration
 	// MetricsPublic serves /metrics to anyone, not only admins and loopback.
 	MetricsPublic bool
-	// TrustProxyHeaders takes client addresses from X-Forwarded-For (only
-	// behind a reverse proxy); otherwise the connection's address is used.
-	TrustProxyHeaders bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (web/proxies.go); empty: the connection's address is the
+	// client's, whatever the headers say.
+	TrustedProxies []netip.Prefix
+	// Keys seal share links and derive users' thumbnail secrets from the
+	// server key; nil: keys that last as long as the process.
+	Keys *auth.Keys
 	// Thumbs renders thumbnails; nil serves placeholders.
 	Thumbs Thumbnailer
 	// Index indexes uploads and runs rescans; nil saves uploads without
@@ -111,12 +116,8 @@ func New(deps Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	if deps.TrustProxyHeaders {
-		e.IPExtractor = echo.ExtractIPFromXFFHeader()
-	} else {
-		e.IPExtractor = echo.ExtractIPDirect()
-	}
-	s := &Server{e: e, deps: deps, log: deps.Log, auth: auth.NewService(deps.DB, deps.SessionTTL),
+	e.IPExtractor = clientIP(deps.TrustedProxies)
+	s := &Server{e: e, deps: deps, log: deps.Log, auth: auth.NewService(deps.DB, deps.SessionTTL, deps.Keys),
 		events: newBroker(), metrics: newHTTPMetrics(), started: time.Now()}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders,

@@ -28,7 +28,7 @@ type sessionInfo struct {
 }
 
 func (s *Server) sessionAnswer(c echo.Context, code int, l auth.Login, bearer bool) error {
-	tt, err := s.auth.ThumbTokenFor(c.Request().Context(), l.User.Role)
+	tt, err := s.auth.ThumbToken(c.Request().Context(), l.User.ID)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) currentSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tt, err := s.auth.ThumbTokenFor(ctx, u.Role)
+	tt, err := s.auth.ThumbToken(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -86,6 +86,7 @@ func (s *Server) logout(c echo.Context) error {
 	if err := s.deps.DB.DeleteSession(c.Request().Context(), sess.ID, sess.UserID); err != nil {
 		return err
 	}
+	s.events.endSession(sess.ID, "logged out")
 	sessionCookie(c, "", time.Time{})
 	return c.NoContent(http.StatusNoContent)
 }
@@ -98,9 +99,12 @@ func (s *Server) changePassword(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	if err := s.auth.ChangePassword(c.Request().Context(), *callerOf(c).session, in.Old, in.New); err != nil {
+	sess := callerOf(c).session
+	if err := s.auth.ChangePassword(c.Request().Context(), *sess, in.Old, in.New); err != nil {
 		return err
 	}
+	// The other sessions were logged out; so are their live updates.
+	s.events.endUser(sess.UserID, sess.ID, "the password changed")
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -140,6 +144,7 @@ func (s *Server) revokeSession(c echo.Context) error {
 	if err := s.deps.DB.DeleteSession(c.Request().Context(), id, of); err != nil {
 		return err
 	}
+	s.events.endSession(id, "the session was revoked")
 	if id == me.ID {
 		sessionCookie(c, "", time.Time{})
 	}

@@ -12,16 +12,31 @@ import (
 	"pinhole/db"
 )
 
-// shareView is a share as its owner sees it, with the visitor link.
+// shareView is a share as its owner sees it, with the visitor link. The
+// link is empty when the server key that sealed it is gone (it still
+// works for whoever has it).
 type shareView struct {
 	db.Share
 	URL string `json:"url"`
 }
 
-func views(list []db.Share) []shareView {
+// viewOf is the owner's view of a share whose secrets are already
+// unsealed (auth.Service.Shares, CreateShare) or are unsealed here.
+func (s *Server) viewOf(sh db.Share) shareView {
+	if sh.Token == "" {
+		s.auth.UnsealShare(&sh)
+	}
+	v := shareView{Share: sh}
+	if sh.Token != "" {
+		v.URL = "/s/" + sh.Token
+	}
+	return v
+}
+
+func (s *Server) views(list []db.Share) []shareView {
 	out := make([]shareView, len(list))
 	for i, sh := range list {
-		out[i] = shareView{sh, "/s/" + sh.Token}
+		out[i] = s.viewOf(sh)
 	}
 	return out
 }
@@ -35,11 +50,11 @@ func (s *Server) listShares(c echo.Context) error {
 		}
 		album = n
 	}
-	list, err := s.deps.DB.Shares(c.Request().Context(), album)
+	list, err := s.auth.Shares(c.Request().Context(), album)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"shares": views(list)})
+	return c.JSON(http.StatusOK, map[string]any{"shares": s.views(list)})
 }
 
 func (s *Server) albumShares(c echo.Context) error {
@@ -51,11 +66,11 @@ func (s *Server) albumShares(c echo.Context) error {
 	if _, err := s.deps.DB.AlbumByID(ctx, id, false); err != nil {
 		return err
 	}
-	list, err := s.deps.DB.Shares(ctx, id)
+	list, err := s.auth.Shares(ctx, id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"shares": views(list)})
+	return c.JSON(http.StatusOK, map[string]any{"shares": s.views(list)})
 }
 
 func (s *Server) createShare(c echo.Context) error {
@@ -93,7 +108,7 @@ func (s *Server) createShare(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, shareView{sh, "/s/" + sh.Token})
+	return c.JSON(http.StatusCreated, s.viewOf(sh))
 }
 
 // editShare changes a live link's settings; today whether visitors may
@@ -116,7 +131,7 @@ func (s *Server) editShare(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, shareView{sh, "/s/" + sh.Token})
+	return c.JSON(http.StatusOK, s.viewOf(sh))
 }
 
 func (s *Server) revokeShare(c echo.Context) error {

@@ -181,7 +181,13 @@ func (s *Server) upload(c echo.Context) error {
 				}
 			}
 		}
-		s.events.publish("photos", map[string]any{"uploaded": saved})
+		var ids []int64
+		for _, r := range results {
+			if r.Status == "saved" && r.PhotoID != 0 {
+				ids = append(ids, r.PhotoID)
+			}
+		}
+		s.publishPhotos(ctx, photosEvent{Changed: ids, Uploaded: saved})
 	}
 	code := http.StatusOK
 	for _, res := range results {

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"pinhole/app/auth"
-	"pinhole/db"
 )
 
 func (s *Server) listUsers(c echo.Context) error {
@@ -49,24 +47,24 @@ func (s *Server) editUser(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if in.Role != nil {
-		if !auth.ValidRole(*in.Role) {
-			return fmt.Errorf("role %q: want admin, user or viewer: %w", *in.Role, db.ErrInvalid)
-		}
-		if err := s.deps.DB.SetRole(ctx, id, *in.Role); err != nil {
-			return err
-		}
-	}
-	if in.Password != nil {
-		if err := auth.CheckPasswordRules(*in.Password); err != nil {
-			return err
-		}
-		h, err := auth.HashPassword(*in.Password)
+		before, err := s.deps.DB.UserByID(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := s.deps.DB.SetPassword(ctx, id, h, 0); err != nil {
+		if err := s.auth.SetRole(ctx, id, *in.Role); err != nil {
 			return err
 		}
+		if before.Role != *in.Role {
+			// Their open streams were filtered for the old role.
+			s.events.endUser(id, 0, "the account's role changed")
+			s.log.Info("role changed", "user", before.Username, "from", before.Role, "to", *in.Role, "by", callerOf(c).session.Username)
+		}
+	}
+	if in.Password != nil {
+		if err := s.auth.SetPassword(ctx, id, *in.Password); err != nil {
+			return err
+		}
+		s.events.endUser(id, 0, "the password changed")
 	}
 	u, err := s.deps.DB.UserByID(ctx, id)
 	if err != nil {
@@ -80,17 +78,24 @@ func (s *Server) deleteUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.DB.DeleteUser(c.Request().Context(), id); err != nil {
+	if err := s.auth.DeleteUser(c.Request().Context(), id); err != nil {
 		return err
 	}
+	s.events.endUser(id, 0, "the account was removed")
 	return c.NoContent(http.StatusNoContent)
 }
 
+// rotateTokens gives every user a new thumbnail/download secret and
+// answers with the caller's.
 func (s *Server) rotateTokens(c echo.Context) error {
-	full, _, err := s.auth.RotateThumbTokens(c.Request().Context())
+	ctx := c.Request().Context()
+	if err := s.auth.RotateThumbTokens(ctx); err != nil {
+		return err
+	}
+	tt, err := s.thumbToken(ctx, callerOf(c))
 	if err != nil {
 		return err
 	}
 	s.log.Info("thumbnail tokens rotated", "by", callerOf(c).session.Username)
-	return c.JSON(http.StatusOK, map[string]string{"thumb_token": full})
+	return c.JSON(http.StatusOK, map[string]string{"thumb_token": tt})
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -36,7 +35,7 @@ type RateLimitError struct{ RetryAfter time.Duration }
 
 func (e *RateLimitError) Error() string {
 	m := int(e.RetryAfter.Round(time.Minute) / time.Minute)
-	if m < 1 {
+	if m <= 1 {
 		return "too many failed attempts; try again in a minute"
 	}
 	return fmt.Sprintf("too many failed attempts; try again in %d minutes", m)
@@ -124,26 +123,50 @@ func Remove(ctx context.Context, d *db.DB, name string) error {
 // List returns every account.
 func List(ctx context.Context, d *db.DB) ([]db.User, error) { return d.Users(ctx) }
 
+// Sign-in limits, all over a sliding window of LimitWindow. A slot is
+// reserved before a password is checked, so concurrent guesses cannot
+// overrun them. See docs/security.md, "Sign-in limits".
+const (
+	// LimitWindow is how long a failure counts.
+	LimitWindow = 15 * time.Minute
+	// PairLimit: failures for one name (or share) from one address; then
+	// that address must wait before trying that name again.
+	PairLimit = 10
+	// AddressLimit: failures from one address over all names and shares
+	// (guessing many accounts).
+	AddressLimit = 30
+	// NameLimit: failures for one name (or share) from all addresses;
+	// then the name is slowed down — new tries are admitted only as old
+	// failures leave the window — except from addresses the user signed
+	// in from before (KnownClientAge), which keep their own PairLimit.
+	NameLimit = 30
+	// KnownClientAge is how long a successful sign-in makes an address
+	// the user's own for NameLimit.
+	KnownClientAge = 90 * 24 * time.Hour
+)
+
 // Service logs people in and checks sessions and tokens.
 type Service struct {
 	DB  *db.DB
 	TTL time.Duration
-	// Limits: failed logins per client address and per user name.
+	// Limits counts failed logins and share-password guesses.
 	Limits *Limiter
 
-	// The thumbnail tokens are read on every list request; they change
-	// only through RotateThumbTokens, so they are kept in memory.
-	tokMu              sync.Mutex
-	fullTok, viewerTok string
+	keys  *Keys
+	links links
 }
 
-// NewService returns a Service with sessions lasting ttl (30 days if 0)
-// and 10 failed logins per 15 minutes allowed per address and per name.
-func NewService(d *db.DB, ttl time.Duration) *Service {
+// NewService returns a Service with sessions lasting ttl (30 days if 0),
+// the sign-in limits above, and keys from the server key (nil: keys that
+// last as long as the process).
+func NewService(d *db.DB, ttl time.Duration, keys *Keys) *Service {
 	if ttl <= 0 {
 		ttl = 30 * 24 * time.Hour
 	}
-	return &Service{DB: d, TTL: ttl, Limits: NewStoredLimiter(d, 10, 15*time.Minute)}
+	if keys == nil {
+		keys = EphemeralKeys()
+	}
+	return &Service{DB: d, TTL: ttl, Limits: NewStoredLimiter(d, PairLimit, LimitWindow), keys: keys}
 }
 
 // Login is a new session: Token goes to the client (cookie or bearer) and
@@ -154,35 +177,59 @@ type Login struct {
 	Token   string
 }
 
-// Login checks a name and password and opens a session. Failures count
-// against both the client address and the name; while either is over the
-// limit every attempt is refused without checking the password.
+// errWrongLogin is the one answer to a wrong name or a wrong password.
+var errWrongLogin = fmt.Errorf("wrong user name or password: %w", ErrUnauthorized)
+
+// Login checks a name and password and opens a session. The attempt
+// reserves a slot in the address's, the (name, address) pair's and the
+// name's budgets before the password is checked; a budget at its limit
+// refuses without checking anything.
 func (s *Service) Login(ctx context.Context, name, password, ip, userAgent string) (Login, error) {
-	keys := []string{"ip:" + ip, "user:" + strings.ToLower(name)}
-	if blocked, wait := s.Limits.Blocked(keys...); blocked {
-		return Login{}, &RateLimitError{RetryAfter: wait}
+	lname := strings.ToLower(name)
+	u, uerr := s.DB.UserByName(ctx, name)
+	if uerr != nil && !errors.Is(uerr, db.ErrNotFound) {
+		return Login{}, uerr
+	}
+	known := false
+	if uerr == nil {
+		var err error
+		if known, err = s.DB.KnownLoginClient(ctx, u.ID, ip, time.Now().Add(-KnownClientAge)); err != nil {
+			return Login{}, err
+		}
+	}
+	pair := "pair:" + lname + "|" + ip
+	nameBudget := Budget{Key: "user:" + lname, Max: NameLimit}
+	if known {
+		nameBudget.Max = 0 // counted, but the user's own address is not slowed by others' guesses
+	}
+	att, err := s.Limits.Reserve(Budget{Key: "ip:" + ip, Max: AddressLimit}, Budget{Key: pair, Max: PairLimit}, nameBudget)
+	if err != nil {
+		return Login{}, err
 	}
 	if len(password) > 1024 {
-		s.Limits.Fail(keys...)
-		return Login{}, fmt.Errorf("wrong user name or password: %w", ErrUnauthorized)
+		att.Failed()
+		return Login{}, errWrongLogin
 	}
-	u, err := s.DB.UserByName(ctx, name)
-	if errors.Is(err, db.ErrNotFound) {
+	if uerr != nil {
+		// As slow as a wrong password, so the answer does not tell
+		// which names exist.
 		_, _ = CheckPassword(dummyHash(), password)
-		s.Limits.Fail(keys...)
-		return Login{}, fmt.Errorf("wrong user name or password: %w", ErrUnauthorized)
-	} else if err != nil {
-		return Login{}, err
+		att.Failed()
+		return Login{}, errWrongLogin
 	}
 	ok, err := CheckPassword(u.PasswordHash, password)
 	if err != nil {
+		att.Cancel()
 		return Login{}, fmt.Errorf("check password of %s: %w", u.Username, err)
 	}
 	if !ok {
-		s.Limits.Fail(keys...)
-		return Login{}, fmt.Errorf("wrong user name or password: %w", ErrUnauthorized)
+		att.Failed()
+		return Login{}, errWrongLogin
 	}
-	s.Limits.Reset(keys[1])
+	att.Succeeded(pair)
+	if err := s.DB.RememberLoginClient(ctx, u.ID, ip); err != nil {
+		return Login{}, err
+	}
 	return s.open(ctx, u, ip, userAgent)
 }
 
@@ -216,6 +263,9 @@ func (s *Service) Setup(ctx context.Context, name, password, ip, userAgent strin
 	if err != nil {
 		return Login{}, err
 	}
+	if err := s.DB.RememberLoginClient(ctx, u.ID, ip); err != nil {
+		return Login{}, err
+	}
 	return s.open(ctx, u, ip, userAgent)
 }
 
@@ -231,25 +281,30 @@ func (s *Service) Session(ctx context.Context, token string) (db.Session, error)
 	return sess, err
 }
 
-// ChangePassword checks the old password, sets the new one and logs out
-// the user's other sessions.
+// ChangePassword checks the old password, sets the new one, gives the
+// user a new thumbnail/download secret and logs out the user's other
+// sessions. Wrong old passwords are limited per user (PairLimit), apart
+// from the sign-in budgets, so a stolen session cannot slow the owner's
+// sign-ins.
 func (s *Service) ChangePassword(ctx context.Context, sess db.Session, oldPw, newPw string) error {
 	u, err := s.DB.UserByID(ctx, sess.UserID)
 	if err != nil {
 		return err
 	}
-	keys := []string{"user:" + strings.ToLower(u.Username)}
-	if blocked, wait := s.Limits.Blocked(keys...); blocked {
-		return &RateLimitError{RetryAfter: wait}
-	}
-	ok, err := CheckPassword(u.PasswordHash, oldPw)
+	att, err := s.Limits.Reserve(Budget{Key: fmt.Sprintf("pwchange:%d", u.ID), Max: PairLimit})
 	if err != nil {
 		return err
 	}
+	ok, err := CheckPassword(u.PasswordHash, oldPw)
+	if err != nil {
+		att.Cancel()
+		return err
+	}
 	if !ok {
-		s.Limits.Fail(keys...)
+		att.Failed()
 		return fmt.Errorf("the current password is wrong: %w", ErrForbidden)
 	}
+	att.Succeeded()
 	if err := CheckPasswordRules(newPw); err != nil {
 		return err
 	}
@@ -257,140 +312,38 @@ func (s *Service) ChangePassword(ctx context.Context, sess db.Session, oldPw, ne
 	if err != nil {
 		return err
 	}
+	defer s.forgetLinks()
 	return s.DB.SetPassword(ctx, u.ID, h, sess.ID)
 }
 
-// Settings keys of the thumbnail/download tokens: the full one for users
-// and admins, the restricted one (never serves private photos) for viewers.
-const (
-	settingThumbToken       = "thumb_token"
-	settingViewerThumbToken = "thumb_token_viewer"
-)
-
-// ThumbTokens returns the thumbnail/download tokens, creating them on
-// first use: full serves every photo, viewer serves non-private ones.
-func (s *Service) ThumbTokens(ctx context.Context) (full, viewer string, err error) {
-	s.tokMu.Lock()
-	defer s.tokMu.Unlock()
-	if s.fullTok != "" {
-		return s.fullTok, s.viewerTok, nil
+// SetPassword is an admin setting someone's password: the user gets a
+// new thumbnail/download secret and is logged out everywhere.
+func (s *Service) SetPassword(ctx context.Context, userID int64, password string) error {
+	if err := CheckPasswordRules(password); err != nil {
+		return err
 	}
-	full, err = s.token(ctx, settingThumbToken)
+	h, err := HashPassword(password)
 	if err != nil {
-		return "", "", err
+		return err
 	}
-	viewer, err = s.token(ctx, settingViewerThumbToken)
-	if err != nil {
-		return "", "", err
-	}
-	s.fullTok, s.viewerTok = full, viewer
-	return full, viewer, nil
+	defer s.forgetLinks()
+	return s.DB.SetPassword(ctx, userID, h, 0)
 }
 
-func (s *Service) token(ctx context.Context, key string) (string, error) {
-	t, err := s.DB.Setting(ctx, key)
-	if errors.Is(err, db.ErrNotFound) || err == nil && t == "" {
-		t = NewToken()
-		if err := s.DB.SetSetting(ctx, key, t); err != nil {
-			return "", fmt.Errorf("store %s: %w", key, err)
-		}
-		return t, nil
+// SetRole changes a user's role; a real change gives them a new
+// thumbnail/download secret, so URLs made under the old role stop
+// working at once.
+func (s *Service) SetRole(ctx context.Context, userID int64, role string) error {
+	if !ValidRole(role) {
+		return fmt.Errorf("role %q: want admin, user or viewer: %w", role, db.ErrInvalid)
 	}
-	return t, err
+	defer s.forgetLinks()
+	return s.DB.SetRole(ctx, userID, role)
 }
 
-// RotateThumbTokens replaces both tokens; every old thumbnail and download
-// URL stops working.
-func (s *Service) RotateThumbTokens(ctx context.Context) (full, viewer string, err error) {
-	s.tokMu.Lock()
-	defer s.tokMu.Unlock()
-	s.fullTok, s.viewerTok = "", "" // re-read after a failed write
-	full, viewer = NewToken(), NewToken()
-	if err := s.DB.SetSetting(ctx, settingThumbToken, full); err != nil {
-		return "", "", err
-	}
-	if err := s.DB.SetSetting(ctx, settingViewerThumbToken, viewer); err != nil {
-		return "", "", err
-	}
-	s.fullTok, s.viewerTok = full, viewer
-	return full, viewer, nil
-}
-
-// ThumbTokenFor returns the token a role's thumbnail URLs carry.
-func (s *Service) ThumbTokenFor(ctx context.Context, role string) (string, error) {
-	full, viewer, err := s.ThumbTokens(ctx)
-	if role == RoleViewer {
-		return viewer, err
-	}
-	return full, err
-}
-
-// ShareOptions are a new share link's settings; the zero value is a link
-// without password or expiry that allows downloads.
-type ShareOptions struct {
-	Password    string
-	Expires     *time.Time
-	NoDownloads bool
-}
-
-// CreateShare makes a share link for an album.
-func (s *Service) CreateShare(ctx context.Context, albumID int64, o ShareOptions, by int64) (db.Share, error) {
-	password, expires := o.Password, o.Expires
-	n := db.NewShare{AlbumID: albumID, Token: NewToken(), Access: NewToken(), ExpiresAt: expires, CreatedBy: by, NoDownloads: o.NoDownloads}
-	n.TokenHash, n.AccessHash = HashToken(n.Token), HashToken(n.Access)
-	if password != "" {
-		if len(password) > 1024 {
-			return db.Share{}, fmt.Errorf("share password must be at most 1024 bytes: %w", db.ErrInvalid)
-		}
-		h, err := HashPassword(password)
-		if err != nil {
-			return db.Share{}, err
-		}
-		n.PasswordHash = h
-	}
-	if expires != nil && !expires.After(time.Now()) {
-		return db.Share{}, fmt.Errorf("the expiry is in the past: %w", db.ErrInvalid)
-	}
-	return s.DB.CreateShare(ctx, n)
-}
-
-// OpenShare finds the live share a link token names.
-func (s *Service) OpenShare(ctx context.Context, token string) (db.Share, error) {
-	if token == "" || len(token) > 200 {
-		return db.Share{}, fmt.Errorf("share link: %w", db.ErrNotFound)
-	}
-	return s.DB.ShareByTokenHash(ctx, HashToken(token))
-}
-
-// UnlockShare checks a share's password and returns its access secret.
-// Guesses are rate-limited per address and per share.
-func (s *Service) UnlockShare(ctx context.Context, token, password, ip string) (string, error) {
-	sh, err := s.OpenShare(ctx, token)
-	if err != nil {
-		return "", err
-	}
-	if !sh.HasPassword {
-		return sh.Access, nil
-	}
-	keys := []string{"ip:" + ip, fmt.Sprintf("share:%d", sh.ID)}
-	if blocked, wait := s.Limits.Blocked(keys...); blocked {
-		return "", &RateLimitError{RetryAfter: wait}
-	}
-	ok, err := CheckPassword(sh.PasswordHash, password)
-	if err != nil {
-		return "", err
-	}
-	if !ok {
-		s.Limits.Fail(keys...)
-		return "", fmt.Errorf("wrong password for this album: %w", ErrUnauthorized)
-	}
-	return sh.Access, nil
-}
-
-// ShareByAccess finds the live share an access secret belongs to.
-func (s *Service) ShareByAccess(ctx context.Context, access string) (db.Share, error) {
-	if access == "" || len(access) > 200 {
-		return db.Share{}, fmt.Errorf("share access: %w", db.ErrNotFound)
-	}
-	return s.DB.ShareByAccessHash(ctx, HashToken(access))
+// DeleteUser removes an account; its sessions and its thumbnail/download
+// secret die with it.
+func (s *Service) DeleteUser(ctx context.Context, userID int64) error {
+	defer s.forgetLinks()
+	return s.DB.DeleteUser(ctx, userID)
 }

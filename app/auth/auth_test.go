@@ -66,7 +66,7 @@ func TestUsersCLIFunctions(t *testing.T) {
 	if _, err := auth.AddUser(ctx, d, "bo b", "long enough", "user"); !errors.Is(err, db.ErrInvalid) {
 		t.Errorf("name with a space: %v", err)
 	}
-	s := auth.NewService(d, time.Hour)
+	s := auth.NewService(d, time.Hour, nil)
 	l, err := s.Login(ctx, "ANA", "long enough", "10.0.0.1", "test")
 	if err != nil {
 		t.Fatal(err)

@@ -35,8 +35,9 @@ func storedKeys(t *testing.T, d *db.DB) map[string]int {
 	return n
 }
 
-// Ten wrong passwords for one name, then a restart: the right password is
-// still refused until the window has passed.
+// Ten wrong passwords for one name from one address, then a restart: that
+// address is still refused for that name until the window has passed,
+// while the owner signs in from another address at once.
 func TestLoginLimitSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "p.db")
@@ -44,29 +45,27 @@ func TestLoginLimitSurvivesRestart(t *testing.T) {
 	if _, err := AddUser(ctx, d, "ana", "long enough", RoleUser); err != nil {
 		t.Fatal(err)
 	}
-	s := NewService(d, time.Hour)
+	s := NewService(d, time.Hour, nil)
 	names := []string{"ana", "Ana", "ANA"}
 	for i := 0; i < 10; i++ {
-		// A new address each time: only the name reaches the limit.
-		ip := fmt.Sprintf("10.0.0.%d", i+1)
-		if _, err := s.Login(ctx, names[i%3], "wrong password", ip, "test"); !errors.Is(err, ErrUnauthorized) {
+		if _, err := s.Login(ctx, names[i%3], "wrong password", "10.0.0.1", "test"); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("failure %d: %v", i+1, err)
 		}
 	}
 	var rl *RateLimitError
-	if _, err := s.Login(ctx, "ana", "long enough", "10.0.1.1", "test"); !errors.As(err, &rl) {
+	if _, err := s.Login(ctx, "ana", "long enough", "10.0.0.1", "test"); !errors.As(err, &rl) {
 		t.Fatalf("11th attempt before the restart: %v", err)
 	}
 	keys := storedKeys(t, d)
-	if keys["user:ana"] != 10 || keys["ip:10.0.0.1"] != 1 || keys["ip:10.0.0.10"] != 1 || len(keys) != 11 {
-		t.Fatalf("stored failures %v: want 10 for user:ana (lower-cased) and one per address", keys)
+	if keys["pair:ana|10.0.0.1"] != 10 || keys["user:ana"] != 10 || keys["ip:10.0.0.1"] != 10 || len(keys) != 3 {
+		t.Fatalf("stored failures %v: want 10 each for the pair, the name (lower-cased) and the address", keys)
 	}
 	d.Close()
 
 	d = openTestDB(t, path)
 	defer d.Close()
-	s = NewService(d, time.Hour)
-	_, err := s.Login(ctx, "Ana", "long enough", "10.0.2.2", "test")
+	s = NewService(d, time.Hour, nil)
+	_, err := s.Login(ctx, "Ana", "long enough", "10.0.0.1", "test")
 	if !errors.As(err, &rl) {
 		t.Fatalf("11th attempt after the restart: %v, want a rate-limit refusal", err)
 	}
@@ -76,16 +75,21 @@ func TestLoginLimitSurvivesRestart(t *testing.T) {
 	if !strings.Contains(err.Error(), "try again in 15 minutes") {
 		t.Errorf("message %q", err)
 	}
-
-	// Once the window has passed the right password works again.
-	s.Limits.now = func() time.Time { return time.Now().Add(15*time.Minute + time.Second) }
+	// No hard lock of the name: the owner, elsewhere, gets in.
 	if _, err := s.Login(ctx, "ana", "long enough", "10.0.2.2", "test"); err != nil {
+		t.Fatalf("the owner from another address after the restart: %v", err)
+	}
+
+	// Once the window has passed the first address works again.
+	s.Limits.now = func() time.Time { return time.Now().Add(15*time.Minute + time.Second) }
+	if _, err := s.Login(ctx, "ana", "long enough", "10.0.0.1", "test"); err != nil {
 		t.Fatalf("login after the window: %v", err)
 	}
 }
 
-// A successful login forgets the name's stored failures, so a restart
-// does not bring them back; a login without failures writes nothing.
+// A successful login forgets the failures of that name from that
+// address, so a restart does not bring them back; the address's and the
+// name's own counts stay. A login without failures writes nothing.
 func TestLoginSuccessClearsStoredFailures(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "p.db")
@@ -93,25 +97,30 @@ func TestLoginSuccessClearsStoredFailures(t *testing.T) {
 	if _, err := AddUser(ctx, d, "bo", "long enough", RoleUser); err != nil {
 		t.Fatal(err)
 	}
-	s := NewService(d, time.Hour)
+	s := NewService(d, time.Hour, nil)
 	for i := 0; i < 9; i++ {
 		s.Login(ctx, "BO", "wrong password", "10.0.0.9", "test")
 	}
-	if _, err := s.Login(ctx, "bo", "long enough", "10.0.0.8", "test"); err != nil {
+	if _, err := s.Login(ctx, "bo", "long enough", "10.0.0.9", "test"); err != nil {
 		t.Fatal(err)
 	}
 	keys := storedKeys(t, d)
-	if keys["user:bo"] != 0 || keys["ip:10.0.0.9"] != 9 {
-		t.Fatalf("stored failures after a successful login %v: want user:bo gone, the address kept", keys)
+	if keys["pair:bo|10.0.0.9"] != 0 || keys["ip:10.0.0.9"] != 9 || keys["user:bo"] != 9 {
+		t.Fatalf("stored failures after a successful login %v: want the pair gone, the address and name kept", keys)
 	}
 	d.Close()
 
 	d = openTestDB(t, path)
 	defer d.Close()
-	s = NewService(d, time.Hour)
-	// One more failure for the name is the first, not the tenth.
-	s.Login(ctx, "bo", "wrong password", "10.0.0.7", "test")
-	if _, err := s.Login(ctx, "bo", "long enough", "10.0.0.7", "test"); err != nil {
+	s = NewService(d, time.Hour, nil)
+	// Nine more failures from the same address are the pair's first nine,
+	// not the tenth to eighteenth.
+	for i := 0; i < 9; i++ {
+		if _, err := s.Login(ctx, "bo", "wrong password", "10.0.0.9", "test"); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("failure %d after the restart: %v", i+1, err)
+		}
+	}
+	if _, err := s.Login(ctx, "bo", "long enough", "10.0.0.9", "test"); err != nil {
 		t.Fatalf("login after a restart: %v", err)
 	}
 }
@@ -171,11 +180,20 @@ func TestLimiterDatabaseErrorsFailClosed(t *testing.T) {
 		t.Fatal("failures not counted while the database is closed")
 	}
 
-	// Started on a database it cannot read, the service refuses logins.
-	s := NewService(d, time.Hour)
+	// Started on a database it cannot read, the service refuses logins
+	// without checking a password.
+	checks := PasswordChecks()
+	s := NewService(d, time.Hour, nil)
+	if _, err := s.Login(ctx, "dora", "long enough", "10.0.0.1", "test"); err == nil || errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("login with an unreadable database: %v, want a refusal that is not a password check", err)
+	}
 	var rl *RateLimitError
-	if _, err := s.Login(ctx, "dora", "long enough", "10.0.0.1", "test"); !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
-		t.Fatalf("login with unreadable failures: %v, want a rate-limit refusal", err)
+	unloaded := newStoredLimiter(d, 3, time.Minute, time.Now)
+	if _, err := unloaded.Reserve(Budget{Key: "user:erik", Max: 3}); !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
+		t.Fatalf("reservation before the stored failures could be read: %v, want a one-minute refusal", err)
+	}
+	if PasswordChecks() != checks {
+		t.Fatal("a password was checked while the limiter could not read its failures")
 	}
 }
 
@@ -184,10 +202,10 @@ func TestLongKeysStoredHashed(t *testing.T) {
 	ctx := context.Background()
 	d := openTestDB(t, filepath.Join(t.TempDir(), "p.db"))
 	defer d.Close()
-	s := NewService(d, time.Hour)
+	s := NewService(d, time.Hour, nil)
 	name := strings.Repeat("x", 100000)
 	for i := 0; i < 10; i++ {
-		s.Login(ctx, name, "wrong password", fmt.Sprintf("10.0.0.%d", i), "test")
+		s.Login(ctx, name, "wrong password", "10.0.0.1", "test")
 	}
 	hashed := 0
 	for k, n := range storedKeys(t, d) {
@@ -201,11 +219,11 @@ func TestLongKeysStoredHashed(t *testing.T) {
 			}
 		}
 	}
-	if hashed != 1 {
-		t.Fatalf("%d hashed keys, want the name's one", hashed)
+	if hashed != 2 {
+		t.Fatalf("%d hashed keys, want the name's and the (name, address) pair's", hashed)
 	}
 	var rl *RateLimitError
-	if _, err := s.Login(ctx, name, "wrong password", "10.0.1.1", "test"); !errors.As(err, &rl) {
+	if _, err := s.Login(ctx, name, "wrong password", "10.0.0.1", "test"); !errors.As(err, &rl) {
 		t.Fatalf("11th guess with a huge name: %v", err)
 	}
 }

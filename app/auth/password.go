@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -32,6 +33,13 @@ const (
 
 // hashSlots limits concurrent password hashes; each needs argonMemoryKiB.
 var hashSlots = make(chan struct{}, 2)
+
+// passwordChecks counts password verifications (argon2 runs), so a test
+// can prove how many guesses reached the slow hash.
+var passwordChecks atomic.Int64
+
+// PasswordChecks is how many passwords this process has verified.
+func PasswordChecks() int64 { return passwordChecks.Load() }
 
 // ErrBadHash means a stored password hash could not be read.
 var ErrBadHash = errors.New("unreadable password hash")
@@ -81,6 +89,7 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil || len(want) == 0 || len(want) > 128 {
 		return false, ErrBadHash
 	}
+	passwordChecks.Add(1)
 	hashSlots <- struct{}{}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	<-hashSlots

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -44,19 +45,22 @@ type Config struct {
 	DecodeBudgetMB int64
 	MaxMegapixels  int
 
-	TilesURL          string
-	TilesAttribution  string
-	GeocoderURL       string
-	GeocoderRadiusKm  float64
-	TileCacheMB       int64
-	SessionTTL        time.Duration
-	UploadLimitMB     int64
-	TLSCert, TLSKey   string
-	ClientCA          string
-	BackupInterval    time.Duration
-	BackupKeep        int
-	MetricsPublic     bool
-	TrustProxyHeaders bool
+	TilesURL         string
+	TilesAttribution string
+	GeocoderURL      string
+	GeocoderRadiusKm float64
+	TileCacheMB      int64
+	SessionTTL       time.Duration
+	UploadLimitMB    int64
+	TLSCert, TLSKey  string
+	ClientCA         string
+	BackupInterval   time.Duration
+	BackupKeep       int
+	MetricsPublic    bool
+	// TrustedProxies is the --trusted-proxies value as given; Validate
+	// parses it into Proxies.
+	TrustedProxies string
+	Proxies        []netip.Prefix
 }
 
 // option describes one setting for flags, environment, file and help.
@@ -128,7 +132,14 @@ var options = []option{
 	duration("backup-interval", 24*time.Hour, "scheduled database backups into DATA/backups (0 disables)", func(c *Config) *time.Duration { return &c.BackupInterval }),
 	integer("backup-keep", 7, "scheduled backups to keep", func(c *Config) *int { return &c.BackupKeep }),
 	boolean("metrics-public", false, "serve /metrics to anyone, not only admins and localhost", func(c *Config) *bool { return &c.MetricsPublic }),
-	boolean("trust-proxy-headers", false, "use X-Forwarded-For for client addresses (only behind a reverse proxy)", func(c *Config) *bool { return &c.TrustProxyHeaders }),
+	str("trusted-proxies", "", "comma-separated addresses or CIDR ranges of your reverse proxies; X-Forwarded-For is believed only from them (default none)", func(c *Config) *string { return &c.TrustedProxies }),
+}
+
+// removed names options that no longer exist, with what to use instead,
+// so an old config file or environment gets a clear error rather than a
+// silent change.
+var removed = map[string]string{
+	"trust-proxy-headers": "it trusted X-Forwarded-For from any private address; list your reverse proxy instead, e.g. trusted-proxies = 127.0.0.1",
 }
 
 // EnvName is the environment variable for an option name.
@@ -170,6 +181,9 @@ func Resolve(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
+			if why, ok := removed[k]; ok {
+				return fmt.Errorf("config file %s: option %q was removed: %s", file, k, why)
+			}
 			if fs.Lookup(k) == nil || !isOption(k) {
 				return fmt.Errorf("config file %s: unknown option %q", file, k)
 			}
@@ -178,6 +192,11 @@ func Resolve(fs *flag.FlagSet, getenv func(string) string) error {
 			}
 		}
 		_ = fs.Set("config", file)
+	}
+	for name, why := range removed {
+		if getenv(EnvName(name)) != "" {
+			return fmt.Errorf("%s was removed: %s", EnvName(name), why)
+		}
 	}
 	for _, o := range options {
 		if v := getenv(EnvName(o.name)); v != "" {
@@ -278,10 +297,48 @@ func (c *Config) Validate() error {
 	if c.ClientCA != "" && c.TLSCert == "" {
 		errs = append(errs, errors.New("--client-ca needs --tls-cert and --tls-key"))
 	}
+	if ps, err := ParseProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.Proxies = ps
+	}
 	if c.UploadFolder == "" || filepath.IsAbs(c.UploadFolder) || strings.Contains(filepath.ToSlash(c.UploadFolder), "..") {
 		errs = append(errs, errors.New("--upload-folder must be a relative folder inside the originals"))
 	}
 	return errors.Join(errs...)
+}
+
+// ParseProxies reads a --trusted-proxies value: addresses ("127.0.0.1",
+// "::1") and CIDR ranges ("192.168.1.0/28"), separated by commas or
+// spaces. A range covering every address is refused: it would let any
+// client choose the address the sign-in limits and /metrics see.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		var p netip.Prefix
+		if strings.Contains(f, "/") {
+			var err error
+			if p, err = netip.ParsePrefix(f); err != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR range", f)
+			}
+			p = p.Masked()
+		} else {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR range", f)
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("--trusted-proxies: %q would trust every address; list your reverse proxy's", f)
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // ParseLevel turns a --log-level value into a slog level.

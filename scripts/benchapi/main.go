@@ -73,7 +73,7 @@ func gen(args []string) error {
 	if _, err := auth.AddUser(ctx, d, "bench", "bench password", auth.RoleAdmin); err != nil {
 		return err
 	}
-	l, err := auth.NewService(d, 0).Login(ctx, "bench", "bench password", "127.0.0.1", "benchapi")
+	l, err := auth.NewService(d, 0, nil).Login(ctx, "bench", "bench password", "127.0.0.1", "benchapi")
 	if err != nil {
 		return err
 	}
