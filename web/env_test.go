@@ -63,6 +63,9 @@ type client struct {
 	cookie string
 	csrf   string
 	userID int64
+	// via sends the requests (from another local address); nil: a plain
+	// client.
+	via *http.Client
 }
 
 type env struct {
@@ -257,6 +260,9 @@ func (e *env) request(c client, method, path string, body any, header http.Heade
 		req.Header[k] = v
 	}
 	cl := &http.Client{Timeout: 30 * time.Second}
+	if c.via != nil {
+		cl = c.via
+	}
 	resp, err := cl.Do(req)
 	if err != nil {
 		e.t.Fatalf("%s %s: %v", method, path, err)

@@ -59,10 +59,11 @@ const (
 	// maxStreams bounds all streams (each holds a connection); with the
 	// per-user cap no single client can reach it.
 	maxStreams = 128
-	// streamCheckEvery is how often a stream checks that its session is
-	// still alive and its role unchanged.
-	streamCheckEvery = 10 * time.Second
 )
+
+// streamCheckEvery is how often a stream checks that its session is still
+// alive and its role unchanged (a variable for tests).
+var streamCheckEvery = 10 * time.Second
 
 func newBroker() *broker {
 	return &broker{subs: map[*stream]struct{}{}, byUser: map[int64][]*stream{}}

@@ -105,3 +105,36 @@ func TestExampleFileListsEveryOptionAndParses(t *testing.T) {
 		t.Fatalf("uncommented example config: %v", err)
 	}
 }
+
+// --trusted-proxies takes addresses and ranges; the removed blanket
+// option is an error that names its replacement, in a file or the
+// environment.
+func TestTrustedProxiesOption(t *testing.T) {
+	c, err := parse(t, []string{"--trusted-proxies", "127.0.0.1, 192.168.1.0/28 ::1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.Proxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "127.0.0.1/32 192.168.1.0/28 ::1/128" {
+		t.Errorf("proxies %v", got)
+	}
+	if c, err := parse(t, nil, nil); err != nil || len(c.Proxies) != 0 {
+		t.Errorf("default: %v %v, want none", c.Proxies, err)
+	}
+	for _, bad := range []string{"nas.local", "10.0.0.0/33", "0.0.0.0/0", "::/0"} {
+		if _, err := parse(t, []string{"--trusted-proxies", bad}, nil); err == nil || !strings.Contains(err.Error(), "--trusted-proxies") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "old.conf")
+	os.WriteFile(file, []byte("trust-proxy-headers = true\n"), 0o644)
+	if _, err := parse(t, []string{"--config", file}, nil); err == nil || !strings.Contains(err.Error(), "trusted-proxies") {
+		t.Errorf("old option in a file: %v", err)
+	}
+	if _, err := parse(t, nil, map[string]string{"PINHOLE_TRUST_PROXY_HEADERS": "true"}); err == nil || !strings.Contains(err.Error(), "trusted-proxies") {
+		t.Errorf("old option in the environment: %v", err)
+	}
+}
