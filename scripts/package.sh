@@ -69,7 +69,7 @@ if [ "$1" = configure ]; then
     adduser --system --group --home /var/lib/pinhole --no-create-home --gecos "Pinhole photo library" pinhole >/dev/null
   fi
   # The service may read photos readable by the video/users groups.
-  install -d -o pinhole -g pinhole -m 0750 /var/lib/pinhole
+  install -d -o pinhole -g pinhole -m 0700 /var/lib/pinhole
   if [ -d /run/systemd/system ]; then
     systemctl daemon-reload >/dev/null || true
     systemctl enable pinhole.service >/dev/null || true
