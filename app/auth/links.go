@@ -82,9 +82,12 @@ func (s *Service) LinkOwner(ctx context.Context, token string) (LinkOwner, bool,
 	s.links.mu.Lock()
 	defer s.links.mu.Unlock()
 	if !s.linksFresh() {
-		if err := s.loadLinks(ctx); err != nil {
+		if err := s.loadLinks(ctx); err != nil && s.links.byDigest == nil {
 			return LinkOwner{}, false, err
 		}
+		// A failed periodic refresh (the database busy with a backup)
+		// keeps the table: it holds no change made through this server,
+		// which empties it, and thumbnails keep loading.
 	}
 	o, ok := s.links.byDigest[d]
 	return o, ok, nil

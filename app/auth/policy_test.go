@@ -8,7 +8,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"pinhole/db"
 )
+
 
 // 200 simultaneous wrong passwords for one name from one address: the
 // slots are reserved before the slow hash, so exactly PairLimit reach it
@@ -141,4 +144,38 @@ func TestCancelledAttemptCountsNothing(t *testing.T) {
 	} else {
 		a.Cancel()
 	}
+}
+
+// BenchmarkLinkOwner is the cost a thumbnail request pays to find whose
+// secret its URL carries.
+func BenchmarkLinkOwner(b *testing.B) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, filepath.Join(b.TempDir(), "p.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	s := NewService(d, time.Hour, nil)
+	var toks []string
+	for i := 0; i < 10; i++ {
+		u, err := d.CreateUser(ctx, fmt.Sprintf("u%d", i), "x", RoleUser)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, err := s.ThumbToken(ctx, u.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		toks = append(toks, tok)
+	}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, ok, err := s.LinkOwner(ctx, toks[i%len(toks)]); !ok || err != nil {
+				b.Fatal("lookup failed", err)
+			}
+			i++
+		}
+	})
 }
