@@ -12,7 +12,6 @@ import (
 	"pinhole/db"
 )
 
-
 // 200 simultaneous wrong passwords for one name from one address: the
 // slots are reserved before the slow hash, so exactly PairLimit reach it
 // and the rest are refused at once.
