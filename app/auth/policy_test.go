@@ -178,3 +178,42 @@ func BenchmarkLinkOwner(b *testing.B) {
 		}
 	})
 }
+
+// A share sealed under a server key that is gone still opens for whoever
+// has its link; that visit seals it again under the current key, so its
+// owner sees the link again and visitors get a working access secret.
+func TestSharesSurviveALostKey(t *testing.T) {
+	ctx := context.Background()
+	d := openTestDB(t, filepath.Join(t.TempDir(), "p.db"))
+	defer d.Close()
+	a, err := d.CreateAlbum(ctx, "Trip", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := NewService(d, time.Hour, nil)
+	sh, err := before.CreateShare(ctx, a.ID, ShareOptions{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := NewService(d, time.Hour, EphemeralKeys()) // the key file was replaced
+	list, err := after.Shares(ctx, a.ID)
+	if err != nil || len(list) != 1 || list[0].Token != "" {
+		t.Fatalf("list under a new key: %+v %v, want the share without its link", list, err)
+	}
+	opened, err := after.OpenShare(ctx, sh.Token)
+	if err != nil {
+		t.Fatalf("the link under a new key: %v", err)
+	}
+	if opened.Access == "" || opened.Access == sh.Access {
+		t.Fatalf("access after resealing %q, want a new one", opened.Access)
+	}
+	if _, err := after.ShareByAccess(ctx, opened.Access); err != nil {
+		t.Fatalf("the new access secret: %v", err)
+	}
+	if _, err := after.ShareByAccess(ctx, sh.Access); err == nil {
+		t.Fatal("the unreadable old access secret still works")
+	}
+	if list, _ = after.Shares(ctx, a.ID); list[0].Token != sh.Token {
+		t.Fatalf("the owner's list after the visit: %q", list[0].Token)
+	}
+}
