@@ -17,9 +17,12 @@ import (
 )
 
 func runUsers(ctx context.Context, e *env) error {
-	if err := os.MkdirAll(e.cfg.Data, 0o750); err != nil {
-		return err
+	// Safe beside a running server (SQLite in WAL mode), not during a restore.
+	lock, err := lockShared(e.cfg.Data)
+	if err != nil {
+		return fmt.Errorf("%w; try again when it is done", err)
 	}
+	defer lock.release()
 	d, err := db.Open(ctx, e.cfg.DBPath())
 	if err != nil {
 		return err

@@ -41,6 +41,11 @@ type Server struct {
 }
 
 func runServe(ctx context.Context, e *env) error {
+	lock, err := lockOwner(e.cfg.Data, "serve")
+	if err != nil {
+		return fmt.Errorf("%w; one server per data folder", err)
+	}
+	defer lock.release()
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A soft limit makes the collector work harder before the process
 		// grows past what a small Pi can give: the decode budget plus
