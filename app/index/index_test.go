@@ -366,8 +366,28 @@ func TestSymlinksOutsideRootAreNotFollowed(t *testing.T) {
 	}
 }
 
+// failOnParserPanic is an Options.ParserPanic hook that fails t: the
+// indexer survives a reader's panic, but it is a bug all the same.
+func failOnParserPanic(t *testing.T) func(rel string, err error) {
+	return func(rel string, err error) {
+		t.Errorf("%s: metadata reader panicked (recovered, but a bug): %v", rel, err)
+	}
+}
+
+// noRecordedPanics fails t on an error recorded for a file that mentions a
+// panic, whether or not the hook above saw it.
+func noRecordedPanics(t *testing.T, errs []db.IndexError) {
+	t.Helper()
+	for _, e := range errs {
+		if strings.Contains(e.Error, "panic") {
+			t.Errorf("%s: recorded error is a recovered panic: %s", e.Path, e.Error)
+		}
+	}
+}
+
 // TestCorpusIndexes indexes the whole shared corpus: every media file ends
-// up either indexed or with a recorded, readable error, and nothing panics.
+// up either indexed or with a recorded, readable error, and no reader
+// panics (a recovered panic fails the test).
 func TestCorpusIndexes(t *testing.T) {
 	dir := corpus.Dir(t)
 	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "pinhole.db"))
@@ -375,7 +395,7 @@ func TestCorpusIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	ix := index.New(d, index.Options{Root: dir, Workers: 2})
+	ix := index.New(d, index.Options{Root: dir, Workers: 2, ParserPanic: failOnParserPanic(t)})
 	s, err := ix.Scan(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
@@ -394,7 +414,11 @@ func TestCorpusIndexes(t *testing.T) {
 	if len(media) < 250 || s.Seen != int64(len(media)) {
 		t.Fatalf("seen %d files, corpus has %d media files", s.Seen, len(media))
 	}
-	errs, _ := d.IndexErrors(context.Background(), 10000)
+	errs, err := d.IndexErrors(context.Background(), 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRecordedPanics(t, errs)
 	withErr := map[string]string{}
 	for _, e := range errs {
 		withErr[e.Path] = e.Error
