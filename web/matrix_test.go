@@ -195,6 +195,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return fmt.Sprintf("/api/v1/users/%d", u.ID), nil, nil
 		}, want: [5]int{unauth, forbidden, forbidden, noContent, unauth}},
 		"POST /api/v1/tokens/rotate": {prep: fixed("/api/v1/tokens/rotate", nil), want: admins},
+		// The matrix server has a pause switch (newEnv gives none).
 		"GET /api/v1/settings/online": {prep: fixed("/api/v1/settings/online", nil), want: admins},
 		"PUT /api/v1/settings/online": {prep: fixed("/api/v1/settings/online", map[string]any{"paused": false}), want: admins},
 
@@ -289,6 +290,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/places":   {prep: fixed("/api/v1/places?country=PT", nil), want: loggedIn},
 		"GET /api/v1/cameras":  {prep: fixed("/api/v1/cameras", nil), want: loggedIn},
 		"GET /api/v1/geo":      {prep: fixed("/api/v1/geo?zoom=3&bbox=-20,30,20,60", nil), want: loggedIn},
+		// The offline base map serves every logged-in caller.
 		"GET /api/v1/tiles/:style/:z/:x/:y": {prep: fixed("/api/v1/tiles/dark/0/0/0", nil), want: loggedIn},
 
 		"DELETE /api/v1/caches/:name": {prep: fixed("/api/v1/caches/thumbs", nil), want: [5]int{unauth, forbidden, forbidden, ok, unauth}},
