@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -117,14 +116,6 @@ func NewServer(a *App) (*Server, error) {
 	notify := func(ids []int64) { s.Web.Notify("photos", map[string]any{"changed": ids}) }
 	a.photosChanged.Store(&notify)
 	return s, nil
-}
-
-// testMaxWatches reads PINHOLE_TEST_MAX_WATCHES, a hidden cap on inotify
-// watches that lets the end-to-end tests exhaust them without changing the
-// machine's sysctl; 0 (no cap) when unset.
-func testMaxWatches() int {
-	n, _ := strconv.Atoi(os.Getenv("PINHOLE_TEST_MAX_WATCHES"))
-	return max(n, 0)
 }
 
 // indexAdapter gives the web server the indexer's operations.

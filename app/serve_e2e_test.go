@@ -30,7 +30,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "pinhole")
-	cmd := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", binary, "pinhole")
+	// testhooks: the binary reads PINHOLE_TEST_MAX_WATCHES (mountfaults_test.go).
+	cmd := exec.Command("go", "build", "-tags", "sqlite_fts5 testhooks", "-o", binary, "pinhole")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build pinhole:", err)
