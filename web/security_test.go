@@ -308,8 +308,8 @@ func TestRevokedAndExpiredSharesStopWorking(t *testing.T) {
 	links := map[string]int{
 		"/api/v1/t/" + e.pub.Hash + "/" + sh.Access + "/tile_224": 403,
 		"/api/v1/dl/" + e.pub.Hash + "?t=" + sh.Access:            403,
-		"/api/v1/s/" + sh.Token:                                    404,
-		"/api/v1/s/" + sh.Token + "/photos":                        404,
+		"/api/v1/s/" + sh.Token:                                   404,
+		"/api/v1/s/" + sh.Token + "/photos":                       404,
 	}
 	e.advance(59 * time.Minute)
 	for p := range links {
