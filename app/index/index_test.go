@@ -157,8 +157,8 @@ func TestUnchangedLibraryReadsNoContents(t *testing.T) {
 		t.Fatalf("re-index opened %d files, want 0", got)
 	}
 	// The README promises well under a second for 10,000 unchanged files
-	// (measured: 60–90 ms on an idle two-core machine, 430 ms with a load
-	// average of 8). The bound is five times the promise, so a busy CI
+	// (measured: 62, 86 and 428 ms on two cores shared at a load average
+	// of 8). The bound is five times the promise, so a busy CI
 	// machine cannot fail it but a per-file cost gone quadratic does; that
 	// no file is read is asserted exactly above.
 	if limit := 5 * time.Second; took > limit {
