@@ -20,6 +20,9 @@ import (
 // command is one `pinhole` subcommand.
 type command struct {
 	name, args, summary string
+	// takesArgs: the command reads positional arguments (FILE…, NAME, a
+	// subcommand); the others refuse any, so a stray word is not ignored.
+	takesArgs bool
 	// flags adds the command's own flags; common options are added for all.
 	flags func(fs *flag.FlagSet, o *cmdOpts)
 	run   func(ctx context.Context, e *env) error
@@ -56,7 +59,7 @@ func commands() []command {
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.BoolVar(&o.full, "full", false, "re-read every file, even unchanged ones")
 			}, run: runIndex},
-		{name: "inspect", args: "FILE…", summary: "print what Pinhole reads from each file as JSON", run: runInspect},
+		{name: "inspect", takesArgs: true, args: "FILE…", summary: "print what Pinhole reads from each file as JSON", run: runInspect},
 		{name: "demo", args: "[--out DIR] [--count N] [--megapixels MIN-MAX]", summary: "generate a demo library of synthetic photos",
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.StringVar(&o.out, "out", "", "folder to write into (default DATA/demo)")
@@ -68,13 +71,13 @@ func commands() []command {
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.StringVar(&o.sizes, "sizes", "tile_224,fit_720", "comma-separated sizes: tile_50, tile_100, tile_224, tile_500, fit_720, fit_1280, fit_1920, fit_2560, fit_4096")
 			}, run: runThumbs},
-		{name: "thumb", args: "--size SIZE --out DIR FILE…", summary: "render thumbnails of files outside any library",
+		{name: "thumb", takesArgs: true, args: "--size SIZE --out DIR FILE…", summary: "render thumbnails of files outside any library",
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.StringVar(&o.size, "size", "fit_720", "thumbnail size")
 				fs.StringVar(&o.out, "out", "", "folder for the outputs, named after the inputs")
 			}, run: runThumb},
-		{name: "places", args: "lookup LAT,LNG… | update", summary: "resolve positions to places, or re-resolve every photo's place", run: runPlaces},
-		{name: "users", args: "add NAME [--role admin|user|viewer] | passwd NAME | rm NAME | ls", summary: "manage accounts (passwords are read from the terminal or standard input)",
+		{name: "places", takesArgs: true, args: "lookup LAT,LNG… | update", summary: "resolve positions to places, or re-resolve every photo's place", run: runPlaces},
+		{name: "users", takesArgs: true, args: "add NAME [--role admin|user|viewer] | passwd NAME | rm NAME | ls", summary: "manage accounts (passwords are read from the terminal or standard input)",
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.StringVar(&o.role, "role", "", "role for users add: admin, user or viewer (default user)")
 			}, run: runUsers},
@@ -82,9 +85,9 @@ func commands() []command {
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.StringVar(&o.out, "out", "", "backup file (default DATA/backups/pinhole-DATE.db)")
 			}, run: runBackup},
-		{name: "restore", args: "FILE", summary: "check a backup and put it in place of the database (stop the server first)", run: runRestore},
+		{name: "restore", takesArgs: true, args: "FILE", summary: "check a backup and put it in place of the database (stop the server first)", run: runRestore},
 		{name: "doctor", summary: "check the setup and print what to fix", run: runDoctor},
-		{name: "service", args: "install|uninstall|start|stop|restart|status", summary: "manage Pinhole as a system service (for a copied binary; the .deb installs one)", run: runService},
+		{name: "service", takesArgs: true, args: "install|uninstall|start|stop|restart|status", summary: "manage Pinhole as a system service (for a copied binary; the .deb installs one)", run: runService},
 		{name: "config", summary: "print a commented config file with every option and its default", run: func(_ context.Context, e *env) error {
 			fmt.Fprint(e.stdout, config.ExampleFile())
 			return nil
@@ -123,34 +126,20 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cfg := &config.Config{}
 	opts := &cmdOpts{}
-	fs := config.FlagSet("pinhole "+cmd.name, cfg)
-	if cmd.flags != nil {
-		cmd.flags(fs, opts)
-	}
+	fs := newFlagSet(cmd, cfg, opts)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		out := fs.Output()
-		fmt.Fprintf(out, "Usage: pinhole %s [options] %s\n\n%s.\n\nOptions (each also PINHOLE_NAME in the environment or name = value in --config):\n",
-			cmd.name, cmd.args, capitalize(cmd.summary))
-		fs.PrintDefaults()
+	positional, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return 0
+	} else if err != nil {
+		return 2 // the flag package printed the error and the usage
 	}
-	// Flags may come before or after the arguments
-	// (`pinhole users add NAME --role admin --data DIR`).
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(stdout)
-				fs.Usage()
-				return 0
-			}
-			return 2
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		positional, args = append(positional, args[0]), args[1:]
+	if len(positional) > 0 && !cmd.takesArgs {
+		fmt.Fprintf(stderr, "pinhole %s takes no arguments, got %q\n\n", cmd.name, positional)
+		fs.Usage()
+		return 2
 	}
 	if err := config.Resolve(fs, os.Getenv); err != nil {
 		fmt.Fprintf(stderr, "pinhole: %v\n", err)
@@ -177,6 +166,76 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 var errUsage = errors.New("usage")
+
+// newFlagSet is a command's flags: the common options and its own.
+func newFlagSet(cmd *command, cfg *config.Config, opts *cmdOpts) *flag.FlagSet {
+	fs := config.FlagSet("pinhole "+cmd.name, cfg)
+	if cmd.flags != nil {
+		cmd.flags(fs, opts)
+	}
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: pinhole %s [options] %s\n\n%s.\n\nOptions (each also PINHOLE_NAME in the environment or name = value in --config):\n",
+			cmd.name, cmd.args, capitalize(cmd.summary))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseArgs sets the flags found anywhere in args and returns the other
+// arguments in order, so flags may come before, between or after them
+// (`pinhole users add NAME --role admin --data DIR`). Two rules keep
+// arguments from being taken for flags: one that looks like a negative
+// number, or a list starting with one (`-33.9,151.2`), is an argument, as
+// is everything after `--`. A lone `-` is an argument too.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			positional = append(positional, args[i+1:]...)
+			i = len(args)
+		case len(a) < 2 || a[0] != '-' || looksNegative(a):
+			positional = append(positional, a)
+		default:
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if strings.Contains(name, "=") {
+				continue
+			}
+			// A flag that takes a value takes the next argument whatever
+			// it looks like (`--count -5` is refused by the command, not
+			// mistaken for a flag).
+			if f := fs.Lookup(name); f != nil && !isBoolFlag(f) && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		}
+	}
+	if err := fs.Parse(flags); err != nil {
+		return nil, err
+	}
+	return append(positional, fs.Args()...), nil
+}
+
+// looksNegative reports whether a starts like a negative number: -5, -0.5,
+// -.5, -33.9,151.2. No flag name starts with a digit or a dot.
+func looksNegative(a string) bool {
+	if len(a) < 2 || a[0] != '-' {
+		return false
+	}
+	b := a[1:]
+	if b[0] == '.' {
+		b = b[1:]
+	}
+	return b != "" && b[0] >= '0' && b[0] <= '9'
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
 
 func usage(w io.Writer, cmds []command) {
 	fmt.Fprintf(w, "Pinhole %s — a self-hosted photo library in one small binary.\n\nUsage: pinhole [command] [options]\n\nCommands:\n", version.String())

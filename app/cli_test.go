@@ -3,9 +3,11 @@ package app_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -179,5 +181,41 @@ func TestUpgradeBacksUpFirst(t *testing.T) {
 	}
 	if c, _ := d.Counts(ctx); c.Photos != 1 {
 		t.Fatalf("upgraded database indexes: %+v", c)
+	}
+}
+
+// TestNegativeNumbersOnTheCommandLine: half the world has a negative
+// latitude or longitude. `places lookup` takes them as they are, after
+// `--`, and mixed with flags; a file whose name starts with a dash is read
+// after `--`.
+func TestNegativeNumbersOnTheCommandLine(t *testing.T) {
+	type place struct{ Input, City, CountryCode, Error string }
+	for _, args := range [][]string{
+		{"places", "lookup", "-33.87,151.21", "-22.91,-43.17"},
+		{"places", "lookup", "--", "-33.87,151.21", "-22.91,-43.17"},
+		{"places", "--log-level", "warn", "lookup", "-33.87,151.21", "--geocoder-radius-km", "30", "-22.91,-43.17"},
+	} {
+		var got []place
+		out := run(t, true, args...)
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("pinhole %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		want := []place{{Input: "-33.87,151.21", City: "Sydney", CountryCode: "AU"}, {Input: "-22.91,-43.17", City: "Rio de Janeiro", CountryCode: "BR"}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("pinhole %s:\n got %+v\nwant %+v", strings.Join(args, " "), got, want)
+		}
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "-1.jpg"), photoJPEG(t, 1, 40, 30), 0o644)
+	cmd := exec.Command(binary, "inspect", "--", "-1.jpg")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	var got []map[string]any
+	if err != nil || json.Unmarshal(out, &got) != nil || len(got) != 1 || got[0]["ImageWidth"] != 40.0 || got[0]["Error"] != nil {
+		t.Errorf("pinhole inspect -- -1.jpg: %v\n%s", err, out)
+	}
+	// Without `--` a dash-name that is not a number is an unknown flag, said so.
+	if out := run(t, false, "inspect", "-x.jpg"); !strings.Contains(out, "flag provided but not defined: -x.jpg") {
+		t.Errorf("pinhole inspect -x.jpg: %s", out)
 	}
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,6 +28,12 @@ func runBackup(ctx context.Context, e *env) error {
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("%s exists; choose another --out", dst)
 	}
+	// A snapshot (VACUUM INTO) is safe beside a server, not during a restore.
+	lock, err := lockShared(e.cfg.Data)
+	if err != nil {
+		return fmt.Errorf("%w; try again when it is done", err)
+	}
+	defer lock.release()
 	d, _, err := openDatabase(ctx, e.cfg)
 	if err != nil {
 		return err
@@ -54,9 +59,14 @@ func runRestore(ctx context.Context, e *env) error {
 		return fmt.Errorf("%s is not a usable backup: %w", src, err)
 	}
 	dbPath := e.cfg.DBPath()
-	if inUse(dbPath) {
-		return errors.New("the database is in use: stop pinhole (systemctl stop pinhole) before restoring")
+	// Nothing else may have the database open: the file is swapped and its
+	// -wal/-shm removed, and a connection still open would write into the
+	// old file or mix its journal into the new one.
+	lock, err := lockExclusive(e.cfg.Data, "restore")
+	if err != nil {
+		return fmt.Errorf("%w: stop it before restoring (systemctl stop pinhole)", err)
 	}
+	defer lock.release()
 	if _, err := os.Stat(dbPath); err == nil {
 		aside := filepath.Join(e.cfg.BackupDir(), "before-restore-"+backupName(time.Now()))
 		if err := db.BackupFile(ctx, dbPath, aside); err != nil {
@@ -115,15 +125,6 @@ func checkBackup(ctx context.Context, p string) error {
 		return fmt.Errorf("integrity check: %s", res)
 	}
 	return nil
-}
-
-// inUse reports whether another process holds the database open, judged by
-// a write lock attempt.
-func inUse(p string) bool {
-	if _, err := os.Stat(p); err != nil {
-		return false
-	}
-	return db.Locked(context.Background(), p)
 }
 
 // pruneBackups keeps the newest keep scheduled backups.

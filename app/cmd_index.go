@@ -8,6 +8,11 @@ import (
 )
 
 func runIndex(ctx context.Context, e *env) error {
+	lock, err := lockOwner(e.cfg.Data, "index")
+	if err != nil {
+		return fmt.Errorf("%w; a running server indexes by itself (Settings → Rescan), or stop it first", err)
+	}
+	defer lock.release()
 	a, err := Open(ctx, e.cfg, e.log)
 	if err != nil {
 		return err

@@ -29,6 +29,13 @@ func runPlaces(ctx context.Context, e *env) error {
 	case "lookup":
 		return placesLookup(ctx, e, e.args[1:])
 	case "update":
+		// Beside a server, both would ask the online geocoder, breaking
+		// its one-request-a-second promise.
+		lock, err := lockOwner(e.cfg.Data, "places update")
+		if err != nil {
+			return fmt.Errorf("%w; stop it first", err)
+		}
+		defer lock.release()
 		a, err := Open(ctx, e.cfg, e.log)
 		if err != nil {
 			return err

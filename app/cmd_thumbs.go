@@ -46,6 +46,12 @@ func runThumbs(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	// Warming the cache is safe beside a server, not during a restore.
+	lock, err := lockShared(e.cfg.Data)
+	if err != nil {
+		return fmt.Errorf("%w; try again when it is done", err)
+	}
+	defer lock.release()
 	a, err := Open(ctx, e.cfg, e.log)
 	if err != nil {
 		return err

@@ -17,6 +17,12 @@ import (
 )
 
 func runUsers(ctx context.Context, e *env) error {
+	// Safe beside a running server (SQLite in WAL mode), not during a restore.
+	lock, err := lockShared(e.cfg.Data)
+	if err != nil {
+		return fmt.Errorf("%w; try again when it is done", err)
+	}
+	defer lock.release()
 	d, _, err := openDatabase(ctx, e.cfg)
 	if err != nil {
 		return err
@@ -32,40 +38,26 @@ func runUsers(ctx context.Context, e *env) error {
 //	pinhole users rm NAME
 //	pinhole users ls
 //
-// role is the value of a --role flag parsed before the arguments; a
-// "--role X" among args (after NAME) is honoured too. Passwords are asked
+// role is the value of --role, which the command line takes anywhere
+// (`pinhole users add NAME --role admin`); args are what is left, so a name
+// after `--` is a name even if it starts with a dash. Passwords are asked
 // for on the terminal without echo, or read as the first line of stdin when
 // it is not a terminal, so scripts can pipe them in.
 func UsersCommand(ctx context.Context, d *db.DB, args []string, role string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--role" || a == "-role":
-			if i+1 >= len(args) {
-				return errors.New("--role needs a value: admin, user or viewer")
-			}
-			role, i = args[i+1], i+1
-		case strings.HasPrefix(a, "--role=") || strings.HasPrefix(a, "-role="):
-			role = a[strings.IndexByte(a, '=')+1:]
-		default:
-			rest = append(rest, a)
-		}
-	}
-	if len(rest) == 0 {
+	if len(args) == 0 {
 		return errors.New("usage: pinhole users add NAME [--role admin|user|viewer] | passwd NAME | rm NAME | ls")
 	}
 	name := ""
-	if len(rest) > 1 {
-		name = rest[1]
+	if len(args) > 1 {
+		name = args[1]
 	}
 	need := func() error {
-		if name == "" || len(rest) > 2 {
-			return fmt.Errorf("usage: pinhole users %s NAME", rest[0])
+		if name == "" || len(args) > 2 {
+			return fmt.Errorf("usage: pinhole users %s NAME", args[0])
 		}
 		return nil
 	}
-	switch rest[0] {
+	switch args[0] {
 	case "add":
 		if err := need(); err != nil {
 			return err
@@ -114,7 +106,7 @@ func UsersCommand(ctx context.Context, d *db.DB, args []string, role string, std
 		}
 		return tw.Flush()
 	default:
-		return fmt.Errorf("unknown users command %q: want add, passwd, rm or ls", rest[0])
+		return fmt.Errorf("unknown users command %q: want add, passwd, rm or ls", args[0])
 	}
 	return nil
 }

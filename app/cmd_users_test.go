@@ -18,7 +18,7 @@ func TestUsersCommandReadsPasswordFromPipe(t *testing.T) {
 	}
 	defer d.Close()
 	var out bytes.Buffer
-	if err := UsersCommand(ctx, d, []string{"add", "ana", "--role", "admin"}, "", strings.NewReader("a long password\n"), &out, &out); err != nil {
+	if err := UsersCommand(ctx, d, []string{"add", "ana"}, "admin", strings.NewReader("a long password\n"), &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	if err := UsersCommand(ctx, d, []string{"add", "bo"}, "viewer", strings.NewReader("short\n"), &out, &out); err == nil {

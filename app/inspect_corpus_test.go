@@ -237,12 +237,46 @@ var corpusChecks = []fieldCheck{
 	},
 }
 
+// knownDifference is a field on which Pinhole and exiftool disagree for a
+// reason, with the value Pinhole gives: any other value fails the test, and
+// so does agreement (the entry is then stale and must go).
+type knownDifference struct {
+	file, field string
+	ours        any // what Pinhole prints (nil: nothing)
+	why         string
+}
+
+// expectedDifferences is every disagreement the test accepts. Nothing is
+// tolerated by percentage: a reader that starts failing or panicking on one
+// file fails the test.
+var expectedDifferences = []knownDifference{
+	{"exif-py/jpg/Reconyx_HC500_Hyperfire.jpg", "DateTimeOriginal", nil,
+		"exiftool takes it from Reconyx maker notes, which Pinhole does not read"},
+	{"exiftool-t/M2TS.mts", "DateTimeOriginal", nil, "AVCHD metadata in the H.264 stream (SEI) is not read"},
+	{"exiftool-t/M2TS.mts", "Make", nil, "AVCHD metadata in the H.264 stream (SEI) is not read"},
+	{"exiftool-t/M2TS.mts", "ImageWidth", nil, "the H.264 stream's frame size is not read from MPEG-TS"},
+	{"exiftool-t/M2TS.mts", "ImageHeight", nil, "the H.264 stream's frame size is not read from MPEG-TS"},
+	{"exiftool-t/Pentax.avi", "DateTimeOriginal", "2009:10:27 12:14:34",
+		"the file says 2009/10/27 12:14:34 (its Pentax maker notes agree); exiftool's RIFF reading drops the seconds"},
+	{"exiftool-t/QuickTime.mov", "Make", nil, "exiftool takes it from Pentax maker notes inside QuickTime, which Pinhole does not read"},
+	{"goexif/exif/samples/geodegrees_as_string.jpg", "Make", "HTC",
+		"IFD0's Make is empty and the EXIF IFD carries Make = HTC; exiftool reports the empty one, Pinhole the one with a value"},
+}
+
+// expectedReadErrors lists corpus files Pinhole may fail to read, and why.
+// Every file is read today.
+var expectedReadErrors = map[string]string{}
+
+// zeroIsUnknown: cameras write 0 for an exposure value they did not record
+// (a manual lens, a scanner); exiftool prints the 0, Pinhole shows nothing.
+var zeroIsUnknown = map[string]bool{"ExposureTime": true, "FNumber": true, "ISO": true, "FocalLength": true}
+
 // TestInspectAgainstExiftool runs `pinhole inspect` over every corpus file
 // in one invocation and compares its fields with exiftool's reading. A
-// field counts only for files where exiftool reports it, so files exiftool
-// could not read are left out of the fields it did not report; we must
-// agree on at least 97% of each field. The table and every mismatch are
-// printed so a reader sees what is off.
+// field counts only for files where exiftool reports it. Every read error
+// and every disagreement fails the test unless expectedReadErrors or
+// expectedDifferences lists it; the agreement table is printed so a reader
+// sees the coverage.
 func TestInspectAgainstExiftool(t *testing.T) {
 	et := corpus.Exiftool(t)
 	files := corpus.Media(t)
@@ -265,9 +299,12 @@ func TestInspectAgainstExiftool(t *testing.T) {
 	if len(reports) != len(files) {
 		t.Fatalf("inspect printed %d objects for %d files", len(reports), len(files))
 	}
+	known := map[[2]string]knownDifference{}
+	for _, k := range expectedDifferences {
+		known[[2]string{k.file, k.field}] = k
+	}
 	total := map[string]int{}
 	agree := map[string]int{}
-	var mismatches []string
 	readErrs := 0
 	for i, rel := range files {
 		r := reports[i]
@@ -276,7 +313,13 @@ func TestInspectAgainstExiftool(t *testing.T) {
 		}
 		if e, ok := r["Error"]; ok {
 			readErrs++
-			t.Logf("read error %s: %v", rel, e)
+			if why, listed := expectedReadErrors[rel]; listed {
+				t.Logf("read error %s: %v (expected: %s)", rel, e, why)
+			} else {
+				t.Errorf("read error %s: %v", rel, e)
+			}
+		} else if why, listed := expectedReadErrors[rel]; listed {
+			t.Errorf("%s is read without error now; remove it from expectedReadErrors (%s)", rel, why)
 		}
 		e := et[rel]
 		for _, c := range corpusChecks {
@@ -286,15 +329,23 @@ func TestInspectAgainstExiftool(t *testing.T) {
 			}
 			total[c.name]++
 			got := r[c.name]
-			if c.equal(got, want) {
+			k, listed := known[[2]string{rel, c.name}]
+			if c.equal(got, want) || (zeroIsUnknown[c.name] && got == nil && want == 0.0) {
 				agree[c.name]++
+				if listed {
+					t.Errorf("%s %s: ours %v now agrees with exiftool; remove it from expectedDifferences", c.name, rel, got)
+				}
 				continue
 			}
-			mismatches = append(mismatches, fmt.Sprintf("%-16s %s: ours %v, exiftool %v", c.name, rel, got, want))
+			switch {
+			case !listed:
+				t.Errorf("%-16s %s: ours %v, exiftool %v", c.name, rel, got, want)
+			case fmt.Sprint(got) != fmt.Sprint(k.ours):
+				t.Errorf("%-16s %s: ours %v, exiftool %v; expected ours to be %v (%s)", c.name, rel, got, want, k.ours, k.why)
+			default:
+				t.Logf("known difference %-16s %s: ours %v, exiftool %v: %s", c.name, rel, got, want, k.why)
+			}
 		}
-	}
-	for _, m := range mismatches {
-		t.Log("mismatch " + m)
 	}
 	t.Logf("%d files, %d with a read error", len(files), readErrs)
 	t.Logf("%-18s %6s %6s %8s", "field", "agree", "total", "percent")
@@ -303,8 +354,6 @@ func TestInspectAgainstExiftool(t *testing.T) {
 		t.Logf("%-18s %6d %6d %7.1f%%", c.name, agree[c.name], total[c.name], pct)
 		if total[c.name] == 0 {
 			t.Errorf("%s: exiftool reports it for no file; the comparison is broken", c.name)
-		} else if pct < 97 {
-			t.Errorf("%s: agreement %.1f%% is below 97%%", c.name, pct)
 		}
 	}
 }

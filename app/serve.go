@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +40,11 @@ type Server struct {
 }
 
 func runServe(ctx context.Context, e *env) error {
+	lock, err := lockOwner(e.cfg.Data, "serve")
+	if err != nil {
+		return fmt.Errorf("%w; one server per data folder", err)
+	}
+	defer lock.release()
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A soft limit makes the collector work harder before the process
 		// grows past what a small Pi can give: the decode budget plus
@@ -113,14 +117,6 @@ func NewServer(a *App) (*Server, error) {
 	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
 	a.photosChanged.Store(&notify)
 	return s, nil
-}
-
-// testMaxWatches reads PINHOLE_TEST_MAX_WATCHES, a hidden cap on inotify
-// watches that lets the end-to-end tests exhaust them without changing the
-// machine's sysctl; 0 (no cap) when unset.
-func testMaxWatches() int {
-	n, _ := strconv.Atoi(os.Getenv("PINHOLE_TEST_MAX_WATCHES"))
-	return max(n, 0)
 }
 
 // indexAdapter gives the web server the indexer's operations.

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +31,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "pinhole")
-	cmd := exec.Command("go", "build", "-tags", "sqlite_fts5", "-o", binary, "pinhole")
+	// testhooks: the binary reads PINHOLE_TEST_MAX_WATCHES (mountfaults_test.go).
+	cmd := exec.Command("go", "build", "-tags", "sqlite_fts5 testhooks", "-o", binary, "pinhole")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build pinhole:", err)
@@ -70,7 +72,26 @@ func freeAddr(t testing.TB) string {
 type server struct {
 	addr, data, originals string
 	cmd                   *exec.Cmd
-	log                   *bytes.Buffer
+	log                   *logBuffer
+}
+
+// logBuffer collects a child's output; exec copies into it on its own
+// goroutine while tests read it, so it is locked.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func startServer(t *testing.T, originals string, extra ...string) *server {
@@ -81,7 +102,7 @@ func startServer(t *testing.T, originals string, extra ...string) *server {
 // startServerData starts `pinhole serve` on a given data folder.
 func startServerData(t *testing.T, originals, data string, extra ...string) *server {
 	t.Helper()
-	s := &server{addr: freeAddr(t), data: data, originals: originals, log: &bytes.Buffer{}}
+	s := &server{addr: freeAddr(t), data: data, originals: originals, log: &logBuffer{}}
 	args := append([]string{"serve", "--originals", originals, "--data", s.data, "--listen", s.addr, "--log-level", "debug"}, extra...)
 	s.cmd = exec.Command(binary, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log

@@ -47,20 +47,3 @@ func vacuumInto(ctx context.Context, sdb *sql.DB, dst string) error {
 	}
 	return nil
 }
-
-// Locked reports whether another connection holds a write lock on (or is
-// actively using) the database file at p. It tries an immediate write
-// transaction without waiting.
-func Locked(ctx context.Context, p string) bool {
-	sdb, err := sql.Open("sqlite3", "file:"+p+"?_busy_timeout=0&_txlock=exclusive")
-	if err != nil {
-		return true
-	}
-	defer sdb.Close()
-	tx, err := sdb.BeginTx(ctx, nil)
-	if err != nil {
-		return true
-	}
-	_ = tx.Rollback()
-	return false
-}

@@ -1,3 +1,5 @@
+//go:build synthetic
+
 package db
 
 import (
@@ -37,7 +39,9 @@ var syntheticWords = strings.Fields("beach sunset tram castle river market dinne
 // InsertSynthetic fills an empty database with n generated photos (one
 // file each, in year/month folders) with cameras, places, titles and
 // search rows, in one transaction. Benchmarks and the load test use it;
-// there are no image files behind the rows.
+// there are no image files behind the rows. It exists only in builds with
+// the synthetic tag (tests, benchmarks, scripts/genlib, scripts/benchapi),
+// never in the binary people run.
 func (d *DB) InsertSynthetic(ctx context.Context, n int, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	start := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -13,7 +13,7 @@ ADDR=127.0.0.1:${BENCH_PORT:-8078}
 DIR=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT INT TERM
 cd "$(dirname "$0")/.."
-go build -tags sqlite_fts5 -o "$DIR/benchapi" ./scripts/benchapi
+go build -tags 'sqlite_fts5 synthetic' -o "$DIR/benchapi" ./scripts/benchapi
 "$DIR/benchapi" gen -db "$DIR/bench.db" -n "$N" > "$DIR/env"
 . "$DIR/env"
 "$DIR/benchapi" serve -db "$DIR/bench.db" -addr "$ADDR" &

@@ -9,6 +9,8 @@ case $arch in
   armv7) qemu=qemu-arm-static ;;
   *) echo "usage: $0 [arm64|armv7]" >&2; exit 2 ;;
 esac
+corpus=${PINHOLE_CORPUS:-../shared/corpus}
+[ -f "$corpus/exiftool.json" ] || { echo "test corpus not found at $corpus (set PINHOLE_CORPUS)" >&2; exit 1; }
 scripts/build.sh "$arch" >/dev/null
 dpkg-query -W -f='${Status}' qemu-user-static 2>/dev/null | grep -q "install ok installed" || {
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -22,7 +24,7 @@ cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$data"; }
 trap cleanup EXIT
 echo "smoke-pass-123" | timeout -s KILL 120 $qemu "$bin" users add smoke --role admin --data "$data" >/dev/null
 start=$(date +%s.%N)
-$qemu "$bin" serve --originals ../shared/corpus --data "$data" --listen 127.0.0.1:$port --log-level warn >"$data/log" 2>&1 &
+$qemu "$bin" serve --originals "$corpus" --data "$data" --listen 127.0.0.1:$port --log-level warn >"$data/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 up=$(echo "$(date +%s.%N) - $start" | bc)

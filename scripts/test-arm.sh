@@ -30,7 +30,7 @@ for t in "${targets[@]}"; do
   for p in "${pkgs[@]}"; do
     bin="$out/$t-$(echo "$p" | tr / _).test"
     CGO_ENABLED=1 GOOS=linux GOARCH=$goarch GOARM=$goarm CC=$cc \
-      go test -c -tags 'sqlite_fts5 turbostatic' -o "$bin" "$p"
+      go test -c -tags 'sqlite_fts5 turbostatic synthetic' -o "$bin" "$p"
     [ -f "$bin" ] || continue   # a package without tests
     start=$(date +%s)
     if (cd "$p" && PINHOLE_TEST_EXEC=$(command -v "$qemu") timeout -s KILL 30m "$qemu" "$bin" -test.short -test.timeout 20m >"$bin.log" 2>&1); then

@@ -10,6 +10,8 @@ if dpkg-query -W -f='${Status}' pinhole 2>/dev/null | grep -q "install ok instal
   echo "test-deb: a pinhole package is already installed here; refusing to touch it" >&2
   exit 1
 fi
+corpus=${PINHOLE_CORPUS:-../shared/corpus}
+[ -f "$corpus/exiftool.json" ] || { echo "test corpus not found at $corpus (set PINHOLE_CORPUS)" >&2; exit 1; }
 scripts/build.sh amd64 >/dev/null
 deb=$(scripts/package.sh amd64 | tail -1)
 photos=$(mktemp -d)
@@ -19,7 +21,7 @@ cleanup() {
   rm -rf "$photos"
 }
 trap cleanup EXIT
-cp ../shared/corpus/exiftool-t/Apple.jpg "$photos/"
+cp "$corpus/exiftool-t/Apple.jpg" "$photos/"
 chmod -R a+rX "$photos"
 
 dpkg -i "$deb" >/dev/null

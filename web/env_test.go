@@ -70,6 +70,7 @@ type client struct {
 
 type env struct {
 	t      *testing.T
+	clock  *atomic.Int64 // how far the database's clock is ahead, in ns
 	db     *db.DB
 	srv    *web.Server
 	ts     *httptest.Server
@@ -130,11 +131,13 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	ahead := &atomic.Int64{}
+	d.SetClock(func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) })
 	ix := index.New(d, index.Options{Root: root, Workers: 1})
 	if _, err := ix.Scan(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: d, root: root, thumbs: &fakeThumbs{}, ix: ix}
+	e := &env{t: t, clock: ahead, db: d, root: root, thumbs: &fakeThumbs{}, ix: ix}
 	deps := web.Deps{DB: d, Originals: root, ReadOnly: false, Thumbs: e.thumbs, Index: realIndex{ix}, Version: "test",
 		UploadLimitMB: 1, MaxMegapixels: 10,
 		Status: func(context.Context) any {
@@ -191,6 +194,9 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// advance moves the database's clock (what expiry is judged by) forward.
+func (e *env) advance(d time.Duration) { e.clock.Add(int64(d)) }
 
 func (e *env) photo(rel string) db.Photo {
 	e.t.Helper()

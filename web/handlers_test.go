@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"pinhole/app/index"
 	"pinhole/db"
 )
 
@@ -439,9 +441,12 @@ func TestGzipForJSONOnly(t *testing.T) {
 	}
 }
 
+// TestEventsStreamProgressAndChanges: the stream sends the index progress
+// on connect and again when it changes (here, a rescan that finds a new
+// file), and a "photos" event when a photo is edited.
 func TestEventsStreamProgressAndChanges(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", e.ts.URL+"/api/v1/events", nil)
 	req.Header.Set("Authorization", "Bearer "+e.viewer.bearer)
@@ -453,16 +458,68 @@ func TestEventsStreamProgressAndChanges(t *testing.T) {
 	if resp.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("content type %q", resp.Header.Get("Content-Type"))
 	}
-	sc := bufio.NewScanner(resp.Body)
-	want := map[string]bool{"event: progress": false, "event: photos": false}
-	go e.do(e.user, "PATCH", fmt.Sprintf("/api/v1/photos/%d", e.pub.ID), map[string]any{"favorite": true}, 200, nil)
-	for sc.Scan() {
-		if _, ok := want[sc.Text()]; ok {
-			want[sc.Text()] = true
+	type event struct{ name, data string }
+	events := make(chan event, 64)
+	go func() {
+		defer close(events)
+		sc := bufio.NewScanner(resp.Body)
+		var ev event
+		for sc.Scan() {
+			switch line := sc.Text(); {
+			case strings.HasPrefix(line, "event: "):
+				ev.name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data = strings.TrimPrefix(line, "data: ")
+			case line == "" && ev.name != "":
+				events <- ev
+				ev = event{}
+			}
 		}
-		if want["event: progress"] && want["event: photos"] {
+	}()
+	next := func(what string) event {
+		t.Helper()
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				t.Fatalf("stream ended waiting for %s", what)
+			}
+			return ev
+		case <-ctx.Done():
+			t.Fatalf("no %s within the deadline", what)
+		}
+		return event{}
+	}
+	var p index.Progress
+	first := next("the progress snapshot")
+	if first.name != "progress" || json.Unmarshal([]byte(first.data), &p) != nil || p.Seen != 5 || p.Running {
+		t.Fatalf("first event %+v, want the progress of the scan that indexed 5 files", first)
+	}
+
+	// A new file and a rescan: the progress that follows counts it.
+	writeFile(t, e.root, "2021/new.jpg", jpegBytes(21))
+	e.do(e.admin, "POST", "/api/v1/index/rescan", nil, 202, nil)
+	for {
+		ev := next("progress of the rescan")
+		if ev.name != "progress" {
+			continue
+		}
+		p = index.Progress{}
+		if err := json.Unmarshal([]byte(ev.data), &p); err != nil {
+			t.Fatalf("progress %s: %v", ev.data, err)
+		}
+		if !p.Running && p.Seen == 6 && p.Indexed == 1 {
+			break
+		}
+	}
+
+	e.do(e.user, "PATCH", fmt.Sprintf("/api/v1/photos/%d", e.pub.ID), map[string]any{"favorite": true}, 200, nil)
+	for {
+		if ev := next("the photos event"); ev.name == "photos" {
+			var ch struct{ Changed []int64 }
+			if json.Unmarshal([]byte(ev.data), &ch) != nil || len(ch.Changed) != 1 || ch.Changed[0] != e.pub.ID {
+				t.Fatalf("photos event %s, want it to name photo %d", ev.data, e.pub.ID)
+			}
 			return
 		}
 	}
-	t.Fatalf("events seen %v", want)
 }

@@ -96,12 +96,7 @@ func TestGenerateWritesTheLibrary(t *testing.T) {
 // asks it to validate every file.
 func checkLibraryWithExiftool(t *testing.T, dir string, plan []Photo) {
 	t.Helper()
-	bin, err := exec.LookPath("exiftool")
-	if err != nil {
-		t.Log("exiftool not installed: library checked with goexif only")
-		return
-	}
-	t.Log("library checked with goexif and exiftool")
+	bin := exiftool(t)
 	out, err := exec.Command(bin, "-json", "-n", "-G", "-r", "-validate", "-warning",
 		"-EXIF:Make", "-EXIF:DateTimeOriginal", "-EXIF:Orientation", "-XMP:Title",
 		"-Composite:GPSLatitude", "-Composite:GPSLongitude", "-ext", "jpg", dir).Output()

@@ -37,6 +37,11 @@ type Options struct {
 	// AfterBatch is called with the photos a batch changed (for places and
 	// live updates). It runs on the writer goroutine and must be quick.
 	AfterBatch func(photos []int64)
+	// ParserPanic, when set, is told about every file whose metadata
+	// reader panicked (recovered, and recorded as the file's error like any
+	// other). Tests fail on it; the server only logs it as an error. It may
+	// be called from several workers at once.
+	ParserPanic func(rel string, err error)
 }
 
 // Summary reports one scan.
@@ -615,6 +620,12 @@ func (ix *Indexer) read(ctx context.Context, j job, st *scanState) (rec db.FileR
 	}
 	if err != nil {
 		rec.Err = err.Error()
+	}
+	if errors.Is(err, meta.ErrParserPanic) {
+		ix.log.Error("metadata reader panicked: a bug in Pinhole, not in the file", "path", j.rel, "err", err)
+		if ix.opt.ParserPanic != nil {
+			ix.opt.ParserPanic(j.rel, err)
+		}
 	}
 	if info == nil {
 		info = &meta.Info{}

@@ -156,6 +156,14 @@ func TestUnchangedLibraryReadsNoContents(t *testing.T) {
 	if got := l.ix.FilesOpened() - opened; got != 0 {
 		t.Fatalf("re-index opened %d files, want 0", got)
 	}
+	// The README promises well under a second for 10,000 unchanged files
+	// (measured: 62, 86 and 428 ms on two cores shared at a load average
+	// of 8). The bound is five times the promise, so a busy CI
+	// machine cannot fail it but a per-file cost gone quadratic does; that
+	// no file is read is asserted exactly above.
+	if limit := 5 * time.Second; took > limit {
+		t.Fatalf("re-index of %d unchanged files took %s; the promise is under 1 s, the limit %s", n, took.Round(time.Millisecond), limit)
+	}
 	if s.Skipped != int64(n) || s.Indexed != 0 {
 		t.Fatalf("re-index: %+v, want all skipped", s)
 	}
@@ -323,31 +331,6 @@ func TestIgnoredFolders(t *testing.T) {
 	}
 }
 
-func TestUnreadableFolderIsSkipped(t *testing.T) {
-	if os.Geteuid() == 0 {
-		// Root reads everything; simulate with a folder that vanishes
-		// under a symlink loop instead.
-		l := newLib(t)
-		l.write(t, "a/IMG_1.jpg", jpegBytes(t, 1))
-		os.Symlink("loop", filepath.Join(l.root, "loop"))
-		s := l.scan(t)
-		if s.Photos != 1 {
-			t.Fatalf("%+v", s)
-		}
-		return
-	}
-	l := newLib(t)
-	l.write(t, "a/IMG_1.jpg", jpegBytes(t, 1))
-	l.write(t, "locked/IMG_2.jpg", jpegBytes(t, 2))
-	l.scan(t)
-	os.Chmod(filepath.Join(l.root, "locked"), 0)
-	defer os.Chmod(filepath.Join(l.root, "locked"), 0o755)
-	s := l.scan(t)
-	if s.Missing != 0 {
-		t.Fatalf("unreadable folder's files marked missing: %+v", s)
-	}
-}
-
 func TestSymlinksOutsideRootAreNotFollowed(t *testing.T) {
 	l := newLib(t)
 	outside := t.TempDir()
@@ -366,8 +349,28 @@ func TestSymlinksOutsideRootAreNotFollowed(t *testing.T) {
 	}
 }
 
-// TestCorpusIndexes indexes the whole shared corpus: every media file ends
-// up either indexed or with a recorded, readable error, and nothing panics.
+// failOnParserPanic is an Options.ParserPanic hook that fails t: the
+// indexer survives a reader's panic, but it is a bug all the same.
+func failOnParserPanic(t *testing.T) func(rel string, err error) {
+	return func(rel string, err error) {
+		t.Errorf("%s: metadata reader panicked (recovered, but a bug): %v", rel, err)
+	}
+}
+
+// noRecordedPanics fails t on an error recorded for a file that mentions a
+// panic, whether or not the hook above saw it.
+func noRecordedPanics(t *testing.T, errs []db.IndexError) {
+	t.Helper()
+	for _, e := range errs {
+		if strings.Contains(e.Error, "panic") {
+			t.Errorf("%s: recorded error is a recovered panic: %s", e.Path, e.Error)
+		}
+	}
+}
+
+// TestCorpusIndexes indexes the whole shared corpus: every media file is
+// indexed without an error, and no reader panics (a recovered panic fails
+// the test).
 func TestCorpusIndexes(t *testing.T) {
 	dir := corpus.Dir(t)
 	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "pinhole.db"))
@@ -375,7 +378,7 @@ func TestCorpusIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	ix := index.New(d, index.Options{Root: dir, Workers: 2})
+	ix := index.New(d, index.Options{Root: dir, Workers: 2, ParserPanic: failOnParserPanic(t)})
 	s, err := ix.Scan(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
@@ -394,20 +397,20 @@ func TestCorpusIndexes(t *testing.T) {
 	if len(media) < 250 || s.Seen != int64(len(media)) {
 		t.Fatalf("seen %d files, corpus has %d media files", s.Seen, len(media))
 	}
-	errs, _ := d.IndexErrors(context.Background(), 10000)
-	withErr := map[string]string{}
+	errs, err := d.IndexErrors(context.Background(), 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRecordedPanics(t, errs)
+	// Every corpus file is read without error today (as `pinhole inspect`
+	// agrees, app/inspect_corpus_test.go); one that stops being read fails
+	// here too, not only shows up in the owner's list.
 	for _, e := range errs {
-		withErr[e.Path] = e.Error
-		if len(e.Error) < 8 {
-			t.Errorf("%s: unhelpful error %q", e.Path, e.Error)
-		}
+		t.Errorf("%s: recorded error %q", e.Path, e.Error)
 	}
 	for _, rel := range media {
-		if _, err := d.FileByPath(context.Background(), rel); err != nil {
-			if _, ok := withErr[rel]; !ok {
-				t.Errorf("%s: neither indexed nor listed with an error", rel)
-			}
+		if f, err := d.FileByPath(context.Background(), rel); err != nil || f.Missing {
+			t.Errorf("%s: not indexed (%v)", rel, err)
 		}
 	}
-	t.Logf("%d files indexed with a metadata error (listed for the owner)", len(withErr))
 }

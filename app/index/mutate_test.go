@@ -155,8 +155,9 @@ func hostileTIFFs() []namedFile {
 }
 
 // TestMutatedCorpusIndexes indexes thousands of mutated files: the scan
-// finishes, nothing panics, no goroutines leak, the heap stays bounded, and
-// every file is either indexed or has a recorded error.
+// finishes, no reader panics (a recovered panic fails the test), no
+// goroutines leak, the heap stays bounded, and every file is either indexed
+// or has a recorded error.
 func TestMutatedCorpusIndexes(t *testing.T) {
 	n := 1500
 	if testing.Short() {
@@ -190,7 +191,7 @@ func TestMutatedCorpusIndexes(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	ix := index.New(d, index.Options{Root: dir, Workers: 2})
+	ix := index.New(d, index.Options{Root: dir, Workers: 2, ParserPanic: failOnParserPanic(t)})
 	s, err := ix.Scan(context.Background(), false)
 	close(stop)
 	<-sampled
@@ -201,7 +202,11 @@ func TestMutatedCorpusIndexes(t *testing.T) {
 	if s.Seen != int64(written) {
 		t.Fatalf("seen %d of %d files", s.Seen, written)
 	}
-	errs, _ := d.IndexErrors(context.Background(), 1<<30)
+	errs, err := d.IndexErrors(context.Background(), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRecordedPanics(t, errs)
 	withErr := map[string]bool{}
 	for _, e := range errs {
 		withErr[e.Path] = true

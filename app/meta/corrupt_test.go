@@ -2,6 +2,7 @@ package meta
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -89,7 +90,8 @@ func TestCorruptFiles(t *testing.T) {
 }
 
 // TestBrokenCorpusFiles reads the corpus files that are broken on purpose
-// (goexif's corrupt samples); they must not stop a scan.
+// (goexif's corrupt samples); they must not stop a scan, nor make a reader
+// panic.
 func TestBrokenCorpusFiles(t *testing.T) {
 	for _, rel := range []string{
 		"goexif/exif/corrupt/huge_tag_exif.jpg",
@@ -99,6 +101,9 @@ func TestBrokenCorpusFiles(t *testing.T) {
 		info, err := readWithDeadline(corpus.Path(t, rel), 2*time.Second)
 		if info == nil {
 			t.Fatalf("%s: no info (err %v)", rel, err)
+		}
+		if errors.Is(err, ErrParserPanic) {
+			t.Errorf("%s: a reader panicked (recovered, but a bug): %v", rel, err)
 		}
 		if info.MIME != "image/jpeg" || info.TakenSource == "" {
 			t.Errorf("%s: MIME %q, taken source %q; want a listed JPEG with a fallback time", rel, info.MIME, info.TakenSource)

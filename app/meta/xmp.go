@@ -394,7 +394,7 @@ func sidecarFrom(b []byte, name string, mtime time.Time) (info *Info, err error)
 	rd.setMIME("application/rdf+xml")
 	defer func() {
 		if p := recover(); p != nil {
-			info, err = rd.info, fmt.Errorf("read xmp: parser panic: %v", p)
+			info, err = rd.info, fmt.Errorf("read xmp: %w: %v", ErrParserPanic, p)
 		}
 	}()
 	x, err := parseXMP(b)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +25,13 @@ func (r *recorder) changed(_ context.Context, rels []string) {
 		r.paths = append(r.paths, p)
 		r.at[p] = time.Now()
 	}
+}
+
+// all returns a copy of every path reported so far, in order.
+func (r *recorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.paths...)
 }
 
 func (r *recorder) seen(p string) (time.Time, bool) {
@@ -67,7 +73,7 @@ func waitSeen(t *testing.T, rec *recorder, p string, within time.Duration) time.
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("%s not reported within %s (got %v)", p, within, rec.paths)
+	t.Fatalf("%s not reported within %s (got %v)", p, within, rec.all())
 	return time.Time{}
 }
 
@@ -165,7 +171,13 @@ func TestRootVanishingAndReturning(t *testing.T) {
 	for w.State().Mode != ModeLive && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
+	if st := w.State(); st.Mode != ModeLive {
+		t.Fatalf("state %+v after the root came back, want live", st)
+	}
 	os.WriteFile(filepath.Join(root, "back.jpg"), []byte("x"), 0o644)
 	waitSeen(t, rec, "back.jpg", 3*time.Second)
-	sort.Strings(rec.paths)
+	// Once, and nothing from before the root vanished is reported again.
+	if got := rec.all(); len(got) != 1 || got[0] != "back.jpg" {
+		t.Fatalf("reported %q, want only back.jpg", got)
+	}
 }

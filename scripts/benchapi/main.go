@@ -1,6 +1,9 @@
+//go:build synthetic
+
 // Command benchapi generates a large synthetic library, serves the API
 // over it, and drives it with concurrent clients, reporting latency
-// percentiles. scripts/bench-api.sh runs the three steps.
+// percentiles. scripts/bench-api.sh runs the three steps (built with the
+// synthetic tag, which the generator needs).
 //
 //	benchapi gen   -db FILE -n 100000
 //	benchapi serve -db FILE -addr 127.0.0.1:8078

@@ -1,8 +1,11 @@
+//go:build synthetic
+
 // Command genlib writes a synthetic photo library straight into a Pinhole
 // database (rows only, no image files), for the web app's 100k-photo
-// timeline test and for benchmarks:
+// timeline test and for benchmarks. The generator is built only with the
+// synthetic tag:
 //
-//	go run -tags sqlite_fts5 ./scripts/genlib -data /tmp/lib -n 100000
+//	go run -tags 'sqlite_fts5 synthetic' ./scripts/genlib -data /tmp/lib -n 100000
 //
 // Serve it with `pinhole serve --data /tmp/lib --originals <empty folder>
 // --demo=false`; thumbnails answer with placeholders.

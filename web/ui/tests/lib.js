@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
 
 export const repo = resolve(import.meta.dirname, '../../..')
-export const corpus = resolve(repo, '../shared/corpus')
+// The shared camera corpus beside the checkout; PINHOLE_CORPUS overrides it,
+// as for the Go tests and the release scripts.
+export const corpus = resolve(process.env.PINHOLE_CORPUS || resolve(repo, '../shared/corpus'))
 export const shots = join(repo, 'artifacts/screenshots')
 export const PHONE = { width: 390, height: 844 }
 export const DESKTOP = { width: 1440, height: 900 }

@@ -16,7 +16,7 @@ before(async () => {
   const data = join(dir, 'data'), originals = join(dir, 'originals')
   mkdirSync(originals)
   const t0 = Date.now()
-  execFileSync('go', ['run', '-tags', 'sqlite_fts5', './scripts/genlib', '-data', data, '-n', String(N)], { cwd: repo, stdio: 'inherit' })
+  execFileSync('go', ['run', '-tags', 'sqlite_fts5 synthetic', './scripts/genlib', '-data', data, '-n', String(N)], { cwd: repo, stdio: 'inherit' })
   console.log(`generated ${N} photos in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   srv = await serve({ originals, data, args: ['--demo=false'] })
   browser = await launch()

@@ -1,0 +1,17 @@
+//go:build testhooks
+
+package app
+
+import (
+	"os"
+	"strconv"
+)
+
+// testMaxWatches reads PINHOLE_TEST_MAX_WATCHES, a cap on inotify watches
+// that lets the end-to-end tests exhaust them without changing the
+// machine's sysctl; 0 (no cap) when unset. Only binaries built with the
+// testhooks tag (the end-to-end tests' own build) read it.
+func testMaxWatches() int {
+	n, _ := strconv.Atoi(os.Getenv("PINHOLE_TEST_MAX_WATCHES"))
+	return max(n, 0)
+}
