@@ -108,6 +108,7 @@ func NewServer(a *App) (*Server, error) {
 		Metrics:           s.metrics,
 		Tiles:             s.Tiles,
 		Online:            onlineAdapter{s},
+		Helpers:           func() (bool, bool) { heif, ffmpeg := th.Helpers(); return heif != "", ffmpeg != "" },
 	})
 	notify := func(ids []int64) { s.Web.Notify("photos", map[string]any{"changed": ids}) }
 	a.photosChanged.Store(&notify)
