@@ -134,29 +134,67 @@ type ProblemQuery struct {
 	// HidePrivate leaves out private photos' files and files that belong
 	// to no photo (their paths could tell what a private photo is).
 	HidePrivate bool
-	Limit       int // default and maximum 5000
+	// PerKind caps the files listed of each kind (default 200, at most
+	// 5000): ten thousand videos without ffmpeg need one fix, not ten
+	// thousand rows, and a few damaged files must not drown among them.
+	PerKind int
+}
+
+// ProblemList is the files with a problem, worst kind first, and how many
+// there are of each kind (also beyond PerKind).
+type ProblemList struct {
+	Problems []Problem      `json:"problems"`
+	Counts   map[string]int `json:"counts"`
+	Total    int            `json:"total"`
 }
 
 // Problems lists the library's files with a problem: the index's recorded
 // errors (files it could not read at all, files whose picture or details
 // it could not read) and photos whose format needs a missing helper, worst
 // kind first, then by path.
-func (d *DB) Problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
-	if q.Limit <= 0 || q.Limit > 5000 {
-		q.Limit = 5000
+func (d *DB) Problems(ctx context.Context, q ProblemQuery) (ProblemList, error) {
+	out := ProblemList{Problems: []Problem{}, Counts: map[string]int{}}
+	if q.PerKind <= 0 {
+		q.PerKind = 200
 	}
+	q.PerKind = min(q.PerKind, 5000)
+	all, err := d.problems(ctx, q)
+	if err != nil {
+		return out, err
+	}
+	for _, p := range all {
+		out.Counts[p.Kind]++
+		if out.Counts[p.Kind] <= q.PerKind {
+			out.Problems = append(out.Problems, p)
+		}
+	}
+	out.Total = len(all)
+	return out, nil
+}
+
+func (d *DB) problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 	visible := ""
 	if q.HidePrivate {
 		visible = " AND p.id IS NOT NULL AND p.private = 0"
 	}
-	// Files with a recorded error, and primary files of a kind that may
-	// need a helper (checked below), of photos that are not missing.
+	// Files with a recorded error, and primary files of a kind that needs
+	// a missing helper (or that nothing here decodes). Every condition
+	// before the photo's is on the file row alone, so SQLite filters the
+	// files first and joins only the few that match. No ORDER BY: read in
+	// the path index's order, 100k files took ~8× as long (a row lookup per
+	// file); the few problems are sorted below.
+	needs := []string{"'image/jxl'"}
+	if !q.Helpers.HEIF {
+		needs = append(needs, "'image/heic'", "'image/heif'", "'image/avif'")
+	}
+	video := "0"
+	if !q.Helpers.FFmpeg {
+		video = "f.kind = 'video'"
+	}
 	rows, err := d.sql.QueryContext(ctx, `
 		SELECT f.path, f.mime, f.kind, f.error, f.indexed_at, COALESCE(p.id, 0), COALESCE(pf.hash, '')
 		FROM files f LEFT JOIN photos p ON p.id = f.photo_id LEFT JOIN files pf ON pf.id = p.primary_file_id
-		WHERE f.missing = 0 AND (f.error <> '' OR (f.id = p.primary_file_id
-			AND (f.mime IN ('image/heic', 'image/heif', 'image/avif', 'image/jxl') OR f.kind = 'video')))`+visible+`
-		ORDER BY f.path LIMIT ?`, q.Limit)
+		WHERE f.missing = 0 AND (f.error <> '' OR (f.is_primary = 1 AND (f.mime IN (`+strings.Join(needs, ", ")+`) OR `+video+`)))`+visible)
 	if err != nil {
 		return nil, fmt.Errorf("list problems: %w", err)
 	}
@@ -181,7 +219,7 @@ func (d *DB) Problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 	rows.Close()
 	if !q.HidePrivate {
 		// Files and folders the index could not read at all have no photo.
-		rows, err := d.sql.QueryContext(ctx, `SELECT path, error, at FROM index_errors ORDER BY path LIMIT ?`, q.Limit)
+		rows, err := d.sql.QueryContext(ctx, `SELECT path, error, at FROM index_errors`)
 		if err != nil {
 			return nil, fmt.Errorf("list index errors: %w", err)
 		}
@@ -192,7 +230,7 @@ func (d *DB) Problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 				return nil, err
 			}
 			fp := ClassifyFile("", "", pr.Error, q.Helpers)
-			if fp.Kind == ProblemMetadata { // not read at all: say so
+			if fp == nil || fp.Kind == ProblemMetadata { // not read at all: say so
 				fp = &FileProblem{Kind: ProblemUnreadable, Reason: "Not indexed",
 					Detail: "Pinhole could not index it: " + pr.Error + ".",
 					Fix:    "Check that the file is complete and readable, then rescan."}
@@ -211,8 +249,5 @@ func (d *DB) Problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 		}
 		return out[i].Path < out[j].Path
 	})
-	if len(out) > q.Limit {
-		out = out[:q.Limit]
-	}
 	return out, nil
 }

@@ -33,18 +33,18 @@ func (s *Server) markProblems(photos []db.Photo, visitor bool) {
 }
 
 // problems serves GET /api/v1/problems: every file with a problem, what
-// went wrong and how to fix it. Viewers see only files of photos they may
-// see.
+// went wrong and how to fix it, up to per_kind files of each kind (the
+// counts cover all). Viewers see only files of photos they may see.
 func (s *Server) problems(c echo.Context) error {
 	cl := callerOf(c)
 	ctx := c.Request().Context()
 	q := db.ProblemQuery{Helpers: s.helpers(), HidePrivate: cl.hidePrivate()}
-	if l := c.QueryParam("limit"); l != "" {
+	if l := c.QueryParam("per_kind"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {
-			return echo.NewHTTPError(http.StatusBadRequest, "limit must be a positive number")
+			return echo.NewHTTPError(http.StatusBadRequest, "per_kind must be a positive number")
 		}
-		q.Limit = n
+		q.PerKind = n
 	}
 	list, err := s.deps.DB.Problems(ctx, q)
 	if err != nil {
@@ -54,9 +54,8 @@ func (s *Server) problems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts := map[string]int{}
-	for _, p := range list {
-		counts[p.Kind]++
-	}
-	return c.JSON(http.StatusOK, map[string]any{"problems": list, "counts": counts, "thumb_token": tt})
+	return c.JSON(http.StatusOK, struct {
+		db.ProblemList
+		ThumbToken string `json:"thumb_token"`
+	}{list, tt})
 }

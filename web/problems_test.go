@@ -15,6 +15,7 @@ import (
 type problemList struct {
 	Problems []db.Problem   `json:"problems"`
 	Counts   map[string]int `json:"counts"`
+	Total    int            `json:"total"`
 }
 
 func byPath(list []db.Problem) map[string]db.Problem {
@@ -73,8 +74,15 @@ func TestProblemsListsWhatCannotBeShown(t *testing.T) {
 			t.Errorf("%s: %+v, want %s %q with a fix saying %q", want.path, p, want.kind, want.reason, want.fix)
 		}
 	}
-	if len(got) != 5 {
-		t.Errorf("%d problems listed, want 5: %+v", len(got), all.Problems)
+	if len(got) != 5 || all.Total != 5 || all.Counts[db.ProblemDamaged] != 2 {
+		t.Errorf("%d problems listed, total %d, counts %v; want 5 with 2 damaged: %+v", len(got), all.Total, all.Counts, all.Problems)
+	}
+
+	// Each kind is listed up to per_kind files; the counts cover all.
+	var capped problemList
+	e.do(e.user, "GET", "/api/v1/problems?per_kind=1", nil, 200, &capped)
+	if len(capped.Problems) != 4 || capped.Counts[db.ProblemDamaged] != 2 || capped.Total != 5 {
+		t.Errorf("per_kind=1: %d listed, counts %v, total %d; want 4 listed of 5, 2 damaged", len(capped.Problems), capped.Counts, capped.Total)
 	}
 
 	// A viewer sees the others but nothing of the private photo.

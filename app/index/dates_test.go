@@ -93,7 +93,7 @@ func TestUndatedFilesTakeTheirBestDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]db.Problem{}
-	for _, p := range probs {
+	for _, p := range probs.Problems {
 		got[p.Path] = p
 	}
 	for rel := range files {
@@ -131,10 +131,11 @@ func TestCutOffCameraJPEGIsIncomplete(t *testing.T) {
 	if p.TakenLocal != "2001-06-09 15:17:32" || p.TakenSource != "exif" {
 		t.Errorf("cut.jpg taken %s from %s, want its EXIF date", p.TakenLocal, p.TakenSource)
 	}
-	probs, err := l.db.Problems(context.Background(), db.ProblemQuery{})
+	list, err := l.db.Problems(context.Background(), db.ProblemQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	probs := list.Problems
 	if len(probs) != 1 || probs[0].Path != "Card/cut.jpg" || probs[0].Kind != db.ProblemIncomplete || !probs[0].Preview {
 		t.Fatalf("problems %+v, want only Card/cut.jpg, incomplete", probs)
 	}

@@ -38,13 +38,14 @@ export function ProblemsPage() {
   const load = () => get('/problems', { quiet: true }).then(x => { setR(x); setErr('') }).catch(e => setErr(e.message))
   useEffect(() => { load(); return on('photos-changed', load) }, [])
   const list = r ? r.problems || [] : null
+  const total = r ? r.total ?? list.length : 0
   const groups = list ? KINDS.map(([kind, icon, title]) => ({ kind, icon, title, items: list.filter(p => p.kind === kind) })).filter(g => g.items.length) : []
   const other = list ? list.filter(p => !KINDS.some(([k]) => k === p.kind)) : []
   if (other.length) groups.push({ kind: 'other', icon: 'alert', title: 'Other problems', items: other })
   return (
     <div class="page problems">
       <div class="page-head"><Icon name="alert" /><h1 style={{ flex: 1 }}>Problems</h1>
-        {list && list.length > 0 && <span class="muted">{plural(list.length, 'file')}</span>}</div>
+        {total > 0 && <span class="muted">{plural(total, 'file')}</span>}</div>
       {err && <p class="err" role="alert"><Icon name="alert" size={18} /><span>{err}</span></p>}
       {!list && !err && <div class="list" aria-busy="true">{[1, 2, 3].map(i => <div key={i} class="row skeleton" />)}</div>}
       {list && !list.length && <div class="empty"><Icon name="check" /><h2>No problems</h2><p>Every file in the library could be read and shown.</p></div>}
@@ -54,7 +55,7 @@ export function ProblemsPage() {
         const fixes = [...new Set(g.items.map(p => p.fix).filter(Boolean))]
         return (
           <section key={g.kind} class="pgroup" data-kind={g.kind} aria-label={g.title}>
-            <h2><Icon name={g.icon} size={20} />{g.title} <span class="muted">{g.items.length}</span></h2>
+            <h2><Icon name={g.icon} size={20} />{g.title} <span class="muted">{r.counts?.[g.kind] ?? g.items.length}</span></h2>
             {fixes.length === 1 && <p class="fix"><b>Fix:</b> {fixes[0]}</p>}
             <ul class="list">
               {g.items.map(p => (
@@ -68,6 +69,7 @@ export function ProblemsPage() {
                 </li>
               ))}
             </ul>
+            {(r.counts?.[g.kind] ?? 0) > g.items.length && <p class="small muted">and {plural(r.counts[g.kind] - g.items.length, 'more file')} like these.</p>}
           </section>
         )
       })}

@@ -56,7 +56,7 @@ export function SettingsPage() {
           {me.role !== 'viewer' && <ProblemsLink />}
           {errs.length ? <>
             <h3 style={{ fontSize: 14, margin: '14px 0 6px' }}>Recent problems</h3>
-            <div class="list">{errs.slice(0, 20).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.path}</b> — {e.error || e.message}</span></div>)}</div>
+            <div class="list">{errs.slice(0, 5).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.path}</b> — {e.error || e.message}</span></div>)}</div>
           </> : null}
         </>}
       </section>
@@ -93,7 +93,7 @@ function Uploads({ uploads, role }) {
 // ProblemsLink leads to the list of files that cannot be shown or read.
 function ProblemsLink() {
   const [n, setN] = useState(null)
-  useEffect(() => { get('/problems', { quiet: true }).then(r => setN((r.problems || []).length)).catch(() => {}) }, [])
+  useEffect(() => { get('/problems?per_kind=1', { quiet: true }).then(r => setN(r.total ?? (r.problems || []).length)).catch(() => {}) }, [])
   return (
     <a class="row" href="/problems" style={{ color: 'var(--fg)', marginTop: 2 }} data-testid="problems-link">
       <Icon name="alert" />
