@@ -124,15 +124,20 @@ func (c *jpegCheck) Write(b []byte) (int, error) {
 				}
 			}
 		case jpegScan:
-			if c.lastFF && b[0] == 0xD9 {
-				c.eoi = true
-				c.state = jpegDone
-				break
-			}
-			if i := bytes.Index(b, []byte{0xFF, 0xD9}); i >= 0 {
-				c.eoi = true
-				c.state = jpegDone
-				break
+			// Look for the marker's second byte, which is rarer in
+			// entropy-coded data than 0xFF (every 0xFF there is stuffed
+			// with a 0x00), and check the byte before it.
+			for rest, off := b, 0; ; {
+				i := bytes.IndexByte(rest, 0xD9)
+				if i < 0 {
+					break
+				}
+				if at := off + i; (at == 0 && c.lastFF) || (at > 0 && b[at-1] == 0xFF) {
+					c.eoi = true
+					c.state = jpegDone
+					break
+				}
+				rest, off = rest[i+1:], off+i+1
 			}
 			c.lastFF = b[len(b)-1] == 0xFF
 			b = nil

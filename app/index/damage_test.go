@@ -2,8 +2,10 @@ package index
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"image"
 	"image/jpeg"
+	"io"
 	"strings"
 	"testing"
 )
@@ -57,5 +59,38 @@ func TestJPEGCheck(t *testing.T) {
 				t.Errorf("%s in writes of %d: problem %q, want prefix %q", tc.name, step, got, tc.want)
 			}
 		}
+	}
+}
+
+// The check rides along the hash; it must cost little beside it:
+// go test -tags sqlite_fts5 -run '^$' -bench JPEGCheck ./app/index/
+func BenchmarkJPEGCheck(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, 2000, 1500))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i*2654435761>>13) ^ byte(i)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	for _, tc := range []struct {
+		name string
+		w    func() io.Writer
+	}{
+		{"check", func() io.Writer { return &jpegCheck{} }},
+		{"sha1", func() io.Writer { return sha1.New() }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for i := 0; i < b.N; i++ {
+				w := tc.w()
+				for p := data; len(p) > 0; {
+					n := min(len(p), 256<<10)
+					w.Write(p[:n])
+					p = p[n:]
+				}
+			}
+		})
 	}
 }
