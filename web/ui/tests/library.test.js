@@ -247,6 +247,23 @@ test('read-only originals: no active upload control, and one sentence on how to 
     await shot(page, 'library-uploads-off')
     await page.keyboard.press('Escape')
     assert.equal(await say.count(), 0, 'Esc does not close the explanation')
+    // Files dragged over the window: the drop zone says uploads are off,
+    // and a drop sends nothing.
+    let posted = 0
+    page.on('request', r => { if (r.url().endsWith('/api/v1/upload')) posted++ })
+    await page.evaluate(() => {
+      const dt = new DataTransfer()
+      dt.items.add(new File(['x'], 'IMG_1.JPG', { type: 'image/jpeg' }))
+      window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }))
+      window.__dt = dt
+    })
+    const zone = page.locator('.dropzone.off')
+    await zone.waitFor()
+    assert.match(await zone.textContent(), /--read-only=false/)
+    await page.evaluate(() => window.dispatchEvent(new DragEvent('drop', { dataTransfer: window.__dt, bubbles: true, cancelable: true })))
+    await zone.waitFor({ state: 'detached' })
+    await page.waitForSelector('.toast.error:has-text("read-only")')
+    assert.equal(posted, 0, 'a drop uploaded to read-only originals')
     await page.context().close()
   }
 })
