@@ -113,6 +113,7 @@ func NewServer(a *App) (*Server, error) {
 		Metrics:        s.metrics,
 		Tiles:          s.Tiles,
 		Online:         onlineAdapter{s},
+		Helpers:        func() (bool, bool) { heif, ffmpeg := th.Helpers(); return heif != "", ffmpeg != "" },
 	})
 	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
 	a.photosChanged.Store(&notify)

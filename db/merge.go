@@ -156,7 +156,10 @@ func (d *DB) refreshPhoto(ctx context.Context, tx *sql.Tx, photoID int64) error 
 		if !m.HasGPS && x.HasGPS {
 			m.HasGPS, m.Lat, m.Lng, m.Alt, m.HasAlt = true, x.Lat, x.Lng, x.Alt, x.HasAlt
 		}
-		if !x.Taken.IsZero() && weakTime(m.TakenSource) {
+		// Only a date the sidecar's XMP states wins: a sidecar without one
+		// is dated by its own name or modification time, and an editor
+		// that wrote it today must not move the photo to today.
+		if !x.Taken.IsZero() && x.TakenSource.Strength() > m.TakenSource.Strength() {
 			m.Taken, m.HasOffset, m.TakenSource = x.Taken, x.HasOffset, x.TakenSource
 		}
 	}
@@ -247,12 +250,6 @@ func (d *DB) refreshPhoto(ctx context.Context, tx *sql.Tx, photoID int64) error 
 	return d.syncSearch(ctx, tx, photoID)
 }
 
-// weakTime reports whether a taken time from this source should yield to a
-// time written in a sidecar.
-func weakTime(s meta.TimeSource) bool {
-	return s == meta.SourceFileName || s == meta.SourceFileTime || s == ""
-}
-
 // fillGaps copies into m what m lacks and o knows (RAW + JPEG: the RAW may
 // carry the lens while the JPEG carries GPS).
 func fillGaps(m, o *meta.Info) {
@@ -280,7 +277,7 @@ func fillGaps(m, o *meta.Info) {
 	if !m.HasGPS && o.HasGPS {
 		m.HasGPS, m.Lat, m.Lng, m.Alt, m.HasAlt = true, o.Lat, o.Lng, o.Alt, o.HasAlt
 	}
-	if weakTime(m.TakenSource) && !weakTime(o.TakenSource) {
+	if o.TakenSource.Strength() > m.TakenSource.Strength() {
 		m.Taken, m.HasOffset, m.TakenSource = o.Taken, o.HasOffset, o.TakenSource
 	}
 	if m.Title == "" {

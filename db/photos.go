@@ -46,6 +46,11 @@ type Photo struct {
 	Hash        string   `json:"hash"` // content hash of the primary file (thumbnail URLs)
 	AddedAt     string   `json:"added_at"`
 	UpdatedAt   string   `json:"updated_at"`
+	// Problem is set by CheckProblem when the primary file cannot be
+	// shown or read as it should (the grid draws a tile saying why).
+	Problem *FileProblem `json:"problem,omitempty"`
+
+	fileError, fileMIME, fileKind string // the primary file's, for CheckProblem
 }
 
 // photoColumns lists the columns scanPhoto reads, from photos p joined to
@@ -54,7 +59,7 @@ const photoColumns = `p.id, p.uid, p.media_type, p.taken_at, p.taken_local, p.ta
 	p.title, p.description, p.make, p.model, p.lens, p.exposure_time, p.f_number, p.iso, p.focal_length,
 	p.lat, p.lng, p.alt, p.width, p.height, p.orientation, p.duration, p.rating, p.favorite, p.private,
 	p.archived, p.missing, p.country_code, p.country, p.state, p.city, p.place_source, COALESCE(f.hash, ''),
-	p.added_at, p.updated_at`
+	p.added_at, p.updated_at, COALESCE(f.error, ''), COALESCE(f.mime, ''), COALESCE(f.kind, '')`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -64,7 +69,7 @@ func scanPhoto(s scanner) (Photo, error) {
 		&p.Title, &p.Description, &p.Make, &p.Model, &p.Lens, &p.Exposure, &p.FNumber, &p.ISO, &p.FocalLength,
 		&p.Lat, &p.Lng, &p.Alt, &p.Width, &p.Height, &p.Orientation, &p.Duration, &p.Rating, &p.Favorite, &p.Private,
 		&p.Archived, &p.Missing, &p.CountryCode, &p.Country, &p.State, &p.City, &p.PlaceSource, &p.Hash,
-		&p.AddedAt, &p.UpdatedAt)
+		&p.AddedAt, &p.UpdatedAt, &p.fileError, &p.fileMIME, &p.fileKind)
 	return p, err
 }
 

@@ -116,3 +116,24 @@ func BenchmarkMonthCounts(b *testing.B) {
 		resp.Body.Close()
 	}
 }
+
+// The problems list on 100k photos, a few thousand of them videos without
+// ffmpeg (every one a problem): go test -tags sqlite_fts5 -run '^$' -bench Problems ./web/
+func BenchmarkProblems(b *testing.B) {
+	srv, tok, _ := benchLibrary(b)
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/problems", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatal(err, resp.StatusCode)
+		}
+		var out struct{ Total int }
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Total == 0 {
+			b.Fatalf("decode: %v, %d problems", err, out.Total)
+		}
+		resp.Body.Close()
+		b.ReportMetric(float64(out.Total), "problems")
+	}
+}

@@ -296,6 +296,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"DELETE /api/v1/caches/:name": {prep: fixed("/api/v1/caches/thumbs", nil), want: [5]int{unauth, forbidden, forbidden, ok, unauth}},
 		"POST /api/v1/index/rescan":   {prep: fixed("/api/v1/index/rescan", nil), want: [5]int{unauth, forbidden, forbidden, accepted, unauth}},
 		"GET /api/v1/events":          {prep: fixed("/api/v1/events", nil), want: loggedIn},
+		"GET /api/v1/problems":        {prep: fixed("/api/v1/problems", nil), want: loggedIn},
 	}
 	// Every GET route but the event stream answers HEAD the same way.
 	for k, tc := range cases {

@@ -162,6 +162,7 @@ func (s *Server) listPhotos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.markProblems(page.Photos, false)
 	return c.JSON(http.StatusOK, photoList{page.Photos, page.Next, tt})
 }
 
@@ -202,6 +203,7 @@ func (s *Server) renderDetail(c echo.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	d.Photo.CheckProblem(s.helpers())
 	return c.JSON(http.StatusOK, photoDetail{d, tt})
 }
 

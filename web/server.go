@@ -72,6 +72,10 @@ type Deps struct {
 	// Online pauses and resumes the online geocoder and tile upstream;
 	// nil answers /api/v1/settings/online with 503.
 	Online OnlineSwitch
+	// Helpers reports whether the thumbnail renderer found heif-convert
+	// and ffmpeg; photos needing a missing one are listed as problems.
+	// nil means neither was found.
+	Helpers func() (heif, ffmpeg bool)
 }
 
 // Indexer is what the web server needs from the indexer.
@@ -324,6 +328,7 @@ func (s *Server) routes() {
 		{"DELETE", v1 + "/caches/:name", admin, s.clearCache},
 		{"POST", v1 + "/index/rescan", admin, s.rescan},
 		{"GET", v1 + "/events", viewer, s.eventStream},
+		{"GET", v1 + "/problems", viewer, s.problems}, // web/problems.go; viewers see no private photos' files
 	}
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))

@@ -25,6 +25,9 @@ type sessionInfo struct {
 	ThumbToken string  `json:"thumb_token"`
 	ExpiresAt  string  `json:"expires_at"`
 	Token      string  `json:"token,omitempty"`
+	// Uploads says whether this user can upload now (web/upload.go), so
+	// the app never offers an upload the server would refuse.
+	Uploads uploadsInfo `json:"uploads"`
 }
 
 func (s *Server) sessionAnswer(c echo.Context, code int, l auth.Login, bearer bool) error {
@@ -32,7 +35,7 @@ func (s *Server) sessionAnswer(c echo.Context, code int, l auth.Login, bearer bo
 	if err != nil {
 		return err
 	}
-	out := sessionInfo{User: l.User, CSRFToken: l.Session.CSRF, ThumbToken: tt, ExpiresAt: l.Session.ExpiresAt}
+	out := sessionInfo{User: l.User, CSRFToken: l.Session.CSRF, ThumbToken: tt, ExpiresAt: l.Session.ExpiresAt, Uploads: s.uploadsFor(l.User.Role)}
 	if bearer {
 		out.Token = l.Token
 	} else {
@@ -78,7 +81,7 @@ func (s *Server) currentSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, sessionInfo{User: u, CSRFToken: sess.CSRF, ThumbToken: tt, ExpiresAt: sess.ExpiresAt})
+	return c.JSON(http.StatusOK, sessionInfo{User: u, CSRFToken: sess.CSRF, ThumbToken: tt, ExpiresAt: sess.ExpiresAt, Uploads: s.uploadsFor(u.Role)})
 }
 
 func (s *Server) logout(c echo.Context) error {

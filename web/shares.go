@@ -232,6 +232,7 @@ func (s *Server) sharePhotos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.markProblems(page.Photos, true)
 	return c.JSON(http.StatusOK, photoList{page.Photos, page.Next, sh.Access})
 }
 
@@ -268,6 +269,9 @@ func (s *Server) sharePhoto(c echo.Context) error {
 		return err
 	}
 	p := d.Photo
+	ps := []db.Photo{p}
+	s.markProblems(ps, true)
+	p = ps[0]
 	p.Lat, p.Lng, p.Alt = nil, nil, nil
 	p.Favorite, p.Private, p.Archived = false, false, false
 	files := make([]sharedFile, 0, len(d.Files))

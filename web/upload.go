@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"unicode"
@@ -112,7 +113,7 @@ var uploadNaming sync.Mutex // choosing a free name and renaming into it
 
 func (s *Server) upload(c echo.Context) error {
 	if s.deps.ReadOnly {
-		return echo.NewHTTPError(http.StatusForbidden, "uploads are off because the originals are read-only (start Pinhole with --read-only=false)")
+		return echo.NewHTTPError(http.StatusForbidden, uploadsReadOnly)
 	}
 	if s.deps.Originals == "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not configured")
@@ -343,4 +344,49 @@ func suffixedName(stem, suffix string) string {
 		stem = stem[:cut]
 	}
 	return stem + suffix
+}
+
+// uploadsInfo tells the web app, before anyone picks a file, whether an
+// upload can succeed and, if not, how to allow it.
+type uploadsInfo struct {
+	Enabled bool   `json:"enabled"`
+	Folder  string `json:"folder,omitempty"` // where uploads go, inside the originals
+	Reason  string `json:"reason,omitempty"` // one sentence: why not, and what to do
+}
+
+// Why uploads are off, in the words the web app shows.
+const (
+	uploadsReadOnly = "Uploads are off because the photo folder is read-only: start Pinhole with --read-only=false " +
+		"(read-only = false in the config file) and, under systemd, allow writing to it with the ReadWritePaths drop-in from the README."
+	uploadsViewer = "Viewers cannot upload; an admin can make you a user in Settings."
+)
+
+// uploadsFor says whether role may upload here and now.
+func (s *Server) uploadsFor(role string) uploadsInfo {
+	switch {
+	case role != "admin" && role != "user":
+		return uploadsInfo{Reason: uploadsViewer}
+	case s.deps.ReadOnly:
+		return uploadsInfo{Reason: uploadsReadOnly}
+	case s.deps.Originals == "":
+		return uploadsInfo{Reason: "Uploads need a photo folder: start Pinhole with --originals."}
+	}
+	folder, err := cleanRel(s.deps.UploadFolder)
+	if err != nil || folder == "" {
+		return uploadsInfo{Reason: "Uploads are off because upload-folder is not a folder inside the photo folder; set it to a name such as Uploads."}
+	}
+	// The upload folder is made on the first upload: check the nearest
+	// folder that exists.
+	dir := filepath.Join(s.deps.Originals, filepath.FromSlash(folder))
+	for {
+		if _, err := os.Stat(dir); err == nil || dir == s.deps.Originals || filepath.Dir(dir) == dir {
+			break
+		}
+		dir = filepath.Dir(dir)
+	}
+	if err := writable(dir); err != nil {
+		return uploadsInfo{Folder: folder, Reason: fmt.Sprintf("Uploads are on, but Pinhole may not write to %s (%v): "+
+			"allow it with the ReadWritePaths drop-in from the README (sudo systemctl edit pinhole) or fix the folder's permissions.", dir, err)}
+	}
+	return uploadsInfo{Enabled: true, Folder: folder}
 }

@@ -603,7 +603,8 @@ func (ix *Indexer) read(ctx context.Context, j job, st *scanState) (rec db.FileR
 	}
 	ix.current.Store(j.rel)
 	abs := ix.abs(j.rel)
-	hash, n, err := ix.hashFile(abs)
+	chk := &jpegCheck{}
+	hash, n, err := ix.hashFile(abs, chk)
 	if err != nil {
 		ix.failed.Add(1)
 		ix.recordError(ctx, j.rel, "cannot read file: "+err.Error())
@@ -618,9 +619,7 @@ func (ix *Indexer) read(ctx context.Context, j job, st *scanState) (rec db.FileR
 	} else {
 		info, err = meta.Read(abs)
 	}
-	if err != nil {
-		rec.Err = err.Error()
-	}
+	rec.Err = fileProblem(chk.Problem(), err)
 	if errors.Is(err, meta.ErrParserPanic) {
 		ix.log.Error("metadata reader panicked: a bug in Pinhole, not in the file", "path", j.rel, "err", err)
 		if ix.opt.ParserPanic != nil {
@@ -640,12 +639,8 @@ func (ix *Indexer) read(ctx context.Context, j job, st *scanState) (rec db.FileR
 	} else {
 		info.Kind = kind
 	}
-	if info.Taken.IsZero() && kind != meta.KindSidecar {
-		if t, ok := meta.DateFromName(path.Base(j.rel)); ok {
-			info.Taken, info.TakenSource = t, meta.SourceFileName
-		} else {
-			info.Taken, info.TakenSource = time.Unix(0, j.mtime).UTC(), meta.SourceFileTime
-		}
+	if kind != meta.KindSidecar {
+		fallbackTaken(info, j.rel, time.Unix(0, j.mtime))
 	}
 	rec.Info = info
 	ix.indexed.Add(1)
@@ -653,8 +648,8 @@ func (ix *Indexer) read(ctx context.Context, j job, st *scanState) (rec db.FileR
 }
 
 // hashFile streams the file through SHA-1 with a small buffer, so memory is
-// flat whatever the file size.
-func (ix *Indexer) hashFile(abs string) (string, int64, error) {
+// flat whatever the file size; check sees the same bytes.
+func (ix *Indexer) hashFile(abs string, check io.Writer) (string, int64, error) {
 	f, err := os.Open(abs)
 	if err != nil {
 		return "", 0, err
@@ -663,7 +658,7 @@ func (ix *Indexer) hashFile(abs string) (string, int64, error) {
 	ix.opened.Add(1)
 	h := sha1.New()
 	buf := make([]byte, 256<<10)
-	n, err := io.CopyBuffer(h, f, buf)
+	n, err := io.CopyBuffer(io.MultiWriter(h, check), f, buf)
 	if err != nil {
 		return "", n, err
 	}

@@ -23,13 +23,14 @@ type TimeSource string
 
 // Sources of the taken time.
 const (
-	SourceEXIF     TimeSource = "exif"      // DateTimeOriginal / CreateDate in EXIF
-	SourceXMP      TimeSource = "xmp"       // xmp:CreateDate / photoshop:DateCreated
-	SourceIPTC     TimeSource = "iptc"      // IPTC-IIM DateCreated + TimeCreated
-	SourceMaker    TimeSource = "maker"     // a vendor record: Canon CIFF, Sigma X3F, Olympus APP12
-	SourceVideo    TimeSource = "video"     // QuickTime mvhd creation time
-	SourceFileName TimeSource = "file_name" // a date in the file name
-	SourceFileTime TimeSource = "file_time" // the file's modification time
+	SourceEXIF     TimeSource = "exif"        // DateTimeOriginal / CreateDate in EXIF
+	SourceXMP      TimeSource = "xmp"         // xmp:CreateDate / photoshop:DateCreated
+	SourceIPTC     TimeSource = "iptc"        // IPTC-IIM DateCreated + TimeCreated
+	SourceMaker    TimeSource = "maker"       // a vendor record: Canon CIFF, Sigma X3F, Olympus APP12
+	SourceVideo    TimeSource = "video"       // QuickTime mvhd creation time
+	SourceFileName TimeSource = "file_name"   // a date in the file name
+	SourceFolder   TimeSource = "folder_name" // a date in the names of the folders above the file
+	SourceFileTime TimeSource = "file_time"   // the file's modification time
 )
 
 // Info is what Pinhole reads from one file. Zero values mean "unknown".

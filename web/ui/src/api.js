@@ -11,7 +11,7 @@ let thumbToken = ''
 export function setSession(s) {
   csrf = s.csrf_token || csrf
   thumbToken = s.thumb_token || thumbToken
-  session.set({ state: 'ready', user: s.user, expires_at: s.expires_at })
+  session.set({ state: 'ready', user: s.user, expires_at: s.expires_at, uploads: s.uploads })
 }
 export function setThumbToken(t) { if (t) thumbToken = t }
 export const currentThumbToken = () => thumbToken

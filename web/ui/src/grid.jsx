@@ -381,18 +381,27 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
 function Cell({ p, x, y, w, h, dpr, sel, onClick, onPointerDown, onPointerMove, onPointerUp, selectable }) {
   const video = p.media_type === 'video' || p.media_type === 'live'
   const alt = p.title || (p.taken_local || p.taken_at || '').slice(0, 10) || 'photo'
-  // A hash-derived tone so the placeholder grid is not one flat block.
-  const tone = p.hash ? 22 + (parseInt(p.hash.slice(0, 2), 16) % 10) : 26
+  // A hash-derived tone (0–9, mixed into the theme's placeholder colour by
+  // the stylesheet) so the loading grid is not one flat block in either theme.
+  const tone = p.hash ? parseInt(p.hash.slice(0, 2), 16) % 10 : 4
+  // A photo whose file cannot be shown gets a tile saying why instead of a
+  // thumbnail the server could only draw as a placeholder.
+  const pr = p.problem
+  const tile = pr && !pr.preview
+  const why = pr ? `${pr.reason}: ${pr.detail}` : undefined
   return (
-    <div class={'cell' + (sel ? ' sel' : '')} role="gridcell" tabindex={0} data-id={p.id}
-      aria-label={alt} aria-selected={sel}
-      style={{ left: x, top: y, width: w, height: h, background: `hsl(220 6% ${tone}%)` }}
+    <div class={'cell' + (sel ? ' sel' : '') + (tile ? ' ptile' : '')} role="gridcell" tabindex={0} data-id={p.id}
+      aria-label={pr ? `${alt}, ${pr.reason}` : alt} aria-selected={sel} title={why}
+      style={{ left: x, top: y, width: w, height: h, '--tone': tone }}
       onClick={e => onClick(e, p)} onKeyDown={e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onClick(e, p) } }}
       onPointerDown={e => onPointerDown(e, p)} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerUp}
       onContextMenu={e => e.pointerType === 'touch' && e.preventDefault()}>
-      <img src={thumb(p, 'fit_720')} srcset={fitSrcset(p, 1280)} sizes={`${Math.ceil(w)}px`} alt={alt}
-        loading="lazy" decoding="async" draggable={false}
-        onLoad={e => e.currentTarget.classList.add('ld')} />
+      {tile
+        ? <div class="why"><Icon name={pr.kind === 'damaged' || pr.kind === 'incomplete' ? 'broken' : 'alert'} size={w < 90 ? 20 : 26} />{w >= 64 && <span>{pr.reason}</span>}</div>
+        : <img src={thumb(p, 'fit_720')} srcset={fitSrcset(p, 1280)} sizes={`${Math.ceil(w)}px`} alt={alt}
+          loading="lazy" decoding="async" draggable={false}
+          onLoad={e => e.currentTarget.classList.add('ld')} />}
+      {pr && !tile && pr.kind !== 'metadata' && <span class="pbadge" aria-hidden="true"><Icon name="alert" size={16} /></span>}
       {video && <span class="badge">{p.duration ? fmtDuration(p.duration) : ''}<Icon name="play" filled size={16} /></span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}
       {selectable && <button class="chk" tabindex={-1} aria-label={sel ? 'Deselect' : 'Select'}><span><Icon name="check" size={14} /></span></button>}

@@ -40,6 +40,9 @@ const P = {
   refresh: 'M20 11a8 8 0 1 0-2.3 5.7 M20 4v7h-7',
   grip: 'M9 6h.01 M15 6h.01 M9 12h.01 M15 12h.01 M9 18h.01 M15 18h.01',
   image: 'M4 5h16v14H4z M4 16l5-5 4 4 3-3 4 4',
+  clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M12 7v5l3 2',
+  alert: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M12 7.5v5.5 M12 16.5h.01',
+  broken: 'M4 5h7l-1.5 4 3 3-2 7H4z M15 5h5v14h-6.5l2-6-3-3z',
 }
 
 export function Icon({ name, filled, size = 24, class: cls = '' }) {

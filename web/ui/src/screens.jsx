@@ -5,7 +5,7 @@ import { api, cover, get, qs, session, thumb, toast } from './api.js'
 import { Grid, monthName } from './grid.jsx'
 import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
-import { Dialog, MORE } from './shell.jsx'
+import { Dialog, FormError, Logo, MORE, useFormError } from './shell.jsx'
 import { on } from './store.js'
 
 // photoSource lists photos matching filters, month by month.
@@ -24,8 +24,9 @@ function Empty({ icon = 'photo', title, children }) {
 
 export function LibraryPage() {
   const src = useMemo(() => photoSource({}), [])
+  const up = session.get().uploads
   return <Grid source={src} empty={
-    <Empty title="No photos yet">Copy photos into the originals folder Pinhole watches, or drop them here to upload. They appear as soon as they are indexed.</Empty>} />
+    <Empty title="No photos yet">Copy photos into the originals folder Pinhole watches{!up || up.enabled ? ', or drop them here to upload' : ''}. They appear as soon as they are indexed.</Empty>} />
 }
 
 export function FilteredPage({ title, icon, filters, empty }) {
@@ -146,20 +147,23 @@ export function AlbumsPage() {
 function NewAlbum({ onClose }) {
   const [title, setTitle] = useState('')
   const [desc, setDesc] = useState('')
+  const [err, setErr] = useFormError()
   const submit = async e => {
     e.preventDefault()
+    setErr('')
     try {
-      const a = await api('POST', '/albums', { title: title.trim(), description: desc })
+      const a = await api('POST', '/albums', { title: title.trim(), description: desc }, { quiet: true })
       toast(`Created “${title.trim()}”`, 'ok')
       onClose()
       navigate(`/albums/${a.id ?? a.album?.id}`)
-    } catch { /* toast shown */ }
+    } catch (e) { setErr(e.message) }
   }
   return (
     <Dialog title="New album" onClose={onClose}>
       <form onSubmit={submit}>
         <label class="field"><span>Title</span><input class="input" name="title" required value={title} onInput={e => setTitle(e.currentTarget.value)} /></label>
         <label class="field"><span>Description</span><textarea class="input" value={desc} onInput={e => setDesc(e.currentTarget.value)} /></label>
+        <FormError error={err} />
         <div class="actions"><button type="button" class="btn" onClick={onClose}>Cancel</button><button class="btn primary" disabled={!title.trim()}>Create</button></div>
       </form>
     </Dialog>
@@ -213,9 +217,11 @@ export function AlbumPage({ id }) {
 function EditAlbum({ album, onClose, onSaved }) {
   const [title, setTitle] = useState(album.title)
   const [desc, setDesc] = useState(album.description || '')
+  const [err, setErr] = useFormError()
   const submit = async e => {
     e.preventDefault()
-    try { await api('PATCH', `/albums/${album.id}`, { title, description: desc }); toast('Album saved', 'ok'); onSaved(); onClose() } catch { /* toast */ }
+    setErr('')
+    try { await api('PATCH', `/albums/${album.id}`, { title, description: desc }, { quiet: true }); toast('Album saved', 'ok'); onSaved(); onClose() } catch (e) { setErr(e.message) }
   }
   return (
     <Dialog title="Edit album" onClose={onClose}>
@@ -223,6 +229,7 @@ function EditAlbum({ album, onClose, onSaved }) {
         <label class="field"><span>Title</span><input class="input" required value={title} onInput={e => setTitle(e.currentTarget.value)} /></label>
         <label class="field"><span>Description</span><textarea class="input" value={desc} onInput={e => setDesc(e.currentTarget.value)} /></label>
         <p class="muted small">To change the cover, select one photo in the album and choose “Use as album cover”.</p>
+        <FormError error={err} />
         <div class="actions"><button type="button" class="btn" onClick={onClose}>Cancel</button><button class="btn primary">Save</button></div>
       </form>
     </Dialog>
@@ -234,20 +241,22 @@ function ShareDialog({ album, onClose }) {
   const [days, setDays] = useState('7')
   const [password, setPassword] = useState('')
   const [downloads, setDownloads] = useState(true)
+  const [err, setErr] = useFormError()
   const load = () => get('/shares' + qs({ album: album.id })).then(r => setShares((r.shares || []).filter(s => !s.revoked))).catch(() => setShares([]))
   useEffect(() => { load() }, [])
   const create = async e => {
     e.preventDefault()
+    setErr('')
     try {
       const body = {}
       if (days !== '0') body.expires_in_days = +days
       if (password) body.password = password
       body.downloads = downloads
-      const s = await api('POST', `/albums/${album.id}/shares`, body)
+      const s = await api('POST', `/albums/${album.id}/shares`, body, { quiet: true })
       setPassword('')
       await load()
       copy(linkOf(s.share || s))
-    } catch { /* toast */ }
+    } catch (e) { setErr(e.message) }
   }
   const revoke = async s => {
     try { await api('DELETE', `/shares/${s.id}`); toast('Link revoked; it no longer works', 'ok'); load() } catch { /* toast */ }
@@ -270,6 +279,7 @@ function ShareDialog({ album, onClose }) {
           <label class="field"><span>Password (optional)</span><input class="input" type="password" autocomplete="new-password" value={password} onInput={e => setPassword(e.currentTarget.value)} aria-label="Share password" /></label>
         </div>
         <label class="check"><input type="checkbox" checked={downloads} onChange={e => setDownloads(e.currentTarget.checked)} />Visitors can download originals</label>
+        <FormError error={err} />
         <button class="btn primary"><Icon name="share" size={18} />Create link</button>
       </form>
       <h3 style={{ fontSize: 14, margin: '20px 0 8px' }}>Active links</h3>
@@ -431,7 +441,7 @@ export function SharedPage({ token }) {
   const [info, setInfo] = useState(null)
   const [state, setState] = useState('loading') // loading | password | gone | ok
   const [access, setAccess] = useState('')
-  const [err, setErr] = useState('')
+  const [err, setErr] = useFormError()
   const base = `/s/${encodeURIComponent(token)}`
   const headers = access ? { 'X-Share-Access': access } : {}
   const load = async () => {
@@ -455,21 +465,22 @@ export function SharedPage({ token }) {
   const unlock = async e => {
     e.preventDefault()
     const pw = new FormData(e.currentTarget).get('password')
+    setErr('')
     try {
       const r = await api('POST', base + '/unlock', { password: pw }, { quiet: true })
       setErr(''); setAccess(r.access || 'cookie')
     } catch (e) { setErr(e.message) }
   }
-  if (state === 'loading') return <div class="auth" aria-busy="true"><div class="logo"><i /><span>Pinhole</span></div></div>
-  if (state === 'gone') return <div class="auth"><div class="empty"><Icon name="missing" /><h2>This link does not work</h2><p>It may have expired or been revoked by its owner.</p><p class="small">{err}</p></div></div>
+  if (state === 'loading') return <div class="auth" aria-busy="true"><Logo /></div>
+  if (state === 'gone') return <div class="auth"><div class="empty"><Logo /><Icon name="missing" /><h2>This link does not work</h2><p>It may have expired or been revoked by its owner.</p><p class="small">{err?.message}</p></div></div>
   if (state === 'password') return (
     <div class="auth">
       <form onSubmit={unlock} aria-label="Unlock shared album">
-        <div class="logo"><i /><span>Pinhole</span></div>
+        <Logo />
         <h1 style={{ marginBottom: 8 }}>Shared album</h1>
         <p>This album is protected with a password.</p>
         <label class="field"><span>Password</span><input class="input" name="password" type="password" required autofocus /></label>
-        {err && <p class="err" role="alert">{err}</p>}
+        <FormError error={err} />
         <button class="btn primary" style={{ width: '100%' }}>Open album</button>
       </form>
     </div>

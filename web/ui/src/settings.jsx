@@ -4,7 +4,7 @@ import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, session, setThumbToken, toast } from './api.js'
 import { Icon } from './icons.jsx'
-import { progress, setTheme, theme } from './shell.jsx'
+import { FormError, progress, setTheme, theme, useFormError, withCode } from './shell.jsx'
 import { useStore } from './store.js'
 
 export function SettingsPage() {
@@ -52,9 +52,11 @@ export function SettingsPage() {
             {status.index?.root_problem && <p class="err" style={{ margin: '8px 0 0' }}>{status.index.root_problem}</p>}
             {status.error && <p class="err" style={{ margin: '8px 0 0' }}>{status.error}</p>}
           </div>
+          <Uploads uploads={session.get().uploads} role={me.role} />
+          {me.role !== 'viewer' && <ProblemsLink />}
           {errs.length ? <>
             <h3 style={{ fontSize: 14, margin: '14px 0 6px' }}>Recent problems</h3>
-            <div class="list">{errs.slice(0, 20).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.path}</b> — {e.error || e.message}</span></div>)}</div>
+            <div class="list">{errs.slice(0, 5).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.path}</b> — {e.error || e.message}</span></div>)}</div>
           </> : null}
         </>}
       </section>
@@ -71,6 +73,33 @@ export function SettingsPage() {
         <p class="small muted">Places: data from <b>GeoNames</b> (geonames.org), licensed under Creative Commons Attribution 4.0 (CC-BY 4.0). Country borders and the offline base map: <b>Natural Earth</b> (naturalearthdata.com), public domain. Map tiles, when an online tile server is configured, carry that server's attribution on the map.</p>
       </section>
     </div>
+  )
+}
+
+// Uploads says whether this account can upload here, and how to turn
+// uploads on when they are off.
+function Uploads({ uploads, role }) {
+  if (!uploads || role === 'viewer') return null
+  return (
+    <div class="row" data-testid="uploads-state" style={{ marginTop: 2 }}>
+      <Icon name="upload" />
+      <span class="grow">{uploads.enabled
+        ? <>Uploads are on: they go into <b>{uploads.folder}</b> in the photo folder.</>
+        : <><b>Uploads are off.</b> <span class="small">{withCode(uploads.reason)}</span></>}</span>
+    </div>
+  )
+}
+
+// ProblemsLink leads to the list of files that cannot be shown or read.
+function ProblemsLink() {
+  const [n, setN] = useState(null)
+  useEffect(() => { get('/problems?per_kind=1', { quiet: true }).then(r => setN(r.total ?? (r.problems || []).length)).catch(() => {}) }, [])
+  return (
+    <a class="row" href="/problems" style={{ color: 'var(--fg)', marginTop: 2 }} data-testid="problems-link">
+      <Icon name="alert" />
+      <span class="grow">{n === null ? 'Problems' : n === 0 ? 'No problems: every file could be read and shown' : `${plural(n, 'file')} with problems, and how to fix them`}</span>
+      <Icon name="right" size={18} />
+    </a>
   )
 }
 
@@ -450,11 +479,13 @@ function Users({ me }) {
   const [name, setName] = useState('')
   const [pw, setPw] = useState('')
   const [role, setRole] = useState('viewer')
+  const [err, setErr] = useFormError()
   const load = () => get('/users').then(r => setUsers(r.users || [])).catch(() => setUsers([]))
   useEffect(() => { load() }, [])
   const add = async e => {
     e.preventDefault()
-    try { await api('POST', '/users', { username: name, password: pw, role }); toast(`Added ${name}`, 'ok'); setName(''); setPw(''); load() } catch { /* toast */ }
+    setErr('')
+    try { await api('POST', '/users', { username: name, password: pw, role }, { quiet: true }); toast(`Added ${name}`, 'ok'); setName(''); setPw(''); load() } catch (e) { setErr(e.message) }
   }
   const patch = async (u, body) => { try { await api('PATCH', `/users/${u.id}`, body); toast('Saved', 'ok'); load() } catch { load() } }
   const del = async u => { if (!confirm(`Remove ${u.username}?`)) return; try { await api('DELETE', `/users/${u.id}`); load() } catch { /* toast */ } }
@@ -480,6 +511,7 @@ function Users({ me }) {
         <select class="input" style={{ width: 'auto' }} value={role} onChange={e => setRole(e.currentTarget.value)} aria-label="New user role"><option value="viewer">viewer</option><option value="user">user</option><option value="admin">admin</option></select>
         <button class="btn primary">Add person</button>
       </form>
+      <div style={{ marginTop: 10 }}><FormError error={err} /></div>
       <p class="small muted">Viewers browse but never see private photos; users also edit, upload and share; admins manage people and the library.</p>
     </section>
   )
@@ -494,10 +526,13 @@ function Security({ admin }) {
     if (!confirm('Every existing thumbnail and download link stops working. Share links keep theirs. Continue?')) return
     try { const r = await api('POST', '/tokens/rotate'); setThumbToken(r.thumb_token); toast('Preview token rotated', 'ok') } catch { /* toast */ }
   }
+  const [pwErr, setPwErr] = useFormError()
   const changePw = async e => {
     e.preventDefault()
-    const f = new FormData(e.currentTarget)
-    try { await api('PUT', '/session/password', { old_password: f.get('old'), new_password: f.get('new') }); toast('Password changed; other sessions were logged out', 'ok'); e.currentTarget.reset(); load() } catch { /* toast */ }
+    const form = e.currentTarget
+    const f = new FormData(form)
+    setPwErr('')
+    try { await api('PUT', '/session/password', { old_password: f.get('old'), new_password: f.get('new') }, { quiet: true }); toast('Password changed; other sessions were logged out', 'ok'); form.reset(); load() } catch (e) { setPwErr(e.message) }
   }
   return (
     <section aria-labelledby="s-sec">
@@ -517,6 +552,7 @@ function Security({ admin }) {
         <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="new" type="password" placeholder="New password" aria-label="New password" minLength={8} autocomplete="new-password" required />
         <button class="btn">Change password</button>
       </form>
+      <div style={{ marginTop: 10 }} data-testid="password-error"><FormError error={pwErr} /></div>
       {admin && <div class="row" style={{ marginTop: 14 }}>
         <span class="grow">Preview token<br /><span class="small muted">Thumbnail and download links carry it; rotate it if a link leaked.</span></span>
         <button class="btn danger" onClick={rotate}>Rotate token</button>

@@ -6,6 +6,7 @@ import { api, download, get, session, setSession, toast, toasts, upload } from '
 import { clearSelection, selection } from './grid.jsx'
 import { Icon } from './icons.jsx'
 import { match, navigate, route } from './router.js'
+import { ProblemsPage, RecentPage } from './problems.jsx'
 import { AlbumPage, AlbumsPage, CalendarPage, FilteredPage, FoldersPage, LibraryPage, MorePage, PlacesPage, SearchPage, SharedPage } from './screens.jsx'
 import { SettingsPage } from './settings.jsx'
 import { emit, store, useStore } from './store.js'
@@ -77,14 +78,36 @@ export function App() {
   useEffect(() => (s.state === 'ready' ? pollForNewPhotos() : undefined), [s.state])
   const share = match('/s/:token', r.path)
   if (share) return <><SharedPage token={share.token} /><Viewer /><Toasts /></>
-  if (s.state === 'loading') return <div class="auth" aria-busy="true"><div class="logo"><i /><span>Pinhole</span></div></div>
+  if (s.state === 'loading') return <div class="auth" aria-busy="true"><Logo /></div>
   if (s.state === 'setup') return <><Setup /><Toasts /></>
   if (s.state === 'login') return <><Login error={s.error} /><Toasts /></>
   return <Shell route={r} />
 }
 
+// FormError is a form's one error: red, with an icon, announced, and
+// replaced (not added to) on the next failure — a new key replays its
+// entrance so a repeated message still reads as new.
+export function FormError({ error }) {
+  if (!error) return null
+  return <p class="err" role="alert" key={error.seq}><Icon name="alert" size={18} /><span>{error.message}</span></p>
+}
+
+// useFormError holds that error: set(message) shows it, set('') clears it.
+export function useFormError() {
+  const [err, setErr] = useState(null)
+  const seq = useRef(0)
+  return [err, message => setErr(message ? { message, seq: ++seq.current } : null)]
+}
+
+// withCode sets command-line options and config names in a sentence as
+// code, so "--read-only=false" is never broken across lines.
+export const withCode = text => String(text || '').split(/(--[\w-]+(?:=\w+)?|ReadWritePaths|read-only = false)/).map((part, i) => (i % 2 ? <code key={i} class="nw">{part}</code> : part))
+
+// Logo is the product's name and mark, on every page including phones.
+export const Logo = () => <div class="logo"><i /><span>Pinhole</span></div>
+
 function Setup() {
-  const [err, setErr] = useState('')
+  const [err, setErr] = useFormError()
   const [busy, setBusy] = useState(false)
   const submit = async e => {
     e.preventDefault()
@@ -99,13 +122,13 @@ function Setup() {
   return (
     <div class="auth">
       <form onSubmit={submit} aria-label="Create the admin account">
-        <div class="logo"><i /><span>Pinhole</span></div>
+        <Logo />
         <h1 style={{ marginBottom: 6 }}>Welcome</h1>
         <p>Create the administrator account. You can add people later in Settings.</p>
         <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus /></label>
         <label class="field"><span>Password (at least 8 characters)</span><input class="input" name="password" type="password" minLength={8} autocomplete="new-password" required /></label>
         <label class="field"><span>Repeat password</span><input class="input" name="password2" type="password" minLength={8} autocomplete="new-password" required /></label>
-        {err && <p class="err" role="alert">{err}</p>}
+        <FormError error={err} />
         <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Create account</button>
       </form>
     </div>
@@ -113,7 +136,8 @@ function Setup() {
 }
 
 function Login({ error }) {
-  const [err, setErr] = useState(error || '')
+  const [err, setErr] = useFormError()
+  useEffect(() => { if (error) setErr(error) }, [error])
   const [busy, setBusy] = useState(false)
   const submit = async e => {
     e.preventDefault()
@@ -126,11 +150,11 @@ function Login({ error }) {
   return (
     <div class="auth">
       <form onSubmit={submit} aria-label="Log in">
-        <div class="logo"><i /><span>Pinhole</span></div>
+        <Logo />
         <h1 style={{ marginBottom: 18 }}>Log in</h1>
         <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus /></label>
         <label class="field"><span>Password</span><input class="input" name="password" type="password" autocomplete="current-password" required /></label>
-        {err && <p class="err" role="alert">{err}</p>}
+        <FormError error={err} />
         <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Log in</button>
       </form>
     </div>
@@ -145,6 +169,7 @@ const NAV = [
   ['/favorites', 'heart', 'Favourites'],
 ]
 export const MORE = [
+  ['/recent', 'clock', 'Recently added'],
   ['/places', 'pin', 'Places list'],
   ['/calendar', 'calendar', 'Calendar'],
   ['/archive', 'archive', 'Archive'],
@@ -169,6 +194,8 @@ function screenFor(r) {
   if (p === '/places') return <PlacesPage query={q} />
   if (p === '/calendar') return <CalendarPage />
   if (p === '/settings') return <SettingsPage />
+  if (p === '/recent') return <RecentPage />
+  if (p === '/problems') return <ProblemsPage />
   if (p === '/more') return <MorePage />
   if (p === '/map') return <MapPage query={q} />
   return <div class="empty"><Icon name="missing" /><h2>Page not found</h2><p><a href="/">Back to the library</a></p></div>
@@ -182,11 +209,16 @@ function Shell({ route: r }) {
   const [q, setQ] = useState(r.query.q || '')
   const searchRef = useRef(null)
   const fileRef = useRef(null)
-  const uploader = useUploads()
   const s = session.get()
   const canWrite = s.user && s.user.role !== 'viewer'
+  // Uploads are offered only when the server says they can work (not on
+  // read-only originals); otherwise the button stays, visibly off, and
+  // says how to turn them on.
+  const uploadsOn = canWrite && (!s.uploads || s.uploads.enabled)
+  const [upOff, setUpOff] = useState(false)
+  const uploader = useUploads(uploadsOn, s.uploads?.reason)
 
-  useEffect(() => { clearSelection(); setMenu(false) }, [r.path])
+  useEffect(() => { clearSelection(); setMenu(false); setUpOff(false) }, [r.path])
   useEffect(() => { if (r.path === '/search') setQ(r.query.q || '') }, [r.query.q])
 
   useEffect(() => {
@@ -196,6 +228,7 @@ function Shell({ route: r }) {
       if (e.key === 'Escape') {
         if (help) setHelp(false)
         else if (menu) setMenu(false)
+        else if (upOff) setUpOff(false)
         else if (typing) e.target.blur()
         else clearSelection()
         return
@@ -203,7 +236,7 @@ function Shell({ route: r }) {
       if (typing || e.ctrlKey || e.metaKey || e.altKey) return
       if (e.key === '/') { e.preventDefault(); searchRef.current.focus() }
       else if (e.key === '?') setHelp(true)
-      else if (e.key === 'u' && canWrite) fileRef.current.click()
+      else if (e.key === 'u' && canWrite) uploadsOn ? fileRef.current.click() : setUpOff(true)
       else if (e.key === 'g') { const h = { l: '/', a: '/albums', m: '/map' }; const once = ev => { removeEventListener('keydown', once); h[ev.key] && navigate(h[ev.key]) }; addEventListener('keydown', once) }
     }
     addEventListener('keydown', onKey)
@@ -223,12 +256,20 @@ function Shell({ route: r }) {
           <a class="logo" href="/" aria-label="Pinhole library"><i /><span>Pinhole</span></a>
           <form class="searchbox" role="search" onSubmit={e => { e.preventDefault(); navigate('/search' + (q ? '?q=' + encodeURIComponent(q) : '')); searchRef.current.blur() }}>
             <Icon name="search" size={20} />
-            <input ref={searchRef} type="search" placeholder="Search photos, places, cameras…" aria-label="Search (/)" value={q} onInput={e => setQ(e.currentTarget.value)} />
+            <input ref={searchRef} type="search" placeholder={innerWidth < 600 ? 'Search' : 'Search photos, places, cameras…'} aria-label="Search (/)" value={q} onInput={e => setQ(e.currentTarget.value)} />
           </form>
-          {canWrite && <>
+          {uploadsOn && <>
             <input ref={fileRef} type="file" multiple accept="image/*,video/*,.cr2,.cr3,.nef,.arw,.dng,.raf,.orf,.rw2,.heic" hidden onChange={e => { uploader.add([...e.currentTarget.files]); e.currentTarget.value = '' }} />
             <button class="ib" onClick={() => fileRef.current.click()} aria-label="Upload photos (u)" title="Upload (u)"><Icon name="upload" /></button>
           </>}
+          {canWrite && !uploadsOn && <div style={{ position: 'relative' }}>
+            <button class="ib off" aria-disabled="true" aria-expanded={upOff} aria-label="Upload photos (off)" title={s.uploads?.reason}
+              onClick={() => setUpOff(o => !o)}><Icon name="upload" /></button>
+            {upOff && <div class="menu upoff" role="dialog" aria-label="Uploads are off">
+              <b>Uploads are off</b>
+              <p data-testid="uploads-off">{withCode(s.uploads?.reason)}</p>
+            </div>}
+          </div>}
           <div style={{ position: 'relative' }}>
             <button class="ib" onClick={() => setMenu(m => !m)} aria-label="Account menu" aria-expanded={menu} aria-haspopup="menu"><Icon name="user" /></button>
             {menu && (
@@ -304,18 +345,21 @@ function SelectionBar({ sel }) {
 export function AddToAlbum({ ids, onClose }) {
   const [list, setList] = useState(null)
   const [title, setTitle] = useState('')
+  const [err, setErr] = useFormError()
   useEffect(() => { get('/albums').then(r => setList(r.albums || [])).catch(() => setList([])) }, [])
   const add = async (id, name) => {
+    setErr('')
     try {
-      const r = await api('POST', `/albums/${id}/photos`, { photo_ids: ids })
+      const r = await api('POST', `/albums/${id}/photos`, { photo_ids: ids }, { quiet: true })
       toast(`Added ${r?.added ?? ids.length} to ${name}`, 'ok')
       clearSelection(); onClose(); emit('album-changed')
-    } catch { /* toast shown */ }
+    } catch (e) { setErr(e.message) }
   }
   const create = async e => {
     e.preventDefault()
     if (!title.trim()) return
-    try { const a = await api('POST', '/albums', { title: title.trim() }); await add(a.id ?? a.album?.id, title.trim()) } catch { /* toast */ }
+    setErr('')
+    try { const a = await api('POST', '/albums', { title: title.trim() }, { quiet: true }); await add(a.id ?? a.album?.id, title.trim()) } catch (e) { setErr(e.message) }
   }
   return (
     <Dialog title="Add to album" onClose={onClose}>
@@ -323,6 +367,7 @@ export function AddToAlbum({ ids, onClose }) {
         <input class="input" placeholder="New album title" aria-label="New album title" value={title} onInput={e => setTitle(e.currentTarget.value)} />
         <button class="btn primary" disabled={!title.trim()}>Create</button>
       </form>
+      <FormError error={err} />
       <div class="list">
         {!list && <p class="muted">Loading albums…</p>}
         {list && list.map(a => <button key={a.id} class="row" style={{ border: 0, cursor: 'pointer', textAlign: 'left' }} onClick={() => add(a.id, a.title)}><Icon name="album" /><span class="grow">{a.title}</span><span class="muted">{a.count}</span></button>)}
@@ -375,10 +420,13 @@ function Toasts() {
 }
 
 // useUploads runs uploads one file at a time (a Pi has little bandwidth to
-// spare) and handles drag and drop onto the window.
-function useUploads() {
+// spare) and handles drag and drop onto the window. When uploads are off,
+// a drop says why instead of sending files the server would refuse.
+function useUploads(enabled, reason) {
   const [items, setItems] = useState([])
   const [over, setOver] = useState(false)
+  const on = useRef(enabled)
+  on.current = enabled
   const queue = useRef([])
   const busy = useRef(false)
   const update = (id, patch) => setItems(l => l.map(x => (x.id === id ? { ...x, ...patch } : x)))
@@ -415,17 +463,26 @@ function useUploads() {
     const enter = e => { if (!hasFiles(e)) return; depth++; setOver(true); e.preventDefault() }
     const leave = e => { if (!hasFiles(e)) return; if (--depth <= 0) { depth = 0; setOver(false) } }
     const overH = e => { if (hasFiles(e)) e.preventDefault() }
-    const drop = e => { if (!hasFiles(e)) return; e.preventDefault(); depth = 0; setOver(false); add([...e.dataTransfer.files]) }
+    const drop = e => {
+      if (!hasFiles(e)) return
+      e.preventDefault(); depth = 0; setOver(false)
+      if (on.current) add([...e.dataTransfer.files])
+      else toast(reason || 'Uploads are off on this server.', 'error', 9000)
+    }
     addEventListener('dragenter', enter); addEventListener('dragleave', leave); addEventListener('dragover', overH); addEventListener('drop', drop)
     return () => { removeEventListener('dragenter', enter); removeEventListener('dragleave', leave); removeEventListener('dragover', overH); removeEventListener('drop', drop) }
   }, [])
   const done = items.filter(i => !['queued', 'uploading'].includes(i.status)).length
+  const added = items.filter(i => i.status === 'saved').length
   const label = { queued: 'Waiting', uploading: 'Uploading', saved: 'Added', duplicate: 'Already in library', rejected: 'Refused', error: 'Failed' }
   const panel = <>
-    {over && <div class="dropzone">Drop photos to upload them</div>}
+    {over && (enabled
+      ? <div class="dropzone">Drop photos to upload them</div>
+      : <div class="dropzone off"><div><b>Uploads are off</b><p>{withCode(reason)}</p></div></div>)}
     {items.length > 0 && (
       <section class="uploads" aria-label="Uploads">
         <header><b style={{ flex: 1 }}>{done < items.length ? `Uploading ${done + 1} of ${items.length}` : `Uploads finished (${items.length})`}</b>
+          {added > 0 && <a class="btn show" href="/recent" title="Show the uploaded photos in Recently added">Show</a>}
           <button class="ib" aria-label="Close uploads" onClick={() => { if (done === items.length) setItems([]) }} disabled={done < items.length}><Icon name="close" /></button></header>
         <ul>{items.map(i => (
           <li key={i.id} data-status={i.status}>

@@ -269,7 +269,7 @@ function InfoPanel({ p, detail, setDetail, canEdit, shared, canDownload, onFlag,
 // Where the date taken came from, in words.
 const TAKEN_FROM = {
   exif: 'from EXIF', xmp: 'from XMP', iptc: 'from IPTC', maker: "from the camera's own record", video: 'from the video header',
-  file_name: 'from the file name', file_time: "from the file's modified time", manual: 'set by hand',
+  file_name: 'from the file name', folder_name: "from the folder's name", file_time: "from the file's modified time", manual: 'set by hand',
 }
 const PLACE_FROM = { offline: 'offline places', online: 'online geocoder' }
 
