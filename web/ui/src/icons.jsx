@@ -40,6 +40,7 @@ const P = {
   refresh: 'M20 11a8 8 0 1 0-2.3 5.7 M20 4v7h-7',
   grip: 'M9 6h.01 M15 6h.01 M9 12h.01 M15 12h.01 M9 18h.01 M15 18h.01',
   image: 'M4 5h16v14H4z M4 16l5-5 4 4 3-3 4 4',
+  sliders: 'M4 7h9 M17 7h3 M15 5v4 M4 17h3 M11 17h9 M9 15v4',
 }
 
 export function Icon({ name, filled, size = 24, class: cls = '' }) {
