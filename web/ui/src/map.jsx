@@ -147,12 +147,21 @@ export default function MapView({ query }) {
       last = (r.clusters || []).map(readCluster)
     }
 
+    // data-busy marks the map while what it shows is catching up with a
+    // move (tests wait for it to go).
+    const busy = on => { if (on) box.dataset.busy = '1'; else delete box.dataset.busy }
+    let loads = 0
     const load = async () => {
+      const seq = ++loads
       const r = await fetchClusters(viewBox(m))
-      if (!r || !alive) return
-      useAnswer(r)
-      await tilesReady
-      if (alive) draw(last)
+      if (!alive || seq !== loads) return // a later move took over
+      if (r) {
+        useAnswer(r)
+        await tilesReady
+        if (!alive || seq !== loads) return
+        draw(last)
+      }
+      busy(false)
     }
 
     const open = (c, k) => {
@@ -171,16 +180,19 @@ export default function MapView({ query }) {
         return
       }
       // At least ~100 m around the cluster: photos taken at one spot have
-      // zero-size bounds, which rounding would turn into an empty search.
+      // zero-size bounds. The box is rounded outwards, so no photo on its
+      // edge drops out of the sheet.
       const bb = L.latLng(c.lat, c.lng).toBounds(200)
       if (c.bounds) bb.extend(L.latLngBounds(c.bounds))
+      const out = (v, up, lim) => Math.max(-lim, Math.min(lim, (up ? Math.ceil(v * 1e6 + 1e-6) : Math.floor(v * 1e6 - 1e-6)) / 1e6)).toFixed(6)
       setSheetCount(null)
-      setSheet({ bbox: [bb.getWest(), bb.getSouth(), bb.getEast(), bb.getNorth()].map(v => v.toFixed(6)).join(',') })
+      setSheet({ bbox: [out(bb.getWest(), false, 180), out(bb.getSouth(), false, 90), out(bb.getEast(), true, 180), out(bb.getNorth(), true, 90)].join(',') })
     }
 
     let t = 0
     const follow = () => {
-      m.on('moveend', () => { clearTimeout(t); t = setTimeout(load, 120) })
+      m.on('movestart zoomstart', () => busy(true))
+      m.on('moveend', () => { busy(true); clearTimeout(t); t = setTimeout(load, 120) })
       load()
     }
     m.on('zoomend', () => setZoom(m.getZoom()))
@@ -190,6 +202,7 @@ export default function MapView({ query }) {
     ro.observe(box)
 
     const start = async () => {
+      busy(true)
       const lat = +query.lat, lng = +query.lng
       if (query.lat && isFinite(lat) && isFinite(lng)) {
         m.setView([lat, lng], Math.min(18, Math.max(worldZoom(box), +query.z || 12)), { animate: false })
