@@ -58,17 +58,19 @@ async function open(srv, vp, path) {
   return page
 }
 
-// decodePNG reads the 8-bit RGB(A) PNGs Chromium's screenshots are.
+// decodePNG reads 8-bit RGB(A) PNGs (Chromium's screenshots) and paletted
+// ones (the base map's tiles).
 function decodePNG(buf) {
-  let pos = 8, width = 0, height = 0, channels = 0
+  let pos = 8, width = 0, height = 0, channels = 0, plte = null
   const idat = []
   while (pos < buf.length) {
     const len = buf.readUInt32BE(pos), type = buf.toString('ascii', pos + 4, pos + 8), data = buf.subarray(pos + 8, pos + 8 + len)
     if (type === 'IHDR') {
       width = data.readUInt32BE(0); height = data.readUInt32BE(4)
       assert.ok(data[8] === 8 && data[12] === 0, 'PNG: want 8-bit, not interlaced')
-      channels = { 2: 3, 6: 4 }[data[9]]
-    } else if (type === 'IDAT') idat.push(data)
+      channels = { 2: 3, 3: 1, 6: 4 }[data[9]]
+    } else if (type === 'PLTE') plte = data
+    else if (type === 'IDAT') idat.push(data)
     pos += 12 + len
   }
   const raw = inflateSync(Buffer.concat(idat))
@@ -86,7 +88,9 @@ function decodePNG(buf) {
       px[y * stride + i] = v & 255
     }
   }
-  return { width, height, at: (x, y) => px.subarray((y * width + x) * channels, (y * width + x) * channels + 3) }
+  const at = plte ? (x, y) => plte.subarray(3 * px[y * width + x], 3 * px[y * width + x] + 3)
+    : (x, y) => px.subarray((y * width + x) * channels, (y * width + x) * channels + 3)
+  return { width, height, at }
 }
 
 const box = (page, sel) => page.$eval(sel, e => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height } })
@@ -262,7 +266,18 @@ describe('map', () => {
       if (vp === PHONE) assert.ok(!intersects(h, await box(page, 'nav.nav')), 'the hint covers the nav')
       // Markers under it stay clickable: the hint lets clicks through.
       assert.equal(await page.$eval('.map-hint', e => getComputedStyle(e).pointerEvents), 'none')
-      // The offline base map is not a flat colour at this zoom.
+      // The offline base map is not a flat colour at this zoom: its tiles
+      // dot and name the towns around.
+      const srcs = await page.$$eval('img.leaflet-tile-loaded', is => is.map(i => i.src))
+      let marked = 0
+      for (const src of srcs) {
+        const t = decodePNG(await (await page.context().request.get(src)).body())
+        const counts = new Map()
+        for (let y = 0; y < t.height; y++) for (let x = 0; x < t.width; x++) { const k = t.at(x, y).join(); counts.set(k, (counts.get(k) || 0) + 1) }
+        // At least a town's dot (13 px) off the tile's main colour.
+        if (t.width * t.height - Math.max(...counts.values()) >= 13) marked++
+      }
+      assert.ok(marked >= srcs.length / 2, `${marked} of ${srcs.length} city-zoom tiles show more than one flat colour`)
       await shot(page, 'maps-city')
       // At world zoom there is nothing to explain.
       await page.goto(srv.base + '/map')
