@@ -113,3 +113,33 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSuggest: a 100k-photo library. "build" is the first suggestion
+// after a change (the vocabulary is read again), "cached" every later one.
+func BenchmarkSuggest(b *testing.B) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(b.TempDir(), "s.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.InsertSynthetic(ctx, 100_000, 5); err != nil {
+		b.Fatal(err)
+	}
+	for _, stale := range []bool{true, false} {
+		name := map[bool]string{true: "build", false: "cached"}[stale]
+		b.Run(name, func(b *testing.B) {
+			cpu0 := cpuTime()
+			for b.Loop() {
+				if stale {
+					d.vocab.changed()
+				}
+				if s, err := d.Suggest(ctx, PhotoQuery{Text: "berln"}); err != nil || s.Text != "Berlin" {
+					b.Fatal(s, err)
+				}
+			}
+			// CPU time too: on a shared machine wall time measures the neighbours.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
