@@ -44,6 +44,8 @@ type DB struct {
 	// connection to a random waiter, which under load leaves some
 	// requests waiting far longer than others.
 	turns chan struct{}
+	// vocab is the search vocabulary behind Suggest (db/suggest.go).
+	vocab vocabCache
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the
@@ -237,6 +239,9 @@ func (d *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	// Any write may change what search can find: the vocabulary of
+	// suggestions is rebuilt on its next use.
+	defer d.vocab.changed()
 	return tx.Commit()
 }
 

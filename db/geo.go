@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -22,6 +23,8 @@ type GeoCluster struct {
 	PhotoID  int64  `json:"photo_id"`
 	PhotoUID string `json:"uid"`
 	Hash     string `json:"hash"`
+	// repKey ranks representatives when clusters merge: favourite<<40 | id.
+	repKey int64
 }
 
 // GeoGrid sizes the clustering grid.
@@ -33,6 +36,11 @@ type GeoGrid struct {
 	// MaxCells bounds the grid over the box: large screens get larger
 	// cells rather than more clusters (default 400).
 	MaxCells int
+	// MarkerPx, when set, merges clusters whose markers (squares of about
+	// this edge in screen pixels) would overlap: two cells' photos can sit
+	// on either side of their shared edge, a few pixels apart. 0 keeps
+	// the plain grid.
+	MarkerPx float64
 }
 
 // maxGeoClusters caps one answer; the grid rarely reaches it.
@@ -107,19 +115,19 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 		FROM ` + parts.sql() + ` GROUP BY fc),
 	g AS (
 		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
-			max(rep) & 1099511627775 AS rep, ` + cellKey("(f.slat / f.n)", "(f.slng / f.n)") + ` AS k
+			max(rep) AS rep, ` + cellKey("(f.slat / f.n)", "(f.slng / f.n)") + ` AS k
 		FROM f GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`
 	} else {
 		groups = `g AS (
 		SELECT count(*) AS n, sum(p.lat) AS slat, sum(p.lng) AS slng,
 			min(p.lng) AS w, min(p.lat) AS s, max(p.lng) AS e, max(p.lat) AS nn,
-			max((p.favorite << 40) | p.id) & 1099511627775 AS rep, ` + cellKey("p.lat", "p.lng") + ` AS k
+			max((p.favorite << 40) | p.id) AS rep, ` + cellKey("p.lat", "p.lng") + ` AS k
 		FROM ` + parts.sql() + `
 		GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`
 	}
 	stmt := `WITH ` + groups + `
 	SELECT g.n, g.slat / g.n, g.slng / g.n, g.w, g.s, g.e, g.nn, g.rep, p.uid, coalesce(f.hash, '')
-	FROM g JOIN photos p ON p.id = g.rep LEFT JOIN files f ON f.id = p.primary_file_id
+	FROM g JOIN photos p ON p.id = g.rep & 1099511627775 LEFT JOIN files f ON f.id = p.primary_file_id
 	ORDER BY g.n DESC, g.rep`
 	done, err := d.wait(ctx)
 	if err != nil {
@@ -135,12 +143,80 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 	for rows.Next() {
 		var c GeoCluster
 		if err := rows.Scan(&c.Count, &c.Lat, &c.Lng, &c.Bounds[0], &c.Bounds[1], &c.Bounds[2], &c.Bounds[3],
-			&c.PhotoID, &c.PhotoUID, &c.Hash); err != nil {
+			&c.repKey, &c.PhotoUID, &c.Hash); err != nil {
 			return nil, err
 		}
+		c.PhotoID = c.repKey & (1<<40 - 1)
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if g.MarkerPx > 0 {
+		out = mergeOverlapping(out, world, g.MarkerPx)
+	}
+	return out, nil
+}
+
+// mergeOverlapping joins clusters whose markers, squares of edge px
+// centred on their positions in a world of the given width in pixels,
+// would cover each other by more than a sliver: a cluster sits at the mean
+// of its photos, so two neighbouring cells can put their markers almost on
+// top of each other. Bigger clusters absorb smaller ones; a merged
+// cluster moves to the mean of both, which can bring it near a third, so
+// the passes repeat until nothing moves.
+func mergeOverlapping(cs []GeoCluster, world, px float64) []GeoCluster {
+	// Markers this far apart on both axes overlap by at most 1/14 of
+	// their area (a sliver of border and badge).
+	gap := px * 13 / 14
+	type placed struct {
+		c    GeoCluster
+		x, y float64
+	}
+	at := func(c GeoCluster) placed {
+		return placed{c, (c.Lng + 180) / 360 * world, mercatorY(c.Lat) * world}
+	}
+	for pass := 0; pass < 8; pass++ {
+		sort.SliceStable(cs, func(i, j int) bool { return cs[i].Count > cs[j].Count })
+		kept := make([]placed, 0, len(cs))
+		merged := false
+	next:
+		for _, c := range cs {
+			p := at(c)
+			for i := range kept {
+				k := &kept[i]
+				if math.Abs(k.x-p.x) < gap && math.Abs(k.y-p.y) < gap {
+					k.c = joinClusters(k.c, c)
+					merged = true
+					continue next
+				}
+			}
+			kept = append(kept, p)
+		}
+		cs = cs[:0]
+		for _, k := range kept {
+			cs = append(cs, k.c)
+		}
+		if !merged {
+			break
+		}
+	}
+	return cs
+}
+
+// joinClusters is one cluster holding the photos of a and b.
+func joinClusters(a, b GeoCluster) GeoCluster {
+	n := float64(a.Count + b.Count)
+	out := a
+	out.Count = a.Count + b.Count
+	out.Lat = (a.Lat*float64(a.Count) + b.Lat*float64(b.Count)) / n
+	out.Lng = (a.Lng*float64(a.Count) + b.Lng*float64(b.Count)) / n
+	out.Bounds = [4]float64{min(a.Bounds[0], b.Bounds[0]), min(a.Bounds[1], b.Bounds[1]),
+		max(a.Bounds[2], b.Bounds[2]), max(a.Bounds[3], b.Bounds[3])}
+	if b.repKey > a.repKey {
+		out.PhotoID, out.PhotoUID, out.Hash, out.repKey = b.PhotoID, b.PhotoUID, b.Hash, b.repKey
+	}
+	return out
 }
 
 // mercatorY is Web Mercator's y on the world square [0,1], growing south.

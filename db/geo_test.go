@@ -212,3 +212,71 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// TestGeoClustersDoNotOverlap: with MarkerPx set, no two markers of an
+// answer cover each other by more than a sliver, at world, country and
+// city zoom, and merging loses no photo.
+func TestGeoClustersDoNotOverlap(t *testing.T) {
+	d := openGeoLibrary(t, 3000)
+	ctx := context.Background()
+	const px = 56
+	for _, c := range []struct {
+		name string
+		box  BBox
+		zoom int
+	}{
+		{"world", BBox{-180, -85, 180, 85}, 2},
+		{"country", BBox{-12, 35, 5, 45}, 6},
+		{"city", BBox{-9.3, 38.6, -9.0, 38.85}, 12},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			box := c.box
+			plain, err := d.GeoClusters(ctx, PhotoQuery{BBox: &box}, GeoGrid{Zoom: c.zoom})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := d.GeoClusters(ctx, PhotoQuery{BBox: &box}, GeoGrid{Zoom: c.zoom, MarkerPx: px})
+			if err != nil {
+				t.Fatal(err)
+			}
+			world := 256 * math.Exp2(float64(c.zoom))
+			overlaps := func(cs []GeoCluster) (n int, worst float64) {
+				for i := range cs {
+					for j := range i {
+						dx := math.Abs(cs[i].Lng-cs[j].Lng) / 360 * world
+						dy := math.Abs(mercatorY(cs[i].Lat)-mercatorY(cs[j].Lat)) * world
+						if dx < px && dy < px {
+							f := (px - dx) * (px - dy) / (px * px)
+							worst = max(worst, f)
+							if f > 0.25 {
+								n++
+							}
+						}
+					}
+				}
+				return n, worst
+			}
+			if n, _ := overlaps(plain); n == 0 {
+				t.Fatalf("the plain grid has no overlapping markers here; the case proves nothing")
+			}
+			if n, worst := overlaps(got); n > 0 {
+				t.Errorf("%d pairs of markers overlap by more than 25%% (worst %.0f%%)", n, worst*100)
+			}
+			count := func(cs []GeoCluster) (n int) {
+				for _, c := range cs {
+					n += c.Count
+				}
+				return n
+			}
+			if count(got) != count(plain) || len(got) >= len(plain) {
+				t.Errorf("merged: %d clusters of %d photos; plain grid: %d of %d", len(got), count(got), len(plain), count(plain))
+			}
+			for _, cl := range got {
+				b := cl.Bounds
+				if cl.Lat < b[1] || cl.Lat > b[3] || cl.Lng < b[0] || cl.Lng > b[2] || cl.Hash == "" {
+					t.Fatalf("cluster %+v: centre outside bounds or no thumbnail", cl)
+				}
+			}
+		})
+	}
+}

@@ -107,6 +107,7 @@ func (d *DB) SetFlag(ctx context.Context, id int64, flag string, on bool) error 
 	if err != nil {
 		return err
 	}
+	d.vocab.changed() // private and archived photos leave the vocabulary
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("photo %d: %w", id, ErrNotFound)
 	}

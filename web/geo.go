@@ -48,7 +48,9 @@ func (s *Server) geo(c echo.Context) error {
 	cl := callerOf(c)
 	q.HidePrivate = cl.hidePrivate()
 	ctx := c.Request().Context()
-	clusters, err := s.deps.DB.GeoClusters(ctx, q, db.GeoGrid{Zoom: zoom})
+	// MarkerPx is the web app's marker (map.css .cl): markers that would
+	// cover each other are merged here rather than drawn as a heap.
+	clusters, err := s.deps.DB.GeoClusters(ctx, q, db.GeoGrid{Zoom: zoom, MarkerPx: 56})
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func TestGeoClustersAndOfflineTiles(t *testing.T) {
 	if len(got.Clusters) != 1 || got.Clusters[0].Count != 1 || got.Clusters[0].Hash == "" || got.Clusters[0].PhotoID != e.pub.ID {
 		t.Fatalf("clusters over Europe: %+v", got.Clusters)
 	}
-	if got.TileURL != "/api/v1/tiles/dark/{z}/{x}/{y}" || got.ThumbToken == "" || got.Attribution != "Natural Earth" || got.MaxNativeZoom != maps.BaseDetailZoom {
+	if got.TileURL != "/api/v1/tiles/dark/{z}/{x}/{y}" || got.ThumbToken == "" || got.Attribution != "Natural Earth · GeoNames" || got.MaxNativeZoom != maps.BaseDetailZoom {
 		t.Errorf("tile layer: %+v", got)
 	}
 	// Filters apply: no favourites, no clusters; nothing over the Pacific.

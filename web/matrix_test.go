@@ -285,11 +285,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return fmt.Sprintf("/api/v1/s/%s/photos/%d", e.shareTokenFor(role), e.pub.ID), nil, nil
 		}, want: [5]int{notFound, ok, ok, ok, ok}},
 
-		"GET /api/v1/folders":  {prep: fixed("/api/v1/folders?path=2019", nil), want: loggedIn},
-		"GET /api/v1/calendar": {prep: fixed("/api/v1/calendar", nil), want: loggedIn},
-		"GET /api/v1/places":   {prep: fixed("/api/v1/places?country=PT", nil), want: loggedIn},
-		"GET /api/v1/cameras":  {prep: fixed("/api/v1/cameras", nil), want: loggedIn},
-		"GET /api/v1/geo":      {prep: fixed("/api/v1/geo?zoom=3&bbox=-20,30,20,60", nil), want: loggedIn},
+		"GET /api/v1/folders":        {prep: fixed("/api/v1/folders?path=2019", nil), want: loggedIn},
+		"GET /api/v1/calendar":       {prep: fixed("/api/v1/calendar", nil), want: loggedIn},
+		"GET /api/v1/places":         {prep: fixed("/api/v1/places?country=PT", nil), want: loggedIn},
+		"GET /api/v1/cameras":        {prep: fixed("/api/v1/cameras", nil), want: loggedIn},
+		"GET /api/v1/search/suggest": {prep: fixed("/api/v1/search/suggest?q=lisbn", nil), want: loggedIn},
+		"GET /api/v1/geo":            {prep: fixed("/api/v1/geo?zoom=3&bbox=-20,30,20,60", nil), want: loggedIn},
 		// The offline base map serves every logged-in caller.
 		"GET /api/v1/tiles/:style/:z/:x/:y": {prep: fixed("/api/v1/tiles/dark/0/0/0", nil), want: loggedIn},
 

@@ -322,6 +322,7 @@ func (s *Server) routes() {
 		{"GET", v1 + "/calendar", viewer, s.calendar},
 		{"GET", v1 + "/places", viewer, s.places},
 		{"GET", v1 + "/cameras", viewer, s.cameras},
+		{"GET", v1 + "/search/suggest", viewer, s.suggest},     // web/suggest.go
 		{"GET", v1 + "/geo", viewer, s.geo},                    // web/geo.go
 		{"GET", v1 + "/tiles/:style/:z/:x/:y", viewer, s.tile}, // web/tiles.go
 

@@ -7,8 +7,14 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"strings"
+	"unicode"
 
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 	"golang.org/x/image/vector"
+	"golang.org/x/text/unicode/norm"
 
 	"pinhole/app/places"
 )
@@ -24,34 +30,47 @@ const TileSize = 256
 
 // baseVersion goes into the cache key of rendered tiles, so a change to
 // the renderer or its colours replaces them instead of mixing old and new.
-const baseVersion = "base3"
+const baseVersion = "base4"
 
-// palette is one style's colours.
+// palette is one style's colours: sea, land and borders, and the town
+// dots and names drawn from TownZoom on, over a halo of land colour.
 type palette struct {
 	sea, land, border color.NRGBA
+	town, label       color.NRGBA
 }
 
 var palettes = map[string]palette{
-	"dark":  {sea: rgb(0x17, 0x1d, 0x26), land: rgb(0x2f, 0x33, 0x38), border: rgb(0x52, 0x59, 0x62)},
-	"light": {sea: rgb(0xaa, 0xd3, 0xdf), land: rgb(0xf2, 0xef, 0xe9), border: rgb(0xb0, 0xa4, 0xb8)},
+	"dark": {sea: rgb(0x17, 0x1d, 0x26), land: rgb(0x2f, 0x33, 0x38), border: rgb(0x52, 0x59, 0x62),
+		town: rgb(0x80, 0x87, 0x91), label: rgb(0xa9, 0xad, 0xb5)},
+	"light": {sea: rgb(0xaa, 0xd3, 0xdf), land: rgb(0xf2, 0xef, 0xe9), border: rgb(0xb0, 0xa4, 0xb8),
+		town: rgb(0x8e, 0x88, 0x80), label: rgb(0x5b, 0x5e, 0x66)},
 }
 
 func rgb(r, g, b uint8) color.NRGBA { return color.NRGBA{r, g, b, 0xff} }
 
-// colours is the tile palette: index land<<4 | line, for 16 levels of
-// land coverage over sea and 16 of border line over that.
+// Palette indexes: land*lineLevels + line for 16 levels of land coverage
+// over sea and lineLevels of border over that, then the town colours.
+const (
+	lineLevels = 15
+	idxHalo    = 16 * lineLevels
+	idxTown    = idxHalo + 1
+	idxLabel   = idxHalo + 2
+)
+
+// colours is the tile palette (see the indexes above).
 func (p palette) colours() color.Palette {
 	mix := func(a, b color.NRGBA, t float64) color.NRGBA {
 		m := func(x, y uint8) uint8 { return uint8(float64(x) + (float64(y)-float64(x))*t + 0.5) }
 		return color.NRGBA{m(a.R, b.R), m(a.G, b.G), m(a.B, b.B), 0xff}
 	}
-	out := make(color.Palette, 256)
+	out := make(color.Palette, idxLabel+1)
 	for l := range 16 {
 		ground := mix(p.sea, p.land, float64(l)/15)
-		for b := range 16 {
-			out[l<<4|b] = mix(ground, p.border, float64(b)/15)
+		for b := range lineLevels {
+			out[l*lineLevels+b] = mix(ground, p.border, float64(b)/(lineLevels-1))
 		}
 	}
+	out[idxHalo], out[idxTown], out[idxLabel] = p.land, p.town, p.label
 	return out
 }
 
@@ -130,7 +149,10 @@ func renderBase(g *places.Geocoder, style string, z, x, y int) ([]byte, error) {
 	lines.Draw(lineA, r, image.Opaque, image.Point{})
 	img := image.NewPaletted(r, pal.colours())
 	for i := range img.Pix {
-		img.Pix[i] = landA.Pix[i]>>4<<4 | lineA.Pix[i]>>4
+		img.Pix[i] = landA.Pix[i]>>4*lineLevels + uint8(int(lineA.Pix[i])*(lineLevels-1)/255)
+	}
+	if z >= TownZoom {
+		drawTowns(img, g, z, ox, oy, scale)
 	}
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestCompression}
@@ -246,3 +268,132 @@ func clipSegment(a, b pt, lo, hi float32) (pt, pt, bool) {
 	}
 	return pt{a.x + t0*dx, a.y + t0*dy}, pt{a.x + t1*dx, a.y + t1*dy}, true
 }
+
+// TownZoom is the first zoom at which the offline base map marks towns:
+// deeper, the 1:10m borders leave a tile one flat colour, and the towns of
+// the embedded GeoNames dataset are what still tells places apart.
+const TownZoom = 8
+
+// labelZoom is the first zoom with town names; above it they crowd.
+const labelZoom = 10
+
+// drawTowns marks the dataset's towns on a tile as dots, and from
+// labelZoom on names them where a name fits: right of its dot, else left,
+// never over another name and never across the tile's edge (a name cut
+// in two tiles would need both to agree on every other name around it).
+func drawTowns(img *image.Paletted, g *places.Geocoder, z int, ox, oy, scale float64) {
+	const dotR = 2
+	// Towns just outside the tile still put part of their dot on it.
+	m := float64(dotR+1) / scale
+	lng0, lng1 := ox/scale*360-180, (ox+TileSize)/scale*360-180
+	lat1, lat0 := latOfY(oy/scale), latOfY((oy+TileSize)/scale)
+	type town struct {
+		name string
+		x, y int
+	}
+	var towns []town
+	g.Towns(lat0-m*360, lng0-m*360, lat1+m*360, lng1+m*360, func(name string, lat, lng float64) {
+		x := int(math.Floor(mercX(lng)*scale - ox))
+		y := int(math.Floor(mercY(lat)*scale - oy))
+		towns = append(towns, town{name, x, y})
+	})
+	set := func(x, y int, idx uint8) {
+		if x >= 0 && y >= 0 && x < TileSize && y < TileSize {
+			img.Pix[y*img.Stride+x] = idx
+		}
+	}
+	for _, t := range towns {
+		for dy := -dotR; dy <= dotR; dy++ {
+			for dx := -dotR; dx <= dotR; dx++ {
+				if dx*dx+dy*dy <= dotR*dotR+1 {
+					set(t.x+dx, t.y+dy, idxTown)
+				}
+			}
+		}
+	}
+	if z < labelZoom {
+		return
+	}
+	face := basicfont.Face7x13
+	mask := image.NewAlpha(image.Rect(0, 0, TileSize, TileSize))
+	var taken []image.Rectangle
+	free := func(r image.Rectangle) bool {
+		if !r.In(image.Rect(1, 1, TileSize-1, TileSize-1)) {
+			return false
+		}
+		for _, o := range taken {
+			if r.Overlaps(o) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, t := range towns {
+		name := asciiName(t.name)
+		if name == "" {
+			continue
+		}
+		w := font.MeasureString(face, name).Ceil()
+		// The box holds the name and a one-pixel halo round it.
+		var at image.Rectangle
+		for _, x := range []int{t.x + dotR + 3, t.x - dotR - 3 - w} {
+			r := image.Rect(x-1, t.y-7, x+w+1, t.y+6)
+			if free(r) {
+				at = r
+				break
+			}
+		}
+		if at.Empty() {
+			continue
+		}
+		taken = append(taken, at.Inset(-2))
+		d := font.Drawer{Dst: mask, Src: image.Opaque, Face: face, Dot: fixed.P(at.Min.X+1, t.y+4)}
+		d.DrawString(name)
+	}
+	// Names over a halo of land colour stay readable across borders.
+	for y := 0; y < TileSize; y++ {
+		for x := 0; x < TileSize; x++ {
+			if mask.Pix[y*mask.Stride+x] == 0 {
+				continue
+			}
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					if xx, yy := x+dx, y+dy; xx >= 0 && yy >= 0 && xx < TileSize && yy < TileSize && mask.Pix[yy*mask.Stride+xx] == 0 {
+						img.Pix[yy*img.Stride+xx] = idxHalo
+					}
+				}
+			}
+		}
+	}
+	for i, a := range mask.Pix {
+		if a != 0 {
+			img.Pix[i] = idxLabel
+		}
+	}
+}
+
+// latOfY is mercY's inverse.
+func latOfY(y float64) float64 { return math.Atan(math.Sinh(math.Pi*(1-2*y))) * 180 / math.Pi }
+
+// asciiName spells a place name in the base map's font, which has ASCII
+// only: accents dropped ("Döbling" → "Dobling"), a few letters spelled out;
+// a name that still has other letters is left unnamed.
+func asciiName(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r < 0x7f && r >= 0x20:
+			b.WriteRune(r)
+		default:
+			if sub, ok := spelled[r]; ok {
+				b.WriteString(sub)
+			} else {
+				return ""
+			}
+		}
+	}
+	return b.String()
+}
+
+var spelled = map[rune]string{'ß': "ss", 'ł': "l", 'Ł': "L", 'ø': "o", 'Ø': "O", 'æ': "ae", 'Æ': "AE", 'đ': "d", 'Đ': "D", 'ı': "i", 'œ': "oe", 'þ': "th", 'ð': "d", '\u2019': "'", '‘': "'"}

@@ -75,7 +75,8 @@ func TestBaseMapLandAndSea(t *testing.T) {
 // -write-tiles is given; otherwise it renders them and checks they differ.
 func TestWriteBaseTiles(t *testing.T) {
 	tl := New(Options{Dir: t.TempDir()})
-	tiles := [][3]int{{0, 0, 0}, {1, 1, 0}, {2, 2, 1}, {3, 4, 2}, {4, 7, 5}, {5, 15, 12}, {6, 31, 24}, {7, 61, 48}, {9, 245, 193}, {3, 7, 3}, {3, 0, 3}}
+	tiles := [][3]int{{0, 0, 0}, {1, 1, 0}, {2, 2, 1}, {3, 4, 2}, {4, 7, 5}, {5, 15, 12}, {6, 31, 24}, {7, 61, 48}, {9, 245, 193}, {3, 7, 3}, {3, 0, 3},
+		{8, 137, 83}, {10, 550, 335}, {12, 2200, 1343}, {12, 1944, 1569}, {13, 4400, 2686}}
 	seen := map[string]bool{}
 	for _, style := range Styles {
 		for _, c := range tiles {
@@ -98,14 +99,15 @@ func TestWriteBaseTiles(t *testing.T) {
 }
 
 // BenchmarkRenderBase draws tiles without the cache: the whole world at
-// zoom 0, a busy European tile at 5 and a coastal one at 7.
+// zoom 0, a busy European tile at 5, a coastal one at 7 and Berlin with
+// its towns named at 10 and 12.
 func BenchmarkRenderBase(b *testing.B) {
 	g, err := places.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
 	g.Rings()
-	for _, c := range [][3]int{{0, 0, 0}, {5, 16, 11}, {7, 61, 48}} {
+	for _, c := range [][3]int{{0, 0, 0}, {5, 16, 11}, {7, 61, 48}, {10, 550, 335}, {12, 2200, 1343}} {
 		b.Run(fmt.Sprintf("z%d", c[0]), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := renderBase(g, "dark", c[0], c[1], c[2]); err != nil {
@@ -113,5 +115,56 @@ func BenchmarkRenderBase(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestBaseMapNamesTownsAtCityZoom: at city zoom the borders alone leave a
+// tile one flat colour; the towns of the dataset, dotted and named, are
+// what a person can still find their way by. World tiles stay unmarked.
+func TestBaseMapNamesTownsAtCityZoom(t *testing.T) {
+	tl := New(Options{Dir: t.TempDir()})
+	count := func(style string, z, x, y int) (town, label int) {
+		t.Helper()
+		b, _, err := tl.Tile(context.Background(), style, z, x, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pal := palettes[style]
+		for py := range TileSize {
+			for px := range TileSize {
+				switch color.NRGBAModel.Convert(img.At(px, py)).(color.NRGBA) {
+				case pal.town:
+					town++
+				case pal.label:
+					label++
+				}
+			}
+		}
+		return town, label
+	}
+	for _, style := range Styles {
+		// Central Berlin at zoom 12 (Mitte, Kreuzberg, Tiergarten …).
+		if town, label := count(style, 12, 2200, 1343); town < 3*9 || label < 200 {
+			t.Errorf("%s Berlin at zoom 12: %d town pixels, %d label pixels; want dots and names", style, town, label)
+		}
+		// Zoom 8: dots, no names yet.
+		if town, label := count(style, 8, 137, 83); town < 20*9 || label != 0 {
+			t.Errorf("%s Berlin at zoom 8: %d town pixels, %d label pixels; want dots only", style, town, label)
+		}
+		if town, label := count(style, 2, 2, 1); town+label != 0 {
+			t.Errorf("%s world tile: %d town and label pixels", style, town+label)
+		}
+	}
+}
+
+func TestASCIIName(t *testing.T) {
+	for in, want := range map[string]string{"Döbling": "Dobling", "Łódź": "Lodz", "Gießen": "Giessen", "São Paulo": "Sao Paulo", "高砂": "", "Takasago": "Takasago"} {
+		if got := asciiName(in); got != want {
+			t.Errorf("asciiName(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -175,7 +175,9 @@ func (t *Tiles) Attribution() string {
 		}
 		return "Map tiles: " + hostOf(t.o.UpstreamURL)
 	}
-	return "Natural Earth"
+	// From TownZoom on the offline map names GeoNames places, whose
+	// CC BY licence asks for the credit wherever they are shown.
+	return "Natural Earth · GeoNames"
 }
 
 // Info describes the tile layer for the web app.

@@ -43,6 +43,7 @@ const P = {
   clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M12 7v5l3 2',
   alert: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M12 7.5v5.5 M12 16.5h.01',
   broken: 'M4 5h7l-1.5 4 3 3-2 7H4z M15 5h5v14h-6.5l2-6-3-3z',
+  sliders: 'M4 7h9 M17 7h3 M15 5v4 M4 17h3 M11 17h9 M9 15v4',
 }
 
 export function Icon({ name, filled, size = 24, class: cls = '' }) {

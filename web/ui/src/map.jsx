@@ -1,6 +1,7 @@
-// The map screen, its own lazily loaded chunk (Leaflet stays out of the first
-// load). Tiles come only from Pinhole's /api/v1/tiles proxy; photo clusters
-// from /api/v1/geo, computed on the server per zoom and view.
+// The map view of the Places screen, its own lazily loaded chunk (Leaflet
+// stays out of the first load). Tiles come only from Pinhole's
+// /api/v1/tiles proxy; photo clusters from /api/v1/geo, computed and
+// de-overlapped on the server per zoom and view.
 import L from 'leaflet'
 import 'leaflet/dist/leaflet.css'
 import './map.css'
@@ -10,7 +11,18 @@ import { Grid } from './grid.jsx'
 import { Icon } from './icons.jsx'
 import { photoSource } from './screens.jsx'
 
-// Read a cluster whatever the exact field names the server settles on.
+// A cluster of at most this many photos opens its photos instead of
+// zooming in: a grid of 20 is quicker to look through than another map.
+const SHEET_MAX = 20
+// From this zoom on (a cluster is then a neighbourhood) any cluster opens
+// its photos: zooming further rarely splits it usefully.
+const SHEET_ZOOM = 11
+// The offline base map has no streets; from this zoom on a line says how
+// to get them.
+const HINT_ZOOM = 8
+// Web Mercator stops here; the map never shows what is beyond.
+const MAX_LAT = 85.0511
+
 // readCluster turns a /geo cluster into what the map draws; bounds come as
 // [minLng, minLat, maxLng, maxLat].
 function readCluster(c) {
@@ -21,83 +33,218 @@ function readCluster(c) {
   }
 }
 
+// worldZoom is the smallest zoom at which the world (256·2^z px tall) is at
+// least as tall as the box, so no empty band shows above or below it.
+const worldZoom = el => Math.max(1, Math.ceil(Math.log2(Math.max(256, el.clientHeight) / 256)))
 
-export default function MapPage({ query }) {
+// viewBox is the /geo bbox of what the map shows: the whole world when the
+// view spans it, else the view wrapped into −180…180 (west > east when it
+// crosses the antimeridian).
+function viewBox(m) {
+  const b = m.getBounds()
+  const s = Math.max(-90, b.getSouth()), n = Math.min(90, b.getNorth())
+  let w = b.getWest(), e = b.getEast()
+  if (e - w >= 360) { w = -180; e = 180 } else {
+    const wrap = x => ((((x + 180) % 360) + 360) % 360) - 180
+    w = wrap(w); e = wrap(e)
+    if (e === -180) e = 180
+  }
+  return [w, s, e, n].map(v => v.toFixed(5)).join(',')
+}
+
+const plural = n => `${n.toLocaleString()} photo${n === 1 ? '' : 's'}`
+
+export default function MapView({ query }) {
   const el = useRef(null)
+  const [state, setState] = useState('loading') // loading | ok | unavailable | error:…
+  const [sheet, setSheet] = useState(null) // { bbox }
+  const [info, setInfo] = useState(null) // { online, attribution }
+  const [zoom, setZoom] = useState(0)
   const map = useRef(null)
-  const [state, setState] = useState('loading') // loading | ok | unavailable
-  const [sheet, setSheet] = useState(null) // bbox string
-  const [attr, setAttr] = useState('')
+  const hintCtl = useRef(null)
 
   useEffect(() => {
-    const lat = +query.lat, lng = +query.lng
-    const m = L.map(el.current, { worldCopyJump: true, zoomControl: true, minZoom: 1, maxZoom: 18, attributionControl: true })
+    const box = el.current
+    const style = mapStyle()
+    const m = L.map(box, {
+      worldCopyJump: true, zoomControl: true, minZoom: worldZoom(box), maxZoom: 18, zoomSnap: 1,
+      // Never past the poles: with minZoom from worldZoom this keeps the
+      // base map covering the box top to bottom. Sideways the world repeats.
+      maxBounds: [[-MAX_LAT, -1e5], [MAX_LAT, 1e5]], maxBoundsViscosity: 1,
+    })
     map.current = m
     m.attributionControl.setPrefix(false)
-    if (isFinite(lat) && isFinite(lng) && query.lat) m.setView([lat, lng], +query.z || 12)
-    else m.setView([25, 10], 2)
-    let tiles = null
+    // The hint sits in the attribution's corner, stacked above it, so the
+    // two never cover each other or the photos' markers in the middle.
+    const Hint = L.Control.extend({
+      onAdd() {
+        const d = L.DomUtil.create('div', 'map-hint')
+        d.setAttribute('role', 'note')
+        // One line on any screen: phones get the short wording.
+        d.innerHTML = '<span class="long">Street detail needs an online map: set <code>tiles-url</code> — see <a href="/settings">Settings</a>/README</span>' +
+          '<span class="short">Streets need an online map: <code>tiles-url</code>, see <a href="/settings">Settings</a></span>'
+        return d
+      },
+    })
+    hintCtl.current = new Hint({ position: 'bottomright' })
     const layer = L.layerGroup().addTo(m)
+    let alive = true
     let ctrl = null
-    let fitted = !!query.lat
-    const load = async () => {
-      ctrl && ctrl.abort()
-      ctrl = new AbortController()
-      const b = m.getBounds()
-      const bbox = [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()), Math.min(180, b.getEast()), Math.min(90, b.getNorth())].map(v => v.toFixed(5)).join(',')
-      let r
-      try {
-        r = await get('/geo' + qs({ bbox, zoom: m.getZoom(), style: mapStyle() }), { quiet: true, signal: ctrl.signal, keepToken: false })
-      } catch (e) {
-        if (e.name === 'AbortError') return
-        if (e instanceof ApiError && (e.status === 404 || e.status === 405 || e.status === 501 || e.status === 503)) setState('unavailable')
-        else setState('error:' + e.message)
-        return
-      }
-      setState('ok')
-      if (!tiles) {
-        // Tiles always come from this server (it proxies and caches any
-        // upstream), so the browser never talks to a third party.
-        const url = r.tile_url && r.tile_url.startsWith('/') ? r.tile_url : '/api/v1/tiles/' + mapStyle() + '/{z}/{x}/{y}'
-        tiles = L.tileLayer(url, { maxZoom: 18, attribution: r.attribution || 'Natural Earth', className: 'tiles' }).addTo(m)
-        setAttr(r.attribution || '')
-      }
-      const clusters = (r.clusters || []).map(readCluster)
+    let tiles = null
+    let tilesReady = null
+    let last = []
+    let tileInfo = false
+
+    // The base map goes on first, and markers only once its first view has
+    // loaded (or after a few seconds if tiles fail), so photos never float
+    // on an empty grey box while the tiles arrive.
+    const addTiles = () => {
+      tiles = L.tileLayer('/api/v1/tiles/' + style + '/{z}/{x}/{y}', { maxZoom: 18, className: 'tiles' })
+      tilesReady = new Promise(res => { tiles.once('load', res); setTimeout(res, 5000) })
+      tiles.addTo(m)
+    }
+
+    const draw = clusters => {
       layer.clearLayers()
-      const token = r.thumb_token
-      const all = []
+      const b = m.getBounds(), west = b.getWest() - 10, east = b.getEast() + 10
+      const token = draw.token
       for (const c of clusters) {
         const img = c.hash ? `background-image:url('${cover(c.hash, 'tile_100', token)}')` : ''
-        const icon = L.divIcon({ className: '', iconSize: [56, 56], iconAnchor: [28, 28], html: `<div class="cl" style="${img}"><b>${c.count}</b></div>` })
-        // Bigger clusters sit on top where markers overlap.
-        const mk = L.marker([c.lat, c.lng], { icon, keyboard: true, zIndexOffset: Math.min(c.count, 1000) * 1000, title: `${c.count} photo${c.count === 1 ? '' : 's'}`, alt: `${c.count} photos` })
-        mk.on('click', () => open(c))
-        mk.addTo(layer)
-        all.push([c.lat, c.lng])
+        const icon = L.divIcon({ className: 'cl-icon', iconSize: [56, 56], iconAnchor: [28, 28], html: `<div class="cl" style="${img}"><b>${c.count}</b></div>` })
+        // The world repeats sideways at low zooms: draw the cluster on each
+        // copy in view, not only on the one between −180° and 180°.
+        for (let k = -3; k <= 3; k++) {
+          const lng = c.lng + 360 * k
+          if (lng < west || lng > east) continue
+          const mk = L.marker([c.lat, lng], { icon, keyboard: true, zIndexOffset: Math.min(c.count, 1000) * 1000, title: plural(c.count), alt: plural(c.count) })
+          mk.on('click', () => open(c, k))
+          mk.addTo(layer)
+        }
       }
-      if (!fitted && all.length) { fitted = true; m.fitBounds(L.latLngBounds(all).pad(0.3), { maxZoom: 10 }) }
     }
-    const open = c => {
+
+    const fetchClusters = async bbox => {
+      ctrl && ctrl.abort()
+      ctrl = new AbortController()
+      try {
+        return await get('/geo' + qs({ bbox, zoom: m.getZoom(), style }), { quiet: true, signal: ctrl.signal, keepToken: false })
+      } catch (e) {
+        if (e.name === 'AbortError') return null
+        if (e instanceof ApiError && [404, 405, 501, 503].includes(e.status)) setState('unavailable')
+        else setState('error:' + e.message)
+        return null
+      }
+    }
+
+    const useAnswer = r => {
+      if (!tileInfo) {
+        tileInfo = true
+        if (r.attribution) m.attributionControl.addAttribution(r.attribution)
+        setInfo({ online: !!r.online_tiles, attribution: r.attribution || '' })
+      }
+      setState('ok')
+      draw.token = r.thumb_token
+      last = (r.clusters || []).map(readCluster)
+    }
+
+    // data-busy marks the map while what it shows is catching up with a
+    // move (tests wait for it to go).
+    const busy = on => { if (on) box.dataset.busy = '1'; else delete box.dataset.busy }
+    let loads = 0
+    const load = async () => {
+      const seq = ++loads
+      const r = await fetchClusters(viewBox(m))
+      if (!alive || seq !== loads) return // a later move took over
+      if (r) {
+        useAnswer(r)
+        await tilesReady
+        if (!alive || seq !== loads) return
+        draw(last)
+      }
+      busy(false)
+    }
+
+    const open = (c, k) => {
       const z = m.getZoom()
-      const b = c.bounds && L.latLngBounds(c.bounds)
+      const b = c.bounds && L.latLngBounds(c.bounds.map(([la, ln]) => [la, ln + 360 * k]))
       const tiny = !b || b.getNorthEast().distanceTo(b.getSouthWest()) < 200
-      if (c.count > 1 && z < 16 && !tiny) { m.fitBounds(b.pad(0.2), { maxZoom: Math.min(18, z + 4) }); return }
+      if (c.count > SHEET_MAX && z < SHEET_ZOOM && !tiny) {
+        // Zoom to the cluster's photos, and at least three levels: one
+        // stray photo far away must not make a click gain almost nothing.
+        // The cluster sits at its photos' mean, so when the bounds are
+        // too wide to show, centring there keeps most of them in view.
+        const fit = m.getBoundsZoom(b.pad(0.15))
+        const to = Math.min(16, Math.max(fit, z + 3))
+        if (fit >= to) m.fitBounds(b.pad(0.15), { maxZoom: to })
+        else m.setView([c.lat, c.lng + 360 * k], to)
+        return
+      }
       // At least ~100 m around the cluster: photos taken at one spot have
-      // zero-size bounds, which rounding would turn into an empty search.
+      // zero-size bounds. The box is rounded outwards, so no photo on its
+      // edge drops out of the sheet.
       const bb = L.latLng(c.lat, c.lng).toBounds(200)
-      if (b) bb.extend(b)
-      setSheet([bb.getWest(), bb.getSouth(), bb.getEast(), bb.getNorth()].map(v => v.toFixed(6)).join(','))
+      if (c.bounds) bb.extend(L.latLngBounds(c.bounds))
+      const out = (v, up, lim) => Math.max(-lim, Math.min(lim, (up ? Math.ceil(v * 1e6 + 1e-6) : Math.floor(v * 1e6 - 1e-6)) / 1e6)).toFixed(6)
+      setSheetCount(null)
+      setSheet({ bbox: [out(bb.getWest(), false, 180), out(bb.getSouth(), false, 90), out(bb.getEast(), true, 180), out(bb.getNorth(), true, 90)].join(',') })
     }
+
     let t = 0
-    m.on('moveend', () => { clearTimeout(t); t = setTimeout(load, 120) })
-    load()
-    return () => { ctrl && ctrl.abort(); m.remove() }
+    const follow = () => {
+      m.on('movestart zoomstart', () => busy(true))
+      m.on('moveend', () => { busy(true); clearTimeout(t); t = setTimeout(load, 120) })
+      load()
+    }
+    m.on('zoomend', () => setZoom(m.getZoom()))
+    // The box changes size with the window and when the photo sheet opens:
+    // keep Leaflet's idea of it and the world-filling zoom in step.
+    const ro = new ResizeObserver(() => { m.invalidateSize(); m.setMinZoom(worldZoom(box)) })
+    ro.observe(box)
+
+    const start = async () => {
+      busy(true)
+      const lat = +query.lat, lng = +query.lng
+      if (query.lat && isFinite(lat) && isFinite(lng)) {
+        m.setView([lat, lng], Math.min(18, Math.max(worldZoom(box), +query.z || 12)), { animate: false })
+      } else {
+        // Ask for every cluster of the world first and open the map on
+        // them: tiles then load once, for the view the person will see.
+        m.setView([25, 10], worldZoom(box), { animate: false })
+        const r = await fetchClusters('-180,-90,180,90')
+        if (!alive) return
+        if (r) useAnswer(r)
+        const pts = last.map(c => [c.lat, c.lng])
+        if (pts.length) m.fitBounds(L.latLngBounds(pts).pad(0.3), { maxZoom: 10, animate: false })
+      }
+      setZoom(m.getZoom())
+      addTiles()
+      follow()
+    }
+    start()
+    return () => { alive = false; ctrl && ctrl.abort(); ro.disconnect(); clearTimeout(t); m.remove() }
   }, [])
 
-  const src = useMemo(() => (sheet ? photoSource({ bbox: sheet }) : null), [sheet])
+  const [sheetCount, setSheetCount] = useState(null)
+  // The sheet's photos, and their number from the same month counts the
+  // grid lays itself out with, so the header and the grid agree.
+  const src = useMemo(() => {
+    if (!sheet) return null
+    const s = photoSource({ bbox: sheet.bbox })
+    return { ...s, months: () => s.months().then(ms => { setSheetCount(ms.reduce((n, x) => n + x.count, 0)); return ms }) }
+  }, [sheet])
+  const hint = !!info && !info.online && zoom >= HINT_ZOOM
+  useEffect(() => {
+    const m = map.current, h = hintCtl.current
+    if (!m || !h) return
+    // Leaflet stacks a bottom corner's newest control on top: above the
+    // attribution.
+    if (hint) h.addTo(m); else h.remove()
+  }, [hint])
   return (
-    <div class="mapwrap">
-      <div ref={el} style={{ position: 'absolute', inset: 0 }} aria-label="Map of photos" role="region" data-attribution={attr} />
+    <div class={'mapwrap' + (sheet ? ' with-sheet' : '')}>
+      <div class="mapbox">
+        <div ref={el} class="mapel" aria-label="Map of photos" role="region" data-attribution={info?.attribution || ''} data-zoom={zoom} />
+      </div>
       {state === 'unavailable' && (
         <div class="empty" style={{ position: 'absolute', inset: 0, zIndex: 600, background: 'var(--bg)' }}>
           <Icon name="map" /><h2>Map data not available yet</h2>
@@ -108,7 +255,7 @@ export default function MapPage({ query }) {
       {state.startsWith('error:') && <div class="toast error" style={{ position: 'absolute', top: 12, left: 60, zIndex: 600 }}>{state.slice(6)}</div>}
       {sheet && (
         <div class="sheet" role="dialog" aria-label="Photos here">
-          <header><b style={{ flex: 1 }}>Photos here</b><button class="ib" onClick={() => setSheet(null)} aria-label="Close photos"><Icon name="close" /></button></header>
+          <header><b style={{ flex: 1 }}>{sheetCount == null ? 'Photos here' : `${plural(sheetCount)} here`}</b><button class="ib" onClick={() => setSheet(null)} aria-label="Close photos"><Icon name="close" /></button></header>
           <Grid source={src} scrubber={false} empty={<div class="empty">No photos here.</div>} />
         </div>
       )}

@@ -2,7 +2,7 @@
 // places, calendar and the page a share-link visitor sees.
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { api, cover, get, qs, session, thumb, toast } from './api.js'
-import { Grid, monthName } from './grid.jsx'
+import { Grid } from './grid.jsx'
 import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
 import { Dialog, FormError, Logo, MORE, useFormError } from './shell.jsx'
@@ -35,63 +35,8 @@ export function FilteredPage({ title, icon, filters, empty }) {
     empty={<Empty icon={icon} title={`Nothing in ${title.toLowerCase()}`}>{empty}</Empty>} />
 }
 
-const FILTER_KEYS = ['q', 'after', 'before', 'year', 'month', 'camera', 'lens', 'country', 'state', 'city', 'favorite', 'type', 'album', 'folder']
-
-export function SearchPage({ query }) {
-  const filters = {}
-  for (const k of FILTER_KEYS) if (query[k]) filters[k] = query[k]
-  const key = JSON.stringify(filters)
-  const src = useMemo(() => photoSource(filters), [key])
-  const [cams, setCams] = useState([])
-  const [countries, setCountries] = useState([])
-  const [states, setStates] = useState([])
-  const [cities, setCities] = useState([])
-  const [albums, setAlbums] = useState([])
-  useEffect(() => {
-    get('/cameras', { quiet: true }).then(r => setCams(r.cameras || [])).catch(() => {})
-    get('/places', { quiet: true }).then(r => setCountries(r.places || [])).catch(() => {})
-    get('/albums', { quiet: true }).then(r => setAlbums(r.albums || [])).catch(() => {})
-  }, [])
-  useEffect(() => {
-    setStates([]); setCities([])
-    if (filters.country) get('/places' + qs({ country: filters.country }), { quiet: true }).then(r => setStates(r.places || [])).catch(() => {})
-  }, [filters.country])
-  useEffect(() => {
-    setCities([])
-    if (filters.country && filters.state) get('/places' + qs({ country: filters.country, state: filters.state }), { quiet: true }).then(r => setCities(r.places || [])).catch(() => {})
-  }, [filters.country, filters.state])
-  const set = (k, v, also = {}) => navigate('/search' + qs({ ...filters, [k]: v, ...also }), { replace: true })
-  const chipSel = (k, label, opts, also) => (
-    <select class={'chip' + (filters[k] ? ' on' : '')} aria-label={label} value={filters[k] || ''} onChange={e => set(k, e.currentTarget.value, also)}>
-      <option value="">{label}</option>
-      {opts.map(([v, t]) => <option key={v} value={v}>{t}</option>)}
-    </select>
-  )
-  const active = Object.keys(filters).length
-  const title = filters.year ? (filters.month ? monthName(+filters.year, +filters.month) : filters.year) : filters.q ? `“${filters.q}”` : 'Search'
-  return (
-    <>
-      <div class="chips" role="group" aria-label="Filters">
-        <label class="chip" style={{ cursor: 'default' }}><span class="muted">From</span>
-          <input type="date" aria-label="Taken on or after" value={filters.after || ''} onChange={e => set('after', e.currentTarget.value)} style={{ border: 0, background: 'none', colorScheme: 'inherit' }} /></label>
-        <label class="chip" style={{ cursor: 'default' }}><span class="muted">To</span>
-          <input type="date" aria-label="Taken before" value={filters.before || ''} onChange={e => set('before', e.currentTarget.value)} style={{ border: 0, background: 'none' }} /></label>
-        {chipSel('camera', 'Camera', cams.map(c => [c.model, `${c.model || c.make} (${c.count})`]))}
-        {chipSel('country', 'Place', countries.map(c => [c.country_code, `${c.country || c.country_code} (${c.count})`]), { state: '', city: '' })}
-        {filters.country && states.length > 0 && chipSel('state', 'State', states.map(c => [c.state, `${c.state} (${c.count})`]), { city: '' })}
-        {filters.state && cities.length > 0 && chipSel('city', 'City', cities.map(c => [c.city, `${c.city} (${c.count})`]))}
-        <button class={'chip' + (filters.favorite ? ' on' : '')} aria-pressed={!!filters.favorite} onClick={() => set('favorite', filters.favorite ? '' : 'true')}><Icon name="heart" size={16} filled={!!filters.favorite} />Favourites</button>
-        {chipSel('type', 'Media type', [['photo', 'Photos'], ['video', 'Videos'], ['raw', 'RAW'], ['live', 'Live']])}
-        {chipSel('album', 'Album', albums.map(a => [String(a.id), a.title]))}
-        <input class={'chip' + (filters.folder ? ' on' : '')} aria-label="Folder" placeholder="Folder…" value={filters.folder || ''} onChange={e => set('folder', e.currentTarget.value)} />
-        {active > 0 && <button class="chip" onClick={() => navigate('/search', { replace: true })}><Icon name="close" size={16} />Clear</button>}
-      </div>
-      {active === 0
-        ? <Empty icon="search" title="Search your library">Type words from titles, keywords, file names, cameras or places, or pick a filter above. Press <kbd>/</kbd> to search from anywhere.</Empty>
-        : <Grid source={src} header={<h1 style={{ fontSize: 18 }}>{title}</h1>} empty={<Empty icon="search" title="No photos match">Try fewer words or remove a filter.</Empty>} />}
-    </>
-  )
-}
+// The search screen lives in search.jsx.
+export { SearchPage } from './search.jsx'
 
 export function MorePage() {
   return (
@@ -381,7 +326,36 @@ export function FoldersPage({ path }) {
   return <Grid source={src} header={head} scrubber={false} empty={f && !(f.children || []).length ? <Empty icon="folder" title="Empty folder">Copy photos into this folder and they appear here.</Empty> : <span />} />
 }
 
-export function PlacesPage({ query }) {
+// PlacesPage is the one Places screen: the map (/map, or /places?view=map)
+// and the list of countries, regions and cities (/places), switched by a
+// toggle at its top.
+export function PlacesPage({ query, view }) {
+  if (view === 'map') return <div class="places"><PlacesBar view="map"><h1>Places</h1></PlacesBar><LazyMap query={query} /></div>
+  return <PlacesList query={query} />
+}
+
+function PlacesBar({ view, children }) {
+  const go = v => navigate(v === 'map' ? '/map' : '/places')
+  return (
+    <div class="places-bar">
+      {children}
+      <span class="spacer" />
+      <div class="seg" role="group" aria-label="Show places as">
+        <button aria-pressed={view === 'map'} onClick={() => go('map')}><Icon name="map" size={18} />Map</button>
+        <button aria-pressed={view !== 'map'} onClick={() => go('list')}><Icon name="pin" size={18} />List</button>
+      </div>
+    </div>
+  )
+}
+
+// LazyMap loads the map's own chunk (Leaflet) only when the map is shown.
+function LazyMap(props) {
+  const [M, setM] = useState(null)
+  useEffect(() => { import('./map.jsx').then(m => setM(() => m.default)).catch(e => toast('Could not load the map: ' + e.message, 'error')) }, [])
+  return M ? <M {...props} /> : <div class="empty" aria-busy="true">Loading map…</div>
+}
+
+function PlacesList({ query }) {
   const [r, setR] = useState(null)
   const country = query.country || '', state = query.state || ''
   useEffect(() => { setR(null); get('/places' + qs({ country, state })).then(setR).catch(() => setR({ places: [] })) }, [country, state])
@@ -396,18 +370,19 @@ export function PlacesPage({ query }) {
     return { href, title, sub: plural(p.count, 'photo'), cover: cover(p.cover_hash, 'tile_500', r.thumb_token), icon: 'pin' }
   })
   return (
-    <div class="page">
-      <div class="page-head">
-        <div class="crumbs" style={{ flex: 1 }}>
+    <div class="places">
+      <PlacesBar view="list">
+        <div class="crumbs">
           <a href="/places">Places</a>
           {country && <><Icon name="right" size={16} /><a href={'/places' + qs({ country })}>{countryName || country}</a></>}
           {state && <><Icon name="right" size={16} /><a href={'/places' + qs({ country, state })}>{state}</a></>}
         </div>
-        <a class="btn" href="/map"><Icon name="map" size={18} />Map</a>
+      </PlacesBar>
+      <div class="page">
+        {places && !places.length
+          ? <Empty icon="pin" title="No places yet">Photos with GPS positions are sorted into countries, regions and cities here.</Empty>
+          : <Cards items={items} />}
       </div>
-      {places && !places.length
-        ? <Empty icon="pin" title="No places yet">Photos with GPS positions are sorted into countries, regions and cities here.</Empty>
-        : <Cards items={items} />}
     </div>
   )
 }

@@ -13,13 +13,6 @@ import { emit, store, useStore } from './store.js'
 import { Viewer } from './viewer.jsx'
 import { viewer } from './viewer-state.js'
 
-// The map is its own chunk, loaded only when the map screen opens.
-function MapPage(props) {
-  const [M, setM] = useState(null)
-  useEffect(() => { import('./map.jsx').then(m => setM(() => m.default)).catch(e => toast('Could not load the map: ' + e.message, 'error')) }, [])
-  return M ? <M {...props} /> : <div class="empty" aria-busy="true">Loading map…</div>
-}
-
 export const theme = store(localStorage.getItem('pinhole.theme') || 'system')
 export function setTheme(t) {
   theme.set(t)
@@ -170,14 +163,14 @@ const NAV = [
 ]
 export const MORE = [
   ['/recent', 'clock', 'Recently added'],
-  ['/places', 'pin', 'Places list'],
   ['/calendar', 'calendar', 'Calendar'],
   ['/archive', 'archive', 'Archive'],
   ['/private', 'lock', 'Private'],
   ['/missing', 'missing', 'Missing'],
   ['/settings', 'settings', 'Settings'],
 ]
-const current = (href, path) => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/'))
+// The one Places entry (/map) stands for both of its views (/map, /places).
+const current = (href, path) => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/') || (href === '/map' && path === '/places'))
 
 function screenFor(r) {
   const p = r.path, q = r.query
@@ -191,13 +184,13 @@ function screenFor(r) {
   if (p === '/albums') return <AlbumsPage />
   if ((m = match('/albums/:id', p))) return <AlbumPage key={m.id} id={m.id} />
   if (p === '/folders') return <FoldersPage path={q.path || ''} />
-  if (p === '/places') return <PlacesPage query={q} />
+  if (p === '/places') return <PlacesPage query={q} view={q.view === 'map' ? 'map' : 'list'} />
   if (p === '/calendar') return <CalendarPage />
   if (p === '/settings') return <SettingsPage />
   if (p === '/recent') return <RecentPage />
   if (p === '/problems') return <ProblemsPage />
   if (p === '/more') return <MorePage />
-  if (p === '/map') return <MapPage query={q} />
+  if (p === '/map') return <PlacesPage query={q} view="map" />
   return <div class="empty"><Icon name="missing" /><h2>Page not found</h2><p><a href="/">Back to the library</a></p></div>
 }
 

@@ -1,0 +1,230 @@
+// The search screen: one row of filter chips over the results (it scrolls
+// sideways instead of wrapping, so a phone still shows photos), a Filters
+// sheet with every filter (cameras and lenses as lists one can type to
+// narrow), the number of results, and "Did you mean …?" when words find
+// nothing.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { get, qs } from './api.js'
+import { Grid, monthName } from './grid.jsx'
+import { Icon } from './icons.jsx'
+import { navigate } from './router.js'
+import { photoSource } from './screens.jsx'
+
+const FILTER_KEYS = ['q', 'after', 'before', 'year', 'month', 'camera', 'lens', 'country', 'state', 'city', 'favorite', 'type', 'album', 'folder']
+const TYPES = [['photo', 'Photos'], ['video', 'Videos'], ['raw', 'RAW'], ['live', 'Live']]
+// Choosing a place narrows the levels under it afresh.
+const RESETS = { country: { state: '', city: '' }, state: { city: '' } }
+
+const count = n => `${n.toLocaleString()} photo${n === 1 ? '' : 's'}`
+
+// fold makes typed text and names comparable: no case, no accents.
+const fold = s => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+
+function Empty({ icon = 'photo', title, children }) {
+  return <div class="empty"><Icon name={icon} /><h2>{title}</h2>{children}</div>
+}
+
+export function SearchPage({ query }) {
+  const filters = {}
+  for (const k of FILTER_KEYS) if (query[k]) filters[k] = query[k]
+  const key = JSON.stringify(filters)
+  const [total, setTotal] = useState(null)
+  // The result count is the sum of the month counts the grid lays itself
+  // out from: one cheap query, and it always agrees with the grid.
+  useEffect(() => setTotal(null), [key])
+  const src = useMemo(() => {
+    const s = photoSource(filters)
+    return { ...s, months: () => s.months().then(ms => { setTotal(ms.reduce((n, m) => n + m.count, 0)); return ms }) }
+  }, [key])
+  const [sheet, setSheet] = useState(null) // null, or the section to show first
+  const lists = useFilterLists(filters.country, filters.state)
+  const set = (k, v) => navigate('/search' + qs({ ...filters, [k]: v, ...(RESETS[k] || {}) }), { replace: true })
+  const active = Object.keys(filters).length
+  const title = filters.year ? (filters.month ? monthName(+filters.year, +filters.month) : filters.year) : filters.q ? `“${filters.q}”` : 'Search'
+  const nFilters = Object.keys(filters).filter(k => k !== 'q').length
+  return (
+    <>
+      <div class="chips" role="group" aria-label="Filters">
+        <button class={'chip' + (nFilters ? ' on' : '')} onClick={() => setSheet('all')} aria-haspopup="dialog">
+          <Icon name="sliders" size={16} />Filters{nFilters ? ` · ${nFilters}` : ''}
+        </button>
+        <button class={'chip' + (filters.favorite ? ' on' : '')} aria-pressed={!!filters.favorite} onClick={() => set('favorite', filters.favorite ? '' : 'true')}><Icon name="heart" size={16} filled={!!filters.favorite} />Favourites</button>
+        <button class={'chip' + (filters.type === 'video' ? ' on' : '')} aria-pressed={filters.type === 'video'} onClick={() => set('type', filters.type === 'video' ? '' : 'video')}><Icon name="video" size={16} />Videos</button>
+        <ActiveChips filters={filters} lists={lists} set={set} open={setSheet} />
+        {!filters.camera && <button class="chip" onClick={() => setSheet('camera')}><Icon name="photo" size={16} />Camera</button>}
+        {!filters.country && <button class="chip" onClick={() => setSheet('place')}><Icon name="pin" size={16} />Place</button>}
+        {active > 0 && <button class="chip" onClick={() => navigate('/search', { replace: true })}><Icon name="close" size={16} />Clear</button>}
+      </div>
+      {active === 0
+        ? <Empty icon="search" title="Search your library"><p>Type words from titles, keywords, file names, cameras or places, or pick a filter above. Press <kbd>/</kbd> to search from anywhere.</p></Empty>
+        : <Grid source={src}
+          header={<div class="search-head"><h1>{title}</h1><span class="muted" role="status" aria-label="Result count">{total == null ? '' : count(total)}</span></div>}
+          empty={<NoMatch filters={filters} />} />}
+      {sheet && <FiltersSheet first={sheet} filters={filters} lists={lists} set={set} total={total} onClose={() => setSheet(null)} />}
+    </>
+  )
+}
+
+// useFilterLists loads what the filters choose from: cameras, lenses,
+// places (the levels under the chosen country and state) and albums.
+function useFilterLists(country, state) {
+  const [l, setL] = useState({ cameras: [], lenses: [], countries: [], states: [], cities: [], albums: [] })
+  const put = patch => setL(x => ({ ...x, ...patch }))
+  useEffect(() => {
+    get('/cameras', { quiet: true }).then(r => put({ cameras: r.cameras || [], lenses: r.lenses || [] })).catch(() => {})
+    get('/places', { quiet: true }).then(r => put({ countries: r.places || [] })).catch(() => {})
+    get('/albums', { quiet: true }).then(r => put({ albums: r.albums || [] })).catch(() => {})
+  }, [])
+  useEffect(() => {
+    put({ states: [], cities: [] })
+    if (country) get('/places' + qs({ country }), { quiet: true }).then(r => put({ states: r.places || [] })).catch(() => {})
+  }, [country])
+  useEffect(() => {
+    put({ cities: [] })
+    if (country && state) get('/places' + qs({ country, state }), { quiet: true }).then(r => put({ cities: r.places || [] })).catch(() => {})
+  }, [country, state])
+  return l
+}
+
+// ActiveChips shows each filter in use as a chip: tap it to change it, its
+// cross to remove it.
+function ActiveChips({ filters, lists, set, open }) {
+  const name = {
+    camera: v => v,
+    lens: v => v,
+    country: v => lists.countries.find(c => c.country_code === v)?.country || v,
+    state: v => v,
+    city: v => v,
+    after: v => 'from ' + v,
+    before: v => 'before ' + v,
+    year: v => v,
+    month: v => monthName(+filters.year || 2000, +v).split(' ')[0],
+    type: v => (TYPES.find(t => t[0] === v) || [v, v])[1],
+    album: v => lists.albums.find(a => String(a.id) === v)?.title || 'Album',
+    folder: v => v || 'Top folder',
+  }
+  const section = { camera: 'camera', lens: 'lens', country: 'place', state: 'place', city: 'place' }
+  return Object.keys(filters).filter(k => name[k] && !(k === 'type' && filters[k] === 'video')).map(k => (
+    <span class="chip on chip-x" key={k}>
+      <button class="chip-label" onClick={() => open(section[k] || 'all')}>{name[k](filters[k])}</button>
+      <button class="chip-rm" onClick={() => set(k, '')} aria-label={`Remove filter ${name[k](filters[k])}`}><Icon name="close" size={16} /></button>
+    </span>
+  ))
+}
+
+// NoMatch is the empty result. When words found nothing it asks the server
+// for the nearest spelling the library knows and offers it.
+function NoMatch({ filters }) {
+  const [s, setS] = useState('')
+  useEffect(() => {
+    setS('')
+    if (!filters.q) return
+    get('/search/suggest' + qs(filters), { quiet: true }).then(r => setS(r.suggestion || '')).catch(() => {})
+  }, [JSON.stringify(filters)])
+  return (
+    <Empty icon="search" title="No photos match">
+      {s
+        ? <p class="did-you-mean">Did you mean <a href={'/search' + qs({ ...filters, q: s })}>{s}</a>?</p>
+        : <p>Try fewer words or remove a filter.</p>}
+    </Empty>
+  )
+}
+
+// FiltersSheet holds every filter. Choices apply at once (the results
+// behind it and the count on its button follow); the button closes it.
+function FiltersSheet({ first, filters, lists, set, total, onClose }) {
+  const body = useRef(null)
+  useEffect(() => {
+    const onKey = e => { if (e.key === 'Escape') { e.stopPropagation(); onClose() } }
+    addEventListener('keydown', onKey, true)
+    const sec = body.current && body.current.querySelector(`[data-section="${first}"]`)
+    if (sec) sec.scrollIntoView({ block: 'start' })
+    return () => removeEventListener('keydown', onKey, true)
+  }, [])
+  const opt = (v, label, n) => ({ value: v, label, count: n })
+  return (
+    <div class="scrim fscrim" onClick={e => e.target === e.currentTarget && onClose()}>
+      <div class="fsheet" role="dialog" aria-modal="true" aria-label="Filters">
+        <header><h2>Filters</h2><button class="ib" onClick={onClose} aria-label="Close filters"><Icon name="close" /></button></header>
+        <div class="fbody" ref={body}>
+          <section data-section="date">
+            <h3>Date</h3>
+            <div class="frow">
+              <label class="field"><span>From</span><input class="input" type="date" aria-label="Taken on or after" value={filters.after || ''} onChange={e => set('after', e.currentTarget.value)} /></label>
+              <label class="field"><span>Before</span><input class="input" type="date" aria-label="Taken before" value={filters.before || ''} onChange={e => set('before', e.currentTarget.value)} /></label>
+            </div>
+          </section>
+          <section data-section="type">
+            <h3>Kind</h3>
+            <div class="seg" role="group" aria-label="Media type">
+              <button aria-pressed={!filters.type} onClick={() => set('type', '')}>All</button>
+              {TYPES.map(([v, l]) => <button key={v} aria-pressed={filters.type === v} onClick={() => set('type', filters.type === v ? '' : v)}>{l}</button>)}
+            </div>
+            <label class="check"><input type="checkbox" checked={!!filters.favorite} onChange={e => set('favorite', e.currentTarget.checked ? 'true' : '')} />Favourites only</label>
+          </section>
+          <section data-section="camera">
+            <PickList label="Camera" value={filters.camera} onPick={v => set('camera', v)}
+              items={lists.cameras.map(c => opt(c.model, c.make && !fold(c.model).startsWith(fold(c.make).split(' ')[0]) ? `${c.make} ${c.model}` : c.model, c.count))} />
+          </section>
+          <section data-section="lens">
+            <PickList label="Lens" plural="lenses" value={filters.lens} onPick={v => set('lens', v)} items={lists.lenses.map(l => opt(l.lens, l.lens, l.count))} />
+          </section>
+          <section data-section="place">
+            <PickList label="Country" plural="countries" value={filters.country} onPick={v => set('country', v)}
+              items={lists.countries.filter(c => c.country_code).map(c => opt(c.country_code, c.country || c.country_code, c.count))} />
+            {filters.country && lists.states.length > 0 && <PickList label="Region" value={filters.state} onPick={v => set('state', v)}
+              items={lists.states.filter(s => s.state).map(s => opt(s.state, s.state, s.count))} />}
+            {filters.state && lists.cities.length > 0 && <PickList label="City" plural="cities" value={filters.city} onPick={v => set('city', v)}
+              items={lists.cities.filter(c => c.city).map(c => opt(c.city, c.city, c.count))} />}
+          </section>
+          <section data-section="more">
+            <h3>Album and folder</h3>
+            <label class="field"><span>Album</span>
+              <select class="input" aria-label="Album" value={filters.album || ''} onChange={e => set('album', e.currentTarget.value)}>
+                <option value="">Any album</option>
+                {lists.albums.map(a => <option key={a.id} value={String(a.id)}>{a.title}</option>)}
+              </select></label>
+            <label class="field"><span>Folder (photos directly in it)</span>
+              <input class="input" aria-label="Folder" placeholder="e.g. 2019/Lisbon" defaultValue={filters.folder || ''} onChange={e => set('folder', e.currentTarget.value)} /></label>
+          </section>
+        </div>
+        <footer>
+          {Object.keys(filters).some(k => k !== 'q') && <button class="btn" onClick={() => navigate('/search' + qs({ q: filters.q }), { replace: true })}>Clear filters</button>}
+          <span class="spacer" />
+          <button class="btn primary" onClick={onClose}>{total == null ? 'Show photos' : `Show ${count(total)}`}</button>
+        </footer>
+      </div>
+    </div>
+  )
+}
+
+// PickList is a list one can type into to narrow it: libraries have
+// hundreds of cameras. Picking the chosen entry again clears it.
+function PickList({ label, plural, items, value, onPick }) {
+  const [f, setF] = useState('')
+  const LIMIT = 50
+  const k = fold(f.trim())
+  const match = k ? items.filter(it => fold(it.label).includes(k) || fold(it.value).includes(k)) : items
+  // The chosen entry stays in view whatever is typed.
+  const shown = match.slice(0, LIMIT)
+  const chosen = value && !shown.some(it => it.value === value) ? items.find(it => it.value === value) : null
+  return (
+    <div class="pick">
+      <h3>{label}</h3>
+      {items.length > 8 && (
+        <div class="pick-search"><Icon name="search" size={18} />
+          <input type="search" class="input" placeholder={`Search ${items.length} ${plural || label.toLowerCase() + 's'}…`}
+            aria-label={`Search ${label.toLowerCase()} list`} value={f} onInput={e => setF(e.currentTarget.value)} /></div>
+      )}
+      <div class="pick-list" role="listbox" aria-label={label}>
+        {[...(chosen ? [chosen] : []), ...shown].map(it => (
+          <button key={it.value} role="option" aria-selected={it.value === value} class={it.value === value ? 'on' : ''} onClick={() => onPick(it.value === value ? '' : it.value)}>
+            <span class="grow">{it.label}</span><span class="muted small">{it.count}</span>{it.value === value && <Icon name="check" size={18} />}
+          </button>
+        ))}
+        {!match.length && <p class="muted small">No {label.toLowerCase()} matches “{f}”.</p>}
+      </div>
+      {match.length > LIMIT && <p class="muted small">{match.length - LIMIT} more — type to narrow the list.</p>}
+    </div>
+  )
+}
