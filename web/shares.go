@@ -2,8 +2,8 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -29,9 +29,9 @@ func views(list []db.Share) []shareView {
 func (s *Server) listShares(c echo.Context) error {
 	var album int64
 	if a := c.QueryParam("album"); a != "" {
-		n, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || n <= 0 {
-			return fmt.Errorf("album must be an album id: %w", db.ErrInvalid)
+		n, err := intParam("album", a, 1, math.MaxInt64)
+		if err != nil {
+			return err
 		}
 		album = n
 	}
@@ -207,9 +207,11 @@ func (s *Server) sharePhotos(c echo.Context) error {
 	}
 	limit := 0
 	if l := c.QueryParam("limit"); l != "" {
-		if limit, err = strconv.Atoi(l); err != nil {
-			return fmt.Errorf("limit must be a number: %w", db.ErrInvalid)
+		n, err := intParam("limit", l, 1, maxLimit)
+		if err != nil {
+			return err
 		}
+		limit = int(n)
 	}
 	page, err := s.deps.DB.SearchPhotos(c.Request().Context(), db.PhotoQuery{
 		Album: sh.AlbumID, Sort: "position", HidePrivate: true, Limit: limit, Cursor: c.QueryParam("cursor"),
