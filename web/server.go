@@ -89,6 +89,7 @@ type Server struct {
 	events  *broker
 	metrics *httpMetrics
 	started time.Time
+	table   []route // the route table, for tests that walk it by access
 }
 
 // New builds the server and its routes.
@@ -324,6 +325,7 @@ func (s *Server) routes() {
 		{"POST", v1 + "/index/rescan", admin, s.rescan},
 		{"GET", v1 + "/events", viewer, s.eventStream},
 	}
+	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))
 		// HEAD answers like GET without the body (net/http drops it), for

@@ -68,6 +68,8 @@ func (s *Server) createShare(c echo.Context) error {
 		ExpiresInDays int    `json:"expires_in_days"`
 		Password      string `json:"password"`
 		Downloads     *bool  `json:"downloads"` // default true
+		// IncludeLocations gives visitors exact positions; default off.
+		IncludeLocations bool `json:"include_locations"`
 	}
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -89,30 +91,40 @@ func (s *Server) createShare(c echo.Context) error {
 		exp = &t
 	}
 	opt := auth.ShareOptions{Password: in.Password, Expires: exp, NoDownloads: in.Downloads != nil && !*in.Downloads}
-	sh, err := s.auth.CreateShare(c.Request().Context(), id, opt, callerOf(c).session.UserID)
+	ctx := c.Request().Context()
+	sh, err := s.auth.CreateShare(ctx, id, opt, callerOf(c).session.UserID)
 	if err != nil {
 		return err
+	}
+	if in.IncludeLocations {
+		// A second step: should it fail, the link exists with the safe
+		// default (no positions) and the error says so.
+		on := true
+		if sh, err = s.deps.DB.EditShare(ctx, sh.ID, db.ShareEdit{Locations: &on}); err != nil {
+			return fmt.Errorf("share created without locations: %w", err)
+		}
 	}
 	return c.JSON(http.StatusCreated, shareView{sh, "/s/" + sh.Token})
 }
 
-// editShare changes a live link's settings; today whether visitors may
-// download originals.
+// editShare changes a live link's settings: whether visitors may download
+// originals and whether they get exact locations.
 func (s *Server) editShare(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var in struct {
-		Downloads *bool `json:"downloads"`
+		Downloads        *bool `json:"downloads"`
+		IncludeLocations *bool `json:"include_locations"`
 	}
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	if in.Downloads == nil {
-		return fmt.Errorf("nothing to change: send {\"downloads\": true|false}: %w", db.ErrInvalid)
+	if in.Downloads == nil && in.IncludeLocations == nil {
+		return fmt.Errorf("nothing to change: send downloads and/or include_locations (true or false): %w", db.ErrInvalid)
 	}
-	sh, err := s.deps.DB.SetShareDownloads(c.Request().Context(), id, *in.Downloads)
+	sh, err := s.deps.DB.EditShare(c.Request().Context(), id, db.ShareEdit{Downloads: in.Downloads, Locations: in.IncludeLocations})
 	if err != nil {
 		return err
 	}
@@ -167,17 +179,15 @@ func (s *Server) visitShare(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	a, err := s.deps.DB.AlbumByID(ctx, sh.AlbumID, true)
+	a, err := s.deps.DB.SharedAlbum(ctx, sh.AlbumID)
 	if err != nil {
 		return err
 	}
 	if err := s.deps.DB.CountShareView(ctx, sh.ID); err != nil {
 		s.log.Warn("count share view", "err", err)
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"album":       map[string]any{"title": a.Title, "description": a.Description, "count": a.Count, "cover_hash": a.CoverHash},
-		"thumb_token": sh.Access, "expires_at": sh.ExpiresAt, "downloads": sh.Downloads,
-	})
+	return c.JSON(http.StatusOK, visitorShare{Album: forVisitorAlbum(a), ThumbToken: sh.Access, ExpiresAt: sh.ExpiresAt,
+		Downloads: sh.Downloads, IncludeLocations: sh.Locations})
 }
 
 func (s *Server) unlockShare(c echo.Context) error {
@@ -219,22 +229,12 @@ func (s *Server) sharePhotos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, photoList{page.Photos, page.Next, sh.Access})
-}
-
-// sharedFile is a file as a share visitor sees it: no folder path.
-type sharedFile struct {
-	Name    string `json:"name"`
-	Size    int64  `json:"size"`
-	MIME    string `json:"mime"`
-	Kind    string `json:"kind"`
-	Primary bool   `json:"primary"`
-	Hash    string `json:"hash"`
+	return c.JSON(http.StatusOK, visitorPhotoList{forVisitorPhotos(sh, page.Photos), page.Next, sh.Access})
 }
 
 // sharePhoto is one photo of a shared album for its info panel: the
-// photo's own metadata and place names, its keywords and files, but no
-// exact position, folder paths, other albums or the owner's flags.
+// photo's own metadata and place names, its keywords and files, projected
+// for the visitor (web/visitor.go).
 func (s *Server) sharePhoto(c echo.Context) error {
 	sh, err := s.openShare(c)
 	if err != nil {
@@ -254,17 +254,10 @@ func (s *Server) sharePhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := d.Photo
-	p.Lat, p.Lng, p.Alt = nil, nil, nil
-	p.Favorite, p.Private, p.Archived = false, false, false
-	files := make([]sharedFile, 0, len(d.Files))
-	for _, f := range d.Files {
-		if f.Missing {
-			continue
-		}
-		files = append(files, sharedFile{Name: f.Name, Size: f.Size, MIME: f.MIME, Kind: f.Kind, Primary: f.Primary, Hash: f.Hash})
+	kw := d.Keywords
+	if kw == nil {
+		kw = []string{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"photo": p, "keywords": d.Keywords, "files": files, "downloads": sh.Downloads, "thumb_token": sh.Access,
-	})
+	return c.JSON(http.StatusOK, visitorDetail{Photo: forVisitor(sh, d.Photo), Keywords: kw, Files: forVisitorFiles(d.Files),
+		Downloads: sh.Downloads, ThumbToken: sh.Access})
 }
