@@ -93,7 +93,7 @@ func NewServer(a *App) (*Server, error) {
 	s.Web = web.New(web.Deps{
 		DB:                a.DB,
 		Log:               a.Log.With("component", "web"),
-		Status:            s.status,
+		Status:            s.statusFor,
 		Version:           version.String(),
 		Originals:         a.Cfg.Originals,
 		ReadOnly:          a.Cfg.ReadOnly,

@@ -32,8 +32,9 @@ type Deps struct {
 	DB  *db.DB
 	Log *slog.Logger
 	// Status returns the detailed status document (index progress, watcher,
-	// counts) that logged-in callers get from /api/v1/status.
-	Status func(ctx context.Context) any
+	// counts) that logged-in callers get from /api/v1/status, cut to what
+	// the caller may see.
+	Status func(ctx context.Context, v StatusView) any
 	// Version is reported by /api/v1/status to everyone.
 	Version string
 	// Originals is the absolute originals folder. Downloads, video and
@@ -67,6 +68,14 @@ type Deps struct {
 	// Online pauses and resumes the online geocoder and tile upstream;
 	// nil answers /api/v1/settings/online with 503.
 	Online OnlineSwitch
+}
+
+// StatusView says who asks for the status document: admins see all of
+// it; others no absolute paths or error details, and viewers no counts
+// that include private photos.
+type StatusView struct {
+	Admin       bool
+	HidePrivate bool
 }
 
 // Indexer is what the web server needs from the indexer.
@@ -356,7 +365,8 @@ func (s *Server) status(c echo.Context) error {
 	if callerOf(c).session == nil || s.deps.Status == nil {
 		return c.JSON(http.StatusOK, short)
 	}
-	full := s.deps.Status(ctx)
+	cl := callerOf(c)
+	full := s.deps.Status(ctx, StatusView{Admin: cl.role() == auth.RoleAdmin, HidePrivate: cl.hidePrivate()})
 	if m, ok := full.(map[string]any); ok {
 		for k, v := range short {
 			if _, set := m[k]; !set || k == "setup_required" {
