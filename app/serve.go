@@ -47,6 +47,10 @@ func runServe(ctx context.Context, e *env) error {
 		// room for everything else.
 		debug.SetMemoryLimit((e.cfg.DecodeBudgetMB + 64) << 20)
 	}
+	soft, hard, err := raiseFileLimit()
+	if err != nil {
+		e.log.Warn("raise the open-files limit", "err", err, "soft", soft, "hard", hard)
+	}
 	a, err := Open(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
@@ -108,6 +112,7 @@ func NewServer(a *App) (*Server, error) {
 		Metrics:           s.metrics,
 		Tiles:             s.Tiles,
 		Online:            onlineAdapter{s},
+		Conns:             connLimits(a.Cfg, a.Log),
 	})
 	notify := func(ids []int64) { s.Web.Notify("photos", map[string]any{"changed": ids}) }
 	a.photosChanged.Store(&notify)

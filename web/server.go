@@ -68,6 +68,8 @@ type Deps struct {
 	// Online pauses and resumes the online geocoder and tile upstream;
 	// nil answers /api/v1/settings/online with 503.
 	Online OnlineSwitch
+	// Conns caps open connections and slow request bodies (web/conns.go).
+	Conns ConnLimits
 }
 
 // StatusView says who asks for the status document: admins see all of
@@ -189,8 +191,9 @@ func tokenAuthorised(c echo.Context) bool {
 	return false
 }
 
-// Handler is the server as an http.Handler (tests use it with httptest).
-func (s *Server) Handler() http.Handler { return s.e }
+// Handler is the server as an http.Handler (tests use it with httptest),
+// with request bodies guarded against trickling as Serve does.
+func (s *Server) Handler() http.Handler { return guardBodies(s.deps.Conns, s.e) }
 
 // Echo exposes the router for route listings in tests.
 func (s *Server) Echo() *echo.Echo { return s.e }
@@ -200,9 +203,12 @@ func (s *Server) Auth() *auth.Service { return s.auth }
 
 // Serve accepts connections on ln until ctx ends, then shuts down
 // gracefully, letting requests in flight finish for up to 10 s.
+// Connections over the limits of Deps.Conns are closed as they arrive;
+// headers must come within 10 s, bodies keep a minimum rate.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config) error {
+	ln = newLimitListener(ln, s.deps.Conns, s.log)
 	srv := &http.Server{
-		Handler:           s.e,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

@@ -57,6 +57,11 @@ type Config struct {
 	BackupKeep        int
 	MetricsPublic     bool
 	TrustProxyHeaders bool
+
+	// Connection caps (web.ConnLimits); MaxConns is lowered further to
+	// fit the file descriptor limit.
+	MaxConns      int
+	MaxConnsPerIP int
 }
 
 // option describes one setting for flags, environment, file and help.
@@ -129,6 +134,8 @@ var options = []option{
 	integer("backup-keep", 7, "scheduled backups to keep", func(c *Config) *int { return &c.BackupKeep }),
 	boolean("metrics-public", false, "serve /metrics to anyone, not only admins and localhost", func(c *Config) *bool { return &c.MetricsPublic }),
 	boolean("trust-proxy-headers", false, "use X-Forwarded-For for client addresses (only behind a reverse proxy)", func(c *Config) *bool { return &c.TrustProxyHeaders }),
+	integer("max-conns", 1024, "open connections in all (lowered to fit the open-files limit); more are closed as they arrive", func(c *Config) *int { return &c.MaxConns }),
+	integer("max-conns-per-ip", 64, "open connections per client address (IPv6: per /64); raise it behind a reverse proxy", func(c *Config) *int { return &c.MaxConnsPerIP }),
 }
 
 // EnvName is the environment variable for an option name.
@@ -268,6 +275,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DecodeBudgetMB < 16 {
 		errs = append(errs, errors.New("--decode-budget-mb must be at least 16"))
+	}
+	if c.MaxConns < 16 || c.MaxConnsPerIP < 1 || c.MaxConnsPerIP > c.MaxConns {
+		errs = append(errs, errors.New("--max-conns must be at least 16 and --max-conns-per-ip from 1 to --max-conns"))
 	}
 	if c.MaxMegapixels < 1 {
 		errs = append(errs, errors.New("--max-megapixels must be at least 1"))
