@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"pinhole/app/maps"
+	"pinhole/app/upstream"
 )
 
 // TileServer serves map tiles (app/maps: the caching proxy or the offline
@@ -44,7 +46,9 @@ func (s *Server) tile(c echo.Context) error {
 	if s.deps.Tiles == nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "map tiles are not available on this server")
 	}
-	b, meta, err := s.deps.Tiles.Tile(c.Request().Context(), c.Param("style"), n[0], n[1], n[2])
+	// The tile upstream's budget is charged to this user.
+	ctx := upstream.WithClient(c.Request().Context(), "user:"+strconv.FormatInt(callerOf(c).session.UserID, 10))
+	b, meta, err := s.deps.Tiles.Tile(ctx, c.Param("style"), n[0], n[1], n[2])
 	switch {
 	case errors.Is(err, maps.ErrInvalid):
 		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
