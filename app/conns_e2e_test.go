@@ -186,6 +186,9 @@ func TestSlowClientsCannotStarveTheServer(t *testing.T) {
 		t.Fatalf("slowloris summary: %v\n%s", err, attackOut.String())
 	}
 	t.Logf("%s", strings.Join(lines[:len(lines)-1], "\n"))
+	if e := strings.TrimSpace(attackErr.String()); e != "" {
+		t.Logf("slowloris stderr:\n%s", e)
+	}
 	if sum.Probes < 20 || sum.ProbesFailed > 0 || sum.Max > 1000 {
 		t.Errorf("/healthz under attack: %d probes, %d failed, max %.0f ms; want every one within 1 s", sum.Probes, sum.ProbesFailed, sum.Max)
 	}

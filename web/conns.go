@@ -126,6 +126,12 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		}
 		if lc == nil {
 			l.refused.Add(1)
+			if tc, ok := c.(*net.TCPConn); ok {
+				// A reset rather than a goodbye: nothing is owed to a
+				// connection over the limits, and the kernel keeps no
+				// state for it afterwards.
+				_ = tc.SetLinger(0)
+			}
 			c.Close()
 			l.warn(why, key)
 			continue

@@ -42,6 +42,7 @@ type Summary struct {
 	Dials        int64   `json:"attack_dials"`
 	DialErrors   int64   `json:"attack_dial_errors"`
 	ClosedEarly  int64   `json:"attack_closed_by_server"`
+	FirstDialErr string  `json:"first_dial_error,omitempty"`
 	MaxFDs       int     `json:"server_max_fds"`
 	FDLimit      int     `json:"server_fd_limit"`
 }
@@ -129,15 +130,25 @@ func main() {
 	}
 	s.Dials, s.DialErrors, s.ClosedEarly = dials.Load(), dialErrs.Load(), closed.Load()
 	s.MaxFDs = int(fdMax.Load())
+	if e, ok := firstDialErr.Load().(string); ok {
+		s.FirstDialErr = e
+	}
 	fmt.Printf("healthz under attack: %d probes, %d failed, p50 %.1f ms, p95 %.1f ms, max %.1f ms\n",
 		s.Probes, s.ProbesFailed, s.P50ms, s.P95ms, s.MaxMs)
 	fmt.Printf("attack: %d dials (%d failed), %d connections closed by the server\n", s.Dials, s.DialErrors, s.ClosedEarly)
+	if s.FirstDialErr != "" {
+		fmt.Printf("first failed dial: %s\n", s.FirstDialErr)
+	}
 	if *pid > 0 {
 		fmt.Printf("server open descriptors: at most %d of a limit of %d\n", s.MaxFDs, s.FDLimit)
 	}
 	b, _ := json.Marshal(s)
 	fmt.Println(string(b))
 }
+
+// firstDialErr is the first failed dial's error, to tell a server
+// refusing connections from a client running out of ports.
+var firstDialErr atomic.Value
 
 // attack keeps one slow connection open from an address until ctx ends,
 // opening a new one whenever the server closes it.
@@ -147,7 +158,9 @@ func attack(ctx context.Context, addr, from, path string, idle bool, dials, dial
 		dials.Add(1)
 		c, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {
-			dialErrs.Add(1)
+			if dialErrs.Add(1) == 1 {
+				firstDialErr.Store(err.Error())
+			}
 			sleep(ctx, 200*time.Millisecond)
 			continue
 		}
