@@ -67,6 +67,7 @@ func newResolver(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.Lo
 		Log:       log,
 		OnRecover: func() { reresolve("online geocoder answering again") },
 		Pause:     pause,
+		Budget:    upstream.NewBudget(upstream.Rate{}, upstream.Rate{N: cfg.GeocoderBudget, Per: time.Hour}, nil),
 	})
 }
 
@@ -82,6 +83,8 @@ func newTiles(cfg *config.Config, pause *upstream.Pause, log *slog.Logger) *maps
 		Attribution: cfg.TilesAttribution,
 		UserAgent:   userAgent(),
 		Log:         log,
+		Budget: upstream.NewBudget(upstream.Rate{N: cfg.TileBudgetUser, Per: time.Hour},
+			upstream.Rate{N: cfg.TileBudget, Per: time.Hour}, nil),
 	})
 }
 
@@ -99,6 +102,7 @@ func placesStatus(ctx context.Context, d *db.DB, r Resolver) map[string]any {
 		s := on.Stats()
 		st["mode"], st["service"] = "online", s.Service
 		st["requests"], st["cache_hits"], st["hit_rate"], st["offline_fallbacks"] = s.Requests, s.CacheHits, s.HitRate, s.Fallbacks
+		st["budget_limited"] = s.BudgetLimited
 		if n, err := d.GeoCacheSize(ctx); err == nil {
 			st["cached_cells"] = n
 		}

@@ -60,12 +60,12 @@ type pauseServer struct {
 	admin, user string
 }
 
-func openPauseServer(t *testing.T, f *fakeOnline, data, originals string) *pauseServer {
+func openPauseServer(t *testing.T, f *fakeOnline, data, originals string, extra ...string) *pauseServer {
 	t.Helper()
 	cfg := &config.Config{}
 	fs := config.FlagSet("serve", cfg)
-	if err := fs.Parse([]string{"--data", data, "--originals", originals,
-		"--geocoder-url", f.geo.URL, "--tiles-url", f.tiles.URL + "/{z}/{x}/{y}.png"}); err != nil {
+	if err := fs.Parse(append([]string{"--data", data, "--originals", originals,
+		"--geocoder-url", f.geo.URL, "--tiles-url", f.tiles.URL + "/{z}/{x}/{y}.png"}, extra...)); err != nil {
 		t.Fatal(err)
 	}
 	if err := config.Resolve(fs, func(string) string { return "" }); err != nil {

@@ -51,6 +51,10 @@ func runServe(ctx context.Context, e *env) error {
 		// room for everything else.
 		debug.SetMemoryLimit((e.cfg.DecodeBudgetMB + 64) << 20)
 	}
+	soft, hard, err := raiseFileLimit()
+	if err != nil {
+		e.log.Warn("raise the open-files limit", "err", err, "soft", soft, "hard", hard)
+	}
 	a, err := Open(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
@@ -97,7 +101,7 @@ func NewServer(a *App) (*Server, error) {
 	s.Web = web.New(web.Deps{
 		DB:             a.DB,
 		Log:            a.Log.With("component", "web"),
-		Status:         s.status,
+		Status:         s.statusFor,
 		Version:        version.String(),
 		Originals:      a.Cfg.Originals,
 		ReadOnly:       a.Cfg.ReadOnly,
@@ -114,6 +118,7 @@ func NewServer(a *App) (*Server, error) {
 		Tiles:          s.Tiles,
 		Online:         onlineAdapter{s},
 		Helpers:        func() (bool, bool) { heif, ffmpeg := th.Helpers(); return heif != "", ffmpeg != "" },
+		Conns:          connLimits(a.Cfg, a.Log),
 	})
 	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
 	a.photosChanged.Store(&notify)

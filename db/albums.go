@@ -23,16 +23,35 @@ type Album struct {
 	UpdatedAt    string `json:"updated_at"`
 }
 
-// albumSelect reads albums with their visible photo count and cover. ?1 is
-// 1 when private photos must not count or show (viewers, share visitors).
-// Without a chosen cover (or a hidden one) the album's first photo is used.
-const albumSelect = `SELECT a.id, a.uid, a.title, a.description, a.cover_photo_id, a.sort_order, a.created_at, a.updated_at,
-	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
-		WHERE ap.album_id = a.id AND p.missing = 0 AND (?1 = 0 OR p.private = 0)),
+// Who looks at an album decides which photos count and which may be its
+// cover: ?1 in albumSelect.
+const (
+	albumsOwner   = 0 // admins and users: every present photo
+	albumsViewer  = 1 // viewers: no private photos
+	albumsVisitor = 2 // share visitors: no private or archived photos
+)
+
+// albumVisible is the condition on photo p for albumSelect's ?1.
+const albumVisible = `p.missing = 0 AND (?1 = 0 OR p.private = 0) AND (?1 < 2 OR p.archived = 0)`
+
+// albumCoverVisible is whether the chosen cover p shows: to the owner
+// always (a cover on an unmounted drive stays chosen), to others when
+// albumVisible holds.
+const albumCoverVisible = `(?1 = 0 OR (` + albumVisible + `))`
+
+// albumSelect reads albums with their visible photo count and cover. The
+// cover is the chosen photo when the caller may see it, else the album's
+// first photo the caller may see, else none: a private cover must never
+// reach a viewer or a visitor, not even as an id. cover_photo_id is the
+// owner's choice, shown only to those who may see that photo.
+const albumSelect = `SELECT a.id, a.uid, a.title, a.description,
+	(SELECT p.id FROM photos p WHERE p.id = a.cover_photo_id AND ` + albumCoverVisible + `),
+	a.sort_order, a.created_at, a.updated_at,
+	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND ` + albumVisible + `),
 	COALESCE((SELECT f.hash FROM photos p JOIN files f ON f.id = p.primary_file_id
-		WHERE p.id = a.cover_photo_id AND (?1 = 0 OR p.private = 0)),
+		WHERE p.id = a.cover_photo_id AND ` + albumCoverVisible + `),
 		(SELECT f.hash FROM album_photos ap JOIN photos p ON p.id = ap.photo_id JOIN files f ON f.id = p.primary_file_id
-		WHERE ap.album_id = a.id AND p.missing = 0 AND (?1 = 0 OR p.private = 0) ORDER BY ap.position, ap.photo_id LIMIT 1), '')
+		WHERE ap.album_id = a.id AND ` + albumVisible + ` ORDER BY ap.position, ap.photo_id LIMIT 1), '')
 	FROM albums a`
 
 func scanAlbum(s scanner) (Album, error) {
@@ -41,9 +60,16 @@ func scanAlbum(s scanner) (Album, error) {
 	return a, err
 }
 
+func albumLevel(hidePrivate bool) int {
+	if hidePrivate {
+		return albumsViewer
+	}
+	return albumsOwner
+}
+
 // Albums lists every album in the owner's order, then by title.
 func (d *DB) Albums(ctx context.Context, hidePrivate bool) ([]Album, error) {
-	rows, err := d.sql.QueryContext(ctx, albumSelect+` ORDER BY a.sort_order, a.title COLLATE NOCASE, a.id`, boolInt(hidePrivate))
+	rows, err := d.sql.QueryContext(ctx, albumSelect+` ORDER BY a.sort_order, a.title COLLATE NOCASE, a.id`, albumLevel(hidePrivate))
 	if err != nil {
 		return nil, fmt.Errorf("list albums: %w", err)
 	}
@@ -61,7 +87,18 @@ func (d *DB) Albums(ctx context.Context, hidePrivate bool) ([]Album, error) {
 
 // AlbumByID loads one album.
 func (d *DB) AlbumByID(ctx context.Context, id int64, hidePrivate bool) (Album, error) {
-	a, err := scanAlbum(d.sql.QueryRowContext(ctx, albumSelect+` WHERE a.id = ?2`, boolInt(hidePrivate), id))
+	return d.albumAs(ctx, id, albumLevel(hidePrivate))
+}
+
+// SharedAlbum loads an album as a share visitor sees it: the count and
+// cover leave out private, archived and missing photos, the photos the
+// visitor's list leaves out.
+func (d *DB) SharedAlbum(ctx context.Context, id int64) (Album, error) {
+	return d.albumAs(ctx, id, albumsVisitor)
+}
+
+func (d *DB) albumAs(ctx context.Context, id int64, level int) (Album, error) {
+	a, err := scanAlbum(d.sql.QueryRowContext(ctx, albumSelect+` WHERE a.id = ?2`, level, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("album %d: %w", id, ErrNotFound)
 	}

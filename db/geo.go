@@ -92,14 +92,18 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 	perCell := world / g.CellPx // cells across the world
 	top := int(math.Floor(mercatorY(box.MaxLat) * perCell))
 	bottom := int(math.Floor(mercatorY(box.MinLat) * perCell))
-	cellKey := func(lat, lng string) string {
+	// The grid's numbers depend on the request (zoom, box), so they go to
+	// SQLite as bound parameters, in the order their ? appear in the text.
+	cellKey := func(lat, lng string) (string, []any) {
 		// One integer key and numeric aggregates keep SQLite's group-by
 		// sorter records small; rows stay below 2^25 even at zoom 22.
-		return fmt.Sprintf("CAST((%s + 180.0) * %s AS INTEGER) * 33554432 + %s", lng, num(perCell/360), rowCase(lat, top, bottom, perCell))
+		rows, args := rowCase(lat, top, bottom, perCell)
+		return "CAST((" + lng + " + 180.0) * ? AS INTEGER) * 33554432 + " + rows, append([]any{perCell / 360}, args...)
 	}
 	// The representative is the newest favourite, else the newest added
 	// photo, packed as favourite<<40 | id so max() finds it.
 	var groups string
+	var args []any
 	if 360*g.CellPx/world >= 8*fineCellDeg && q.broad() {
 		// Low zooms: most of the library is in view, and sorting every
 		// photo by its cell is most of the cost. Walking photos_geo_cell
@@ -108,6 +112,7 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 		// a fine cell (an eighth of a map cell) lands beside its true cell.
 		parts.add("p.lat IS NOT NULL")
 		parts.from = strings.Replace(parts.from, "photos p", "photos p INDEXED BY photos_geo_cell", 1)
+		key, keyArgs := cellKey("(f.slat / f.n)", "(f.slng / f.n)")
 		groups = `f AS (
 		SELECT count(*) AS n, sum(p.lat) AS slat, sum(p.lng) AS slng,
 			min(p.lng) AS w, min(p.lat) AS s, max(p.lng) AS e, max(p.lat) AS nn,
@@ -115,15 +120,18 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 		FROM ` + parts.sql() + ` GROUP BY fc),
 	g AS (
 		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
-			max(rep) AS rep, ` + cellKey("(f.slat / f.n)", "(f.slng / f.n)") + ` AS k
+			max(rep) AS rep, ` + key + ` AS k
 		FROM f GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`
+		args = append(append(args, parts.args...), keyArgs...)
 	} else {
+		key, keyArgs := cellKey("p.lat", "p.lng")
 		groups = `g AS (
 		SELECT count(*) AS n, sum(p.lat) AS slat, sum(p.lng) AS slng,
 			min(p.lng) AS w, min(p.lat) AS s, max(p.lng) AS e, max(p.lat) AS nn,
-			max((p.favorite << 40) | p.id) AS rep, ` + cellKey("p.lat", "p.lng") + ` AS k
+			max((p.favorite << 40) | p.id) AS rep, ` + key + ` AS k
 		FROM ` + parts.sql() + `
 		GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`
+		args = append(append(args, keyArgs...), parts.args...)
 	}
 	stmt := `WITH ` + groups + `
 	SELECT g.n, g.slat / g.n, g.slng / g.n, g.w, g.s, g.e, g.nn, g.rep, p.uid, coalesce(f.hash, '')
@@ -134,7 +142,7 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 		return nil, err
 	}
 	defer done()
-	rows, err := d.sql.QueryContext(ctx, stmt, parts.args...)
+	rows, err := d.sql.QueryContext(ctx, stmt, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cluster photos: %w", err)
 	}
@@ -233,16 +241,19 @@ func latOfMercatorY(y float64) float64 {
 }
 
 // rowCase is an SQL expression giving the grid row in [top, bottom] of
-// the latitude lat (an SQL expression): row r holds latitudes below the
-// top edge of r and at or above the top edge of r+1.
-func rowCase(lat string, top, bottom int, perCell float64) string {
+// the latitude lat (an SQL expression), with the row edges as its bound
+// parameters: row r holds latitudes below the top edge of r and at or
+// above the top edge of r+1.
+func rowCase(lat string, top, bottom int, perCell float64) (string, []any) {
 	if top >= bottom {
-		return strconv.Itoa(top)
+		return "?", []any{top}
 	}
 	mid := (top + bottom + 1) / 2
 	edge := latOfMercatorY(float64(mid) / perCell) // top edge of row mid
-	return "CASE WHEN " + lat + " < " + num(edge) + " THEN " + rowCase(lat, mid, bottom, perCell) +
-		" ELSE " + rowCase(lat, top, mid-1, perCell) + " END"
+	south, southArgs := rowCase(lat, mid, bottom, perCell)
+	north, northArgs := rowCase(lat, top, mid-1, perCell)
+	args := append(append([]any{edge}, southArgs...), northArgs...)
+	return "CASE WHEN " + lat + " < ? THEN " + south + " ELSE " + north + " END", args
 }
 
 // fineCell is the fixed grid of low-zoom clustering: 0.05° cells. It must
@@ -260,7 +271,3 @@ func (q *PhotoQuery) broad() bool {
 	return q.Text == "" && q.Album == 0 && q.Folder == nil && q.Make == "" && q.Model == "" && q.Lens == "" &&
 		q.Country == "" && q.State == "" && q.City == "" && q.Near == nil
 }
-
-// num writes a float for SQL text. The numbers are computed here, never
-// taken from a request, so inlining them is safe.
-func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

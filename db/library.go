@@ -2,10 +2,10 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -226,14 +226,16 @@ func (d *DB) Places(ctx context.Context, country, state string, hidePrivate bool
 	out := make([]PlaceCount, len(places))
 	if len(places) > 0 {
 		byID := map[int64]*PlaceCount{}
-		ids := make([]string, len(places))
+		ids := make([]int64, len(places))
 		for i := range places {
 			out[i] = places[i].PlaceCount
 			byID[places[i].coverID] = &out[i]
-			ids[i] = strconv.FormatInt(places[i].coverID, 10)
+			ids[i] = places[i].coverID
 		}
+		// The ids travel as one bound JSON array, however many places.
+		list, _ := json.Marshal(ids)
 		rows, err := d.sql.QueryContext(ctx, `SELECT p.id, f.hash FROM photos p JOIN files f ON f.id = p.primary_file_id
-			WHERE p.id IN (`+strings.Join(ids, ",")+`)`)
+			WHERE p.id IN (SELECT value FROM json_each(?))`, string(list))
 		if err != nil {
 			return "", nil, fmt.Errorf("place covers: %w", err)
 		}

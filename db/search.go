@@ -169,6 +169,9 @@ func (q *PhotoQuery) filtersWith(textOrder bool) (*queryParts, error) {
 		p.add("p.city = ?", q.City)
 	}
 	if c := q.Near; c != nil {
+		if !finite(c.Lat, c.Lng, c.RadiusKm) {
+			return nil, fmt.Errorf("near: position or radius is not a finite number: %w", ErrInvalid)
+		}
 		if c.RadiusKm <= 0 || c.RadiusKm > 20000 || math.Abs(c.Lat) > 90 || math.Abs(c.Lng) > 180 {
 			return nil, fmt.Errorf("near: position or radius out of range: %w", ErrInvalid)
 		}
@@ -183,6 +186,9 @@ func (q *PhotoQuery) filtersWith(textOrder bool) (*queryParts, error) {
 			c.Lat, c.Lat, c.Lng, c.Lng, cos, cos, dLat*dLat)
 	}
 	if b := q.BBox; b != nil {
+		if !finite(b.MinLng, b.MinLat, b.MaxLng, b.MaxLat) {
+			return nil, fmt.Errorf("bbox: not a finite number: %w", ErrInvalid)
+		}
 		if b.MinLat > b.MaxLat || math.Abs(b.MinLat) > 90 || math.Abs(b.MaxLat) > 90 || math.Abs(b.MinLng) > 180 || math.Abs(b.MaxLng) > 180 {
 			return nil, fmt.Errorf("bbox out of range: %w", ErrInvalid)
 		}
@@ -223,6 +229,17 @@ func (q *PhotoQuery) filtersWith(textOrder bool) (*queryParts, error) {
 			AND folder_id = (SELECT id FROM folders WHERE path = ?))`, *q.Folder)
 	}
 	return p, nil
+}
+
+// finite reports whether every number is neither NaN nor ±Inf: range
+// checks alone let NaN through (every comparison with it is false).
+func finite(fs ...float64) bool {
+	for _, f := range fs {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // SearchPhotos returns one page of photos matching q, in q's order. Pages
@@ -288,9 +305,12 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 	if textOrder {
 		inner, order, outer = "s.rowid", "s.rowid "+dir, "k.ord "+dir
 	}
-	stmt := fmt.Sprintf(`SELECT %s, k.key FROM (SELECT p.id AS id, %s AS key, %s AS ord FROM %s ORDER BY %s LIMIT %d) k
+	// Only column names and fixed words are written into the text; every
+	// value, the page size included, is a bound parameter.
+	stmt := fmt.Sprintf(`SELECT %s, k.key FROM (SELECT p.id AS id, %s AS key, %s AS ord FROM %s ORDER BY %s LIMIT ?) k
 		JOIN photos p ON p.id = k.id LEFT JOIN files f ON f.id = p.primary_file_id ORDER BY %s`,
-		photoColumns, keyExpr, inner, parts.sql(), order, q.Limit+1, outer)
+		photoColumns, keyExpr, inner, parts.sql(), order, outer)
+	parts.args = append(parts.args, q.Limit+1)
 	done, err := d.wait(ctx)
 	if err != nil {
 		return PhotoPage{}, err

@@ -29,6 +29,8 @@ type Share struct {
 	Revoked      bool    `json:"revoked"`
 	Expired      bool    `json:"expired"`
 	Downloads    bool    `json:"downloads"` // visitors may download originals
+	// Locations gives visitors the photos' exact positions (default off).
+	Locations bool `json:"include_locations"`
 }
 
 // NewShare is what CreateShare stores; the auth package makes the secrets
@@ -47,13 +49,13 @@ type NewShare struct {
 
 const shareSelect = `SELECT s.id, s.album_id, a.title, s.token_sealed, s.password, s.access_sealed, s.expires_at, s.views, s.created_at,
 	COALESCE(u.username, ''), s.revoked_at IS NOT NULL, s.expires_at IS NOT NULL AND s.expires_at <= ?1,
-	s.downloads
+	s.downloads, s.locations
 	FROM shares s JOIN albums a ON a.id = s.album_id LEFT JOIN users u ON u.id = s.created_by`
 
 func scanShare(sc scanner) (Share, error) {
 	var s Share
 	err := sc.Scan(&s.ID, &s.AlbumID, &s.AlbumTitle, &s.TokenSealed, &s.PasswordHash, &s.AccessSealed, &s.ExpiresAt, &s.Views,
-		&s.CreatedAt, &s.CreatedBy, &s.Revoked, &s.Expired, &s.Downloads)
+		&s.CreatedAt, &s.CreatedBy, &s.Revoked, &s.Expired, &s.Downloads, &s.Locations)
 	s.HasPassword = s.PasswordHash != ""
 	return s, err
 }
@@ -113,17 +115,31 @@ func (d *DB) RevokeShare(ctx context.Context, id int64) error {
 	return nil
 }
 
-// SetShareDownloads allows or stops downloads of originals through a
-// share link, effective on the visitor's next request.
-func (d *DB) SetShareDownloads(ctx context.Context, id int64, on bool) (Share, error) {
-	res, err := d.sql.ExecContext(ctx, `UPDATE shares SET downloads = ? WHERE id = ?`, boolInt(on), id)
+// ShareEdit changes a share link's settings; nil fields stay.
+type ShareEdit struct {
+	Downloads *bool
+	Locations *bool
+}
+
+// EditShare applies e, effective on the visitor's next request.
+func (d *DB) EditShare(ctx context.Context, id int64, e ShareEdit) (Share, error) {
+	res, err := d.sql.ExecContext(ctx, `UPDATE shares SET downloads = COALESCE(?, downloads), locations = COALESCE(?, locations)
+		WHERE id = ?`, optBool(e.Downloads), optBool(e.Locations), id)
 	if err != nil {
-		return Share{}, err
+		return Share{}, fmt.Errorf("edit share: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return Share{}, fmt.Errorf("share %d: %w", id, ErrNotFound)
 	}
 	return scanShare(d.sql.QueryRowContext(ctx, shareSelect+` WHERE s.id = ?2`, d.stamp(), id))
+}
+
+// optBool is a *bool as an SQL value: NULL when absent.
+func optBool(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return boolInt(*b)
 }
 
 // SharedPhoto reports whether a share of this album shows the photo: it is
@@ -252,9 +268,10 @@ type MediaFile struct {
 
 // FileScope limits which files a token may fetch.
 type FileScope struct {
-	HidePrivate bool  // viewers and share visitors
-	Album       int64 // share visitors: only this album's photos
-	NoOriginals bool  // a share without downloads: previews only
+	HidePrivate  bool  // viewers and share visitors
+	HideArchived bool  // share visitors: what the album's page shows, no more
+	Album        int64 // share visitors: only this album's photos
+	NoOriginals  bool  // a share without downloads: previews only
 }
 
 // FileByHash finds a present file with this content hash whose photo is
@@ -263,9 +280,9 @@ func (d *DB) FileByHash(ctx context.Context, hash string, scope FileScope) (Medi
 	var m MediaFile
 	err := d.sql.QueryRowContext(ctx, `SELECT f.photo_id, f.path, f.name, f.mime, f.kind, f.size, p.orientation
 		FROM files f JOIN photos p ON p.id = f.photo_id
-		WHERE f.hash = ?1 AND f.missing = 0 AND (?2 = 0 OR p.private = 0)
+		WHERE f.hash = ?1 AND f.missing = 0 AND (?2 = 0 OR p.private = 0) AND (?4 = 0 OR p.archived = 0)
 			AND (?3 = 0 OR p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?3))
-		ORDER BY f.is_primary DESC, f.id LIMIT 1`, hash, boolInt(scope.HidePrivate), scope.Album).
+		ORDER BY f.is_primary DESC, f.id LIMIT 1`, hash, boolInt(scope.HidePrivate), scope.Album, boolInt(scope.HideArchived)).
 		Scan(&m.PhotoID, &m.Path, &m.Name, &m.MIME, &m.Kind, &m.Size, &m.Orientation)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("file %s: %w", hash, ErrNotFound)

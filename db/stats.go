@@ -1,6 +1,9 @@
 package db
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Counts summarises the library for the status page.
 type Counts struct {
@@ -29,4 +32,29 @@ func (d *DB) Counts(ctx context.Context) (Counts, error) {
 			(SELECT count(*) FROM photos WHERE missing = 0 AND lat IS NOT NULL)`).
 		Scan(&c.Photos, &c.Videos, &c.Files, &c.MissingFiles, &c.Folders, &c.Errors, &c.Albums, &c.Geotagged)
 	return c, err
+}
+
+// VisibleCounts is what a viewer may count: photos that are not private.
+type VisibleCounts struct {
+	Photos    int `json:"photos"`
+	Videos    int `json:"videos"`
+	Albums    int `json:"albums"`
+	Geotagged int `json:"geotagged"`
+}
+
+// CountVisible counts the library as a viewer sees it: no private photos,
+// no files or folders (a private photo's file is still a file).
+func (d *DB) CountVisible(ctx context.Context) (VisibleCounts, error) {
+	var c VisibleCounts
+	err := d.sql.QueryRowContext(ctx, `
+		SELECT
+			(SELECT count(*) FROM photos WHERE missing = 0 AND private = 0),
+			(SELECT count(*) FROM photos WHERE missing = 0 AND private = 0 AND media_type = 'video'),
+			(SELECT count(*) FROM albums),
+			(SELECT count(*) FROM photos WHERE missing = 0 AND private = 0 AND lat IS NOT NULL)`).
+		Scan(&c.Photos, &c.Videos, &c.Albums, &c.Geotagged)
+	if err != nil {
+		return c, fmt.Errorf("count visible photos: %w", err)
+	}
+	return c, nil
 }

@@ -47,8 +47,11 @@ PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 echo "$PASSWORD" | "$BIN" users add load --role admin --data "$DATA" >/dev/null
 
 LOG=$DATA/serve.log
+# Every client comes from 127.0.0.1: the per-client connection cap (64 by
+# default, docs/security.md) would refuse most of them.
 "$BIN" serve --originals "$LIB" --data "$DATA" --listen "127.0.0.1:$PORT" \
-	--decode-budget-mb "$DECODE" --log-level info >"$LOG" 2>&1 &
+	--decode-budget-mb "$DECODE" --max-conns-per-ip "$((CLIENTS * 2))" --max-conns "$((CLIENTS * 2 + 64))" \
+	--log-level info >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT INT TERM
 i=0

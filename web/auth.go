@@ -127,6 +127,10 @@ func bindJSON(c echo.Context, v any) error {
 		if errors.As(err, &mbe) {
 			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "request body too large")
 		}
+		var slow *SlowBodyError
+		if errors.As(err, &slow) {
+			return err // the error map answers 408
+		}
 		if errors.Is(err, io.EOF) {
 			return echo.NewHTTPError(http.StatusBadRequest, "empty request body; send JSON")
 		}

@@ -49,7 +49,7 @@ func TestAPIDocsListEveryErrorStatus(t *testing.T) {
 	errorsPara := doc[start:]
 	errorsPara = errorsPara[:strings.Index(errorsPara, "\n\n")]
 	codes := map[string]int{
-		"StatusBadRequest": 400, "StatusUnauthorized": 401, "StatusForbidden": 403, "StatusNotFound": 404,
+		"StatusBadRequest": 400, "StatusUnauthorized": 401, "StatusForbidden": 403, "StatusNotFound": 404, "StatusRequestTimeout": 408,
 		"StatusConflict": 409, "StatusRequestEntityTooLarge": 413, "StatusUnsupportedMediaType": 415,
 		"StatusUnprocessableEntity": 422, "StatusTooManyRequests": 429, "StatusInternalServerError": 500,
 		"StatusServiceUnavailable": 503, "StatusInsufficientStorage": 507,

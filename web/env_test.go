@@ -140,7 +140,7 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 	e := &env{t: t, clock: ahead, db: d, root: root, thumbs: &fakeThumbs{}, ix: ix}
 	deps := web.Deps{DB: d, Originals: root, ReadOnly: false, Thumbs: e.thumbs, Index: realIndex{ix}, Version: "test",
 		UploadLimitMB: 1, MaxMegapixels: 10,
-		Status: func(context.Context) any {
+		Status: func(context.Context, web.StatusView) any {
 			return map[string]any{"status": "ok", "counts": map[string]int{"photos": 5}}
 		}}
 	if mod != nil {

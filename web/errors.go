@@ -27,11 +27,14 @@ func statusOf(err error) (int, string) {
 	var he *echo.HTTPError
 	var rl *auth.RateLimitError
 	var mbe *http.MaxBytesError
+	var slow *SlowBodyError
 	switch {
 	case errors.As(err, &he):
 		return he.Code, fmt.Sprint(he.Message)
 	case errors.As(err, &rl):
 		return http.StatusTooManyRequests, rl.Error()
+	case errors.As(err, &slow):
+		return http.StatusRequestTimeout, slow.Error()
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request too large: the limit is %d MB", mbe.Limit>>20)
 	case errors.Is(err, auth.ErrUnauthorized):

@@ -9,3 +9,20 @@ func SetStreamCheckEvery(d time.Duration) time.Duration {
 	streamCheckEvery = d
 	return old
 }
+
+// TokenRoutes lists "METHOD /path" of every route whose access is decided
+// by a token in its URL (share visitors, thumbnails, downloads), GET
+// routes also as HEAD, for tests that walk what a visitor can reach.
+func (s *Server) TokenRoutes() []string {
+	var out []string
+	for _, r := range s.table {
+		if r.who != token {
+			continue
+		}
+		out = append(out, r.method+" "+r.path)
+		if r.method == "GET" {
+			out = append(out, "HEAD "+r.path)
+		}
+	}
+	return out
+}

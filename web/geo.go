@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,9 +33,11 @@ func (s *Server) geo(c echo.Context) error {
 	}
 	zoom := 2
 	if v := c.QueryParam("zoom"); v != "" {
-		if zoom, err = strconv.Atoi(v); err != nil || zoom < 0 || zoom > 22 {
-			return echo.NewHTTPError(http.StatusBadRequest, "parameter zoom: want 0–22")
+		z, err := intParam("zoom", v, 0, maxZoom)
+		if err != nil {
+			return err
 		}
+		zoom = int(z)
 	}
 	style := c.QueryParam("style")
 	if style == "" {

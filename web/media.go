@@ -135,7 +135,9 @@ func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, b
 	} else if err != nil {
 		return db.FileScope{}, false, err
 	}
-	return db.FileScope{HidePrivate: true, Album: sh.AlbumID, NoOriginals: !sh.Downloads}, true, nil
+	// A visitor fetches what the share's page lists, no more: the album's
+	// photos that are neither private nor archived.
+	return db.FileScope{HidePrivate: true, HideArchived: true, Album: sh.AlbumID, NoOriginals: !sh.Downloads}, true, nil
 }
 
 // resolveOriginal turns a path from the database into an absolute path,
@@ -229,7 +231,9 @@ func (s *Server) thumb(c echo.Context) error {
 		}
 		s.log.Debug("thumbnail failed", "hash", hash, "size", size, "err", err)
 		reason := s.deps.Thumbs.Reason(err)
-		if reason == "" {
+		if reason == "" || strings.ContainsAny(reason, "/\\") || (f.Name != "" && strings.Contains(reason, f.Name)) {
+			// The reason goes to anyone holding the URL, share visitors
+			// included: never a path or a file name.
 			reason = "this file cannot be shown"
 		}
 		return s.placeholder(c, http.StatusUnprocessableEntity, size, reason)
@@ -301,14 +305,17 @@ func (s *Server) serveOriginal(c echo.Context, inline bool) error {
 	if err != nil {
 		return fmt.Errorf("file %s: %w", hash, db.ErrNotFound)
 	}
+	// Errors name the file by its hash, never by its folder: a share
+	// visitor must not learn how the owner files things.
 	fh, err := root.Open(filepath.FromSlash(clean))
 	if err != nil {
-		return fmt.Errorf("file %s is not readable on disk: %w", clean, db.ErrNotFound)
+		s.log.Debug("original not readable", "path", clean, "err", err)
+		return fmt.Errorf("file %s is not readable on disk: %w", hash, db.ErrNotFound)
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
 	if err != nil || !st.Mode().IsRegular() {
-		return fmt.Errorf("file %s: %w", clean, db.ErrNotFound)
+		return fmt.Errorf("file %s: %w", hash, db.ErrNotFound)
 	}
 	ct := f.MIME
 	if ct == "" {

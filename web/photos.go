@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -40,22 +41,23 @@ func parseQuery(v url.Values) (db.PhotoQuery, error) {
 		*p.dst = s
 	}
 	ints := []struct {
-		name string
-		dst  *int
-	}{{"year", &q.Year}, {"month", &q.Month}, {"limit", &q.Limit}}
+		name   string
+		dst    *int
+		lo, hi int64
+	}{{"year", &q.Year, 1, 9999}, {"month", &q.Month, 1, 12}, {"limit", &q.Limit, 1, maxLimit}}
 	for _, p := range ints {
 		if s := v.Get(p.name); s != "" {
-			n, err := strconv.Atoi(s)
+			n, err := intParam(p.name, s, p.lo, p.hi)
 			if err != nil {
-				return q, bad(p.name, "a number")
+				return q, err
 			}
-			*p.dst = n
+			*p.dst = int(n)
 		}
 	}
 	if s := v.Get("album"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			return q, bad("album", "an album id")
+		n, err := intParam("album", s, 1, math.MaxInt64)
+		if err != nil {
+			return q, err
 		}
 		q.Album = n
 	}
@@ -89,36 +91,57 @@ func parseQuery(v url.Values) (db.PhotoQuery, error) {
 		q.Folder = &f
 	}
 	if v.Get("lat") != "" || v.Get("lng") != "" {
-		lat, err1 := strconv.ParseFloat(v.Get("lat"), 64)
-		lng, err2 := strconv.ParseFloat(v.Get("lng"), 64)
-		if err1 != nil || err2 != nil {
-			return q, bad("lat and lng", "numbers")
+		lat, err := floatParam("lat", v.Get("lat"), -90, 90)
+		if err != nil {
+			return q, err
+		}
+		lng, err := floatParam("lng", v.Get("lng"), -180, 180)
+		if err != nil {
+			return q, err
 		}
 		r := 1.0
 		if s := v.Get("radius"); s != "" {
-			var err error
-			if r, err = strconv.ParseFloat(s, 64); err != nil {
-				return q, bad("radius", "kilometres")
+			if r, err = floatParam("radius", s, 0.001, maxRadius); err != nil {
+				return q, err
 			}
 		}
 		q.Near = &db.Circle{Lat: lat, Lng: lng, RadiusKm: r}
+	} else if v.Get("radius") != "" {
+		return q, bad("radius", "lat and lng with it")
 	}
 	if s := v.Get("bbox"); s != "" {
-		parts := strings.Split(s, ",")
-		if len(parts) != 4 {
-			return q, bad("bbox", "minLng,minLat,maxLng,maxLat")
+		b, err := parseBBox(s)
+		if err != nil {
+			return q, err
 		}
-		var f [4]float64
-		for i, p := range parts {
-			n, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-			if err != nil {
-				return q, bad("bbox", "minLng,minLat,maxLng,maxLat")
-			}
-			f[i] = n
-		}
-		q.BBox = &db.BBox{MinLng: f[0], MinLat: f[1], MaxLng: f[2], MaxLat: f[3]}
+		q.BBox = b
 	}
 	return q, nil
+}
+
+// parseBBox reads "minLng,minLat,maxLng,maxLat" in degrees; minLng may
+// exceed maxLng for a box across the antimeridian.
+func parseBBox(s string) (*db.BBox, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return nil, fmt.Errorf("parameter bbox: want minLng,minLat,maxLng,maxLat: %w", db.ErrInvalid)
+	}
+	var f [4]float64
+	for i, p := range parts {
+		name, lim := "bbox longitude", 180.0
+		if i%2 == 1 {
+			name, lim = "bbox latitude", 90.0
+		}
+		n, err := floatParam(name, p, -lim, lim)
+		if err != nil {
+			return nil, err
+		}
+		f[i] = n
+	}
+	if f[1] > f[3] {
+		return nil, fmt.Errorf("parameter bbox: minLat %g is north of maxLat %g: %w", f[1], f[3], db.ErrInvalid)
+	}
+	return &db.BBox{MinLng: f[0], MinLat: f[1], MaxLng: f[2], MaxLat: f[3]}, nil
 }
 
 // validTimePrefix accepts "YYYY", "YYYY-MM", "YYYY-MM-DD" and longer

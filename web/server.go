@@ -33,8 +33,9 @@ type Deps struct {
 	DB  *db.DB
 	Log *slog.Logger
 	// Status returns the detailed status document (index progress, watcher,
-	// counts) that logged-in callers get from /api/v1/status.
-	Status func(ctx context.Context) any
+	// counts) that logged-in callers get from /api/v1/status, cut to what
+	// the caller may see.
+	Status func(ctx context.Context, v StatusView) any
 	// Version is reported by /api/v1/status to everyone.
 	Version string
 	// Originals is the absolute originals folder. Downloads, video and
@@ -76,6 +77,16 @@ type Deps struct {
 	// and ffmpeg; photos needing a missing one are listed as problems.
 	// nil means neither was found.
 	Helpers func() (heif, ffmpeg bool)
+	// Conns caps open connections and slow request bodies (web/conns.go).
+	Conns ConnLimits
+}
+
+// StatusView says who asks for the status document: admins see all of
+// it; others no absolute paths or error details, and viewers no counts
+// that include private photos.
+type StatusView struct {
+	Admin       bool
+	HidePrivate bool
 }
 
 // Indexer is what the web server needs from the indexer.
@@ -98,6 +109,7 @@ type Server struct {
 	events  *broker
 	metrics *httpMetrics
 	started time.Time
+	table   []route // the route table, for tests that walk it by access
 }
 
 // New builds the server and its routes.
@@ -184,8 +196,9 @@ func tokenAuthorised(c echo.Context) bool {
 	return false
 }
 
-// Handler is the server as an http.Handler (tests use it with httptest).
-func (s *Server) Handler() http.Handler { return s.e }
+// Handler is the server as an http.Handler (tests use it with httptest),
+// with request bodies guarded against trickling as Serve does.
+func (s *Server) Handler() http.Handler { return guardBodies(s.deps.Conns, s.e) }
 
 // Echo exposes the router for route listings in tests.
 func (s *Server) Echo() *echo.Echo { return s.e }
@@ -195,9 +208,12 @@ func (s *Server) Auth() *auth.Service { return s.auth }
 
 // Serve accepts connections on ln until ctx ends, then shuts down
 // gracefully, letting requests in flight finish for up to 10 s.
+// Connections over the limits of Deps.Conns are closed as they arrive;
+// headers must come within 10 s, bodies keep a minimum rate.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config) error {
+	ln = newLimitListener(ln, s.deps.Conns, s.log)
 	srv := &http.Server{
-		Handler:           s.e,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
@@ -331,6 +347,7 @@ func (s *Server) routes() {
 		{"GET", v1 + "/events", viewer, s.eventStream},
 		{"GET", v1 + "/problems", viewer, s.problems}, // web/problems.go; viewers see no private photos' files
 	}
+	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))
 		// HEAD answers like GET without the body (net/http drops it), for
@@ -361,7 +378,8 @@ func (s *Server) status(c echo.Context) error {
 	if callerOf(c).session == nil || s.deps.Status == nil {
 		return c.JSON(http.StatusOK, short)
 	}
-	full := s.deps.Status(ctx)
+	cl := callerOf(c)
+	full := s.deps.Status(ctx, StatusView{Admin: cl.role() == auth.RoleAdmin, HidePrivate: cl.hidePrivate()})
 	if m, ok := full.(map[string]any); ok {
 		for k, v := range short {
 			if _, set := m[k]; !set || k == "setup_required" {

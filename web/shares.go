@@ -2,8 +2,8 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,9 +44,9 @@ func (s *Server) views(list []db.Share) []shareView {
 func (s *Server) listShares(c echo.Context) error {
 	var album int64
 	if a := c.QueryParam("album"); a != "" {
-		n, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || n <= 0 {
-			return fmt.Errorf("album must be an album id: %w", db.ErrInvalid)
+		n, err := intParam("album", a, 1, math.MaxInt64)
+		if err != nil {
+			return err
 		}
 		album = n
 	}
@@ -83,6 +83,8 @@ func (s *Server) createShare(c echo.Context) error {
 		ExpiresInDays int    `json:"expires_in_days"`
 		Password      string `json:"password"`
 		Downloads     *bool  `json:"downloads"` // default true
+		// IncludeLocations gives visitors exact positions; default off.
+		IncludeLocations bool `json:"include_locations"`
 	}
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -104,30 +106,40 @@ func (s *Server) createShare(c echo.Context) error {
 		exp = &t
 	}
 	opt := auth.ShareOptions{Password: in.Password, Expires: exp, NoDownloads: in.Downloads != nil && !*in.Downloads}
-	sh, err := s.auth.CreateShare(c.Request().Context(), id, opt, callerOf(c).session.UserID)
+	ctx := c.Request().Context()
+	sh, err := s.auth.CreateShare(ctx, id, opt, callerOf(c).session.UserID)
 	if err != nil {
 		return err
+	}
+	if in.IncludeLocations {
+		// A second step: should it fail, the link exists with the safe
+		// default (no positions) and the error says so.
+		on := true
+		if sh, err = s.deps.DB.EditShare(ctx, sh.ID, db.ShareEdit{Locations: &on}); err != nil {
+			return fmt.Errorf("share created without locations: %w", err)
+		}
 	}
 	return c.JSON(http.StatusCreated, s.viewOf(sh))
 }
 
-// editShare changes a live link's settings; today whether visitors may
-// download originals.
+// editShare changes a live link's settings: whether visitors may download
+// originals and whether they get exact locations.
 func (s *Server) editShare(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var in struct {
-		Downloads *bool `json:"downloads"`
+		Downloads        *bool `json:"downloads"`
+		IncludeLocations *bool `json:"include_locations"`
 	}
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	if in.Downloads == nil {
-		return fmt.Errorf("nothing to change: send {\"downloads\": true|false}: %w", db.ErrInvalid)
+	if in.Downloads == nil && in.IncludeLocations == nil {
+		return fmt.Errorf("nothing to change: send downloads and/or include_locations (true or false): %w", db.ErrInvalid)
 	}
-	sh, err := s.deps.DB.SetShareDownloads(c.Request().Context(), id, *in.Downloads)
+	sh, err := s.deps.DB.EditShare(c.Request().Context(), id, db.ShareEdit{Downloads: in.Downloads, Locations: in.IncludeLocations})
 	if err != nil {
 		return err
 	}
@@ -182,17 +194,15 @@ func (s *Server) visitShare(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	a, err := s.deps.DB.AlbumByID(ctx, sh.AlbumID, true)
+	a, err := s.deps.DB.SharedAlbum(ctx, sh.AlbumID)
 	if err != nil {
 		return err
 	}
 	if err := s.deps.DB.CountShareView(ctx, sh.ID); err != nil {
 		s.log.Warn("count share view", "err", err)
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"album":       map[string]any{"title": a.Title, "description": a.Description, "count": a.Count, "cover_hash": a.CoverHash},
-		"thumb_token": sh.Access, "expires_at": sh.ExpiresAt, "downloads": sh.Downloads,
-	})
+	return c.JSON(http.StatusOK, visitorShare{Album: forVisitorAlbum(a), ThumbToken: sh.Access, ExpiresAt: sh.ExpiresAt,
+		Downloads: sh.Downloads, IncludeLocations: sh.Locations})
 }
 
 func (s *Server) unlockShare(c echo.Context) error {
@@ -222,9 +232,11 @@ func (s *Server) sharePhotos(c echo.Context) error {
 	}
 	limit := 0
 	if l := c.QueryParam("limit"); l != "" {
-		if limit, err = strconv.Atoi(l); err != nil {
-			return fmt.Errorf("limit must be a number: %w", db.ErrInvalid)
+		n, err := intParam("limit", l, 1, maxLimit)
+		if err != nil {
+			return err
 		}
+		limit = int(n)
 	}
 	page, err := s.deps.DB.SearchPhotos(c.Request().Context(), db.PhotoQuery{
 		Album: sh.AlbumID, Sort: "position", HidePrivate: true, Limit: limit, Cursor: c.QueryParam("cursor"),
@@ -233,22 +245,12 @@ func (s *Server) sharePhotos(c echo.Context) error {
 		return err
 	}
 	s.markProblems(page.Photos, true)
-	return c.JSON(http.StatusOK, photoList{page.Photos, page.Next, sh.Access})
-}
-
-// sharedFile is a file as a share visitor sees it: no folder path.
-type sharedFile struct {
-	Name    string `json:"name"`
-	Size    int64  `json:"size"`
-	MIME    string `json:"mime"`
-	Kind    string `json:"kind"`
-	Primary bool   `json:"primary"`
-	Hash    string `json:"hash"`
+	return c.JSON(http.StatusOK, visitorPhotoList{forVisitorPhotos(sh, page.Photos), page.Next, sh.Access})
 }
 
 // sharePhoto is one photo of a shared album for its info panel: the
-// photo's own metadata and place names, its keywords and files, but no
-// exact position, folder paths, other albums or the owner's flags.
+// photo's own metadata and place names, its keywords and files, projected
+// for the visitor (web/visitor.go).
 func (s *Server) sharePhoto(c echo.Context) error {
 	sh, err := s.openShare(c)
 	if err != nil {
@@ -268,20 +270,12 @@ func (s *Server) sharePhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := d.Photo
-	ps := []db.Photo{p}
+	ps := []db.Photo{d.Photo}
 	s.markProblems(ps, true)
-	p = ps[0]
-	p.Lat, p.Lng, p.Alt = nil, nil, nil
-	p.Favorite, p.Private, p.Archived = false, false, false
-	files := make([]sharedFile, 0, len(d.Files))
-	for _, f := range d.Files {
-		if f.Missing {
-			continue
-		}
-		files = append(files, sharedFile{Name: f.Name, Size: f.Size, MIME: f.MIME, Kind: f.Kind, Primary: f.Primary, Hash: f.Hash})
+	kw := d.Keywords
+	if kw == nil {
+		kw = []string{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"photo": p, "keywords": d.Keywords, "files": files, "downloads": sh.Downloads, "thumb_token": sh.Access,
-	})
+	return c.JSON(http.StatusOK, visitorDetail{Photo: forVisitor(sh, ps[0]), Keywords: kw, Files: forVisitorFiles(d.Files),
+		Downloads: sh.Downloads, ThumbToken: sh.Access})
 }

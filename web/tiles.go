@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pinhole/app/maps"
+	"pinhole/app/upstream"
 )
 
 // TileServer serves map tiles (app/maps: the caching proxy or the offline
@@ -25,18 +26,29 @@ type TileServer interface {
 
 // tile serves GET /api/v1/tiles/:style/:z/:x/:y (y may end in .png).
 func (s *Server) tile(c echo.Context) error {
+	if !maps.ValidStyle(c.Param("style")) {
+		return echo.NewHTTPError(http.StatusBadRequest, "parameter style: want dark or light")
+	}
+	z, err := intParam("tile z", c.Param("z"), 0, maps.MaxZoom)
+	if err != nil {
+		return err
+	}
+	edge := int64(1)<<z - 1 // tiles across the world at zoom z, less one
+	x, err := intParam("tile x", c.Param("x"), 0, edge)
+	if err != nil {
+		return err
+	}
+	y, err := intParam("tile y", strings.TrimSuffix(c.Param("y"), ".png"), 0, edge)
+	if err != nil {
+		return err
+	}
+	n := [3]int{int(z), int(x), int(y)}
 	if s.deps.Tiles == nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "map tiles are not available on this server")
 	}
-	var n [3]int
-	for i, name := range []string{"z", "x", "y"} {
-		v, err := strconv.Atoi(strings.TrimSuffix(c.Param(name), ".png"))
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "tile "+name+" must be a whole number")
-		}
-		n[i] = v
-	}
-	b, meta, err := s.deps.Tiles.Tile(c.Request().Context(), c.Param("style"), n[0], n[1], n[2])
+	// The tile upstream's budget is charged to this user.
+	ctx := upstream.WithClient(c.Request().Context(), "user:"+strconv.FormatInt(callerOf(c).session.UserID, 10))
+	b, meta, err := s.deps.Tiles.Tile(ctx, c.Param("style"), n[0], n[1], n[2])
 	switch {
 	case errors.Is(err, maps.ErrInvalid):
 		return echo.NewHTTPError(http.StatusBadRequest, err.Error())

@@ -61,6 +61,17 @@ type Config struct {
 	// parses it into Proxies.
 	TrustedProxies string
 	Proxies        []netip.Prefix
+
+	// Connection caps (web.ConnLimits); MaxConns is lowered further to
+	// fit the file descriptor limit.
+	MaxConns      int
+	MaxConnsPerIP int
+
+	// Upstream budgets: requests per hour to the tile server (per user and
+	// in all) and to the geocoder (in all).
+	TileBudgetUser int
+	TileBudget     int
+	GeocoderBudget int
 }
 
 // option describes one setting for flags, environment, file and help.
@@ -133,6 +144,11 @@ var options = []option{
 	integer("backup-keep", 7, "scheduled backups to keep", func(c *Config) *int { return &c.BackupKeep }),
 	boolean("metrics-public", false, "serve /metrics to anyone, not only admins and localhost", func(c *Config) *bool { return &c.MetricsPublic }),
 	str("trusted-proxies", "", "comma-separated addresses or CIDR ranges of your reverse proxies; X-Forwarded-For is believed only from them (default none)", func(c *Config) *string { return &c.TrustedProxies }),
+	integer("max-conns", 1024, "open connections in all (lowered to fit the open-files limit); more are closed as they arrive", func(c *Config) *int { return &c.MaxConns }),
+	integer("tile-budget-user", 600, "tiles one user may fetch from the tile upstream per hour (cached tiles are free); beyond it the offline map", func(c *Config) *int { return &c.TileBudgetUser }),
+	integer("tile-budget", 2000, "tiles everyone together may fetch from the tile upstream per hour", func(c *Config) *int { return &c.TileBudget }),
+	integer("geocoder-budget", 1800, "requests to the online geocoder per hour; beyond it offline places, asked online later", func(c *Config) *int { return &c.GeocoderBudget }),
+	integer("max-conns-per-ip", 64, "open connections per client address (IPv6: per /64); raise it behind a reverse proxy", func(c *Config) *int { return &c.MaxConnsPerIP }),
 }
 
 // removed names options that no longer exist, with what to use instead,
@@ -287,6 +303,12 @@ func (c *Config) Validate() error {
 	}
 	if c.DecodeBudgetMB < 16 {
 		errs = append(errs, errors.New("--decode-budget-mb must be at least 16"))
+	}
+	if c.MaxConns < 16 || c.MaxConnsPerIP < 1 || c.MaxConnsPerIP > c.MaxConns {
+		errs = append(errs, errors.New("--max-conns must be at least 16 and --max-conns-per-ip from 1 to --max-conns"))
+	}
+	if c.TileBudgetUser < 1 || c.TileBudget < c.TileBudgetUser || c.GeocoderBudget < 1 {
+		errs = append(errs, errors.New("--tile-budget-user and --geocoder-budget must be at least 1, --tile-budget at least --tile-budget-user"))
 	}
 	if c.MaxMegapixels < 1 {
 		errs = append(errs, errors.New("--max-megapixels must be at least 1"))

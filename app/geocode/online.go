@@ -91,6 +91,12 @@ type Options struct {
 	// cached online answers or the offline one, and offline answers are
 	// never cached as the service's. Nil: a switch of its own, off.
 	Pause *upstream.Pause
+	// Budget limits requests to the service per client (named in the
+	// context with upstream.WithClient; the background placer names
+	// none) and in all. Beyond it the offline geocoder answers, and once
+	// everyone's budget is full again OnRecover runs, so those places are
+	// asked online then. Cached cells cost nothing. Nil: no limit.
+	Budget *upstream.Budget
 }
 
 // Stats are the geocoder's counters for the status page.
@@ -104,6 +110,9 @@ type Stats struct {
 	// Paused counts lookups answered offline because online services were
 	// paused.
 	Paused int64 `json:"paused_lookups"`
+	// BudgetLimited counts lookups answered offline because the budget of
+	// requests to the service was used up.
+	BudgetLimited int64 `json:"budget_limited"`
 	upstream.Report
 }
 
@@ -114,7 +123,11 @@ type Online struct {
 	endpoint string
 	flight   singleflight.Group
 
-	requests, hits, fallbacks, paused atomic.Int64
+	requests, hits, fallbacks, paused, limited atomic.Int64
+	// refillPending: a re-resolve is scheduled for when the budget is
+	// full again.
+	refillPending atomic.Bool
+	afterFunc     func(time.Duration, func()) // time.AfterFunc; tests catch it
 
 	rateMu   sync.Mutex
 	nextSlot time.Time
@@ -149,7 +162,8 @@ func New(o Options) *Online {
 	if !strings.HasSuffix(ep, "/reverse") && !strings.HasSuffix(ep, "/reverse.php") {
 		ep += "/reverse"
 	}
-	return &Online{o: o, endpoint: ep, health: upstream.NewHealth(30*time.Second, 30*time.Minute)}
+	return &Online{o: o, endpoint: ep, health: upstream.NewHealth(30*time.Second, 30*time.Minute),
+		afterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
 }
 
 // Pause is the switch that stops requests to the service.
@@ -178,7 +192,9 @@ func (g *Online) Resolve(ctx context.Context, lat, lng float64) (places.Place, b
 	}
 	v, err, _ := g.flight.Do(fmt.Sprint(cell), func() (any, error) { return g.ask(ctx, cell) })
 	if err != nil {
-		g.fallbacks.Add(1)
+		if !errors.Is(err, errOverBudget) {
+			g.fallbacks.Add(1)
+		}
 		return g.o.Offline(ctx, lat, lng)
 	}
 	return g.answer(ctx, v.(db.GeoAnswer), lat, lng)
@@ -197,12 +213,18 @@ func (g *Online) answer(ctx context.Context, a db.GeoAnswer, lat, lng float64) (
 var (
 	errBackingOff = errors.New("geocoder backing off")
 	errPaused     = errors.New("online services paused")
+	errOverBudget = errors.New("geocoder budget used up")
 )
 
 // ask queries the service about one cell and caches the answer.
 func (g *Online) ask(ctx context.Context, cell int64) (db.GeoAnswer, error) {
 	if at := g.retryAt(); g.o.Now().Before(at) {
 		return db.GeoAnswer{}, errBackingOff
+	}
+	if !g.o.Budget.Allow(upstream.ClientOf(ctx)) {
+		g.limited.Add(1)
+		g.askAgainWhenRefilled()
+		return db.GeoAnswer{}, errOverBudget
 	}
 	if err := g.wait(ctx); err != nil {
 		return db.GeoAnswer{}, err
@@ -223,6 +245,22 @@ func (g *Online) ask(ctx context.Context, cell int64) (db.GeoAnswer, error) {
 		g.o.Log.Warn("geocoder cache", "err", err)
 	}
 	return a, nil
+}
+
+// askAgainWhenRefilled schedules OnRecover for when everyone's budget is
+// full again (at least a minute away), once however many lookups were
+// refused meanwhile: the places answered offline are then asked online, a
+// whole budget's worth at a time, rather than a trickle that re-walks the
+// library for every token.
+func (g *Online) askAgainWhenRefilled() {
+	if g.o.OnRecover == nil || !g.refillPending.CompareAndSwap(false, true) {
+		return
+	}
+	g.afterFunc(max(g.o.Budget.GlobalFullIn(), time.Minute), func() {
+		g.refillPending.Store(false)
+		g.o.Log.Info("online geocoder budget refilled; asking about places answered offline meanwhile")
+		g.o.OnRecover()
+	})
 }
 
 // wait holds the caller until its request slot, one per Interval across
@@ -336,7 +374,7 @@ func (g *Online) retryAt() time.Time { return g.health.RetryAt() }
 // Stats reports the counters.
 func (g *Online) Stats() Stats {
 	s := Stats{Mode: "online", Service: hostOf(g.o.URL), Requests: g.requests.Load(), CacheHits: g.hits.Load(),
-		Fallbacks: g.fallbacks.Load(), Paused: g.paused.Load()}
+		Fallbacks: g.fallbacks.Load(), Paused: g.paused.Load(), BudgetLimited: g.limited.Load()}
 	if t := s.CacheHits + s.Requests; t > 0 {
 		s.HitRate = float64(s.CacheHits) / float64(t)
 	}

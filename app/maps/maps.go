@@ -35,6 +35,8 @@ var (
 	ErrInvalid = errors.New("invalid tile")
 	// ErrUnavailable means neither the cache nor the upstream has the tile.
 	ErrUnavailable = errors.New("tile unavailable")
+
+	errOverBudget = errors.New("upstream budget used up")
 )
 
 // MaxZoom is the deepest zoom served (the usual limit of OSM-style servers).
@@ -71,6 +73,11 @@ type Options struct {
 	// Pause, while on, keeps every request from reaching the upstream:
 	// cached tiles are served however old, else the offline base map.
 	Pause *upstream.Pause
+	// Budget limits upstream fetches per user (named in the request's
+	// context with upstream.WithClient) and in all; beyond it a kept copy
+	// or the offline base map answers. Cache hits cost nothing. Nil: no
+	// limit.
+	Budget *upstream.Budget
 }
 
 // Meta describes a served tile.
@@ -109,6 +116,9 @@ type Stats struct {
 	// PausedServed counts tiles served from the cache or the base map
 	// because online services were paused.
 	PausedServed int64 `json:"paused_served"`
+	// BudgetLimited counts tiles served from a kept copy or the base map
+	// because the user, or everyone, had used up the upstream budget.
+	BudgetLimited int64 `json:"budget_limited"`
 	upstream.Report
 }
 
@@ -121,7 +131,7 @@ type Tiles struct {
 	cpuSlots chan struct{}
 	upKey    string // cache folder of this upstream: a new URL starts afresh
 
-	hits, misses, rendered, upReqs, upErrs, stale, paused atomic.Int64
+	hits, misses, rendered, upReqs, upErrs, stale, paused, limited atomic.Int64
 
 	health *upstream.Health
 }
@@ -280,6 +290,11 @@ func (t *Tiles) fetch(ctx context.Context, key, style string, z, x, y int) ([]by
 	if wait := t.retryAt(); now.Before(wait) {
 		return fallback(fmt.Errorf("upstream failing; next try at %s", wait.Format(time.RFC3339)))
 	}
+	// Charged only now, when the upstream would really be asked.
+	if !t.o.Budget.Allow(upstream.ClientOf(ctx)) {
+		t.limited.Add(1)
+		return fallback(errOverBudget)
+	}
 	select {
 	case t.upSlots <- struct{}{}:
 	case <-ctx.Done():
@@ -408,7 +423,8 @@ func (t *Tiles) Stats() Stats {
 	b, n := t.cache.usage()
 	s := Stats{Mode: "offline", CacheBytes: b, CacheFiles: n, CacheCapBytes: t.o.CacheBytes,
 		Hits: t.hits.Load(), Misses: t.misses.Load(), Rendered: t.rendered.Load(),
-		UpstreamRequests: t.upReqs.Load(), UpstreamErrors: t.upErrs.Load(), StaleServed: t.stale.Load(), PausedServed: t.paused.Load()}
+		UpstreamRequests: t.upReqs.Load(), UpstreamErrors: t.upErrs.Load(), StaleServed: t.stale.Load(), PausedServed: t.paused.Load(),
+		BudgetLimited: t.limited.Load()}
 	if t.Online() {
 		s.Mode = "online"
 		if u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(t.o.UpstreamURL)); err == nil {

@@ -187,6 +187,7 @@ function ShareDialog({ album, onClose }) {
   const [password, setPassword] = useState('')
   const [downloads, setDownloads] = useState(true)
   const [err, setErr] = useFormError()
+  const [locations, setLocations] = useState(false)
   const load = () => get('/shares' + qs({ album: album.id })).then(r => setShares((r.shares || []).filter(s => !s.revoked))).catch(() => setShares([]))
   useEffect(() => { load() }, [])
   const create = async e => {
@@ -197,6 +198,7 @@ function ShareDialog({ album, onClose }) {
       if (days !== '0') body.expires_in_days = +days
       if (password) body.password = password
       body.downloads = downloads
+      body.include_locations = locations
       const s = await api('POST', `/albums/${album.id}/shares`, body, { quiet: true })
       setPassword('')
       await load()
@@ -213,6 +215,13 @@ function ShareDialog({ album, onClose }) {
       load()
     } catch { /* toast */ }
   }
+  const setLoc = async (s, on) => {
+    try {
+      await api('PATCH', `/shares/${s.id}`, { include_locations: on })
+      toast(on ? 'Visitors see where each photo was taken' : 'Exact locations hidden from this link', 'ok', 2200)
+      load()
+    } catch { /* toast */ }
+  }
   return (
     <Dialog title={`Share “${album.title}”`} onClose={onClose}>
       <form onSubmit={create}>
@@ -224,6 +233,7 @@ function ShareDialog({ album, onClose }) {
           <label class="field"><span>Password (optional)</span><input class="input" type="password" autocomplete="new-password" value={password} onInput={e => setPassword(e.currentTarget.value)} aria-label="Share password" /></label>
         </div>
         <label class="check"><input type="checkbox" checked={downloads} onChange={e => setDownloads(e.currentTarget.checked)} />Visitors can download originals</label>
+        <label class="check"><input type="checkbox" checked={locations} onChange={e => setLocations(e.currentTarget.checked)} />Include exact locations</label>
         <FormError error={err} />
         <button class="btn primary"><Icon name="share" size={18} />Create link</button>
       </form>
@@ -239,6 +249,7 @@ function ShareDialog({ album, onClose }) {
                 {s.expires_at ? (s.expired ? 'expired' : `expires ${s.expires_at.slice(0, 16)}`) : 'never expires'}{s.has_password ? ' · password' : ''} · {plural(s.views || 0, 'view')}
               </div>
               <label class="check small"><input type="checkbox" checked={s.downloads !== false} onChange={e => setDl(s, e.currentTarget.checked)} aria-label="Allow downloads through this link" />Downloads allowed</label>
+              <label class="check small"><input type="checkbox" checked={!!s.include_locations} onChange={e => setLoc(s, e.currentTarget.checked)} aria-label="Share exact locations through this link" />Exact locations</label>
             </div>
             <span class="spacer" />
             <button class="btn" onClick={() => copy(linkOf(s))} aria-label="Copy link" title="Copy link"><Icon name="copy" size={18} />Copy link</button>

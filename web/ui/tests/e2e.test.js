@@ -267,11 +267,29 @@ test('album: create, add a selection, share, open as a visitor, revoke', async (
   await both('album')
 
   await page.click('button:has-text("Share")')
+  // Exact locations are off unless the owner ticks them; the box is a
+  // full-height, visible tap target.
+  const locBox = page.locator('.dialog form label.check:has-text("Include exact locations")')
+  assert.equal(await locBox.locator('input').isChecked(), false, 'include locations is on by default')
+  const lb = await locBox.boundingBox()
+  const vs = page.viewportSize()
+  assert.ok(lb && lb.height >= 44 && lb.y >= 0 && lb.y + lb.height <= vs.height && lb.x >= 0 && lb.x + lb.width <= vs.width, `locations checkbox box ${JSON.stringify(lb)}`)
   await page.click('.dialog button:has-text("Create link")')
   await page.waitForSelector('.dialog input.share-url')
   shareURL = await page.inputValue('.dialog input.share-url')
   assert.ok(shareURL.startsWith(srv.base + '/s/'), shareURL)
   await both('share-dialog')
+
+  // Ticking "Exact locations" on the live link reaches visitors at once.
+  const tokenOf = u => u.split('/s/')[1]
+  const visitorSees = async () => (await (await fetch(`${srv.base}/api/v1/s/${tokenOf(shareURL)}`)).json()).include_locations
+  assert.equal(await visitorSees(), false)
+  await page.click('.dialog .row input[aria-label="Share exact locations through this link"]')
+  await page.waitForSelector('.toast:has-text("Visitors see where")')
+  assert.equal(await visitorSees(), true)
+  await page.click('.dialog .row input[aria-label="Share exact locations through this link"]')
+  await page.waitForSelector('.toast:has-text("Exact locations hidden")')
+  assert.equal(await visitorSees(), false)
 
   // A visitor: a fresh browser context with nothing but the link.
   const visitor = await browser.newContext({ viewport: PHONE, colorScheme: 'dark' })
