@@ -63,7 +63,7 @@ function fmtTaken(s, narrow) {
   if (!m) return ''
   const d = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5])
   return d.toLocaleDateString(undefined, { weekday: narrow ? undefined : 'short', day: 'numeric', month: 'short', year: 'numeric' }) + ', ' +
-    d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }).replace(/\s/g, '\u00a0')
+    d.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' }).replace(/\s/g, '\u00a0')
 }
 
 // useSize follows an element's size (the free area changes with the
@@ -131,6 +131,7 @@ function ViewerOpen({ v }) {
   const [detail, setDetail] = useState(null)
   const [fav, setFav] = useState(p ? !!p.favorite : false)
   const [nat, setNat] = useState(null) // {id, w, h}: the pixels that arrived
+  const [noPicture, setNoPicture] = useState(0) // a video whose codec this browser lacks (HEVC)
   const [z, setZ] = useState(Z1)
   const zr = useRef(Z1)
   const put = nz => { zr.current = nz; setZ(nz) }
@@ -142,6 +143,8 @@ function ViewerOpen({ v }) {
   const canDownload = !shared || v.source.downloads !== false
   const role = session.get().user?.role
   const canEdit = !shared && role && role !== 'viewer'
+  // Shares without downloads serve at most fit_1920: asking for more sends the same image.
+  const maxFit = canDownload ? FITS.length - 1 : 2
   const toggleInfo = () => setInfo(x => { localStorage.setItem('pinhole.info', x ? '0' : '1'); return !x })
 
   useEffect(() => { put(Z1); setFav(!!p?.favorite) }, [p?.id])
@@ -160,7 +163,7 @@ function ViewerOpen({ v }) {
       if (!n || n.media_type === 'video') continue
       const [w] = n.width > 0 && n.height > 0 ? fit(n.width, n.height, fw, fh) : [fw]
       const im = new Image()
-      im.src = thumb(n, FITS[rendition(n.width, n.height, w * dpr)][0])
+      im.src = thumb(n, FITS[Math.min(maxFit, rendition(n.width, n.height, w * dpr))][0])
     }
   }, [v.index, v.list, fw, fh])
 
@@ -324,9 +327,11 @@ function ViewerOpen({ v }) {
             <div class="media" style={{ ...box, transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})`, transition: g.current ? 'none' : 'transform .15s ease-out' }}>
               {video
                 ? <video class="full" key={p.id} src={videoURL(p)} poster={thumb(p, 'fit_1280')} controls autoplay muted={!sound.current} playsinline aria-label={label}
-                  onLoadedMetadata={e => onNatural(e.currentTarget.videoWidth, e.currentTarget.videoHeight)}
+                  onLoadedMetadata={e => { const t = e.currentTarget; onNatural(t.videoWidth, t.videoHeight); setNoPicture(t.videoWidth ? 0 : p.id) }}
+                  onError={() => setNoPicture(p.id)}
                   onVolumeChange={e => { sound.current = !e.currentTarget.muted }} />
-                : <Layers key={p.id} p={p} want={rendition(pw, ph, dw * z.s * dpr)} alt={label} onNatural={onNatural} />}
+                : <Layers key={p.id} p={p} want={Math.min(maxFit, rendition(pw, ph, dw * z.s * dpr))} alt={label} onNatural={onNatural} />}
+              {video && noPicture === p.id && <p class="vnote" role="status">This browser can’t play this video{canDownload ? '; download it to watch it.' : '.'}</p>}
             </div>
           )}
           {v.index > 0 && <button class="ib nav-btn l" onClick={() => stepViewer(-1)} aria-label="Previous photo"><Icon name="left" /></button>}

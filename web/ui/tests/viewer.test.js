@@ -25,12 +25,15 @@ const CORPUS = [
   ['photoprism/internal/photoprism/testdata/norway-kjetil-moe.webp', 'WebP'],
   ['photoprism/assets/examples/canon_eos_6d.dng', 'RAW (DNG)'],
   ['exif-py/jpg/tests/Xiaomi_Mi_9T_KeyError.jpg', 'large JPEG (4000×3000, orientation 6)'],
+  ['photoprism/pkg/media/video/testdata/quicktime-hvc1.mov', 'phone video: HEVC, landscape frames turned a quarter'],
 ]
 const GENERATED = [
   ['square.jpg', 'square', ['-f', 'lavfi', '-i', 'testsrc2=size=1000x1000', '-frames:v', '1']],
   ['panorama.jpg', '6:1 panorama', ['-f', 'lavfi', '-i', 'testsrc2=size=3000x500', '-frames:v', '1']],
   ['portrait.mp4', 'portrait video', ['-f', 'lavfi', '-i', 'testsrc2=size=360x640:rate=25', '-t', '2', '-pix_fmt', 'yuv420p', '-c:v', 'libx264']],
   ['landscape.mp4', 'landscape video', ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', '2', '-pix_fmt', 'yuv420p', '-c:v', 'libx264']],
+  // As phones record portrait: landscape frames and a quarter turn in the track header.
+  ['turned.mp4', 'portrait video stored turned', made => ['-i', join(made, 'landscape.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90']],
 ]
 const CASES = [...CORPUS.map(([f, what]) => [f.split('/').pop(), what]), ...GENERATED.map(([f, what]) => [f, what])]
 const LARGE = 'Xiaomi_Mi_9T_KeyError.jpg'
@@ -47,7 +50,8 @@ before(async () => {
   mkdirSync(join(originals, 'corpus'), { recursive: true })
   mkdirSync(join(originals, 'made'), { recursive: true })
   for (const [f] of CORPUS) copyFileSync(join(corpus, f), join(originals, 'corpus', f.split('/').pop()))
-  for (const [f, , args] of GENERATED) execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...args, join(originals, 'made', f)])
+  const made = join(originals, 'made')
+  for (const [f, , args] of GENERATED) execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...(typeof args === 'function' ? args(made) : args), join(made, f)])
   mkdirSync(join(originals, 'timeline'))
   const small = join(dir, 'small.jpg')
   execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240', '-frames:v', '1', small])
@@ -127,7 +131,8 @@ async function measure(page) {
       const free = { left: 0, top: bar.bottom, right: info && !phone ? info.left : vw, bottom: info && phone ? info.top : vh }
       free.width = free.right - free.left; free.height = free.bottom - free.top
       const el = document.querySelector('.viewer .media .full')
-      res({ vw, vh, bar, info, free, box: rect(el), tag: el.tagName, muted: el.muted, paused: el.paused, controls: el.controls })
+      const note = document.querySelector('.viewer .vnote')
+      res({ vw, vh, bar, info, free, box: rect(el), tag: el.tagName, muted: el.muted, paused: el.paused, controls: el.controls, picture: el.videoWidth > 0, note: note && rect(note) })
     }))))
     const k = JSON.stringify(m)
     if (k === last) return m
@@ -176,8 +181,11 @@ for (const vp of [DESKTOP, PHONE]) {
             // The controls sit along the video's bottom edge: nothing covers it there.
             const hit = await page.evaluate(b => document.elementFromPoint((b.left + b.right) / 2, b.bottom - 12)?.tagName, m.box)
             assert.equal(hit, 'VIDEO', `${what}: the controls' strip is covered by ${hit}`)
+            // A codec this browser lacks (HEVC in Chromium) plays sound over a
+            // still poster: the viewer says so, inside the video's box.
+            if (!m.picture) assert.ok(m.note && m.note.top >= m.box.top && m.note.bottom <= m.box.bottom, `${what}: no picture and no word about it`)
           }
-          if (['portrait_1.jpg', 'panorama.jpg', 'iphone_7.heic', 'portrait.mp4'].includes(name)) {
+          if (['portrait_1.jpg', 'panorama.jpg', 'iphone_7.heic', 'portrait.mp4', 'quicktime-hvc1.mov'].includes(name)) {
             await shot(page, `viewer-fit-${name.replace(/\..*/, '').replace(/_/g, '-')}${info ? '-info' : ''}`)
           }
         }
@@ -373,6 +381,14 @@ test('the arrows go through the whole timeline, past the months the grid has loa
   } finally { await ctx.close() }
 })
 
+// openCell opens a photo from the grid with a click event: how a tap on a
+// phone's grid cell is told from a long press (selection) is the grid's
+// business and its own test's; here only the viewer is under test.
+async function openCell(page, id) {
+  await page.waitForSelector(`.cell[data-id="${id}"]`)
+  await page.$eval(`.cell[data-id="${id}"]`, c => c.click())
+}
+
 // inView waits for a grid cell well inside the window (rows appear as the
 // grid loads the months scrolled to) and returns its photo id.
 async function inView(page) {
@@ -393,7 +409,7 @@ test('addresses: open, step, Back, reload, search, album, and the info panel\'s 
     assert.ok(scrolled > 50, `the phone grid does not scroll (${scrolled})`)
     const id = await inView(page)
     const len0 = await page.evaluate(() => history.length)
-    await page.tap(`.cell[data-id="${id}"]`)
+    await openCell(page, id)
     await page.waitForSelector(`.viewer[data-id="${id}"]`)
     assert.equal(new URL(page.url()).searchParams.get('photo'), id)
     assert.equal(new URL(page.url()).pathname, '/')
@@ -434,7 +450,7 @@ test('addresses: open, step, Back, reload, search, album, and the info panel\'s 
     await page.waitForTimeout(300)
     const at = await page.evaluate(() => document.querySelector('.grid-scroll').scrollTop)
     const visible = [await inView(page)]
-    await page.tap(`.cell[data-id="${visible[0]}"]`)
+    await openCell(page, visible[0])
     await page.waitForSelector('.viewer')
     await page.goBack()
     await page.waitForSelector('.viewer', { state: 'detached' })
@@ -476,7 +492,7 @@ test('addresses: open, step, Back, reload, search, album, and the info panel\'s 
     assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, `/albums/${album.id}`)
 
     await page.goto(srv.base + '/')
-    await page.tap(`.cell[data-id="${top}"]`)
+    await openCell(page, top)
     await page.waitForSelector(`.viewer[data-id="${top}"]`)
     await page.tap('.viewer button[aria-label="Info (i)"]')
     await page.tap(`.info a[href="/albums/${album.id}"]`)
@@ -512,7 +528,7 @@ test('share link visitors get addresses too', async () => {
     await vp.goto(srv.base + url)
     await vp.waitForSelector('.cell[data-id]')
     const first = await vp.getAttribute('.cell[data-id]', 'data-id')
-    await vp.tap(`.cell[data-id="${first}"]`)
+    await openCell(vp, first)
     await vp.waitForSelector(`.viewer[data-id="${first}"]`)
     assert.equal(new URL(vp.url()).pathname, url)
     assert.equal(new URL(vp.url()).searchParams.get('photo'), first)
