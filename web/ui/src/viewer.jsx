@@ -289,15 +289,15 @@ function ViewerOpen({ v }) {
     const gs = g.current
     if (!gs || ptrs.current.size) return
     g.current = null
-    if (gs.pinch || gs.z.s > 1) return setZ(z => ({ ...z })) // transitions back on
-    if (!gs.moved) {
-      // A double tap zooms on touch screens (mice have dblclick).
+    if (!gs.pinch && !gs.moved) {
+      // A double tap zooms in or back out on touch screens (mice have dblclick).
       const lt = lastTap.current, now = Date.now(), c = at(e)
       if (e.pointerType !== 'mouse' && e.type === 'pointerup') {
         if (now - lt.t < 320 && Math.hypot(c.x - lt.x, c.y - lt.y) < 30) { lt.t = 0; toggleZoom(c) } else Object.assign(lt, { t: now, x: c.x, y: c.y })
       }
       return
     }
+    if (gs.pinch || gs.z.s > 1) return setZ(z => ({ ...z })) // transitions back on
     if (gs.dy > 110 && gs.dy > Math.abs(gs.dx)) return closeViewer()
     if (gs.dx < -60) stepViewer(1)
     else if (gs.dx > 60) stepViewer(-1)

@@ -309,7 +309,7 @@ test('zoom loads detail, stays anchored at the pointer, and pans only as far as 
   } finally { await ctx.close() }
 })
 
-test('phone: pinch zooms and loads detail; a swipe steps; the neighbours are preloaded at the screen size', async () => {
+test('phone: pinch and double tap zoom, pinching loads detail; a swipe steps; the neighbours are preloaded at the screen size', async () => {
   const { ctx, page } = await open(PHONE)
   const asked = []
   page.on('request', r => asked.push(r.url()))
@@ -334,6 +334,18 @@ test('phone: pinch zooms and loads detail; a swipe steps; the neighbours are pre
     assert.ok(m1.box.width / m0.box.width > 3, `pinched to ${(m1.box.width / m0.box.width).toFixed(2)}×`)
     await page.waitForFunction(w => (document.querySelector('.viewer .media img.full')?.naturalWidth || 0) > w, w0, { timeout: 20000 })
     await shot(page, 'viewer-pinched')
+
+    // A double tap zooms in (2.5×) where the finger is; another fits again.
+    await page.keyboard.press('0')
+    await page.waitForTimeout(300)
+    const tap = async () => { await touch('touchStart', [[cx, cy - 80]]); await touch('touchEnd', []) }
+    await tap(); await tap()
+    await page.waitForTimeout(300)
+    const m2 = await measure(page)
+    assert.ok(Math.abs(m2.box.width / m0.box.width - 2.5) < 0.05, `a double tap zoomed to ${(m2.box.width / m0.box.width).toFixed(2)}×`)
+    await tap(); await tap()
+    await page.waitForTimeout(300)
+    assertFits(await measure(page), p, 'after a second double tap')
 
     // Back to fit, then a swipe shows the neighbour.
     await page.keyboard.press('0')
