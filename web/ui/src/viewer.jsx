@@ -319,7 +319,7 @@ function ViewerOpen({ v }) {
           <button class="ib" onClick={() => closeViewer()} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button>
           <div class="vtitle" title={lines.join(' · ')}>{lines.map((l, i) => (i ? <span key={i}>{l}</span> : <b key={i}>{l}</b>))}</div>
           {canEdit && <button class={'ib' + (fav ? ' on' : '')} onClick={toggleFav} aria-pressed={fav} aria-label={fav ? 'Unfavourite (f)' : 'Favourite (f)'} title="Favourite (f)"><Icon name="heart" filled={fav} /></button>}
-          {canDownload && <a class="ib" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>}
+          {canDownload && <a class="ib dl" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>}
           <button class={'ib' + (info ? ' on' : '')} onClick={toggleInfo} aria-pressed={info} aria-label="Info (i)" title="Info (i)"><Icon name="info" /></button>
         </div>
         <div class="frame" ref={frame} onWheel={onWheel} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp} onDblClick={onDbl}>
