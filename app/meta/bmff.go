@@ -698,7 +698,26 @@ func (m *bmff) trak(t box) {
 	h := binary.BigEndian.Uint32(b[p+4:]) >> 16
 	if w > 0 && h > 0 {
 		m.rd.info.Width, m.rd.info.Height = int(w), int(h)
+		m.rd.info.Rotation = matrixRotation(b[p-36 : p])
 	}
+}
+
+// matrixRotation reads the quarter turn of a track header's display matrix
+// {a b u, c d v, x y w} (a, b, c, d in 16.16 fixed point): phones record
+// portrait video as landscape frames with a 90° matrix, and players show
+// it turned. It returns 0, 90, 180 or 270 (clockwise), 0 for anything else.
+func matrixRotation(mx []byte) int {
+	v := func(i int) int32 { return int32(binary.BigEndian.Uint32(mx[4*i:])) }
+	a, b, c, d := v(0), v(1), v(3), v(4)
+	switch {
+	case a == 0 && d == 0 && b > 0 && c < 0:
+		return 90
+	case a == 0 && d == 0 && b < 0 && c > 0:
+		return 270
+	case b == 0 && c == 0 && a < 0 && d < 0:
+		return 180
+	}
+	return 0
 }
 
 // udta reads QuickTime user data: ©xyz (ISO 6709 location), ©mak, ©mod,

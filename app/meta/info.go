@@ -64,6 +64,10 @@ type Info struct {
 	// orientation is applied. DisplayWidth/DisplayHeight swap them when the
 	// orientation turns the picture by 90°.
 	Width, Height int
+	// Rotation is a video track's display rotation in degrees clockwise
+	// (0, 90, 180, 270): portrait phone videos are landscape frames turned
+	// by 90° when played.
+	Rotation int
 
 	Duration float64 // seconds, for video
 
@@ -76,8 +80,11 @@ type Info struct {
 	OffsetTimeOriginal string // "+02:00"
 }
 
-// Rotated reports whether the orientation turns the picture by 90° or 270°.
-func (i *Info) Rotated() bool { return i.Orientation >= 5 && i.Orientation <= 8 }
+// Rotated reports whether the orientation (or a video's rotation) turns
+// the picture by 90° or 270°.
+func (i *Info) Rotated() bool {
+	return i.Orientation >= 5 && i.Orientation <= 8 || i.Rotation == 90 || i.Rotation == 270
+}
 
 // DisplayWidth is the width as the picture is shown, after orientation.
 func (i *Info) DisplayWidth() int {

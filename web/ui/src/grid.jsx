@@ -7,7 +7,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { aspect, fitSrcset, thumb } from './api.js'
 import { Icon } from './icons.jsx'
 import { on, store, useStore } from './store.js'
-import { openViewer } from './viewer-state.js'
+import { openViewer, useGridList } from './viewer-state.js'
 
 export const selection = store(new Map()) // id → photo
 
@@ -88,6 +88,8 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
   const sel = useStore(selection)
   const [width, setWidth] = useState(0)
   const rerender = () => force(n => n + 1)
+  // A photo opened by its address gets this screen's photos as neighbours.
+  useGridList(source, () => (S.current ? allPhotos(S.current) : []))
 
   // (Re)start on a new source.
   useEffect(() => {

@@ -2,7 +2,13 @@
 // index.html, so deep links and reloads work.
 import { store } from './store.js'
 
-const parse = () => ({ path: location.pathname, query: Object.fromEntries(new URLSearchParams(location.search)) })
+// The `photo` parameter belongs to the viewer (viewer-state.js): opening,
+// stepping or closing it must not look like a new screen to the pages.
+function parse() {
+  const q = new URLSearchParams(location.search)
+  q.delete('photo')
+  return { path: location.pathname, query: Object.fromEntries(q) }
+}
 export const route = store(parse())
 
 export function navigate(to, { replace = false } = {}) {

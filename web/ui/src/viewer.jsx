@@ -1,23 +1,128 @@
 // The viewer: one photo full screen on black. Arrow keys and swipes move,
-// Esc or a downward swipe closes, wheel and pinch zoom, `i` opens the info
-// panel where title, description, keywords, date and place can be edited.
-import { useEffect, useRef, useState } from 'preact/hooks'
-import { api, download, FIT, fitSrcset, get, mapStyle, qs, thumb, toast, videoURL } from './api.js'
+// Esc or a downward swipe closes, wheel, pinch, double-click and +/- zoom,
+// `i` opens the info panel (a bottom sheet on phones) where title,
+// description, keywords, date and place can be edited.
+//
+// Geometry: the photo's box is computed here from its width and height (the
+// API gives them after EXIF orientation) and the free area: the frame below
+// the top bar, left of the info panel or above the info sheet. The element's
+// box is exactly the photo, never a letterbox inside an oversized element,
+// so zoom and pan are plain arithmetic on that box. (Sizing it with CSS
+// percentages inside grid containers left the height indefinite: the image
+// took the window's width and its bottom was cut off.)
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { api, download, get, mapStyle, qs, session, thumb, toast, videoURL } from './api.js'
 import { Icon } from './icons.jsx'
+import { match } from './router.js'
 import { emit, useStore } from './store.js'
-import { closeViewer, viewer } from './viewer-state.js'
-import { session } from './api.js'
+import { closeViewer, showFetched, stepViewer, viewer } from './viewer-state.js'
 
-// boxFor picks the fit size that covers the screen at its pixel density.
-function boxFor() {
-  const px = Math.max(innerWidth, innerHeight) * (devicePixelRatio || 1)
-  return FIT.find(b => b >= px) || 4096
+// The fit renditions and their boxes (thumbs/size.go): each fits the
+// picture inside W×H and never upscales.
+const FITS = [['fit_720', 720, 720], ['fit_1280', 1280, 1024], ['fit_1920', 1920, 1200], ['fit_2560', 2560, 1600], ['fit_4096', 4096, 4096]]
+const MAX_ZOOM = 8
+const Z1 = { s: 1, x: 0, y: 0 }
+
+// rendition is the index in FITS of the smallest rendition at least `need`
+// device pixels wide for a w×h photo, or of the first that already holds
+// all of the photo's pixels (a bigger box would send the same picture).
+export function rendition(w, h, need) {
+  for (let i = 0; i < FITS.length; i++) {
+    const [, bw, bh] = FITS[i]
+    if (!(w > 0 && h > 0)) {
+      if (Math.max(bw, bh) >= need) return i
+      continue
+    }
+    const k = Math.min(1, bw / w, bh / h)
+    if (w * k >= need * 0.98 || k === 1) return i
+  }
+  return FITS.length - 1
+}
+
+// fit scales w×h to the largest size inside fw×fh: contained, not shrunk.
+const fit = (w, h, fw, fh) => { const k = Math.min(fw / w, fh / h); return [w * k, h * k] }
+
+// dims is the photo's displayed size: the API's, unless the pixels that
+// arrived disagree (no size known, or a video's rotation the index missed).
+function dims(p, n) {
+  const ok = p.width > 0 && p.height > 0
+  if (!n) return ok ? [p.width, p.height] : [0, 0]
+  // A small rendition's rounding (720×5 for a 4000×28 strip) is agreement.
+  const eh = n.w * p.height / p.width
+  if (ok && Math.abs(n.h - eh) <= Math.max(1.5, 0.02 * eh)) return [p.width, p.height]
+  const a = n.w / n.h
+  const big = Math.max(p.width || 0, p.height || 0, n.w, n.h)
+  return a >= 1 ? [big, big / a] : [big * a, big]
+}
+
+// "Tue, 2 Jul 2019, 13:14" (in the browser's locale) from the wall-clock
+// time the photo was taken; narrow screens leave out the weekday, and the
+// time never breaks across lines.
+function fmtTaken(s, narrow) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)/.exec(s || '')
+  if (!m) return ''
+  const d = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5])
+  return d.toLocaleDateString(undefined, { weekday: narrow ? undefined : 'short', day: 'numeric', month: 'short', year: 'numeric' }) + ', ' +
+    d.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' }).replace(/\s/g, '\u00a0')
+}
+
+// useSize follows an element's size (the free area changes with the
+// window, the info panel and the phone's rotation).
+function useSize(ref) {
+  const [size, setSize] = useState([0, 0])
+  useLayoutEffect(() => {
+    const el = ref.current
+    const read = () => {
+      const r = el.getBoundingClientRect()
+      setSize(s => (s[0] === r.width && s[1] === r.height ? s : [r.width, r.height]))
+    }
+    read()
+    const ro = new ResizeObserver(read)
+    ro.observe(el)
+    return () => ro.disconnect()
+  }, [])
+  return size
 }
 
 export function Viewer() {
   const v = useStore(viewer)
   if (!v) return null
+  if (v.pending) return <Pending key={v.pending} id={v.pending} />
   return <ViewerOpen v={v} />
+}
+
+// Pending fetches the photo an address names (a reload, a bookmark, Forward)
+// when the screen's list does not have it (yet).
+function Pending({ id }) {
+  const [hidden, setHidden] = useState(false)
+  useEffect(() => {
+    let alive = true
+    const share = match('/s/:token', location.pathname)
+    const base = share ? `/s/${encodeURIComponent(share.token)}` : ''
+    const load = path => get(base + path, { quiet: true, keepToken: !!share })
+    load(`/photos/${encodeURIComponent(id)}`).then(d => {
+      if (!alive) return
+      const p = share && d.thumb_token ? { ...d.photo, _t: d.thumb_token } : d.photo
+      showFetched(id, p, share ? { shared: true, downloads: d.downloads !== false, detail: pid => load(`/photos/${pid}`) } : null)
+    }).catch(e => {
+      if (!alive) return
+      // A share behind a password asks for it first; once unlocked, its
+      // grid hands the photo over (viewer-state.js, useGridList).
+      if (share && e.status === 401) return setHidden(true)
+      toast(e.status === 404 ? 'That photo is not here (any more).' : e.message, 'error')
+      closeViewer()
+    })
+    return () => { alive = false }
+  }, [id])
+  if (hidden) return null
+  return (
+    <div class="viewer" role="dialog" aria-modal="true" aria-busy="true" aria-label="Opening photo">
+      <div class="stage">
+        <div class="vtop"><button class="ib" onClick={() => closeViewer()} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button></div>
+        <div class="frame" />
+      </div>
+    </div>
+  )
 }
 
 function ViewerOpen({ v }) {
@@ -25,42 +130,56 @@ function ViewerOpen({ v }) {
   const [info, setInfo] = useState(() => localStorage.getItem('pinhole.info') === '1' && innerWidth > 719)
   const [detail, setDetail] = useState(null)
   const [fav, setFav] = useState(p ? !!p.favorite : false)
-  const [z, setZ] = useState({ s: 1, x: 0, y: 0 })
-  const stage = useRef(null)
+  const [nat, setNat] = useState(null) // {id, w, h}: the pixels that arrived
+  const [noPicture, setNoPicture] = useState(0) // a video whose codec this browser lacks (HEVC)
+  const [z, setZ] = useState(Z1)
+  const zr = useRef(Z1)
+  const put = nz => { zr.current = nz; setZ(nz) }
+  const frame = useRef(null)
+  const [fw, fh] = useSize(frame)
+  const sound = useRef(false) // unmuted once by the user: later videos keep sound
   const shared = !!v.source?.shared
   // A share can withhold originals; its source then says downloads: false.
   const canDownload = !shared || v.source.downloads !== false
   const role = session.get().user?.role
   const canEdit = !shared && role && role !== 'viewer'
+  // Shares without downloads serve at most fit_1920: asking for more sends the same image.
+  const maxFit = canDownload ? FITS.length - 1 : 2
+  const toggleInfo = () => setInfo(x => { localStorage.setItem('pinhole.info', x ? '0' : '1'); return !x })
 
-  // go reads the store, not this render's v: a second key press can arrive
-  // before the re-render has re-bound the key handler, and must still move.
-  const go = d => {
-    const cur = viewer.get()
-    if (!cur) return
-    const i = cur.index + d
-    if (i < 0 || i >= cur.list.length) return
-    viewer.set({ ...cur, index: i })
-  }
-  useEffect(() => { setZ({ s: 1, x: 0, y: 0 }); setFav(!!p?.favorite) }, [p?.id])
+  useEffect(() => { put(Z1); setFav(!!p?.favorite) }, [p?.id])
+  useEffect(() => { put(Z1) }, [fw, fh])
 
-  // Preload the neighbours at the size this screen needs.
+  const video = p?.media_type === 'video'
+  const [pw, ph] = p ? dims(p, nat && nat.id === p.id ? nat : null) : [0, 0]
+  const [dw, dh] = fw > 0 && pw > 0 ? fit(pw, ph, fw, fh) : [fw, fh]
+  const dpr = devicePixelRatio || 1
+
+  // Preload the neighbours at the size this screen shows them.
   useEffect(() => {
-    const box = boxFor()
+    if (!fw) return
     for (const d of [1, -1, 2]) {
       const n = v.list[v.index + d]
-      if (n && n.media_type !== 'video') { const im = new Image(); im.src = thumb(n, 'fit_' + box) }
+      if (!n || n.media_type === 'video') continue
+      const [w] = n.width > 0 && n.height > 0 ? fit(n.width, n.height, fw, fh) : [fw]
+      const im = new Image()
+      im.src = thumb(n, FITS[Math.min(maxFit, rendition(n.width, n.height, w * dpr))][0])
     }
-  }, [v.index])
+  }, [v.index, v.list, fw, fh])
 
+  // Details (files, keywords, albums) for the info panel, and for the top
+  // bar's file name when the photo has neither place nor title.
+  const place = p ? [p.city, p.country].filter(Boolean).join(', ') : ''
+  const needDetail = !!p && (info || (!place && !p.title))
+  const cur = p && detail && (detail.photo?.id === p.id || detail.for === p.id) ? detail : null
   useEffect(() => {
-    if (!info || !p) return
+    if (!needDetail || cur) return
     let alive = true
-    setDetail(null)
-    const load = shared ? v.source.detail(p.id) : api('GET', `/photos/${p.id}`, undefined, { quiet: true })
-    load.then(d => alive && setDetail(d)).catch(e => alive && setDetail({ error: e.message }))
+    const id = p.id
+    const load = shared ? v.source.detail(id) : api('GET', `/photos/${id}`, undefined, { quiet: true })
+    load.then(d => alive && setDetail(d)).catch(e => alive && setDetail({ error: e.message, for: id }))
     return () => { alive = false }
-  }, [info, p?.id])
+  }, [needDetail, p?.id])
 
   const toggleFav = async () => {
     if (!canEdit) return
@@ -82,16 +201,35 @@ function ViewerOpen({ v }) {
     } catch { /* toast shown */ }
   }
 
+  // Zoom: s scales the photo's box about its centre, (x, y) moves it. Pan
+  // is clamped so the photo never leaves the frame: where it is larger than
+  // the frame it covers it, where it is smaller it stays inside it.
+  const clampZ = (s, x, y) => {
+    if (s <= 1.001) return Z1
+    const mx = Math.abs(dw * s - fw) / 2, my = Math.abs(dh * s - fh) / 2
+    return { s, x: Math.min(mx, Math.max(-mx, x)), y: Math.min(my, Math.max(-my, y)) }
+  }
+  // zoomAt keeps the point under (cx, cy) (from the frame's centre) still.
+  const zoomAt = (s, cx, cy, from = zr.current) => {
+    if (video) return Z1
+    s = Math.min(MAX_ZOOM, Math.max(1, s))
+    const k = s / from.s
+    return clampZ(s, cx - (cx - from.x) * k, cy - (cy - from.y) * k)
+  }
+  const toggleZoom = c => put(zr.current.s > 1 ? Z1 : zoomAt(2.5, c.x, c.y, Z1))
+
   useEffect(() => {
     const onKey = e => {
       if (e.target.closest && e.target.closest('input, textarea, select')) { if (e.key === 'Escape') e.target.blur(); return }
-      if (e.key === 'ArrowRight') go(1)
-      else if (e.key === 'ArrowLeft') go(-1)
+      if (e.ctrlKey || e.metaKey || e.altKey) return
+      if (e.key === 'ArrowRight') stepViewer(1)
+      else if (e.key === 'ArrowLeft') stepViewer(-1)
       else if (e.key === 'Escape') closeViewer()
-      else if (e.key === 'i') { setInfo(x => { localStorage.setItem('pinhole.info', x ? '0' : '1'); return !x }) }
+      else if (e.key === 'i') toggleInfo()
       else if (e.key === 'f') toggleFav()
-      else if (e.key === '+' || e.key === '=') setZ(z => ({ ...z, s: Math.min(8, z.s * 1.5) }))
-      else if (e.key === '-') setZ(z => (z.s / 1.5 <= 1 ? { s: 1, x: 0, y: 0 } : { ...z, s: z.s / 1.5 }))
+      else if (e.key === '+' || e.key === '=') put(zoomAt(zr.current.s * 1.5, 0, 0))
+      else if (e.key === '-') put(zoomAt(zr.current.s / 1.5, 0, 0))
+      else if (e.key === '0') put(Z1)
       else return
       e.preventDefault()
       e.stopPropagation()
@@ -100,91 +238,145 @@ function ViewerOpen({ v }) {
     return () => removeEventListener('keydown', onKey, true)
   })
 
-  // Zoom and gestures.
+  // Gestures, in coordinates from the frame's centre.
   const ptrs = useRef(new Map())
   const g = useRef(null)
+  const lastTap = useRef({ t: 0, x: 0, y: 0, type: '' })
+  const at = e => { const r = frame.current.getBoundingClientRect(); return { x: e.clientX - r.left - r.width / 2, y: e.clientY - r.top - r.height / 2 } }
+  const two = () => { const [a, b] = [...ptrs.current.values()]; return { d: Math.hypot(a.x - b.x, a.y - b.y), m: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } } }
   const onWheel = e => {
     e.preventDefault()
-    const r = stage.current.getBoundingClientRect()
-    const cx = e.clientX - r.left - r.width / 2, cy = e.clientY - r.top - r.height / 2
-    setZ(z => {
-      const s = Math.min(8, Math.max(1, z.s * Math.exp(-e.deltaY * 0.0025)))
-      if (s === 1) return { s: 1, x: 0, y: 0 }
-      return { s, x: cx - (cx - z.x) * s / z.s, y: cy - (cy - z.y) * s / z.s }
-    })
+    const c = at(e)
+    // Trackpad pinches arrive as small ctrl+wheel steps.
+    put(zoomAt(zr.current.s * Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0025)), c.x, c.y))
   }
   const onDown = e => {
-    if (e.target.closest('button, a, video')) return
-    ptrs.current.set(e.pointerId, { x: e.clientX, y: e.clientY })
-    stage.current.setPointerCapture(e.pointerId)
-    const pts = [...ptrs.current.values()]
-    if (pts.length === 2) g.current = { pinch: Math.hypot(pts[0].x - pts[1].x, pts[0].y - pts[1].y), z: { ...z } }
-    else g.current = { x: e.clientX, y: e.clientY, z: { ...z }, dx: 0, dy: 0 }
+    lastTap.current.type = e.pointerType
+    if (e.target.closest('button, a')) return
+    // The bottom of a video holds its controls: leave those to the video.
+    if (e.target.tagName === 'VIDEO' && e.clientY > e.target.getBoundingClientRect().bottom - 64) return
+    ptrs.current.set(e.pointerId, at(e))
+    if (ptrs.current.size === 2 && !video) {
+      const t = two()
+      g.current = { pinch: t.d, mid: t.m, z: zr.current }
+    } else if (ptrs.current.size === 1) {
+      g.current = { x: e.clientX, y: e.clientY, z: zr.current, dx: 0, dy: 0, moved: false }
+    }
   }
   const onMove = e => {
-    if (!ptrs.current.has(e.pointerId) || !g.current) return
-    ptrs.current.set(e.pointerId, { x: e.clientX, y: e.clientY })
-    const pts = [...ptrs.current.values()]
-    if (pts.length === 2 && g.current.pinch) {
-      const d = Math.hypot(pts[0].x - pts[1].x, pts[0].y - pts[1].y)
-      const s = Math.min(8, Math.max(1, g.current.z.s * d / g.current.pinch))
-      setZ(s === 1 ? { s: 1, x: 0, y: 0 } : { ...g.current.z, s })
+    const gs = g.current
+    if (!ptrs.current.has(e.pointerId) || !gs) return
+    ptrs.current.set(e.pointerId, at(e))
+    if (gs.pinch) {
+      if (ptrs.current.size < 2) return
+      const t = two()
+      const nz = zoomAt(gs.z.s * t.d / gs.pinch, gs.mid.x, gs.mid.y, gs.z)
+      put(clampZ(nz.s, nz.x + t.m.x - gs.mid.x, nz.y + t.m.y - gs.mid.y))
       return
     }
-    const dx = e.clientX - g.current.x, dy = e.clientY - g.current.y
-    g.current.dx = dx; g.current.dy = dy
-    if (g.current.z.s > 1) setZ({ ...g.current.z, x: g.current.z.x + dx, y: g.current.z.y + dy })
-    else setZ({ s: 1, x: dx, y: Math.max(0, dy) * (Math.abs(dy) > Math.abs(dx) ? 1 : 0) })
+    const dx = e.clientX - gs.x, dy = e.clientY - gs.y
+    if (!gs.moved) {
+      if (Math.hypot(dx, dy) < 8) return
+      gs.moved = true
+      try { frame.current.setPointerCapture(e.pointerId) } catch { /* pointer already gone */ }
+    }
+    gs.dx = dx; gs.dy = dy
+    if (gs.z.s > 1) put(clampZ(gs.z.s, gs.z.x + dx, gs.z.y + dy))
+    else put({ s: 1, x: dx, y: Math.abs(dy) > Math.abs(dx) ? Math.max(0, dy) : 0 })
   }
   const onUp = e => {
-    ptrs.current.delete(e.pointerId)
+    if (!ptrs.current.delete(e.pointerId)) return
     const gs = g.current
     if (!gs || ptrs.current.size) return
     g.current = null
-    if (gs.z.s > 1 || gs.pinch) return
+    if (!gs.pinch && !gs.moved) {
+      // A double tap zooms in or back out on touch screens (mice have dblclick).
+      const lt = lastTap.current, now = Date.now(), c = at(e)
+      if (e.pointerType !== 'mouse' && e.type === 'pointerup') {
+        if (now - lt.t < 320 && Math.hypot(c.x - lt.x, c.y - lt.y) < 30) { lt.t = 0; toggleZoom(c) } else Object.assign(lt, { t: now, x: c.x, y: c.y })
+      }
+      return
+    }
+    if (gs.pinch || gs.z.s > 1) return setZ(z => ({ ...z })) // transitions back on
     if (gs.dy > 110 && gs.dy > Math.abs(gs.dx)) return closeViewer()
-    if (gs.dx < -60) go(1)
-    else if (gs.dx > 60) go(-1)
-    setZ({ s: 1, x: 0, y: 0 })
+    if (gs.dx < -60) stepViewer(1)
+    else if (gs.dx > 60) stepViewer(-1)
+    put(Z1)
   }
+  const onDbl = e => { if (lastTap.current.type === 'mouse' && !e.target.closest('button, a, video')) toggleZoom(at(e)) }
 
   if (!p) return null
-  const box = boxFor()
-  const video = p.media_type === 'video'
-  const title = p.title || detail?.files?.find(f => f.primary)?.name || ''
+  const fileName = cur?.files?.find(f => f.primary)?.name || cur?.files?.[0]?.name || ''
+  const when = fmtTaken(p.taken_local || p.taken_at, fw > 0 && fw < 600)
+  const lines = [when, place || p.title || fileName].filter(Boolean)
+  const label = p.title || fileName || (video ? 'video' : 'photo')
+  const onNatural = (w, h) => w > 0 && h > 0 && setNat(n => (n && n.id === p.id && n.w >= w ? n : { id: p.id, w, h }))
+  const box = { left: (fw - dw) / 2 + 'px', top: (fh - dh) / 2 + 'px', width: dw + 'px', height: dh + 'px' }
   return (
-    <div class="viewer" data-id={p.id} role="dialog" aria-modal="true" aria-label={`Photo ${v.index + 1} of ${v.list.length}`}>
-      <div class="stage" ref={stage} onWheel={onWheel} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp}
-        onDblClick={() => setZ(z => (z.s > 1 ? { s: 1, x: 0, y: 0 } : { s: 2.5, x: 0, y: 0 }))}>
+    <div class={'viewer' + (info ? ' with-info' : '')} data-id={p.id} role="dialog" aria-modal="true" aria-label={`Photo ${v.index + 1} of ${v.list.length}`}>
+      <div class="stage">
         <div class="vtop">
-          <button class="ib" onClick={closeViewer} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button>
-          <span class="spacer small" style={{ opacity: .8 }}>{title}</span>
+          <button class="ib" onClick={() => closeViewer()} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button>
+          <div class="vtitle" title={lines.join(' · ')}>{lines.map((l, i) => (i ? <span key={i}>{l}</span> : <b key={i}>{l}</b>))}</div>
           {canEdit && <button class={'ib' + (fav ? ' on' : '')} onClick={toggleFav} aria-pressed={fav} aria-label={fav ? 'Unfavourite (f)' : 'Favourite (f)'} title="Favourite (f)"><Icon name="heart" filled={fav} /></button>}
-          {canDownload && <a class="ib" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>}
-          {<button class={'ib' + (info ? ' on' : '')} onClick={() => setInfo(x => { localStorage.setItem('pinhole.info', x ? '0' : '1'); return !x })} aria-pressed={info} aria-label="Info (i)" title="Info (i)"><Icon name="info" /></button>}
+          {canDownload && <a class="ib dl" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>}
+          <button class={'ib' + (info ? ' on' : '')} onClick={toggleInfo} aria-pressed={info} aria-label="Info (i)" title="Info (i)"><Icon name="info" /></button>
         </div>
-        {v.index > 0 && <button class="ib nav-btn l" onClick={() => go(-1)} aria-label="Previous photo"><Icon name="left" /></button>}
-        {v.index < v.list.length - 1 && <button class="ib nav-btn r" onClick={() => go(1)} aria-label="Next photo"><Icon name="right" /></button>}
-        <div class="zoom" style={{ transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})`, transition: g.current ? 'none' : 'transform .15s ease-out' }}>
-          {video
-            ? <video key={p.id} src={videoURL(p)} poster={thumb(p, 'fit_1280')} controls autoplay playsinline aria-label={title || 'video'} />
-            : <FullImage key={p.id} p={p} box={box} alt={title || 'photo'} />}
+        <div class="frame" ref={frame} onWheel={onWheel} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp} onDblClick={onDbl}>
+          {fw > 0 && (
+            <div class="media" style={{ ...box, transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})`, transition: g.current ? 'none' : 'transform .15s ease-out' }}>
+              {video
+                ? <video class="full" key={p.id} src={videoURL(p)} poster={thumb(p, 'fit_1280')} controls autoplay muted={!sound.current} playsinline aria-label={label}
+                  onLoadedMetadata={e => { const t = e.currentTarget; onNatural(t.videoWidth, t.videoHeight); setNoPicture(t.videoWidth ? 0 : p.id) }}
+                  onError={() => setNoPicture(p.id)}
+                  onVolumeChange={e => { sound.current = !e.currentTarget.muted }} />
+                : <Layers key={p.id} p={p} want={Math.min(maxFit, rendition(pw, ph, dw * z.s * dpr))} alt={label} onNatural={onNatural} />}
+              {video && noPicture === p.id && <p class="vnote" role="status">This browser can’t play this video{canDownload ? '; download it to watch it.' : '.'}</p>}
+            </div>
+          )}
+          {v.index > 0 && <button class="ib nav-btn l" onClick={() => stepViewer(-1)} aria-label="Previous photo"><Icon name="left" /></button>}
+          {v.index < v.list.length - 1 && <button class="ib nav-btn r" onClick={() => stepViewer(1)} aria-label="Next photo"><Icon name="right" /></button>}
         </div>
       </div>
-      {info && <InfoPanel p={p} detail={detail} setDetail={setDetail} canEdit={canEdit} shared={shared} canDownload={canDownload} onFlag={setFlag} onClose={() => setInfo(false)} />}
+      {info && <InfoPanel p={p} detail={cur} setDetail={setDetail} canEdit={canEdit} shared={shared} canDownload={canDownload} onFlag={setFlag} onClose={() => setInfo(false)} />}
     </div>
   )
 }
 
-// FullImage shows the grid's cached fit_720 at once, then the sharp size.
-function FullImage({ p, box, alt }) {
-  const [sharp, setSharp] = useState(false)
-  return (
-    <>
-      {!sharp && <img src={thumb(p, 'fit_720')} alt="" style={{ position: 'absolute', width: '100%', height: '100%', objectFit: 'contain', filter: 'blur(2px)' }} draggable={false} />}
-      <img class="full" src={thumb(p, 'fit_' + box)} alt={alt} draggable={false} onLoad={() => setSharp(true)} style={{ opacity: sharp ? 1 : 0, width: '100%', height: '100%', objectFit: 'contain' }} />
-    </>
-  )
+// Layers stacks the renditions asked for so far, smallest first: each stays
+// invisible until it is loaded and decoded, and then covers the ones below,
+// which are dropped. The picture on screen is never swapped for a blank one:
+// zooming in keeps the current image until the sharper one is ready.
+function Layers({ p, want, alt, onNatural }) {
+  const [asked, setAsked] = useState(() => [...new Set([0, want])])
+  const [ready, setReady] = useState(-1) // the largest decoded layer
+  const [failed, setFailed] = useState(() => new Set())
+  const top = asked[asked.length - 1]
+  useEffect(() => {
+    if (want <= top) return
+    // Wait for a wheel or pinch to settle, so one zoom asks for one size.
+    const t = setTimeout(() => setAsked(a => (a.includes(want) ? a : [...a, want].sort((x, y) => x - y))), 150)
+    return () => clearTimeout(t)
+  }, [want, top])
+  const loaded = (i, img) => {
+    img.decode().catch(() => {}).then(() => {
+      onNatural(img.naturalWidth, img.naturalHeight)
+      setReady(r => Math.max(r, i))
+    })
+  }
+  if (asked.every(i => failed.has(i))) return <div class="vfail" role="img" aria-label={alt}><Icon name="missing" /><span>This file cannot be shown here. Download the original to open it.</span></div>
+  return asked.filter(i => i >= ready).map(i => (
+    <img key={i} class={i === ready ? 'full' : 'next'} src={thumb(p, FITS[i][0])} alt={i === ready ? alt : ''} draggable={false}
+      onLoad={e => loaded(i, e.currentTarget)} onError={() => setFailed(f => new Set(f).add(i))} />
+  ))
+}
+
+// leave follows a link out of the viewer: the viewer's history entry goes
+// first, so Back from the new screen returns to the one under the viewer.
+function leave(e) {
+  if (e.button || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return
+  e.preventDefault()
+  closeViewer(e.currentTarget.getAttribute('href'))
 }
 
 const fmtBytes = n => (n >= 1e9 ? (n / 1e9).toFixed(1) + ' GB' : n >= 1e6 ? (n / 1e6).toFixed(1) + ' MB' : Math.round(n / 1e3) + ' KB')
@@ -239,14 +431,14 @@ function InfoPanel({ p, detail, setDetail, canEdit, shared, canDownload, onFlag,
             },
           })}
           {ph.lat != null && <MiniMap lat={+ph.lat} lng={+ph.lng} />}
-          {ph.lat != null && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={() => closeViewer()}>Show on map</a>{PLACE_FROM[ph.place_source] ? <span class="muted"> · {PLACE_FROM[ph.place_source]}</span> : null}</div>}
+          {ph.lat != null && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={leave}>Show on map</a>{PLACE_FROM[ph.place_source] ? <span class="muted"> · {PLACE_FROM[ph.place_source]}</span> : null}</div>}
         </dd>
       </dl>
       {(canEdit || d?.keywords?.length > 0) && <>
         <h3>Keywords</h3>
         {field('keywords', (d?.keywords || []).join(', '), { label: 'Keywords, separated by commas', placeholder: 'Add keywords', parse: v => ({ keywords: v.split(',').map(s => s.trim()).filter(Boolean) }) })}
       </>}
-      {d?.albums?.length ? <><h3>Albums</h3>{d.albums.map(a => <div key={a.id}><a href={`/albums/${a.id}`} onClick={() => closeViewer()}>{a.title}</a></div>)}</> : null}
+      {d?.albums?.length ? <><h3>Albums</h3>{d.albums.map(a => <div key={a.id}><a href={`/albums/${a.id}`} onClick={leave}>{a.title}</a></div>)}</> : null}
       <h3>Files</h3>
       {!d && !detail?.error && <p class="muted small">Loading…</p>}
       {d?.files?.map(f => (
@@ -329,7 +521,7 @@ function MiniMap({ lat, lng }) {
     }
   }
   return (
-    <a class="minimap" href={`/map?lat=${lat}&lng=${lng}&z=13`} onClick={() => closeViewer()} aria-label="Show on map" title="Show on map">
+    <a class="minimap" href={`/map?lat=${lat}&lng=${lng}&z=13`} onClick={leave} aria-label="Show on map" title="Show on map">
       {imgs}<i class="pin" />
     </a>
   )
