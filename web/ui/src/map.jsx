@@ -14,9 +14,12 @@ import { photoSource } from './screens.jsx'
 // A cluster of at most this many photos opens its photos instead of
 // zooming in: a grid of 20 is quicker to look through than another map.
 const SHEET_MAX = 20
-// From this zoom on (a cluster is then a neighbourhood) any cluster opens
-// its photos: zooming further rarely splits it usefully.
-const SHEET_ZOOM = 11
+// From this zoom on (a cluster is then a town or a part of a city) any
+// cluster opens its photos: zooming further rarely splits it usefully.
+// With the minimum jump below, the world view (zoom 2) reaches it in two
+// clicks, so photos are never more than three clicks away.
+const SHEET_ZOOM = 10
+const MIN_JUMP = 4
 // The offline base map has no streets; from this zoom on a line says how
 // to get them.
 const HINT_ZOOM = 8
@@ -169,12 +172,12 @@ export default function MapView({ query }) {
       const b = c.bounds && L.latLngBounds(c.bounds.map(([la, ln]) => [la, ln + 360 * k]))
       const tiny = !b || b.getNorthEast().distanceTo(b.getSouthWest()) < 200
       if (c.count > SHEET_MAX && z < SHEET_ZOOM && !tiny) {
-        // Zoom to the cluster's photos, and at least three levels: one
+        // Zoom to the cluster's photos, and at least MIN_JUMP levels: one
         // stray photo far away must not make a click gain almost nothing.
         // The cluster sits at its photos' mean, so when the bounds are
         // too wide to show, centring there keeps most of them in view.
         const fit = m.getBoundsZoom(b.pad(0.15))
-        const to = Math.min(16, Math.max(fit, z + 3))
+        const to = Math.min(16, Math.max(fit, z + MIN_JUMP))
         if (fit >= to) m.fitBounds(b.pad(0.15), { maxZoom: to })
         else m.setView([c.lat, c.lng + 360 * k], to)
         return
