@@ -246,7 +246,7 @@ func FuzzRAWPreview(f *testing.F) {
 		var ok bool
 		// The marker scan reads the file in 1 MB chunks.
 		bounded(t, "findRAWPreview", allocLimit(len(data), 4<<20), func() {
-			pv, ok = findRAWPreview(bytes.NewReader(data), size)
+			pv, ok = findRAWPreview(bytes.NewReader(data), size, DefaultMaxPixels)
 		})
 		if !ok {
 			return

@@ -55,8 +55,19 @@ func TestHelperPlumbing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := decodeBytes(t, b).Bounds().Size(); got != image.Pt(720, 405) {
-			t.Errorf("got %v, want 720x405 from the 1280x720 frame", got)
+		if got := decodeBytes(t, b).Bounds().Size(); got != image.Pt(480, 270) {
+			t.Errorf("got %v, want the 480x270 frame", got)
+		}
+	})
+	// A frame larger than the container declared (a stream whose header
+	// lies) is refused: the helper was admitted and limited for less.
+	t.Run("ffmpeg frame beyond the header", func(t *testing.T) {
+		t.Setenv("PINHOLE_THUMBS_CHILD", "fake-ffmpeg")
+		t.Setenv("PINHOLE_FAKE_FRAME", "1920x1080")
+		_, err := Render(context.Background(), corpus.Path(t, "photoprism/assets/examples/earth.mov"),
+			mustSize(t, "fit_720"), Options{FFmpeg: self})
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(Reason(err), "more than its header declared") {
+			t.Errorf("got %v, want a refusal of the 1920x1080 frame", err)
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {

@@ -33,7 +33,10 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "bad arguments:", joined)
 			os.Exit(2)
 		}
-		jpg, _ := encodeJPEG(photogen.Image(1280, 720, 4), 90)
+		// The frame of earth.mov (480×270), or the size asked for.
+		w, h := 480, 270
+		fmt.Sscanf(os.Getenv("PINHOLE_FAKE_FRAME"), "%dx%d", &w, &h)
+		jpg, _ := encodeJPEG(photogen.Image(w, h, 4), 90)
 		os.Stdout.Write(jpg)
 		os.Exit(0)
 	case "fake-hang":
@@ -46,6 +49,9 @@ func TestMain(m *testing.M) {
 		slowWriterChild()
 		os.Exit(0)
 	}
+	// The stand-in helpers are Go programs, whose runtime reserves about
+	// 700 MB of address space at start; real helpers get far less.
+	helperASFloor = 2 << 30
 	os.Exit(m.Run())
 }
 
