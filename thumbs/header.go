@@ -1,6 +1,7 @@
 package thumbs
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -152,47 +153,51 @@ func gifHeader(r io.ReaderAt, size int64) (imageHeader, error) {
 // it the number only goes into a message.
 const maxCountedFrames = 100_000
 
-// gifFrames counts image descriptors by skipping sub-blocks.
+// gifFrames counts image descriptors by skipping sub-blocks, reading the
+// file through a buffer (a long animation has hundreds of thousands of
+// sub-blocks) and giving up on counting past maxCountedFrames.
 func gifFrames(r io.ReaderAt, size int64, flags byte) int {
 	off := int64(13)
 	if flags&0x80 != 0 {
 		off += 3 << (flags&7 + 1)
 	}
-	var b [10]byte
-	n := 0
+	br := bufio.NewReaderSize(io.NewSectionReader(r, off, max(0, size-off)), 64<<10)
 	skipBlocks := func() bool {
-		for steps := 0; steps < 1<<20; steps++ {
-			if _, err := r.ReadAt(b[:1], off); err != nil {
+		for {
+			n, err := br.ReadByte()
+			if err != nil {
 				return false
 			}
-			off += 1 + int64(b[0])
-			if b[0] == 0 {
+			if n == 0 {
 				return true
 			}
+			if _, err := br.Discard(int(n)); err != nil {
+				return false
+			}
 		}
-		return false
 	}
-	for n < maxCountedFrames && off < size {
-		if _, err := r.ReadAt(b[:1], off); err != nil {
+	n := 0
+	var d [9]byte
+	for n < maxCountedFrames {
+		c, err := br.ReadByte()
+		if err != nil {
 			break
 		}
-		switch b[0] {
+		switch c {
 		case 0x21: // extension: label, then sub-blocks
-			off += 2
-			if !skipBlocks() {
+			if _, err := br.ReadByte(); err != nil || !skipBlocks() {
 				return max(n, 1)
 			}
 		case 0x2C: // image descriptor, local palette, LZW width, sub-blocks
-			if _, err := r.ReadAt(b[:10], off); err != nil {
+			if _, err := io.ReadFull(br, d[:]); err != nil {
 				return max(n, 1)
 			}
 			n++
-			off += 10
-			if b[9]&0x80 != 0 {
-				off += 3 << (b[9]&7 + 1)
+			skip := 1 // LZW minimum code size
+			if d[8]&0x80 != 0 {
+				skip += 3 << (d[8]&7 + 1)
 			}
-			off++
-			if !skipBlocks() {
+			if _, err := br.Discard(skip); err != nil || !skipBlocks() {
 				return max(n, 1)
 			}
 		default: // trailer or garbage

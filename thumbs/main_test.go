@@ -39,6 +39,9 @@ func TestMain(m *testing.M) {
 		jpg, _ := encodeJPEG(photogen.Image(w, h, 4), 90)
 		os.Stdout.Write(jpg)
 		os.Exit(0)
+	case "fake-mark": // any helper: leaves a mark that it ran
+		os.WriteFile(os.Getenv("PINHOLE_FAKE_MARK"), nil, 0o644)
+		os.Exit(1)
 	case "fake-hang":
 		time.Sleep(time.Minute)
 		os.Exit(0)
