@@ -49,13 +49,13 @@ func TestHostileSetAdmission(t *testing.T) {
 		name, want string // want: a piece of the reason; "" renders
 	}{
 		{"grid.heic", "image too large (20000×20000"},
-		{"deep.png", "8192×8192 16-bit PNG needs 7"}, // 773 MB
-		{"huge.tif", "image too large (30000×30000"},
-		{"scans.jpg", "progressive JPEG with over 100 scans"},
+		{"deep16.png", "8192×8192 16-bit PNG needs 7"}, // 773 MB
+		{"tiff900mp.tif", "image too large (30000×30000"},
+		{"scans300.jpg", "progressive JPEG with over 100 scans"},
 		{"preview.dng", "image too large (60000×60000"},
-		{"huge.mp4", "image too large (60000×60000"},
-		{"frames.gif", ""},
-		{"frames.webp", ""},
+		{"video60k.mp4", "image too large (60000×60000"},
+		{"gif3000.gif", ""},
+		{"webp3000.webp", ""},
 	}
 	// A helper that runs leaves a mark: none may run for these files.
 	mark := filepath.Join(t.TempDir(), "helper-ran")
@@ -105,8 +105,8 @@ func TestHostileSetAdmission(t *testing.T) {
 // the file; clearing the cache forgets it.
 func TestRefusalRemembered(t *testing.T) {
 	dir := t.TempDir()
-	p := filepath.Join(t.TempDir(), "deep.png")
-	b, err := os.ReadFile(hostileFile(t, "deep.png"))
+	p := filepath.Join(t.TempDir(), "deep16.png")
+	b, err := os.ReadFile(hostileFile(t, "deep16.png"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,8 +234,8 @@ func TestChargedCostCoversDecode(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
 		"png16":  writePNG16(t, 1200, 900),
-		"gif":    hostileFile(t, "frames.gif"),
-		"webp":   hostileFile(t, "frames.webp"),
+		"gif":    hostileFile(t, "gif3000.gif"),
+		"webp":   hostileFile(t, "webp3000.webp"),
 		"interl": writeInterlacedPNG(t, dir),
 	}
 	for name, p := range files {

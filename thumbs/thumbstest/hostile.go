@@ -21,9 +21,11 @@ import (
 // File is one file of the hostile set.
 type File struct {
 	Name string // file name, with the extension that makes it that kind
-	// Refused says whether the thumbnailer must refuse it (from its
-	// header, before decoding); the rest must render within the budget.
+	// Refused says whether the thumbnailer must refuse it: from its
+	// header, before decoding, or (Broken) after a helper failed on it.
+	// The rest must render within the budget.
 	Refused bool
+	Broken  bool
 	What    string // what makes it hostile, for messages
 }
 
@@ -33,14 +35,15 @@ func Set(dir string) ([]File, error) {
 		File
 		data func() ([]byte, error)
 	}{
-		{File{"grid.heic", true, "HEIC grid of 40×40 tiles declaring 20000×20000"}, func() ([]byte, error) { return HEICGrid(20000, 20000, 512), nil }},
-		{File{"deep.png", true, "16-bit RGBA PNG of 8192×8192 (zlib of zeros)"}, func() ([]byte, error) { return PNG16(8192, 8192) }},
-		{File{"frames.gif", false, "animated GIF of 3000 frames"}, func() ([]byte, error) { return AnimatedGIF(1600, 1200, 3000) }},
-		{File{"frames.webp", false, "animated WebP of 3000 frames"}, func() ([]byte, error) { return AnimatedWebP(1600, 1200, 3000), nil }},
-		{File{"huge.tif", true, "TIFF declaring 30000×30000 (900 MP)"}, func() ([]byte, error) { return TIFF(30000, 30000), nil }},
-		{File{"scans.jpg", true, "progressive JPEG with 300 scans"}, func() ([]byte, error) { return ProgressiveJPEG(2000, 1500, 300), nil }},
-		{File{"preview.dng", true, "DNG whose preview JPEG declares 60000×60000"}, func() ([]byte, error) { return RAWWithPreview(60000, 60000), nil }},
-		{File{"huge.mp4", true, "MP4 whose track declares 60000×60000"}, func() ([]byte, error) { return MP4(60000, 60000), nil }},
+		{File{"grid.heic", true, false, "HEIC grid of 40×40 tiles declaring 20000×20000"}, func() ([]byte, error) { return HEICGrid(20000, 20000, 512), nil }},
+		{File{"bogus.heic", true, true, "HEIC grid of 2048×1536 whose tiles are not HEVC"}, func() ([]byte, error) { return HEICGrid(2048, 1536, 512), nil }},
+		{File{"deep16.png", true, false, "16-bit RGBA PNG of 8192×8192 (zlib of zeros)"}, func() ([]byte, error) { return PNG16(8192, 8192) }},
+		{File{"gif3000.gif", false, false, "animated GIF of 3000 frames"}, func() ([]byte, error) { return AnimatedGIF(1600, 1200, 3000) }},
+		{File{"webp3000.webp", false, false, "animated WebP of 3000 frames"}, func() ([]byte, error) { return AnimatedWebP(1600, 1200, 3000), nil }},
+		{File{"tiff900mp.tif", true, false, "TIFF declaring 30000×30000 (900 MP)"}, func() ([]byte, error) { return TIFF(30000, 30000), nil }},
+		{File{"scans300.jpg", true, false, "progressive JPEG with 300 scans"}, func() ([]byte, error) { return ProgressiveJPEG(2000, 1500, 300), nil }},
+		{File{"preview.dng", true, false, "DNG whose preview JPEG declares 60000×60000"}, func() ([]byte, error) { return RAWWithPreview(60000, 60000), nil }},
+		{File{"video60k.mp4", true, false, "MP4 whose track declares 60000×60000"}, func() ([]byte, error) { return MP4(60000, 60000), nil }},
 	}
 	var out []File
 	for _, f := range files {
