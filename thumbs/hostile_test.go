@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -272,4 +273,33 @@ func writeInterlacedPNG(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// An animated GIF whose first frame covers part of the screen shows that
+// frame where it sits, on white, at the screen's proportions.
+func TestGIFFirstFrameOnItsScreen(t *testing.T) {
+	pal := color.Palette{color.RGBA{0, 0, 0xFF, 0xFF}, color.RGBA{0xFF, 0, 0, 0xFF}}
+	fr1 := image.NewPaletted(image.Rect(200, 100, 400, 300), pal) // blue, right of centre
+	fr2 := image.NewPaletted(image.Rect(0, 0, 400, 300), pal)
+	for i := range fr2.Pix {
+		fr2.Pix[i] = 1
+	}
+	p := writeEncoded(t, t.TempDir(), "part.gif", func(b *bytes.Buffer) error {
+		return gif.EncodeAll(b, &gif.GIF{Image: []*image.Paletted{fr1, fr2}, Delay: []int{10, 10},
+			Config: image.Config{ColorModel: pal, Width: 400, Height: 300}})
+	})
+	b, err := Render(context.Background(), p, mustSize(t, "fit_720"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decodeBytes(t, b)
+	if img.Bounds().Size() != image.Pt(400, 300) {
+		t.Fatalf("size %v, want the 400×300 screen", img.Bounds().Size())
+	}
+	if r, g, bl, _ := img.At(100, 50).RGBA(); r>>8 < 0xF0 || g>>8 < 0xF0 || bl>>8 < 0xF0 {
+		t.Errorf("outside the first frame: %d,%d,%d, want white", r>>8, g>>8, bl>>8)
+	}
+	if r, _, bl, _ := img.At(300, 200).RGBA(); r>>8 > 0x30 || bl>>8 < 0xD0 {
+		t.Errorf("inside the first frame: r=%d b=%d, want blue", r>>8, bl>>8)
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
+	"image/draw"
 	"image/gif"
 	"image/png"
 	"io"
@@ -437,7 +439,19 @@ func (p *plan) decodeImage() (image.Image, error) {
 	case strings.HasSuffix(k, "PNG"):
 		return png.Decode(br())
 	case strings.HasSuffix(k, "GIF"):
-		return gif.Decode(br())
+		img, err := gif.Decode(br())
+		if err != nil {
+			return nil, err
+		}
+		// The first frame may cover only part of the screen: it is shown
+		// where it sits, on white (its RGBA copy was charged).
+		if b := img.Bounds(); b != image.Rect(0, 0, p.w, p.h) {
+			canvas := image.NewRGBA(image.Rect(0, 0, p.w, p.h))
+			draw.Draw(canvas, canvas.Rect, image.NewUniform(color.White), image.Point{}, draw.Src)
+			draw.Draw(canvas, b, img, b.Min, draw.Over)
+			return canvas, nil
+		}
+		return img, nil
 	case strings.HasSuffix(k, "TIFF"):
 		return tiff.Decode(sr)
 	case k == "BMP":
