@@ -219,6 +219,9 @@ func TestGateRefusesOverBudget(t *testing.T) {
 	g := newMemGate(100)
 	if err := g.Acquire(context.Background(), 101, Interactive); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("101 of 100 bytes: got %v", err)
+		if err == nil {
+			g.Release(101)
+		}
 	}
 	if g.cur != 0 {
 		t.Errorf("gate holds %d after a refusal", g.cur)
