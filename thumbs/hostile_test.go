@@ -188,7 +188,7 @@ func writePNG16(t *testing.T, w, h int) string {
 // the grid's tiles after the viewer's picture cost no second decode, and
 // the smaller sizes match what a decode of their own gives.
 func TestFullDecodeServesSmallerSizes(t *testing.T) {
-	p := writePNG16(t, 2400, 1800)
+	p := writePNG16(t, 2000, 1500)
 	s := newService(t, Config{})
 	src := Source{Path: p, Hash: hashOf("png16-once")}
 	if _, err := s.Get(context.Background(), src, mustSize(t, "fit_1920")); err != nil {
