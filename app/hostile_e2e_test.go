@@ -117,9 +117,14 @@ type thumbAnswer struct {
 	elapsed time.Duration
 }
 
+// thumbClient keeps its connections between rounds, so a round's
+// latencies are the server's answers rather than new TCP connections on a
+// busy machine (http.DefaultClient keeps two per host).
+var thumbClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+
 func getThumb(base, hash, token, size string) thumbAnswer {
 	start := time.Now()
-	resp, err := http.Get(fmt.Sprintf("%s/api/v1/t/%s/%s/%s", base, hash, token, size))
+	resp, err := thumbClient.Get(fmt.Sprintf("%s/api/v1/t/%s/%s/%s", base, hash, token, size))
 	if err != nil {
 		return thumbAnswer{code: -1, reason: err.Error(), elapsed: time.Since(start)}
 	}
@@ -269,7 +274,12 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 
 	t.Logf("hostile: peak RSS of the server's process tree %.0f MB over %d rounds of %d requests (%v)",
 		float64(peak)/(1<<20), rounds, len(set)*len(tokens)*len(sizes), total.Round(time.Millisecond))
-	cached := slowest(results[1]["normal.jpg"]) // a cached thumbnail's pace
+	var cached time.Duration // the slowest cached thumbnail of the second round
+	for _, f := range set {
+		if !f.Refused {
+			cached = max(cached, slowest(results[1][f.Name]))
+		}
+	}
 	for _, f := range set {
 		first, repeat := results[0][f.Name], results[1][f.Name]
 		var later time.Duration
@@ -289,9 +299,9 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 			}
 		}
 		// Within a second; on a machine so busy that cached thumbnails
-		// of the same round take longer, no slower than those.
+		// of the same round take longer, no slower than twice those.
 		if d := slowest(repeat); f.Refused && d > max(time.Second, 2*cached) {
-			t.Errorf("%s asked again took %v, want the remembered refusal within 1 s (a cached thumbnail took %v)", f.Name, d, cached)
+			t.Errorf("%s asked again took %v, want the remembered refusal within 1 s (cached thumbnails took up to %v)", f.Name, d, cached)
 		}
 	}
 	if peak > 300<<20 {
