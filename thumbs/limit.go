@@ -2,10 +2,8 @@ package thumbs
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
-	"syscall"
 	"time"
 )
 
@@ -58,23 +56,4 @@ func newHelperCmd(ctx context.Context, lim helperLimits, launcher bool, name str
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = helperEnv()
 	return cmd
-}
-
-// killedByLimit reports whether a helper ended on a signal its limits
-// send: SIGXCPU or SIGKILL for CPU time, SIGXFSZ for output, and SIGABRT
-// or SIGSEGV for a failed allocation under the address-space limit.
-func killedByLimit(err error) bool {
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) {
-		return false
-	}
-	ws, ok := ee.Sys().(syscall.WaitStatus)
-	if !ok || !ws.Signaled() {
-		return false
-	}
-	switch ws.Signal() {
-	case syscall.SIGXCPU, syscall.SIGXFSZ, syscall.SIGKILL, syscall.SIGABRT, syscall.SIGSEGV, syscall.SIGBUS:
-		return true
-	}
-	return false
 }

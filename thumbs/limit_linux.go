@@ -3,8 +3,10 @@
 package thumbs
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -125,3 +127,22 @@ func launchLimited(spec string, args []string) {
 
 // limitStarted limits a helper that was started directly.
 func limitStarted(pid int, lim helperLimits) error { return prlimit(pid, lim) }
+
+// killedByLimit reports whether a helper ended on a signal its limits
+// send: SIGXCPU or SIGKILL for CPU time, SIGXFSZ for output, and SIGABRT
+// or SIGSEGV for a failed allocation under the address-space limit.
+func killedByLimit(err error) bool {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return false
+	}
+	switch ws.Signal() {
+	case syscall.SIGXCPU, syscall.SIGXFSZ, syscall.SIGKILL, syscall.SIGABRT, syscall.SIGSEGV, syscall.SIGBUS:
+		return true
+	}
+	return false
+}

@@ -12,3 +12,5 @@ var launcherPath = ""
 func (l helperLimits) encode() string { return "" }
 
 func limitStarted(pid int, lim helperLimits) error { return nil }
+
+func killedByLimit(err error) bool { return false }
