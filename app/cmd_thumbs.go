@@ -122,7 +122,8 @@ func runThumb(ctx context.Context, e *env) error {
 	failed := 0
 	for _, p := range e.args {
 		out, err := thumbs.RenderFile(ctx, p, size, e.opts.out, thumbs.Options{
-			MaxPixels: int64(e.cfg.MaxMegapixels) * 1_000_000, HEIFConvert: heif, FFmpeg: ffmpeg})
+			MaxPixels: int64(e.cfg.MaxMegapixels) * 1_000_000, DecodeBudget: e.cfg.DecodeBudgetMB << 20,
+			HEIFConvert: heif, FFmpeg: ffmpeg})
 		if err != nil {
 			failed++
 			fmt.Fprintf(e.stderr, "%s: %v\n", p, err)

@@ -298,6 +298,9 @@ func (s *Server) status(ctx context.Context) any {
 		"maps":      s.Tiles.Stats(),
 		// online_paused: the geocoder and tile proxy send nothing.
 		"online_paused": s.pause.Paused(),
+		// thumbnails.refused: files the thumbnailer refused (too large for
+		// the limits, or broken), newest first, for the Problems view.
+		"thumbnails": refusedStatus(s.Thumbs),
 	}
 	if err != nil {
 		st["status"] = "degraded"

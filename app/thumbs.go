@@ -48,3 +48,13 @@ func (t thumbAdapter) Placeholder(size, reason string) []byte {
 }
 
 func (t thumbAdapter) Reason(err error) string { return thumbs.Reason(err) }
+
+// refusedShown is how many refusals the status document lists.
+const refusedShown = 50
+
+// refusedStatus is the status document's "thumbnails" block: the latest
+// refused files with the reason, and how many there are in all.
+func refusedStatus(svc *thumbs.Service) map[string]any {
+	list, n := svc.Refused(refusedShown)
+	return map[string]any{"refused": list, "refused_count": n}
+}

@@ -8,7 +8,7 @@
 #   scripts/load.sh [seconds] [clients]
 #
 # Environment: PINHOLE_BIN (default: build one), LOAD_MIX (loadgen -mix),
-# LOAD_PORT (8099), LOAD_PHOTOS (60), DECODE_BUDGET_MB (96),
+# LOAD_PORT (8099), LOAD_PHOTOS (60), DECODE_BUDGET_MB (160, the default),
 # BUDGET_MB (decode budget + 128 MB for the Go heap, SQLite, 200
 # connections and the binary itself).
 #
@@ -19,7 +19,7 @@ SECS=${1:-60}
 CLIENTS=${2:-200}
 PORT=${LOAD_PORT:-8099}
 PHOTOS=${LOAD_PHOTOS:-60}
-DECODE=${DECODE_BUDGET_MB:-96}
+DECODE=${DECODE_BUDGET_MB:-160}
 BUDGET=${BUDGET_MB:-$((DECODE + 128))}
 cd "$(dirname "$0")/.."
 BENCH=$PWD/.bench

@@ -131,7 +131,7 @@ func heifJPEGItem(r io.ReaderAt, size int64) (rawPreview, bool) {
 			}
 		}
 	}
-	return bestJPEG(r, size, cands)
+	return bestJPEG(r, size, cands, 0)
 }
 
 func heifItemTypes(r io.ReaderAt, c box, types map[uint32]string) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
+	"pinhole/thumbs/thumbstest"
 )
 
 // The parsers in this package read bytes straight from users' files before
@@ -246,7 +247,7 @@ func FuzzRAWPreview(f *testing.F) {
 		var ok bool
 		// The marker scan reads the file in 1 MB chunks.
 		bounded(t, "findRAWPreview", allocLimit(len(data), 4<<20), func() {
-			pv, ok = findRAWPreview(bytes.NewReader(data), size)
+			pv, ok = findRAWPreview(bytes.NewReader(data), size, DefaultMaxPixels)
 		})
 		if !ok {
 			return
@@ -285,6 +286,82 @@ func FuzzContainers(f *testing.F) {
 		}
 		if ok && (pv.off < 0 || pv.n <= 0 || pv.off+pv.n > size) {
 			t.Fatalf("HEIF JPEG item %d+%d outside a %d-byte file", pv.off, pv.n, size)
+		}
+	})
+}
+
+// headerSeeds are small hostile files of every kind the admission reads.
+func headerSeeds(f *testing.F) {
+	f.Helper()
+	png16, err := thumbstest.PNG16(64, 48)
+	if err != nil {
+		f.Fatal(err)
+	}
+	agif, err := thumbstest.AnimatedGIF(64, 48, 4)
+	if err != nil {
+		f.Fatal(err)
+	}
+	ipng, err := thumbstest.InterlacedPNG(33, 17)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, b := range [][]byte{
+		thumbstest.HEICGrid(2048, 1536, 512), png16, agif, ipng,
+		thumbstest.AnimatedWebP(64, 48, 4), thumbstest.TIFF(100, 80),
+		thumbstest.ProgressiveJPEG(64, 48, 30), thumbstest.RAWWithPreview(300, 200),
+		thumbstest.MP4(640, 480),
+	} {
+		f.Add(b)
+	}
+}
+
+// FuzzHeaders: the header readers of admission (PNG, GIF, WebP, TIFF,
+// BMP, HEIF, video containers, progressive scans) stay inside the file,
+// in bounded time and memory, and declare positive sizes when they
+// succeed; an animated WebP's first frame lies on its canvas and can be
+// made into a still.
+func FuzzHeaders(f *testing.F) {
+	addSeeds(f)
+	headerSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		size := int64(len(data))
+		r := bytes.NewReader(data)
+		head := data[:min(len(data), 32)]
+		var h imageHeader
+		var herr error
+		var hh heifHeader
+		var vw, vh int
+		var still []byte
+		var scans int
+		bounded(t, "header readers", allocLimit(len(data), 4<<20), func() {
+			h, herr = readImageHeader(r, size, head)
+			if herr == nil && h.webpFrame != nil {
+				still, _ = stillWebP(r, h.webpFrame)
+			}
+			hh = readHEIFHeader(r, size)
+			vw, vh, _ = readVideoSize(r, size, head)
+			if info, err := readJPEGInfo(r, 0, size, false); err == nil && info.Progressive {
+				scans, _ = countScans(r, info.Scan, size, maxScans)
+			}
+		})
+		if herr == nil {
+			if h.w <= 0 || h.h <= 0 || h.decoded8 <= 0 || h.extra < 0 {
+				t.Fatalf("header %+v", h)
+			}
+			if f := h.webpFrame; f != nil {
+				if f.x < 0 || f.y < 0 || f.x+f.w > h.w || f.y+f.h > h.h {
+					t.Fatalf("frame %+v off a %dx%d canvas", f, h.w, h.h)
+				}
+				if len(still) > len(data)+64 {
+					t.Fatalf("a still of %d bytes from a %d-byte file", len(still), len(data))
+				}
+			}
+		}
+		if hh.w < 0 || hh.h < 0 || hh.tiles < 0 || hh.tilePx < 0 || vw < 0 || vh < 0 {
+			t.Fatalf("heif %+v, video %dx%d", hh, vw, vh)
+		}
+		if scans < 0 || scans > maxScans+1+len(data)/2 {
+			t.Fatalf("%d scans", scans)
 		}
 	})
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"image"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -55,8 +57,19 @@ func TestHelperPlumbing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := decodeBytes(t, b).Bounds().Size(); got != image.Pt(720, 405) {
-			t.Errorf("got %v, want 720x405 from the 1280x720 frame", got)
+		if got := decodeBytes(t, b).Bounds().Size(); got != image.Pt(480, 270) {
+			t.Errorf("got %v, want the 480x270 frame", got)
+		}
+	})
+	// A frame larger than the container declared (a stream whose header
+	// lies) is refused: the helper was admitted and limited for less.
+	t.Run("ffmpeg frame beyond the header", func(t *testing.T) {
+		t.Setenv("PINHOLE_THUMBS_CHILD", "fake-ffmpeg")
+		t.Setenv("PINHOLE_FAKE_FRAME", "1920x1080")
+		_, err := Render(context.Background(), corpus.Path(t, "photoprism/assets/examples/earth.mov"),
+			mustSize(t, "fit_720"), Options{FFmpeg: self})
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(Reason(err), "more than its header declared") {
+			t.Errorf("got %v, want a refusal of the 1920x1080 frame", err)
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
@@ -119,4 +132,65 @@ func TestHEIFJPEGItemWithoutHelper(t *testing.T) {
 	if got := decodeBytes(t, b).Bounds().Size(); got != image.Pt(720, 540) {
 		t.Errorf("got %v, want 720x540 from the 800x600 item", got)
 	}
+}
+
+// Helpers run under their limits from their first instruction: the
+// address space, CPU time and file size the plan allows, and no core
+// dumps. /proc/self/limits of the helper process itself says so.
+func TestHelperLimitsApplyFromTheStart(t *testing.T) {
+	lim := helperLimits{as: 256 << 20, cpu: 7 * time.Second, fsize: 5 << 20}
+	check := func(t *testing.T, out []byte) {
+		t.Helper()
+		for _, want := range []string{
+			`Max address space\s+268435456\s+268435456`,
+			`Max cpu time\s+7\s+12`,
+			`Max file size\s+5242880\s+5242880`,
+			`Max core file size\s+0\s+0`,
+		} {
+			if !regexp.MustCompile(want).Match(out) {
+				t.Errorf("limits lack %q:\n%s", want, out)
+			}
+		}
+	}
+	t.Run("relaunched", func(t *testing.T) {
+		if os.Getenv("PINHOLE_TEST_EXEC") != "" {
+			t.Skip("an emulator cannot start this program again; the next case covers it")
+		}
+		out, _, err := runHelper(context.Background(), 5*time.Second, lim, "/bin/cat", "/proc/self/limits")
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, out)
+	})
+	// Where this program cannot be started again (an emulator), the
+	// helper is limited right after it starts; a child it starts later
+	// inherits that.
+	t.Run("limited after start", func(t *testing.T) {
+		defer func(p string) { launcherPath = p }(launcherPath)
+		launcherPath = filepath.Join(t.TempDir(), "missing")
+		out, _, err := runHelper(context.Background(), 5*time.Second, lim, "/bin/sh", "-c", "sleep 0.3; cat /proc/$$/limits")
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, out)
+	})
+}
+
+// A helper that tries to take 1 GB under a 256 MB address-space limit
+// fails at once instead of growing; the error says which limit.
+func TestHelperMemoryLimitStopsAHog(t *testing.T) {
+	perl, err := exec.LookPath("perl")
+	if err != nil {
+		t.Skip("no perl to stand in for a helper that allocates")
+	}
+	start := time.Now()
+	_, _, err = runHelper(context.Background(), 20*time.Second, helperLimits{as: 256 << 20, cpu: 20 * time.Second},
+		perl, "-e", `my $x = "x" x shift; print length $x`, "1073741824")
+	if err == nil {
+		t.Fatal("a helper allocating 1 GB under a 256 MB limit succeeded")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the hog ran for %v", d)
+	}
+	t.Logf("hog stopped after %v: %v", time.Since(start).Round(time.Millisecond), err)
 }

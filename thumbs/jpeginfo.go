@@ -15,6 +15,13 @@ type jpegInfo struct {
 	Progressive   bool
 	Orientation   int    // from APP1 Exif; 0 when absent
 	ICC           []byte // concatenated APP2 ICC_PROFILE chunks
+	// Blocks is the number of 8×8 DCT blocks of all components together,
+	// padded to whole MCUs as libjpeg stores them: a progressive decode
+	// keeps every coefficient of every block (64 per block).
+	Blocks int64
+	// Scan is where the data after the frame header starts: progressive
+	// scans are counted from there.
+	Scan int64
 }
 
 const (
@@ -80,6 +87,11 @@ func readJPEGInfo(r io.ReaderAt, off, n int64, meta bool) (jpegInfo, error) {
 			if c := info.Components; c != 1 && c != 3 && c != 4 {
 				return info, fmt.Errorf("jpeg with %d components", c)
 			}
+			if len(p) < 6+3*info.Components {
+				return info, errors.New("short jpeg frame header")
+			}
+			info.Blocks = jpegBlocks(info.Width, info.Height, p[6:6+3*info.Components])
+			info.Scan = pos + 2 + segLen
 			if len(icc) > 0 {
 				info.ICC = bytes.Join(icc, nil)
 			}
@@ -108,6 +120,58 @@ func readJPEGInfo(r io.ReaderAt, off, n int64, meta bool) (jpegInfo, error) {
 		pos += 2 + segLen
 	}
 	return info, errors.New("too many jpeg markers")
+}
+
+// jpegBlocks counts the DCT blocks of a frame whose component
+// specifications (id, sampling factors, table; three bytes each) are comps,
+// the way libjpeg sizes its whole-image coefficient arrays: each
+// component's blocks rounded up to whole MCUs.
+func jpegBlocks(w, h int, comps []byte) int64 {
+	hmax, vmax := 1, 1
+	for i := 0; i+2 < len(comps); i += 3 {
+		hmax = max(hmax, int(comps[i+1]>>4))
+		vmax = max(vmax, int(comps[i+1]&15))
+	}
+	var n int64
+	for i := 0; i+2 < len(comps); i += 3 {
+		hs, vs := max(1, int(comps[i+1]>>4)), max(1, int(comps[i+1]&15))
+		bw := (w*hs + 8*hmax - 1) / (8 * hmax)
+		bh := (h*vs + 8*vmax - 1) / (8 * vmax)
+		bw = (bw + hs - 1) / hs * hs
+		bh = (bh + vs - 1) / vs * vs
+		n += int64(bw) * int64(bh)
+	}
+	return n
+}
+
+// countScans counts the start-of-scan markers in r[off:end], stopping once
+// there are more than limit. Entropy-coded data stuffs every 0xFF with a
+// zero byte, so FF DA only ever appears as a marker.
+func countScans(r io.ReaderAt, off, end int64, limit int) (int, error) {
+	const chunk = 256 << 10
+	buf := make([]byte, chunk+1)
+	n := 0
+	for pos := off; pos < end && n <= limit; pos += chunk {
+		k, err := r.ReadAt(buf[:min(int64(len(buf)), end-pos)], pos)
+		if k == 0 && err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return n, fmt.Errorf("read jpeg scans: %w", err)
+		}
+		b := buf[:k]
+		for i := 0; i < len(b)-1 && i < chunk; i++ {
+			j := bytes.IndexByte(b[i:min(len(b)-1, chunk)], 0xFF)
+			if j < 0 {
+				break
+			}
+			i += j
+			if b[i+1] == 0xDA {
+				n++
+			}
+		}
+	}
+	return n, nil
 }
 
 // withICC returns jpg with the ICC profile inserted as APP2 chunks right

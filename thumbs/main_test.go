@@ -33,9 +33,15 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "bad arguments:", joined)
 			os.Exit(2)
 		}
-		jpg, _ := encodeJPEG(photogen.Image(1280, 720, 4), 90)
+		// The frame of earth.mov (480×270), or the size asked for.
+		w, h := 480, 270
+		fmt.Sscanf(os.Getenv("PINHOLE_FAKE_FRAME"), "%dx%d", &w, &h)
+		jpg, _ := encodeJPEG(photogen.Image(w, h, 4), 90)
 		os.Stdout.Write(jpg)
 		os.Exit(0)
+	case "fake-mark": // any helper: leaves a mark that it ran
+		os.WriteFile(os.Getenv("PINHOLE_FAKE_MARK"), nil, 0o644)
+		os.Exit(1)
 	case "fake-hang":
 		time.Sleep(time.Minute)
 		os.Exit(0)
@@ -45,6 +51,14 @@ func TestMain(m *testing.M) {
 	case "slow-writer":
 		slowWriterChild()
 		os.Exit(0)
+	}
+	// The stand-in helpers are Go programs, whose runtime reserves about
+	// 700 MB of address space at start; real helpers get far less. Under
+	// an emulator (scripts/test-arm.sh) the emulator's own reservations
+	// count too: no floor would be safe, so the stand-ins run unlimited.
+	helperASFloor = 2 << 30
+	if os.Getenv("PINHOLE_TEST_EXEC") != "" {
+		helperASFloor = 1 << 50
 	}
 	os.Exit(m.Run())
 }

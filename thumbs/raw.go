@@ -15,11 +15,13 @@ type rawPreview struct {
 
 const maxScanBytes = 256 << 20
 
-// findRAWPreview returns the largest decodable embedded JPEG of a RAW file:
+// findRAWPreview returns the largest decodable embedded JPEG of a RAW file
+// that declares at most maxPixels (the largest one when none does, to be
+// refused with its size; maxPixels ≤ 0: no limit):
 // IFD previews of TIFF-based RAWs (CR2, NEF, ARW, DNG, ORF, RW2, PEF …), the
 // PRVW/THMB boxes of CR3, the header pointer of RAF, and, when those yield
 // nothing, a bounded scan for JPEG start markers.
-func findRAWPreview(r io.ReaderAt, size int64) (rawPreview, bool) {
+func findRAWPreview(r io.ReaderAt, size, maxPixels int64) (rawPreview, bool) {
 	var cands []span
 	orientation := 0
 	var head [16]byte
@@ -39,9 +41,9 @@ func findRAWPreview(r io.ReaderAt, size int64) (rawPreview, bool) {
 			cands = t.previews()
 		}
 	}
-	best, ok := bestJPEG(r, size, cands)
+	best, ok := bestJPEG(r, size, cands, maxPixels)
 	if !ok {
-		best, ok = bestJPEG(r, size, scanForJPEGs(r, min(size, maxScanBytes)))
+		best, ok = bestJPEG(r, size, scanForJPEGs(r, min(size, maxScanBytes)), maxPixels)
 	}
 	if !ok {
 		return rawPreview{}, false
@@ -54,12 +56,15 @@ func findRAWPreview(r io.ReaderAt, size int64) (rawPreview, bool) {
 }
 
 // bestJPEG returns the candidate with the most pixels that parses as a
-// decodable JPEG. Each distinct offset is read once, and at most
-// maxPreviews of them: a container may list the same bytes thousands of
-// times, and each read can cost up to the candidate's size.
-func bestJPEG(r io.ReaderAt, size int64, cands []span) (rawPreview, bool) {
+// decodable JPEG, preferring those within maxPixels (≤ 0: no limit): a
+// preview declaring an absurd size must not hide a sane one. Each distinct
+// offset is read once, and at most maxPreviews of them: a container may
+// list the same bytes thousands of times, and each read can cost up to the
+// candidate's size.
+func bestJPEG(r io.ReaderAt, size int64, cands []span, maxPixels int64) (rawPreview, bool) {
 	var best rawPreview
 	found := false
+	fits := func(i jpegInfo) bool { return maxPixels <= 0 || int64(i.Width)*int64(i.Height) <= maxPixels }
 	tried := map[int64]bool{}
 	for _, c := range cands {
 		if c.off < 0 || c.n < 64 || c.off >= size || tried[c.off] {
@@ -74,7 +79,8 @@ func bestJPEG(r io.ReaderAt, size int64, cands []span) (rawPreview, bool) {
 		if err != nil {
 			continue
 		}
-		if !found || info.Width*info.Height > best.info.Width*best.info.Height {
+		better := int64(info.Width)*int64(info.Height) > int64(best.info.Width)*int64(best.info.Height)
+		if !found || fits(info) && !fits(best.info) || fits(info) == fits(best.info) && better {
 			best, found = rawPreview{span: c, info: info}, true
 		}
 	}

@@ -1,24 +1,27 @@
 package thumbs
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif" // first frame of GIFs
-	_ "image/jpeg"
-	_ "image/png"
+	"image/color"
+	"image/draw"
+	"image/gif"
+	"image/png"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
-	_ "golang.org/x/image/bmp"
-	_ "golang.org/x/image/tiff"
-	_ "golang.org/x/image/webp"
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
+	"golang.org/x/image/webp"
 )
 
 // Defaults for Options and Config.
@@ -35,9 +38,12 @@ type Options struct {
 	Orientation int
 	// MIME is the type the index recorded; the content is sniffed anyway.
 	MIME string
-	// MaxPixels refuses JPEGs declaring more pixels (0: DefaultMaxPixels);
-	// progressive JPEGs and formats decoded at full size get a third of it.
+	// MaxPixels refuses files declaring more pixels (0: DefaultMaxPixels).
 	MaxPixels int64
+	// DecodeBudget is the memory one decode may take at most, helpers
+	// included (0: DefaultDecodeBudget); a file whose decode needs more
+	// is refused.
+	DecodeBudget int64
 	// Quality of the JPEG output (0: DefaultQuality).
 	Quality int
 	// HEIFConvert is the path of heif-dec or heif-convert, FFmpeg that of
@@ -70,6 +76,9 @@ func (o Options) withDefaults() Options {
 	if o.HelperTimeout <= 0 {
 		o.HelperTimeout = DefaultHelperTimeout
 	}
+	if o.DecodeBudget <= 0 {
+		o.DecodeBudget = DefaultDecodeBudget
+	}
 	return o
 }
 
@@ -86,18 +95,21 @@ type plan struct {
 	path        string
 	size        int64
 	format      format
-	w, h        int      // stored (unrotated) size; 0 until a helper ran
+	kind        string   // what the file is, for reasons: "16-bit PNG", "HEIC grid" …
+	w, h        int      // stored (unrotated) size; 0 when only a helper can tell
 	jpeg        jpegInfo // for formatJPEG and formatRAW
 	span        span     // the JPEG's bytes inside the file
+	img         imageHeader
+	heif        heifHeader
 	orientation int
 	icc         []byte // formatImage: its colour profile when not sRGB
-	cost        int64  // estimated peak bytes of the decode and resizes
+	cost        int64  // peak bytes of the decode and resizes
 	sizes       []Size
 	opts        Options
 }
 
-// openPlan opens path and reads what it declares. The caller must close
-// the plan.
+// openPlan opens path, reads what its headers declare and applies the
+// admission rule (admit.go). The caller must close the plan.
 func openPlan(path string, sizes []Size, opts Options) (*plan, error) {
 	opts = opts.withDefaults()
 	f, err := os.Open(path)
@@ -128,8 +140,9 @@ func openPlan(path string, sizes []Size, opts Options) (*plan, error) {
 		if p.orientation == 0 {
 			p.orientation = p.jpeg.Orientation
 		}
+		p.kind = "JPEG"
 	case formatRAW:
-		pv, found := findRAWPreview(f, p.size)
+		pv, found := findRAWPreview(f, p.size, opts.MaxPixels)
 		if !found {
 			return nil, unsupported(fmt.Sprintf("no preview in this %s file", strings.ToUpper(strings.TrimPrefix(filepath.Ext(path), "."))))
 		}
@@ -137,12 +150,12 @@ func openPlan(path string, sizes []Size, opts Options) (*plan, error) {
 		if p.orientation == 0 {
 			p.orientation = pv.orientation
 		}
+		p.kind = "RAW preview"
 	case formatImage:
-		cfg, _, err := image.DecodeConfig(io.NewSectionReader(f, 0, p.size))
-		if err != nil {
+		if p.img, err = readImageHeader(f, p.size, head[:n]); err != nil {
 			return nil, broken("unreadable image", err)
 		}
-		p.w, p.h = cfg.Width, cfg.Height
+		p.w, p.h, p.kind = p.img.w, p.img.h, p.img.kind
 		e := readEmbedded(f, p.size, head[:n])
 		if p.orientation == 0 {
 			p.orientation = e.orientation
@@ -151,43 +164,43 @@ func openPlan(path string, sizes []Size, opts Options) (*plan, error) {
 			p.icc = e.icc
 		}
 	case formatHEIF:
+		p.kind = "HEIC"
+		if bytes.Contains(head[:n], []byte("avif")) || bytes.Contains(head[:n], []byte("avis")) {
+			p.kind = "AVIF"
+		}
 		if opts.HEIFConvert == "" {
-			kind := "HEIC"
-			if bytes.Contains(head[:n], []byte("avif")) {
-				kind = "AVIF"
-			}
 			if pv, ok := heifJPEGItem(f, p.size); ok {
 				p.format, p.span, p.jpeg = formatJPEG, pv.span, pv.info
 				break
 			}
-			return nil, unsupported(kind + " needs heif-convert (apt install libheif-examples)")
+			return nil, unsupported(p.kind + " needs heif-convert (apt install libheif-examples)")
+		}
+		p.heif = readHEIFHeader(f, p.size)
+		p.w, p.h = p.heif.w, p.heif.h
+		if p.heif.grid {
+			p.kind += " grid"
 		}
 	case formatVideo:
 		if opts.FFmpeg == "" {
 			return nil, unsupported("video preview needs ffmpeg (apt install ffmpeg)")
 		}
+		p.kind = "video"
+		p.w, p.h, _ = readVideoSize(f, p.size, head[:n])
 	default:
 		return nil, unsupported("unknown file format")
 	}
 	if p.format == formatJPEG || p.format == formatRAW {
 		p.w, p.h = p.jpeg.Width, p.jpeg.Height
+		if p.jpeg.Progressive {
+			p.kind = "progressive " + p.kind
+		}
 	}
 	if p.orientation < 1 || p.orientation > 8 {
 		p.orientation = 1
 	}
-	// Reduced-scale JPEG decoding needs little memory whatever the size;
-	// full decodes (other formats) and progressive JPEGs, whose DCT
-	// coefficients libjpeg keeps for the whole image, need several bytes
-	// per pixel, so they get a third of the limit.
-	limit := opts.MaxPixels
-	if p.format == formatImage || p.jpeg.Progressive {
-		limit /= 3
+	if err := p.admit(); err != nil {
+		return nil, err
 	}
-	if px := int64(p.w) * int64(p.h); px > limit {
-		return nil, &reasonError{kind: ErrTooLarge,
-			reason: fmt.Sprintf("image too large (%d×%d, %d MP; limit %d MP)", p.w, p.h, px/1e6, limit/1e6)}
-	}
-	p.cost = p.estimate()
 	ok = true
 	return p, nil
 }
@@ -196,53 +209,33 @@ func (p *plan) close() { p.f.Close() }
 
 // need returns the stored-orientation size a decode must cover so that
 // every requested size can be cut from it without upscaling.
-func (p *plan) need(w, h int) (int, int) {
+func (p *plan) need(w, h int) (int, int) { return needFor(p.sizes, w, h, p.orientation) }
+
+// needFor returns the stored-orientation size a picture of w×h stored
+// pixels must have for every size in sizes to be cut from it without
+// upscaling.
+func needFor(sizes []Size, w, h, orientation int) (int, int) {
 	var nw, nh int
-	for _, s := range p.sizes {
+	for _, s := range sizes {
 		var tw, th int
 		if s.Crop {
 			// The centre square's side must reach the tile's side.
-			side := min(w, h)
+			side := max(1, min(w, h))
 			n := min(max(s.W, s.H), side)
 			tw, th = w*n/side, h*n/side
 		} else {
 			ow, oh := w, h
-			if p.orientation >= 5 {
+			if orientation >= 5 {
 				ow, oh = h, w
 			}
 			tw, th = s.outputSize(ow, oh)
-			if p.orientation >= 5 {
+			if orientation >= 5 {
 				tw, th = th, tw
 			}
 		}
 		nw, nh = max(nw, tw), max(nh, th)
 	}
 	return nw, nh
-}
-
-// estimate returns the peak memory a decode of this plan needs.
-func (p *plan) estimate() int64 {
-	const overhead = 1 << 20
-	switch p.format {
-	case formatJPEG, formatRAW:
-		mw, mh := p.need(p.w, p.h)
-		dw, dh := decodedScale(p.w, p.h, mw, mh)
-		px := int64(dw) * int64(dh)
-		cost := p.span.n + px*4 + int64(mw)*int64(dh)*4 + int64(mw)*int64(mh)*4 + overhead
-		if p.jpeg.Progressive && turboJPEG {
-			// libjpeg keeps every DCT coefficient of a progressive image:
-			// two bytes per sample, about 1.5 samples per pixel at 4:2:0.
-			cost += 3 * int64(p.w) * int64(p.h)
-		}
-		return cost
-	case formatImage:
-		// Decoded pixels (up to 8 bytes for 16-bit) plus an RGBA copy.
-		return int64(p.w)*int64(p.h)*12 + overhead
-	case formatHEIF:
-		return 48 << 20 // the helper's full decode, in its own process
-	default:
-		return 32 << 20
-	}
 }
 
 // picture is a decoded image in stored orientation, possibly reduced.
@@ -269,19 +262,27 @@ func (p *plan) decode(ctx context.Context) (*picture, error) {
 		}
 		return p.decodeJPEGBytes(buf.b[:n], p.jpeg, p.orientation)
 	case formatImage:
-		img, _, err := image.Decode(io.NewSectionReader(p.f, 0, p.size))
+		img, err := p.decodeImage()
 		if err != nil {
 			return nil, broken("unreadable image", err)
 		}
-		img = flatten(img)
+		if b := img.Bounds(); b.Dx() != p.w || b.Dy() != p.h {
+			return nil, broken("unreadable image", fmt.Errorf("decoded %v, header said %d×%d", b.Size(), p.w, p.h))
+		}
+		// The resampler reads grey, RGBA and YCbCr rows directly; the
+		// rest is flattened onto white first.
+		if _, ok := img.(*image.YCbCr); !ok {
+			img = flatten(img)
+		}
 		return &picture{img: img, free: func() {}, origW: p.w, origH: p.h, orientation: p.orientation, icc: p.icc}, nil
 	case formatHEIF, formatVideo:
 		var jpg []byte
 		var err error
+		lim := helperLimits{as: p.helperAS(), cpu: 2 * p.opts.HelperTimeout, fsize: maxHelperOutput}
 		if p.format == formatHEIF {
-			jpg, err = heifToJPEG(ctx, p.opts, p.path)
+			jpg, err = heifToJPEG(ctx, p.opts, lim, p.path)
 		} else {
-			jpg, err = videoFrame(ctx, p.opts, p.path)
+			jpg, err = videoFrame(ctx, p.opts, lim, p.helperPixels(), p.path)
 		}
 		if err != nil {
 			return nil, err
@@ -290,8 +291,10 @@ func (p *plan) decode(ctx context.Context) (*picture, error) {
 		if err != nil {
 			return nil, broken("helper wrote no usable JPEG", err)
 		}
-		if int64(info.Width)*int64(info.Height) > p.opts.MaxPixels {
-			return nil, &reasonError{kind: ErrTooLarge, reason: "image too large"}
+		// The helper's picture is held to what was admitted: a header
+		// may understate what the stream holds.
+		if px := int64(info.Width) * int64(info.Height); px > p.opts.MaxPixels || px > p.helperPixels() {
+			return nil, tooLarge(fmt.Sprintf("image too large (%d×%d from the %s helper, more than its header declared)", info.Width, info.Height, p.kind))
 		}
 		// Helpers apply the container's rotation (ffmpeg: the display
 		// matrix; heif-convert: irot/imir) but keep the EXIF block. A HEIF
@@ -319,8 +322,9 @@ func (p *plan) decodeJPEGBytes(data []byte, info jpegInfo, orientation int) (*pi
 	return pic, nil
 }
 
-// render cuts one size from the picture and encodes it.
-func (pic *picture) render(s Size, quality int) ([]byte, error) {
+// render cuts one size from the picture and encodes it. It also returns
+// the resampled picture before it was turned upright.
+func (pic *picture) render(s Size, quality int) ([]byte, image.Image, error) {
 	var img image.Image
 	if s.Crop {
 		img = resample(centreSquare(pic.img), s.W, s.H)
@@ -335,28 +339,59 @@ func (pic *picture) render(s Size, quality int) ([]byte, error) {
 		}
 		img = resample(pic.img, tw, th)
 	}
+	scaled := img
 	img = orient(toEncodable(img), pic.orientation)
 	jpg, err := encodeJPEG(img, quality)
 	if err != nil {
-		return nil, fmt.Errorf("encode thumbnail: %w", err)
+		return nil, nil, fmt.Errorf("encode thumbnail: %w", err)
 	}
-	return withICC(jpg, pic.icc), nil
+	return withICC(jpg, pic.icc), scaled, nil
 }
 
-// renderAll decodes once and renders every size of the plan, in order.
+// renderAll decodes once and renders every size of the plan. For formats
+// decoded at full size or by a helper the sizes go largest first, and
+// once a rendered picture covers every smaller size the rest are cut from
+// it instead of the full decode, which is let go: a 20 MP PNG is
+// resampled once, not once per size.
 func (p *plan) renderAll(ctx context.Context) ([][]byte, error) {
 	pic, err := p.decode(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer pic.free()
+	defer func() { pic.free() }()
 	out := make([][]byte, len(p.sizes))
-	for i, s := range p.sizes {
+	order := make([]int, len(p.sizes))
+	for i := range order {
+		order[i] = i
+	}
+	cascade := p.format != formatJPEG && p.format != formatRAW && len(p.sizes) > 1
+	area := func(i int) int {
+		w, h := needFor(p.sizes[i:i+1], pic.origW, pic.origH, pic.orientation)
+		return w * h
+	}
+	if cascade {
+		slices.SortStableFunc(order, func(a, b int) int { return area(b) - area(a) })
+	}
+	for k, i := range order {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if out[i], err = pic.render(s, p.opts.Quality); err != nil {
+		jpg, scaled, err := pic.render(p.sizes[i], p.opts.Quality)
+		if err != nil {
 			return nil, err
+		}
+		out[i] = jpg
+		if !cascade || p.sizes[i].Crop || k+1 == len(order) || scaled == pic.img {
+			continue
+		}
+		rest := make([]Size, 0, len(order)-k-1)
+		for _, j := range order[k+1:] {
+			rest = append(rest, p.sizes[j])
+		}
+		nw, nh := needFor(rest, pic.origW, pic.origH, pic.orientation)
+		if b := scaled.Bounds(); b.Dx() >= nw && b.Dy() >= nh {
+			pic.free()
+			pic.img, pic.free = scaled, func() {}
 		}
 	}
 	return out, nil
@@ -391,4 +426,39 @@ func RenderFile(ctx context.Context, path string, size Size, outDir string, opts
 		return "", err
 	}
 	return out, nil
+}
+
+// decodeImage decodes a PNG, GIF, WebP, TIFF or BMP with its own decoder:
+// the TIFF one gets the file itself (image.Decode would hand it a buffered
+// stream, which x/image/tiff reads whole into memory), an animated WebP
+// its first frame.
+func (p *plan) decodeImage() (image.Image, error) {
+	sr := io.NewSectionReader(p.f, 0, p.size)
+	br := func() io.Reader { return bufio.NewReaderSize(sr, 64<<10) }
+	switch k := p.img.kind; {
+	case strings.HasSuffix(k, "PNG"):
+		return png.Decode(br())
+	case strings.HasSuffix(k, "GIF"):
+		img, err := gif.Decode(br())
+		if err != nil {
+			return nil, err
+		}
+		// The first frame may cover only part of the screen: it is shown
+		// where it sits, on white (its RGBA copy was charged).
+		if b := img.Bounds(); b != image.Rect(0, 0, p.w, p.h) {
+			canvas := image.NewRGBA(image.Rect(0, 0, p.w, p.h))
+			draw.Draw(canvas, canvas.Rect, image.NewUniform(color.White), image.Point{}, draw.Src)
+			draw.Draw(canvas, b, img, b.Min, draw.Over)
+			return canvas, nil
+		}
+		return img, nil
+	case strings.HasSuffix(k, "TIFF"):
+		return tiff.Decode(sr)
+	case k == "BMP":
+		return bmp.Decode(br())
+	case p.img.webpFrame != nil:
+		return decodeWebPFrame(p.f, p.img)
+	default:
+		return webp.Decode(br())
+	}
 }

@@ -48,13 +48,21 @@ type gateWaiter struct {
 
 func newMemGate(size int64) *memGate { return &memGate{size: size} }
 
-// clamp lets a request larger than the whole budget run alone rather than
-// never.
-func (g *memGate) clamp(n int64) int64 { return max(1, min(n, g.size)) }
+// clamp keeps a request at one byte at least.
+func (g *memGate) clamp(n int64) int64 { return max(1, n) }
 
-// Acquire takes n bytes (clamped to the budget), waiting as needed.
+// errOverBudget answers a request for more than the whole budget: such a
+// decode never runs, not even alone (plans are refused before, this is
+// the gate's own guard).
+var errOverBudget = tooLarge("needs more memory than the whole decode budget")
+
+// Acquire takes n bytes, waiting as needed; more than the whole budget is
+// refused at once.
 func (g *memGate) Acquire(ctx context.Context, n int64, p Priority) error {
 	n = g.clamp(n)
+	if n > g.size {
+		return errOverBudget
+	}
 	g.mu.Lock()
 	if g.fits(n, p) && g.fg.Len() == 0 && (p == Interactive || g.bg.Len() == 0) {
 		g.cur += n

@@ -9,9 +9,13 @@
 // helper programs (heif-dec/heif-convert, ffmpeg). A file that cannot be
 // shown gets a Placeholder that says why, never a broken image.
 //
-// The Service bounds memory: concurrent identical requests share one
-// render, and decodes wait on a memory-weighted semaphore sized by the
-// decode budget, where browser requests go before background warm-up.
+// The Service bounds memory: every file is admitted by its headers before
+// any decoder or helper starts (admit.go), and charged what its decode
+// really takes; concurrent identical requests share one render, and
+// decodes wait on a memory-weighted semaphore sized by the decode budget,
+// where browser requests go before background warm-up. Helpers run under
+// address-space, CPU and output limits (limit_linux.go). A refused file is
+// remembered (refusals.go), so asking again costs microseconds.
 package thumbs
 
 import (
@@ -20,6 +24,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,7 +33,12 @@ import (
 
 // Defaults for Config.
 const (
-	DefaultDecodeBudget = 96 << 20 // leaves most of a 1 GB Pi to the rest
+	// DefaultDecodeBudget leaves most of a 1 GB Pi to the rest, and holds
+	// the largest single decode of a common camera's photo: fit_4096 of a
+	// 24 MP portrait JPEG takes about 155 MB (the decode at 6/8 scale,
+	// the resampled picture, its upright copy and the encoder). Decodes
+	// needing more are refused, never run over it.
+	DefaultDecodeBudget = 160 << 20
 	renderTimeout       = 2 * time.Minute
 )
 
@@ -80,6 +90,7 @@ type Result struct {
 // concurrent use.
 type Service struct {
 	cache   *diskCache
+	refused *refusals
 	gate    *memGate
 	opts    Options
 	log     *slog.Logger
@@ -121,11 +132,13 @@ func New(cfg Config) (*Service, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
-		cache: newDiskCache(cfg.CacheDir, cfg.MaxCacheBytes, log),
-		gate:  newMemGate(cfg.DecodeBudgetBytes),
+		cache:   newDiskCache(cfg.CacheDir, cfg.MaxCacheBytes, log),
+		refused: loadRefusals(cfg.CacheDir, log),
+		gate:    newMemGate(cfg.DecodeBudgetBytes),
 		opts: Options{
 			MaxPixels: cfg.MaxPixels, Quality: cfg.Quality, HelperTimeout: cfg.HelperTimeout,
-			HEIFConvert: pick(cfg.HEIFConvert, heif), FFmpeg: pick(cfg.FFmpeg, ffmpeg),
+			DecodeBudget: cfg.DecodeBudgetBytes,
+			HEIFConvert:  pick(cfg.HEIFConvert, heif), FFmpeg: pick(cfg.FFmpeg, ffmpeg),
 		}.withDefaults(),
 		log:    log,
 		cancel: cancel,
@@ -164,11 +177,17 @@ func (s *Service) Helpers() (heif, ffmpeg string) { return s.opts.HEIFConvert, s
 func (s *Service) Stats() CacheStats { return s.cache.stats() }
 
 // ClearCache removes every cached thumbnail (they are rendered again on
-// demand) and reports what it removed.
+// demand) and the remembered refusals (the owner may have raised a limit
+// or installed a helper), and reports what it removed.
 func (s *Service) ClearCache() (files int, bytes int64) {
 	<-s.ready // the start-up scan has indexed what is on disk
+	s.refused.clear()
 	return s.cache.clear()
 }
+
+// Refused returns the n most recent refusals, newest first, and how many
+// files are refused in all, for the status page.
+func (s *Service) Refused(n int) ([]Refusal, int) { return s.refused.latest(n) }
 
 func validHash(h string) bool {
 	if len(h) < 8 || len(h) > 128 {
@@ -212,6 +231,9 @@ func (s *Service) Get(ctx context.Context, src Source, size Size) (Result, error
 		res.Path, res.Size = p, n
 		return res, nil
 	}
+	if r, ok := s.refused.lookup(src.Hash, s.opts); ok {
+		return Result{}, refusedError(r)
+	}
 	s.cache.misses.Add(1)
 	ch := s.flights.DoChan(name, func() (any, error) {
 		out, err := s.render(ctx, src, []Size{size})
@@ -245,6 +267,9 @@ func (s *Service) Warm(ctx context.Context, src Source, sizes []Size) error {
 	if len(missing) == 0 {
 		return nil
 	}
+	if r, ok := s.refused.lookup(src.Hash, s.opts); ok {
+		return refusedError(r)
+	}
 	key := "warm:" + src.Hash
 	for _, sz := range missing {
 		key += ":" + sz.Name
@@ -262,12 +287,20 @@ func (s *Service) Warm(ctx context.Context, src Source, sizes []Size) error {
 
 // render decodes src once, renders sizes and stores them. It keeps going
 // when the caller that started it gives up, since others may be waiting on
-// the same flight.
+// the same flight. A refusal is remembered, unless the render as a whole
+// ran out of time (the machine may only have been busy).
 func (s *Service) render(ctx context.Context, src Source, sizes []Size) (_ []Result, err error) {
-	defer survivePanic(&err)
 	prio := priorityOf(ctx)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
 	defer cancel()
+	defer func() {
+		if err != nil && ctx.Err() == nil {
+			if r, ok := s.refused.remember(src.Hash, err, s.opts); ok {
+				s.log.Info("thumbnail refused", "hash", src.Hash, "kind", r.Kind, "reason", r.Reason, "err", err)
+			}
+		}
+	}()
+	defer survivePanic(&err)
 	out := make([]Result, len(sizes))
 	var todo []Size
 	var idx []int
@@ -291,6 +324,7 @@ func (s *Service) render(ctx context.Context, src Source, sizes []Size) (_ []Res
 		return nil, err
 	}
 	defer p.close()
+	s.addSmallerSizes(p, src.Hash)
 	if err := s.gate.Acquire(ctx, p.cost, prio); err != nil {
 		return nil, err
 	}
@@ -301,11 +335,49 @@ func (s *Service) render(ctx context.Context, src Source, sizes []Size) (_ []Res
 		return nil, err
 	}
 	for j, jpg := range jpgs {
+		path := s.cache.store(cacheName(src.Hash, p.sizes[j]), jpg)
+		if j >= len(todo) {
+			continue // rendered along, not asked for
+		}
 		r := &out[idx[j]]
 		r.Size = int64(len(jpg))
-		if r.Path = s.cache.store(cacheName(src.Hash, todo[j]), jpg); r.Path == "" {
+		if r.Path = path; r.Path == "" {
 			r.Data = jpg
 		}
 	}
 	return out, nil
+}
+
+// addSmallerSizes adds to a plan of a format decoded at full size or by a
+// helper (where each decode is expensive: a 16-bit PNG, a HEIC) every
+// smaller size not cached yet, so that one decode serves the grid's tiles
+// and the viewer's picture alike. JPEGs decode at a reduced DCT scale per
+// size and do not need it.
+func (s *Service) addSmallerSizes(p *plan, hash string) {
+	if p.format == formatJPEG || p.format == formatRAW {
+		return
+	}
+	largest := -1
+	for _, sz := range p.sizes {
+		for i, k := range Sizes {
+			if k == sz {
+				largest = max(largest, i)
+			}
+		}
+	}
+	asked, cost := p.sizes, p.cost
+	for _, sz := range Sizes[:largest+1] {
+		if slices.Contains(asked, sz) {
+			continue
+		}
+		if _, _, ok := s.cache.lookup(cacheName(hash, sz)); !ok {
+			p.sizes = append(p.sizes, sz)
+		}
+	}
+	if len(p.sizes) == len(asked) {
+		return
+	}
+	if p.cost = p.estimate(); p.cost > p.opts.DecodeBudget {
+		p.sizes, p.cost = asked, cost
+	}
 }

@@ -128,7 +128,7 @@ var options = []option{
 	duration("settle-time", time.Second, "a changed file's size must stay the same this long before it is read", func(c *Config) *time.Duration { return &c.SettleTime }),
 	boolean("follow-symlinks", false, "follow symbolic links inside the originals (links pointing outside are never followed)", func(c *Config) *bool { return &c.FollowSymlinks }),
 	int64opt("thumb-cache-mb", 0, "thumbnail cache size cap in MB (0: a tenth of the disk space free at start, at least 512 MB and at most 50 GB)", func(c *Config) *int64 { return &c.ThumbCacheMB }),
-	int64opt("decode-budget-mb", 96, "memory for concurrent image decodes in MB", func(c *Config) *int64 { return &c.DecodeBudgetMB }),
+	int64opt("decode-budget-mb", 160, "memory for concurrent image decodes in MB", func(c *Config) *int64 { return &c.DecodeBudgetMB }),
 	integer("max-megapixels", 200, "refuse images declaring more pixels than this (decompression bombs)", func(c *Config) *int { return &c.MaxMegapixels }),
 	str("tiles-url", "", "map tile upstream URL template with {z}/{x}/{y} (empty: offline base map only)", func(c *Config) *string { return &c.TilesURL }),
 	str("tiles-attribution", "", "attribution text shown on the map for the tile upstream", func(c *Config) *string { return &c.TilesAttribution }),
