@@ -350,7 +350,7 @@ func (s *Server) status(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	short := map[string]any{"status": "ok", "version": s.deps.Version, "setup_required": n == 0}
+	short := map[string]any{"status": "ok", "version": s.deps.Version, "setup_required": n == 0, "thumb_sizes": thumbSizes}
 	if callerOf(c).session == nil || s.deps.Status == nil {
 		return c.JSON(http.StatusOK, short)
 	}
