@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -67,6 +68,9 @@ type Deps struct {
 	// Online pauses and resumes the online geocoder and tile upstream;
 	// nil answers /api/v1/settings/online with 503.
 	Online OnlineSwitch
+	// UI is the built web app (index.html and assets/); nil serves the
+	// one embedded in the binary. Tests set their own.
+	UI fs.FS
 }
 
 // Indexer is what the web server needs from the indexer.
@@ -89,6 +93,7 @@ type Server struct {
 	events  *broker
 	metrics *httpMetrics
 	started time.Time
+	ui      *uiApp
 }
 
 // New builds the server and its routes.
@@ -117,7 +122,10 @@ func New(deps Deps) *Server {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	s := &Server{e: e, deps: deps, log: deps.Log, auth: auth.NewService(deps.DB, deps.SessionTTL),
-		events: newBroker(), metrics: newHTTPMetrics(), started: time.Now()}
+		events: newBroker(), metrics: newHTTPMetrics(), started: time.Now(), ui: uiHandler}
+	if deps.UI != nil {
+		s.ui = newUIHandler(deps.UI)
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders,
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
