@@ -316,3 +316,24 @@ test('placeholders follow the theme', async () => {
     await ctx.close()
   }
 })
+
+// The corpus spans three decades with a few crowded years: their labels
+// are thinned, never drawn over each other or as bare dots, and the
+// position mark stays beside them.
+test('desktop scrubber: year labels never overlap', async () => {
+  const { ctx, page } = await open({ viewport: DESKTOP })
+  await page.goto(srv.base + '/')
+  await page.waitForSelector('.scrubber .yr')
+  const labels = await page.$$eval('.scrubber .yr', els => els.map(e => ({ year: e.textContent, ...e.getBoundingClientRect().toJSON() })))
+  const years = (await apiGet('/photos/months')).months.map(m => m.year)
+  console.log(`${new Set(years).size} years in the library, ${labels.length} labelled`)
+  assert.ok(labels.length >= 5, `only ${labels.length} year labels`)
+  for (let i = 1; i < labels.length; i++) {
+    const a = labels[i - 1], b = labels[i]
+    assert.ok(a.bottom <= b.top, `year labels ${a.year} and ${b.year} overlap`)
+  }
+  assert.equal(await page.locator('.scrubber .dot').count(), 0, 'unlabelled dots on the scrubber')
+  const pos = await page.$eval('.scrubber .pos', e => e.getBoundingClientRect().toJSON())
+  for (const l of labels) assert.ok(pos.left >= l.right || pos.bottom <= l.top || pos.top >= l.bottom, `the position mark crosses the ${l.year} label`)
+  await ctx.close()
+})
