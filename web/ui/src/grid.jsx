@@ -128,12 +128,17 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
           const page = await first
           if (!alive) return
           st.sections = months.filter(m => m.count > 0).map(m => newSection(m.year, m.month, m.count))
-          const s = st.sections[0]
-          if (s && page && page.photos) {
+          // The newest page may span several small months: fill each in
+          // turn, so the first screen needs no further request.
+          const photos = page && page.photos ? page.photos.map(p => (page.thumb_token ? { ...p, _t: page.thumb_token } : p)) : []
+          for (const s of st.sections) {
             const prefix = `${s.year}-${String(s.month).padStart(2, '0')}`
-            s.photos = page.photos.filter(p => (p.taken_at || '').startsWith(prefix)).map(p => (page.thumb_token ? { ...p, _t: page.thumb_token } : p))
+            s.photos = photos.filter(p => (p.taken_at || '').startsWith(prefix))
             if (s.photos.length >= s.count) s.done = true
-            else if (s.photos.length) s.stale = true // shown now, replaced by the full month
+            else {
+              if (s.photos.length) s.stale = true // shown now, replaced by the full month
+              break
+            }
           }
         } else {
           st.sections = [newSection(0, 0, source.count ?? 0)]
