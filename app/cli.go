@@ -15,6 +15,7 @@ import (
 
 	"pinhole/app/config"
 	"pinhole/app/version"
+	"pinhole/thumbs"
 )
 
 // command is one `pinhole` subcommand.
@@ -67,13 +68,13 @@ func commands() []command {
 				fs.StringVar(&o.mp, "megapixels", "", "photo size range in megapixels, e.g. 8-24")
 				fs.Int64Var(&o.seed, "seed", 1, "random seed; the same seed gives the same files")
 			}, run: runDemo},
-		{name: "thumbs", args: "[--sizes tile_224,fit_720]", summary: "render and cache thumbnails of every photo ahead of time",
+		{name: "thumbs", args: "[--sizes " + strings.Join(thumbs.WarmSizeNames(), ",") + "]", summary: "render and cache thumbnails of every photo ahead of time",
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
-				fs.StringVar(&o.sizes, "sizes", "tile_224,fit_720", "comma-separated sizes: tile_50, tile_100, tile_224, tile_500, fit_720, fit_1280, fit_1920, fit_2560, fit_4096")
+				fs.StringVar(&o.sizes, "sizes", strings.Join(thumbs.WarmSizeNames(), ","), "comma-separated sizes: "+strings.Join(thumbs.SizeNames(), ", "))
 			}, run: runThumbs},
 		{name: "thumb", takesArgs: true, args: "--size SIZE --out DIR FILE…", summary: "render thumbnails of files outside any library",
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
-				fs.StringVar(&o.size, "size", "fit_720", "thumbnail size")
+				fs.StringVar(&o.size, "size", "fit_720", "thumbnail size: "+strings.Join(thumbs.SizeNames(), ", "))
 				fs.StringVar(&o.out, "out", "", "folder for the outputs, named after the inputs")
 			}, run: runThumb},
 		{name: "places", takesArgs: true, args: "lookup LAT,LNG… | update", summary: "resolve positions to places, or re-resolve every photo's place", run: runPlaces},

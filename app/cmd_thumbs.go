@@ -22,17 +22,13 @@ import (
 // web app asks for first.
 func parseSizes(list string) ([]thumbs.Size, error) {
 	if list == "" {
-		list = "tile_224,fit_720"
+		list = strings.Join(thumbs.WarmSizeNames(), ",")
 	}
 	var out []thumbs.Size
 	for _, n := range strings.Split(list, ",") {
 		s, ok := thumbs.ParseSize(strings.TrimSpace(n))
 		if !ok {
-			var names []string
-			for _, s := range thumbs.Sizes {
-				names = append(names, s.Name)
-			}
-			return nil, fmt.Errorf("unknown size %q; sizes: %s", n, strings.Join(names, ", "))
+			return nil, fmt.Errorf("unknown size %q; sizes: %s", n, strings.Join(thumbs.SizeNames(), ", "))
 		}
 		out = append(out, s)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"pinhole/app/auth"
 	"pinhole/db"
+	"pinhole/thumbs"
 )
 
 // ThumbSource is the original a thumbnail is made from.
@@ -50,9 +51,9 @@ type Thumbnailer interface {
 	Reason(err error) string
 }
 
-// ThumbSizes are the thumbnail size names the API accepts (PhotoPrism's,
-// so people recognise them).
-var ThumbSizes = []string{"tile_50", "tile_100", "tile_224", "tile_500", "fit_720", "fit_1280", "fit_1920", "fit_2560", "fit_4096"}
+// ThumbSizes are the thumbnail size names the API accepts: thumbs.Sizes's
+// (PhotoPrism's, so people recognise them).
+var ThumbSizes = thumbs.SizeNames()
 
 func validSize(s string) bool {
 	for _, n := range ThumbSizes {

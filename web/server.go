@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -79,6 +80,9 @@ type Deps struct {
 	Helpers func() (heif, ffmpeg bool)
 	// Conns caps open connections and slow request bodies (web/conns.go).
 	Conns ConnLimits
+	// UI is the built web app (index.html and assets/); nil serves the
+	// one embedded in the binary. Tests set their own.
+	UI fs.FS
 }
 
 // StatusView says who asks for the status document: admins see all of
@@ -110,6 +114,7 @@ type Server struct {
 	metrics *httpMetrics
 	started time.Time
 	table   []route // the route table, for tests that walk it by access
+	ui      *uiApp
 }
 
 // New builds the server and its routes.
@@ -134,7 +139,10 @@ func New(deps Deps) *Server {
 	e.HidePort = true
 	e.IPExtractor = clientIP(deps.TrustedProxies)
 	s := &Server{e: e, deps: deps, log: deps.Log, auth: auth.NewService(deps.DB, deps.SessionTTL, deps.Keys),
-		events: newBroker(), metrics: newHTTPMetrics(), started: time.Now()}
+		events: newBroker(), metrics: newHTTPMetrics(), started: time.Now(), ui: uiHandler}
+	if deps.UI != nil {
+		s.ui = newUIHandler(deps.UI)
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders,
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
@@ -374,7 +382,7 @@ func (s *Server) status(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	short := map[string]any{"status": "ok", "version": s.deps.Version, "setup_required": n == 0}
+	short := map[string]any{"status": "ok", "version": s.deps.Version, "setup_required": n == 0, "thumb_sizes": thumbSizes}
 	if callerOf(c).session == nil || s.deps.Status == nil {
 		return c.JSON(http.StatusOK, short)
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,15 +23,17 @@ var uiFiles embed.FS
 // cached forever, and index.html (never cached, so a new binary's assets are
 // picked up at once) for / and every client-side route outside /api/.
 // When the UI was not built it serves a page that says so.
-func UIHandler() http.Handler {
-	dist, err := fs.Sub(uiFiles, "ui/dist")
+func UIHandler() http.Handler { return newUIHandler(mustSub(uiFiles, "ui/dist")) }
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
 	if err != nil {
 		panic(err) // the embed pattern guarantees the folder exists
 	}
-	return newUIHandler(dist)
+	return sub
 }
 
-func newUIHandler(dist fs.FS) http.Handler {
+func newUIHandler(dist fs.FS) *uiApp {
 	index, err := fs.ReadFile(dist, "index.html")
 	built := err == nil
 	if !built {
@@ -38,36 +41,84 @@ func newUIHandler(dist fs.FS) http.Handler {
 	}
 	// Embedded files carry no modification time; the binary's start stands in
 	// so If-Modified-Since works for index.html.
-	started := time.Now()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		p := path.Clean("/" + r.URL.Path)
-		if p == "/api" || strings.HasPrefix(p, "/api/") {
+	return &uiApp{dist: dist, index: index, built: built, started: time.Now()}
+}
+
+// uiApp serves the built web app from dist.
+type uiApp struct {
+	dist    fs.FS
+	index   []byte
+	built   bool
+	started time.Time
+}
+
+func (u *uiApp) ServeHTTP(w http.ResponseWriter, r *http.Request) { u.serve(w, r, nil) }
+
+// serve answers r. boot, when not nil, is asked for data to inline into
+// index.html (see bootData); index.html then varies by cookie and is never
+// stored.
+func (u *uiApp) serve(w http.ResponseWriter, r *http.Request, boot func() []byte) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	p := path.Clean("/" + r.URL.Path)
+	if p == "/api" || strings.HasPrefix(p, "/api/") {
+		http.NotFound(w, r)
+		return
+	}
+	if strings.HasPrefix(p, "/assets/") {
+		name := strings.TrimPrefix(p, "/")
+		if _, err := fs.Stat(u.dist, name); err != nil {
+			// A missing hashed asset must not fall back to index.html: the
+			// browser would try to run HTML as JavaScript.
 			http.NotFound(w, r)
 			return
 		}
-		if strings.HasPrefix(p, "/assets/") {
-			name := strings.TrimPrefix(p, "/")
-			if _, err := fs.Stat(dist, name); err != nil {
-				// A missing hashed asset must not fall back to index.html: the
-				// browser would try to run HTML as JavaScript.
-				http.NotFound(w, r)
-				return
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		http.ServeFileFS(w, r, u.dist, name)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if u.built && boot != nil {
+		if data := boot(); data != nil {
+			// The page carries the caller's own session: no cache may keep
+			// it or hand it to another cookie, and no 304 may bring back a
+			// page made for an earlier (or no) login.
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Add("Vary", "Cookie")
+			page := inlineBoot(u.index, data)
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			w.WriteHeader(http.StatusOK)
+			if r.Method != http.MethodHead {
+				_, _ = w.Write(page)
 			}
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-			http.ServeFileFS(w, r, dist, name)
 			return
 		}
-		w.Header().Set("Cache-Control", "no-cache")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		// Without a build the explanatory page still answers 200: the
-		// server works, only the web app is absent.
-		http.ServeContent(w, r, "index.html", started, bytes.NewReader(index))
-	})
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	// Without a build the explanatory page still answers 200: the
+	// server works, only the web app is absent.
+	http.ServeContent(w, r, "index.html", u.started, bytes.NewReader(u.index))
+}
+
+// inlineBoot puts data (JSON, already escaped for a script element) into
+// index.html as <script type="application/json" id="boot">: data, not
+// code, so the Content-Security-Policy's script-src 'self' allows it.
+func inlineBoot(index, data []byte) []byte {
+	tag := make([]byte, 0, len(data)+64)
+	tag = append(tag, `<script type="application/json" id="boot">`...)
+	tag = append(tag, data...)
+	tag = append(tag, "</script>\n"...)
+	at := bytes.Index(index, []byte("</head>"))
+	if at < 0 {
+		at = 0
+	}
+	out := make([]byte, 0, len(index)+len(tag))
+	out = append(out, index[:at]...)
+	out = append(out, tag...)
+	return append(out, index[at:]...)
 }
 
 const notBuiltPage = `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -77,11 +128,12 @@ const notBuiltPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"
 <p>The API is up: <a style="color:#8ab4f8" href="/api/v1/status">/api/v1/status</a></p></main></body></html>`
 
 // uiHandler is built once: reading index.html from the embedded files is
-// the only work it does.
-var uiHandler = UIHandler()
+// the only work it does. Servers use it unless Deps.UI names another build.
+var uiHandler = newUIHandler(mustSub(uiFiles, "ui/dist"))
 
-// serveUI is UIHandler as an echo route (for "/" and "/*" in the route table).
+// serveUI is UIHandler as an echo route (for "/" and "/*" in the route
+// table), with the boot data (web/boot.go) inlined into index.html.
 func (s *Server) serveUI(c echo.Context) error {
-	uiHandler.ServeHTTP(c.Response(), c.Request())
+	s.ui.serve(c.Response(), c.Request(), func() []byte { return s.bootData(c) })
 	return nil
 }

@@ -8,6 +8,35 @@ export const toasts = store([])
 let csrf = ''
 let thumbToken = ''
 
+// Boot data the server inlined into index.html (web/boot.go): the
+// thumbnail size table for everyone and, for a logged-in browser, the
+// answers to the app's first requests, so the first screen needs no round
+// trip. Those answers serve the first screen only: each is used once, and
+// not at all after a few seconds.
+const boot = readBoot()
+const bootAnswers = new Map(Object.entries(boot.api || {}))
+const bootUntil = Date.now() + 10000
+function readBoot() {
+  const el = typeof document !== 'undefined' && document.getElementById('boot')
+  if (!el) return { present: false }
+  try { return { ...JSON.parse(el.textContent), present: true } } catch { return { present: false } }
+}
+function fromBoot(path) {
+  const v = bootAnswers.get(path)
+  if (v === undefined) return undefined
+  bootAnswers.delete(path)
+  return Date.now() < bootUntil ? v : undefined
+}
+// bootState says, without asking the server, whether this page came with a
+// session, or else whether it needs setup; null when the page carries no
+// boot data (e.g. the Vite dev server).
+export function bootState() {
+  if (!boot.present) return null
+  const s = fromBoot('/session')
+  if (s) return { session: s }
+  return { setup_required: !!boot.setup_required }
+}
+
 export function setSession(s) {
   csrf = s.csrf_token || csrf
   thumbToken = s.thumb_token || thumbToken
@@ -37,6 +66,13 @@ function headers(method, body, extra) {
 // api calls /api/v1+path. opts.quiet suppresses the error toast (the caller
 // shows the error itself); opts.headers adds request headers.
 export async function api(method, path, body, opts = {}) {
+  if (method === 'GET') {
+    const b = fromBoot(path)
+    if (b !== undefined) {
+      if (b && b.thumb_token && !opts.keepToken) thumbToken = b.thumb_token
+      return b
+    }
+  }
   let r
   try {
     r = await fetch('/api/v1' + path, {
@@ -76,9 +112,51 @@ export function qs(o) {
   return s ? '?' + s : ''
 }
 
-// Thumbnail sizes: the fit_* boxes keep the whole picture, which a justified
-// grid needs; tile_* are square crops for covers.
-export const FIT = [720, 1280, 1920, 2560, 4096]
+// Thumbnail sizes come from the server's table (thumbs.Sizes, as
+// thumb_sizes in the boot data or /api/v1/status): the fit_* boxes keep the
+// whole picture, which a justified grid needs; tile_* are square crops for
+// covers. FIT holds the fit boxes' widths, smallest first (the viewer picks
+// from it); it is filled in place when the table arrives.
+export const thumbSizes = store([]) // [{name, width, height, crop}], smallest first
+export const FIT = []
+export function setThumbSizes(list) {
+  if (!Array.isArray(list) || !list.length) return
+  FIT.splice(0, FIT.length, ...list.filter(s => !s.crop).map(s => s.width))
+  thumbSizes.set(list)
+}
+if (boot.thumb_sizes) setThumbSizes(boot.thumb_sizes)
+else if (typeof fetch === 'function') {
+  fetch('/api/v1/status', { credentials: 'same-origin' }).then(r => r.json()).then(s => setThumbSizes(s.thumb_sizes)).catch(() => {})
+}
+
+// outputSize is the size of size s rendered from a w×h original, as the
+// server computes it (thumbs/size.go): crops are exact, fit boxes keep the
+// aspect ratio and never upscale.
+export function outputSize(s, w, h) {
+  if (s.crop) return [s.width, s.height]
+  if (w <= s.width && h <= s.height) return [w, h]
+  if (w * s.height >= h * s.width) return [s.width, Math.max(1, Math.floor((h * s.width + Math.floor(w / 2)) / w))]
+  return [Math.max(1, Math.floor((w * s.height + Math.floor(h / 2)) / h)), s.height]
+}
+
+// coverSize names the smallest fit rendition of p whose both sides cover a
+// w×h CSS-pixel box at dpr device pixels per CSS pixel. When none does (a
+// small original, a huge box) it names the smallest one that is as large as
+// any can be. '' while the size table is unknown.
+export function coverSize(p, w, h, dpr = 1) {
+  const needW = Math.round(w * dpr), needH = Math.round(h * dpr)
+  let pw = p.width, ph = p.height
+  // Unknown dimensions: assume a large original of the box's shape.
+  if (!(pw > 0 && ph > 0)) { pw = Math.max(1, Math.round(w * 100)); ph = Math.max(1, Math.round(h * 100)) }
+  let best = '', bestPx = -1
+  for (const s of thumbSizes.get()) {
+    if (s.crop) continue
+    const [ow, oh] = outputSize(s, pw, ph)
+    if (ow >= needW && oh >= needH) return s.name
+    if (ow * oh > bestPx) { best = s.name; bestPx = ow * oh }
+  }
+  return best
+}
 
 export function thumb(p, size) {
   return `/api/v1/t/${p.hash}/${p._t || thumbToken}/${size}`

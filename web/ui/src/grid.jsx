@@ -4,12 +4,19 @@
 // on demand from their counts, so the scrubber can jump to 2010 without
 // loading the fifteen years in between.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
-import { aspect, fitSrcset, thumb } from './api.js'
+import { aspect, coverSize, thumb, thumbSizes } from './api.js'
 import { Icon } from './icons.jsx'
 import { on, store, useStore } from './store.js'
 import { openViewer, useGridList } from './viewer-state.js'
 
 export const selection = store(new Map()) // id → photo
+// selectMode is selection mode on touch screens, where a tap otherwise
+// always opens the photo: a long-press on a cell or the top bar's "Select"
+// starts it, "Done" ends it, and while it lasts taps toggle.
+export const selectMode = store(false)
+// selectableGrids counts the grids on screen that allow selection, so the
+// top bar offers "Select" only where there is something to select.
+export const selectableGrids = store(0)
 
 export function toggleSelect(p, on) {
   selection.set(m => {
@@ -18,7 +25,14 @@ export function toggleSelect(p, on) {
     return n
   })
 }
-export const clearSelection = () => selection.get().size && selection.set(new Map())
+export const clearSelection = () => {
+  if (selectMode.get()) selectMode.set(false)
+  if (selection.get().size) selection.set(new Map())
+}
+
+// touchUI is true on screens whose main pointer cannot hover (phones,
+// tablets): there no selection tick exists outside selection mode.
+export const touchUI = () => typeof matchMedia === 'function' && matchMedia('(hover: none)').matches
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 const SHORT = MONTHS.map(m => m.slice(0, 3))
@@ -86,13 +100,22 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
   const S = useRef(null)
   const [, force] = useState(0)
   const sel = useStore(selection)
+  const mode = useStore(selectMode)
+  useStore(thumbSizes) // cells choose their rendition from the table
+  useEffect(() => {
+    if (!selectable) return
+    selectableGrids.set(n => n + 1)
+    return () => selectableGrids.set(n => n - 1)
+  }, [selectable])
   const [width, setWidth] = useState(0)
   const rerender = () => force(n => n + 1)
   // A photo opened by its address gets this screen's photos as neighbours.
   useGridList(source, () => (S.current ? allPhotos(S.current) : []))
 
-  // (Re)start on a new source.
-  useEffect(() => {
+  // (Re)start on a new source. A layout effect, so that answers already at
+  // hand (the boot data inlined into index.html) are laid out before the
+  // first paint and the first thumbnails are asked for at once.
+  useLayoutEffect(() => {
     const st = { sections: [], total: 0, ready: false, error: '', loading: 0, queue: new Set(), key: source.key, anchor: null }
     S.current = st
     if (scroller.current) scroller.current.scrollTop = 0
@@ -107,12 +130,17 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
           const page = await first
           if (!alive) return
           st.sections = months.filter(m => m.count > 0).map(m => newSection(m.year, m.month, m.count))
-          const s = st.sections[0]
-          if (s && page && page.photos) {
+          // The newest page may span several small months: fill each in
+          // turn, so the first screen needs no further request.
+          const photos = page && page.photos ? page.photos.map(p => (page.thumb_token ? { ...p, _t: page.thumb_token } : p)) : []
+          for (const s of st.sections) {
             const prefix = `${s.year}-${String(s.month).padStart(2, '0')}`
-            s.photos = page.photos.filter(p => (p.taken_at || '').startsWith(prefix)).map(p => (page.thumb_token ? { ...p, _t: page.thumb_token } : p))
+            s.photos = photos.filter(p => (p.taken_at || '').startsWith(prefix))
             if (s.photos.length >= s.count) s.done = true
-            else if (s.photos.length) s.stale = true // shown now, replaced by the full month
+            else {
+              if (s.photos.length) s.stale = true // shown now, replaced by the full month
+              break
+            }
           }
         } else {
           st.sections = [newSection(0, 0, source.count ?? 0)]
@@ -152,11 +180,12 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
   // Width: lay out again on resize.
   useLayoutEffect(() => {
     const el = scroller.current
-    const ro = new ResizeObserver(() => {
+    const measure = () => {
       const cs = getComputedStyle(el)
-      const w = Math.floor(el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight))
-      setWidth(w)
-    })
+      setWidth(Math.floor(el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)))
+    }
+    measure() // now, not a frame later
+    const ro = new ResizeObserver(measure)
     ro.observe(el)
     return () => ro.disconnect()
   }, [])
@@ -212,6 +241,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
       anchor = st.sections.find(s => s.top + s.height > scrollTop)
       if (anchor) off = scrollTop - anchor.top
     }
+    const anchorH = anchor ? anchor.height : 0
     let y = 0
     for (const s of st.sections) {
       if (s.layoutW !== st.width || s.dirty) { layoutSection(st, s); s.dirty = false }
@@ -220,6 +250,9 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
     }
     st.total = y
     if (anchor && el) {
+      // A month that turned out shorter than its estimate (a scrubber jump
+      // landed deep in it) stays in view instead of scrolling off the top.
+      if (anchor.height < anchorH && off >= anchor.height) off = Math.max(0, anchor.height - el.clientHeight / 3)
       const want = Math.round(anchor.top + Math.min(off, anchor.height)) + hoff()
       if (Math.abs(want - el.scrollTop) > 1) { st.pendingScroll = want }
     }
@@ -293,14 +326,17 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
     return out
   }
 
-  // Selection with shift-click ranges and long-press on touch.
+  // Selection: on desktops the hover tick and shift-click ranges; on touch
+  // screens a tap always opens the photo unless selection mode is on (a
+  // long-press starts it).
   const lastClicked = useRef(null)
-  const press = useRef({ timer: 0, fired: false, x: 0, y: 0 })
+  const press = useRef({ timer: 0, fired: false, x: 0, y: 0, type: '' })
   function onCellClick(e, p) {
     if (press.current.fired) { press.current.fired = false; e.preventDefault(); return }
-    const selecting = selection.get().size > 0
-    const onCheck = e.target.closest('.chk')
-    if (selectable && e.shiftKey && lastClicked.current != null) {
+    const selecting = selection.get().size > 0 || selectMode.get()
+    const viaTouch = (e.pointerType || press.current.type) === 'touch'
+    const onCheck = !viaTouch && e.target.closest('.chk')
+    if (selectable && !viaTouch && e.shiftKey && lastClicked.current != null) {
       const all = allPhotos(S.current)
       const a = all.findIndex(x => x.id === lastClicked.current), b = all.findIndex(x => x.id === p.id)
       if (a >= 0 && b >= 0) {
@@ -320,11 +356,18 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
     openViewer(all, all.findIndex(x => x.id === p.id), source)
   }
   function onPointerDown(e, p) {
-    if (!selectable || e.pointerType !== 'touch') return
     const pr = press.current
+    pr.type = e.pointerType
+    if (!selectable || e.pointerType !== 'touch') return
     pr.x = e.clientX; pr.y = e.clientY; pr.fired = false
     clearTimeout(pr.timer)
-    pr.timer = setTimeout(() => { pr.fired = true; toggleSelect(p, true); lastClicked.current = p.id; navigator.vibrate && navigator.vibrate(20) }, 450)
+    pr.timer = setTimeout(() => {
+      pr.fired = true; pr.timer = 0
+      selectMode.set(true)
+      toggleSelect(p, true)
+      lastClicked.current = p.id
+      navigator.vibrate && navigator.vibrate(20)
+    }, 450)
   }
   function onPointerMove(e) {
     const pr = press.current
@@ -341,9 +384,12 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
   const isEmpty = ready && (st.error || st.sections.every(s => s.done && !s.photos.length))
   const m = metrics(width || 1000)
   const dpr = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1
+  const selecting = sel.size > 0 || mode
+  // Ticks: on hover for mice; on touch screens only in selection mode.
+  const ticks = selectable && (selecting || !touchUI())
 
   return (
-    <div class={'grid-wrap' + (sel.size ? ' selecting' : '')}>
+    <div class={'grid-wrap' + (selecting ? ' selecting' : '')}>
       <div class="grid-scroll" ref={scroller} onScroll={onScroll} aria-busy={!ready}>
         {header && <div ref={headRef} class="grid-head">{header}</div>}
         {isEmpty ? (st.error ? <div class="empty"><Icon name="missing" /><h2>Could not load photos</h2><p>{st.error}</p></div> : empty) : (
@@ -356,10 +402,12 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
                   {s.year ? <h2 class="sec-h">{monthName(s.year, s.month)} <span class="muted">{s.count}</span></h2> : null}
                   {s.rows && s.rows.map(r => {
                     if (s.top + s.head + r.y + r.h < lo || s.top + s.head + r.y > hi) return null
+                    // Cells on screen now load first, at high priority.
+                    const onScreen = s.top + s.head + r.y < top + vh && s.top + s.head + r.y + r.h > top
                     return r.cells.map(c => (
-                      <Cell key={c.p.id} p={c.p} x={c.x} y={s.head + r.y} w={c.w} h={r.h} dpr={dpr}
+                      <Cell key={c.p.id} p={c.p} x={c.x} y={s.head + r.y} w={c.w} h={r.h} dpr={dpr} eager={onScreen}
                         sel={sel.has(c.p.id)} onClick={onCellClick} onPointerDown={onPointerDown}
-                        onPointerMove={onPointerMove} onPointerUp={cancelPress} selectable={selectable} />
+                        onPointerMove={onPointerMove} onPointerUp={cancelPress} tick={ticks} />
                     ))
                   })}
                   {!s.done && (!s.rows || !s.year || s.photos.length < s.count) && (
@@ -380,17 +428,20 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
   )
 }
 
-function Cell({ p, x, y, w, h, dpr, sel, onClick, onPointerDown, onPointerMove, onPointerUp, selectable }) {
+function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointerMove, onPointerUp, tick }) {
   const video = p.media_type === 'video' || p.media_type === 'live'
   const alt = p.title || (p.taken_local || p.taken_at || '').slice(0, 10) || 'photo'
-  // A hash-derived tone (0–9, mixed into the theme's placeholder colour by
-  // the stylesheet) so the loading grid is not one flat block in either theme.
+  // A hash-derived tone (0–9) so the placeholder grid is not one flat
+  // block; styles.css turns it into a grey of the theme.
   const tone = p.hash ? parseInt(p.hash.slice(0, 2), 16) % 10 : 4
   // A photo whose file cannot be shown gets a tile saying why instead of a
   // thumbnail the server could only draw as a placeholder.
   const pr = p.problem
   const tile = pr && !pr.preview
   const why = pr ? `${pr.reason}: ${pr.detail}` : undefined
+  // The smallest rendition that covers the cell at this screen's density,
+  // chosen here rather than by a srcset guess (see api.js coverSize).
+  const size = tile ? '' : coverSize(p, w, h, dpr)
   return (
     <div class={'cell' + (sel ? ' sel' : '') + (tile ? ' ptile' : '')} role="gridcell" tabindex={0} data-id={p.id}
       aria-label={pr ? `${alt}, ${pr.reason}` : alt} aria-selected={sel} title={why}
@@ -400,13 +451,13 @@ function Cell({ p, x, y, w, h, dpr, sel, onClick, onPointerDown, onPointerMove, 
       onContextMenu={e => e.pointerType === 'touch' && e.preventDefault()}>
       {tile
         ? <div class="why"><Icon name={pr.kind === 'damaged' || pr.kind === 'incomplete' ? 'broken' : 'alert'} size={w < 90 ? 20 : 26} />{w >= 64 && <span>{pr.reason}</span>}</div>
-        : <img src={thumb(p, 'fit_720')} srcset={fitSrcset(p, 1280)} sizes={`${Math.ceil(w)}px`} alt={alt}
-          loading="lazy" decoding="async" draggable={false}
+        : size && <img src={thumb(p, size)} alt={alt} data-size={size}
+          loading={eager ? 'eager' : 'lazy'} fetchpriority={eager ? 'high' : 'auto'} decoding="async" draggable={false}
           onLoad={e => e.currentTarget.classList.add('ld')} />}
       {pr && !tile && pr.kind !== 'metadata' && <span class="pbadge" aria-hidden="true"><Icon name="alert" size={16} /></span>}
       {video && <span class="badge">{p.duration ? fmtDuration(p.duration) : ''}<Icon name="play" filled size={16} /></span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}
-      {selectable && <button class="chk" tabindex={-1} aria-label={sel ? 'Deselect' : 'Select'}><span><Icon name="check" size={14} /></span></button>}
+      {tick && <button class="chk" tabindex={-1} aria-label={sel ? 'Deselect' : 'Select'}><span><Icon name="check" size={14} /></span></button>}
     </div>
   )
 }
@@ -416,52 +467,115 @@ export function fmtDuration(s) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
 }
 
-// Scrubber: year ticks placed where each year starts in the scroll height;
-// dragging shows the month under the finger and jumps straight there.
+// Scrubber: the date scrubber on the grid's right edge. Positions on it are
+// scroll positions: a year's label sits where dragging reaches that year's
+// first month. Dragging anywhere on it (a year label included) scrubs, with
+// a bubble naming the month under the pointer; a click on a label jumps to
+// that year, a click elsewhere to that point. Labels that would crowd the
+// one above are left out (never shown as bare dots): hovering shows the
+// month and year in the bubble. On phones the strip gives way to a handle
+// that appears while the grid scrolls and can be dragged with a finger.
+const LABEL_GAP = 20 // px between year label centres; labels are ~15 px tall
+
 function Scrubber({ st, scroller, hoff, onJump }) {
   const ref = useRef(null)
-  const [drag, setDrag] = useState(null) // {y, label}
   const [h, setH] = useState(0)
+  const [tip, setTip] = useState(null) // {y, s}: the bubble
+  const [active, setActive] = useState(false) // phones: the handle shows
+  const drag = useRef(null) // {id, y0, moved, year, grab}
+  const idle = useRef(0)
   useLayoutEffect(() => {
     const ro = new ResizeObserver(() => setH(ref.current.clientHeight))
     ro.observe(ref.current)
     return () => ro.disconnect()
   }, [])
+  useEffect(() => {
+    const el = scroller.current
+    const onScroll = () => {
+      setActive(true)
+      clearTimeout(idle.current)
+      idle.current = setTimeout(() => { if (!drag.current) setActive(false) }, 1500)
+    }
+    el.addEventListener('scroll', onScroll, { passive: true })
+    return () => { el.removeEventListener('scroll', onScroll); clearTimeout(idle.current) }
+  }, [])
   const el = scroller.current
   const max = Math.max(1, st.total - (el ? el.clientHeight : 0))
+  const yOf = top => (Math.min(top, max) / max) * h
+  const sectionAt = y => st.sections.find(s => s.top + s.height > y) || st.sections[st.sections.length - 1]
+
+  // One label per year at its first month, thinned so none touches another.
   const years = []
-  let lastY = -100
+  let lastY = -Infinity
+  const seen = new Set()
   for (const s of st.sections) {
-    if (years.length && years[years.length - 1].year === s.year) continue
-    const y = (s.top / st.total) * h
-    years.push({ year: s.year, y, s, show: y - lastY >= 18 })
-    if (y - lastY >= 18) lastY = y
+    if (seen.has(s.year)) continue
+    seen.add(s.year)
+    const y = Math.min(Math.max(yOf(s.top), 9), h - 9)
+    if (y - lastY < LABEL_GAP) continue
+    years.push({ year: s.year, y, s })
+    lastY = y
   }
-  const sectionAt = frac => {
-    const y = frac * st.total
-    return st.sections.find(s => s.top + s.height > y) || st.sections[st.sections.length - 1]
-  }
-  const jumpTo = s => { el.scrollTop = Math.min(s.top + hoff(), max); onJump() }
-  const frac = y => Math.min(1, Math.max(0, y / h))
-  const move = e => {
+
+  const jumpTo = s => { el.scrollTop = Math.min(s.top, max) + hoff(); onJump() }
+  const at = clientY => {
     const r = ref.current.getBoundingClientRect()
-    const f = frac(e.clientY - r.top)
-    const s = sectionAt(f)
-    el.scrollTop = f * max
-    setDrag({ y: e.clientY - r.top, label: `${SHORT[s.month - 1]} ${s.year}` })
+    const y = Math.min(h, Math.max(0, clientY - r.top))
+    return { y, s: sectionAt((y / h) * max + 1) }
+  }
+  const scrub = clientY => {
+    const t = at(clientY)
+    el.scrollTop = (t.y / h) * max + hoff()
+    setTip(t)
     onJump()
   }
-  const pos = el ? (el.scrollTop / max) * h : 0
+  const down = e => {
+    if (e.button) return
+    const handle = e.target.closest('.handle')
+    e.preventDefault()
+    ;(handle || ref.current).setPointerCapture(e.pointerId)
+    const lbl = e.target.closest('.yr')
+    // On the handle, keep the finger where it took hold.
+    const grab = handle ? e.clientY - handle.getBoundingClientRect().top - handle.offsetHeight / 2 : 0
+    drag.current = { id: e.pointerId, y0: e.clientY, moved: false, year: lbl ? +lbl.dataset.year : 0, grab }
+    setActive(true)
+    if (handle) setTip(at(e.clientY - grab))
+  }
+  const move = e => {
+    const d = drag.current
+    if (!d) {
+      if (e.pointerType === 'mouse') setTip(at(e.clientY)) // hover names the month
+      return
+    }
+    if (!d.moved && Math.abs(e.clientY - d.y0) < 4) return
+    d.moved = true
+    scrub(e.clientY - d.grab)
+  }
+  const up = e => {
+    const d = drag.current
+    if (!d) return
+    drag.current = null
+    if (!d.moved && e.type === 'pointerup') {
+      const y = years.find(x => x.year === d.year)
+      if (y) jumpTo(y.s)
+      else if (!d.grab) scrub(e.clientY)
+    }
+    if (e.pointerType !== 'mouse') setTip(null)
+    clearTimeout(idle.current)
+    idle.current = setTimeout(() => { if (!drag.current) setActive(false) }, 1500)
+  }
+  const pos = Math.min(Math.max(el ? yOf(el.scrollTop - hoff()) : 0, 9), h - 9)
   return (
-    <div class="scrubber" ref={ref} aria-label="Timeline scrubber"
-      onPointerDown={e => { if (e.target.closest('.yr')) return; ref.current.setPointerCapture(e.pointerId); move(e) }}
-      onPointerMove={e => drag && move(e)}
-      onPointerUp={() => setDrag(null)} onPointerCancel={() => setDrag(null)}>
-      {years.map(y => y.show
-        ? <button class="yr" key={y.year} style={{ top: Math.max(8, y.y) }} aria-label={`Jump to ${y.year}`} onClick={() => jumpTo(y.s)}>{y.year}</button>
-        : <i class="dot" key={y.year} style={{ top: y.y }} />)}
-      <div class="thumb" style={{ top: Math.min(h - 3, pos) }} />
-      {drag && <div class="bubble" style={{ top: drag.y }}>{drag.label}</div>}
+    <div class={'scrubber' + (active ? ' active' : '') + (tip && drag.current ? ' dragging' : '')} ref={ref} aria-label="Timeline scrubber"
+      onPointerDown={down} onPointerMove={move} onPointerUp={up} onPointerCancel={up}
+      onPointerLeave={e => { if (!drag.current && e.pointerType === 'mouse') setTip(null) }}>
+      {years.map(y => (
+        <button class="yr" key={y.year} data-year={y.year} style={{ top: y.y }} aria-label={`Jump to ${y.year}`}
+          onClick={e => { if (e.detail === 0) jumpTo(y.s) /* keyboard; pointers are handled above */ }}>{y.year}</button>
+      ))}
+      <div class="pos" style={{ top: pos }} />
+      <div class="handle" style={{ top: Math.min(Math.max(pos, 24), h - 24) }} aria-hidden="true"><Icon name="up" size={14} /><Icon name="down" size={14} /></div>
+      {tip && <div class="bubble" style={{ top: tip.y }} data-year={tip.s.year} data-month={tip.s.month}>{SHORT[tip.s.month - 1]} {tip.s.year}</div>}
     </div>
   )
 }

@@ -2,8 +2,8 @@
 // rail (bottom bar on phones), the selection bar, toasts, uploads and the
 // keyboard shortcuts.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { api, download, get, session, setSession, toast, toasts, upload } from './api.js'
-import { clearSelection, selection } from './grid.jsx'
+import { api, bootState, download, get, session, setSession, toast, toasts, upload } from './api.js'
+import { clearSelection, selectableGrids, selection, selectMode, touchUI } from './grid.jsx'
 import { Icon } from './icons.jsx'
 import { match, navigate, route } from './router.js'
 import { ProblemsPage, RecentPage } from './problems.jsx'
@@ -19,6 +19,14 @@ export function setTheme(t) {
   localStorage.setItem('pinhole.theme', t)
   if (t === 'system') delete document.documentElement.dataset.theme
   else document.documentElement.dataset.theme = t
+}
+
+// A logged-in browser gets its session inlined into index.html (web/boot.go):
+// take it before the first render, so the library draws without a round
+// trip. Share pages never use the visitor's own session.
+{
+  const b = location.pathname.startsWith('/s/') ? null : bootState()
+  if (b && b.session) setSession(b.session)
 }
 
 async function boot() {
@@ -66,7 +74,7 @@ function pollForNewPhotos() {
 export function App() {
   const s = useStore(session)
   const r = useStore(route)
-  useEffect(() => { if (!r.path.startsWith('/s/')) boot() }, [])
+  useEffect(() => { if (!r.path.startsWith('/s/') && session.get().state === 'loading') boot() }, [])
   useEffect(() => { if (s.state === 'ready') listen() }, [s.state])
   useEffect(() => (s.state === 'ready' ? pollForNewPhotos() : undefined), [s.state])
   const share = match('/s/:token', r.path)
@@ -196,6 +204,8 @@ function screenFor(r) {
 
 function Shell({ route: r }) {
   const sel = useStore(selection)
+  const mode = useStore(selectMode)
+  const grids = useStore(selectableGrids)
   const v = useStore(viewer)
   const [help, setHelp] = useState(false)
   const [menu, setMenu] = useState(false)
@@ -244,13 +254,14 @@ function Shell({ route: r }) {
 
   return (
     <div class="app">
-      {sel.size ? <SelectionBar sel={sel} /> : (
+      {sel.size || mode ? <SelectionBar sel={sel} /> : (
         <header class="top">
           <a class="logo" href="/" aria-label="Pinhole library"><i /><span>Pinhole</span></a>
           <form class="searchbox" role="search" onSubmit={e => { e.preventDefault(); navigate('/search' + (q ? '?q=' + encodeURIComponent(q) : '')); searchRef.current.blur() }}>
             <Icon name="search" size={20} />
             <input ref={searchRef} type="search" placeholder={innerWidth < 600 ? 'Search' : 'Search photos, places, cameras…'} aria-label="Search (/)" value={q} onInput={e => setQ(e.currentTarget.value)} />
           </form>
+          {grids > 0 && touchUI() && <button class="ib" onClick={() => selectMode.set(true)} aria-label="Select photos" title="Select"><Icon name="check" /></button>}
           {uploadsOn && <>
             <input ref={fileRef} type="file" multiple accept="image/*,video/*,.cr2,.cr3,.nef,.arw,.dng,.raf,.orf,.rw2,.heic" hidden onChange={e => { uploader.add([...e.currentTarget.files]); e.currentTarget.value = '' }} />
             <button class="ib" onClick={() => fileRef.current.click()} aria-label="Upload photos (u)" title="Upload (u)"><Icon name="upload" /></button>
@@ -295,9 +306,21 @@ function Shell({ route: r }) {
   )
 }
 
+// SelectionBar offers what can be done with the selected photos. On a wide
+// screen every action is an icon; on a phone the most used ones stay icons
+// and the rest fold into a "More actions" menu, so all fit from 360 px.
 function SelectionBar({ sel }) {
-  const [albums, setAlbums] = useState(null)
+  const [albums, setAlbums] = useState(false)
+  const [more, setMore] = useState(false)
+  const narrow = useNarrow()
   const ids = [...sel.keys()]
+  const none = ids.length === 0
+  useEffect(() => {
+    if (!more) return
+    const onKey = e => { if (e.key === 'Escape') { e.stopPropagation(); setMore(false) } }
+    addEventListener('keydown', onKey, true)
+    return () => removeEventListener('keydown', onKey, true)
+  }, [more])
   const batch = async (flags, msg) => {
     try {
       const r = await api('POST', '/photos/batch', { photo_ids: ids, ...flags })
@@ -314,25 +337,53 @@ function SelectionBar({ sel }) {
     }
   }
   const album = route.get().path.match(/^\/albums\/(\d+)$/)
+  // Most used first: the first three stay icons on a phone.
+  const actions = [
+    { icon: 'plus', label: 'Add to album', run: () => setAlbums(true) },
+    { icon: 'heart', label: 'Favourite', run: () => batch({ favorite: true }, 'Favourited') },
+    album && {
+      icon: 'trash', label: 'Remove from album',
+      run: async () => { try { const r = await api('DELETE', `/albums/${album[1]}/photos`, { photo_ids: ids }); toast(`Removed ${r?.removed ?? ids.length} from the album`, 'ok'); clearSelection(); emit('photos-changed'); emit('album-changed') } catch { /* toast */ } },
+    },
+    { icon: 'download', label: 'Download', run: dl },
+    album && {
+      icon: 'image', label: 'Use as album cover', disabled: ids.length !== 1,
+      run: async () => { try { await api('PATCH', `/albums/${album[1]}`, { cover_photo_id: ids[0] }); toast('Album cover set', 'ok'); clearSelection(); emit('album-changed') } catch { /* toast */ } },
+    },
+    { icon: 'archive', label: 'Archive', run: () => batch({ archived: true }, 'Archived') },
+    { icon: 'lock', label: 'Make private', run: () => batch({ private: true }, 'Made private') },
+  ].filter(Boolean)
+  const shown = narrow ? actions.slice(0, 3) : actions
+  const folded = narrow ? actions.slice(3) : []
   return (
     <div class="selbar" role="toolbar" aria-label="Selection">
-      <button class="ib" onClick={clearSelection} aria-label="Clear selection"><Icon name="close" /></button>
-      <b>{sel.size} selected</b>
+      <button class="ib" onClick={clearSelection} aria-label="Done" title="Done (Esc)"><Icon name="check" /></button>
+      <b>{none ? 'Select photos' : `${sel.size} selected`}</b>
       <span class="spacer" />
-      <button class="ib" onClick={() => setAlbums(true)} aria-label="Add to album" title="Add to album"><Icon name="plus" /></button>
-      <button class="ib" onClick={() => batch({ favorite: true }, 'Favourited')} aria-label="Favourite" title="Favourite"><Icon name="heart" /></button>
-      <button class="ib" onClick={() => batch({ archived: true }, 'Archived')} aria-label="Archive" title="Archive"><Icon name="archive" /></button>
-      <button class="ib" onClick={() => batch({ private: true }, 'Made private')} aria-label="Make private" title="Make private"><Icon name="lock" /></button>
-      <button class="ib" onClick={dl} aria-label="Download" title="Download"><Icon name="download" /></button>
-      {album && <>
-        <button class="ib" title="Use as album cover" aria-label="Use as album cover" disabled={ids.length !== 1}
-          onClick={async () => { try { await api('PATCH', `/albums/${album[1]}`, { cover_photo_id: ids[0] }); toast('Album cover set', 'ok'); clearSelection(); emit('album-changed') } catch { /* toast */ } }}><Icon name="image" /></button>
-        <button class="ib" title="Remove from album" aria-label="Remove from album"
-          onClick={async () => { try { const r = await api('DELETE', `/albums/${album[1]}/photos`, { photo_ids: ids }); toast(`Removed ${r?.removed ?? ids.length} from the album`, 'ok'); clearSelection(); emit('photos-changed'); emit('album-changed') } catch { /* toast */ } }}><Icon name="trash" /></button>
-      </>}
-      {albums && <AddToAlbum ids={ids} onClose={() => setAlbums(null)} />}
+      {shown.map(a => <button key={a.label} class="ib" onClick={a.run} aria-label={a.label} title={a.label} disabled={none || a.disabled}><Icon name={a.icon} /></button>)}
+      {folded.length > 0 && <button class="ib" onClick={() => setMore(m => !m)} aria-label="More actions" aria-haspopup="menu" aria-expanded={more}><Icon name="more" /></button>}
+      {more && folded.length > 0 && (
+        <div class="menu" role="menu" onClick={() => setMore(false)}>
+          {folded.map(a => <button key={a.label} role="menuitem" onClick={a.run} disabled={none || a.disabled}><Icon name={a.icon} size={20} />{a.label}</button>)}
+        </div>
+      )}
+      {albums && <AddToAlbum ids={ids} onClose={() => setAlbums(false)} />}
     </div>
   )
+}
+
+// useNarrow follows whether the window is phone-sized (the layout's own
+// breakpoint).
+function useNarrow() {
+  const q = typeof matchMedia === 'function' ? matchMedia('(max-width: 719px)') : null
+  const [narrow, setNarrow] = useState(() => !!q && q.matches)
+  useEffect(() => {
+    if (!q) return
+    const f = () => setNarrow(q.matches)
+    q.addEventListener('change', f)
+    return () => q.removeEventListener('change', f)
+  }, [])
+  return narrow
 }
 
 export function AddToAlbum({ ids, onClose }) {

@@ -16,8 +16,15 @@ export function store(value) {
 
 export function useStore(s) {
   const [, force] = useState(0)
-  useEffect(() => s.sub(() => force(n => n + 1)), [s])
-  return s.get()
+  const seen = s.get()
+  useEffect(() => {
+    const off = s.sub(() => force(n => n + 1))
+    // A child's effect may have set the store between this render and
+    // the subscription (effects run children first): catch up.
+    if (s.get() !== seen) force(n => n + 1)
+    return off
+  }, [s])
+  return seen
 }
 
 // A tiny event bus for "something changed on the server" notifications.
