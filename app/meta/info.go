@@ -44,11 +44,14 @@ type Info struct {
 	HasOffset   bool
 	TakenSource TimeSource
 
-	Make, Model, Lens string
-	ExposureTime      float64 // seconds
-	FNumber           float64
-	ISO               int
-	FocalLength       float64 // mm
+	Make, Model, Lens string // Lens is exiftool's LensModel
+	// Serial is the camera body's serial number (exiftool's SerialNumber),
+	// from EXIF, the maker note or XMP.
+	Serial       string
+	ExposureTime float64 // seconds
+	FNumber      float64
+	ISO          int
+	FocalLength  float64 // mm
 
 	HasGPS   bool
 	Lat, Lng float64 // degrees, validated: not 0,0 and in range
@@ -116,6 +119,7 @@ func (i *Info) Fields() map[string]any {
 	putS("Make", i.Make)
 	putS("Model", i.Model)
 	putS("LensModel", i.Lens)
+	putS("SerialNumber", i.Serial)
 	putF("ExposureTime", i.ExposureTime)
 	putF("FNumber", i.FNumber)
 	if i.ISO > 0 {

@@ -37,10 +37,17 @@ type reading struct {
 	videoTime time.Time
 	appleTime string
 
-	// make, model from non-EXIF records (CIFF, X3F, QuickTime keys).
-	make, model string
+	// maker holds what a vendor record outside EXIF gave (the maker note
+	// of an AVI).
+	maker makerFacts
+
+	// make, model and serial from non-EXIF records (CIFF, X3F, QuickTime
+	// keys, APP12).
+	make, model, serial string
 
 	exifErr error // first EXIF decode error, reported when nothing else is found
+
+	ciff *ciffRecords // Canon CRW records, while a CRW is read
 }
 
 // Read opens the file at path and reads its metadata; an .xmp sidecar is
@@ -260,14 +267,12 @@ func (rd *reading) finish(mtime time.Time) {
 
 	in.Make = firstNonEmpty(e.make, rd.make, x.make)
 	in.Model = firstNonEmpty(e.model, rd.model, x.model)
-	in.Lens = firstNonEmpty(e.lens, x.lens)
+	in.Lens = firstNonEmpty(e.lens, x.lens, rd.maker.lens)
+	in.Serial = firstNonEmpty(e.serial, rd.serial, rd.maker.serial, x.serial)
 	in.ExposureTime = firstPositive(e.exposure, x.exposure)
 	in.FNumber = firstPositive(e.fnumber, x.fnumber)
 	in.FocalLength = firstPositive(e.focal, x.focal)
-	in.ISO = e.iso
-	if in.ISO == 0 {
-		in.ISO = x.iso
-	}
+	in.ISO = firstPositiveInt(e.iso, x.iso, rd.maker.iso)
 	switch {
 	case e.hasOrientation:
 		in.Orientation, in.HasOrientation = e.orientation, true
