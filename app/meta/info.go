@@ -5,7 +5,11 @@
 // for that one file.
 package meta
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Kind is the broad media type of a file.
 type Kind string
@@ -68,6 +72,12 @@ type Info struct {
 	Width, Height int
 
 	Duration float64 // seconds, for video
+	// VideoCodec and AudioCodec are the codecs of the first video and audio
+	// track as the container names them: the QuickTime sample entry type
+	// ("avc1", "hvc1", "mp4a"), the AVI stream handler ("H264"), the
+	// Matroska codec ID ("V_MPEG4/ISO/AVC") or the MPEG-TS stream type
+	// ("27"). Enough to tell whether a browser can play the file.
+	VideoCodec, AudioCodec string
 
 	Title, Description string
 	Keywords           []string
@@ -141,6 +151,14 @@ func (i *Info) Fields() map[string]any {
 		m["ImageHeight"] = i.Height
 	}
 	putF("Duration", i.Duration)
+	vk, ak := i.codecKeys()
+	for k, v := range map[string]string{vk: i.VideoCodec, ak: i.AudioCodec} {
+		if n, err := strconv.Atoi(v); err == nil && strings.HasSuffix(k, "StreamType") {
+			m[k] = n // MPEG-TS stream types are numbers, as exiftool -n shows them
+		} else {
+			putS(k, v)
+		}
+	}
 	putS("Title", i.Title)
 	putS("Description", i.Description)
 	if len(i.Keywords) > 0 {
@@ -150,4 +168,17 @@ func (i *Info) Fields() map[string]any {
 		m["Rating"] = i.Rating
 	}
 	return m
+}
+
+// codecKeys names the codec fields as exiftool does for the container.
+func (i *Info) codecKeys() (video, audio string) {
+	switch i.MIME {
+	case "video/x-msvideo":
+		return "VideoCodec", "AudioCodec"
+	case "video/x-matroska", "video/webm":
+		return "VideoCodecID", "AudioCodecID"
+	case "video/m2ts":
+		return "VideoStreamType", "AudioStreamType"
+	}
+	return "CompressorID", "AudioFormat"
 }

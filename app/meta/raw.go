@@ -367,10 +367,3 @@ func ciffHeap(rd *reading, start, end int64, depth int, budget *int, withSize bo
 	}
 	return nil
 }
-
-// readM2TS only recognises AVCHD/MPEG transport streams; their metadata
-// lives in H.264 SEI messages that are not worth decoding here.
-func readM2TS(rd *reading) error {
-	rd.setMIME("video/m2ts")
-	return nil
-}

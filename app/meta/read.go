@@ -33,12 +33,13 @@ type reading struct {
 	makerSource            TimeSource
 
 	// videoTime is the QuickTime creation time (UTC); appleTime is the
-	// local time with offset Apple devices store in the keys atom.
-	videoTime time.Time
-	appleTime string
+	// local time with offset Apple devices store in the keys atom; dayTime
+	// is the ©day text, with or without an offset.
+	videoTime          time.Time
+	appleTime, dayTime string
 
 	// maker holds what a vendor record outside EXIF gave (the maker note
-	// of an AVI).
+	// of an AVI, the TAGS record of a MOV).
 	maker makerFacts
 
 	// make, model and serial from non-EXIF records (CIFF, X3F, QuickTime
@@ -308,7 +309,8 @@ func (rd *reading) finish(mtime time.Time) {
 	}
 
 	if in.Kind != KindVideo {
-		in.Duration = 0 // CR3 and HEIF sequences have a movie header too
+		// CR3 and HEIF sequences have a movie header and tracks too.
+		in.Duration, in.VideoCodec, in.AudioCodec = 0, "", ""
 	}
 	rd.pickTime(e, x, p, mtime)
 }
@@ -352,13 +354,24 @@ func (rd *reading) pickTime(e *exifFacts, x *xmpFacts, p *iptcFacts, mtime time.
 	if rd.makerTime != "" {
 		cands = append(cands, candidate{rd.makerTime, rd.makerOffset, rd.makerSource})
 	}
-	if rd.appleTime != "" {
-		raw, off := splitXMPDate(rd.appleTime)
-		cands = append(cands, candidate{raw, off, SourceVideo})
+	// A movie's times: a zoned one (Apple's key, ©day with an offset)
+	// before the UTC movie header, and a ©day without zone after it.
+	var dayNoZone []candidate
+	for _, s := range []string{rd.appleTime, rd.dayTime} {
+		if s == "" {
+			continue
+		}
+		raw, off := splitXMPDate(s)
+		if _, ok := parseOffset(off); ok {
+			cands = append(cands, candidate{raw, off, SourceVideo})
+		} else {
+			dayNoZone = append(dayNoZone, candidate{raw, "", SourceVideo})
+		}
 	}
 	if !rd.videoTime.IsZero() {
 		cands = append(cands, candidate{rd.videoTime.UTC().Format(exifLayout), "+00:00", SourceVideo})
 	}
+	cands = append(cands, dayNoZone...)
 	cands = append(cands, dateOnly...)
 	if len(cands) > 0 {
 		in.DateTimeOriginal = cands[0].raw
