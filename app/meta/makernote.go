@@ -260,6 +260,8 @@ func (m makerNote) read() makerFacts {
 				return makerFacts{serial: cleanText(v)}
 			}
 		}
+	case has("IIII") && string(head[5:8]) == "waR", has("MMMMRaw"):
+		return m.phaseOne()
 	case has("\x01\xf1\x02\x00"), has("\x01\xf1\x03\x00"), has("\x01\xf1") && mk == "RECONYX":
 		// Reconyx HyperFire: a binary record, the serial is UTF-16 at 0x2a.
 		if b, err := m.bytes(s+0x2a, 30); err == nil && m.n >= 0x2a+30 {
@@ -663,6 +665,67 @@ func (m makerNote) kodak() makerFacts {
 		}
 	}
 	return makerFacts{}
+}
+
+// Limits for a Phase One directory, as exiftool checks them.
+const (
+	maxPhaseOneEntries = 300
+	phaseOneEntry      = 16
+)
+
+// phaseOne reads the directory of a Phase One (IIQ) note: "IIII" and a
+// version, the directory's offset from the note's start, then an entry
+// count and 16-byte entries of tag, format size, value size, and the value
+// or its offset. SerialNumber 0x0102, ISO 0x0105, LensModel 0x0412.
+func (m makerNote) phaseOne() makerFacts {
+	order := byteOrder(m.head[:2])
+	if order == nil || len(m.head) < 12 {
+		return makerFacts{}
+	}
+	dir := int64(order.Uint32(m.head[8:12]))
+	h, err := m.bytes(m.start+dir, 8)
+	if err != nil || dir+8 > m.n {
+		return makerFacts{}
+	}
+	count := int64(order.Uint32(h))
+	if count < 2 || count > maxPhaseOneEntries || dir+8+count*phaseOneEntry > m.n {
+		return makerFacts{}
+	}
+	ents, err := m.bytes(m.start+dir+8, count*phaseOneEntry)
+	if err != nil {
+		return makerFacts{}
+	}
+	var f makerFacts
+	for i := int64(0); i < count; i++ {
+		e := ents[i*phaseOneEntry:]
+		tag, size := order.Uint32(e[0:4]), int64(order.Uint32(e[8:12]))
+		if tag != 0x0102 && tag != 0x0105 && tag != 0x0412 {
+			continue
+		}
+		val := e[12:16]
+		if size > 4 {
+			off := int64(order.Uint32(e[12:16]))
+			if size > 256 || off+size > m.n {
+				continue
+			}
+			if val, err = m.bytes(m.start+off, size); err != nil {
+				continue
+			}
+		} else {
+			val = val[:size]
+		}
+		switch tag {
+		case 0x0102:
+			f.serial = cleanText(string(bytes.SplitN(val, []byte{0}, 2)[0]))
+		case 0x0412:
+			f.lens = cleanText(string(bytes.SplitN(val, []byte{0}, 2)[0]))
+		case 0x0105:
+			if len(val) == 4 {
+				f.iso = plausibleISO(uint64(order.Uint32(val)), true)
+			}
+		}
+	}
+	return f
 }
 
 // kodak8Facts: the IFD form of Kodak notes, SerialNumber 0xfa19 and ISO
