@@ -2,6 +2,7 @@ package meta
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,6 +126,38 @@ func FuzzDateFromName(f *testing.F) {
 		}
 		if d.Year() < 1900 || d.Year() > time.Now().Year()+1 || d.Location() != time.UTC {
 			t.Fatalf("DateFromName(%q) = %v", name, d)
+		}
+	})
+}
+
+// FuzzMakerNote feeds arbitrary maker notes, under each vendor's make, to
+// the note reader inside a valid EXIF block. It must return quickly, never
+// panic, and only report an ISO a camera can have.
+func FuzzMakerNote(f *testing.F) {
+	for _, c := range makerNoteCases() {
+		f.Add(c.note(200), c.make)
+	}
+	f.Fuzz(func(t *testing.T, note []byte, mk string) {
+		if len(mk) > 64 {
+			mk = mk[:64]
+		}
+		exif := tiffWithNote(binary.LittleEndian, mk, "X", nil, func(int) []byte { return note })
+		done := make(chan *exifFacts, 1)
+		go func() {
+			d, err := decodeEXIF(exif)
+			if err != nil {
+				done <- nil
+				return
+			}
+			done <- d.facts()
+		}()
+		select {
+		case facts := <-done:
+			if facts != nil && (facts.iso < 0 || facts.iso >= 1<<24) {
+				t.Fatalf("ISO %d read", facts.iso)
+			}
+		case <-time.After(time.Second):
+			t.Fatalf("a %d-byte note under make %q took over a second", len(note), mk)
 		}
 	})
 }
