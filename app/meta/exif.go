@@ -279,7 +279,7 @@ func (d *exifDirs) facts() *exifFacts {
 		f.iso = int(v)
 	}
 	f.serial = cleanText(firstNonEmpty(d.exif[tagBodySerial].str(), ifd0[tagBodySerial].str()))
-	f.addMaker(d.makerNote(f.make, f.model))
+	f.addMaker(d.makerNoteSafe(f.make, f.model))
 	f.readGPS(d.gps)
 	return f
 }

@@ -109,6 +109,18 @@ func findEntry(r io.ReaderAt, size int64, order binary.ByteOrder, ifdOff int64, 
 	return 0, 0, 0, false
 }
 
+// makerNoteSafe reads the maker note, and loses only the note if a vendor
+// parser fails: the rest of the file's metadata stays. (FuzzMakerNote
+// calls makerNote directly, so such a failure is still found.)
+func (d *exifDirs) makerNoteSafe(make, model string) (f makerFacts) {
+	defer func() {
+		if recover() != nil {
+			f = makerFacts{}
+		}
+	}()
+	return d.makerNote(make, model)
+}
+
 // makerNote finds the maker note of a decoded TIFF structure: EXIF tag
 // 0x927c (in IFD0 for TIFF/EP files), or the copy a DNG converter keeps in
 // DNGPrivateData.
@@ -171,8 +183,10 @@ func (m makerNote) read() makerFacts {
 	if m.n < 8 {
 		return makerFacts{}
 	}
-	head := make([]byte, min(m.n, 64))
-	if _, err := m.r.ReadAt(head, m.start); err != nil {
+	// The head is padded with zeros to a fixed length, so the signature
+	// checks below can index it without minding a short note.
+	head := make([]byte, 64)
+	if _, err := m.r.ReadAt(head[:min(m.n, 64)], m.start); err != nil {
 		return makerFacts{}
 	}
 	m.head = head
