@@ -245,6 +245,16 @@ func (m makerNote) read() makerFacts {
 		if dir, _ := m.ifd(s+10, s, orderOrNil(head[8:10])); dir != nil {
 			return pentaxFacts(dir)
 		}
+	case strings.HasPrefix(mk, "ASAHI"):
+		// Early Optios: a bare IFD, ISO 0x0014 as a value or a code.
+		if dir, _ := m.ifd(s, m.base, nil); dir != nil {
+			v, ok := dir[0x0014].uint(0)
+			iso := map[uint64]int{10: 100, 16: 200}[v]
+			if iso == 0 && pentaxISO(v, ok) == int(v) {
+				iso = int(v) // 50 … 3200 stored as themselves
+			}
+			return makerFacts{iso: iso}
+		}
 	case has("QVC\x00"), has("DCI\x00"):
 		if dir, _ := m.ifd(s+6, m.base, nil); dir != nil {
 			return casio2Facts(dir)

@@ -202,6 +202,10 @@ func makerNoteCases() []makerNoteCase {
 			// values would land outside the note, so the base is moved.
 			return append([]byte("AOC\x00MM"), pentaxIFD(be, 6)...)
 		}, 400, "", "4321567"},
+		{"Asahi Optio", le, "Asahi Optical Co.,Ltd.", "PENTAX Optio330", func(at int) []byte {
+			b, _ := layIFD(le, at, []ent{entShorts(le, 0x0014, 16)})
+			return b
+		}, 200, "", ""},
 		{"Casio type 2", be, "CASIO COMPUTER CO.,LTD", "EX-Z3", func(at int) []byte {
 			b, _ := layIFD(be, at+6, []ent{entShorts(be, 0x0014, 4), entShorts(be, 0x3014, 50)})
 			return append([]byte("QVC\x00\x00\x00"), b...)
