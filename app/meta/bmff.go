@@ -192,6 +192,7 @@ func (m *bmff) uuid(b box) {
 	case bytes.Equal(id, uuidCanonCR3):
 		kids, _ := m.children(b.start+16, b.end)
 		d := &exifDirs{}
+		var maker makerFacts
 		for _, k := range kids {
 			if !strings.HasPrefix(k.typ, "CMT") {
 				continue
@@ -209,12 +210,15 @@ func (m *bmff) uuid(b box) {
 				d.chain = sub.chain
 			case "CMT2":
 				d.exif = sub.chain[0]
+			case "CMT3": // the Canon maker note, as a TIFF of its own
+				maker = canonFacts(sub.chain[0])
 			case "CMT4":
 				d.gps = sub.chain[0]
 			}
 		}
 		if len(d.chain) > 0 && m.rd.exif == nil {
 			m.rd.exif = d.facts()
+			m.rd.exif.addMaker(maker)
 		}
 	}
 }
