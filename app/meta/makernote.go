@@ -3,6 +3,7 @@ package meta
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"math"
 	"regexp"
@@ -91,18 +92,18 @@ func findEntry(r io.ReaderAt, size int64, order binary.ByteOrder, ifdOff int64, 
 		return 0, 0, 0, false
 	}
 	n = min(n, (size-ifdOff-2)/12)
-	var e [12]byte
+	ents := make([]byte, n*12) // at most maxIFDEntries entries: one read
+	if _, err := r.ReadAt(ents, ifdOff+2); err != nil && !errors.Is(err, io.EOF) {
+		return 0, 0, 0, false
+	}
 	for i := int64(0); i < n; i++ {
-		pos := ifdOff + 2 + i*12
-		if _, err := r.ReadAt(e[:], pos); err != nil {
-			return 0, 0, 0, false
-		}
+		e := ents[i*12 : i*12+12]
 		if order.Uint16(e[0:2]) != tag {
 			continue
 		}
 		typ, count = order.Uint16(e[2:4]), order.Uint32(e[4:8])
 		if uint64(typeSize(typ))*uint64(count) <= 4 {
-			return typ, count, pos + 8, true
+			return typ, count, ifdOff + 2 + i*12 + 8, true
 		}
 		return typ, count, int64(order.Uint32(e[8:12])), true
 	}
@@ -348,10 +349,10 @@ func (m makerNote) bytes(pos, n int64) ([]byte, error) {
 
 // ifd reads the directory at pos with value offsets counted from base.
 // order nil means the byte order is not declared: the one that gives a
-// sane entry count wins, the enclosing file's first. When the values land
-// outside the note, the base is wrong (an editor moved the note, or the
+// sane entry count wins, the enclosing file's first. When no value lands
+// inside the note, the base is wrong (an editor moved the note, or the
 // vendor counts from the note): it is moved so the first value follows
-// the directory, as they do in every note.
+// the directory, as it does in every note.
 func (m makerNote) ifd(pos, base int64, order binary.ByteOrder) (ifd, *tiffWalker) {
 	if order == nil {
 		order = m.order
@@ -366,16 +367,19 @@ func (m makerNote) ifd(pos, base int64, order binary.ByteOrder) (ifd, *tiffWalke
 	if dir == nil {
 		return nil, nil
 	}
-	minAt := int64(math.MaxInt64)
+	minAt, inside := int64(math.MaxInt64), 0
 	for _, t := range dir {
-		if t.at >= 0 && t.at < minAt {
-			minAt = t.at
+		if t.at < 0 {
+			continue
+		}
+		minAt = min(minAt, t.at)
+		if v := base + t.at; v >= m.start && v < m.start+m.n {
+			inside++
 		}
 	}
-	if minAt == math.MaxInt64 {
-		return dir, w
-	}
-	if first := base + minAt; first < m.start || first >= m.start+m.n {
+	// Some notes point at data elsewhere in the file (a preview), so the
+	// base is only doubted when no value at all lands in the note.
+	if minAt != math.MaxInt64 && inside == 0 {
 		n := int64(len(dir)) // entries kept; the count read is at least this
 		var nb [2]byte
 		if _, err := m.r.ReadAt(nb[:], pos); err == nil {

@@ -191,6 +191,13 @@ func makerNoteCases() []makerNoteCase {
 			b, _ := layIFD(le, at+12, []ent{entASCII(0x2031, "04030201")})
 			return append([]byte("SONY DSC \x00\x00\x00"), b...)
 		}, 0, "", "1020304"},
+		{"Sony ARW note pointing at a preview elsewhere", le, "SONY", "ILCE-9", func(at int) []byte {
+			// The first value lies outside the note, the serial inside: the
+			// base is right and must stay.
+			b, _ := layIFD(le, at, []ent{entUndef(0x2001, make([]byte, 16)), entASCII(0x2031, "04030201")})
+			le.PutUint32(b[2+8:], 40) // the preview, before the note
+			return b
+		}, 0, "", "1020304"},
 		{"Pentax AOC", be, "PENTAX Corporation", "PENTAX K10D", func(at int) []byte {
 			return append([]byte("AOC\x00MM"), pentaxIFD(be, at+6)...)
 		}, 400, "", "4321567"},
