@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Limits for ISO base media files (HEIF, AVIF, CR3, MP4, MOV): how many
@@ -28,8 +27,9 @@ type box struct {
 
 // bmff walks boxes of one file with a shared budget.
 type bmff struct {
-	rd    *reading
-	boxes int
+	rd      *reading
+	boxes   int
+	gpsRank int // source of the position found so far (movie.go)
 }
 
 // children lists the boxes in [start, end). A box that claims more than its
@@ -157,6 +157,8 @@ func readBMFF(rd *reading) error {
 			}
 		case "uuid":
 			m.uuid(b)
+		case "udta": // FLIR writes user data at the top level
+			m.udta(b)
 		case "Exif": // JPEG XL container
 			if data, err := rd.readAt(b.start, b.end-b.start, maxEXIFBlob); err == nil {
 				rd.addEXIF(exifAfterOffset(data))
@@ -190,6 +192,7 @@ func (m *bmff) uuid(b box) {
 	case bytes.Equal(id, uuidCanonCR3):
 		kids, _ := m.children(b.start+16, b.end)
 		d := &exifDirs{}
+		var maker makerFacts
 		for _, k := range kids {
 			if !strings.HasPrefix(k.typ, "CMT") {
 				continue
@@ -207,12 +210,15 @@ func (m *bmff) uuid(b box) {
 				d.chain = sub.chain
 			case "CMT2":
 				d.exif = sub.chain[0]
+			case "CMT3": // the Canon maker note, as a TIFF of its own
+				maker = canonFacts(sub.chain[0])
 			case "CMT4":
 				d.gps = sub.chain[0]
 			}
 		}
 		if len(d.chain) > 0 && m.rd.exif == nil {
 			m.rd.exif = d.facts()
+			m.rd.exif.addMaker(maker)
 		}
 	}
 }
@@ -600,243 +606,6 @@ func (m *bmff) applyProperty(pr box, it *heifItem) {
 		b, err := m.rd.readAt(pr.start, 1, 1)
 		if err == nil {
 			it.rotation = int(b[0] & 3)
-		}
-	}
-}
-
-// quickTimeEpoch is where QuickTime and MP4 times count from.
-var quickTimeEpoch = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// moov reads the movie header (creation time, duration), the video
-// track's size, and user data (GPS, Apple keys).
-func (m *bmff) moov(mv box) error {
-	if mv.end-mv.start > maxMoovBytes {
-		return errors.New("moov box too large")
-	}
-	kids, err := m.children(mv.start, mv.end)
-	if err != nil {
-		return err
-	}
-	for _, k := range kids {
-		switch k.typ {
-		case "mvhd":
-			m.mvhd(k)
-		case "trak":
-			m.trak(k)
-		case "udta":
-			m.udta(k, 0)
-		case "meta":
-			m.appleKeys(k, false)
-		case "uuid":
-			m.uuid(k)
-		}
-	}
-	return nil
-}
-
-func (m *bmff) mvhd(k box) {
-	b, err := m.rd.readAt(k.start, min(k.end-k.start, 32), 32)
-	if err != nil || len(b) < 20 {
-		return
-	}
-	var created, scale, dur uint64
-	if b[0] == 1 {
-		if len(b) < 32 {
-			return
-		}
-		created = binary.BigEndian.Uint64(b[4:12])
-		scale = uint64(binary.BigEndian.Uint32(b[20:24]))
-		dur = binary.BigEndian.Uint64(b[24:32])
-	} else {
-		created = uint64(binary.BigEndian.Uint32(b[4:8]))
-		scale = uint64(binary.BigEndian.Uint32(b[12:16]))
-		dur = uint64(binary.BigEndian.Uint32(b[16:20]))
-	}
-	// Zero means "not set"; some cameras count from 1970 by mistake, which
-	// shows as a date before 1970 here and is not trusted.
-	if created > 0 && created < 1<<40 {
-		t := quickTimeEpoch.Add(time.Duration(created) * time.Second)
-		if t.Year() >= 1971 {
-			m.rd.videoTime = t
-		}
-	}
-	if scale > 0 && dur > 0 && dur != math.MaxUint32 && dur != math.MaxUint64 {
-		m.rd.info.Duration = float64(dur) / float64(scale)
-	}
-}
-
-func (m *bmff) trak(t box) {
-	kids, err := m.children(t.start, t.end)
-	if err != nil {
-		return
-	}
-	tk, ok := find(kids, "tkhd")
-	if !ok {
-		return
-	}
-	if md, ok := find(kids, "mdia"); ok {
-		mk, _ := m.children(md.start, md.end)
-		if h, ok := find(mk, "hdlr"); ok {
-			b, err := m.rd.readAt(h.start, 12, 12)
-			if err != nil || string(b[8:12]) != "vide" {
-				return
-			}
-		}
-	}
-	b, err := m.rd.readAt(tk.start, min(tk.end-tk.start, 96), 96)
-	if err != nil {
-		return
-	}
-	p := 76 // version 0: width and height follow 76 bytes
-	if len(b) > 0 && b[0] == 1 {
-		p = 88
-	}
-	if len(b) < p+8 || m.rd.info.Width != 0 {
-		return
-	}
-	w := binary.BigEndian.Uint32(b[p:]) >> 16
-	h := binary.BigEndian.Uint32(b[p+4:]) >> 16
-	if w > 0 && h > 0 {
-		m.rd.info.Width, m.rd.info.Height = int(w), int(h)
-		m.rd.info.Rotation = matrixRotation(b[p-36 : p])
-	}
-}
-
-// matrixRotation reads the quarter turn of a track header's display matrix
-// {a b u, c d v, x y w} (a, b, c, d in 16.16 fixed point): phones record
-// portrait video as landscape frames with a 90° matrix, and players show
-// it turned. It returns 0, 90, 180 or 270 (clockwise), 0 for anything else.
-func matrixRotation(mx []byte) int {
-	v := func(i int) int32 { return int32(binary.BigEndian.Uint32(mx[4*i:])) }
-	a, b, c, d := v(0), v(1), v(3), v(4)
-	switch {
-	case a == 0 && d == 0 && b > 0 && c < 0:
-		return 90
-	case a == 0 && d == 0 && b < 0 && c > 0:
-		return 270
-	case b == 0 && c == 0 && a < 0 && d < 0:
-		return 180
-	}
-	return 0
-}
-
-// udta reads QuickTime user data: ©xyz (ISO 6709 location), ©mak, ©mod,
-// and a nested meta box with Apple keys.
-func (m *bmff) udta(u box, depth int) {
-	kids, err := m.children(u.start, u.end)
-	if err != nil || depth > 2 {
-		return
-	}
-	for _, k := range kids {
-		switch k.typ {
-		case "\xa9xyz", "\xa9mak", "\xa9mod":
-			b, err := m.rd.readAt(k.start, k.end-k.start, 4096)
-			if err != nil || len(b) < 4 {
-				continue
-			}
-			s := qtString(b)
-			switch k.typ {
-			case "\xa9xyz":
-				if lat, lng, alt, hasAlt, ok := parseISO6709(s); ok && !m.rd.info.HasGPS {
-					m.setGPS(lat, lng, alt, hasAlt)
-				}
-			case "\xa9mak":
-				if m.rd.make == "" {
-					m.rd.make = cleanText(s)
-				}
-			case "\xa9mod":
-				if m.rd.model == "" {
-					m.rd.model = cleanText(s)
-				}
-			}
-		case "meta":
-			m.appleKeys(k, true)
-		case "XMP_":
-			if b, err := m.rd.readAt(k.start, k.end-k.start, maxXMPBytes); err == nil {
-				m.rd.addXMP(b)
-			}
-		}
-	}
-}
-
-// qtString decodes a QuickTime user data text: 16-bit length, 16-bit
-// language, text. Some writers store the text without that header.
-func qtString(b []byte) string {
-	n := int(binary.BigEndian.Uint16(b[:2]))
-	if n > 0 && n <= len(b)-4 {
-		return string(b[4 : 4+n])
-	}
-	return string(b)
-}
-
-func (m *bmff) setGPS(lat, lng, alt float64, hasAlt bool) {
-	if !validGPS(lat, lng) {
-		return
-	}
-	in := m.rd.info
-	in.HasGPS, in.Lat, in.Lng = true, lat, lng
-	in.Alt, in.HasAlt = alt, hasAlt
-}
-
-// appleKeys reads a meta box with keys and ilst (iPhone videos): location,
-// creation date with offset, make and model. In udta the meta box is a full
-// box (4 bytes of version and flags first); in moov it is not.
-func (m *bmff) appleKeys(mb box, full bool) {
-	start := mb.start
-	if full {
-		start += 4
-	}
-	kids, err := m.children(start, mb.end)
-	if err != nil {
-		return
-	}
-	kb, ok1 := find(kids, "keys")
-	il, ok2 := find(kids, "ilst")
-	if !ok1 || !ok2 {
-		return
-	}
-	b, err := m.rd.readAt(kb.start, kb.end-kb.start, 1<<20)
-	if err != nil || len(b) < 8 {
-		return
-	}
-	n := binary.BigEndian.Uint32(b[4:8])
-	var keys []string
-	p := 8
-	for i := uint32(0); i < n && i < 1024 && p+8 <= len(b); i++ {
-		sz := int(binary.BigEndian.Uint32(b[p:]))
-		if sz < 8 || p+sz > len(b) {
-			break
-		}
-		keys = append(keys, string(b[p+8:p+sz]))
-		p += sz
-	}
-	items, _ := m.children(il.start, il.end)
-	for _, it := range items {
-		idx := int(binary.BigEndian.Uint32([]byte(it.typ)))
-		if idx < 1 || idx > len(keys) {
-			continue
-		}
-		dk, _ := m.children(it.start, it.end)
-		d, ok := find(dk, "data")
-		if !ok {
-			continue
-		}
-		v, err := m.rd.readAt(d.start, d.end-d.start, 4096)
-		if err != nil || len(v) < 8 {
-			continue
-		}
-		s := string(v[8:])
-		switch keys[idx-1] {
-		case "com.apple.quicktime.location.ISO6709":
-			if lat, lng, alt, hasAlt, ok := parseISO6709(s); ok {
-				m.setGPS(lat, lng, alt, hasAlt)
-			}
-		case "com.apple.quicktime.creationdate":
-			m.rd.appleTime = strings.TrimSpace(s)
-		case "com.apple.quicktime.make":
-			m.rd.make = cleanText(s)
-		case "com.apple.quicktime.model":
-			m.rd.model = cleanText(s)
 		}
 	}
 }

@@ -30,6 +30,9 @@ func decodeEXIF(b []byte) (d *exifDirs, err error) {
 	if chainIsSane(b) {
 		d = decodeWithGoexif(b)
 	}
+	if d != nil {
+		d.src, d.srcSize, d.order = bytes.NewReader(b), int64(len(b)), binaryOrder(b)
+	}
 	if d == nil {
 		return walkTIFF(bytes.NewReader(b), int64(len(b)))
 	}
@@ -180,9 +183,14 @@ func fromGoexif(dir *tiff.Dir, order binary.ByteOrder) ifd {
 		if _, dup := out[t.Id]; dup {
 			continue
 		}
-		out[t.Id] = &tiffTag{typ: uint16(t.Type), count: t.Count, val: t.Val, order: order}
+		out[t.Id] = &tiffTag{typ: uint16(t.Type), count: t.Count, val: t.Val, order: order, at: -1}
 	}
 	return out
+}
+
+func binaryOrder(b []byte) binary.ByteOrder {
+	order, _, _ := tiffHeader(b)
+	return order
 }
 
 // exifFacts are the values read from one EXIF block.
@@ -200,6 +208,7 @@ type exifFacts struct {
 	hasGPS, hasAlt         bool
 	xmp, iptc              []byte // packets stored in TIFF tags
 	rw2Width, rw2Height    int
+	serial                 string // body serial number
 }
 
 // facts extracts the fields Pinhole uses from decoded directories.
@@ -269,8 +278,30 @@ func (d *exifDirs) facts() *exifFacts {
 	if v, ok := ifd0[tagRW2ISO].uint(0); ok && f.iso == 0 && f.rw2Width > 0 && v > 0 && v < 1<<24 {
 		f.iso = int(v)
 	}
+	f.serial = cleanText(firstNonEmpty(d.exif[tagBodySerial].str(), ifd0[tagBodySerial].str()))
+	f.addMaker(d.makerNoteSafe(f.make, f.model))
 	f.readGPS(d.gps)
 	return f
+}
+
+// addMaker fills what standard EXIF lacks from the maker note. An EXIF ISO
+// of 65535 is a 16-bit field run out (EXIF 2.3 moved higher values to
+// other tags): the maker note's higher value is the real one.
+func (f *exifFacts) addMaker(m makerFacts) {
+	if f.iso == 0 || (f.iso == 0xffff && m.iso > 0xffff) {
+		f.iso = firstPositiveInt(m.iso, f.iso)
+	}
+	f.lens = firstNonEmpty(f.lens, m.lens)
+	f.serial = firstNonEmpty(f.serial, m.serial)
+}
+
+func firstPositiveInt(v ...int) int {
+	for _, n := range v {
+		if n > 0 {
+			return n
+		}
+	}
+	return 0
 }
 
 // imageSize picks the size exiftool reports as EXIF:ImageWidth: the

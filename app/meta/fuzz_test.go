@@ -2,6 +2,7 @@ package meta
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +42,15 @@ func FuzzRead(f *testing.F) {
 		}
 		f.Add(b, filepath.Ext(rel))
 	}
+	// Movies with the user data the corpus lacks: Apple keys, ©day,
+	// loci, and a GoPro GPMF track.
+	gpmf := gpmfSample(47.3769, 8.5417, 408.2)
+	f.Add(movie("qt  ", mvhd(time.Date(2023, 9, 22, 16, 34, 7, 0, time.UTC)), trak("vide", "hvc1", 1920, 1080),
+		trak("meta", "gpmd", 0, 0, mbox("stsz", u32(0), u32(0), u32(1), u32(uint32(len(gpmf)))), mbox("stco", u32(0), u32(1), u32(0))),
+		appleKeys([2]string{"com.apple.quicktime.creationdate", "2023-09-22T18:34:05+0200"},
+			[2]string{"com.apple.quicktime.location.ISO6709", "+52.4597+013.3220+051.178/"}),
+		mbox("udta", qtText("\xa9day", "2021-06-01T10:00:00-0700"), mbox("loci", u32(0), u16(0), []byte("x\x00\x00"),
+			fixed1616(151.2), fixed1616(-33.8), fixed1616(5))), mbox("mdat", gpmf)), ".mov")
 	mtime := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte, ext string) {
 		if len(ext) > 8 {
@@ -125,6 +135,39 @@ func FuzzDateFromName(f *testing.F) {
 		}
 		if d.Year() < 1900 || d.Year() > time.Now().Year()+1 || d.Location() != time.UTC {
 			t.Fatalf("DateFromName(%q) = %v", name, d)
+		}
+	})
+}
+
+// FuzzMakerNote feeds arbitrary maker notes, under each vendor's make, to
+// the note reader inside a valid EXIF block. It must return quickly, never
+// panic, and only report an ISO a camera can have.
+func FuzzMakerNote(f *testing.F) {
+	for _, c := range makerNoteCases() {
+		f.Add(c.note(200), c.make)
+	}
+	f.Fuzz(func(t *testing.T, note []byte, mk string) {
+		if len(mk) > 64 {
+			mk = mk[:64]
+		}
+		exif := tiffWithNote(binary.LittleEndian, mk, "X", nil, func(int) []byte { return note })
+		done := make(chan makerFacts, 1)
+		go func() {
+			d, err := decodeEXIF(exif)
+			if err != nil {
+				done <- makerFacts{}
+				return
+			}
+			// Not makerNoteSafe: a panic must fail here.
+			done <- d.makerNote(mk, "X")
+		}()
+		select {
+		case facts := <-done:
+			if facts.iso < 0 || facts.iso >= 1<<24 {
+				t.Fatalf("ISO %d read", facts.iso)
+			}
+		case <-time.After(time.Second):
+			t.Fatalf("a %d-byte note under make %q took over a second", len(note), mk)
 		}
 	})
 }

@@ -65,6 +65,9 @@ type tiffTag struct {
 	count uint32
 	val   []byte
 	order binary.ByteOrder
+	// at is where the value sits in the walker's data when it does not
+	// fit the entry, else -1. Olympus keeps a directory inside a value.
+	at int64
 }
 
 // ifd maps tag numbers to entries of one image file directory.
@@ -78,6 +81,12 @@ type exifDirs struct {
 	subs  []ifd // SubIFDs of IFD0
 	exif  ifd
 	gps   ifd
+
+	// The TIFF data the directories came from, kept to find the maker
+	// note, whose offsets need its position in the data.
+	src     io.ReaderAt
+	srcSize int64
+	order   binary.ByteOrder
 }
 
 var tiffTypeSize = [...]uint32{0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4}
@@ -131,7 +140,7 @@ func walkTIFF(r io.ReaderAt, size int64) (*exifDirs, error) {
 		return nil, err
 	}
 	w := &tiffWalker{r: r, size: size, order: order, seen: map[uint32]bool{}, budget: maxTIFFBytes}
-	d := &exifDirs{}
+	d := &exifDirs{src: r, srcSize: size, order: order}
 	for off != 0 && len(w.seen) < maxIFDs {
 		dir, next, err := w.readIFD(off)
 		if err != nil {
@@ -243,10 +252,12 @@ func (w *tiffWalker) readIFD(off uint32) (ifd, uint32, error) {
 			continue
 		}
 		var val []byte
+		at := int64(-1)
 		if total <= 4 {
 			val = append([]byte(nil), e[8:8+total]...)
 		} else {
 			vo := int64(w.order.Uint32(e[8:12]))
+			at = vo
 			if vo+int64(total) > w.size || int64(total) > w.budget {
 				continue
 			}
@@ -257,7 +268,7 @@ func (w *tiffWalker) readIFD(off uint32) (ifd, uint32, error) {
 			}
 		}
 		if _, dup := dir[id]; !dup {
-			dir[id] = &tiffTag{typ: typ, count: count, val: val, order: w.order}
+			dir[id] = &tiffTag{typ: typ, count: count, val: val, order: w.order, at: at}
 		}
 	}
 	var next uint32

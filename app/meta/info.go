@@ -5,7 +5,11 @@
 // for that one file.
 package meta
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Kind is the broad media type of a file.
 type Kind string
@@ -45,11 +49,14 @@ type Info struct {
 	HasOffset   bool
 	TakenSource TimeSource
 
-	Make, Model, Lens string
-	ExposureTime      float64 // seconds
-	FNumber           float64
-	ISO               int
-	FocalLength       float64 // mm
+	Make, Model, Lens string // Lens is exiftool's LensModel
+	// Serial is the camera body's serial number (exiftool's SerialNumber),
+	// from EXIF, the maker note or XMP.
+	Serial       string
+	ExposureTime float64 // seconds
+	FNumber      float64
+	ISO          int
+	FocalLength  float64 // mm
 
 	HasGPS   bool
 	Lat, Lng float64 // degrees, validated: not 0,0 and in range
@@ -70,6 +77,12 @@ type Info struct {
 	Rotation int
 
 	Duration float64 // seconds, for video
+	// VideoCodec and AudioCodec are the codecs of the first video and audio
+	// track as the container names them: the QuickTime sample entry type
+	// ("avc1", "hvc1", "mp4a"), the AVI stream handler ("H264"), the
+	// Matroska codec ID ("V_MPEG4/ISO/AVC") or the MPEG-TS stream type
+	// ("27"). Enough to tell whether a browser can play the file.
+	VideoCodec, AudioCodec string
 
 	Title, Description string
 	Keywords           []string
@@ -124,6 +137,7 @@ func (i *Info) Fields() map[string]any {
 	putS("Make", i.Make)
 	putS("Model", i.Model)
 	putS("LensModel", i.Lens)
+	putS("SerialNumber", i.Serial)
 	putF("ExposureTime", i.ExposureTime)
 	putF("FNumber", i.FNumber)
 	if i.ISO > 0 {
@@ -145,6 +159,14 @@ func (i *Info) Fields() map[string]any {
 		m["ImageHeight"] = i.Height
 	}
 	putF("Duration", i.Duration)
+	vk, ak := i.codecKeys()
+	for k, v := range map[string]string{vk: i.VideoCodec, ak: i.AudioCodec} {
+		if n, err := strconv.Atoi(v); err == nil && strings.HasSuffix(k, "StreamType") {
+			m[k] = n // MPEG-TS stream types are numbers, as exiftool -n shows them
+		} else {
+			putS(k, v)
+		}
+	}
 	putS("Title", i.Title)
 	putS("Description", i.Description)
 	if len(i.Keywords) > 0 {
@@ -154,4 +176,17 @@ func (i *Info) Fields() map[string]any {
 		m["Rating"] = i.Rating
 	}
 	return m
+}
+
+// codecKeys names the codec fields as exiftool does for the container.
+func (i *Info) codecKeys() (video, audio string) {
+	switch i.MIME {
+	case "video/x-msvideo":
+		return "VideoCodec", "AudioCodec"
+	case "video/x-matroska", "video/webm":
+		return "VideoCodecID", "AudioCodecID"
+	case "video/m2ts":
+		return "VideoStreamType", "AudioStreamType"
+	}
+	return "CompressorID", "AudioFormat"
 }

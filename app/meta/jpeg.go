@@ -183,6 +183,12 @@ func olympusPictureInfo(rd *reading, b []byte) {
 	if i < 0 {
 		return
 	}
+	// "Serial#=" may sit in any section of the text.
+	for _, line := range bytes.FieldsFunc(b, func(r rune) bool { return r == '\r' || r == '\n' || r == 0 }) {
+		if v, ok := bytes.CutPrefix(line, []byte("Serial#=")); ok && rd.serial == "" {
+			rd.serial = cleanText(string(v))
+		}
+	}
 	j := bytes.Index(b[i:], []byte("TimeDate="))
 	if j < 0 {
 		return

@@ -419,15 +419,31 @@ func TestDetect(t *testing.T) {
 func TestFields(t *testing.T) {
 	i := &Info{MIME: "image/jpeg", Make: "Canon", ISO: 100, FNumber: 2.8, Width: 10, Height: 20,
 		Orientation: 6, HasGPS: true, Lat: 1.5, Lng: -2.5, TakenSource: SourceEXIF,
-		DateTimeOriginal: "2020:01:02 03:04:05", Keywords: []string{"a"}}
+		DateTimeOriginal: "2020:01:02 03:04:05", Keywords: []string{"a"}, Serial: "0560018150"}
 	want := map[string]any{
 		"MIMEType": "image/jpeg", "Make": "Canon", "ISO": 100, "FNumber": 2.8,
 		"ImageWidth": 10, "ImageHeight": 20, "Orientation": 6,
 		"GPSLatitude": 1.5, "GPSLongitude": -2.5, "TakenSource": "exif",
-		"DateTimeOriginal": "2020:01:02 03:04:05", "Keywords": []string{"a"},
+		"DateTimeOriginal": "2020:01:02 03:04:05", "Keywords": []string{"a"}, "SerialNumber": "0560018150",
 	}
 	if got := i.Fields(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Fields() =\n%v\nwant\n%v", got, want)
+	}
+	// Codecs carry each container's exiftool name.
+	for _, tt := range []struct {
+		mime, video, audio string
+		want               map[string]any
+	}{
+		{"video/quicktime", "hvc1", "mp4a", map[string]any{"CompressorID": "hvc1", "AudioFormat": "mp4a"}},
+		{"video/x-msvideo", "mjpg", "", map[string]any{"VideoCodec": "mjpg"}},
+		{"video/x-matroska", "V_MPEG4/ISO/AVC", "A_AAC", map[string]any{"VideoCodecID": "V_MPEG4/ISO/AVC", "AudioCodecID": "A_AAC"}},
+		{"video/m2ts", "27", "129", map[string]any{"VideoStreamType": 27, "AudioStreamType": 129}},
+	} {
+		got := (&Info{MIME: tt.mime, VideoCodec: tt.video, AudioCodec: tt.audio}).Fields()
+		delete(got, "MIMEType")
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: Fields() = %v, want %v", tt.mime, got, tt.want)
+		}
 	}
 }
 

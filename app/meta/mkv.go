@@ -1,6 +1,7 @@
 package meta
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -20,6 +21,8 @@ const (
 	ebmlTimescale = 0x2ad7b1
 	ebmlPixelW    = 0xb0
 	ebmlPixelH    = 0xba
+	ebmlTrackType = 0x83
+	ebmlCodecID   = 0x86
 )
 
 var matroskaEpoch = time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -37,6 +40,9 @@ func readMatroska(rd *reading) error {
 	scale := 1e6 // default timecode scale: 1 ms in ns
 	var dur float64
 	elems := 0
+	// The track entry being read: its type (1 video, 2 audio) and codec.
+	var trackType uint64
+	var trackCodec string
 	var walk func(start, end int64, depth int) error
 	walk = func(start, end int64, depth int) error {
 		pos := start
@@ -58,7 +64,24 @@ func readMatroska(rd *reading) error {
 				size = end - body // unknown or overlong size
 			}
 			switch id {
-			case ebmlSegment, ebmlInfo, ebmlTracks, ebmlTrack, ebmlVideo:
+			case ebmlTrack:
+				trackType, trackCodec = 0, ""
+				if err := walk(body, body+size, depth+1); err != nil {
+					return err
+				}
+				switch {
+				case trackType == 1 && rd.info.VideoCodec == "":
+					rd.info.VideoCodec = trackCodec
+				case trackType == 2 && rd.info.AudioCodec == "":
+					rd.info.AudioCodec = trackCodec
+				}
+			case ebmlTrackType:
+				trackType, _ = ebmlUint(rd, body, size)
+			case ebmlCodecID:
+				if b, err := rd.readAt(body, size, 64); err == nil && printable(bytes.TrimRight(b, "\x00")) {
+					trackCodec = string(bytes.TrimRight(b, "\x00"))
+				}
+			case ebmlSegment, ebmlInfo, ebmlTracks, ebmlVideo:
 				if err := walk(body, body+size, depth+1); err != nil {
 					return err
 				}

@@ -215,6 +215,8 @@ func x3fProps(rd *reading, b []byte) {
 			rd.make = cleanText(val)
 		case "CAMMODEL":
 			rd.model = cleanText(val)
+		case "CAMSERIAL":
+			rd.serial = cleanText(val)
 		case "SHUTTER", "APERTURE", "FLENGTH", "ISO":
 			v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
 			if err != nil || v <= 0 || math.IsInf(v, 0) {
@@ -254,7 +256,28 @@ func readCRW(rd *reading) error {
 		return errors.New("bad header length")
 	}
 	budget := 512
-	return ciffHeap(rd, start, rd.size, 0, &budget, true)
+	rd.ciff = &ciffRecords{}
+	err = ciffHeap(rd, start, rd.size, 0, &budget, true)
+	c := rd.ciff
+	// The number is the body's serial only on EOS models (exiftool).
+	if c.hasSerial && strings.Contains(rd.model, "EOS") {
+		rd.serial = strconv.FormatUint(uint64(c.serial), 10)
+	}
+	if iso := canonISO(c.settings, c.shot); iso > 0 {
+		if rd.exif == nil {
+			rd.exif = &exifFacts{}
+		}
+		rd.exif.iso = iso
+	}
+	return err
+}
+
+// ciffRecords collects the CRW records that maker notes carry in EXIF
+// files: the camera settings and shot info arrays and the serial number.
+type ciffRecords struct {
+	settings, shot *tiffTag
+	serial         uint32
+	hasSerial      bool
 }
 
 // ciffHeap reads one CIFF heap in [start, end): its directory sits at the
@@ -289,7 +312,13 @@ func ciffHeap(rd *reading, start, end int64, depth int, budget *int, withSize bo
 		}
 		e := ents[i*10:]
 		tag := binary.LittleEndian.Uint16(e[0:2])
-		if tag&0xc000 != 0 { // value stored in the entry itself
+		if tag&0xc000 == 0x4000 { // value stored in the entry itself
+			if tag&0x3fff == 0x180b && rd.ciff != nil {
+				rd.ciff.serial, rd.ciff.hasSerial = binary.LittleEndian.Uint32(e[2:6]), true
+			}
+			continue
+		}
+		if tag&0xc000 != 0 {
 			continue
 		}
 		size := int64(binary.LittleEndian.Uint32(e[2:6]))
@@ -315,6 +344,20 @@ func ciffHeap(rd *reading, start, end int64, depth int, budget *int, withSize bo
 					rd.makerSource = SourceMaker
 				}
 			}
+		case (tag&0x3fff == 0x102d || tag&0x3fff == 0x102a) && rd.ciff != nil && size >= 2:
+			// Canon camera settings and shot info: arrays of int16.
+			if b, err := rd.readAt(off, size, 4096); err == nil {
+				t := &tiffTag{typ: 3, count: uint32(len(b) / 2), val: b, order: binary.LittleEndian, at: -1}
+				if tag&0x3fff == 0x102d {
+					rd.ciff.settings = t
+				} else {
+					rd.ciff.shot = t
+				}
+			}
+		case tag&0x3fff == 0x180b && rd.ciff != nil && size >= 4:
+			if b, err := rd.readAt(off, 4, 4); err == nil {
+				rd.ciff.serial, rd.ciff.hasSerial = binary.LittleEndian.Uint32(b), true
+			}
 		case tag&0x3fff == 0x1810: // image info: width, height
 			if b, err := rd.readAt(off, 8, 8); err == nil && withSize {
 				rd.info.Width = int(binary.LittleEndian.Uint32(b[0:4]))
@@ -322,12 +365,5 @@ func ciffHeap(rd *reading, start, end int64, depth int, budget *int, withSize bo
 			}
 		}
 	}
-	return nil
-}
-
-// readM2TS only recognises AVCHD/MPEG transport streams; their metadata
-// lives in H.264 SEI messages that are not worth decoding here.
-func readM2TS(rd *reading) error {
-	rd.setMIME("video/m2ts")
 	return nil
 }

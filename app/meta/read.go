@@ -33,14 +33,22 @@ type reading struct {
 	makerSource            TimeSource
 
 	// videoTime is the QuickTime creation time (UTC); appleTime is the
-	// local time with offset Apple devices store in the keys atom.
-	videoTime time.Time
-	appleTime string
+	// local time with offset Apple devices store in the keys atom; dayTime
+	// is the ©day text, with or without an offset.
+	videoTime          time.Time
+	appleTime, dayTime string
 
-	// make, model from non-EXIF records (CIFF, X3F, QuickTime keys).
-	make, model string
+	// maker holds what a vendor record outside EXIF gave (the maker note
+	// of an AVI, the TAGS record of a MOV).
+	maker makerFacts
+
+	// make, model and serial from non-EXIF records (CIFF, X3F, QuickTime
+	// keys, APP12).
+	make, model, serial string
 
 	exifErr error // first EXIF decode error, reported when nothing else is found
+
+	ciff *ciffRecords // Canon CRW records, while a CRW is read
 }
 
 // Read opens the file at path and reads its metadata; an .xmp sidecar is
@@ -265,14 +273,12 @@ func (rd *reading) finish(mtime time.Time) {
 
 	in.Make = firstNonEmpty(e.make, rd.make, x.make)
 	in.Model = firstNonEmpty(e.model, rd.model, x.model)
-	in.Lens = firstNonEmpty(e.lens, x.lens)
+	in.Lens = firstNonEmpty(e.lens, x.lens, rd.maker.lens)
+	in.Serial = firstNonEmpty(e.serial, rd.serial, rd.maker.serial, x.serial)
 	in.ExposureTime = firstPositive(e.exposure, x.exposure)
 	in.FNumber = firstPositive(e.fnumber, x.fnumber)
 	in.FocalLength = firstPositive(e.focal, x.focal)
-	in.ISO = e.iso
-	if in.ISO == 0 {
-		in.ISO = x.iso
-	}
+	in.ISO = firstPositiveInt(e.iso, x.iso, rd.maker.iso)
 	switch {
 	case e.hasOrientation:
 		in.Orientation, in.HasOrientation = e.orientation, true
@@ -308,7 +314,8 @@ func (rd *reading) finish(mtime time.Time) {
 	}
 
 	if in.Kind != KindVideo {
-		in.Duration = 0 // CR3 and HEIF sequences have a movie header too
+		// CR3 and HEIF sequences have a movie header and tracks too.
+		in.Duration, in.VideoCodec, in.AudioCodec = 0, "", ""
 	}
 	rd.pickTime(e, x, p, mtime)
 }
@@ -352,13 +359,24 @@ func (rd *reading) pickTime(e *exifFacts, x *xmpFacts, p *iptcFacts, mtime time.
 	if rd.makerTime != "" {
 		cands = append(cands, candidate{rd.makerTime, rd.makerOffset, rd.makerSource})
 	}
-	if rd.appleTime != "" {
-		raw, off := splitXMPDate(rd.appleTime)
-		cands = append(cands, candidate{raw, off, SourceVideo})
+	// A movie's times: a zoned one (Apple's key, ©day with an offset)
+	// before the UTC movie header, and a ©day without zone after it.
+	var dayNoZone []candidate
+	for _, s := range []string{rd.appleTime, rd.dayTime} {
+		if s == "" {
+			continue
+		}
+		raw, off := splitXMPDate(s)
+		if _, ok := parseOffset(off); ok {
+			cands = append(cands, candidate{raw, off, SourceVideo})
+		} else {
+			dayNoZone = append(dayNoZone, candidate{raw, "", SourceVideo})
+		}
 	}
 	if !rd.videoTime.IsZero() {
 		cands = append(cands, candidate{rd.videoTime.UTC().Format(exifLayout), "+00:00", SourceVideo})
 	}
+	cands = append(cands, dayNoZone...)
 	cands = append(cands, dateOnly...)
 	if len(cands) > 0 {
 		in.DateTimeOriginal = cands[0].raw

@@ -107,7 +107,7 @@ func readAVI(rd *reading) error {
 				var lt [4]byte
 				if _, err := rd.r.ReadAt(lt[:], body); err == nil {
 					switch string(lt[:]) {
-					case "hdrl", "strl", "INFO", "Tdat", "ncdt":
+					case "hdrl", "strl", "INFO", "Tdat", "ncdt", "hydt":
 						if err := walk(body+4, body+n, depth+1); err != nil {
 							return err
 						}
@@ -125,6 +125,30 @@ func readAVI(rd *reading) error {
 						rd.info.Duration = float64(usPerFrame) * float64(frames) / 1e6
 					}
 				}
+			case "strh":
+				// Stream header: type ("vids", "auds") and handler, which
+				// exiftool calls VideoCodec and AudioCodec.
+				if b, err := rd.readAt(body, 8, 8); err == nil && n >= 8 {
+					handler := strings.TrimRight(string(b[4:8]), "\x00 ")
+					if !printable([]byte(handler)) {
+						handler = ""
+					}
+					switch string(b[:4]) {
+					case "vids":
+						if rd.info.VideoCodec == "" {
+							rd.info.VideoCodec = handler
+						}
+					case "auds":
+						if rd.info.AudioCodec == "" {
+							rd.info.AudioCodec = handler
+						}
+					}
+				}
+			case "hymn":
+				// Pentax keeps its maker note here ("PENTAX \0", byte order,
+				// an IFD with offsets from the note's start).
+				mn := makerNote{r: rd.r, size: rd.size, start: body, n: n, base: body, order: binary.BigEndian}
+				rd.maker = mn.read()
 			case "IDIT", "ICRD", "DTIM":
 				if b, err := rd.readAt(body, n, 256); err == nil && rd.makerTime == "" {
 					if s, ok := aviDate(string(b)); ok {

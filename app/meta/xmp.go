@@ -47,6 +47,7 @@ type xmpFacts struct {
 	dateTimeOriginal, createDate, dateCreated string // as written
 
 	make, model, lens        string
+	serial                   string
 	orientation              int
 	exposure, fnumber, focal float64
 	iso                      int
@@ -227,6 +228,7 @@ func (p xmpProps) facts() *xmpFacts {
 		make:             cleanText(p.first(nsTIFF, "Make")),
 		model:            cleanText(p.first(nsTIFF, "Model")),
 		lens:             cleanText(firstNonEmpty(p.first(nsEXIFEX, "LensModel"), p.first(nsAUX, "Lens"))),
+		serial:           cleanText(firstNonEmpty(p.first(nsEXIFEX, "BodySerialNumber"), p.first(nsAUX, "SerialNumber"))),
 	}
 	for _, k := range p[nsDC+" subject"] {
 		if k = strings.TrimSpace(k); k != "" {
