@@ -16,9 +16,9 @@ func bmffBox(typ string, parts ...[]byte) []byte {
 	return append(append(b, typ...), body...)
 }
 
-// movie is the smallest MP4 with one video track of w×h frames whose
+// turnedMovie is the smallest MP4 with one video track of w×h frames whose
 // display matrix has a, b, c, d (16.16 fixed point).
-func movie(w, h int, a, b, c, d int32) []byte {
+func turnedMovie(w, h int, a, b, c, d int32) []byte {
 	tkhd := make([]byte, 84)
 	for i, v := range []int32{a, b, 0, c, d, 0, 0, 0, 0x40000000} {
 		binary.BigEndian.PutUint32(tkhd[40+4*i:], uint32(v))
@@ -46,7 +46,7 @@ func TestVideoRotationGivesTheDisplaySize(t *testing.T) {
 		{"upside down", -one, 0, 0, -one, 180, 1920, 1080},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			b := movie(1920, 1080, c.a, c.b, c.c, c.d)
+			b := turnedMovie(1920, 1080, c.a, c.b, c.c, c.d)
 			info, err := readFrom(bytes.NewReader(b), int64(len(b)), "clip.mp4", time.Now())
 			if err != nil {
 				t.Fatal(err)
