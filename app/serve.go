@@ -118,6 +118,7 @@ func NewServer(a *App) (*Server, error) {
 		Tiles:          s.Tiles,
 		Online:         onlineAdapter{s},
 		Helpers:        func() (bool, bool) { heif, ffmpeg := th.Helpers(); return heif != "", ffmpeg != "" },
+		Refusals:       thumbAdapter{th},
 		Conns:          connLimits(a.Cfg, a.Log),
 	})
 	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"pinhole/db"
 	"pinhole/thumbs"
 	"pinhole/web"
 )
@@ -48,6 +49,22 @@ func (t thumbAdapter) Placeholder(size, reason string) []byte {
 }
 
 func (t thumbAdapter) Reason(err error) string { return thumbs.Reason(err) }
+
+// Refusal and All answer web.Refusals from the renderer's memory of files
+// it gives no thumbnail.
+func (t thumbAdapter) Refusal(hash string) (db.RenderRefusal, bool) {
+	r, ok := t.svc.Refusal(hash)
+	return db.RenderRefusal{Hash: r.Hash, Kind: r.Kind, Reason: r.Reason}, ok
+}
+
+func (t thumbAdapter) All() []db.RenderRefusal {
+	list := t.svc.Unpreviewable()
+	out := make([]db.RenderRefusal, len(list))
+	for i, r := range list {
+		out[i] = db.RenderRefusal{Hash: r.Hash, Kind: r.Kind, Reason: r.Reason}
+	}
+	return out
+}
 
 // refusedShown is how many refusals the status document lists.
 const refusedShown = 50

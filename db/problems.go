@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -33,11 +34,44 @@ const (
 	ProblemUnsupported = "unsupported"
 	ProblemNeedsHEIF   = "needs_heif"
 	ProblemNeedsFFmpeg = "needs_ffmpeg"
+	ProblemTooLarge    = "too_large"
+	ProblemNoPreview   = "no_preview"
 	ProblemMetadata    = "metadata"
 )
 
 var problemOrder = map[string]int{ProblemDamaged: 0, ProblemIncomplete: 1, ProblemUnreadable: 2, ProblemUnsupported: 3,
-	ProblemNeedsHEIF: 4, ProblemNeedsFFmpeg: 5, ProblemMetadata: 6}
+	ProblemNoPreview: 4, ProblemTooLarge: 5, ProblemNeedsHEIF: 6, ProblemNeedsFFmpeg: 7, ProblemMetadata: 8}
+
+// RenderRefusal is a file the thumbnail renderer would not or could not
+// preview, found out when a thumbnail was first asked for: Kind is
+// "too_large" (over the decode limits), "broken" (a decoder or helper
+// failed) or "unsupported" (nothing here previews it, e.g. a RAW file
+// without an embedded preview); Reason is the renderer's short sentence.
+type RenderRefusal struct {
+	Hash, Kind, Reason string
+}
+
+// RefusalProblem puts a renderer's refusal in words a person can act on.
+func RefusalProblem(r RenderRefusal) *FileProblem {
+	switch r.Kind {
+	case "too_large":
+		return &FileProblem{Kind: ProblemTooLarge, Reason: "Too large to preview",
+			Detail: "Pinhole would not decode it, to keep within its memory: " + r.Reason + ".",
+			Fix: "The original is untouched and can be downloaded. If this machine has memory to spare, raise " +
+				"decode-budget-mb (or max-megapixels) and clear the thumbnail cache in Settings to try again."}
+	case "broken":
+		return &FileProblem{Kind: ProblemNoPreview, Reason: "No preview",
+			Detail: "Pinhole could not make a preview of it: " + r.Reason + ".",
+			Fix: "The original is kept and can be downloaded. If another program shows it, the file may use a " +
+				"variant Pinhole's decoders do not read; copying it again rules out a damaged copy."}
+	case "unsupported":
+		return &FileProblem{Kind: ProblemNoPreview, Reason: "No preview",
+			Detail: "Pinhole cannot make a preview of it: " + r.Reason + ".",
+			Fix: "RAW files are shown by the preview picture the camera embeds; for files without one, save a " +
+				"JPEG with the same name beside it (most cameras can shoot RAW+JPEG) and Pinhole shows the pair as one photo."}
+	}
+	return nil
+}
 
 // FileProblem is what is wrong with a file, in words a person can act on.
 type FileProblem struct {
@@ -138,6 +172,9 @@ type ProblemQuery struct {
 	// 5000): ten thousand videos without ffmpeg need one fix, not ten
 	// thousand rows, and a few damaged files must not drown among them.
 	PerKind int
+	// Refused are the files the thumbnail renderer refused; their photos
+	// are listed too, unless already listed for a recorded error.
+	Refused []RenderRefusal
 }
 
 // ProblemList is the files with a problem, worst kind first, and how many
@@ -217,6 +254,11 @@ func (d *DB) problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 		return nil, err
 	}
 	rows.Close()
+	refused, err := d.refusedProblems(ctx, q, out)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, refused...)
 	if !q.HidePrivate {
 		// Files and folders the index could not read at all have no photo.
 		rows, err := d.sql.QueryContext(ctx, `SELECT path, error, at FROM index_errors`)
@@ -250,4 +292,55 @@ func (d *DB) problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 		return out[i].Path < out[j].Path
 	})
 	return out, nil
+}
+
+// refusedProblems lists the present primary files whose thumbnails the
+// renderer refused, leaving out paths already listed.
+func (d *DB) refusedProblems(ctx context.Context, q ProblemQuery, listed []Problem) ([]Problem, error) {
+	if len(q.Refused) == 0 {
+		return nil, nil
+	}
+	byHash := make(map[string]RenderRefusal, len(q.Refused))
+	hashes := make([]string, 0, len(q.Refused))
+	for _, r := range q.Refused {
+		if _, dup := byHash[r.Hash]; !dup {
+			byHash[r.Hash] = r
+			hashes = append(hashes, r.Hash)
+		}
+	}
+	list, err := json.Marshal(hashes)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(listed))
+	for _, p := range listed {
+		seen[p.Path] = true
+	}
+	visible := ""
+	if q.HidePrivate {
+		visible = " AND p.private = 0"
+	}
+	rows, err := d.sql.QueryContext(ctx, `
+		SELECT f.path, f.hash, f.error, f.indexed_at, p.id
+		FROM files f JOIN photos p ON p.id = f.photo_id
+		WHERE f.hash IN (SELECT value FROM json_each(?)) AND f.is_primary = 1 AND f.missing = 0`+visible, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("list refused previews: %w", err)
+	}
+	defer rows.Close()
+	var out []Problem
+	for rows.Next() {
+		var pr Problem
+		if err := rows.Scan(&pr.Path, &pr.Hash, &pr.Error, &pr.At, &pr.PhotoID); err != nil {
+			return nil, err
+		}
+		fp := RefusalProblem(byHash[pr.Hash])
+		if fp == nil || seen[pr.Path] {
+			continue
+		}
+		seen[pr.Path] = true
+		pr.FileProblem = *fp
+		out = append(out, pr)
+	}
+	return out, rows.Err()
 }

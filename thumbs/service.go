@@ -91,10 +91,15 @@ type Result struct {
 type Service struct {
 	cache   *diskCache
 	refused *refusals
-	gate    *memGate
-	opts    Options
-	log     *slog.Logger
-	flights singleflight.Group
+	// unsupported remembers, in memory only, files of a kind nothing here
+	// can preview (a RAW without an embedded preview): cheap to find out
+	// again, and it changes when a helper is installed, so it is not
+	// stored; it lets the web app draw a tile that says why at once.
+	unsupported sync.Map // hash → Refusal
+	gate        *memGate
+	opts        Options
+	log         *slog.Logger
+	flights     singleflight.Group
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -182,12 +187,37 @@ func (s *Service) Stats() CacheStats { return s.cache.stats() }
 func (s *Service) ClearCache() (files int, bytes int64) {
 	<-s.ready // the start-up scan has indexed what is on disk
 	s.refused.clear()
+	s.unsupported.Clear()
 	return s.cache.clear()
 }
 
 // Refused returns the n most recent refusals, newest first, and how many
 // files are refused in all, for the status page.
 func (s *Service) Refused(n int) ([]Refusal, int) { return s.refused.latest(n) }
+
+// Refusal reports why the file with this hash gets no thumbnail, if that
+// is known: a remembered refusal (too large, broken) or a kind nothing here
+// previews (unsupported, known since the last start).
+func (s *Service) Refusal(hash string) (Refusal, bool) {
+	if r, ok := s.refused.lookup(hash, s.opts); ok {
+		return r.Refusal, true
+	}
+	if v, ok := s.unsupported.Load(hash); ok {
+		return v.(Refusal), true
+	}
+	return Refusal{}, false
+}
+
+// Unpreviewable lists every file known to get no thumbnail: the
+// remembered refusals and the unsupported files seen since the start.
+func (s *Service) Unpreviewable() []Refusal {
+	out, _ := s.refused.latest(maxRefusals)
+	s.unsupported.Range(func(_, v any) bool {
+		out = append(out, v.(Refusal))
+		return len(out) < 2*maxRefusals
+	})
+	return out
+}
 
 func validHash(h string) bool {
 	if len(h) < 8 || len(h) > 128 {
@@ -297,6 +327,8 @@ func (s *Service) render(ctx context.Context, src Source, sizes []Size) (_ []Res
 		if err != nil && ctx.Err() == nil {
 			if r, ok := s.refused.remember(src.Hash, err, s.opts); ok {
 				s.log.Info("thumbnail refused", "hash", src.Hash, "kind", r.Kind, "reason", r.Reason, "err", err)
+			} else if errors.Is(err, ErrUnsupported) && validHash(src.Hash) {
+				s.unsupported.Store(src.Hash, Refusal{Hash: src.Hash, Reason: Reason(err), Kind: "unsupported", At: time.Now().UTC().Truncate(time.Second)})
 			}
 		}
 	}()

@@ -183,6 +183,12 @@ func (s *Server) placeholder(c echo.Context, code int, size, reason string) erro
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Pinhole-Error", reason)
+	if c.QueryParam("ph") == "0" {
+		// The web app's grid asks for no placeholder picture: an <img>
+		// that fails lets it draw a tile saying why, in the theme's
+		// colours, instead of a grey picture with small print.
+		return c.JSON(code, map[string]string{"error": reason})
+	}
 	if s.deps.Thumbs != nil {
 		if b := s.deps.Thumbs.Placeholder(size, reason); len(b) > 0 {
 			return c.Blob(code, http.DetectContentType(b), b)

@@ -19,15 +19,34 @@ func (s *Server) helpers() db.Helpers {
 	return db.Helpers{HEIF: heif, FFmpeg: ffmpeg}
 }
 
+// refusal is what the thumbnail renderer knows about a file it gives no
+// thumbnail: refused as too large, broken, or of a kind nothing previews.
+func (s *Server) refusal(hash string) (db.RenderRefusal, bool) {
+	if s.deps.Refusals == nil || hash == "" {
+		return db.RenderRefusal{}, false
+	}
+	return s.deps.Refusals.Refusal(hash)
+}
+
 // markProblems fills each photo's problem, so the grid draws a tile that
-// says why instead of a thumbnail that cannot be made. Share visitors get
-// the words but not the fix, which is for the owner.
+// says why instead of a thumbnail that cannot be made: what the index
+// recorded about its file, else what the renderer found when it was first
+// asked for a thumbnail. Share visitors get the words but not the fix,
+// which is for the owner.
 func (s *Server) markProblems(photos []db.Photo, visitor bool) {
 	h := s.helpers()
 	for i := range photos {
-		photos[i].CheckProblem(h)
-		if visitor && photos[i].Problem != nil {
-			photos[i].Problem.Fix = ""
+		p := &photos[i]
+		p.CheckProblem(h)
+		if p.Problem == nil || p.Problem.Preview {
+			if r, ok := s.refusal(p.Hash); ok {
+				if fp := db.RefusalProblem(r); fp != nil {
+					p.Problem = fp
+				}
+			}
+		}
+		if visitor && p.Problem != nil {
+			p.Problem.Fix = ""
 		}
 	}
 }
@@ -39,6 +58,9 @@ func (s *Server) problems(c echo.Context) error {
 	cl := callerOf(c)
 	ctx := c.Request().Context()
 	q := db.ProblemQuery{Helpers: s.helpers(), HidePrivate: cl.hidePrivate()}
+	if s.deps.Refusals != nil {
+		q.Refused = s.deps.Refusals.All()
+	}
 	if l := c.QueryParam("per_kind"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {

@@ -78,6 +78,10 @@ type Deps struct {
 	// and ffmpeg; photos needing a missing one are listed as problems.
 	// nil means neither was found.
 	Helpers func() (heif, ffmpeg bool)
+	// Refusals tells which files the thumbnail renderer gives no
+	// thumbnail and why, for problem tiles and the Problems list; nil
+	// knows none.
+	Refusals Refusals
 	// Conns caps open connections and slow request bodies (web/conns.go).
 	Conns ConnLimits
 	// UI is the built web app (index.html and assets/); nil serves the
@@ -91,6 +95,13 @@ type Deps struct {
 type StatusView struct {
 	Admin       bool
 	HidePrivate bool
+}
+
+// Refusals is what the web server asks the thumbnail renderer about files
+// it gives no thumbnail.
+type Refusals interface {
+	Refusal(hash string) (db.RenderRefusal, bool)
+	All() []db.RenderRefusal
 }
 
 // Indexer is what the web server needs from the indexer.

@@ -202,6 +202,20 @@ function screenFor(r) {
   return <div class="empty"><Icon name="missing" /><h2>Page not found</h2><p><a href="/">Back to the library</a></p></div>
 }
 
+// useMedia follows a CSS media query.
+function useMedia(query) {
+  const mq = typeof matchMedia === 'function' ? matchMedia(query) : null
+  const [on, setOn] = useState(() => !!mq?.matches)
+  useEffect(() => {
+    if (!mq) return
+    const f = () => setOn(mq.matches)
+    f()
+    mq.addEventListener('change', f)
+    return () => mq.removeEventListener('change', f)
+  }, [query])
+  return on
+}
+
 function Shell({ route: r }) {
   const sel = useStore(selection)
   const mode = useStore(selectMode)
@@ -211,6 +225,13 @@ function Shell({ route: r }) {
   const [menu, setMenu] = useState(false)
   const [q, setQ] = useState(r.query.q || '')
   const searchRef = useRef(null)
+  // On phones the search field folds into a button beside Select, Upload
+  // and the account menu (a field squeezed between them is too small to
+  // use); a tap, or being on the search screen, unfolds it.
+  const narrow = useMedia('(max-width: 599px)')
+  const [searching, setSearching] = useState(false)
+  const searchOpen = !narrow || searching || r.path === '/search'
+  const openSearch = () => { setSearching(true); setTimeout(() => searchRef.current && searchRef.current.focus(), 0) }
   const fileRef = useRef(null)
   const s = session.get()
   const canWrite = s.user && s.user.role !== 'viewer'
@@ -221,7 +242,7 @@ function Shell({ route: r }) {
   const [upOff, setUpOff] = useState(false)
   const uploader = useUploads(uploadsOn, s.uploads?.reason)
 
-  useEffect(() => { clearSelection(); setMenu(false); setUpOff(false) }, [r.path])
+  useEffect(() => { clearSelection(); setMenu(false); setUpOff(false); setSearching(false) }, [r.path])
   useEffect(() => { if (r.path === '/search') setQ(r.query.q || '') }, [r.query.q])
 
   useEffect(() => {
@@ -237,9 +258,9 @@ function Shell({ route: r }) {
         return
       }
       if (typing || e.ctrlKey || e.metaKey || e.altKey) return
-      if (e.key === '/') { e.preventDefault(); searchRef.current.focus() }
+      if (e.key === '/') { e.preventDefault(); searchRef.current ? searchRef.current.focus() : openSearch() }
       else if (e.key === '?') setHelp(true)
-      else if (e.key === 'u' && canWrite) uploadsOn ? fileRef.current.click() : setUpOff(true)
+      else if (e.key === 'u' && canWrite) uploadsOn ? fileRef.current?.click() : setUpOff(true)
       else if (e.key === 'g') { const h = { l: '/', a: '/albums', m: '/map' }; const once = ev => { removeEventListener('keydown', once); h[ev.key] && navigate(h[ev.key]) }; addEventListener('keydown', once) }
     }
     addEventListener('keydown', onKey)
@@ -257,10 +278,14 @@ function Shell({ route: r }) {
       {sel.size || mode ? <SelectionBar sel={sel} /> : (
         <header class="top">
           <a class="logo" href="/" aria-label="Pinhole library"><i /><span>Pinhole</span></a>
-          <form class="searchbox" role="search" onSubmit={e => { e.preventDefault(); navigate('/search' + (q ? '?q=' + encodeURIComponent(q) : '')); searchRef.current.blur() }}>
-            <Icon name="search" size={20} />
-            <input ref={searchRef} type="search" placeholder={innerWidth < 600 ? 'Search' : 'Search photos, places, cameras…'} aria-label="Search (/)" value={q} onInput={e => setQ(e.currentTarget.value)} />
-          </form>
+          {searchOpen ? (
+            <form class="searchbox" role="search" onSubmit={e => { e.preventDefault(); navigate('/search' + (q ? '?q=' + encodeURIComponent(q) : '')); searchRef.current.blur() }}>
+              <Icon name="search" size={20} />
+              <input ref={searchRef} type="search" placeholder={narrow ? 'Search' : 'Search photos, places, cameras…'} aria-label="Search (/)" value={q}
+                onInput={e => setQ(e.currentTarget.value)} onBlur={() => { if (!q) setSearching(false) }} />
+            </form>
+          ) : <><span class="spacer" /><button class="ib" onClick={openSearch} aria-label="Search (/)" title="Search (/)"><Icon name="search" /></button></>}
+          {narrow && searchOpen ? null : <>
           {grids > 0 && touchUI() && <button class="ib" onClick={() => selectMode.set(true)} aria-label="Select photos" title="Select"><Icon name="check" /></button>}
           {uploadsOn && <>
             <input ref={fileRef} type="file" multiple accept="image/*,video/*,.cr2,.cr3,.nef,.arw,.dng,.raf,.orf,.rw2,.heic" hidden onChange={e => { uploader.add([...e.currentTarget.files]); e.currentTarget.value = '' }} />
@@ -274,6 +299,7 @@ function Shell({ route: r }) {
               <p data-testid="uploads-off">{withCode(s.uploads?.reason)}</p>
             </div>}
           </div>}
+          </>}
           <div style={{ position: 'relative' }}>
             <button class="ib" onClick={() => setMenu(m => !m)} aria-label="Account menu" aria-expanded={menu} aria-haspopup="menu"><Icon name="user" /></button>
             {menu && (

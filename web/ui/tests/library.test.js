@@ -143,12 +143,21 @@ test('first run on a phone: the setup page shows the product name', async () => 
   await page.fill('input[name=password2]', PASS)
   await page.click('button:has-text("Create account")')
   await page.waitForSelector('.cell[data-id]', { timeout: 30000 })
-  // The app's top bar at 390 px: mark and name, beside the search field.
+  // The app's top bar at 390 px: mark and name, and every control beside
+  // them full size; search is a button that unfolds a field wide enough to
+  // type in, still beside the name.
   await logoOnPhone(page, '.top', 'top bar')
   const name = await box(page.locator('.top .logo span'))
+  for (const b of await page.locator('.top .ib').all()) {
+    const bb = await box(b)
+    assert.ok(bb.x >= name.x + name.width && bb.x + bb.width <= PHONE.width && bb.width >= 44 && bb.height >= 44,
+      `a top bar button is squeezed or off screen: ${JSON.stringify(bb)}`)
+  }
+  await page.locator('.top button[aria-label="Search (/)"]').click()
   const search = await box(page.locator('.top .searchbox'))
   assert.ok(name.x + name.width <= search.x, 'the name overlaps the search field')
-  assert.ok(search.width >= 120, `the search field is squeezed to ${search.width}px`)
+  assert.ok(search.width >= 180, `the search field is squeezed to ${search.width}px`)
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Search (/)', 'the unfolded field has no focus')
   await shot(page, 'library-topbar')
   await page.context().close()
 })
@@ -341,7 +350,8 @@ test('light theme: loading placeholders are light, not dark', async () => {
   // Hold the thumbnails and the month counts so the placeholders stay.
   await page.route('**/api/v1/t/**', () => {})
   await page.route('**/api/v1/photos/months**', async r => { await new Promise(res => setTimeout(res, 1500)); r.continue() })
-  await page.goto(ro.base + '/')
+  // Not "load": on-screen thumbnails load eagerly, and they never arrive here.
+  await page.goto(ro.base + '/', { waitUntil: 'domcontentloaded' })
   const skel = page.locator('.skel').first()
   await skel.waitFor()
   const colors = await skel.evaluate(el => getComputedStyle(el).backgroundImage.match(/(rgba?|color)\([^)]*\)/g) || [])
