@@ -1,0 +1,106 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"pinhole/db"
+)
+
+// staleLibrary indexes n JPEGs and marks them read by an older reader.
+func staleLibrary(t *testing.T, n int, busy func() bool) (*Indexer, *db.DB, []string) {
+	t.Helper()
+	root := t.TempDir()
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "pinhole.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	var paths []string
+	for i := 0; i < n; i++ {
+		rel := fmt.Sprintf("IMG_%d.jpg", i)
+		b := append(testJPEG(t), fmt.Sprintf("trailer %d", i)...)
+		if err := os.WriteFile(filepath.Join(root, rel), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, rel)
+	}
+	ix := New(d, Options{Root: root, Workers: 1, Busy: busy})
+	if _, err := ix.Scan(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.MarkStale(context.Background(), paths); err != nil {
+		t.Fatal(err)
+	}
+	return ix, d, paths
+}
+
+func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s: %s", within, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The background re-read waits while a scan holds the library and while
+// interactive queries run, says so in its status, and goes on after.
+func TestRereadYieldsToScansAndQueries(t *testing.T) {
+	var busy atomic.Bool
+	busy.Store(true)
+	ix, _, paths := staleLibrary(t, 5, busy.Load)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); ix.RunReread(ctx) }()
+	defer func() { stop(); <-done }()
+
+	waitUntil(t, "the pass waiting for interactive work", 5*time.Second, func() bool { return ix.RereadStatus().Waiting == "interactive" })
+	time.Sleep(300 * time.Millisecond)
+	if s := ix.RereadStatus(); s.Reread != 0 || s.Pending != int64(len(paths)) || !s.Running {
+		t.Fatalf("read while queries ran: %+v", s)
+	}
+	busy.Store(false)
+	waitUntil(t, "the pass done once queries stopped", 10*time.Second, func() bool { s := ix.RereadStatus(); return !s.Running && s.Reread == 5 })
+
+	// A scan holds the library: the next pass waits for it.
+	ix.scan.Lock()
+	if err := ix.db.MarkStale(context.Background(), paths[:2]); err != nil {
+		t.Fatal(err)
+	}
+	ix.PokeReread()
+	waitUntil(t, "the pass waiting for the scan", 5*time.Second, func() bool { return ix.RereadStatus().Waiting == "scan" })
+	time.Sleep(300 * time.Millisecond)
+	if s := ix.RereadStatus(); s.Reread != 5 {
+		ix.scan.Unlock()
+		t.Fatalf("read during a scan: %+v", s)
+	}
+	ix.scan.Unlock()
+	waitUntil(t, "the pass done after the scan", 10*time.Second, func() bool { s := ix.RereadStatus(); return !s.Running && s.Reread == 7 })
+	if s := ix.RereadStatus(); s.Pending != 0 || s.Waiting != "" {
+		t.Errorf("status after the passes: %+v", s)
+	}
+}
+
+// A server that is never idle still gets its files read: a batch waits
+// for queries to stop at most rereadMaxYield (5 s).
+func TestRereadGoesOnUnderEndlessQueries(t *testing.T) {
+	ix, _, _ := staleLibrary(t, 3, func() bool { return true })
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); ix.RunReread(ctx) }()
+	defer func() { stop(); <-done }()
+	start := time.Now()
+	// 5× the 5 s cap, for a busy CI machine.
+	waitUntil(t, "the pass under endless queries", 25*time.Second, func() bool { return ix.RereadStatus().Reread == 3 })
+	if took := time.Since(start); took < rereadMaxYield-time.Second {
+		t.Errorf("read after %s under endless queries; it should have yielded about %s first", took, rereadMaxYield)
+	}
+}
