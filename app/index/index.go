@@ -334,9 +334,9 @@ func (ix *Indexer) run(ctx context.Context, sc scope) (Summary, error) {
 		ix.lastErr = err.Error()
 	}
 	ix.mu.Unlock()
-	// The scan may have queued files whose stored metadata did not
-	// decode, and what a waiting re-read pass skipped is current now.
-	ix.PokeReread()
+	// The scan may have read files a re-read pass left to it, or queued
+	// files whose stored metadata did not decode.
+	ix.rereadWake()
 	ix.log.Info("scan finished", "folder", sub, "seen", sum.Seen, "indexed", sum.Indexed, "skipped", sum.Skipped,
 		"failed", sum.Failed, "missing", sum.Missing, "duration", sum.Duration.Round(time.Millisecond), "warning", sum.Warning)
 	return sum, err

@@ -65,6 +65,7 @@ type RereadStatus struct {
 type rereadState struct {
 	pass    sync.Mutex // one pass at a time
 	wake    chan struct{}
+	force   atomic.Bool // a pass was asked for whatever the count
 	running atomic.Bool
 	waiting atomic.Value // string
 	pending atomic.Int64
@@ -103,9 +104,14 @@ func (ix *Indexer) RereadStatus() RereadStatus {
 	return s
 }
 
-// PokeReread asks the background re-read for a pass soon (after a scan,
-// or when stored metadata was found undecodable and queued).
+// PokeReread asks the background re-read for a pass soon, e.g. when
+// stored metadata was found undecodable and its file queued.
 func (ix *Indexer) PokeReread() {
+	ix.reread.force.Store(true)
+	ix.rereadWake()
+}
+
+func (ix *Indexer) rereadWake() {
 	select {
 	case ix.reread.wake <- struct{}{}:
 	default:
@@ -113,17 +119,25 @@ func (ix *Indexer) PokeReread() {
 }
 
 // RunReread re-reads stale files in the background until ctx ends: a pass
-// at once, then whenever poked (every scan pokes it) and every few
-// minutes.
+// at once, then whenever poked, and after a scan or every few minutes when
+// the number of stale files changed since the last pass. Files a pass
+// left to the scan are not looked at again until then: a library whose
+// files cannot be compared (a synthetic one, a folder nobody may read)
+// would otherwise be stat'ed over and over.
 func (ix *Indexer) RunReread(ctx context.Context) {
 	tick := time.NewTicker(rereadEvery)
 	defer tick.Stop()
+	left := int64(-1) // stale files after the last pass
 	for {
-		if sum, err := ix.rereadPass(ctx, true); err != nil && ctx.Err() == nil {
-			ix.log.Warn("read stale metadata again", "err", err)
-		} else if sum.Reread > 0 || sum.LeftToScan > 0 {
-			ix.log.Info("metadata read again with the newer reader", "files", sum.Reread,
-				"left_to_scan", sum.LeftToScan, "reader_version", meta.ReaderVersion)
+		n, err := ix.db.CountStaleFiles(ctx, meta.ReaderVersion)
+		if ix.reread.force.Swap(false) || (err == nil && n != left) {
+			if sum, err := ix.rereadPass(ctx, true); err != nil && ctx.Err() == nil {
+				ix.log.Warn("read stale metadata again", "err", err)
+			} else if sum.Reread > 0 || sum.LeftToScan > 0 {
+				ix.log.Info("metadata read again with the newer reader", "files", sum.Reread,
+					"left_to_scan", sum.LeftToScan, "reader_version", meta.ReaderVersion)
+			}
+			left = ix.reread.pending.Load()
 		}
 		select {
 		case <-ctx.Done():

@@ -104,3 +104,34 @@ func TestRereadGoesOnUnderEndlessQueries(t *testing.T) {
 		t.Errorf("read after %s under endless queries; it should have yielded about %s first", took, rereadMaxYield)
 	}
 }
+
+// A file a pass left to the scan (it changed on disk) is not stat'ed again
+// by every later wake-up while nothing changed — a library whose files
+// cannot be compared would otherwise be walked over and over — but an
+// explicit poke still looks again.
+func TestRereadDoesNotRevisitFilesLeftToScan(t *testing.T) {
+	ix, _, paths := staleLibrary(t, 3, nil)
+	f, err := os.OpenFile(filepath.Join(ix.Root(), paths[0]), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("more bytes")
+	f.Close()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); ix.RunReread(ctx) }()
+	defer func() { stop(); <-done }()
+	waitUntil(t, "the first pass", 10*time.Second, func() bool {
+		s := ix.RereadStatus()
+		return !s.Running && s.Reread == 2 && s.LeftToScan == 1
+	})
+	for i := 0; i < 3; i++ {
+		ix.rereadWake() // as after a scan of some other folder
+		time.Sleep(100 * time.Millisecond)
+	}
+	if s := ix.RereadStatus(); s.LeftToScan != 1 || s.Pending != 1 {
+		t.Fatalf("wake-ups with nothing new looked at the changed file again: %+v", s)
+	}
+	ix.PokeReread()
+	waitUntil(t, "the poked pass", 10*time.Second, func() bool { s := ix.RereadStatus(); return !s.Running && s.LeftToScan == 2 })
+}
