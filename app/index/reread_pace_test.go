@@ -1,8 +1,12 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -134,4 +138,74 @@ func TestRereadDoesNotRevisitFilesLeftToScan(t *testing.T) {
 	}
 	ix.PokeReread()
 	waitUntil(t, "the poked pass", 10*time.Second, func() bool { s := ix.RereadStatus(); return !s.Running && s.LeftToScan == 2 })
+}
+
+// benchLibrary writes n noisy 1000×750 JPEGs (0.57 MB each, so
+// hashing costs what it costs on camera files of that size) and indexes
+// them.
+func benchLibrary(b *testing.B, n int) (*Indexer, *db.DB, []string) {
+	b.Helper()
+	root := b.TempDir()
+	d, err := db.Open(context.Background(), filepath.Join(b.TempDir(), "pinhole.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	img := image.NewRGBA(image.Rect(0, 0, 1000, 750))
+	rng := rand.New(rand.NewPCG(1, 2))
+	var paths []string
+	for i := 0; i < n; i++ {
+		for p := range img.Pix {
+			img.Pix[p] = byte(rng.Uint32())
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+			b.Fatal(err)
+		}
+		rel := fmt.Sprintf("2024/IMG_%04d.jpg", i)
+		if err := os.MkdirAll(filepath.Join(root, "2024"), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, rel), buf.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		paths = append(paths, rel)
+	}
+	ix := New(d, Options{Root: root, Workers: 2})
+	if _, err := ix.Scan(context.Background(), false); err != nil {
+		b.Fatal(err)
+	}
+	return ix, d, paths
+}
+
+// BenchmarkRereadVsFullScan compares bringing a library's metadata up to
+// date with the re-read (headers only) and with `index --full` (hash and
+// read everything), per file:
+//
+//	go test -tags 'sqlite_fts5 synthetic' -run XXX -bench RereadVsFullScan -benchtime 3x ./app/index/
+func BenchmarkRereadVsFullScan(b *testing.B) {
+	const n = 200
+	ix, d, paths := benchLibrary(b, n)
+	ctx := context.Background()
+	b.Run("reread", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			if err := d.MarkStale(ctx, paths); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if s, err := ix.Reread(ctx); err != nil || s.Reread != n {
+				b.Fatalf("%+v %v", s, err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/file")
+	})
+	b.Run("full_scan", func(b *testing.B) {
+		for b.Loop() {
+			if s, err := ix.Scan(ctx, true); err != nil || s.Indexed != n {
+				b.Fatalf("%+v %v", s, err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/file")
+	})
 }
