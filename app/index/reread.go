@@ -205,7 +205,6 @@ func (ix *Indexer) rereadPass(ctx context.Context, paced bool) (RereadSummary, e
 			recs = append(recs, rec)
 		}
 		photos, stored, err := ix.db.RereadFiles(context.WithoutCancel(ctx), recs)
-		ix.scan.Unlock()
 		if err != nil {
 			// The cursor has moved on: these files wait for the next pass.
 			sum.Failed += len(recs)
@@ -215,10 +214,13 @@ func (ix *Indexer) rereadPass(ctx context.Context, paced bool) (RereadSummary, e
 			left += len(recs) - stored // changed between the stat and the write
 			sum.Reread += stored
 			r.done.Add(int64(stored))
+			// Still under the scan lock: AfterBatch never runs beside a
+			// scan's writer, as its callers expect one caller at a time.
 			if ix.opt.AfterBatch != nil && len(photos) > 0 {
 				ix.opt.AfterBatch(photos)
 			}
 		}
+		ix.scan.Unlock()
 		sum.LeftToScan += left
 		r.left.Add(int64(left))
 		r.pending.Add(-int64(len(batch)))
