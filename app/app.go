@@ -65,12 +65,22 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a.DB, a.Keys = d, keys
+	// Stored metadata that does not decode is reported, and its file
+	// queued for reading again (the background re-read, app/index).
+	d.OnBadMeta(func(b db.BadMeta) {
+		log.Warn("stored metadata could not be decoded; the file will be read again", "path", b.Path, "err", b.Err)
+		if a.Indexer != nil {
+			a.Indexer.PokeReread()
+		}
+	})
 	a.Places = newPlacer(d, newResolver(ctx, cfg, d, log.With("component", "places")), log.With("component", "places"))
 	a.Indexer = index.New(d, index.Options{
 		Root:           cfg.Originals,
 		Workers:        cfg.Workers,
 		FollowSymlinks: cfg.FollowSymlinks,
 		Logger:         log.With("component", "index"),
+		// The background re-read yields to searches and map queries.
+		Busy: func() bool { return d.ReadsInFlight() > 0 },
 		AfterBatch: func(ids []int64) {
 			a.Places.poke()
 			if f := a.photosChanged.Load(); f != nil {

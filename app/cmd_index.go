@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"pinhole/app/index"
+	"pinhole/app/meta"
 )
 
 func runIndex(ctx context.Context, e *env) error {
@@ -20,7 +23,15 @@ func runIndex(ctx context.Context, e *env) error {
 	defer a.Close()
 	stopBar := progressBar(e.stderr, a)
 	sum, err := a.Indexer.Scan(ctx, e.opts.full)
+	var rr index.RereadSummary
 	if err == nil {
+		// Files an older reader read, unchanged since, are read again
+		// (headers only, never hashed), as the server does in the
+		// background.
+		if rr, err = a.Indexer.Reread(ctx); err != nil {
+			e.log.Warn("read stale metadata again", "err", err)
+			err = nil
+		}
 		if err := a.Places.checkDataset(ctx); err != nil {
 			e.log.Warn("places dataset", "err", err)
 		}
@@ -36,6 +47,9 @@ func runIndex(ctx context.Context, e *env) error {
 	fmt.Fprintf(e.stdout, "files seen %d, indexed %d, skipped %d, failed %d, missing %d; photos %d; %s, %.0f files/s, %.1f MB/s\n",
 		sum.Seen, sum.Indexed, sum.Skipped, sum.Failed, sum.Missing, sum.Photos,
 		sum.Duration.Round(time.Millisecond), sum.FilesPerSecond(), mb/max(sum.Duration.Seconds(), 1e-9))
+	if rr.Reread > 0 {
+		fmt.Fprintf(e.stdout, "metadata read again with the newer reader (version %d): %d files\n", meta.ReaderVersion, rr.Reread)
+	}
 	if err != nil {
 		return err
 	}

@@ -206,10 +206,15 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	s.Log.Info("pinhole serving", "version", version.String(), "addr", ln.Addr().String(),
 		"originals", s.Cfg.Originals, "data", s.Cfg.Data, "demo", s.Demo)
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() {
 		defer wg.Done()
 		s.Places.run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		// Files an older reader read are read again, in the background.
+		s.Indexer.RunReread(ctx)
 	}()
 	go func() {
 		defer wg.Done()
@@ -296,7 +301,10 @@ func (s *Server) status(ctx context.Context) any {
 		"helpers":   s.helpers(),
 		"thumbs":    s.Thumbs.Stats(),
 		"places":    placesStatus(ctx, s.DB, s.Places.resolver),
-		"maps":      s.Tiles.Stats(),
+		// reread: files an older metadata reader read, read again in the
+		// background (app/index/reread.go).
+		"reread": s.Indexer.RereadStatus(),
+		"maps":   s.Tiles.Stats(),
 		// online_paused: the geocoder and tile proxy send nothing.
 		"online_paused": s.pause.Paused(),
 		// thumbnails.refused: files the thumbnailer refused (too large for

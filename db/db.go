@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -46,6 +47,10 @@ type DB struct {
 	turns chan struct{}
 	// vocab is the search vocabulary behind Suggest (db/suggest.go).
 	vocab vocabCache
+	// badMetaHook and badMetaCount report stored metadata that could not
+	// be decoded (db/merge.go).
+	badMetaHook  func(BadMeta)
+	badMetaCount atomic.Int64
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the

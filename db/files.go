@@ -37,6 +37,9 @@ type FileRecord struct {
 	MIME  string
 	Info  *meta.Info // never nil: the indexer fills a fallback when reading failed
 	Err   string     // metadata error; the file is still indexed
+	// Reader is the meta.ReaderVersion that produced Info; files read by
+	// an older one are read again in the background.
+	Reader int
 }
 
 // Exists reports whether a relative path still exists on disk; the database
@@ -121,7 +124,9 @@ func (d *DB) CountLiveFiles(ctx context.Context) (int, error) {
 // and every touched photo's metadata is merged again from its files.
 func (d *DB) ApplyFiles(ctx context.Context, recs []FileRecord, exists Exists) (photos []int64, err error) {
 	touched := map[int64]bool{}
+	var bad []BadMeta
 	err = d.tx(ctx, func(tx *sql.Tx) error {
+		bad = nil
 		for i := range recs {
 			ids, err := d.applyFile(ctx, tx, &recs[i], exists)
 			if err != nil {
@@ -132,9 +137,11 @@ func (d *DB) ApplyFiles(ctx context.Context, recs []FileRecord, exists Exists) (
 			}
 		}
 		for id := range touched {
-			if err := d.refreshPhoto(ctx, tx, id); err != nil {
+			b, err := d.refreshPhoto(ctx, tx, id)
+			if err != nil {
 				return fmt.Errorf("refresh photo %d: %w", id, err)
 			}
+			bad = append(bad, b...)
 		}
 		for _, r := range recs {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM index_errors WHERE path = ?`, r.Path); err != nil {
@@ -146,6 +153,7 @@ func (d *DB) ApplyFiles(ctx context.Context, recs []FileRecord, exists Exists) (
 	if err != nil {
 		return nil, err
 	}
+	d.reportBadMeta(bad)
 	for id := range touched {
 		photos = append(photos, id)
 	}
@@ -176,8 +184,8 @@ func (d *DB) applyFile(ctx context.Context, tx *sql.Tx, r *FileRecord, exists Ex
 		// Same path, new content (or first read after an error): keep the
 		// photo, re-read its metadata.
 		_, err = tx.ExecContext(ctx, `
-			UPDATE files SET size=?, mtime=?, hash=?, mime=?, kind=?, meta=?, error=?, missing=0, indexed_at=?
-			WHERE id = ?`, r.Size, r.MTime, r.Hash, r.MIME, string(r.Kind), string(metaJSON), r.Err, now, cur.ID)
+			UPDATE files SET size=?, mtime=?, hash=?, mime=?, kind=?, meta=?, error=?, reader=?, missing=0, indexed_at=?
+			WHERE id = ?`, r.Size, r.MTime, r.Hash, r.MIME, string(r.Kind), string(metaJSON), r.Err, r.Reader, now, cur.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -205,8 +213,8 @@ func (d *DB) applyFile(ctx context.Context, tx *sql.Tx, r *FileRecord, exists Ex
 		if moved.ID != 0 {
 			oldPhoto := moved.PhotoID
 			_, err = tx.ExecContext(ctx, `
-				UPDATE files SET folder_id=?, path=?, name=?, stem=?, size=?, mtime=?, mime=?, kind=?, meta=?, error=?, missing=0, indexed_at=?
-				WHERE id = ?`, folderID, r.Path, name, stem, r.Size, r.MTime, r.MIME, string(r.Kind), string(metaJSON), r.Err, now, moved.ID)
+				UPDATE files SET folder_id=?, path=?, name=?, stem=?, size=?, mtime=?, mime=?, kind=?, meta=?, error=?, reader=?, missing=0, indexed_at=?
+				WHERE id = ?`, folderID, r.Path, name, stem, r.Size, r.MTime, r.MIME, string(r.Kind), string(metaJSON), r.Err, r.Reader, now, moved.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -217,9 +225,9 @@ func (d *DB) applyFile(ctx context.Context, tx *sql.Tx, r *FileRecord, exists Ex
 	}
 
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO files (folder_id, path, name, stem, size, mtime, hash, mime, kind, meta, error, indexed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		folderID, r.Path, name, stem, r.Size, r.MTime, r.Hash, r.MIME, string(r.Kind), string(metaJSON), r.Err, now)
+		INSERT INTO files (folder_id, path, name, stem, size, mtime, hash, mime, kind, meta, error, reader, indexed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		folderID, r.Path, name, stem, r.Size, r.MTime, r.Hash, r.MIME, string(r.Kind), string(metaJSON), r.Err, r.Reader, now)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +369,9 @@ func (d *DB) MarkMissing(ctx context.Context, paths []string) (int, error) {
 		return 0, nil
 	}
 	n := 0
+	var bad []BadMeta
 	err := d.tx(ctx, func(tx *sql.Tx) error {
+		n, bad = 0, nil
 		photos := map[int64]bool{}
 		for _, p := range paths {
 			var id, photo int64
@@ -380,12 +390,17 @@ func (d *DB) MarkMissing(ctx context.Context, paths []string) (int, error) {
 			}
 		}
 		for id := range photos {
-			if err := d.refreshPhoto(ctx, tx, id); err != nil {
+			b, err := d.refreshPhoto(ctx, tx, id)
+			if err != nil {
 				return err
 			}
+			bad = append(bad, b...)
 		}
 		return nil
 	})
+	if err == nil {
+		d.reportBadMeta(bad)
+	}
 	return n, err
 }
 

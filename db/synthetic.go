@@ -9,8 +9,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
+
+	"pinhole/app/meta"
 )
 
 // syntheticPlaces and syntheticCameras give generated libraries realistic
@@ -60,8 +63,10 @@ func (d *DB) InsertSynthetic(ctx context.Context, n int, seed uint64) error {
 			return err
 		}
 		defer insPhoto.Close()
+		// The rows count as read by this program's readers: no image is
+		// behind them for the background re-read to read.
 		insFile, err := tx.PrepareContext(ctx, `INSERT INTO files (photo_id, folder_id, path, name, stem, size, mtime, hash, mime, kind,
-			is_primary, indexed_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1, ?)`)
+			is_primary, indexed_at, reader) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1, ?, `+strconv.Itoa(meta.ReaderVersion)+`)`)
 		if err != nil {
 			return err
 		}

@@ -205,6 +205,28 @@ func (c *jpegCheck) Problem() string {
 	return ""
 }
 
+// The reader's own problems, under the prefixes of the byte check's.
+const (
+	emptyProblem         = damagedPrefix + "it is empty (0 bytes)"
+	unknownFormatProblem = unsupportedPrefix + "its content is not a photo or video format Pinhole knows"
+)
+
+// byteProblem recovers from a file's recorded error what the byte check
+// found, which only reading every byte finds again: reading the metadata
+// again without hashing (reread.go) keeps it. fileProblem put it first;
+// the reader's own problems are left out, as reading again finds them (or
+// finds them fixed).
+func byteProblem(recorded string) string {
+	first, _, _ := strings.Cut(recorded, "; ")
+	switch {
+	case first == emptyProblem || first == unknownFormatProblem:
+		return ""
+	case strings.HasPrefix(first, damagedPrefix), strings.HasPrefix(first, incompletePrefix), strings.HasPrefix(first, unsupportedPrefix):
+		return first
+	}
+	return ""
+}
+
 // fileProblem is what the index records on a file: a problem that keeps
 // its picture from being shown first, then the metadata reader's error.
 // The reader's "empty file" and "unrecognised format" are such problems
@@ -215,9 +237,9 @@ func fileProblem(damage string, readErr error) string {
 		msg = readErr.Error()
 		switch {
 		case strings.HasSuffix(msg, "empty file"):
-			msg = damagedPrefix + "it is empty (0 bytes)"
+			msg = emptyProblem
 		case strings.HasSuffix(msg, "unrecognised format"):
-			msg = unsupportedPrefix + "its content is not a photo or video format Pinhole knows"
+			msg = unknownFormatProblem
 		}
 	}
 	switch {

@@ -37,6 +37,10 @@ type Options struct {
 	// AfterBatch is called with the photos a batch changed (for places and
 	// live updates). It runs on the writer goroutine and must be quick.
 	AfterBatch func(photos []int64)
+	// Busy, when set, reports interactive work in progress (searches, map
+	// queries): the background re-read of stale metadata waits while it
+	// does (reread.go).
+	Busy func() bool
 	// ParserPanic, when set, is told about every file whose metadata
 	// reader panicked (recovered, and recorded as the file's error like any
 	// other). Tests fail on it; the server only logs it as an error. It may
@@ -86,9 +90,12 @@ type Indexer struct {
 	log  *slog.Logger
 	scan sync.Mutex // one scan (or path batch) at a time
 
-	// opened counts files whose content was read; tests use it to prove
-	// unchanged files are skipped without reading.
+	// opened counts files whose content was read (hashed); tests use it
+	// to prove unchanged files are skipped without reading, and that the
+	// background re-read never hashes.
 	opened atomic.Int64
+
+	reread rereadState // the background re-read of stale metadata (reread.go)
 
 	running                        atomic.Bool
 	seen, indexed, skipped, failed atomic.Int64
@@ -108,13 +115,15 @@ func New(d *db.DB, opt Options) *Indexer {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Indexer{db: d, opt: opt, log: opt.Logger}
+	ix := &Indexer{db: d, opt: opt, log: opt.Logger}
+	ix.reread.wake = make(chan struct{}, 1)
+	return ix
 }
 
 // Root is the originals folder.
 func (ix *Indexer) Root() string { return ix.opt.Root }
 
-// FilesOpened is how many files' contents were read since start.
+// FilesOpened is how many files' contents were read (hashed) since start.
 func (ix *Indexer) FilesOpened() int64 { return ix.opened.Load() }
 
 // Progress returns the live counters of the running scan.
@@ -325,6 +334,9 @@ func (ix *Indexer) run(ctx context.Context, sc scope) (Summary, error) {
 		ix.lastErr = err.Error()
 	}
 	ix.mu.Unlock()
+	// The scan may have read files a re-read pass left to it, or queued
+	// files whose stored metadata did not decode.
+	ix.rereadWake()
 	ix.log.Info("scan finished", "folder", sub, "seen", sum.Seen, "indexed", sum.Indexed, "skipped", sum.Skipped,
 		"failed", sum.Failed, "missing", sum.Missing, "duration", sum.Duration.Round(time.Millisecond), "warning", sum.Warning)
 	return sum, err
@@ -602,28 +614,39 @@ func (ix *Indexer) read(ctx context.Context, j job, st *scanState) (rec db.FileR
 		return rec, false
 	}
 	ix.current.Store(j.rel)
-	abs := ix.abs(j.rel)
 	chk := &jpegCheck{}
-	hash, n, err := ix.hashFile(abs, chk)
+	hash, n, err := ix.hashFile(ix.abs(j.rel), chk)
 	if err != nil {
 		ix.failed.Add(1)
 		ix.recordError(ctx, j.rel, "cannot read file: "+err.Error())
 		return rec, false
 	}
 	st.bytes.Add(n)
-	kind, mime, _ := meta.Detect(path.Base(j.rel))
-	rec = db.FileRecord{Path: j.rel, Size: n, MTime: j.mtime, Hash: hash, Kind: kind, MIME: mime}
+	rec = ix.readMeta(j.rel, j.mtime, chk.Problem())
+	rec.Size, rec.Hash = n, hash
+	ix.indexed.Add(1)
+	return rec, true
+}
+
+// readMeta reads a file's metadata (its headers, not all its bytes) into a
+// record without size or hash. damage is what the byte check found in the
+// file's content; it goes before the reader's error.
+func (ix *Indexer) readMeta(rel string, mtime int64, damage string) db.FileRecord {
+	abs := ix.abs(rel)
+	kind, mime, _ := meta.Detect(path.Base(rel))
+	rec := db.FileRecord{Path: rel, MTime: mtime, Kind: kind, MIME: mime, Reader: meta.ReaderVersion}
 	var info *meta.Info
+	var err error
 	if kind == meta.KindSidecar {
 		info, err = meta.ReadSidecar(abs)
 	} else {
 		info, err = meta.Read(abs)
 	}
-	rec.Err = fileProblem(chk.Problem(), err)
+	rec.Err = fileProblem(damage, err)
 	if errors.Is(err, meta.ErrParserPanic) {
-		ix.log.Error("metadata reader panicked: a bug in Pinhole, not in the file", "path", j.rel, "err", err)
+		ix.log.Error("metadata reader panicked: a bug in Pinhole, not in the file", "path", rel, "err", err)
 		if ix.opt.ParserPanic != nil {
-			ix.opt.ParserPanic(j.rel, err)
+			ix.opt.ParserPanic(rel, err)
 		}
 	}
 	if info == nil {
@@ -640,11 +663,10 @@ func (ix *Indexer) read(ctx context.Context, j job, st *scanState) (rec db.FileR
 		info.Kind = kind
 	}
 	if kind != meta.KindSidecar {
-		fallbackTaken(info, j.rel, time.Unix(0, j.mtime))
+		fallbackTaken(info, rel, time.Unix(0, mtime))
 	}
 	rec.Info = info
-	ix.indexed.Add(1)
-	return rec, true
+	return rec
 }
 
 // hashFile streams the file through SHA-1 with a small buffer, so memory is

@@ -37,60 +37,81 @@ const (
 	SourceFileTime TimeSource = "file_time"   // the file's modification time
 )
 
+// ReaderVersion names what this program's readers return for a file. It is
+// stored with each file's metadata (files.reader). Bump it whenever a reader
+// changes what it returns for some file — a field read for the first time, a
+// parser fix — and every library re-reads the files an older version read,
+// in the background and without hashing them again (app/index/reread.go),
+// as the thumbnail cache does with thumbs.RendererVersion.
+//
+// 0 is every file read before versions were recorded.
+const ReaderVersion = 1
+
 // Info is what Pinhole reads from one file. Zero values mean "unknown".
+//
+// It is stored as JSON in the database (files.meta), so every field has an
+// explicit snake_case name that a rename in Go does not change; zero values
+// are left out. Blobs stored before the names existed use the Go field
+// names; UnmarshalJSON reads both (infojson.go).
 type Info struct {
-	MIME string // e.g. image/jpeg, image/x-canon-cr2, video/mp4
-	Kind Kind
+	MIME string `json:"mime,omitzero"` // e.g. image/jpeg, image/x-canon-cr2, video/mp4
+	Kind Kind   `json:"kind,omitzero"`
 
 	// Taken is the capture time. When HasOffset is true, Taken carries a
 	// fixed zone with that offset; otherwise it is the camera's wall-clock
 	// time expressed in UTC (no zone known).
-	Taken       time.Time
-	HasOffset   bool
-	TakenSource TimeSource
+	Taken       time.Time  `json:"taken,omitzero"`
+	HasOffset   bool       `json:"has_offset,omitzero"`
+	TakenSource TimeSource `json:"taken_source,omitzero"`
 
-	Make, Model, Lens string // Lens is exiftool's LensModel
+	Make  string `json:"make,omitzero"`
+	Model string `json:"model,omitzero"`
+	Lens  string `json:"lens,omitzero"` // exiftool's LensModel
 	// Serial is the camera body's serial number (exiftool's SerialNumber),
 	// from EXIF, the maker note or XMP.
-	Serial       string
-	ExposureTime float64 // seconds
-	FNumber      float64
-	ISO          int
-	FocalLength  float64 // mm
+	Serial       string  `json:"serial,omitzero"`
+	ExposureTime float64 `json:"exposure_time,omitzero"` // seconds
+	FNumber      float64 `json:"f_number,omitzero"`
+	ISO          int     `json:"iso,omitzero"`
+	FocalLength  float64 `json:"focal_length,omitzero"` // mm
 
-	HasGPS   bool
-	Lat, Lng float64 // degrees, validated: not 0,0 and in range
-	Alt      float64 // metres above sea level
-	HasAlt   bool
+	HasGPS bool    `json:"has_gps,omitzero"`
+	Lat    float64 `json:"lat,omitzero"` // degrees, validated: not 0,0 and in range
+	Lng    float64 `json:"lng,omitzero"`
+	Alt    float64 `json:"alt,omitzero"` // metres above sea level
+	HasAlt bool    `json:"has_alt,omitzero"`
 
-	Orientation int // EXIF orientation 1–8; 0 when absent or invalid
+	Orientation int `json:"orientation,omitzero"` // EXIF orientation 1–8; 0 when absent or invalid
 	// HasOrientation: the file stores an orientation tag, even an invalid
 	// one (some writers store 0); inspect shows it as exiftool does.
-	HasOrientation bool
+	HasOrientation bool `json:"has_orientation,omitzero"`
 	// Width and Height are the pixel size as stored in the file, before
 	// orientation is applied. DisplayWidth/DisplayHeight swap them when the
 	// orientation turns the picture by 90°.
-	Width, Height int
+	Width  int `json:"width,omitzero"`
+	Height int `json:"height,omitzero"`
 	// Rotation is a video track's display rotation in degrees clockwise
 	// (0, 90, 180, 270): portrait phone videos are landscape frames turned
 	// by 90° when played.
-	Rotation int
+	Rotation int `json:"rotation,omitzero"`
 
-	Duration float64 // seconds, for video
+	Duration float64 `json:"duration,omitzero"` // seconds, for video
 	// VideoCodec and AudioCodec are the codecs of the first video and audio
 	// track as the container names them: the QuickTime sample entry type
 	// ("avc1", "hvc1", "mp4a"), the AVI stream handler ("H264"), the
 	// Matroska codec ID ("V_MPEG4/ISO/AVC") or the MPEG-TS stream type
 	// ("27"). Enough to tell whether a browser can play the file.
-	VideoCodec, AudioCodec string
+	VideoCodec string `json:"video_codec,omitzero"`
+	AudioCodec string `json:"audio_codec,omitzero"`
 
-	Title, Description string
-	Keywords           []string
-	Rating             int // 0–5, -1 rejected
+	Title       string   `json:"title,omitzero"`
+	Description string   `json:"description,omitzero"`
+	Keywords    []string `json:"keywords,omitzero"`
+	Rating      int      `json:"rating,omitzero"` // 0–5, -1 rejected
 
 	// Raw values kept for `pinhole inspect`, in exiftool's formats.
-	DateTimeOriginal   string // "YYYY:MM:DD hh:mm:ss"
-	OffsetTimeOriginal string // "+02:00"
+	DateTimeOriginal   string `json:"date_time_original,omitzero"`   // "YYYY:MM:DD hh:mm:ss"
+	OffsetTimeOriginal string `json:"offset_time_original,omitzero"` // "+02:00"
 }
 
 // Rotated reports whether the orientation (or a video's rotation) turns

@@ -1,0 +1,265 @@
+package meta
+
+import "sort"
+
+// Photo fields a user can edit. A field named in EditedFields was changed
+// by a user (the database lists them in photos.edited) and is never
+// overwritten from the files' metadata again.
+const (
+	FieldTitle       = "title"
+	FieldDescription = "description"
+	FieldKeywords    = "keywords"
+	FieldTaken       = "taken"
+	FieldLocation    = "location" // position: lat, lng and altitude together
+	FieldRating      = "rating"
+)
+
+// EditedFields is the set of fields a user edited on one photo.
+type EditedFields map[string]bool
+
+// FileInfo is one file of a photo as the merge sees it: what was read from
+// it, and its state in the library.
+type FileInfo struct {
+	ID      int64 // the file's identity, returned as Merged.Primary
+	Kind    Kind
+	MIME    string
+	Missing bool // gone from disk, kept for its photo's sake
+	Info    Info
+}
+
+// MediaType is what a photo is, from the kinds of its files.
+type MediaType string
+
+// Media types of photos.
+const (
+	MediaImage MediaType = "image" // only pictures
+	MediaRaw   MediaType = "raw"   // a RAW file, maybe with its JPEG
+	MediaVideo MediaType = "video" // only video
+	MediaLive  MediaType = "live"  // a picture and a video: a live photo
+)
+
+// Merged is a photo's metadata decided from its files.
+type Merged struct {
+	// Primary is the ID of the file that shows the photo. It is 0 when
+	// the photo has no picture or video file left (only sidecars); the
+	// rest is then meaningless and the photo has nothing to show.
+	Primary int64
+	// Missing: every picture and video file of the photo is missing.
+	Missing   bool
+	MediaType MediaType
+	// Info holds the photo's fields. Those named in Keep were edited by a
+	// user: their values here are the files' and must not be stored.
+	Info Info
+	Keep EditedFields
+}
+
+// Writes reports whether the caller stores field from Info (false for
+// fields a user edited).
+func (m *Merged) Writes(field string) bool { return !m.Keep[field] }
+
+// Merge decides a photo's fields from its files. It is the one place the
+// policy lives:
+//
+//   - The primary file is a present one before a missing one, then a JPEG,
+//     another image, a RAW, a video, the oldest first; a sidecar never is.
+//   - The primary's fields win; what it lacks is filled from the other
+//     picture and video files in that order (RAW + JPEG: the RAW may carry
+//     the lens while the JPEG carries GPS). Pixel size and orientation come
+//     together from one file.
+//   - An .xmp sidecar wins for what people write — title, description,
+//     keywords, rating — and fills a missing position. With several
+//     sidecars a present one beats a missing one, then the newer file.
+//   - A date is taken from another file only when its source is stronger
+//     (TimeSource.Strength): a date a file records beats one from a file
+//     name, which beats a folder's, which beats a modification time. A
+//     weak date never replaces a stronger one, whichever file holds it,
+//     and at equal strength the primary's stands.
+//   - The media type: a video with a picture or RAW is a live photo, a
+//     video alone a video, any RAW makes a raw photo, else an image.
+//   - Fields in edited are kept as the user set them (Merged.Keep).
+//
+// Merge does not change files.
+func Merge(files []FileInfo, edited EditedFields) Merged {
+	out := Merged{Keep: EditedFields{}}
+	for _, f := range []string{FieldTitle, FieldDescription, FieldKeywords, FieldTaken, FieldLocation, FieldRating} {
+		if edited[f] {
+			out.Keep[f] = true
+		}
+	}
+	order := make([]*FileInfo, len(files))
+	for i := range files {
+		order[i] = &files[i]
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if a.Missing != b.Missing {
+			return !a.Missing
+		}
+		if ra, rb := kindRank(a), kindRank(b); ra != rb {
+			return ra < rb
+		}
+		return a.ID < b.ID
+	})
+	var media, side []*FileInfo
+	for _, f := range order {
+		if f.Kind == KindSidecar {
+			side = append(side, f)
+		} else {
+			media = append(media, f)
+		}
+	}
+	if len(media) == 0 {
+		out.Missing = true
+		return out
+	}
+
+	primary := media[0]
+	out.Primary = primary.ID
+	m := primary.Info
+	m.Keywords = append([]string(nil), m.Keywords...) // never share the caller's slice
+	for _, f := range media[1:] {
+		fillGaps(&m, &f.Info)
+	}
+	// Sidecars are applied so the one that must win comes last: missing
+	// ones first, then present ones, older before newer.
+	sort.SliceStable(side, func(i, j int) bool {
+		if side[i].Missing != side[j].Missing {
+			return side[i].Missing
+		}
+		return side[i].ID < side[j].ID
+	})
+	for _, s := range side {
+		applySidecar(&m, &s.Info)
+	}
+	out.Info = m
+
+	out.Missing = true
+	var hasRaw, hasVideo, hasImage bool
+	for _, f := range media {
+		if !f.Missing {
+			out.Missing = false
+		}
+		switch f.Kind {
+		case KindRaw:
+			hasRaw = true
+		case KindVideo:
+			hasVideo = true
+		case KindImage:
+			hasImage = true
+		}
+	}
+	switch {
+	case hasVideo && (hasImage || hasRaw):
+		out.MediaType = MediaLive
+	case hasVideo:
+		out.MediaType = MediaVideo
+	case hasRaw:
+		out.MediaType = MediaRaw
+	default:
+		out.MediaType = MediaImage
+	}
+	return out
+}
+
+// kindRank orders the files of a stack for choosing the primary one:
+// JPEG first, then other images, RAW, video; sidecars are never primary.
+func kindRank(f *FileInfo) int {
+	switch {
+	case f.Kind == KindImage && f.MIME == "image/jpeg":
+		return 0
+	case f.Kind == KindImage:
+		return 1
+	case f.Kind == KindRaw:
+		return 2
+	case f.Kind == KindVideo:
+		return 3
+	}
+	return 9
+}
+
+// fillGaps copies into m what m lacks and o knows.
+func fillGaps(m, o *Info) {
+	if m.Make == "" {
+		m.Make = o.Make
+	}
+	if m.Model == "" {
+		m.Model = o.Model
+	}
+	if m.Lens == "" {
+		m.Lens = o.Lens
+	}
+	if m.Serial == "" {
+		m.Serial = o.Serial
+	}
+	if m.ExposureTime == 0 {
+		m.ExposureTime = o.ExposureTime
+	}
+	if m.FNumber == 0 {
+		m.FNumber = o.FNumber
+	}
+	if m.ISO == 0 {
+		m.ISO = o.ISO
+	}
+	if m.FocalLength == 0 {
+		m.FocalLength = o.FocalLength
+	}
+	fillPosition(m, o)
+	takeStrongerDate(m, o)
+	if m.Title == "" {
+		m.Title = o.Title
+	}
+	if m.Description == "" {
+		m.Description = o.Description
+	}
+	if len(m.Keywords) == 0 {
+		m.Keywords = append([]string(nil), o.Keywords...)
+	}
+	if m.Rating == 0 {
+		m.Rating = o.Rating
+	}
+	if m.Duration == 0 {
+		m.Duration = o.Duration
+	}
+	if m.VideoCodec == "" && m.AudioCodec == "" {
+		m.VideoCodec, m.AudioCodec = o.VideoCodec, o.AudioCodec
+	}
+	if m.Width == 0 {
+		m.Width, m.Height, m.Orientation, m.Rotation = o.Width, o.Height, o.Orientation, o.Rotation
+	}
+}
+
+// applySidecar lets a sidecar's XMP win for what people write, and fill
+// what the pictures lack.
+func applySidecar(m, x *Info) {
+	if x.Title != "" {
+		m.Title = x.Title
+	}
+	if x.Description != "" {
+		m.Description = x.Description
+	}
+	if len(x.Keywords) > 0 {
+		m.Keywords = append([]string(nil), x.Keywords...)
+	}
+	if x.Rating != 0 {
+		m.Rating = x.Rating
+	}
+	fillPosition(m, x)
+	// A sidecar without a date of its own is dated by its own name or
+	// modification time: an editor that wrote it today must not move the
+	// photo to today, and the strength rule sees to that.
+	takeStrongerDate(m, x)
+}
+
+func fillPosition(m, o *Info) {
+	if !m.HasGPS && o.HasGPS {
+		m.HasGPS, m.Lat, m.Lng, m.Alt, m.HasAlt = true, o.Lat, o.Lng, o.Alt, o.HasAlt
+	}
+}
+
+// takeStrongerDate replaces m's taken time by o's when o's source is
+// stronger; a weak date never beats a stronger one.
+func takeStrongerDate(m, o *Info) {
+	if !o.Taken.IsZero() && o.TakenSource.Strength() > m.TakenSource.Strength() {
+		m.Taken, m.HasOffset, m.TakenSource = o.Taken, o.HasOffset, o.TakenSource
+	}
+}
