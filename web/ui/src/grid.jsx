@@ -442,6 +442,18 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
   // The smallest rendition that covers the cell at this screen's density,
   // chosen here rather than by a srcset guess (see api.js coverSize).
   const size = tile ? '' : coverSize(p, w, h, dpr)
+  // The grid asks for no placeholder picture (?ph=0): when the server
+  // cannot make a thumbnail the image fails, and the cell asks why and
+  // becomes a tile. The photo object remembers it, so a cell scrolled away
+  // and back stays a tile.
+  const [, bump] = useState(0)
+  const failed = async e => {
+    const url = e.currentTarget.src
+    let reason = ''
+    try { reason = (await (await fetch(url)).json()).error || '' } catch { /* offline: say nothing more */ }
+    p.problem = { kind: 'no_preview', reason: 'No preview', detail: reason ? reason[0].toUpperCase() + reason.slice(1) + '.' : 'This file cannot be shown.', preview: false }
+    bump(n => n + 1)
+  }
   return (
     <div class={'cell' + (sel ? ' sel' : '') + (tile ? ' ptile' : '')} role="gridcell" tabindex={0} data-id={p.id}
       aria-label={pr ? `${alt}, ${pr.reason}` : alt} aria-selected={sel} title={why}
@@ -451,9 +463,9 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
       onContextMenu={e => e.pointerType === 'touch' && e.preventDefault()}>
       {tile
         ? <div class="why"><Icon name={pr.kind === 'damaged' || pr.kind === 'incomplete' ? 'broken' : 'alert'} size={w < 90 ? 20 : 26} />{w >= 64 && <span>{pr.reason}</span>}</div>
-        : size && <img src={thumb(p, size)} alt={alt} data-size={size}
+        : size && <img src={thumb(p, size) + '?ph=0'} alt={alt} data-size={size}
           loading={eager ? 'eager' : 'lazy'} fetchpriority={eager ? 'high' : 'auto'} decoding="async" draggable={false}
-          onLoad={e => e.currentTarget.classList.add('ld')} />}
+          onLoad={e => e.currentTarget.classList.add('ld')} onError={failed} />}
       {pr && !tile && pr.kind !== 'metadata' && <span class="pbadge" aria-hidden="true"><Icon name="alert" size={16} /></span>}
       {video && <span class="badge">{p.duration ? fmtDuration(p.duration) : ''}<Icon name="play" filled size={16} /></span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}

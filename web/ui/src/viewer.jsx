@@ -163,7 +163,7 @@ function ViewerOpen({ v }) {
       if (!n || n.media_type === 'video') continue
       const [w] = n.width > 0 && n.height > 0 ? fit(n.width, n.height, fw, fh) : [fw]
       const im = new Image()
-      im.src = thumb(n, FITS[Math.min(maxFit, rendition(n.width, n.height, w * dpr))][0])
+      im.src = still(n, FITS[Math.min(maxFit, rendition(n.width, n.height, w * dpr))][0])
     }
   }, [v.index, v.list, fw, fh])
 
@@ -343,6 +343,10 @@ function ViewerOpen({ v }) {
   )
 }
 
+// still is a photo's rendition URL for the viewer: ?ph=0 makes a refusal
+// fail the image (and say why) instead of showing a placeholder picture.
+const still = (p, size) => thumb(p, size) + '?ph=0'
+
 // Layers stacks the renditions asked for so far, smallest first: each stays
 // invisible until it is loaded and decoded, and then covers the ones below,
 // which are dropped. The picture on screen is never swapped for a blank one:
@@ -351,6 +355,7 @@ function Layers({ p, want, alt, onNatural }) {
   const [asked, setAsked] = useState(() => [...new Set([0, want])])
   const [ready, setReady] = useState(-1) // the largest decoded layer
   const [failed, setFailed] = useState(() => new Set())
+  const [why, setWhy] = useState('')
   const top = asked[asked.length - 1]
   useEffect(() => {
     if (want <= top) return
@@ -364,10 +369,26 @@ function Layers({ p, want, alt, onNatural }) {
       setReady(r => Math.max(r, i))
     })
   }
-  if (asked.every(i => failed.has(i))) return <div class="vfail" role="img" aria-label={alt}><Icon name="missing" /><span>This file cannot be shown here. Download the original to open it.</span></div>
+  const pr = p.problem && !p.problem.preview ? p.problem : null
+  if (pr || asked.every(i => failed.has(i))) {
+    return (
+      <div class="vfail" role="img" aria-label={alt}>
+        <Icon name={pr && (pr.kind === 'damaged' || pr.kind === 'incomplete') ? 'broken' : 'alert'} />
+        <b>{pr ? pr.reason : 'No preview'}</b>
+        <span>{pr ? pr.detail : why || 'This file cannot be shown here.'} Download the original to open it elsewhere.</span>
+        {pr?.fix && <span class="small">{pr.fix}</span>}
+      </div>
+    )
+  }
+  // A failed rendition asks the server why (?ph=0 answers a refusal with
+  // its reason instead of a placeholder picture).
+  const fail = async (i, url) => {
+    try { const r = (await (await fetch(url)).json()).error; if (r) setWhy(r[0].toUpperCase() + r.slice(1) + '.') } catch { /* say nothing more */ }
+    setFailed(f => new Set(f).add(i))
+  }
   return asked.filter(i => i >= ready).map(i => (
-    <img key={i} class={i === ready ? 'full' : 'next'} src={thumb(p, FITS[i][0])} alt={i === ready ? alt : ''} draggable={false}
-      onLoad={e => loaded(i, e.currentTarget)} onError={() => setFailed(f => new Set(f).add(i))} />
+    <img key={i} class={i === ready ? 'full' : 'next'} src={still(p, FITS[i][0])} alt={i === ready ? alt : ''} draggable={false}
+      onLoad={e => loaded(i, e.currentTarget)} onError={e => fail(i, e.currentTarget.src)} />
   ))
 }
 

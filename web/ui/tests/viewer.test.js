@@ -39,8 +39,10 @@ const CASES = [...CORPUS.map(([f, what]) => [f.split('/').pop(), what]), ...GENE
 const LARGE = 'Xiaomi_Mi_9T_KeyError.jpg'
 // A long timeline: two small photos a month for four years, dated by their
 // names, so the grid has loaded only its first months when the viewer opens.
-const TIMELINE = Array.from({ length: 96 }, (_, i) => {
-  const y = 2010 + Math.floor(i / 24), m = 1 + Math.floor(i / 2) % 12, d = 1 + (i % 2) * 14
+// More photos than the grid's first page (120), spread over four years, so
+// stepping must go past what the grid has loaded.
+const TIMELINE = Array.from({ length: 192 }, (_, i) => {
+  const y = 2010 + Math.floor(i / 48), m = 1 + Math.floor(i / 4) % 12, d = 1 + (i % 4) * 7
   return `IMG_${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}_120000.jpg`
 })
 
@@ -365,7 +367,7 @@ test('phone: pinch and double tap zoom, pinching loads detail; a swipe steps; th
     if (np.media_type !== 'video') {
       await ready(page, next)
       const src = await page.$eval('.viewer .media img:last-child', i => i.src)
-      assert.match(src, /\/fit_\d+$/)
+      assert.match(src, /\/fit_\d+(\?ph=0)?$/)
       assert.ok(asked.slice(0, mark).includes(src), `the rendition shown for the neighbour (${src}) was not preloaded`)
     }
   } finally { await ctx.close() }
