@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"pinhole/db"
 	"pinhole/thumbs/thumbstest"
 )
 
@@ -361,6 +362,7 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 		}
 	}
 	checkStatus("after the rounds")
+	checkProblems(t, admin, set, hashes)
 	s.cmd.Process.Signal(os.Interrupt)
 	s.cmd.Wait()
 	s2 := startServerData(t, orig, data, "--backup-interval", "0")
@@ -373,6 +375,70 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 		a := getThumb(admin.base, hashes[f.Name], visitor.ThumbToken, "fit_1280")
 		if a.code != http.StatusUnprocessableEntity || a.elapsed > time.Second {
 			t.Errorf("%s after a restart: %d in %v, want the remembered 422 within 1 s", f.Name, a.code, a.elapsed)
+		}
+	}
+}
+
+// checkProblems: every refused file is in the Problems list with a reason
+// and a fix, its photo in the library list carries the problem (the grid
+// draws a tile), and the grid's ?ph=0 form of its thumbnail URL answers the
+// reason as JSON instead of a placeholder picture.
+func checkProblems(t *testing.T, admin *api, set []thumbstest.File, hashes map[string]string) {
+	t.Helper()
+	var probs struct {
+		Problems []struct {
+			Hash, Kind, Reason, Detail, Fix string
+		} `json:"problems"`
+	}
+	_, b := admin.do("GET", "/api/v1/problems", nil)
+	if err := json.Unmarshal(b, &probs); err != nil {
+		t.Fatalf("problems: %v", err)
+	}
+	listed := map[string]string{}
+	for _, p := range probs.Problems {
+		if p.Reason == "" || p.Detail == "" || p.Fix == "" {
+			t.Errorf("problem %+v lacks words", p)
+		}
+		listed[p.Hash] = p.Kind
+	}
+	var page struct {
+		Photos []struct {
+			Hash    string `json:"hash"`
+			Problem *struct {
+				Kind    string `json:"kind"`
+				Preview bool   `json:"preview"`
+			} `json:"problem"`
+		} `json:"photos"`
+		Token string `json:"thumb_token"`
+	}
+	_, b = admin.do("GET", "/api/v1/photos?limit=500", nil)
+	if err := json.Unmarshal(b, &page); err != nil {
+		t.Fatalf("photos: %v", err)
+	}
+	tile := map[string]bool{}
+	for _, p := range page.Photos {
+		tile[p.Hash] = p.Problem != nil && !p.Problem.Preview
+	}
+	for _, f := range set {
+		h := hashes[f.Name]
+		if kind, ok := listed[h]; ok != f.Refused || (ok && kind != db.ProblemTooLarge && kind != db.ProblemNoPreview && kind != db.ProblemDamaged) {
+			t.Errorf("%s in the problems list: %v (%q), want %v", f.Name, ok, kind, f.Refused)
+		}
+		if tile[h] != f.Refused {
+			t.Errorf("%s: the library list marks it as a tile: %v, want %v", f.Name, tile[h], f.Refused)
+		}
+		if !f.Refused {
+			continue
+		}
+		resp, err := http.Get(admin.base + "/api/v1/t/" + h + "/" + page.Token + "/fit_384?ph=0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Error string }
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnprocessableEntity || err != nil || body.Error == "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s with ?ph=0: %d %q (%v), want 422 with the reason as JSON", f.Name, resp.StatusCode, body.Error, err)
 		}
 	}
 }

@@ -24,6 +24,8 @@ const KINDS = [
   ['incomplete', 'broken', 'Cut-off files'],
   ['unreadable', 'lock', 'Files Pinhole may not read'],
   ['unsupported', 'image', 'Formats Pinhole cannot show'],
+  ['no_preview', 'image', 'Files without a preview'],
+  ['too_large', 'alert', 'Too large to preview'],
   ['needs_heif', 'image', 'HEIC and AVIF photos'],
   ['needs_ffmpeg', 'video', 'Video previews'],
   ['metadata', 'info', 'Details that could not be read'],
