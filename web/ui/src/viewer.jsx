@@ -451,8 +451,12 @@ function InfoPanel({ p, detail, setDetail, canEdit, shared, canDownload, onFlag,
               return { lat: a, lng: b }
             },
           })}
-          {ph.lat != null && <MiniMap lat={+ph.lat} lng={+ph.lng} />}
-          {ph.lat != null && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={leave}>Show on map</a>{PLACE_FROM[ph.place_source] ? <span class="muted"> · {PLACE_FROM[ph.place_source]}</span> : null}</div>}
+          {/* The map is Pinhole's own, for its users: a share visitor (given
+              the position when the owner included locations) gets it as
+              numbers, without a map that needs a login. */}
+          {ph.lat != null && !shared && <MiniMap lat={+ph.lat} lng={+ph.lng} />}
+          {ph.lat != null && !shared && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={leave}>Show on map</a>{PLACE_FROM[ph.place_source] ? <span class="muted"> · {PLACE_FROM[ph.place_source]}</span> : null}</div>}
+          {ph.lat != null && shared && <div class="small muted">{(+ph.lat).toFixed(5)}, {(+ph.lng).toFixed(5)}</div>}
         </dd>
       </dl>
       {(canEdit || d?.keywords?.length > 0) && <>
