@@ -56,6 +56,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		}
 		cfg.Originals = dir
 		a.Demo = true
+		// The demo library is Pinhole's own generated folder, not anybody's
+		// originals: let people try uploads on it.
+		cfg.ReadOnly = false
 	}
 	if err := backupBeforeMigrate(ctx, cfg, log); err != nil {
 		return nil, err
