@@ -36,7 +36,7 @@ func (c caller) role() string {
 }
 
 // hidePrivate is true for callers that must never see private photos.
-func (c caller) hidePrivate() bool { return c.role() != auth.RoleAdmin && c.role() != auth.RoleUser }
+func (c caller) hidePrivate() bool { return c.role() != db.RoleAdmin && c.role() != db.RoleUser }
 
 func callerOf(c echo.Context) caller {
 	if v, ok := c.Get("caller").(caller); ok {
@@ -102,9 +102,9 @@ func (s *Server) require(who access) echo.MiddlewareFunc {
 			}
 			role := cl.role()
 			switch {
-			case who == admin && role != auth.RoleAdmin:
+			case who == admin && role != db.RoleAdmin:
 				return echo.NewHTTPError(http.StatusForbidden, "only an admin can do this")
-			case who == user && role != auth.RoleAdmin && role != auth.RoleUser:
+			case who == user && role != db.RoleAdmin && role != db.RoleUser:
 				return echo.NewHTTPError(http.StatusForbidden, "viewers can only look; ask an admin for the user role")
 			}
 			return next(c)

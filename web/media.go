@@ -18,7 +18,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"pinhole/app/auth"
 	"pinhole/db"
 	"pinhole/thumbs"
 )
@@ -123,9 +122,9 @@ func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, b
 	}
 	if ok {
 		switch owner.Role {
-		case auth.RoleAdmin, auth.RoleUser:
+		case db.RoleAdmin, db.RoleUser:
 			return db.FileScope{}, true, nil
-		case auth.RoleViewer:
+		case db.RoleViewer:
 			return db.FileScope{HidePrivate: true}, true, nil
 		}
 		return db.FileScope{}, false, nil

@@ -364,7 +364,7 @@ const (
 // uploadsFor says whether role may upload here and now.
 func (s *Server) uploadsFor(role string) uploadsInfo {
 	switch {
-	case role != "admin" && role != "user":
+	case role != db.RoleAdmin && role != db.RoleUser:
 		return uploadsInfo{Reason: uploadsViewer}
 	case s.deps.ReadOnly:
 		return uploadsInfo{Reason: uploadsReadOnly}

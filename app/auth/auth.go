@@ -6,19 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"pinhole/db"
-)
-
-// Roles. Admins manage the server and accounts; users browse, edit,
-// upload and share; viewers only look and never see private photos.
-const (
-	RoleAdmin  = "admin"
-	RoleUser   = "user"
-	RoleViewer = "viewer"
 )
 
 // Errors the web layer maps to statuses.
@@ -49,7 +42,7 @@ func HashToken(token string) string {
 }
 
 // ValidRole reports whether r names a role.
-func ValidRole(r string) bool { return r == RoleAdmin || r == RoleUser || r == RoleViewer }
+func ValidRole(r string) bool { return slices.Contains(db.Roles, r) }
 
 // CheckUsername validates a new account name.
 func CheckUsername(name string) error {
@@ -259,7 +252,7 @@ func (s *Service) Setup(ctx context.Context, name, password, ip, userAgent strin
 	if err != nil {
 		return Login{}, err
 	}
-	u, err := s.DB.CreateFirstUser(ctx, name, h, RoleAdmin)
+	u, err := s.DB.CreateFirstUser(ctx, name, h, db.RoleAdmin)
 	if err != nil {
 		return Login{}, err
 	}

@@ -73,7 +73,7 @@ func gen(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "generated %d photos in %s\n", *n, time.Since(start).Round(time.Millisecond))
-	if _, err := auth.AddUser(ctx, d, "bench", "bench password", auth.RoleAdmin); err != nil {
+	if _, err := auth.AddUser(ctx, d, "bench", "bench password", db.RoleAdmin); err != nil {
 		return err
 	}
 	l, err := auth.NewService(d, 0, nil).Login(ctx, "bench", "bench password", "127.0.0.1", "benchapi")

@@ -4,12 +4,13 @@ import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, session, setThumbToken, toast } from './api.js'
 import { Icon } from './icons.jsx'
+import { canEdit, isAdmin, ROLES, VIEWER } from './roles.js'
 import { FormError, progress, setTheme, theme, useFormError, withCode } from './shell.jsx'
 import { useStore } from './store.js'
 
 export function SettingsPage() {
   const me = session.get().user || {}
-  const admin = me.role === 'admin'
+  const admin = isAdmin(me.role)
   const [status, setStatus] = useState(null)
   const live = useStore(progress)
   const load = () => get('/status').then(setStatus).catch(() => setStatus({}))
@@ -53,7 +54,7 @@ export function SettingsPage() {
             {status.error && <p class="err" style={{ margin: '8px 0 0' }}>{status.error}</p>}
           </div>
           <Uploads uploads={session.get().uploads} role={me.role} />
-          {me.role !== 'viewer' && <ProblemsLink />}
+          {canEdit(me.role) && <ProblemsLink />}
           {errs.length ? <>
             <h3 style={{ fontSize: 14, margin: '14px 0 6px' }}>Recent problems</h3>
             <div class="list">{errs.slice(0, 5).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.path}</b> — {e.error || e.message}</span></div>)}</div>
@@ -79,7 +80,7 @@ export function SettingsPage() {
 // Uploads says whether this account can upload here, and how to turn
 // uploads on when they are off.
 function Uploads({ uploads, role }) {
-  if (!uploads || role === 'viewer') return null
+  if (!uploads || !canEdit(role)) return null
   return (
     <div class="row" data-testid="uploads-state" style={{ marginTop: 2 }}>
       <Icon name="upload" />
@@ -478,7 +479,7 @@ function Users({ me }) {
   const [users, setUsers] = useState(null)
   const [name, setName] = useState('')
   const [pw, setPw] = useState('')
-  const [role, setRole] = useState('viewer')
+  const [role, setRole] = useState(VIEWER)
   const [err, setErr] = useFormError()
   const load = () => get('/users').then(r => setUsers(r.users || [])).catch(() => setUsers([]))
   useEffect(() => { load() }, [])
@@ -499,7 +500,7 @@ function Users({ me }) {
             <Icon name="user" />
             <span class="grow">{u.username}{u.id === me.id ? <span class="muted"> (you)</span> : null}</span>
             <select class="input" style={{ width: 'auto', minHeight: 40 }} value={u.role} aria-label={`Role of ${u.username}`} onChange={e => patch(u, { role: e.currentTarget.value })}>
-              <option value="admin">admin</option><option value="user">user</option><option value="viewer">viewer</option>
+              {ROLES.map(r => <option key={r} value={r}>{r}</option>)}
             </select>
             <button class="ib" aria-label={`Remove ${u.username}`} onClick={() => del(u)} disabled={u.id === me.id}><Icon name="trash" /></button>
           </div>
@@ -508,7 +509,7 @@ function Users({ me }) {
       <form onSubmit={add} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 10 }}>
         <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} placeholder="User name" aria-label="New user name" value={name} onInput={e => setName(e.currentTarget.value)} required />
         <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} type="password" placeholder="Password" aria-label="New user password" minLength={8} value={pw} onInput={e => setPw(e.currentTarget.value)} required autocomplete="new-password" />
-        <select class="input" style={{ width: 'auto' }} value={role} onChange={e => setRole(e.currentTarget.value)} aria-label="New user role"><option value="viewer">viewer</option><option value="user">user</option><option value="admin">admin</option></select>
+        <select class="input" style={{ width: 'auto' }} value={role} onChange={e => setRole(e.currentTarget.value)} aria-label="New user role">{[...ROLES].reverse().map(r => <option key={r} value={r}>{r}</option>)}</select>
         <button class="btn primary">Add person</button>
       </form>
       <div style={{ marginTop: 10 }}><FormError error={err} /></div>

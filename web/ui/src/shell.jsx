@@ -2,6 +2,7 @@
 // rail (bottom bar on phones), the selection bar, toasts, uploads and the
 // keyboard shortcuts.
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { canEdit } from './roles.js'
 import { api, bootState, download, get, session, setSession, toast, toasts, upload } from './api.js'
 import { clearSelection, selectableGrids, selection, selectMode, touchUI } from './grid.jsx'
 import { Icon } from './icons.jsx'
@@ -213,7 +214,7 @@ function Shell({ route: r }) {
   const searchRef = useRef(null)
   const fileRef = useRef(null)
   const s = session.get()
-  const canWrite = s.user && s.user.role !== 'viewer'
+  const canWrite = !!s.user && canEdit(s.user.role)
   // Uploads are offered only when the server says they can work (not on
   // read-only originals); otherwise the button stays, visibly off, and
   // says how to turn them on.
