@@ -54,7 +54,7 @@ func benchLibrary(b *testing.B) (*httptest.Server, string, string) {
 		// Walk to ~90k by keyset pages of 500 to get the deep cursor.
 		cur := ""
 		for i := 0; i < 180; i++ {
-			p, err := d.SearchPhotos(ctx, db.PhotoQuery{Limit: 500, Cursor: cur})
+			p, err := d.SearchPhotos(ctx, db.PhotoQuery{Reader: db.Reader{Kind: db.Owner}, Limit: 500, Cursor: cur})
 			if err != nil {
 				benchErr = err
 				return

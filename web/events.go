@@ -217,7 +217,7 @@ func (s *Server) NotifyPhotos(ids []int64) {
 func (s *Server) eventStream(c echo.Context) error {
 	cl := callerOf(c)
 	sess := *cl.session
-	st, err := s.events.subscribe(sess, cl.hidePrivate())
+	st, err := s.events.subscribe(sess, !cl.reader.SeesPrivate())
 	if err != nil {
 		return err
 	}

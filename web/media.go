@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,13 +122,10 @@ func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, b
 		return db.FileScope{}, false, err
 	}
 	if ok {
-		switch owner.Role {
-		case db.RoleAdmin, db.RoleUser:
-			return db.FileScope{}, true, nil
-		case db.RoleViewer:
-			return db.FileScope{HidePrivate: true}, true, nil
+		if !slices.Contains(db.Roles, owner.Role) {
+			return db.FileScope{}, false, nil
 		}
-		return db.FileScope{}, false, nil
+		return db.FileScope{Reader: db.ReaderFor(owner.Role)}, true, nil
 	}
 	sh, err := s.auth.ShareByAccess(ctx, tok)
 	if errors.Is(err, db.ErrNotFound) {
@@ -137,7 +135,7 @@ func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, b
 	}
 	// A visitor fetches what the share's page lists, no more: the album's
 	// photos that are neither private nor archived.
-	return db.FileScope{HidePrivate: true, HideArchived: true, Album: sh.AlbumID, NoOriginals: !sh.Downloads}, true, nil
+	return db.FileScope{Reader: db.VisitorOf(sh.AlbumID), NoOriginals: !sh.Downloads}, true, nil
 }
 
 // resolveOriginal turns a path from the database into an absolute path,

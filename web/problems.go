@@ -38,7 +38,7 @@ func (s *Server) markProblems(photos []db.Photo, visitor bool) {
 func (s *Server) problems(c echo.Context) error {
 	cl := callerOf(c)
 	ctx := c.Request().Context()
-	q := db.ProblemQuery{Helpers: s.helpers(), HidePrivate: cl.hidePrivate()}
+	q := db.ProblemQuery{Helpers: s.helpers(), Reader: cl.reader}
 	if l := c.QueryParam("per_kind"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {

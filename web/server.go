@@ -387,7 +387,7 @@ func (s *Server) status(c echo.Context) error {
 		return c.JSON(http.StatusOK, short)
 	}
 	cl := callerOf(c)
-	full := s.deps.Status(ctx, StatusView{Admin: cl.role() == db.RoleAdmin, HidePrivate: cl.hidePrivate()})
+	full := s.deps.Status(ctx, StatusView{Admin: cl.role() == db.RoleAdmin, HidePrivate: !cl.reader.SeesPrivate()})
 	if m, ok := full.(map[string]any); ok {
 		for k, v := range short {
 			if _, set := m[k]; !set || k == "setup_required" {

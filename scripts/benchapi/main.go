@@ -83,7 +83,7 @@ func gen(args []string) error {
 	// The deep cursor: keyset pages of 500 down to photo 90 000.
 	cur := ""
 	for i := 0; i < 180; i++ {
-		p, err := d.SearchPhotos(ctx, db.PhotoQuery{Limit: 500, Cursor: cur})
+		p, err := d.SearchPhotos(ctx, db.PhotoQuery{Reader: db.Reader{Kind: db.Owner}, Limit: 500, Cursor: cur})
 		if err != nil {
 			return err
 		}
