@@ -53,8 +53,8 @@ func (r realIndex) Changed(ctx context.Context, rels []string) error {
 	_, err := r.ix.Changed(ctx, rels)
 	return err
 }
-func (r realIndex) Rescan() bool  { go r.ix.Scan(context.Background(), false); return true }
-func (r realIndex) Progress() any { return r.ix.Progress() }
+func (r realIndex) Rescan() bool             { go r.ix.Scan(context.Background(), false); return true }
+func (r realIndex) Progress() index.Progress { return r.ix.Progress() }
 
 // client is one caller: a bearer token, or a cookie plus CSRF token.
 type client struct {
@@ -140,8 +140,11 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 	e := &env{t: t, clock: ahead, db: d, root: root, thumbs: &fakeThumbs{}, ix: ix}
 	deps := web.Deps{DB: d, Originals: root, ReadOnly: false, Thumbs: e.thumbs, Index: realIndex{ix}, Version: "test",
 		UploadLimitMB: 1, MaxMegapixels: 10,
-		Status: func(context.Context, web.StatusView) any {
-			return map[string]any{"status": "ok", "counts": map[string]int{"photos": 5}}
+		Status: func(_ context.Context, _ web.StatusView, pub web.PublicStatus) any {
+			return struct {
+				web.PublicStatus
+				Counts map[string]int `json:"counts"`
+			}{pub, map[string]int{"photos": 5}}
 		}}
 	if mod != nil {
 		mod(&deps)

@@ -250,7 +250,11 @@ func (s *Server) eventStream(c echo.Context) error {
 		if s.deps.Index == nil {
 			return nil
 		}
-		b, err := json.Marshal(s.deps.Index.Progress())
+		p := s.deps.Index.Progress()
+		if !cl.reader.SeesPrivate() {
+			p.Current = "" // the file being read may be a private photo's
+		}
+		b, err := json.Marshal(p)
 		if err != nil || bytes.Equal(b, last) {
 			return nil
 		}

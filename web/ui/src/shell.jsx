@@ -3,6 +3,7 @@
 // keyboard shortcuts.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { canEdit } from './roles.js'
+import { view } from './status.js'
 import { api, bootState, download, get, session, setSession, toast, toasts, upload } from './api.js'
 import { clearSelection, selectableGrids, selection, selectMode, touchUI } from './grid.jsx'
 import { Icon } from './icons.jsx'
@@ -35,7 +36,7 @@ async function boot() {
     setSession(await get('/session', { quiet: true }))
   } catch (e) {
     const st = await get('/status', { quiet: true }).catch(() => ({}))
-    session.set({ state: st.setup_required ? 'setup' : 'login', error: e.status && e.status !== 401 ? e.message : '' })
+    session.set({ state: view(st).field('setup_required') ? 'setup' : 'login', error: e.status && e.status !== 401 ? e.message : '' })
   }
 }
 
