@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"pinhole/app/auth"
 	"pinhole/db"
@@ -41,7 +42,7 @@ func benchLibrary(b *testing.B) (*httptest.Server, string, string) {
 		if benchErr = d.InsertSynthetic(ctx, 100_000, 1); benchErr != nil {
 			return
 		}
-		s := web.New(web.Deps{DB: d})
+		s := web.New(web.Deps{DB: d, SessionTTL: time.Hour})
 		if _, benchErr = auth.AddUser(ctx, d, "bench", testPassword, "admin"); benchErr != nil {
 			return
 		}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/app/config"
 	"pinhole/app/corpus"
 	"pinhole/app/index"
 	"pinhole/db"
@@ -138,8 +139,9 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, clock: ahead, db: d, root: root, thumbs: &fakeThumbs{}, ix: ix}
+	def := config.Defaults()
 	deps := web.Deps{DB: d, Originals: root, ReadOnly: false, Thumbs: e.thumbs, Index: realIndex{ix}, Version: "test",
-		UploadLimitMB: 1, MaxMegapixels: 10,
+		UploadFolder: def.UploadFolder, SessionTTL: def.SessionTTL, UploadLimitMB: 1, MaxMegapixels: 10,
 		Status: func(_ context.Context, _ web.StatusView, pub web.PublicStatus) any {
 			return struct {
 				web.PublicStatus

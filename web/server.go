@@ -43,15 +43,21 @@ type Deps struct {
 	// Originals is the absolute originals folder. Downloads, video and
 	// uploads need it; without it they answer 503.
 	Originals string
+	// Options come from app/config, which alone holds their defaults; web
+	// keeps none of its own, so a value left out here is not silently
+	// replaced by one that may differ from the documented default.
+	//
 	// ReadOnly refuses uploads (the originals are never written).
 	ReadOnly bool
-	// UploadFolder is the folder inside Originals uploads go to ("Uploads").
-	UploadFolder string
-	// UploadLimitMB caps one upload request (default 2048).
+	// UploadFolder is the folder inside Originals uploads go to,
+	// UploadLimitMB caps one upload request, MaxMegapixels refuses uploaded
+	// images declaring more pixels. Uploads are off, saying which is
+	// missing, unless all three are set.
+	UploadFolder  string
 	UploadLimitMB int64
-	// MaxMegapixels refuses uploaded images declaring more pixels (default 200).
 	MaxMegapixels int
-	// SessionTTL is how long a login lasts (default 30 days).
+	// SessionTTL is how long a login lasts. Required: New panics when it
+	// is not positive, since every login would expire at once.
 	SessionTTL time.Duration
 	// MetricsPublic serves /metrics to anyone, not only admins and loopback.
 	MetricsPublic bool
@@ -131,14 +137,8 @@ func New(deps Deps) *Server {
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
-	if deps.UploadFolder == "" {
-		deps.UploadFolder = "Uploads"
-	}
-	if deps.UploadLimitMB <= 0 {
-		deps.UploadLimitMB = 2048
-	}
-	if deps.MaxMegapixels <= 0 {
-		deps.MaxMegapixels = 200
+	if deps.SessionTTL <= 0 {
+		panic("web.New: Deps.SessionTTL must be positive (app passes --session-ttl)")
 	}
 	if deps.Version == "" {
 		deps.Version = "dev"

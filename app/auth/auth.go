@@ -149,12 +149,12 @@ type Service struct {
 	links links
 }
 
-// NewService returns a Service with sessions lasting ttl (30 days if 0),
-// the sign-in limits above, and keys from the server key (nil: keys that
-// last as long as the process).
+// NewService returns a Service with sessions lasting ttl (the caller's
+// --session-ttl; it must be positive), the sign-in limits above, and keys
+// from the server key (nil: keys that last as long as the process).
 func NewService(d *db.DB, ttl time.Duration, keys *Keys) *Service {
 	if ttl <= 0 {
-		ttl = 30 * 24 * time.Hour
+		panic("auth.NewService: the session lifetime must be positive")
 	}
 	if keys == nil {
 		keys = EphemeralKeys()
