@@ -63,7 +63,7 @@ func UsersCommand(ctx context.Context, d *db.DB, args []string, role string, std
 			return err
 		}
 		if role == "" {
-			role = auth.RoleUser
+			role = db.RoleUser
 		}
 		pw, err := readPassword(stdin, stderr, "Password for "+name)
 		if err != nil {

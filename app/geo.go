@@ -87,31 +87,3 @@ func newTiles(cfg *config.Config, pause *upstream.Pause, log *slog.Logger) *maps
 			upstream.Rate{N: cfg.TileBudget, Per: time.Hour}, nil),
 	})
 }
-
-// placesStatus is the "places" part of the status document: flat, so
-// the settings page can list it as it is.
-func placesStatus(ctx context.Context, d *db.DB, r Resolver) map[string]any {
-	st := map[string]any{"mode": "offline"}
-	if v, err := places.Version(); err == nil {
-		st["dataset_version"] = v
-	}
-	if resolved, pending, err := d.PlaceCounts(ctx); err == nil {
-		st["resolved"], st["pending"] = resolved, pending
-	}
-	if on, ok := r.(*geocode.Online); ok {
-		s := on.Stats()
-		st["mode"], st["service"] = "online", s.Service
-		st["requests"], st["cache_hits"], st["hit_rate"], st["offline_fallbacks"] = s.Requests, s.CacheHits, s.HitRate, s.Fallbacks
-		st["budget_limited"] = s.BudgetLimited
-		if n, err := d.GeoCacheSize(ctx); err == nil {
-			st["cached_cells"] = n
-		}
-		if s.LastError != "" {
-			st["last_error"], st["last_error_at"] = s.LastError, s.LastErrorAt
-		}
-		if s.NextRetry != nil {
-			st["next_retry"] = s.NextRetry
-		}
-	}
-	return st
-}

@@ -62,8 +62,8 @@ func TestOfflineModeMakesNoRequests(t *testing.T) {
 			t.Fatalf("tile %d/0/0: %v %q", z, err, meta.Source)
 		}
 	}
-	if st := placesStatus(ctx, d, r); st["mode"] != "offline" || st["resolved"].(int) < 300 || st["dataset_version"] == "" || st["dataset_version"] == nil {
-		t.Errorf("places status %v", st)
+	if st := placesStatus(ctx, d, r); st.Mode != "offline" || st.Resolved == nil || *st.Resolved < 300 || st.DatasetVersion == "" || st.GeocoderStatus != nil {
+		t.Errorf("places status %+v", st)
 	}
 	if st := tiles.Stats(); st.Mode != "offline" || st.UpstreamRequests != 0 || st.Rendered != 4 {
 		t.Errorf("maps status %+v", st)
@@ -121,8 +121,9 @@ func TestOnlinePlacesAskOncePerCell(t *testing.T) {
 	if el := time.Since(start); el < time.Duration(len(cells)-1)*time.Second-100*time.Millisecond {
 		t.Errorf("%d requests in %v: faster than 1/s", len(cells), el)
 	}
-	if st := placesStatus(ctx, d, r); st["mode"] != "online" || st["resolved"] != 1000 || st["cached_cells"] != len(cells) {
-		t.Errorf("places status %v", st)
+	if st := placesStatus(ctx, d, r); st.Mode != "online" || st.Resolved == nil || *st.Resolved != 1000 ||
+		st.GeocoderStatus == nil || st.CachedCells == nil || *st.CachedCells != len(cells) {
+		t.Errorf("places status %+v", st)
 	}
 	d.Close()
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"pinhole/app/index"
 	"pinhole/app/maps"
 	"pinhole/app/upstream"
 	"pinhole/app/version"
@@ -145,24 +146,7 @@ func (i indexAdapter) Rescan() bool {
 	return true
 }
 
-func (i indexAdapter) Progress() any { return i.s.indexStatus() }
-
-// indexStatus is the index part of the status document and of the live
-// progress events.
-func (s *Server) indexStatus() map[string]any {
-	return map[string]any{
-		"progress":     s.Indexer.Progress(),
-		"last_scan":    s.Indexer.LastScan(),
-		"root_problem": s.Indexer.RootProblem(),
-		"watcher":      s.Watcher.State(),
-	}
-}
-
-// helpers names the optional programs found for thumbnails.
-func (s *Server) helpers() map[string]string {
-	heif, ffmpeg := s.Thumbs.Helpers()
-	return map[string]string{"heif": heif, "ffmpeg": ffmpeg}
-}
+func (i indexAdapter) Progress() index.Progress { return i.s.Indexer.Progress() }
 
 // metrics writes Pinhole's own Prometheus lines next to the HTTP ones.
 func (s *Server) metrics(w io.Writer) {
@@ -284,44 +268,6 @@ func (s *Server) rescan(ctx context.Context, full bool) {
 	if _, err := s.Indexer.Scan(ctx, full); err != nil && ctx.Err() == nil {
 		s.Log.Warn("scan", "err", err)
 	}
-}
-
-// status is the document behind /api/v1/status.
-func (s *Server) status(ctx context.Context) any {
-	counts, err := s.DB.Counts(ctx)
-	st := map[string]any{
-		"status":    "ok",
-		"version":   version.String(),
-		"uptime_s":  int(time.Since(s.started).Seconds()),
-		"originals": s.Cfg.Originals,
-		"demo":      s.Demo,
-		"counts":    counts,
-		"index":     s.indexStatus(),
-		"watcher":   s.Watcher.State(),
-		"helpers":   s.helpers(),
-		"thumbs":    s.Thumbs.Stats(),
-		"places":    placesStatus(ctx, s.DB, s.Places.resolver),
-		// reread: files an older metadata reader read, read again in the
-		// background (app/index/reread.go).
-		"reread": s.Indexer.RereadStatus(),
-		"maps":   s.Tiles.Stats(),
-		// online_paused: the geocoder and tile proxy send nothing.
-		"online_paused": s.pause.Paused(),
-		// thumbnails.refused: files the thumbnailer refused (too large for
-		// the limits, or broken), newest first, for the Problems view.
-		"thumbnails": refusedStatus(s.Thumbs),
-	}
-	if err != nil {
-		st["status"] = "degraded"
-		st["error"] = err.Error()
-	}
-	if p := s.Indexer.RootProblem(); p != "" {
-		st["status"] = "degraded"
-	}
-	if errs, err := s.DB.IndexErrors(ctx, 20); err == nil {
-		st["recent_errors"] = errs
-	}
-	return st
 }
 
 // scheduledBackup snapshots the database when the newest scheduled backup

@@ -1,15 +1,19 @@
 package app
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"image"
 	"image/jpeg"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"pinhole/app/auth"
 )
@@ -113,4 +117,53 @@ func TestStatusShowsEachRoleWhatItMaySee(t *testing.T) {
 	if c, _ := viewer["counts"].(map[string]any); c["files"] != nil || c["folders"] != nil {
 		t.Errorf("viewer sees file or folder counts: %v", c)
 	}
+
+	// The live progress the web app shows while a scan runs (the same
+	// shape as the status's index.progress) is the index's progress and
+	// nothing more, for everyone: it was the whole index block, with the
+	// root problem naming the originals and the watcher's reason, and the
+	// app, reading .running off it, showed a running scan as idle.
+	for _, who := range []struct{ name, tok string }{{"admin", p.admin}, {"viewer", login.Token}} {
+		var ev map[string]any
+		if err := json.Unmarshal(firstProgressEvent(t, p.http.URL, who.tok), &ev); err != nil {
+			t.Fatal(err)
+		}
+		for k := range ev {
+			if !slices.Contains([]string{"running", "phase", "seen", "indexed", "skipped", "failed", "queued", "current"}, k) {
+				t.Errorf("%s: the progress event carries %q: %v", who.name, k, ev)
+			}
+		}
+		if ev["running"] != false || ev["seen"] != float64(4) {
+			t.Errorf("%s: progress event %v, want a finished scan that saw 4 files", who.name, ev)
+		}
+	}
+}
+
+// firstProgressEvent opens /api/v1/events and returns the data of the
+// first "progress" event.
+func firstProgressEvent(t *testing.T, base, tok string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for name := ""; sc.Scan(); {
+		line := sc.Text()
+		if n, ok := strings.CutPrefix(line, "event: "); ok {
+			name = n
+		} else if d, ok := strings.CutPrefix(line, "data: "); ok && name == "progress" {
+			return []byte(d)
+		}
+	}
+	t.Fatalf("no progress event: %v", sc.Err())
+	return nil
 }

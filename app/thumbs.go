@@ -71,7 +71,7 @@ const refusedShown = 50
 
 // refusedStatus is the status document's "thumbnails" block: the latest
 // refused files with the reason, and how many there are in all.
-func refusedStatus(svc *thumbs.Service) map[string]any {
+func refusedStatus(svc *thumbs.Service) RefusedThumbs {
 	list, n := svc.Refused(refusedShown)
-	return map[string]any{"refused": list, "refused_count": n}
+	return RefusedThumbs{Refused: list, Count: n}
 }

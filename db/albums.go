@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -60,16 +61,18 @@ func scanAlbum(s scanner) (Album, error) {
 	return a, err
 }
 
-func albumLevel(hidePrivate bool) int {
-	if hidePrivate {
-		return albumsViewer
+// albumsOf is the condition on albums a for the ones r may open: all of
+// them, or a visitor's shared album.
+func albumsOf(r Reader) string {
+	if r.Kind == Visitor {
+		return ` WHERE a.id = ` + strconv.FormatInt(r.Album, 10)
 	}
-	return albumsOwner
+	return ` WHERE 1`
 }
 
-// Albums lists every album in the owner's order, then by title.
-func (d *DB) Albums(ctx context.Context, hidePrivate bool) ([]Album, error) {
-	rows, err := d.sql.QueryContext(ctx, albumSelect+` ORDER BY a.sort_order, a.title COLLATE NOCASE, a.id`, albumLevel(hidePrivate))
+// Albums lists the albums r may open in the owner's order, then by title.
+func (d *DB) Albums(ctx context.Context, r Reader) ([]Album, error) {
+	rows, err := d.sql.QueryContext(ctx, albumSelect+albumsOf(r)+` ORDER BY a.sort_order, a.title COLLATE NOCASE, a.id`, r.albumLevel())
 	if err != nil {
 		return nil, fmt.Errorf("list albums: %w", err)
 	}
@@ -85,20 +88,12 @@ func (d *DB) Albums(ctx context.Context, hidePrivate bool) ([]Album, error) {
 	return out, rows.Err()
 }
 
-// AlbumByID loads one album.
-func (d *DB) AlbumByID(ctx context.Context, id int64, hidePrivate bool) (Album, error) {
-	return d.albumAs(ctx, id, albumLevel(hidePrivate))
-}
-
-// SharedAlbum loads an album as a share visitor sees it: the count and
-// cover leave out private, archived and missing photos, the photos the
-// visitor's list leaves out.
-func (d *DB) SharedAlbum(ctx context.Context, id int64) (Album, error) {
-	return d.albumAs(ctx, id, albumsVisitor)
-}
-
-func (d *DB) albumAs(ctx context.Context, id int64, level int) (Album, error) {
-	a, err := scanAlbum(d.sql.QueryRowContext(ctx, albumSelect+` WHERE a.id = ?2`, level, id))
+// AlbumByID loads one album as r sees it: its count and cover leave out
+// the photos r may not see (for a share visitor also archived and missing
+// ones, the photos the visitor's list leaves out). An album r may not
+// open is ErrNotFound.
+func (d *DB) AlbumByID(ctx context.Context, id int64, r Reader) (Album, error) {
+	a, err := scanAlbum(d.sql.QueryRowContext(ctx, albumSelect+albumsOf(r)+` AND a.id = ?2`, r.albumLevel(), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("album %d: %w", id, ErrNotFound)
 	}
@@ -127,7 +122,7 @@ func (d *DB) CreateAlbum(ctx context.Context, title, desc string) (Album, error)
 		return Album{}, fmt.Errorf("create album: %w", err)
 	}
 	id, _ := res.LastInsertId()
-	return d.AlbumByID(ctx, id, false)
+	return d.AlbumByID(ctx, id, Reader{Kind: Owner})
 }
 
 // AlbumEdit changes an album; nil fields stay.
@@ -138,7 +133,7 @@ type AlbumEdit struct {
 
 // EditAlbum applies e. The cover must be a photo in the album.
 func (d *DB) EditAlbum(ctx context.Context, id int64, e AlbumEdit) error {
-	a, err := d.AlbumByID(ctx, id, false)
+	a, err := d.AlbumByID(ctx, id, Reader{Kind: Owner})
 	if err != nil {
 		return err
 	}
@@ -235,7 +230,7 @@ func (d *DB) RemoveFromAlbum(ctx context.Context, id int64, photoIDs []int64) (i
 	if err := checkIDs(photoIDs); err != nil {
 		return 0, err
 	}
-	if _, err := d.AlbumByID(ctx, id, false); err != nil {
+	if _, err := d.AlbumByID(ctx, id, Reader{Kind: Owner}); err != nil {
 		return 0, err
 	}
 	n := 0
@@ -261,7 +256,7 @@ func (d *DB) OrderAlbum(ctx context.Context, id int64, photoIDs []int64) error {
 	if err := checkIDs(photoIDs); err != nil {
 		return err
 	}
-	if _, err := d.AlbumByID(ctx, id, false); err != nil {
+	if _, err := d.AlbumByID(ctx, id, Reader{Kind: Owner}); err != nil {
 		return err
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {

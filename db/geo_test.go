@@ -83,11 +83,11 @@ func TestGeoClustersMatchMercatorGrid(t *testing.T) {
 		q     PhotoQuery
 		where string
 	}{
-		{"world", BBox{-180, -85, 180, 85}, 2, PhotoQuery{}, ""},
-		{"europe", BBox{-12, 35, 20, 56}, 5, PhotoQuery{}, ""},
-		{"lisbon", BBox{-9.2, 38.66, -9.08, 38.78}, 13, PhotoQuery{}, ""},
-		{"lisbon favourites", BBox{-9.2, 38.66, -9.08, 38.78}, 12, PhotoQuery{Favorite: &fav}, "AND favorite = 1"},
-		{"videos", BBox{-180, -85, 180, 85}, 3, PhotoQuery{Type: "video"}, "AND media_type = 'video'"},
+		{"world", BBox{-180, -85, 180, 85}, 2, PhotoQuery{Reader: ownerReader}, ""},
+		{"europe", BBox{-12, 35, 20, 56}, 5, PhotoQuery{Reader: ownerReader}, ""},
+		{"lisbon", BBox{-9.2, 38.66, -9.08, 38.78}, 13, PhotoQuery{Reader: ownerReader}, ""},
+		{"lisbon favourites", BBox{-9.2, 38.66, -9.08, 38.78}, 12, PhotoQuery{Reader: ownerReader, Favorite: &fav}, "AND favorite = 1"},
+		{"videos", BBox{-180, -85, 180, 85}, 3, PhotoQuery{Reader: ownerReader, Type: "video"}, "AND media_type = 'video'"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			q := c.q
@@ -119,7 +119,7 @@ func TestGeoClustersCapAndRepresentative(t *testing.T) {
 	ctx := context.Background()
 	// A 4K screen's worth of world at zoom 6 still answers a few hundred
 	// clusters at most.
-	got, err := d.GeoClusters(ctx, PhotoQuery{}, GeoGrid{Zoom: 6})
+	got, err := d.GeoClusters(ctx, PhotoQuery{Reader: ownerReader}, GeoGrid{Zoom: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func BenchmarkGeoClusters(b *testing.B) {
 			var n int
 			cpu0 := cpuTime()
 			for b.Loop() {
-				cs, err := benchGeoDB.GeoClusters(ctx, PhotoQuery{BBox: &box}, GeoGrid{Zoom: v.zoom})
+				cs, err := benchGeoDB.GeoClusters(ctx, PhotoQuery{Reader: ownerReader, BBox: &box}, GeoGrid{Zoom: v.zoom})
 				if err != nil {
 					b.Fatal(err)
 				}

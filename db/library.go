@@ -26,17 +26,17 @@ type FolderView struct {
 	Children []FolderNode `json:"children"`
 }
 
-// visible is the condition for photos a listing shows by default.
-func visible(hidePrivate bool) string {
-	if hidePrivate {
-		return "p.missing = 0 AND p.archived = 0 AND p.private = 0"
+// visible is the condition for photos a listing shows to r by default.
+func visible(r Reader) string {
+	if !r.SeesPrivate() {
+		return "p.missing = 0 AND p.archived = 0 AND " + r.photoCond()
 	}
 	return "p.missing = 0 AND p.archived = 0"
 }
 
 // Folder lists a folder (relative path, "" the root) and its sub-folders
 // with counts of visible photos.
-func (d *DB) Folder(ctx context.Context, rel string, hidePrivate bool) (FolderView, error) {
+func (d *DB) Folder(ctx context.Context, rel string, r Reader) (FolderView, error) {
 	var v FolderView
 	type folder struct {
 		id, parent int64
@@ -67,7 +67,7 @@ func (d *DB) Folder(ctx context.Context, rel string, hidePrivate bool) (FolderVi
 		return v, fmt.Errorf("folder %q: %w", rel, ErrNotFound)
 	}
 	rows, err = d.sql.QueryContext(ctx, `SELECT f.folder_id, count(DISTINCT f.photo_id) FROM files f JOIN photos p ON p.id = f.photo_id
-		WHERE f.missing = 0 AND `+visible(hidePrivate)+` GROUP BY f.folder_id`)
+		WHERE f.missing = 0 AND `+visible(r)+` GROUP BY f.folder_id`)
 	if err != nil {
 		return v, fmt.Errorf("count folder photos: %w", err)
 	}
@@ -130,7 +130,7 @@ func (d *DB) Folder(ctx context.Context, rel string, hidePrivate bool) (FolderVi
 			n := node(f)
 			_ = d.sql.QueryRowContext(ctx, `SELECT pf.hash FROM files fl JOIN photos p ON p.id = fl.photo_id
 				JOIN files pf ON pf.id = p.primary_file_id
-				WHERE fl.folder_id = ? AND fl.missing = 0 AND `+visible(hidePrivate)+` ORDER BY p.taken_at DESC LIMIT 1`, f.id).Scan(&n.CoverHash)
+				WHERE fl.folder_id = ? AND fl.missing = 0 AND `+visible(r)+` ORDER BY p.taken_at DESC LIMIT 1`, f.id).Scan(&n.CoverHash)
 			v.Children = append(v.Children, n)
 		}
 	}
@@ -152,8 +152,8 @@ type PlaceCount struct {
 // Places counts photos one level below the given place: countries, the
 // states of country, or the cities of country+state. It returns the level
 // listed ("country", "state" or "city"). Counts and covers see the same
-// photos: visible ones, without private ones when hidePrivate.
-func (d *DB) Places(ctx context.Context, country, state string, hidePrivate bool) (string, []PlaceCount, error) {
+// photos: the ones visible to r.
+func (d *DB) Places(ctx context.Context, country, state string, r Reader) (string, []PlaceCount, error) {
 	level, where, args := "country", "", []any{}
 	switch {
 	case country != "" && state != "":
@@ -177,7 +177,7 @@ func (d *DB) Places(ctx context.Context, country, state string, hidePrivate bool
 	// photos); the WHERE repeats the index's condition word for word, or
 	// the query fails.
 	rows, err := d.sql.QueryContext(ctx, `SELECT country_code, country, state, city, favorite <> 0, count(*), max(search_key), id
-		FROM photos p INDEXED BY photos_places_cover WHERE country_code <> '' AND `+visible(hidePrivate)+where+`
+		FROM photos p INDEXED BY photos_places_cover WHERE country_code <> '' AND `+visible(r)+where+`
 		GROUP BY country_code, country, state, city, favorite`, args...)
 	if err != nil {
 		return "", nil, fmt.Errorf("count places: %w", err)
@@ -286,8 +286,8 @@ type LensCount struct {
 }
 
 // Cameras lists the cameras and lenses in the library, most used first.
-func (d *DB) Cameras(ctx context.Context, hidePrivate bool) ([]CameraCount, []LensCount, error) {
-	rows, err := d.sql.QueryContext(ctx, `SELECT make, model, count(*) AS n FROM photos p WHERE model <> '' AND `+visible(hidePrivate)+
+func (d *DB) Cameras(ctx context.Context, r Reader) ([]CameraCount, []LensCount, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT make, model, count(*) AS n FROM photos p WHERE model <> '' AND `+visible(r)+
 		` GROUP BY make, model ORDER BY n DESC, make, model`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("count cameras: %w", err)
@@ -305,7 +305,7 @@ func (d *DB) Cameras(ctx context.Context, hidePrivate bool) ([]CameraCount, []Le
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	rows, err = d.sql.QueryContext(ctx, `SELECT lens, count(*) AS n FROM photos p WHERE lens <> '' AND `+visible(hidePrivate)+
+	rows, err = d.sql.QueryContext(ctx, `SELECT lens, count(*) AS n FROM photos p WHERE lens <> '' AND `+visible(r)+
 		` GROUP BY lens ORDER BY n DESC, lens`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("count lenses: %w", err)

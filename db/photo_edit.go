@@ -40,16 +40,23 @@ type PhotoDetail struct {
 	Files    []PhotoFile `json:"files"`
 }
 
-// PhotoDetail loads a photo with its files, keywords and albums. With
-// hidePrivate a private photo is ErrNotFound, as if it did not exist.
-func (d *DB) PhotoDetail(ctx context.Context, id int64, hidePrivate bool) (PhotoDetail, error) {
+// PhotoDetail loads a photo with its files, keywords and albums. A photo
+// r may not see is ErrNotFound, as if it did not exist.
+func (d *DB) PhotoDetail(ctx context.Context, id int64, r Reader) (PhotoDetail, error) {
 	var out PhotoDetail
 	p, err := d.PhotoByID(ctx, id)
 	if err != nil {
 		return out, err
 	}
-	if hidePrivate && p.Private {
+	if p.Private && !r.SeesPrivate() {
 		return out, fmt.Errorf("photo %d: %w", id, ErrNotFound)
+	}
+	if r.Kind == Visitor {
+		if ok, err := d.sharedPhoto(ctx, r.Album, id); err != nil {
+			return out, err
+		} else if !ok {
+			return out, fmt.Errorf("photo %d is not in this album: %w", id, ErrNotFound)
+		}
 	}
 	out.Photo = p
 	var edited string

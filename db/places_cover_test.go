@@ -92,7 +92,7 @@ func TestPlacesCovers(t *testing.T) {
 		t.Helper()
 		for _, lv := range [][2]string{{"", ""}, {"PT", ""}, {"US", ""}, {"ES", "Catalonia"}, {"US", "New York"}} {
 			for _, hide := range []bool{false, true} {
-				_, got, err := d.Places(ctx, lv[0], lv[1], hide)
+				_, got, err := d.Places(ctx, lv[0], lv[1], readerHiding(hide))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -151,7 +151,7 @@ func TestPlacesCovers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, got, err := d.Places(ctx, "PT", "Porto", true)
+	_, got, err := d.Places(ctx, "PT", "Porto", Reader{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func BenchmarkPlaces(b *testing.B) {
 				var n int
 				cpu0 := cpuTime()
 				for b.Loop() {
-					_, list, err := d.Places(ctx, v.country, v.state, hide)
+					_, list, err := d.Places(ctx, v.country, v.state, readerHiding(hide))
 					if err != nil {
 						b.Fatal(err)
 					}

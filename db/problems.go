@@ -165,9 +165,10 @@ type Problem struct {
 // ProblemQuery selects the problems a caller may see.
 type ProblemQuery struct {
 	Helpers Helpers
-	// HidePrivate leaves out private photos' files and files that belong
-	// to no photo (their paths could tell what a private photo is).
-	HidePrivate bool
+	// Reader decides whose problems show: anyone but the owner sees no
+	// private photo's files and no files that belong to no photo (their
+	// paths could tell what a private photo is).
+	Reader Reader
 	// PerKind caps the files listed of each kind (default 200, at most
 	// 5000): ten thousand videos without ffmpeg need one fix, not ten
 	// thousand rows, and a few damaged files must not drown among them.
@@ -211,8 +212,8 @@ func (d *DB) Problems(ctx context.Context, q ProblemQuery) (ProblemList, error) 
 
 func (d *DB) problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 	visible := ""
-	if q.HidePrivate {
-		visible = " AND p.id IS NOT NULL AND p.private = 0"
+	if !q.Reader.SeesPrivate() {
+		visible = " AND p.id IS NOT NULL AND " + q.Reader.photoCond()
 	}
 	// Files with a recorded error, and primary files of a kind that needs
 	// a missing helper (or that nothing here decodes). Every condition
@@ -259,7 +260,7 @@ func (d *DB) problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 		return nil, err
 	}
 	out = append(out, refused...)
-	if !q.HidePrivate {
+	if q.Reader.SeesPrivate() {
 		// Files and folders the index could not read at all have no photo.
 		rows, err := d.sql.QueryContext(ctx, `SELECT path, error, at FROM index_errors`)
 		if err != nil {
@@ -317,7 +318,7 @@ func (d *DB) refusedProblems(ctx context.Context, q ProblemQuery, listed []Probl
 		seen[p.Path] = true
 	}
 	visible := ""
-	if q.HidePrivate {
+	if !q.Reader.SeesPrivate() {
 		visible = " AND p.private = 0"
 	}
 	rows, err := d.sql.QueryContext(ctx, `

@@ -33,8 +33,8 @@ type PhotoQuery struct {
 	Reverse        bool    // flip the sort's natural direction
 	Limit          int     // 1–500, default 100
 	Cursor         string
-	HidePrivate    bool // viewers and share visitors never see private photos
-	ExcludeMissing bool // internal: set by the defaults
+	Reader         Reader // who asks: the zero Reader sees no private photo
+	ExcludeMissing bool   // internal: set by the defaults
 }
 
 // Circle is "within RadiusKm of a point".
@@ -207,11 +207,11 @@ func (q *PhotoQuery) filtersWith(textOrder bool) (*queryParts, error) {
 		}
 	}
 	flag("favorite", q.Favorite, -1)
-	if q.HidePrivate {
+	if !q.Reader.SeesPrivate() {
 		if q.Private != nil && *q.Private {
 			p.add("0")
 		}
-		p.add("p.private = 0")
+		p.add(q.Reader.photoCond())
 	} else {
 		flag("private", q.Private, -1)
 	}

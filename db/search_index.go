@@ -4,8 +4,27 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 )
+
+// insertSearchRows is the one definition of a photo's full-text row,
+// as an INSERT of the rows of the photos p that where (a condition on p,
+// with any ORDER BY after it) selects: its title and description, its
+// keywords, the paths of its files, its camera and its place. Indexing
+// (syncSearch) and the synthetic libraries of tests and benchmarks both
+// use it, so what a search finds cannot differ between them. File paths
+// are split on separators so "IMG_1234" and "2019/Lisbon" match word by
+// word.
+func insertSearchRows(where string) string {
+	return `INSERT INTO photos_fts (rowid, title, description, keywords, names, camera, place)
+		SELECT p.search_key, p.title, p.description,
+			coalesce((SELECT group_concat(k.name, ' ') FROM photo_keywords pk JOIN keywords k ON k.id = pk.keyword_id
+				WHERE pk.photo_id = p.id), ''),
+			coalesce((SELECT group_concat(replace(replace(replace(replace(f.path, '/', ' '), '_', ' '), '-', ' '), '.', ' '), ' ')
+				FROM files f WHERE f.photo_id = p.id), ''),
+			p.make || ' ' || p.model || ' ' || p.lens,
+			p.city || ' ' || p.state || ' ' || p.country || ' ' || p.country_code
+		FROM photos p WHERE ` + where
+}
 
 // syncSearch rewrites a photo's full-text row from its current columns,
 // keywords and file names.
@@ -13,25 +32,12 @@ func (d *DB) syncSearch(ctx context.Context, tx *sql.Tx, photoID int64) error {
 	if photoID > searchIDMask {
 		return fmt.Errorf("photo id %d does not fit the search index (at most %d photos)", photoID, searchIDMask)
 	}
-	var title, desc, mk, model, lens, country, state, city, cc string
 	var oldKey, newKey int64
-	err := tx.QueryRowContext(ctx, `
-		SELECT title, description, make, model, lens, country, state, city, country_code, search_key, `+searchKey("taken_at", "id")+`
-		FROM photos WHERE id = ?`, photoID).Scan(&title, &desc, &mk, &model, &lens, &country, &state, &city, &cc, &oldKey, &newKey)
+	err := tx.QueryRowContext(ctx, `SELECT search_key, `+searchKey("taken_at", "id")+` FROM photos WHERE id = ?`, photoID).
+		Scan(&oldKey, &newKey)
 	if err != nil {
 		return err
 	}
-	kws, err := joinColumn(ctx, tx, `
-		SELECT k.name FROM photo_keywords pk JOIN keywords k ON k.id = pk.keyword_id WHERE pk.photo_id = ?`, photoID)
-	if err != nil {
-		return err
-	}
-	names, err := joinColumn(ctx, tx, `SELECT path FROM files WHERE photo_id = ?`, photoID)
-	if err != nil {
-		return err
-	}
-	// File names are split on separators so "IMG_1234" and "2019/Lisbon" match word by word.
-	names = strings.NewReplacer("/", " ", "_", " ", "-", " ", ".", " ").Replace(names)
 	if oldKey != 0 {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM photos_fts WHERE rowid = ?`, oldKey); err != nil {
 			return err
@@ -42,9 +48,7 @@ func (d *DB) syncSearch(ctx context.Context, tx *sql.Tx, photoID int64) error {
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `
-		INSERT INTO photos_fts (rowid, title, description, keywords, names, camera, place) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		newKey, title, desc, kws, names, strings.Join([]string{mk, model, lens}, " "), strings.Join([]string{city, state, country, cc}, " "))
+	_, err = tx.ExecContext(ctx, insertSearchRows(`p.id = ?`), photoID)
 	return err
 }
 
@@ -65,21 +69,4 @@ const (
 func searchKey(taken, id string) string {
 	return fmt.Sprintf("(((min(max(coalesce(unixepoch(%s), %d), %d), %d) - %d) << %d) | %s)",
 		taken, searchMinSec, searchMinSec, searchMaxSec, searchMinSec, searchIDBits, id)
-}
-
-func joinColumn(ctx context.Context, tx *sql.Tx, q string, args ...any) (string, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	var parts []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return "", err
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, " "), rows.Err()
 }

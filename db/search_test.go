@@ -61,7 +61,7 @@ func TestTextSearchOrder(t *testing.T) {
 			if rev {
 				dir = "ASC"
 			}
-			got, exp := collect(PhotoQuery{Text: text, Limit: 97, Reverse: rev}), want(text, dir)
+			got, exp := collect(PhotoQuery{Reader: ownerReader, Text: text, Limit: 97, Reverse: rev}), want(text, dir)
 			if len(exp) == 0 || !slices.Equal(got, exp) {
 				t.Fatalf("%q reverse=%v: paged %d photos, want %d in order (first difference at %d)",
 					text, rev, len(got), len(exp), firstDiff(got, exp))
@@ -194,7 +194,7 @@ func TestSortsMatchSQLOrder(t *testing.T) {
 				want = append(want, id)
 			}
 			rows.Close()
-			q := PhotoQuery{Sort: sort.name, Reverse: rev, Limit: 113}
+			q := PhotoQuery{Reader: ownerReader, Sort: sort.name, Reverse: rev, Limit: 113}
 			for {
 				p, err := d.SearchPhotos(ctx, q)
 				if err != nil {

@@ -142,10 +142,10 @@ func optBool(b *bool) any {
 	return boolInt(*b)
 }
 
-// SharedPhoto reports whether a share of this album shows the photo: it is
+// sharedPhoto reports whether a share of this album shows the photo: it is
 // in the album and neither private, archived nor missing (the photos the
 // visitor's list shows).
-func (d *DB) SharedPhoto(ctx context.Context, albumID, photoID int64) (bool, error) {
+func (d *DB) sharedPhoto(ctx context.Context, albumID, photoID int64) (bool, error) {
 	var ok bool
 	err := d.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
 		WHERE ap.album_id = ? AND ap.photo_id = ? AND p.private = 0 AND p.archived = 0 AND p.missing = 0)`, albumID, photoID).Scan(&ok)
@@ -268,10 +268,10 @@ type MediaFile struct {
 
 // FileScope limits which files a token may fetch.
 type FileScope struct {
-	HidePrivate  bool  // viewers and share visitors
-	HideArchived bool  // share visitors: what the album's page shows, no more
-	Album        int64 // share visitors: only this album's photos
-	NoOriginals  bool  // a share without downloads: previews only
+	// Reader is whose token it is: a viewer's fetches no private photo's
+	// files, a share visitor's only what the album's page shows.
+	Reader      Reader
+	NoOriginals bool // a share without downloads: previews only
 }
 
 // FileByHash finds a present file with this content hash whose photo is
@@ -280,9 +280,8 @@ func (d *DB) FileByHash(ctx context.Context, hash string, scope FileScope) (Medi
 	var m MediaFile
 	err := d.sql.QueryRowContext(ctx, `SELECT f.photo_id, f.path, f.name, f.mime, f.kind, f.size, p.orientation
 		FROM files f JOIN photos p ON p.id = f.photo_id
-		WHERE f.hash = ?1 AND f.missing = 0 AND (?2 = 0 OR p.private = 0) AND (?4 = 0 OR p.archived = 0)
-			AND (?3 = 0 OR p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?3))
-		ORDER BY f.is_primary DESC, f.id LIMIT 1`, hash, boolInt(scope.HidePrivate), scope.Album, boolInt(scope.HideArchived)).
+		WHERE f.hash = ? AND f.missing = 0 AND `+scope.Reader.photoCond()+`
+		ORDER BY f.is_primary DESC, f.id LIMIT 1`, hash).
 		Scan(&m.PhotoID, &m.Path, &m.Name, &m.MIME, &m.Kind, &m.Size, &m.Orientation)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("file %s: %w", hash, ErrNotFound)

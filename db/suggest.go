@@ -71,7 +71,12 @@ type Suggestion struct {
 // filters, when one to two letters away (one for words of up to five
 // letters). Words already found in the vocabulary are kept as typed.
 func (d *DB) Suggest(ctx context.Context, q PhotoQuery) (Suggestion, error) {
-	v, err := d.vocabulary(ctx, q.HidePrivate)
+	if q.Reader.Kind == Visitor {
+		// A share's page has no search box; a vocabulary of its own
+		// album is not worth a cache slot.
+		return Suggestion{}, nil
+	}
+	v, err := d.vocabulary(ctx, q.Reader)
 	if err != nil {
 		return Suggestion{}, err
 	}
@@ -104,12 +109,12 @@ func (d *DB) Suggest(ctx context.Context, q PhotoQuery) (Suggestion, error) {
 
 // vocabulary returns the current vocabulary for the audience, building it
 // when the library changed since it was last built.
-func (d *DB) vocabulary(ctx context.Context, hidePrivate bool) (*vocabulary, error) {
+func (d *DB) vocabulary(ctx context.Context, r Reader) (*vocabulary, error) {
 	c := &d.vocab
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	i := 0
-	if hidePrivate {
+	if !r.SeesPrivate() {
 		i = 1
 	}
 	if v := c.of[i]; v != nil && v.gen == c.gen && d.now().Sub(v.built) < vocabMaxAge {
@@ -117,7 +122,7 @@ func (d *DB) vocabulary(ctx context.Context, hidePrivate bool) (*vocabulary, err
 	}
 	gen := c.gen
 	c.mu.Unlock()
-	v, err := d.buildVocabulary(ctx, hidePrivate)
+	v, err := d.buildVocabulary(ctx, r)
 	c.mu.Lock()
 	if err != nil {
 		return nil, err
@@ -127,8 +132,8 @@ func (d *DB) vocabulary(ctx context.Context, hidePrivate bool) (*vocabulary, err
 	return v, nil
 }
 
-func (d *DB) buildVocabulary(ctx context.Context, hidePrivate bool) (*vocabulary, error) {
-	vis := visible(hidePrivate)
+func (d *DB) buildVocabulary(ctx context.Context, r Reader) (*vocabulary, error) {
+	vis := visible(r)
 	// Each query lists distinct texts with the number of photos they
 	// describe; a row's columns are all words of the same photos.
 	queries := []string{

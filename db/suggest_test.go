@@ -50,7 +50,7 @@ func TestSuggest(t *testing.T) {
 		{"zanzibr", false, "Zanzibar"},       // a private photo's title, for its owner …
 		{"zanzibr", true, ""},                // … but never for a viewer
 	} {
-		q := PhotoQuery{Text: c.typed, HidePrivate: c.hidePrivate}
+		q := PhotoQuery{Text: c.typed, Reader: readerHiding(c.hidePrivate)}
 		got, err := d.Suggest(ctx, q)
 		if err != nil {
 			t.Fatal(err)

@@ -127,15 +127,19 @@ func (d *DB) InsertSynthetic(ctx context.Context, n int, seed uint64) error {
 				return err
 			}
 		}
-		// Search rows go in last, in key order: FTS5 flushes its pending
-		// data whenever a rowid arrives out of order.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO photos_fts (rowid, title, description, keywords, names, camera, place)
-			SELECT p.search_key, p.title, '', '', replace(replace(replace(f.path, '/', ' '), '_', ' '), '.', ' '),
-				p.make || ' ' || p.model || ' ' || p.lens, p.city || ' ' || p.state || ' ' || p.country || ' ' || p.country_code
-			FROM photos p JOIN files f ON f.id = p.primary_file_id WHERE p.id > ? ORDER BY p.search_key`, before); err != nil {
+		// Search rows go in last, in key order.
+		if err := syntheticSearchRows(ctx, tx, before); err != nil {
 			return fmt.Errorf("search rows: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `ANALYZE`)
 		return err
 	})
+}
+
+// syntheticSearchRows adds the full-text rows of the photos after id
+// before, in key order (FTS5 flushes its pending data whenever a rowid
+// arrives out of order), with the indexer's own row definition.
+func syntheticSearchRows(ctx context.Context, tx *sql.Tx, before int64) error {
+	_, err := tx.ExecContext(ctx, insertSearchRows(`p.id > ? ORDER BY p.search_key`), before)
+	return err
 }

@@ -9,6 +9,20 @@ import (
 	"time"
 )
 
+// Roles, as stored in users.role (migration 003 allows these three). Admins
+// manage the server and accounts; users browse, edit, upload and share;
+// viewers only look and never see private photos. Everything in Go that
+// writes or compares a role uses these; the web app has its own copy in
+// web/ui/src/roles.js, which a web test holds to this list.
+const (
+	RoleAdmin  = "admin"
+	RoleUser   = "user"
+	RoleViewer = "viewer"
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []string{RoleAdmin, RoleUser, RoleViewer}
+
 // User is one account. The password hash never leaves the auth package in
 // JSON.
 type User struct {
@@ -132,7 +146,7 @@ func (d *DB) SetPassword(ctx context.Context, id int64, passwordHash string, kee
 // admin is ErrConflict, so the library can never lose its administrator.
 func (d *DB) SetRole(ctx context.Context, id int64, role string) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		if role != "admin" {
+		if role != RoleAdmin {
 			if err := keepAnAdmin(ctx, tx, id); err != nil {
 				return err
 			}
@@ -169,7 +183,7 @@ func (d *DB) DeleteUser(ctx context.Context, id int64) error {
 
 func keepAnAdmin(ctx context.Context, tx *sql.Tx, id int64) error {
 	var others int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND id <> ?`, id).Scan(&others)
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = ? AND id <> ?`, RoleAdmin, id).Scan(&others)
 	if err != nil {
 		return err
 	}
@@ -180,7 +194,7 @@ func keepAnAdmin(ctx context.Context, tx *sql.Tx, id int64) error {
 	} else if err != nil {
 		return err
 	}
-	if role == "admin" && others == 0 {
+	if role == RoleAdmin && others == 0 {
 		return fmt.Errorf("the last admin cannot be removed or demoted: %w", ErrConflict)
 	}
 	return nil

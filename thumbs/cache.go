@@ -32,16 +32,17 @@ const (
 	retryWrites = time.Minute
 )
 
-// CacheStats describes the disk cache for the settings page.
+// CacheStats describes the disk cache for the settings page (the status
+// document's "thumbs" block).
 type CacheStats struct {
-	Bytes     int64 // bytes of cached thumbnails
-	Files     int64
-	MaxBytes  int64
-	Hits      int64 // requests served from the cache
-	Misses    int64 // requests that needed a render (or joined one)
-	Renders   int64 // decodes actually run
-	Evictions int64 // files removed to stay under MaxBytes
-	Writable  bool  // false while the cache is full or read-only
+	Bytes     int64 `json:"bytes"` // bytes of cached thumbnails
+	Files     int64 `json:"files"`
+	MaxBytes  int64 `json:"max_bytes"`
+	Hits      int64 `json:"hits"`      // requests served from the cache
+	Misses    int64 `json:"misses"`    // requests that needed a render (or joined one)
+	Renders   int64 `json:"renders"`   // decodes actually run
+	Evictions int64 `json:"evictions"` // files removed to stay under MaxBytes
+	Writable  bool  `json:"writable"`  // false while the cache is full or read-only
 }
 
 type cacheEntry struct {

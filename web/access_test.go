@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/db"
 	"pinhole/web"
 )
 
@@ -282,7 +283,7 @@ func TestPerUserLinkSecrets(t *testing.T) {
 	adminWorks("after the demotion")
 
 	// Deleted: at once.
-	if _, err := auth.AddUser(ctx, e.db, "temp", testPassword, auth.RoleUser); err != nil {
+	if _, err := auth.AddUser(ctx, e.db, "temp", testPassword, db.RoleUser); err != nil {
 		t.Fatal(err)
 	}
 	temp := e.login("temp", true)

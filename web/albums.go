@@ -11,7 +11,7 @@ import (
 func (s *Server) listAlbums(c echo.Context) error {
 	cl := callerOf(c)
 	ctx := c.Request().Context()
-	albums, err := s.deps.DB.Albums(ctx, cl.hidePrivate())
+	albums, err := s.deps.DB.Albums(ctx, cl.reader)
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (s *Server) getAlbum(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.deps.DB.AlbumByID(c.Request().Context(), id, callerOf(c).hidePrivate())
+	a, err := s.deps.DB.AlbumByID(c.Request().Context(), id, callerOf(c).reader)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (s *Server) editAlbum(c echo.Context) error {
 	if err := s.deps.DB.EditAlbum(ctx, id, db.AlbumEdit{Title: in.Title, Description: in.Description, CoverPhotoID: in.CoverPhotoID}); err != nil {
 		return err
 	}
-	a, err := s.deps.DB.AlbumByID(ctx, id, false)
+	a, err := s.deps.DB.AlbumByID(ctx, id, callerOf(c).reader)
 	if err != nil {
 		return err
 	}

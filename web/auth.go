@@ -21,11 +21,14 @@ import (
 // SessionCookie is the name of the login cookie.
 const SessionCookie = "pinhole_session"
 
-// caller is who made a request: a session (nil for anonymous) and whether
-// it came from the cookie, which is what CSRF protection is about.
+// caller is who made a request: a session (nil for anonymous), whether
+// it came from the cookie, which is what CSRF protection is about, and
+// the reader it is to the library, made once from the session's role and
+// handed to every database read.
 type caller struct {
 	session   *db.Session
 	viaCookie bool
+	reader    db.Reader // the zero Reader (anonymous) sees no private photo
 }
 
 func (c caller) role() string {
@@ -34,9 +37,6 @@ func (c caller) role() string {
 	}
 	return c.session.Role
 }
-
-// hidePrivate is true for callers that must never see private photos.
-func (c caller) hidePrivate() bool { return c.role() != auth.RoleAdmin && c.role() != auth.RoleUser }
 
 func callerOf(c echo.Context) caller {
 	if v, ok := c.Get("caller").(caller); ok {
@@ -68,7 +68,7 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 		if tok != "" {
 			sess, err := s.auth.Session(c.Request().Context(), tok)
 			if err == nil {
-				c.Set("caller", caller{session: &sess, viaCookie: viaCookie})
+				c.Set("caller", caller{session: &sess, viaCookie: viaCookie, reader: db.ReaderFor(sess.Role)})
 			} else if !errors.Is(err, auth.ErrUnauthorized) {
 				return err
 			}
@@ -102,9 +102,9 @@ func (s *Server) require(who access) echo.MiddlewareFunc {
 			}
 			role := cl.role()
 			switch {
-			case who == admin && role != auth.RoleAdmin:
+			case who == admin && role != db.RoleAdmin:
 				return echo.NewHTTPError(http.StatusForbidden, "only an admin can do this")
-			case who == user && role != auth.RoleAdmin && role != auth.RoleUser:
+			case who == user && role != db.RoleAdmin && role != db.RoleUser:
 				return echo.NewHTTPError(http.StatusForbidden, "viewers can only look; ask an admin for the user role")
 			}
 			return next(c)

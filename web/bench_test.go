@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"pinhole/app/auth"
 	"pinhole/db"
@@ -41,7 +42,7 @@ func benchLibrary(b *testing.B) (*httptest.Server, string, string) {
 		if benchErr = d.InsertSynthetic(ctx, 100_000, 1); benchErr != nil {
 			return
 		}
-		s := web.New(web.Deps{DB: d})
+		s := web.New(web.Deps{DB: d, SessionTTL: time.Hour})
 		if _, benchErr = auth.AddUser(ctx, d, "bench", testPassword, "admin"); benchErr != nil {
 			return
 		}
@@ -54,7 +55,7 @@ func benchLibrary(b *testing.B) (*httptest.Server, string, string) {
 		// Walk to ~90k by keyset pages of 500 to get the deep cursor.
 		cur := ""
 		for i := 0; i < 180; i++ {
-			p, err := d.SearchPhotos(ctx, db.PhotoQuery{Limit: 500, Cursor: cur})
+			p, err := d.SearchPhotos(ctx, db.PhotoQuery{Reader: db.Reader{Kind: db.Owner}, Limit: 500, Cursor: cur})
 			if err != nil {
 				benchErr = err
 				return

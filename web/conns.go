@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -16,7 +17,9 @@ import (
 // client, and how slowly a request body may arrive. Thousands of
 // connections trickling a body used to exhaust the file descriptors
 // ("accept4: too many open files") and memory until /healthz stopped
-// answering. Zero fields take the defaults below.
+// answering. Max and PerIP are options (app passes --max-conns and
+// --max-conns-per-ip; 0 leaves that cap off); the body limits are web's
+// own, and zero ones take the defaults below.
 type ConnLimits struct {
 	// Max caps open connections; it must stay below the process's file
 	// descriptor limit (app/serve.go sizes it from RLIMIT_NOFILE).
@@ -32,12 +35,9 @@ type ConnLimits struct {
 	BodyWindow  time.Duration
 }
 
-// Defaults of ConnLimits: a household's browsers open a few connections
-// each (six per host over HTTP/1.1); slow-but-steady Wi-Fi uploads run at
-// tens of KB/s and more, far above the minimum rate.
+// Defaults of ConnLimits' body limits: slow-but-steady Wi-Fi uploads run
+// at tens of KB/s and more, far above the minimum rate.
 const (
-	DefaultMaxConns    = 1024
-	DefaultConnsPerIP  = 64
 	DefaultBodyIdle    = 20 * time.Second
 	DefaultBodyMinRate = 1024 // bytes per second
 	DefaultBodyWindow  = 30 * time.Second
@@ -45,10 +45,10 @@ const (
 
 func (l ConnLimits) withDefaults() ConnLimits {
 	if l.Max <= 0 {
-		l.Max = DefaultMaxConns
+		l.Max = math.MaxInt
 	}
 	if l.PerIP <= 0 {
-		l.PerIP = DefaultConnsPerIP
+		l.PerIP = math.MaxInt
 	}
 	if l.BodyIdle <= 0 {
 		l.BodyIdle = DefaultBodyIdle

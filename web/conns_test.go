@@ -69,7 +69,7 @@ func healthzFrom(t *testing.T, from, addr string) (int, time.Duration) {
 // at the greediest client's expense, and is answered.
 func TestConnectionCaps(t *testing.T) {
 	e := newEnv(t, nil)
-	srv := web.New(web.Deps{DB: e.db, Conns: web.ConnLimits{Max: 12, PerIP: 5}})
+	srv := web.New(web.Deps{DB: e.db, SessionTTL: time.Hour, Conns: web.ConnLimits{Max: 12, PerIP: 5}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"pinhole/web"
 )
@@ -18,7 +19,7 @@ func TestAPIDocsListEveryRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	s := web.New(web.Deps{})
+	s := web.New(web.Deps{SessionTTL: time.Hour})
 	for _, r := range s.Echo().Routes() {
 		if strings.HasSuffix(r.Path, "/*") && r.Path != "/*" {
 			continue // the JSON 404 for unknown API paths

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/app/config"
 	"pinhole/app/corpus"
 	"pinhole/app/index"
 	"pinhole/db"
@@ -53,8 +54,8 @@ func (r realIndex) Changed(ctx context.Context, rels []string) error {
 	_, err := r.ix.Changed(ctx, rels)
 	return err
 }
-func (r realIndex) Rescan() bool  { go r.ix.Scan(context.Background(), false); return true }
-func (r realIndex) Progress() any { return r.ix.Progress() }
+func (r realIndex) Rescan() bool             { go r.ix.Scan(context.Background(), false); return true }
+func (r realIndex) Progress() index.Progress { return r.ix.Progress() }
 
 // client is one caller: a bearer token, or a cookie plus CSRF token.
 type client struct {
@@ -138,10 +139,14 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, clock: ahead, db: d, root: root, thumbs: &fakeThumbs{}, ix: ix}
+	def := config.Defaults()
 	deps := web.Deps{DB: d, Originals: root, ReadOnly: false, Thumbs: e.thumbs, Index: realIndex{ix}, Version: "test",
-		UploadLimitMB: 1, MaxMegapixels: 10,
-		Status: func(context.Context, web.StatusView) any {
-			return map[string]any{"status": "ok", "counts": map[string]int{"photos": 5}}
+		UploadFolder: def.UploadFolder, SessionTTL: def.SessionTTL, UploadLimitMB: 1, MaxMegapixels: 10,
+		Status: func(_ context.Context, _ web.StatusView, pub web.PublicStatus) any {
+			return struct {
+				web.PublicStatus
+				Counts map[string]int `json:"counts"`
+			}{pub, map[string]int{"photos": 5}}
 		}}
 	if mod != nil {
 		mod(&deps)

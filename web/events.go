@@ -32,11 +32,11 @@ type event struct {
 
 // stream is one open /api/v1/events connection.
 type stream struct {
-	ch          chan event
-	done        chan struct{} // closed by the broker to end the stream
-	session     int64
-	user        int64
-	hidePrivate bool
+	ch      chan event
+	done    chan struct{} // closed by the broker to end the stream
+	session int64
+	user    int64
+	reader  db.Reader // who reads: private photos only for the owner
 	// why the broker ended it, and whether the client should wait long
 	// before reconnecting (it would only push out another of its own).
 	reason    string
@@ -71,7 +71,7 @@ func newBroker() *broker {
 
 var errShuttingDown = echo.NewHTTPError(http.StatusServiceUnavailable, "the server is shutting down")
 
-func (b *broker) subscribe(sess db.Session, hidePrivate bool) (*stream, error) {
+func (b *broker) subscribe(sess db.Session, r db.Reader) (*stream, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -83,7 +83,7 @@ func (b *broker) subscribe(sess db.Session, hidePrivate bool) (*stream, error) {
 	if len(b.subs) >= maxStreams {
 		return nil, echo.NewHTTPError(http.StatusServiceUnavailable, "too many open event streams; try again later")
 	}
-	st := &stream{ch: make(chan event, 16), done: make(chan struct{}), session: sess.ID, user: sess.UserID, hidePrivate: hidePrivate}
+	st := &stream{ch: make(chan event, 16), done: make(chan struct{}), session: sess.ID, user: sess.UserID, reader: r}
 	b.subs[st] = struct{}{}
 	b.byUser[st.user] = append(b.byUser[st.user], st)
 	return st, nil
@@ -143,7 +143,7 @@ func (b *broker) hidingAny() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for st := range b.subs {
-		if st.hidePrivate {
+		if !st.reader.SeesPrivate() {
 			return true
 		}
 	}
@@ -157,7 +157,7 @@ func (b *broker) publish(name string, full, limited []byte) {
 	defer b.mu.Unlock()
 	for st := range b.subs {
 		data := full
-		if st.hidePrivate {
+		if !st.reader.SeesPrivate() {
 			data = limited
 		}
 		select {
@@ -217,7 +217,7 @@ func (s *Server) NotifyPhotos(ids []int64) {
 func (s *Server) eventStream(c echo.Context) error {
 	cl := callerOf(c)
 	sess := *cl.session
-	st, err := s.events.subscribe(sess, cl.hidePrivate())
+	st, err := s.events.subscribe(sess, cl.reader)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,11 @@ func (s *Server) eventStream(c echo.Context) error {
 		if s.deps.Index == nil {
 			return nil
 		}
-		b, err := json.Marshal(s.deps.Index.Progress())
+		p := s.deps.Index.Progress()
+		if !cl.reader.SeesPrivate() {
+			p.Current = "" // the file being read may be a private photo's
+		}
+		b, err := json.Marshal(p)
 		if err != nil || bytes.Equal(b, last) {
 			return nil
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/db"
 	"pinhole/web"
 )
 
@@ -158,7 +159,7 @@ func TestLiveUpdatesEndWithAccountChanges(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	for _, n := range []string{"ann", "ben", "cat"} {
-		if _, err := auth.AddUser(ctx, e.db, n, testPassword, auth.RoleUser); err != nil {
+		if _, err := auth.AddUser(ctx, e.db, n, testPassword, db.RoleUser); err != nil {
 			t.Fatal(err)
 		}
 	}

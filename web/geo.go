@@ -47,7 +47,7 @@ func (s *Server) geo(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "parameter style: want dark or light")
 	}
 	cl := callerOf(c)
-	q.HidePrivate = cl.hidePrivate()
+	q.Reader = cl.reader
 	ctx := c.Request().Context()
 	// MarkerPx is the web app's marker (map.css .cl): markers that would
 	// cover each other are merged here rather than drawn as a heap.

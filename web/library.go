@@ -15,7 +15,7 @@ func (s *Server) folders(c echo.Context) error {
 	}
 	cl := callerOf(c)
 	ctx := c.Request().Context()
-	v, err := s.deps.DB.Folder(ctx, rel, cl.hidePrivate())
+	v, err := s.deps.DB.Folder(ctx, rel, cl.reader)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ type monthCount struct {
 }
 
 func (s *Server) calendar(c echo.Context) error {
-	months, err := s.deps.DB.MonthCounts(c.Request().Context(), db.PhotoQuery{HidePrivate: callerOf(c).hidePrivate()})
+	months, err := s.deps.DB.MonthCounts(c.Request().Context(), db.PhotoQuery{Reader: callerOf(c).reader})
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (s *Server) calendar(c echo.Context) error {
 func (s *Server) places(c echo.Context) error {
 	cl := callerOf(c)
 	ctx := c.Request().Context()
-	level, list, err := s.deps.DB.Places(ctx, c.QueryParam("country"), c.QueryParam("state"), cl.hidePrivate())
+	level, list, err := s.deps.DB.Places(ctx, c.QueryParam("country"), c.QueryParam("state"), cl.reader)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Server) places(c echo.Context) error {
 }
 
 func (s *Server) cameras(c echo.Context) error {
-	cams, lenses, err := s.deps.DB.Cameras(c.Request().Context(), callerOf(c).hidePrivate())
+	cams, lenses, err := s.deps.DB.Cameras(c.Request().Context(), callerOf(c).reader)
 	if err != nil {
 		return err
 	}

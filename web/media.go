@@ -13,12 +13,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"pinhole/app/auth"
 	"pinhole/db"
 	"pinhole/thumbs"
 )
@@ -122,13 +122,10 @@ func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, b
 		return db.FileScope{}, false, err
 	}
 	if ok {
-		switch owner.Role {
-		case auth.RoleAdmin, auth.RoleUser:
-			return db.FileScope{}, true, nil
-		case auth.RoleViewer:
-			return db.FileScope{HidePrivate: true}, true, nil
+		if !slices.Contains(db.Roles, owner.Role) {
+			return db.FileScope{}, false, nil
 		}
-		return db.FileScope{}, false, nil
+		return db.FileScope{Reader: db.ReaderFor(owner.Role)}, true, nil
 	}
 	sh, err := s.auth.ShareByAccess(ctx, tok)
 	if errors.Is(err, db.ErrNotFound) {
@@ -138,7 +135,7 @@ func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, b
 	}
 	// A visitor fetches what the share's page lists, no more: the album's
 	// photos that are neither private nor archived.
-	return db.FileScope{HidePrivate: true, HideArchived: true, Album: sh.AlbumID, NoOriginals: !sh.Downloads}, true, nil
+	return db.FileScope{Reader: db.VisitorOf(sh.AlbumID), NoOriginals: !sh.Downloads}, true, nil
 }
 
 // resolveOriginal turns a path from the database into an absolute path,

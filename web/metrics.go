@@ -13,7 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"pinhole/app/auth"
+	"pinhole/db"
 )
 
 // httpMetrics counts requests by status class and their durations in a
@@ -69,7 +69,7 @@ func (m *httpMetrics) write(w *strings.Builder) {
 // metricsAllowed: with MetricsPublic anyone; otherwise an admin session
 // or a request from this machine.
 func (s *Server) metricsAllowed(c echo.Context) bool {
-	if s.deps.MetricsPublic || callerOf(c).role() == auth.RoleAdmin {
+	if s.deps.MetricsPublic || callerOf(c).role() == db.RoleAdmin {
 		return true
 	}
 	ip := net.ParseIP(c.RealIP())

@@ -175,7 +175,7 @@ func (s *Server) listPhotos(c echo.Context) error {
 		return err
 	}
 	cl := callerOf(c)
-	q.HidePrivate = cl.hidePrivate()
+	q.Reader = cl.reader
 	ctx := c.Request().Context()
 	page, err := s.deps.DB.SearchPhotos(ctx, q)
 	if err != nil {
@@ -194,7 +194,7 @@ func (s *Server) photoMonths(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q.HidePrivate = callerOf(c).hidePrivate()
+	q.Reader = callerOf(c).reader
 	months, err := s.deps.DB.MonthCounts(c.Request().Context(), q)
 	if err != nil {
 		return err
@@ -218,7 +218,7 @@ func (s *Server) photoDetail(c echo.Context) error {
 func (s *Server) renderDetail(c echo.Context, id int64) error {
 	cl := callerOf(c)
 	ctx := c.Request().Context()
-	d, err := s.deps.DB.PhotoDetail(ctx, id, cl.hidePrivate())
+	d, err := s.deps.DB.PhotoDetail(ctx, id, cl.reader)
 	if err != nil {
 		return err
 	}

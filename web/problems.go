@@ -57,7 +57,7 @@ func (s *Server) markProblems(photos []db.Photo, visitor bool) {
 func (s *Server) problems(c echo.Context) error {
 	cl := callerOf(c)
 	ctx := c.Request().Context()
-	q := db.ProblemQuery{Helpers: s.helpers(), HidePrivate: cl.hidePrivate()}
+	q := db.ProblemQuery{Helpers: s.helpers(), Reader: cl.reader}
 	if s.deps.Refusals != nil {
 		q.Refused = s.deps.Refusals.All()
 	}

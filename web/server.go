@@ -24,6 +24,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"pinhole/app/auth"
+	"pinhole/app/index"
 	"pinhole/db"
 )
 
@@ -35,22 +36,28 @@ type Deps struct {
 	Log *slog.Logger
 	// Status returns the detailed status document (index progress, watcher,
 	// counts) that logged-in callers get from /api/v1/status, cut to what
-	// the caller may see.
-	Status func(ctx context.Context, v StatusView) any
+	// the caller may see; it embeds pub, what everyone is told.
+	Status func(ctx context.Context, v StatusView, pub PublicStatus) any
 	// Version is reported by /api/v1/status to everyone.
 	Version string
 	// Originals is the absolute originals folder. Downloads, video and
 	// uploads need it; without it they answer 503.
 	Originals string
+	// Options come from app/config, which alone holds their defaults; web
+	// keeps none of its own, so a value left out here is not silently
+	// replaced by one that may differ from the documented default.
+	//
 	// ReadOnly refuses uploads (the originals are never written).
 	ReadOnly bool
-	// UploadFolder is the folder inside Originals uploads go to ("Uploads").
-	UploadFolder string
-	// UploadLimitMB caps one upload request (default 2048).
+	// UploadFolder is the folder inside Originals uploads go to,
+	// UploadLimitMB caps one upload request, MaxMegapixels refuses uploaded
+	// images declaring more pixels. Uploads are off, saying which is
+	// missing, unless all three are set.
+	UploadFolder  string
 	UploadLimitMB int64
-	// MaxMegapixels refuses uploaded images declaring more pixels (default 200).
 	MaxMegapixels int
-	// SessionTTL is how long a login lasts (default 30 days).
+	// SessionTTL is how long a login lasts. Required: New panics when it
+	// is not positive, since every login would expire at once.
 	SessionTTL time.Duration
 	// MetricsPublic serves /metrics to anyone, not only admins and loopback.
 	MetricsPublic bool
@@ -90,11 +97,19 @@ type Deps struct {
 }
 
 // StatusView says who asks for the status document: admins see all of
-// it; others no absolute paths or error details, and viewers no counts
-// that include private photos.
+// it; others no absolute paths or error details, and those who may not
+// see private photos no counts that include them.
 type StatusView struct {
-	Admin       bool
-	HidePrivate bool
+	Admin  bool
+	Reader db.Reader
+}
+
+// PublicStatus is what /api/v1/status tells anyone, logged in or not.
+type PublicStatus struct {
+	Status        string      `json:"status"` // ok, or degraded when something needs an admin
+	Version       string      `json:"version"`
+	SetupRequired bool        `json:"setup_required"`
+	ThumbSizes    []ThumbSize `json:"thumb_sizes"`
 }
 
 // Refusals is what the web server asks the thumbnail renderer about files
@@ -111,8 +126,8 @@ type Indexer interface {
 	// Rescan starts a scan of the whole library in the background and
 	// reports false when one is already running.
 	Rescan() bool
-	// Progress is the live progress document sent over /api/v1/events.
-	Progress() any
+	// Progress is the live progress sent over /api/v1/events.
+	Progress() index.Progress
 }
 
 // Server is the configured echo instance.
@@ -133,14 +148,8 @@ func New(deps Deps) *Server {
 	if deps.Log == nil {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
-	if deps.UploadFolder == "" {
-		deps.UploadFolder = "Uploads"
-	}
-	if deps.UploadLimitMB <= 0 {
-		deps.UploadLimitMB = 2048
-	}
-	if deps.MaxMegapixels <= 0 {
-		deps.MaxMegapixels = 200
+	if deps.SessionTTL <= 0 {
+		panic("web.New: Deps.SessionTTL must be positive (app passes --session-ttl)")
 	}
 	if deps.Version == "" {
 		deps.Version = "dev"
@@ -393,19 +402,10 @@ func (s *Server) status(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	short := map[string]any{"status": "ok", "version": s.deps.Version, "setup_required": n == 0, "thumb_sizes": thumbSizes}
-	if callerOf(c).session == nil || s.deps.Status == nil {
-		return c.JSON(http.StatusOK, short)
-	}
+	pub := PublicStatus{Status: "ok", Version: s.deps.Version, SetupRequired: n == 0, ThumbSizes: thumbSizes}
 	cl := callerOf(c)
-	full := s.deps.Status(ctx, StatusView{Admin: cl.role() == auth.RoleAdmin, HidePrivate: cl.hidePrivate()})
-	if m, ok := full.(map[string]any); ok {
-		for k, v := range short {
-			if _, set := m[k]; !set || k == "setup_required" {
-				m[k] = v
-			}
-		}
-		return c.JSON(http.StatusOK, m)
+	if cl.session == nil || s.deps.Status == nil {
+		return c.JSON(http.StatusOK, pub)
 	}
-	return c.JSON(http.StatusOK, full)
+	return c.JSON(http.StatusOK, s.deps.Status(ctx, StatusView{Admin: cl.role() == db.RoleAdmin, Reader: cl.reader}, pub))
 }

@@ -120,7 +120,7 @@ type sessionView struct {
 func (s *Server) listSessions(c echo.Context) error {
 	me := callerOf(c).session
 	of := me.UserID
-	if me.Role == auth.RoleAdmin {
+	if me.Role == db.RoleAdmin {
 		of = 0
 	}
 	list, err := s.deps.DB.Sessions(c.Request().Context(), of)
@@ -141,7 +141,7 @@ func (s *Server) revokeSession(c echo.Context) error {
 	}
 	me := callerOf(c).session
 	of := me.UserID
-	if me.Role == auth.RoleAdmin {
+	if me.Role == db.RoleAdmin {
 		of = 0
 	}
 	if err := s.deps.DB.DeleteSession(c.Request().Context(), id, of); err != nil {

@@ -63,7 +63,7 @@ func (s *Server) albumShares(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.deps.DB.AlbumByID(ctx, id, false); err != nil {
+	if _, err := s.deps.DB.AlbumByID(ctx, id, callerOf(c).reader); err != nil {
 		return err
 	}
 	list, err := s.auth.Shares(ctx, id)
@@ -194,7 +194,7 @@ func (s *Server) visitShare(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	a, err := s.deps.DB.SharedAlbum(ctx, sh.AlbumID)
+	a, err := s.deps.DB.AlbumByID(ctx, sh.AlbumID, db.VisitorOf(sh.AlbumID))
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (s *Server) sharePhotos(c echo.Context) error {
 		limit = int(n)
 	}
 	page, err := s.deps.DB.SearchPhotos(c.Request().Context(), db.PhotoQuery{
-		Album: sh.AlbumID, Sort: "position", HidePrivate: true, Limit: limit, Cursor: c.QueryParam("cursor"),
+		Album: sh.AlbumID, Sort: "position", Reader: db.VisitorOf(sh.AlbumID), Limit: limit, Cursor: c.QueryParam("cursor"),
 	})
 	if err != nil {
 		return err
@@ -261,12 +261,7 @@ func (s *Server) sharePhoto(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if ok, err := s.deps.DB.SharedPhoto(ctx, sh.AlbumID, id); err != nil {
-		return err
-	} else if !ok {
-		return fmt.Errorf("photo %d is not in this album: %w", id, db.ErrNotFound)
-	}
-	d, err := s.deps.DB.PhotoDetail(ctx, id, true)
+	d, err := s.deps.DB.PhotoDetail(ctx, id, db.VisitorOf(sh.AlbumID))
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (s *Server) suggest(c echo.Context) error {
 	if q.Text == "" {
 		return echo.NewHTTPError(http.StatusBadRequest, "parameter q: want the words searched for")
 	}
-	q.HidePrivate = callerOf(c).hidePrivate()
+	q.Reader = callerOf(c).reader
 	sg, err := s.deps.DB.Suggest(c.Request().Context(), q)
 	if err != nil {
 		return err

@@ -2,10 +2,10 @@ package web
 
 import "pinhole/thumbs"
 
-// thumbSize is one entry of `thumb_sizes` in /api/v1/status and the web
+// ThumbSize is one entry of `thumb_sizes` in /api/v1/status and the web
 // app's boot data: the app picks the smallest rendition that covers a
 // cell from these instead of keeping a list of its own.
-type thumbSize struct {
+type ThumbSize struct {
 	Name   string `json:"name"`
 	Width  int    `json:"width"`
 	Height int    `json:"height"`
@@ -13,10 +13,10 @@ type thumbSize struct {
 }
 
 // thumbSizes is thumbs.Sizes as the API shows it.
-var thumbSizes = func() []thumbSize {
-	out := make([]thumbSize, len(thumbs.Sizes))
+var thumbSizes = func() []ThumbSize {
+	out := make([]ThumbSize, len(thumbs.Sizes))
 	for i, s := range thumbs.Sizes {
-		out[i] = thumbSize{Name: s.Name, Width: s.W, Height: s.H, Crop: s.Crop}
+		out[i] = ThumbSize{Name: s.Name, Width: s.W, Height: s.H, Crop: s.Crop}
 	}
 	return out
 }()

@@ -122,6 +122,9 @@ func (s *Server) upload(c echo.Context) error {
 	if err != nil || folder == "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "the upload folder must be a folder inside the originals")
 	}
+	if s.deps.UploadLimitMB <= 0 || s.deps.MaxMegapixels <= 0 {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, uploadsUnlimited)
+	}
 	limit := s.deps.UploadLimitMB << 20
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
@@ -359,12 +362,15 @@ const (
 	uploadsReadOnly = "Uploads are off because the photo folder is read-only: start Pinhole with --read-only=false " +
 		"(read-only = false in the config file) and, under systemd, allow writing to it with the ReadWritePaths drop-in from the README."
 	uploadsViewer = "Viewers cannot upload; an admin can make you a user in Settings."
+	// web keeps no defaults of its own: app passes upload-limit-mb and
+	// max-megapixels from the configuration.
+	uploadsUnlimited = "Uploads are off because no upload size or picture size limit is set (upload-limit-mb, max-megapixels)."
 )
 
 // uploadsFor says whether role may upload here and now.
 func (s *Server) uploadsFor(role string) uploadsInfo {
 	switch {
-	case role != "admin" && role != "user":
+	case role != db.RoleAdmin && role != db.RoleUser:
 		return uploadsInfo{Reason: uploadsViewer}
 	case s.deps.ReadOnly:
 		return uploadsInfo{Reason: uploadsReadOnly}
@@ -374,6 +380,9 @@ func (s *Server) uploadsFor(role string) uploadsInfo {
 	folder, err := cleanRel(s.deps.UploadFolder)
 	if err != nil || folder == "" {
 		return uploadsInfo{Reason: "Uploads are off because upload-folder is not a folder inside the photo folder; set it to a name such as Uploads."}
+	}
+	if s.deps.UploadLimitMB <= 0 || s.deps.MaxMegapixels <= 0 {
+		return uploadsInfo{Reason: uploadsUnlimited}
 	}
 	// The upload folder is made on the first upload: check the nearest
 	// folder that exists.

@@ -102,7 +102,7 @@ type visitorShare struct {
 }
 
 // forVisitorAlbum projects an album for a visitor. The album must have been
-// loaded with db.SharedAlbum, so its count and cover leave out what the
+// loaded for db.VisitorOf its album, so its count and cover leave out what the
 // visitor cannot open.
 func forVisitorAlbum(a db.Album) visitorAlbum {
 	return visitorAlbum{Title: a.Title, Description: a.Description, Count: a.Count, CoverHash: a.CoverHash}

@@ -6,19 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"pinhole/db"
-)
-
-// Roles. Admins manage the server and accounts; users browse, edit,
-// upload and share; viewers only look and never see private photos.
-const (
-	RoleAdmin  = "admin"
-	RoleUser   = "user"
-	RoleViewer = "viewer"
 )
 
 // Errors the web layer maps to statuses.
@@ -49,7 +42,7 @@ func HashToken(token string) string {
 }
 
 // ValidRole reports whether r names a role.
-func ValidRole(r string) bool { return r == RoleAdmin || r == RoleUser || r == RoleViewer }
+func ValidRole(r string) bool { return slices.Contains(db.Roles, r) }
 
 // CheckUsername validates a new account name.
 func CheckUsername(name string) error {
@@ -156,12 +149,12 @@ type Service struct {
 	links links
 }
 
-// NewService returns a Service with sessions lasting ttl (30 days if 0),
-// the sign-in limits above, and keys from the server key (nil: keys that
-// last as long as the process).
+// NewService returns a Service with sessions lasting ttl (the caller's
+// --session-ttl; it must be positive), the sign-in limits above, and keys
+// from the server key (nil: keys that last as long as the process).
 func NewService(d *db.DB, ttl time.Duration, keys *Keys) *Service {
 	if ttl <= 0 {
-		ttl = 30 * 24 * time.Hour
+		panic("auth.NewService: the session lifetime must be positive")
 	}
 	if keys == nil {
 		keys = EphemeralKeys()
@@ -259,7 +252,7 @@ func (s *Service) Setup(ctx context.Context, name, password, ip, userAgent strin
 	if err != nil {
 		return Login{}, err
 	}
-	u, err := s.DB.CreateFirstUser(ctx, name, h, RoleAdmin)
+	u, err := s.DB.CreateFirstUser(ctx, name, h, db.RoleAdmin)
 	if err != nil {
 		return Login{}, err
 	}

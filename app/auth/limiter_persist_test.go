@@ -42,7 +42,7 @@ func TestLoginLimitSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "p.db")
 	d := openTestDB(t, path)
-	if _, err := AddUser(ctx, d, "ana", "long enough", RoleUser); err != nil {
+	if _, err := AddUser(ctx, d, "ana", "long enough", db.RoleUser); err != nil {
 		t.Fatal(err)
 	}
 	s := NewService(d, time.Hour, nil)
@@ -94,7 +94,7 @@ func TestLoginSuccessClearsStoredFailures(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "p.db")
 	d := openTestDB(t, path)
-	if _, err := AddUser(ctx, d, "bo", "long enough", RoleUser); err != nil {
+	if _, err := AddUser(ctx, d, "bo", "long enough", db.RoleUser); err != nil {
 		t.Fatal(err)
 	}
 	s := NewService(d, time.Hour, nil)

@@ -19,7 +19,7 @@ func TestConcurrentGuessesReserveBeforeHashing(t *testing.T) {
 	ctx := context.Background()
 	d := openTestDB(t, filepath.Join(t.TempDir(), "p.db"))
 	defer d.Close()
-	if _, err := AddUser(ctx, d, "ana", "long enough", RoleAdmin); err != nil {
+	if _, err := AddUser(ctx, d, "ana", "long enough", db.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	s := NewService(d, time.Hour, nil)
@@ -61,7 +61,7 @@ func TestNameSlowedButOwnerGetsIn(t *testing.T) {
 	ctx := context.Background()
 	d := openTestDB(t, filepath.Join(t.TempDir(), "p.db"))
 	defer d.Close()
-	if _, err := AddUser(ctx, d, "ana", "long enough", RoleAdmin); err != nil {
+	if _, err := AddUser(ctx, d, "ana", "long enough", db.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	s := NewService(d, time.Hour, nil)
@@ -157,7 +157,7 @@ func BenchmarkLinkOwner(b *testing.B) {
 	s := NewService(d, time.Hour, nil)
 	var toks []string
 	for i := 0; i < 10; i++ {
-		u, err := d.CreateUser(ctx, fmt.Sprintf("u%d", i), "x", RoleUser)
+		u, err := d.CreateUser(ctx, fmt.Sprintf("u%d", i), "x", db.RoleUser)
 		if err != nil {
 			b.Fatal(err)
 		}

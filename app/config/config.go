@@ -158,6 +158,16 @@ var removed = map[string]string{
 	"trust-proxy-headers": "it trusted X-Forwarded-For from any private address; list your reverse proxy instead, e.g. trusted-proxies = 127.0.0.1",
 }
 
+// Defaults is a Config holding every option's default: what a part built
+// without parsing flags (a test, a tool) is given. The options table above
+// is the only home of these values: web, auth and watch keep none of their
+// own, and take them from the caller.
+func Defaults() Config {
+	var c Config
+	FlagSet("defaults", &c)
+	return c
+}
+
 // EnvName is the environment variable for an option name.
 func EnvName(name string) string {
 	return "PINHOLE_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
@@ -298,8 +308,8 @@ func (c *Config) Validate() error {
 	if c.Workers > 64 {
 		c.Workers = 64
 	}
-	if c.Debounce < 0 || c.SettleTime < 0 || c.PollInterval < time.Second && c.PollInterval != 0 {
-		errs = append(errs, errors.New("durations must be positive (poll-interval at least 1s)"))
+	if c.Debounce <= 0 || c.SettleTime < 0 || c.PollInterval < time.Second && c.PollInterval != 0 {
+		errs = append(errs, errors.New("durations must be positive (debounce more than 0, poll-interval at least 1s)"))
 	}
 	if c.DecodeBudgetMB < 16 {
 		errs = append(errs, errors.New("--decode-budget-mb must be at least 16"))
@@ -312,6 +322,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxMegapixels < 1 {
 		errs = append(errs, errors.New("--max-megapixels must be at least 1"))
+	}
+	if c.UploadLimitMB < 1 {
+		errs = append(errs, errors.New("--upload-limit-mb must be at least 1"))
+	}
+	if c.SessionTTL < time.Minute {
+		errs = append(errs, errors.New("--session-ttl must be at least 1m"))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))

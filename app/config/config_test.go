@@ -138,3 +138,27 @@ func TestTrustedProxiesOption(t *testing.T) {
 		t.Errorf("old option in the environment: %v", err)
 	}
 }
+
+// Defaults is what parsing nothing gives, and options whose zero the
+// packages below used to replace silently with their own default (web's
+// 2048 MB uploads and 30-day sessions, the watcher's 2 s debounce) are
+// refused at zero with the option's name instead.
+func TestDefaultsAndZeroOptionsRefused(t *testing.T) {
+	parsed, err := parse(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := Defaults()
+	if def.UploadFolder != parsed.UploadFolder || def.UploadLimitMB != parsed.UploadLimitMB ||
+		def.SessionTTL != parsed.SessionTTL || def.MaxMegapixels != parsed.MaxMegapixels || def.Debounce != parsed.Debounce ||
+		def.MaxConns != parsed.MaxConns || def.UploadLimitMB == 0 {
+		t.Errorf("Defaults() %+v differs from parsing no flags %+v", def, *parsed)
+	}
+	for _, arg := range []string{"--upload-limit-mb=0", "--session-ttl=0s", "--debounce=0s"} {
+		_, err := parse(t, []string{arg}, nil)
+		name, _, _ := strings.Cut(strings.TrimPrefix(arg, "--"), "=")
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v, want an error naming %s", arg, err, name)
+		}
+	}
+}

@@ -88,7 +88,7 @@ func TestUndatedFilesTakeTheirBestDate(t *testing.T) {
 	}
 
 	// The damaged ones are listed with their problem; the whole one is not.
-	probs, err := l.db.Problems(context.Background(), db.ProblemQuery{Helpers: db.Helpers{HEIF: true, FFmpeg: true}})
+	probs, err := l.db.Problems(context.Background(), db.ProblemQuery{Reader: db.Reader{Kind: db.Owner}, Helpers: db.Helpers{HEIF: true, FFmpeg: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestCutOffCameraJPEGIsIncomplete(t *testing.T) {
 	if p.TakenLocal != "2001-06-09 15:17:32" || p.TakenSource != "exif" {
 		t.Errorf("cut.jpg taken %s from %s, want its EXIF date", p.TakenLocal, p.TakenSource)
 	}
-	list, err := l.db.Problems(context.Background(), db.ProblemQuery{})
+	list, err := l.db.Problems(context.Background(), db.ProblemQuery{Reader: db.Reader{Kind: db.Owner}})
 	if err != nil {
 		t.Fatal(err)
 	}

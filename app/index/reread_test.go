@@ -115,7 +115,7 @@ func TestRereadLibraryOfOlderReader(t *testing.T) {
 		t.Errorf("edited photo after the re-read: id %d title %q taken %s %v (%s) favourite %v; want the user's",
 			p.ID, p.Title, p.TakenLocal, p.TakenOffset, p.TakenSource, p.Favorite)
 	}
-	det, err := d.PhotoDetail(ctx, p.ID, false)
+	det, err := d.PhotoDetail(ctx, p.ID, db.Reader{Kind: db.Owner})
 	if err != nil {
 		t.Fatal(err)
 	}

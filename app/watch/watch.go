@@ -46,9 +46,12 @@ type State struct {
 
 // Options configure a Watcher.
 type Options struct {
-	Root     string
-	Debounce time.Duration // quiet time before a change is reported
-	Settle   time.Duration // a file's size must hold this long before it is reported
+	Root string
+	// Debounce is the quiet time before a change is reported (--debounce;
+	// required), Settle how long a file's size must hold before it is
+	// reported (--settle-time; 0 reports it at once).
+	Debounce time.Duration
+	Settle   time.Duration
 	Logger   *slog.Logger
 	// Changed receives batches of changed paths relative to Root.
 	Changed func(ctx context.Context, rels []string)
@@ -83,10 +86,7 @@ func New(opt Options) *Watcher {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opt.Debounce <= 0 {
-		opt.Debounce = 2 * time.Second
-	}
-	if opt.Settle <= 0 {
-		opt.Settle = time.Second
+		panic("watch.New: Options.Debounce must be positive (app passes --debounce)")
 	}
 	return &Watcher{opt: opt, log: opt.Logger, state: State{Mode: ModeOff}, pending: map[string]*pendingPath{}}
 }

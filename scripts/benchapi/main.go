@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/app/config"
 	"pinhole/db"
 	"pinhole/web"
 )
@@ -73,17 +74,18 @@ func gen(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "generated %d photos in %s\n", *n, time.Since(start).Round(time.Millisecond))
-	if _, err := auth.AddUser(ctx, d, "bench", "bench password", auth.RoleAdmin); err != nil {
+	if _, err := auth.AddUser(ctx, d, "bench", "bench password", db.RoleAdmin); err != nil {
 		return err
 	}
-	l, err := auth.NewService(d, 0, nil).Login(ctx, "bench", "bench password", "127.0.0.1", "benchapi")
+	def := config.Defaults()
+	l, err := auth.NewService(d, def.SessionTTL, nil).Login(ctx, "bench", "bench password", "127.0.0.1", "benchapi")
 	if err != nil {
 		return err
 	}
 	// The deep cursor: keyset pages of 500 down to photo 90 000.
 	cur := ""
 	for i := 0; i < 180; i++ {
-		p, err := d.SearchPhotos(ctx, db.PhotoQuery{Limit: 500, Cursor: cur})
+		p, err := d.SearchPhotos(ctx, db.PhotoQuery{Reader: db.Reader{Kind: db.Owner}, Limit: 500, Cursor: cur})
 		if err != nil {
 			return err
 		}
@@ -122,7 +124,9 @@ func serve(args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return web.New(web.Deps{DB: d, Log: log, Version: "bench"}).Serve(ctx, ln, nil)
+	def := config.Defaults()
+	return web.New(web.Deps{DB: d, Log: log, Version: "bench", SessionTTL: def.SessionTTL,
+		Conns: web.ConnLimits{Max: def.MaxConns, PerIP: def.MaxConnsPerIP}}).Serve(ctx, ln, nil)
 }
 
 // load runs c clients for d against one URL and prints one result line.

@@ -1,5 +1,6 @@
 // The API client: JSON in and out, the CSRF header on every state-changing
 // request, and failures turned into toasts carrying the server's own message.
+import { view } from './status.js'
 import { store } from './store.js'
 
 export const session = store({ state: 'loading' }) // loading | setup | login | ready
@@ -126,7 +127,7 @@ export function setThumbSizes(list) {
 }
 if (boot.thumb_sizes) setThumbSizes(boot.thumb_sizes)
 else if (typeof fetch === 'function') {
-  fetch('/api/v1/status', { credentials: 'same-origin' }).then(r => r.json()).then(s => setThumbSizes(s.thumb_sizes)).catch(() => {})
+  fetch('/api/v1/status', { credentials: 'same-origin' }).then(r => r.json()).then(s => setThumbSizes(view(s).field('thumb_sizes'))).catch(() => {})
 }
 
 // outputSize is the size of size s rendered from a w×h original, as the

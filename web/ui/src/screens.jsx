@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { api, cover, get, qs, session, thumb, toast } from './api.js'
 import { Grid } from './grid.jsx'
+import { canEdit as mayEdit } from './roles.js'
 import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
 import { Dialog, FormError, Logo, MORE, useFormError } from './shell.jsx'
@@ -69,7 +70,7 @@ export function AlbumsPage() {
   const [albums, setAlbums] = useState(null)
   const [create, setCreate] = useState(false)
   const [order, setOrder] = useState(false)
-  const canEdit = (session.get().user?.role || 'viewer') !== 'viewer'
+  const canEdit = mayEdit(session.get().user?.role)
   const load = () => get('/albums').then(r => setAlbums(r.albums || [])).catch(() => setAlbums([]))
   useEffect(() => { load(); return on('album-changed', load) }, [])
   return (

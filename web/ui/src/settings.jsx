@@ -4,24 +4,30 @@ import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, session, setThumbToken, toast } from './api.js'
 import { Icon } from './icons.jsx'
+import { canEdit, isAdmin, ROLES, VIEWER } from './roles.js'
+import { view } from './status.js'
 import { FormError, progress, setTheme, theme, useFormError, withCode } from './shell.jsx'
 import { useStore } from './store.js'
 
 export function SettingsPage() {
   const me = session.get().user || {}
-  const admin = me.role === 'admin'
+  const admin = isAdmin(me.role)
   const [status, setStatus] = useState(null)
   const live = useStore(progress)
   const load = () => get('/status').then(setStatus).catch(() => setStatus({}))
   useEffect(() => { load(); const t = setInterval(load, 15000); return () => clearInterval(t) }, [])
-  useEffect(() => { if (live && !live.running) load() }, [live && live.running])
-  const p = live || status?.index?.progress
-  const c = status?.counts || {}
-  const errs = status?.recent_errors || status?.errors || []
+  const liveRunning = !!live && !!view(live, 'index.progress').field('running')
+  useEffect(() => { if (live && !liveRunning) load() }, [live ? liveRunning : null])
+  const st = view(status), ix = st.sub('index')
+  const p = live ? view(live, 'index.progress') : ix.sub('progress')
+  const c = st.sub('counts')
+  const errs = st.items('recent_errors')
+  const running = !!p.field('running')
+  const [seen, indexed, skipped, failed] = ['seen', 'indexed', 'skipped', 'failed'].map(k => p.field(k))
   const rescan = async () => {
     try { await api('POST', '/index/rescan'); toast('Rescan started', 'ok') } catch { /* toast */ }
   }
-  const pct = p && p.seen ? Math.min(100, Math.round(((p.indexed + p.skipped + p.failed) / Math.max(1, p.seen + (p.queued || 0))) * 100)) : 0
+  const pct = seen ? Math.min(100, Math.round(((indexed + skipped + failed) / Math.max(1, seen + (p.field('queued') || 0))) * 100)) : 0
   return (
     <div class="page settings">
       <div class="page-head"><h1>Settings</h1></div>
@@ -29,34 +35,34 @@ export function SettingsPage() {
         <h2 id="s-lib">Library</h2>
         {!status ? <div class="stats">{[1, 2, 3, 4].map(i => <div class="stat" key={i} style={{ height: 64, animation: 'pulse 1.4s infinite' }} />)}</div> : <>
           <div class="stats">
-            <div class="stat"><b>{c.photos ?? '—'}</b><span>photos</span></div>
-            <div class="stat"><b>{c.videos ?? '—'}</b><span>videos</span></div>
-            <div class="stat"><b>{c.files ?? '—'}</b><span>files</span></div>
-            <div class="stat"><b>{c.albums ?? '—'}</b><span>albums</span></div>
-            <div class="stat"><b>{c.geotagged ?? '—'}</b><span>with a place</span></div>
-            <div class="stat"><b>{c.missing_files ?? '—'}</b><span>missing files</span></div>
+            <div class="stat"><b>{c.field('photos') ?? '—'}</b><span>photos</span></div>
+            <div class="stat"><b>{c.field('videos') ?? '—'}</b><span>videos</span></div>
+            <div class="stat"><b>{c.field('files') ?? '—'}</b><span>files</span></div>
+            <div class="stat"><b>{c.field('albums') ?? '—'}</b><span>albums</span></div>
+            <div class="stat"><b>{c.field('geotagged') ?? '—'}</b><span>with a place</span></div>
+            <div class="stat"><b>{c.field('missing_files') ?? '—'}</b><span>missing files</span></div>
           </div>
           <div class="row" style={{ display: 'block' }}>
             <div style={{ display: 'flex', alignItems: 'center', gap: 12, flexWrap: 'wrap' }}>
-              <b style={{ flex: 1 }} data-testid="index-phase">Index: {p ? (p.running ? `${p.phase || 'running'}…` : 'idle') : 'unknown'}</b>
-              {admin && <button class="btn" onClick={rescan} disabled={p && p.running}><Icon name="refresh" size={18} />Rescan now</button>}
+              <b style={{ flex: 1 }} data-testid="index-phase">Index: {p.present ? (running ? `${p.field('phase') || 'running'}…` : 'idle') : 'unknown'}</b>
+              {admin && <button class="btn" onClick={rescan} disabled={running}><Icon name="refresh" size={18} />Rescan now</button>}
             </div>
-            {p && p.running && <><div class="progress" role="progressbar" aria-valuenow={pct} aria-label="Indexing progress"><i style={{ width: pct + '%' }} /></div>
-              <div class="small muted">{p.seen} seen · {p.indexed} indexed · {p.skipped} unchanged · {p.failed} failed{p.current ? ` · ${p.current}` : ''}</div></>}
+            {running && <><div class="progress" role="progressbar" aria-valuenow={pct} aria-label="Indexing progress"><i style={{ width: pct + '%' }} /></div>
+              <div class="small muted">{seen} seen · {indexed} indexed · {skipped} unchanged · {failed} failed{p.field('current') ? ` · ${p.field('current')}` : ''}</div></>}
             <div class="small muted" style={{ marginTop: 6 }}>
-              {lastScan(status.index?.last_scan) || 'No scan finished yet'}
-              {status.version ? ` · version ${status.version}` : ''}
-              {num(status.uptime_s) !== null ? ` · running for ${span(status.uptime_s)}` : ''}
-              {admin && status.originals ? <><br />{status.demo ? 'A generated demo library in ' : 'Photos from '}<span style={{ overflowWrap: 'anywhere' }}>{status.originals}</span></> : null}
+              {lastScan(ix.sub('last_scan')) || 'No scan finished yet'}
+              {st.field('version') ? ` · version ${st.field('version')}` : ''}
+              {num(st.field('uptime_s')) !== null ? ` · running for ${span(st.field('uptime_s'))}` : ''}
+              {admin && st.field('originals') ? <><br />{st.field('demo') ? 'A generated demo library in ' : 'Photos from '}<span style={{ overflowWrap: 'anywhere' }}>{st.field('originals')}</span></> : null}
             </div>
-            {status.index?.root_problem && <p class="err" style={{ margin: '8px 0 0' }}>{status.index.root_problem}</p>}
-            {status.error && <p class="err" style={{ margin: '8px 0 0' }}>{status.error}</p>}
+            {ix.field('root_problem') && <p class="err" style={{ margin: '8px 0 0' }}>{ix.field('root_problem')}</p>}
+            {st.field('error') && <p class="err" style={{ margin: '8px 0 0' }}>{st.field('error')}</p>}
           </div>
           <Uploads uploads={session.get().uploads} role={me.role} />
-          {me.role !== 'viewer' && <ProblemsLink />}
+          {canEdit(me.role) && <ProblemsLink />}
           {errs.length ? <>
             <h3 style={{ fontSize: 14, margin: '14px 0 6px' }}>Recent problems</h3>
-            <div class="list">{errs.slice(0, 5).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.path}</b> — {e.error || e.message}</span></div>)}</div>
+            <div class="list">{errs.slice(0, 5).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.field('path')}</b> — {e.field('error')}</span></div>)}</div>
           </> : null}
         </>}
       </section>
@@ -69,7 +75,7 @@ export function SettingsPage() {
       </section>
       <section aria-labelledby="s-about">
         <h2 id="s-about">About</h2>
-        <p>Pinhole {status?.version || ''} — a self-hosted photo library that works offline.</p>
+        <p>Pinhole {st.field('version') || ''} — a self-hosted photo library that works offline.</p>
         <p class="small muted">Places: data from <b>GeoNames</b> (geonames.org), licensed under Creative Commons Attribution 4.0 (CC-BY 4.0). Country borders and the offline base map: <b>Natural Earth</b> (naturalearthdata.com), public domain. Map tiles, when an online tile server is configured, carry that server's attribution on the map.</p>
       </section>
     </div>
@@ -79,7 +85,7 @@ export function SettingsPage() {
 // Uploads says whether this account can upload here, and how to turn
 // uploads on when they are off.
 function Uploads({ uploads, role }) {
-  if (!uploads || role === 'viewer') return null
+  if (!uploads || !canEdit(role)) return null
   return (
     <div class="row" data-testid="uploads-state" style={{ marginTop: 2 }}>
       <Icon name="upload" />
@@ -103,13 +109,15 @@ function ProblemsLink() {
   )
 }
 
-// lastScan says when the last scan finished and what it covered.
+// lastScan says when the last scan finished and what it covered (viewers
+// get no file count).
 function lastScan(l) {
-  const start = l && Date.parse(l.started)
+  const start = l.present && Date.parse(l.field('started'))
   if (!start) return ''
-  const secs = (l.duration_ns || 0) / 1e9
+  const secs = (l.field('duration_ns') || 0) / 1e9
   const took = secs < 1 ? 'under a second' : secs < 90 ? `${Math.round(secs)} s` : `${Math.round(secs / 60)} min`
-  return `Last scan ${rel(start + secs * 1000)}${typeof l.seen === 'number' ? ` · ${plural(l.seen, 'file')} in ${took}` : ''}`
+  const seen = l.field('seen')
+  return `Last scan ${rel(start + secs * 1000)}${typeof seen === 'number' ? ` · ${plural(seen, 'file')} in ${took}` : ''}`
 }
 
 function ThemePicker() {
@@ -123,25 +131,11 @@ function ThemePicker() {
 
 // ---- Services and caches --------------------------------------------------
 // The service parts of the status document in words. Every key the server
-// sends is either shown in its block or listed under "Other", so a key the
-// server adds later is never silently dropped.
-
-// Top-level status keys this page shows somewhere (Library or a block here),
-// or that say nothing to a logged-in person (setup_required; status, whose
-// "degraded" comes with an error or root problem that is shown).
-const KNOWN_TOP = new Set(['status', 'error', 'version', 'uptime_s', 'originals', 'demo', 'counts', 'index', 'watcher',
-  'helpers', 'thumbs', 'places', 'maps', 'recent_errors', 'errors', 'setup_required', 'online_paused'])
-
-// reader gives a status object's values by snake_case name (the thumbnail
-// stats arrive as Go's CamelCase) and remembers which ones were looked at.
-function reader(obj) {
-  const m = new Map()
-  if (obj && typeof obj === 'object') for (const [k, v] of Object.entries(obj)) m.set(k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase(), v)
-  const used = new Set()
-  const get = (...ks) => { for (const k of ks) if (m.has(k)) { used.add(k); return m.get(k) } }
-  const rest = () => [...m].filter(([k, v]) => !used.has(k) && v !== null && v !== undefined && v !== '')
-  return { get, rest }
-}
+// sends is either shown in its block or listed under "Other" (view's
+// rest()), so a key the server adds later is never silently dropped. The
+// top level's status ("degraded" comes with an error or root problem that
+// is shown), setup_required (the shell's) and thumb_sizes (the grid's,
+// api.js) say nothing here.
 
 const num = v => (typeof v === 'number' && isFinite(v) ? v : null)
 const plural = (n, one, many = one + 's') => `${n.toLocaleString('en')} ${n === 1 ? one : many}`
@@ -243,7 +237,7 @@ function Usage({ used, cap, label, extra }) {
 // upstream reads an online service's health report: down while a retry is
 // scheduled; a last error without one is a recovered outage.
 function upstream(r) {
-  const err = r.get('last_error'), at = r.get('last_error_at'), retry = r.get('next_retry')
+  const err = r.field('last_error'), at = r.field('last_error_at'), retry = r.field('next_retry')
   return { err, at, retry, down: !!(err && retry) }
 }
 
@@ -320,22 +314,23 @@ function ClearCache({ name, what, reload }) {
 }
 
 function Services({ status, admin, reload }) {
-  const retrying = !!(status?.places?.next_retry || status?.maps?.next_retry)
+  const st = view(status)
+  const pl = st.sub('places'), mp = st.sub('maps')
+  const retrying = !!(pl.field('next_retry') || mp.field('next_retry'))
   const now = useNow(retrying)
   if (!status) return null
   const other = []
-  const paused = status.online_paused === true
+  const paused = st.field('online_paused') === true
 
   // Places: the offline dataset, optionally an online geocoder in front.
-  const pl = reader(status.places)
-  const plOnline = pl.get('mode') === 'online'
-  const plHost = pl.get('service', 'host')
+  const plOnline = pl.field('mode') === 'online'
+  const plHost = pl.field('service')
   const plUp = upstream(pl)
-  const dataset = pl.get('dataset_version', 'dataset', 'version')
-  const resolved = num(pl.get('resolved')), pending = num(pl.get('pending'))
-  const requests = num(pl.get('requests')), cacheHits = num(pl.get('cache_hits')), plRate = num(pl.get('hit_rate'))
-  const cells = num(pl.get('cached_cells')), fallbacks = num(pl.get('offline_fallbacks')), plPaused = num(pl.get('paused_lookups'))
-  const places = status.places && (
+  const dataset = pl.field('dataset_version')
+  const resolved = num(pl.field('resolved')), pending = num(pl.field('pending'))
+  const requests = num(pl.field('requests')), cacheHits = num(pl.field('cache_hits')), plRate = num(pl.field('hit_rate'))
+  const cells = num(pl.field('cached_cells')), fallbacks = num(pl.field('offline_fallbacks')), plPaused = num(pl.field('paused_lookups'))
+  const places = pl.present && (
     <Block icon="pin" title="Places" testid="svc-places" pill={servicePill(plOnline, plUp, paused)}>
       <dl>
         <dt>Place names</dt>
@@ -349,25 +344,24 @@ function Services({ status, admin, reload }) {
       {plOnline && !paused && <Problem up={plUp} host={plHost} noun="The geocoder" next="lookup" fallback="offline place names are used" now={now} />}
     </Block>
   )
-  if (status.places) for (const [k, v] of pl.rest()) addOther(other, 'Places', k, v)
+  for (const [k, v] of pl.rest()) addOther(other, 'Places', k, v)
 
   // Map: the offline base map or a caching proxy for a tile server.
-  const mp = reader(status.maps)
-  const mpOnline = mp.get('mode') === 'online'
-  const mpHost = mp.get('service', 'host')
+  const mpOnline = mp.field('mode') === 'online'
+  const mpHost = mp.field('service')
   const mpUp = upstream(mp)
-  const hits = num(mp.get('hits')) || 0, misses = num(mp.get('misses')) || 0, mpRate = num(mp.get('hit_rate'))
-  const upReq = num(mp.get('upstream_requests')) || 0, upErr = num(mp.get('upstream_errors')) || 0
-  const stale = num(mp.get('stale_served')) || 0, drawn = num(mp.get('rendered')) || 0, mpPaused = num(mp.get('paused_served')) || 0
-  const tileFiles = num(mp.get('cache_files'))
-  const map = status.maps && (
+  const hits = num(mp.field('hits')) || 0, misses = num(mp.field('misses')) || 0, mpRate = num(mp.field('hit_rate'))
+  const upReq = num(mp.field('upstream_requests')) || 0, upErr = num(mp.field('upstream_errors')) || 0
+  const stale = num(mp.field('stale_served')) || 0, drawn = num(mp.field('rendered')) || 0, mpPaused = num(mp.field('paused_served')) || 0
+  const tileFiles = num(mp.field('cache_files'))
+  const map = mp.present && (
     <Block icon="map" title="Map" testid="svc-map" pill={servicePill(mpOnline, mpUp, paused)}>
       <dl>
         <dt>Base map</dt>
         <dd>{mpOnline ? <>Online tile server{mpHost ? <> at <b>{mpHost}</b></> : null}<small>{paused ? 'Paused: the map shows cached tiles, else the built-in map' : 'The built-in map fills in when it cannot answer'}</small></>
           : <>Built-in offline map<small>Natural Earth, no internet needed</small></>}</dd>
         <dt>Tile cache</dt>
-        <dd><Usage used={mp.get('cache_bytes')} cap={mp.get('cache_cap_bytes')} label="Tile cache used" extra={tileFiles ? plural(tileFiles, 'tile') : null} /></dd>
+        <dd><Usage used={mp.field('cache_bytes')} cap={mp.field('cache_cap_bytes')} label="Tile cache used" extra={tileFiles ? plural(tileFiles, 'tile') : null} /></dd>
         <dt>From the cache</dt>
         <dd>{hits + misses ? <>{fmtRate(mpRate ?? hits / (hits + misses))}<small>{plural(hits, 'hit')} in {plural(hits + misses, 'lookup')}{drawn ? ` · ${plural(drawn, 'tile')} drawn from the built-in map` : ''}</small></> : 'No tiles shown yet'}</dd>
         {mpOnline && <><dt>Tile server</dt><dd>{plural(upReq, 'request')}{upErr ? <span class="muted"> · {plural(upErr, 'failure')}</span> : null}{stale ? <small>{plural(stale, 'older tile')} shown while it was unreachable</small> : null}{mpPaused ? <small>{plural(mpPaused, 'tile')} shown from the cache or the built-in map while paused</small> : null}</dd></>}
@@ -376,18 +370,18 @@ function Services({ status, admin, reload }) {
       {admin && tileFiles > 0 && <ClearCache name="tiles" what="map tiles" reload={reload} />}
     </Block>
   )
-  if (status.maps) for (const [k, v] of mp.rest()) addOther(other, 'Map', k, v)
+  for (const [k, v] of mp.rest()) addOther(other, 'Map', k, v)
 
   // Thumbnails cache.
-  const th = reader(status.thumbs)
-  const tHits = num(th.get('hits')) || 0, tMiss = num(th.get('misses')) || 0
-  const renders = num(th.get('renders')), evictions = num(th.get('evictions')), files = num(th.get('files'))
-  const writable = th.get('writable')
-  const thumbs = status.thumbs && (
+  const th = st.sub('thumbs')
+  const tHits = num(th.field('hits')) || 0, tMiss = num(th.field('misses')) || 0
+  const renders = num(th.field('renders')), evictions = num(th.field('evictions')), files = num(th.field('files'))
+  const writable = th.field('writable')
+  const thumbs = th.present && (
     <Block icon="image" title="Thumbnails" testid="svc-thumbs" pill={writable === false ? <Pill tone="warn">Not saving</Pill> : null}>
       <dl>
         <dt>Cache</dt>
-        <dd><Usage used={th.get('bytes', 'cache_bytes')} cap={th.get('max_bytes', 'cache_cap_bytes')} label="Thumbnail cache used" extra={files ? plural(files, 'file') : null} /></dd>
+        <dd><Usage used={th.field('bytes')} cap={th.field('max_bytes')} label="Thumbnail cache used" extra={files ? plural(files, 'file') : null} /></dd>
         <dt>From the cache</dt>
         <dd>{tHits + tMiss ? <>{fmtRate(tHits / (tHits + tMiss))}<small>{plural(tHits, 'hit')} in {plural(tHits + tMiss, 'request')}</small></> : 'None asked for yet'}</dd>
         {renders ? <><dt>Made</dt><dd>{plural(renders, 'thumbnail')}<small>since the server started{evictions ? ` · ${plural(evictions, 'old one')} removed to stay under the cap` : ''}</small></dd></> : null}
@@ -396,10 +390,12 @@ function Services({ status, admin, reload }) {
       {admin && files > 0 && <ClearCache name="thumbs" what="thumbnails" reload={reload} />}
     </Block>
   )
-  if (status.thumbs) for (const [k, v] of th.rest()) addOther(other, 'Thumbnails', k, v)
+  for (const [k, v] of th.rest()) addOther(other, 'Thumbnails', k, v)
 
-  // Helper programs for formats Pinhole cannot decode itself.
-  const helpers = status.helpers && typeof status.helpers === 'object' ? Object.entries(status.helpers) : []
+  // Helper programs for formats Pinhole cannot decode itself: admins get
+  // their paths, others whether they were found.
+  const hp = st.sub('helpers')
+  const helpers = hp.present ? Object.keys(HELPERS).map(k => [k, hp.field(k)]) : []
   const found = helpers.filter(([, v]) => v).length
   const tools = helpers.length > 0 && (
     <Block icon="settings" title="Helper tools" testid="svc-helpers" pill={<Pill tone={found === helpers.length ? 'ok' : 'warn'}>{found} of {helpers.length} found</Pill>}>
@@ -417,10 +413,10 @@ function Services({ status, admin, reload }) {
   )
 
   // Watcher: live inotify, polling, or waiting for the originals.
-  const wr = reader(status.watcher || status.index?.watcher)
-  const mode = wr.get('mode'), reason = wr.get('reason'), watches = num(wr.get('watches')), wpending = num(wr.get('pending'))
+  const wr = st.sub('watcher')
+  const mode = wr.field('mode'), reason = wr.field('reason'), watches = num(wr.field('watches')), wpending = num(wr.field('pending'))
   const [wtone, wlabel, wtext] = WATCH[mode] || ['', mode ? sentence(String(mode)) : 'Unknown', '']
-  const watcher = (status.watcher || status.index?.watcher) && (
+  const watcher = wr.present && (
     <Block icon="refresh" title="Watching for changes" testid="svc-watcher" pill={<Pill tone={wtone}>{wlabel}</Pill>}>
       <dl>
         <dt>Changes</dt><dd>{wtext || '—'}</dd>
@@ -430,9 +426,8 @@ function Services({ status, admin, reload }) {
       {reason && <div class={'svc-note' + (mode === 'waiting' ? ' bad' : '')}>{capital(String(reason))}</div>}
     </Block>
   )
-  if (status.watcher || status.index?.watcher) for (const [k, v] of wr.rest()) addOther(other, 'Watcher', k, v)
-
-  for (const [k, v] of Object.entries(status)) if (!KNOWN_TOP.has(k) && v !== null && v !== undefined && v !== '') addOther(other, '', k, v)
+  for (const [k, v] of wr.rest()) addOther(other, 'Watcher', k, v)
+  for (const [k, v] of st.rest()) addOther(other, '', k, v)
 
   return (
     <section aria-labelledby="s-svc">
@@ -478,7 +473,7 @@ function Users({ me }) {
   const [users, setUsers] = useState(null)
   const [name, setName] = useState('')
   const [pw, setPw] = useState('')
-  const [role, setRole] = useState('viewer')
+  const [role, setRole] = useState(VIEWER)
   const [err, setErr] = useFormError()
   const load = () => get('/users').then(r => setUsers(r.users || [])).catch(() => setUsers([]))
   useEffect(() => { load() }, [])
@@ -499,7 +494,7 @@ function Users({ me }) {
             <Icon name="user" />
             <span class="grow">{u.username}{u.id === me.id ? <span class="muted"> (you)</span> : null}</span>
             <select class="input" style={{ width: 'auto', minHeight: 40 }} value={u.role} aria-label={`Role of ${u.username}`} onChange={e => patch(u, { role: e.currentTarget.value })}>
-              <option value="admin">admin</option><option value="user">user</option><option value="viewer">viewer</option>
+              {ROLES.map(r => <option key={r} value={r}>{r}</option>)}
             </select>
             <button class="ib" aria-label={`Remove ${u.username}`} onClick={() => del(u)} disabled={u.id === me.id}><Icon name="trash" /></button>
           </div>
@@ -508,7 +503,7 @@ function Users({ me }) {
       <form onSubmit={add} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 10 }}>
         <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} placeholder="User name" aria-label="New user name" value={name} onInput={e => setName(e.currentTarget.value)} required />
         <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} type="password" placeholder="Password" aria-label="New user password" minLength={8} value={pw} onInput={e => setPw(e.currentTarget.value)} required autocomplete="new-password" />
-        <select class="input" style={{ width: 'auto' }} value={role} onChange={e => setRole(e.currentTarget.value)} aria-label="New user role"><option value="viewer">viewer</option><option value="user">user</option><option value="admin">admin</option></select>
+        <select class="input" style={{ width: 'auto' }} value={role} onChange={e => setRole(e.currentTarget.value)} aria-label="New user role">{[...ROLES].reverse().map(r => <option key={r} value={r}>{r}</option>)}</select>
         <button class="btn primary">Add person</button>
       </form>
       <div style={{ marginTop: 10 }}><FormError error={err} /></div>

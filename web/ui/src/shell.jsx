@@ -2,6 +2,8 @@
 // rail (bottom bar on phones), the selection bar, toasts, uploads and the
 // keyboard shortcuts.
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { canEdit } from './roles.js'
+import { view } from './status.js'
 import { api, bootState, download, get, session, setSession, toast, toasts, upload } from './api.js'
 import { clearSelection, selectableGrids, selection, selectMode, touchUI } from './grid.jsx'
 import { Icon } from './icons.jsx'
@@ -34,7 +36,7 @@ async function boot() {
     setSession(await get('/session', { quiet: true }))
   } catch (e) {
     const st = await get('/status', { quiet: true }).catch(() => ({}))
-    session.set({ state: st.setup_required ? 'setup' : 'login', error: e.status && e.status !== 401 ? e.message : '' })
+    session.set({ state: view(st).field('setup_required') ? 'setup' : 'login', error: e.status && e.status !== 401 ? e.message : '' })
   }
 }
 
@@ -234,7 +236,7 @@ function Shell({ route: r }) {
   const openSearch = () => { setSearching(true); setTimeout(() => searchRef.current && searchRef.current.focus(), 0) }
   const fileRef = useRef(null)
   const s = session.get()
-  const canWrite = s.user && s.user.role !== 'viewer'
+  const canWrite = !!s.user && canEdit(s.user.role)
   // Uploads are offered only when the server says they can work (not on
   // read-only originals); otherwise the button stays, visibly off, and
   // says how to turn them on.

@@ -13,6 +13,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { api, download, get, mapStyle, qs, session, thumb, toast, videoURL } from './api.js'
 import { Icon } from './icons.jsx'
+import { canEdit as mayEdit } from './roles.js'
 import { match } from './router.js'
 import { emit, useStore } from './store.js'
 import { closeViewer, showFetched, stepViewer, viewer } from './viewer-state.js'
@@ -142,7 +143,7 @@ function ViewerOpen({ v }) {
   // A share can withhold originals; its source then says downloads: false.
   const canDownload = !shared || v.source.downloads !== false
   const role = session.get().user?.role
-  const canEdit = !shared && role && role !== 'viewer'
+  const canEdit = !shared && mayEdit(role)
   // Shares without downloads serve at most fit_1920: asking for more sends the same image.
   const maxFit = canDownload ? FITS.length - 1 : 2
   const toggleInfo = () => setInfo(x => { localStorage.setItem('pinhole.info', x ? '0' : '1'); return !x })

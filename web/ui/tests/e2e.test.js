@@ -453,7 +453,7 @@ test('every other screen, at phone and desktop sizes', async () => {
   await page.click('button:has-text("Clear cached thumbnails")')
   await page.waitForSelector('.toast:has-text("Removed")')
   const left = await page.evaluate(async () => (await (await fetch('/api/v1/status')).json()).thumbs)
-  assert.ok(typeof left?.Files === 'number' && left.Files <= 2, `thumbnail cache after clearing: ${JSON.stringify(left)}`)
+  assert.ok(typeof left?.files === 'number' && left.files <= 2, `thumbnail cache after clearing: ${JSON.stringify(left)}`)
   await page.goto(srv.base + '/')
   await page.waitForSelector('.cell[data-id] img')
   await page.waitForFunction(() => [...document.querySelectorAll('.cell img')].some(i => i.complete && i.naturalWidth > 0))
