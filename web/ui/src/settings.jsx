@@ -18,7 +18,7 @@ export function SettingsPage() {
   useEffect(() => { load(); const t = setInterval(load, 15000); return () => clearInterval(t) }, [])
   const liveRunning = !!live && !!view(live, 'index.progress').field('running')
   useEffect(() => { if (live && !liveRunning) load() }, [live ? liveRunning : null])
-  const st = view(status), ix = st.sub('index')
+  const st = view(status), ix = st.sub('index'), rr = st.sub('reread')
   const p = live ? view(live, 'index.progress') : ix.sub('progress')
   const c = st.sub('counts')
   const errs = st.items('recent_errors')
@@ -55,6 +55,12 @@ export function SettingsPage() {
               {num(st.field('uptime_s')) !== null ? ` · running for ${span(st.field('uptime_s'))}` : ''}
               {admin && st.field('originals') ? <><br />{st.field('demo') ? 'A generated demo library in ' : 'Photos from '}<span style={{ overflowWrap: 'anywhere' }}>{st.field('originals')}</span></> : null}
             </div>
+            {rr.present && (rr.field('running') || rr.field('pending') > 0) && (
+              <div class="small muted" style={{ marginTop: 6 }} data-testid="reread">
+                Reading photo details again with this version's better readers: {rr.field('pending') || 0} files left
+                {rr.field('waiting') === 'scan' ? ' (waiting for the scan)' : rr.field('waiting') === 'interactive' ? ' (paused while you browse)' : ''}
+                {rr.field('failed') > 0 ? ` · ${rr.field('failed')} could not be stored` : ''}
+              </div>)}
             {ix.field('root_problem') && <p class="err" style={{ margin: '8px 0 0' }}>{ix.field('root_problem')}</p>}
             {st.field('error') && <p class="err" style={{ margin: '8px 0 0' }}>{st.field('error')}</p>}
           </div>

@@ -10,7 +10,8 @@
 // Settings or the shell reads the document's properties directly.
 export const KEYS = {
   '': ['status', 'version', 'setup_required', 'thumb_sizes', 'uptime_s', 'demo', 'online_paused', 'originals', 'error',
-    'counts', 'index', 'recent_errors', 'watcher', 'helpers', 'thumbs', 'places', 'maps'],
+    'counts', 'index', 'recent_errors', 'watcher', 'helpers', 'thumbs', 'places', 'maps', 'reread'],
+  reread: ['running', 'waiting', 'pending', 'reread', 'failed', 'bad_meta', 'last_error'],
   counts: ['photos', 'videos', 'files', 'albums', 'geotagged', 'missing_files'],
   index: ['progress', 'last_scan', 'root_problem'],
   // The live "progress" event of /api/v1/events has this shape too.
