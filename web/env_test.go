@@ -138,7 +138,11 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, clock: ahead, db: d, root: root, thumbs: &fakeThumbs{}, ix: ix}
+	// The listener exists before the server, so deps can know the
+	// server's own address (a sign-in provider sends people back to it).
+	e.ts = httptest.NewUnstartedServer(nil)
 	deps := web.Deps{DB: d, Originals: root, ReadOnly: false, Thumbs: e.thumbs, Index: realIndex{ix}, Version: "test",
+		PublicURL:     "http://" + e.ts.Listener.Addr().String(),
 		UploadLimitMB: 1, MaxMegapixels: 10,
 		Status: func(context.Context, web.StatusView) any {
 			return map[string]any{"status": "ok", "counts": map[string]int{"photos": 5}}
@@ -147,7 +151,8 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 		mod(&deps)
 	}
 	e.srv = web.New(deps)
-	e.ts = httptest.NewServer(e.srv.Handler())
+	e.ts.Config.Handler = e.srv.Handler()
+	e.ts.Start()
 	t.Cleanup(e.ts.Close)
 
 	e.pub = e.photo("2019/Lisbon/tram.jpg")

@@ -83,6 +83,18 @@ type Deps struct {
 	// UI is the built web app (index.html and assets/); nil serves the
 	// one embedded in the binary. Tests set their own.
 	UI fs.FS
+
+	// PublicURL is where people open Pinhole ("https://photos.example.com");
+	// sign-in with the provider starts there, so its cookie is on the host
+	// the provider sends people back to.
+	PublicURL string
+	// OIDC signs people in through an OpenID Connect provider (web/oidc.go);
+	// nil: passwords only.
+	OIDC *auth.OIDCConfig
+	// LocalLoginOff refuses password sign-ins to every account but
+	// BreakGlassAdmin.
+	LocalLoginOff   bool
+	BreakGlassAdmin string
 }
 
 // StatusView says who asks for the status document: admins see all of
@@ -115,6 +127,7 @@ type Server struct {
 	started time.Time
 	table   []route // the route table, for tests that walk it by access
 	ui      *uiApp
+	oidc    *auth.OIDC // nil: no sign-in with a provider
 }
 
 // New builds the server and its routes.
@@ -142,6 +155,10 @@ func New(deps Deps) *Server {
 		events: newBroker(), metrics: newHTTPMetrics(), started: time.Now(), ui: uiHandler}
 	if deps.UI != nil {
 		s.ui = newUIHandler(deps.UI)
+	}
+	s.auth.SetSignIn(!deps.LocalLoginOff, deps.BreakGlassAdmin)
+	if deps.OIDC != nil {
+		s.oidc = auth.NewOIDC(*deps.OIDC, s.auth)
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders,
@@ -268,6 +285,9 @@ func (s *Server) purgeSessions(ctx context.Context) {
 	}
 }
 
+// noHead are the GET routes without a HEAD twin.
+var noHead = map[string]bool{"/api/v1/events": true, "/api/v1/oidc/start": true, "/api/v1/oidc/callback": true}
+
 // access is who may call a route.
 type access int
 
@@ -354,13 +374,26 @@ func (s *Server) routes() {
 		{"POST", v1 + "/index/rescan", admin, s.rescan},
 		{"GET", v1 + "/events", viewer, s.eventStream},
 		{"GET", v1 + "/problems", viewer, s.problems}, // web/problems.go; viewers see no private photos' files
+
+		// Sign-in with a provider and two-factor sign-in (web/oidc.go, web/totp.go).
+		{"POST", v1 + "/session/totp", anyone, s.loginTOTP},
+		{"GET", v1 + "/oidc/start", anyone, s.oidcStart},
+		{"GET", v1 + "/oidc/callback", anyone, s.oidcCallback},
+		{"GET", v1 + "/account/totp", viewer, s.totpStatus},
+		{"POST", v1 + "/account/totp", viewer, s.totpBegin},
+		{"PUT", v1 + "/account/totp", viewer, s.totpConfirm},
+		{"DELETE", v1 + "/account/totp", viewer, s.totpDisable},
+		{"DELETE", v1 + "/users/:id/totp", admin, s.totpReset},
+		{"GET", v1 + "/settings/totp", admin, s.totpSettings},
+		{"PUT", v1 + "/settings/totp", admin, s.setTOTPSettings},
 	}
 	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))
 		// HEAD answers like GET without the body (net/http drops it), for
-		// link checkers and caches; not for the endless event stream.
-		if r.method == "GET" && r.path != v1+"/events" {
+		// link checkers and caches; not for the endless event stream, nor
+		// for the sign-in redirects (a HEAD would start or spend a sign-in).
+		if r.method == "GET" && !noHead[r.path] {
 			s.e.Add("HEAD", r.path, r.h, s.require(r.who))
 		}
 	}
@@ -382,7 +415,8 @@ func (s *Server) status(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	short := map[string]any{"status": "ok", "version": s.deps.Version, "setup_required": n == 0, "thumb_sizes": thumbSizes}
+	short := map[string]any{"status": "ok", "version": s.deps.Version, "setup_required": n == 0, "thumb_sizes": thumbSizes,
+		"sign_in": s.signInInfo()}
 	if callerOf(c).session == nil || s.deps.Status == nil {
 		return c.JSON(http.StatusOK, short)
 	}
