@@ -371,10 +371,18 @@ func TestOIDCRefusals(t *testing.T) {
 	t.Run("replayed code", func(t *testing.T) {
 		b := browser(t)
 		cb := atCallback(b, "bo")
+		binding := ""
+		for _, ck := range b.Jar.Cookies(cb) {
+			if ck.Name == "pinhole_oidc" {
+				binding = ck.Value
+			}
+		}
 		finishAt(t, b, cb)
 		e.signedInAs(t, b, "bo", "user")
-		// The same answer again, from another browser: the state is spent.
+		// The same answer again, even with the browser's own cookie (say,
+		// from a copy of its traffic): the state was spent.
 		b2 := browser(t)
+		b2.Jar.SetCookies(cb, []*http.Cookie{{Name: "pinhole_oidc", Value: binding, Path: "/api/v1/oidc/"}})
 		e.refused(t, b2, finishAt(t, b2, cb), "state")
 		// The old code with a fresh, valid state of the attacker's own:
 		// the provider refuses a code used once (and its PKCE verifier is

@@ -267,7 +267,8 @@ func TestTOTPWrongCodesAreLimited(t *testing.T) {
 func TestTOTPRecoveryCodeWorksOnce(t *testing.T) {
 	e := newEnv(t, nil)
 	_, codes := e.enrol(e.user)
-	typed := strings.ToUpper(strings.ReplaceAll(codes[3], "-", " "))
+	// As read from paper: upper case, spaces, and an l typed as 1.
+	typed := strings.ToUpper(strings.ReplaceAll(strings.ReplaceAll(codes[3], "-", " "), "l", "1"))
 	if status, out := e.second(client{}, e.password(client{}, "user"), typed); status != 200 {
 		t.Fatalf("recovery code: %d %v", status, out)
 	}

@@ -209,8 +209,8 @@ func (s *Service) finishLogin(ctx context.Context, u db.User, ip, userAgent stri
 // used codes are ErrUnauthorized.
 func (s *Service) checkSecondFactor(ctx context.Context, userID int64, code string) error {
 	c := normalizeCode(code)
-	if isRecoveryCode(c) {
-		ok, err := s.DB.UseRecoveryCode(ctx, userID, HashToken(c))
+	if r := asRecoveryCode(c); r != "" {
+		ok, err := s.DB.UseRecoveryCode(ctx, userID, HashToken(r))
 		if err != nil {
 			return err
 		}
@@ -267,16 +267,22 @@ func isTOTPCode(c string) bool {
 	return true
 }
 
-// recoveryEncoding writes recovery codes: lower-case base32 (no 0, 1, 8
-// or 9 to mistake for letters).
+// recoveryEncoding writes recovery codes: lower-case base32, whose
+// digits are 2–7 (no 0, 1 or 8 to mistake for o, l or b).
 var recoveryEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
-func isRecoveryCode(c string) bool {
+// asRecoveryCode is a normalized code as the recovery code it is meant
+// to be, or "" when it cannot be one. Recovery codes have no 0, 1 or 8:
+// typed from paper, those stand for o, l and b.
+func asRecoveryCode(c string) string {
 	if len(c) != 16 {
-		return false
+		return ""
 	}
-	_, err := recoveryEncoding.DecodeString(c)
-	return err == nil
+	c = strings.NewReplacer("0", "o", "1", "l", "8", "b").Replace(c)
+	if _, err := recoveryEncoding.DecodeString(c); err != nil {
+		return ""
+	}
+	return c
 }
 
 // newRecoveryCodes returns codes as shown ("abcd-efgh-ijkl-mnop", 80
