@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -10,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -212,4 +215,34 @@ func signInAtProvider(t *testing.T, b *http.Client, from, name, stopAt string) *
 		t.Fatalf("the provider did not send %s back to %s: %d %.300s", name, stopAt, resp.StatusCode, page)
 	}
 	return stopped
+}
+
+// TestProviderForBrowserTests checks the test provider publishes its
+// discovery document. With PINHOLE_TEST_PROVIDER set to a Pinhole
+// callback URL it also serves as the provider of the browser test
+// (web/ui/tests/signin.test.js): it registers client "pinhole" (secret
+// "pinhole secret") with that callback, prints "issuer URL" and serves
+// until the test process is stopped.
+func TestProviderForBrowserTests(t *testing.T) {
+	p := newProvider(t)
+	resp, err := http.Get(p.issuer + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var disc struct {
+		Issuer string   `json:"issuer"`
+		PKCE   []string `json:"code_challenge_methods_supported"`
+	}
+	json.NewDecoder(resp.Body).Decode(&disc)
+	resp.Body.Close()
+	if disc.Issuer != p.issuer || !slices.Contains(disc.PKCE, "S256") {
+		t.Fatalf("discovery: %+v", disc)
+	}
+	cb := os.Getenv("PINHOLE_TEST_PROVIDER")
+	if cb == "" {
+		return
+	}
+	p.register("pinhole", "pinhole secret", cb)
+	fmt.Printf("issuer %s\n", p.issuer)
+	select {}
 }
