@@ -184,8 +184,10 @@ function Login({ error }) {
     } catch (e) { setErr(e.message) } finally { setBusy(false) }
   }
   if (pending) return <SecondStep pending={pending} onBack={() => setPending(null)} />
+  // Until the server says how people sign in here (a moment), the card
+  // stays empty rather than offer a password form that may be off.
   const provider = how && how.provider
-  const passwords = !how || how.passwords
+  const passwords = how && how.passwords
   const form = <>
     <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus={passwords && !provider} /></label>
     <label class="field"><span>Password</span><input class="input" name="password" type="password" autocomplete="current-password" required /></label>
@@ -199,7 +201,7 @@ function Login({ error }) {
         {provider && <a class="btn primary provider" href={provider.start} data-testid="oidc-signin"><Icon name="user" size={20} />Sign in with {provider.name}</a>}
         {provider && passwords && <div class="or" role="separator"><span>or with a Pinhole password</span></div>}
         <FormError error={err} />
-        {passwords ? form : how && <details class="breakglass"><summary>Administrator’s emergency sign-in</summary>
+        {!how ? <div style={{ minHeight: 196 }} aria-busy="true" /> : passwords ? form : <details class="breakglass"><summary>Administrator’s emergency sign-in</summary>
           <p class="small">Passwords are off on this server: sign in with {provider ? provider.name : 'the sign-in service'}. Only the emergency administrator account can use a password here.</p>
           {form}
         </details>}
