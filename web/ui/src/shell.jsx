@@ -191,6 +191,7 @@ function Login({ error }) {
   const form = <>
     <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus={passwords && !provider} /></label>
     <label class="field"><span>Password</span><input class="input" name="password" type="password" autocomplete="current-password" required /></label>
+    {passwords && <FormError error={err} />}
     <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Log in</button>
   </>
   return (
@@ -200,7 +201,7 @@ function Login({ error }) {
         <h1 style={{ marginBottom: 18 }}>Log in</h1>
         {provider && <a class="btn primary provider" href={provider.start} data-testid="oidc-signin"><Icon name="user" size={20} />Sign in with {provider.name}</a>}
         {provider && passwords && <div class="or" role="separator"><span>or with a Pinhole password</span></div>}
-        <FormError error={err} />
+        {!passwords && <FormError error={err} />}
         {!how ? <div style={{ minHeight: 196 }} aria-busy="true" /> : passwords ? form : <details class="breakglass"><summary>Administrator’s emergency sign-in</summary>
           <p class="small">Passwords are off on this server: sign in with {provider ? provider.name : 'the sign-in service'}. Only the emergency administrator account can use a password here.</p>
           {form}
