@@ -78,7 +78,7 @@ func commands() []command {
 				fs.StringVar(&o.out, "out", "", "folder for the outputs, named after the inputs")
 			}, run: runThumb},
 		{name: "places", takesArgs: true, args: "lookup LAT,LNG… | update", summary: "resolve positions to places, or re-resolve every photo's place", run: runPlaces},
-		{name: "users", takesArgs: true, args: "add NAME [--role admin|user|viewer] | passwd NAME | rm NAME | ls", summary: "manage accounts (passwords are read from the terminal or standard input)",
+		{name: "users", takesArgs: true, args: "add NAME [--role admin|user|viewer] | passwd NAME | totp-off NAME | rm NAME | ls", summary: "manage accounts (passwords are read from the terminal or standard input)",
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.StringVar(&o.role, "role", "", "role for users add: admin, user or viewer (default user)")
 			}, run: runUsers},

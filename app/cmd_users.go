@@ -31,10 +31,11 @@ func runUsers(ctx context.Context, e *env) error {
 	return UsersCommand(ctx, d, e.args, e.opts.role, e.stdin, e.stdout, e.stderr)
 }
 
-// UsersCommand runs `pinhole users add|passwd|rm|ls`:
+// UsersCommand runs `pinhole users add|passwd|totp-off|rm|ls`:
 //
 //	pinhole users add NAME [--role admin|user|viewer]   (default role: user)
 //	pinhole users passwd NAME
+//	pinhole users totp-off NAME   (a lost phone, and no admin who can sign in to reset it)
 //	pinhole users rm NAME
 //	pinhole users ls
 //
@@ -45,7 +46,7 @@ func runUsers(ctx context.Context, e *env) error {
 // it is not a terminal, so scripts can pipe them in.
 func UsersCommand(ctx context.Context, d *db.DB, args []string, role string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: pinhole users add NAME [--role admin|user|viewer] | passwd NAME | rm NAME | ls")
+		return errors.New("usage: pinhole users add NAME [--role admin|user|viewer] | passwd NAME | totp-off NAME | rm NAME | ls")
 	}
 	name := ""
 	if len(args) > 1 {
@@ -86,6 +87,14 @@ func UsersCommand(ctx context.Context, d *db.DB, args []string, role string, std
 			return err
 		}
 		fmt.Fprintf(stdout, "password of %s changed; their sessions were logged out\n", name)
+	case "totp-off":
+		if err := need(); err != nil {
+			return err
+		}
+		if err := auth.TOTPOff(ctx, d, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "two-factor sign-in of %s is off; their password alone signs them in\n", name)
 	case "rm":
 		if err := need(); err != nil {
 			return err
@@ -100,15 +109,34 @@ func UsersCommand(ctx context.Context, d *db.DB, args []string, role string, std
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tCREATED")
+		fmt.Fprintln(tw, "NAME\tROLE\tSIGN-IN\tCREATED")
 		for _, u := range us {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Username, u.Role, u.CreatedAt)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Role, signInOf(u), u.CreatedAt)
 		}
 		return tw.Flush()
 	default:
-		return fmt.Errorf("unknown users command %q: want add, passwd, rm or ls", args[0])
+		return fmt.Errorf("unknown users command %q: want add, passwd, totp-off, rm or ls", args[0])
 	}
 	return nil
+}
+
+// signInOf says how an account signs in, for `users ls`.
+func signInOf(u db.User) string {
+	var ways []string
+	if u.HasPassword {
+		w := "password"
+		if u.TOTP {
+			w += "+totp"
+		}
+		ways = append(ways, w)
+	}
+	if u.OIDC {
+		ways = append(ways, "provider")
+	}
+	if len(ways) == 0 {
+		return "-"
+	}
+	return strings.Join(ways, ",")
 }
 
 // readPassword asks twice on a terminal, or reads one line from a pipe.

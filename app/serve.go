@@ -99,7 +99,7 @@ func NewServer(a *App) (*Server, error) {
 	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
 	s.pause.OnResume(a.Places.poke)
 	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
-	s.Web = web.New(web.Deps{
+	s.Web = web.New(withSignIn(a.Cfg, web.Deps{
 		DB:             a.DB,
 		Log:            a.Log.With("component", "web"),
 		Status:         s.statusFor,
@@ -121,7 +121,7 @@ func NewServer(a *App) (*Server, error) {
 		Helpers:        func() (bool, bool) { heif, ffmpeg := th.Helpers(); return heif != "", ffmpeg != "" },
 		Refusals:       thumbAdapter{th},
 		Conns:          connLimits(a.Cfg, a.Log),
-	})
+	}))
 	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
 	a.photosChanged.Store(&notify)
 	return s, nil

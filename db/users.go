@@ -32,13 +32,21 @@ type User struct {
 	PasswordHash string `json:"-"`
 	CreatedAt    string `json:"created_at"`
 	UpdatedAt    string `json:"updated_at"`
+	// HasPassword is false for accounts made by a sign-in with an OpenID
+	// Connect provider (they have no local password until an admin sets one).
+	HasPassword bool `json:"has_password"`
+	// TOTP: two-factor sign-in is on (db/signin.go).
+	TOTP bool `json:"totp"`
+	// OIDC: an account at the OpenID Connect provider signs in as this user.
+	OIDC bool `json:"oidc"`
 }
 
-const userColumns = `id, username, role, password, created_at, updated_at`
+const userColumns = `id, username, role, password, created_at, updated_at, password <> '', totp_secret <> '',
+	EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = users.id)`
 
 func scanUser(s scanner) (User, error) {
 	var u User
-	err := s.Scan(&u.ID, &u.Username, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.UpdatedAt)
+	err := s.Scan(&u.ID, &u.Username, &u.Role, &u.PasswordHash, &u.CreatedAt, &u.UpdatedAt, &u.HasPassword, &u.TOTP, &u.OIDC)
 	return u, err
 }
 
@@ -212,24 +220,43 @@ type Session struct {
 	ExpiresAt string `json:"expires_at"`
 	IP        string `json:"ip"`
 	UserAgent string `json:"user_agent"`
+	// Method is how the session was opened: SignInPassword or SignInOIDC.
+	Method string `json:"method"`
+	// TOTP: the user has two-factor sign-in on (now, not when the
+	// session was opened).
+	TOTP bool `json:"-"`
 }
 
-const sessionColumns = `s.id, s.user_id, u.username, u.role, s.csrf, s.created_at, s.last_seen, s.expires_at, s.ip, s.user_agent`
+// How a session was opened.
+const (
+	SignInPassword = "password"
+	SignInOIDC     = "oidc"
+)
+
+const sessionColumns = `s.id, s.user_id, u.username, u.role, s.csrf, s.created_at, s.last_seen, s.expires_at, s.ip, s.user_agent,
+	s.method, u.totp_secret <> ''`
 
 func scanSession(sc scanner) (Session, error) {
 	var s Session
-	err := sc.Scan(&s.ID, &s.UserID, &s.Username, &s.Role, &s.CSRF, &s.CreatedAt, &s.LastSeen, &s.ExpiresAt, &s.IP, &s.UserAgent)
+	err := sc.Scan(&s.ID, &s.UserID, &s.Username, &s.Role, &s.CSRF, &s.CreatedAt, &s.LastSeen, &s.ExpiresAt, &s.IP, &s.UserAgent,
+		&s.Method, &s.TOTP)
 	return s, err
 }
 
-// CreateSession stores a new login under the hash of its token.
+// CreateSession stores a new password login under the hash of its token.
 func (d *DB) CreateSession(ctx context.Context, tokenHash string, userID int64, csrf string, ttl time.Duration, ip, userAgent string) (Session, error) {
+	return d.CreateSessionVia(ctx, SignInPassword, tokenHash, userID, csrf, ttl, ip, userAgent)
+}
+
+// CreateSessionVia stores a new login opened by method (SignInPassword
+// or SignInOIDC) under the hash of its token.
+func (d *DB) CreateSessionVia(ctx context.Context, method, tokenHash string, userID int64, csrf string, ttl time.Duration, ip, userAgent string) (Session, error) {
 	now := d.now()
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
 	}
-	res, err := d.sql.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, expires_at, ip, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, tokenHash, userID, csrf, formatTime(now), formatTime(now), formatTime(now.Add(ttl)), ip, userAgent)
+	res, err := d.sql.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, expires_at, ip, user_agent, method)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, tokenHash, userID, csrf, formatTime(now), formatTime(now), formatTime(now.Add(ttl)), ip, userAgent, method)
 	if err != nil {
 		return Session{}, fmt.Errorf("create session: %w", err)
 	}

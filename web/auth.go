@@ -100,6 +100,11 @@ func (s *Server) require(who access) echo.MiddlewareFunc {
 			if cl.session == nil {
 				return echo.NewHTTPError(http.StatusUnauthorized, "log in first")
 			}
+			if must, err := s.auth.MustEnrolTOTP(c.Request().Context(), *cl.session); err != nil {
+				return err
+			} else if must && !enrolRoute(c.Path()) {
+				return echo.NewHTTPError(http.StatusForbidden, errEnrolFirst)
+			}
 			role := cl.role()
 			switch {
 			case who == admin && role != db.RoleAdmin:

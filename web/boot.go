@@ -42,7 +42,10 @@ func (s *Server) bootData(c echo.Context) []byte {
 	// Share links are for visitors: their page never asks for a session.
 	if cl.session != nil && cl.viaCookie && !strings.HasPrefix(p, "/s/") {
 		calls := map[string]echo.HandlerFunc{"/session": s.currentSession}
-		if p == "/" {
+		// A session that must set up two-factor sign-in first gets
+		// nothing else (the handlers are called without the route rules).
+		must, err := s.auth.MustEnrolTOTP(ctx, *cl.session)
+		if p == "/" && err == nil && !must {
 			calls["/photos/months"] = s.photoMonths
 			calls[bootPhotosPage] = s.listPhotos
 		}

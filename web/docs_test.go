@@ -80,4 +80,6 @@ func TestAPIDocsListEveryErrorStatus(t *testing.T) {
 
 // successStatus are the non-error statuses the API uses.
 var successStatus = map[string]bool{"StatusOK": true, "StatusCreated": true, "StatusAccepted": true,
-	"StatusNoContent": true, "StatusPartialContent": true, "StatusNotModified": true}
+	"StatusNoContent": true, "StatusPartialContent": true, "StatusNotModified": true,
+	// Sign-in with a provider redirects the browser (web/oidc.go).
+	"StatusFound": true, "StatusSeeOther": true}

@@ -140,8 +140,12 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 	}
 	e := &env{t: t, clock: ahead, db: d, root: root, thumbs: &fakeThumbs{}, ix: ix}
 	def := config.Defaults()
+	// The listener exists before the server, so deps can know the
+	// server's own address (a sign-in provider sends people back to it).
+	e.ts = httptest.NewUnstartedServer(nil)
 	deps := web.Deps{DB: d, Originals: root, ReadOnly: false, Thumbs: e.thumbs, Index: realIndex{ix}, Version: "test",
 		UploadFolder: def.UploadFolder, SessionTTL: def.SessionTTL, UploadLimitMB: 1, MaxMegapixels: 10,
+		PublicURL: "http://" + e.ts.Listener.Addr().String(),
 		Status: func(_ context.Context, _ web.StatusView, pub web.PublicStatus) any {
 			return struct {
 				web.PublicStatus
@@ -152,7 +156,8 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 		mod(&deps)
 	}
 	e.srv = web.New(deps)
-	e.ts = httptest.NewServer(e.srv.Handler())
+	e.ts.Config.Handler = e.srv.Handler()
+	e.ts.Start()
 	t.Cleanup(e.ts.Close)
 
 	e.pub = e.photo("2019/Lisbon/tram.jpg")

@@ -20,8 +20,8 @@ func TestStatusAnonymousAndFull(t *testing.T) {
 	e := newEnv(t, nil)
 	var anon map[string]any
 	e.do(client{}, "GET", "/api/v1/status", nil, 200, &anon)
-	if len(anon) != 4 || anon["setup_required"] != false || anon["version"] != "test" || anon["thumb_sizes"] == nil {
-		t.Errorf("anonymous status %v, want only status, version, setup_required, thumb_sizes", anon)
+	if len(anon) != 5 || anon["setup_required"] != false || anon["version"] != "test" || anon["thumb_sizes"] == nil || anon["sign_in"] == nil {
+		t.Errorf("anonymous status %v, want only status, version, setup_required, thumb_sizes, sign_in", anon)
 	}
 	var full map[string]any
 	e.do(e.viewer, "GET", "/api/v1/status", nil, 200, &full)

@@ -124,15 +124,19 @@ func fixed(path string, body any) func(*env, string) (string, any, http.Header) 
 func TestAuthorizationMatrix(t *testing.T) {
 	// Map tiles (the offline base map) and the online services switch are
 	// present, so their rows can succeed.
+	// So is a sign-in provider (a real one, web/oidcop_test.go).
+	provider := newProvider(t)
 	e := newEnv(t, func(d *web.Deps) {
 		d.Tiles = maps.New(maps.Options{Dir: t.TempDir()})
 		d.Online = onlineSwitch{upstream.NewPause(false)}
+		d.OIDC = provider.signInConfig(d.PublicURL)
 	})
 	if _, err := auth.AddUser(context.Background(), e.db, "matrix", testPassword, "viewer"); err != nil {
 		t.Fatal(err)
 	}
 	seq := 0
 	next := func() int { seq++; return seq }
+	var enrolling client // the account a PUT /api/v1/account/totp row confirms for
 	videoAlbum := e.newAlbum(false)
 	if _, err := e.db.AddToAlbum(context.Background(), videoAlbum.ID, []int64{e.video.ID}); err != nil {
 		t.Fatal(err)
@@ -298,10 +302,53 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/index/rescan":   {prep: fixed("/api/v1/index/rescan", nil), want: [5]int{unauth, forbidden, forbidden, accepted, unauth}},
 		"GET /api/v1/events":          {prep: fixed("/api/v1/events", nil), want: loggedIn},
 		"GET /api/v1/problems":        {prep: fixed("/api/v1/problems", nil), want: loggedIn},
+
+		// The second step of a sign-in, for a fresh account with two-factor
+		// sign-in on, whose password was just given.
+		"POST /api/v1/session/totp": {prep: func(e *env, role string) (string, any, http.Header) {
+			n := next()
+			c := e.newAccount("viewer", n)
+			secret := e.beginTOTP(c)
+			e.do(c, "PUT", "/api/v1/account/totp", map[string]any{"code": code(e.t, secret, e.now())}, 200, nil)
+			e.nextStep()
+			p := e.password(client{}, fmt.Sprintf("viewer%d", n))
+			return "/api/v1/session/totp", map[string]any{"pending_token": p.PendingToken, "code": code(e.t, secret, e.now())}, nil
+		}, want: everyone},
+		// Sign-in with the provider starts for anyone (and ends at its
+		// login page); coming back with a sign-in of one's own opens a
+		// session (and ends at the web app).
+		"GET /api/v1/oidc/start": {prep: fixed("/api/v1/oidc/start", nil), want: everyone},
+		"GET /api/v1/oidc/callback": {prep: func(e *env, role string) (string, any, http.Header) {
+			b := browser(e.t)
+			cb := signInAtProvider(e.t, b, e.startURL(), "bo", e.callbackURL())
+			h := http.Header{}
+			for _, ck := range b.Jar.Cookies(cb) {
+				h.Add("Cookie", ck.Name+"="+ck.Value)
+			}
+			return cb.RequestURI(), nil, h
+		}, want: everyone},
+		"GET /api/v1/account/totp":  {prep: fixed("/api/v1/account/totp", nil), want: loggedIn},
+		"POST /api/v1/account/totp": {prep: fixed("/api/v1/account/totp", nil), want: loggedIn},
+		// Each role confirms a set-up of a fresh account of its own.
+		"PUT /api/v1/account/totp": {prep: func(e *env, role string) (string, any, http.Header) {
+			r := role
+			if r == "anon" || r == "visitor" {
+				r = "viewer" // (they send no session anyway)
+			}
+			enrolling = e.newAccount(r, next())
+			return "/api/v1/account/totp", map[string]any{"code": code(e.t, e.beginTOTP(enrolling), e.now())}, nil
+		}, as: func(*env, string) client { return enrolling }, want: loggedIn},
+		"DELETE /api/v1/account/totp": {prep: fixed("/api/v1/account/totp", nil), want: [5]int{unauth, noContent, noContent, noContent, unauth}},
+		"DELETE /api/v1/users/:id/totp": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/users/%d/totp", e.newAccount("viewer", next()).userID), nil, nil
+		}, want: [5]int{unauth, forbidden, forbidden, noContent, unauth}},
+		"GET /api/v1/settings/totp": {prep: fixed("/api/v1/settings/totp", nil), want: admins},
+		"PUT /api/v1/settings/totp": {prep: fixed("/api/v1/settings/totp", map[string]any{"required_roles": []string{}}), want: admins},
 	}
-	// Every GET route but the event stream answers HEAD the same way.
+	// Every GET route but the event stream and the sign-in redirects
+	// answers HEAD the same way.
 	for k, tc := range cases {
-		if path, ok := strings.CutPrefix(k, "GET "); ok && path != "/api/v1/events" {
+		if path, ok := strings.CutPrefix(k, "GET "); ok && path != "/api/v1/events" && !strings.HasPrefix(path, "/api/v1/oidc/") {
 			cases["HEAD "+path] = tc
 		}
 	}

@@ -94,6 +94,18 @@ type Deps struct {
 	// UI is the built web app (index.html and assets/); nil serves the
 	// one embedded in the binary. Tests set their own.
 	UI fs.FS
+
+	// PublicURL is where people open Pinhole ("https://photos.example.com");
+	// sign-in with the provider starts there, so its cookie is on the host
+	// the provider sends people back to.
+	PublicURL string
+	// OIDC signs people in through an OpenID Connect provider (web/oidc.go);
+	// nil: passwords only.
+	OIDC *auth.OIDCConfig
+	// LocalLoginOff refuses password sign-ins to every account but
+	// BreakGlassAdmin.
+	LocalLoginOff   bool
+	BreakGlassAdmin string
 }
 
 // StatusView says who asks for the status document: admins see all of
@@ -110,6 +122,21 @@ type PublicStatus struct {
 	Version       string      `json:"version"`
 	SetupRequired bool        `json:"setup_required"`
 	ThumbSizes    []ThumbSize `json:"thumb_sizes"`
+	// SignIn says how people sign in: with passwords, with a provider.
+	SignIn SignInInfo `json:"sign_in"`
+}
+
+// SignInInfo is how the login page offers to sign in.
+type SignInInfo struct {
+	Passwords bool            `json:"passwords"`
+	Provider  *SignInProvider `json:"provider,omitempty"`
+}
+
+// SignInProvider is the configured OpenID Connect provider: its name for
+// the button and where its sign-in starts.
+type SignInProvider struct {
+	Name  string `json:"name"`
+	Start string `json:"start"`
 }
 
 // Refusals is what the web server asks the thumbnail renderer about files
@@ -141,6 +168,7 @@ type Server struct {
 	started time.Time
 	table   []route // the route table, for tests that walk it by access
 	ui      *uiApp
+	oidc    *auth.OIDC // nil: no sign-in with a provider
 }
 
 // New builds the server and its routes.
@@ -162,6 +190,10 @@ func New(deps Deps) *Server {
 		events: newBroker(), metrics: newHTTPMetrics(), started: time.Now(), ui: uiHandler}
 	if deps.UI != nil {
 		s.ui = newUIHandler(deps.UI)
+	}
+	s.auth.SetSignIn(!deps.LocalLoginOff, deps.BreakGlassAdmin)
+	if deps.OIDC != nil {
+		s.oidc = auth.NewOIDC(*deps.OIDC, s.auth)
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders,
@@ -288,6 +320,9 @@ func (s *Server) purgeSessions(ctx context.Context) {
 	}
 }
 
+// noHead are the GET routes without a HEAD twin.
+var noHead = map[string]bool{"/api/v1/events": true, "/api/v1/oidc/start": true, "/api/v1/oidc/callback": true}
+
 // access is who may call a route.
 type access int
 
@@ -374,13 +409,26 @@ func (s *Server) routes() {
 		{"POST", v1 + "/index/rescan", admin, s.rescan},
 		{"GET", v1 + "/events", viewer, s.eventStream},
 		{"GET", v1 + "/problems", viewer, s.problems}, // web/problems.go; viewers see no private photos' files
+
+		// Sign-in with a provider and two-factor sign-in (web/oidc.go, web/totp.go).
+		{"POST", v1 + "/session/totp", anyone, s.loginTOTP},
+		{"GET", v1 + "/oidc/start", anyone, s.oidcStart},
+		{"GET", v1 + "/oidc/callback", anyone, s.oidcCallback},
+		{"GET", v1 + "/account/totp", viewer, s.totpStatus},
+		{"POST", v1 + "/account/totp", viewer, s.totpBegin},
+		{"PUT", v1 + "/account/totp", viewer, s.totpConfirm},
+		{"DELETE", v1 + "/account/totp", viewer, s.totpDisable},
+		{"DELETE", v1 + "/users/:id/totp", admin, s.totpReset},
+		{"GET", v1 + "/settings/totp", admin, s.totpSettings},
+		{"PUT", v1 + "/settings/totp", admin, s.setTOTPSettings},
 	}
 	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))
 		// HEAD answers like GET without the body (net/http drops it), for
-		// link checkers and caches; not for the endless event stream.
-		if r.method == "GET" && r.path != v1+"/events" {
+		// link checkers and caches; not for the endless event stream, nor
+		// for the sign-in redirects (a HEAD would start or spend a sign-in).
+		if r.method == "GET" && !noHead[r.path] {
 			s.e.Add("HEAD", r.path, r.h, s.require(r.who))
 		}
 	}
@@ -402,7 +450,7 @@ func (s *Server) status(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pub := PublicStatus{Status: "ok", Version: s.deps.Version, SetupRequired: n == 0, ThumbSizes: thumbSizes}
+	pub := PublicStatus{Status: "ok", Version: s.deps.Version, SetupRequired: n == 0, ThumbSizes: thumbSizes, SignIn: s.signInInfo()}
 	cl := callerOf(c)
 	if cl.session == nil || s.deps.Status == nil {
 		return c.JSON(http.StatusOK, pub)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -22,20 +23,42 @@ type credentials struct {
 type sessionInfo struct {
 	User       db.User `json:"user"`
 	CSRFToken  string  `json:"csrf_token"`
-	ThumbToken string  `json:"thumb_token"`
+	ThumbToken string  `json:"thumb_token,omitempty"`
 	ExpiresAt  string  `json:"expires_at"`
 	Token      string  `json:"token,omitempty"`
 	// Uploads says whether this user can upload now (web/upload.go), so
 	// the app never offers an upload the server would refuse.
 	Uploads uploadsInfo `json:"uploads"`
+	// Method is how the session was opened: "password" or "oidc".
+	Method string `json:"method"`
+	// TOTPSetupRequired: the user's role must use two-factor sign-in and
+	// they have none; the session may only set it up (and log out). It
+	// carries no thumbnail token until then.
+	TOTPSetupRequired bool `json:"totp_setup_required,omitempty"`
+}
+
+// info is the session answer for a session of user u.
+func (s *Server) info(ctx context.Context, u db.User, sess db.Session) (sessionInfo, error) {
+	out := sessionInfo{User: u, CSRFToken: sess.CSRF, ExpiresAt: sess.ExpiresAt, Uploads: s.uploadsFor(u.Role), Method: sess.Method}
+	must, err := s.auth.MustEnrolTOTP(ctx, sess)
+	if err != nil {
+		return out, err
+	}
+	if must {
+		out.TOTPSetupRequired = true
+		return out, nil
+	}
+	if out.ThumbToken, err = s.auth.ThumbToken(ctx, u.ID); err != nil {
+		return out, err
+	}
+	return out, nil
 }
 
 func (s *Server) sessionAnswer(c echo.Context, code int, l auth.Login, bearer bool) error {
-	tt, err := s.auth.ThumbToken(c.Request().Context(), l.User.ID)
+	out, err := s.info(c.Request().Context(), l.User, l.Session)
 	if err != nil {
 		return err
 	}
-	out := sessionInfo{User: l.User, CSRFToken: l.Session.CSRF, ThumbToken: tt, ExpiresAt: l.Session.ExpiresAt, Uploads: s.uploadsFor(l.User.Role)}
 	if bearer {
 		out.Token = l.Token
 	} else {
@@ -53,8 +76,19 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if l.Pending != "" {
+		// The password was right; the code comes next (POST /session/totp).
+		return c.JSON(http.StatusOK, pendingAnswer{TOTPRequired: true, PendingToken: l.Pending, ExpiresAt: l.PendingExpires.UTC().Format(db.TimeLayout)})
+	}
 	s.log.Info("login", "user", l.User.Username, "ip", c.RealIP())
 	return s.sessionAnswer(c, http.StatusOK, l, in.Bearer)
+}
+
+// pendingAnswer is the login answer when a second step is needed.
+type pendingAnswer struct {
+	TOTPRequired bool   `json:"totp_required"`
+	PendingToken string `json:"pending_token"`
+	ExpiresAt    string `json:"expires_at"`
 }
 
 func (s *Server) setup(c echo.Context) error {
@@ -77,11 +111,11 @@ func (s *Server) currentSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tt, err := s.auth.ThumbToken(ctx, u.ID)
+	out, err := s.info(ctx, u, *sess)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, sessionInfo{User: u, CSRFToken: sess.CSRF, ThumbToken: tt, ExpiresAt: sess.ExpiresAt, Uploads: s.uploadsFor(u.Role)})
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) logout(c echo.Context) error {

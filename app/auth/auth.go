@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -104,6 +105,17 @@ func Passwd(ctx context.Context, d *db.DB, name, password string) error {
 	return d.SetPassword(ctx, u.ID, h, 0)
 }
 
+// TOTPOff turns a user's two-factor sign-in off (`pinhole users
+// totp-off`): the way back in when the only admin lost their phone and
+// their recovery codes.
+func TOTPOff(ctx context.Context, d *db.DB, name string) error {
+	u, err := d.UserByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	return d.ClearTOTP(ctx, u.ID)
+}
+
 // Remove deletes an account; the last admin cannot be removed.
 func Remove(ctx context.Context, d *db.DB, name string) error {
 	u, err := d.UserByName(ctx, name)
@@ -147,6 +159,12 @@ type Service struct {
 
 	keys  *Keys
 	links links
+
+	// signIn says who may use a password (SetSignIn).
+	signIn atomic.Pointer[signInRule]
+
+	pending   pendingLogins // second steps awaited (totp.go)
+	totpRoles totpRoleCache
 }
 
 // NewService returns a Service with sessions lasting ttl (the caller's
@@ -159,29 +177,74 @@ func NewService(d *db.DB, ttl time.Duration, keys *Keys) *Service {
 	if keys == nil {
 		keys = EphemeralKeys()
 	}
-	return &Service{DB: d, TTL: ttl, Limits: NewStoredLimiter(d, PairLimit, LimitWindow), keys: keys}
+	s := &Service{DB: d, TTL: ttl, Limits: NewStoredLimiter(d, PairLimit, LimitWindow), keys: keys}
+	s.signIn.Store(&signInRule{local: true})
+	return s
+}
+
+// signInRule is who may sign in with a password.
+type signInRule struct {
+	local      bool   // everyone
+	breakGlass string // else only this account ('' none)
+}
+
+// SetSignIn sets who may sign in with a password: everyone (local true),
+// or, when sign-in goes through an OpenID Connect provider, only the
+// break-glass admin named (none when empty).
+func (s *Service) SetSignIn(local bool, breakGlass string) {
+	s.signIn.Store(&signInRule{local: local, breakGlass: breakGlass})
+}
+
+// LocalLogin reports whether every account may sign in with a password.
+func (s *Service) LocalLogin() bool { return s.signIn.Load().local }
+
+// PasswordAllowed reports whether the account of this name may sign in
+// with a password.
+func (s *Service) PasswordAllowed(name string) bool {
+	r := s.signIn.Load()
+	return r.local || s.IsBreakGlass(name)
+}
+
+// IsBreakGlass reports whether name is the break-glass admin, which a
+// provider's account is never linked to.
+func (s *Service) IsBreakGlass(name string) bool {
+	r := s.signIn.Load()
+	return r.breakGlass != "" && strings.EqualFold(name, r.breakGlass)
 }
 
 // Login is a new session: Token goes to the client (cookie or bearer) and
-// is never stored.
+// is never stored. When the user has two-factor sign-in on, a right
+// password opens no session yet: Pending is the token of the second step
+// (LoginTOTP), good until PendingExpires.
 type Login struct {
 	Session db.Session
 	User    db.User
 	Token   string
+
+	Pending        string
+	PendingExpires time.Time
+	// PreviousRole is the user's role before this sign-in changed it (a
+	// provider's groups), empty when it did not.
+	PreviousRole string
 }
 
 // errWrongLogin is the one answer to a wrong name or a wrong password.
 var errWrongLogin = fmt.Errorf("wrong user name or password: %w", ErrUnauthorized)
 
-// Login checks a name and password and opens a session. The attempt
-// reserves a slot in the address's, the (name, address) pair's and the
-// name's budgets before the password is checked; a budget at its limit
-// refuses without checking anything.
+// Login checks a name and password and opens a session, or with
+// two-factor sign-in on, a second step. The attempt reserves a slot in
+// the address's, the (name, address) pair's and the name's budgets before
+// the password is checked; a budget at its limit refuses without checking
+// anything. Accounts without a password, and with local-login off every
+// account but the break-glass admin, are answered like unknown names.
 func (s *Service) Login(ctx context.Context, name, password, ip, userAgent string) (Login, error) {
 	lname := strings.ToLower(name)
 	u, uerr := s.DB.UserByName(ctx, name)
 	if uerr != nil && !errors.Is(uerr, db.ErrNotFound) {
 		return Login{}, uerr
+	}
+	if uerr == nil && (!u.HasPassword || !s.PasswordAllowed(u.Username)) {
+		uerr = db.ErrNotFound
 	}
 	known := false
 	if uerr == nil {
@@ -220,15 +283,18 @@ func (s *Service) Login(ctx context.Context, name, password, ip, userAgent strin
 		return Login{}, errWrongLogin
 	}
 	att.Succeeded(pair)
-	if err := s.DB.RememberLoginClient(ctx, u.ID, ip); err != nil {
-		return Login{}, err
+	if u.TOTP {
+		// The address becomes the user's own only after the second step,
+		// or a thief with the password would escape TOTPUserLimit.
+		tok, exp := s.startPending(u.ID)
+		return Login{User: u, Pending: tok, PendingExpires: exp}, nil
 	}
-	return s.open(ctx, u, ip, userAgent)
+	return s.finishLogin(ctx, u, ip, userAgent)
 }
 
-func (s *Service) open(ctx context.Context, u db.User, ip, userAgent string) (Login, error) {
+func (s *Service) open(ctx context.Context, u db.User, method, ip, userAgent string) (Login, error) {
 	tok := NewToken()
-	sess, err := s.DB.CreateSession(ctx, HashToken(tok), u.ID, NewToken(), s.TTL, ip, userAgent)
+	sess, err := s.DB.CreateSessionVia(ctx, method, HashToken(tok), u.ID, NewToken(), s.TTL, ip, userAgent)
 	if err != nil {
 		return Login{}, err
 	}
@@ -259,7 +325,7 @@ func (s *Service) Setup(ctx context.Context, name, password, ip, userAgent strin
 	if err := s.DB.RememberLoginClient(ctx, u.ID, ip); err != nil {
 		return Login{}, err
 	}
-	return s.open(ctx, u, ip, userAgent)
+	return s.open(ctx, u, db.SignInPassword, ip, userAgent)
 }
 
 // Session returns the live session a token opens, or ErrUnauthorized.
@@ -283,6 +349,9 @@ func (s *Service) ChangePassword(ctx context.Context, sess db.Session, oldPw, ne
 	u, err := s.DB.UserByID(ctx, sess.UserID)
 	if err != nil {
 		return err
+	}
+	if !u.HasPassword {
+		return fmt.Errorf("this account signs in with the provider and has no password here; an admin can set one: %w", ErrForbidden)
 	}
 	att, err := s.Limits.Reserve(Budget{Key: fmt.Sprintf("pwchange:%d", u.ID), Max: PairLimit})
 	if err != nil {

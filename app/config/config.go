@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -72,6 +73,28 @@ type Config struct {
 	TileBudgetUser int
 	TileBudget     int
 	GeocoderBudget int
+
+	// PublicURL is where people open Pinhole (scheme and host, no path);
+	// sign-in with a provider returns there.
+	PublicURL string
+	// Sign-in: passwords for everyone (LocalLogin) or only for the
+	// break-glass admin; an OpenID Connect provider when OIDCIssuer is set.
+	LocalLogin       bool
+	BreakGlassAdmin  string
+	OIDCIssuer       string
+	OIDCName         string
+	OIDCClientID     string
+	OIDCClientSecret string // Validate reads OIDCSecretFile into it
+	OIDCSecretFile   string
+	OIDCScopesList   string // as given; Validate splits it into OIDCScopes
+	OIDCScopes       []string
+	OIDCGroupsClaim  string
+	OIDCUserClaim    string
+	OIDCAdminGroup   string
+	OIDCUserGroup    string
+	OIDCViewerGroup  string
+	OIDCDefaultRole  string
+	OIDCLinkBy       string
 }
 
 // option describes one setting for flags, environment, file and help.
@@ -149,6 +172,22 @@ var options = []option{
 	integer("tile-budget", 2000, "tiles everyone together may fetch from the tile upstream per hour", func(c *Config) *int { return &c.TileBudget }),
 	integer("geocoder-budget", 1800, "requests to the online geocoder per hour; beyond it offline places, asked online later", func(c *Config) *int { return &c.GeocoderBudget }),
 	integer("max-conns-per-ip", 64, "open connections per client address (IPv6: per /64); raise it behind a reverse proxy", func(c *Config) *int { return &c.MaxConnsPerIP }),
+	str("public-url", "", "the address people open Pinhole at, e.g. https://photos.example.com (needed for sign-in with a provider)", func(c *Config) *string { return &c.PublicURL }),
+	boolean("local-login", true, "allow signing in with a Pinhole password; false: only the break-glass admin may (needs oidc-issuer)", func(c *Config) *bool { return &c.LocalLogin }),
+	str("break-glass-admin", "", "the one account that may still sign in with a password when local-login is false (never linked to the provider)", func(c *Config) *string { return &c.BreakGlassAdmin }),
+	str("oidc-issuer", "", "OpenID Connect provider's issuer URL, e.g. https://auth.example.com (empty: no sign-in with a provider)", func(c *Config) *string { return &c.OIDCIssuer }),
+	str("oidc-name", "", "the provider's name on the sign-in button (empty: the issuer's host name)", func(c *Config) *string { return &c.OIDCName }),
+	str("oidc-client-id", "", "client id registered at the provider", func(c *Config) *string { return &c.OIDCClientID }),
+	str("oidc-client-secret", "", "client secret (prefer oidc-client-secret-file, which keeps it out of the environment and process list)", func(c *Config) *string { return &c.OIDCClientSecret }),
+	str("oidc-client-secret-file", "", "file holding the client secret (its first line)", func(c *Config) *string { return &c.OIDCSecretFile }),
+	str("oidc-scopes", "openid profile email", "scopes asked for, space-separated (add groups for providers that need it for the groups claim)", func(c *Config) *string { return &c.OIDCScopesList }),
+	str("oidc-groups-claim", "groups", "claim listing the groups of the person signing in", func(c *Config) *string { return &c.OIDCGroupsClaim }),
+	str("oidc-username-claim", "preferred_username", "claim naming the Pinhole user made on first sign-in (the email when it is missing)", func(c *Config) *string { return &c.OIDCUserClaim }),
+	str("oidc-admin-group", "", "provider group whose members are admins here (with any oidc-*-group set, the role follows the groups at each sign-in)", func(c *Config) *string { return &c.OIDCAdminGroup }),
+	str("oidc-user-group", "", "provider group whose members are users here", func(c *Config) *string { return &c.OIDCUserGroup }),
+	str("oidc-viewer-group", "", "provider group whose members are viewers here", func(c *Config) *string { return &c.OIDCViewerGroup }),
+	str("oidc-default-role", "", "role of people in none of the groups: admin, user or viewer (empty: they are refused); anyone the provider signs in gets it", func(c *Config) *string { return &c.OIDCDefaultRole }),
+	str("oidc-link-by", "email", "link a first sign-in to the existing account named by its verified email (email), its provider user name (username: only if the provider's admin picks the names), or never (none)", func(c *Config) *string { return &c.OIDCLinkBy }),
 }
 
 // removed names options that no longer exist, with what to use instead,
@@ -343,8 +382,75 @@ func (c *Config) Validate() error {
 	if c.UploadFolder == "" || filepath.IsAbs(c.UploadFolder) || strings.Contains(filepath.ToSlash(c.UploadFolder), "..") {
 		errs = append(errs, errors.New("--upload-folder must be a relative folder inside the originals"))
 	}
+	errs = append(errs, c.validateSignIn()...)
 	return errors.Join(errs...)
 }
+
+// validateSignIn checks the sign-in options and reads the client secret
+// file.
+func (c *Config) validateSignIn() []error {
+	var errs []error
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("--public-url %q: want the scheme and host people open Pinhole at, such as https://photos.example.com", c.PublicURL))
+		} else {
+			c.PublicURL = u.Scheme + "://" + u.Host
+		}
+	}
+	if c.OIDCSecretFile != "" {
+		if c.OIDCClientSecret != "" {
+			errs = append(errs, errors.New("--oidc-client-secret and --oidc-client-secret-file: give one"))
+		}
+		b, err := os.ReadFile(c.OIDCSecretFile)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--oidc-client-secret-file: %w", err))
+		} else {
+			line, _, _ := strings.Cut(string(b), "\n")
+			c.OIDCClientSecret = strings.TrimSpace(line)
+		}
+	}
+	c.OIDCScopes = strings.Fields(strings.ReplaceAll(c.OIDCScopesList, ",", " "))
+	if c.OIDCIssuer == "" {
+		if !c.LocalLogin {
+			errs = append(errs, errors.New("--local-login=false needs sign-in with a provider (--oidc-issuer), or nobody but the break-glass admin could sign in"))
+		}
+		return errs
+	}
+	u, err := url.Parse(c.OIDCIssuer)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopbackHost(u.Hostname()))) {
+		errs = append(errs, fmt.Errorf("--oidc-issuer %q: want an https:// URL (http only for localhost): tokens and keys must not cross the network in clear", c.OIDCIssuer))
+	}
+	if c.OIDCClientID == "" {
+		errs = append(errs, errors.New("--oidc-issuer needs --oidc-client-id"))
+	}
+	if c.PublicURL == "" {
+		errs = append(errs, errors.New("--oidc-issuer needs --public-url (the provider sends people back to PUBLIC-URL/api/v1/oidc/callback)"))
+	}
+	switch c.OIDCDefaultRole {
+	case "", "admin", "user", "viewer": // db.Roles (config sits below db: it cannot import it)
+	default:
+		errs = append(errs, fmt.Errorf("--oidc-default-role %q: want admin, user, viewer or nothing", c.OIDCDefaultRole))
+	}
+	switch c.OIDCLinkBy {
+	case "email", "username", "none":
+	default:
+		errs = append(errs, fmt.Errorf("--oidc-link-by %q: want email, username or none", c.OIDCLinkBy))
+	}
+	return errs
+}
+
+// loopbackHost reports whether a host name is this machine.
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(h)
+	return err == nil && a.IsLoopback()
+}
+
+// OIDCRedirectURL is where the provider sends people back.
+func (c *Config) OIDCRedirectURL() string { return c.PublicURL + "/api/v1/oidc/callback" }
 
 // ParseProxies reads a --trusted-proxies value: addresses ("127.0.0.1",
 // "::1") and CIDR ranges ("192.168.1.0/28"), separated by commas or

@@ -162,3 +162,54 @@ func TestDefaultsAndZeroOptionsRefused(t *testing.T) {
 		}
 	}
 }
+
+// Sign-in options: a provider needs its client id and the public URL,
+// talks https (http only to this machine), takes the secret from a file
+// (so it is not in the environment), and local-login=false needs a
+// provider.
+func TestSignInOptions(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "oidc-secret")
+	os.WriteFile(secret, []byte("s3cret value\nignored second line\n"), 0o600)
+	ok := []string{"--oidc-issuer", "https://auth.example.com", "--oidc-client-id", "pinhole",
+		"--public-url", "https://photos.example.com/", "--oidc-client-secret-file", secret, "--oidc-scopes", "openid profile,email groups"}
+	c, err := parse(t, ok, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OIDCClientSecret != "s3cret value" || c.PublicURL != "https://photos.example.com" ||
+		c.OIDCRedirectURL() != "https://photos.example.com/api/v1/oidc/callback" || strings.Join(c.OIDCScopes, " ") != "openid profile email groups" ||
+		c.OIDCLinkBy != "email" || c.OIDCDefaultRole != "" || !c.LocalLogin {
+		t.Errorf("parsed %+v", c)
+	}
+	// The secret may come from the environment too (the file is better).
+	c, err = parse(t, ok[:6], map[string]string{"PINHOLE_OIDC_CLIENT_SECRET": "from env"})
+	if err != nil || c.OIDCClientSecret != "from env" {
+		t.Errorf("secret from the environment: %q %v", c.OIDCClientSecret, err)
+	}
+	if _, err := parse(t, []string{"--oidc-issuer", "http://127.0.0.1:5556", "--oidc-client-id", "p", "--public-url", "http://nas.local:8077",
+		"--local-login=false", "--break-glass-admin", "root"}, nil); err != nil {
+		t.Errorf("http issuer on this machine: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"no client id":         {[]string{"--oidc-issuer", "https://a.example", "--public-url", "https://p.example"}, "--oidc-client-id"},
+		"no public url":        {[]string{"--oidc-issuer", "https://a.example", "--oidc-client-id", "p"}, "--public-url"},
+		"http issuer":          {[]string{"--oidc-issuer", "http://auth.lan", "--oidc-client-id", "p", "--public-url", "https://p.example"}, "https://"},
+		"public url path":      {[]string{"--public-url", "https://p.example/photos"}, "--public-url"},
+		"public url scheme":    {[]string{"--public-url", "p.example"}, "--public-url"},
+		"secret twice":         {append(append([]string{}, ok...), "--oidc-client-secret", "x"), "give one"},
+		"missing secret file":  {[]string{"--oidc-client-secret-file", filepath.Join(dir, "none")}, "--oidc-client-secret-file"},
+		"bad default role":     {append(append([]string{}, ok...), "--oidc-default-role", "owner"), "--oidc-default-role"},
+		"bad link-by":          {append(append([]string{}, ok...), "--oidc-link-by", "name"), "--oidc-link-by"},
+		"local off, no issuer": {[]string{"--local-login=false"}, "--local-login=false needs"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := parse(t, tc.args, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}

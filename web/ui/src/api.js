@@ -3,7 +3,7 @@
 import { view } from './status.js'
 import { store } from './store.js'
 
-export const session = store({ state: 'loading' }) // loading | setup | login | ready
+export const session = store({ state: 'loading' }) // loading | setup | login | enrol | ready
 export const toasts = store([])
 
 let csrf = ''
@@ -41,7 +41,8 @@ export function bootState() {
 export function setSession(s) {
   csrf = s.csrf_token || csrf
   thumbToken = s.thumb_token || thumbToken
-  session.set({ state: 'ready', user: s.user, expires_at: s.expires_at, uploads: s.uploads })
+  // A role that must use two-factor sign-in, without it: only the set-up.
+  session.set({ state: s.totp_setup_required ? 'enrol' : 'ready', user: s.user, expires_at: s.expires_at, uploads: s.uploads, method: s.method })
 }
 export function setThumbToken(t) { if (t) thumbToken = t }
 export const currentThumbToken = () => thumbToken

@@ -2,7 +2,7 @@
 // security (sessions, token rotation, password), appearance and credits.
 import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { api, get, session, setThumbToken, toast } from './api.js'
+import { api, get, session, setSession, setThumbToken, toast } from './api.js'
 import { Icon } from './icons.jsx'
 import { canEdit, isAdmin, ROLES, VIEWER } from './roles.js'
 import { view } from './status.js'
@@ -74,7 +74,7 @@ export function SettingsPage() {
       </section>
       <Services status={status} admin={admin} reload={load} />
       {admin && <Users me={me} />}
-      <Security admin={admin} />
+      <Security admin={admin} me={me} />
       <section aria-labelledby="s-look">
         <h2 id="s-look">Appearance</h2>
         <ThemePicker />
@@ -490,6 +490,10 @@ function Users({ me }) {
   }
   const patch = async (u, body) => { try { await api('PATCH', `/users/${u.id}`, body); toast('Saved', 'ok'); load() } catch { load() } }
   const del = async u => { if (!confirm(`Remove ${u.username}?`)) return; try { await api('DELETE', `/users/${u.id}`); load() } catch { /* toast */ } }
+  const resetTOTP = async u => {
+    if (!confirm(`Turn off two-factor sign-in for ${u.username}? Their password alone will sign them in (or, if their role requires it, they set it up again).`)) return
+    try { await api('DELETE', `/users/${u.id}/totp`); toast(`Two-factor sign-in of ${u.username} is off`, 'ok'); load() } catch { /* toast */ }
+  }
   return (
     <section aria-labelledby="s-users">
       <h2 id="s-users">People</h2>
@@ -498,7 +502,10 @@ function Users({ me }) {
         {users && users.map(u => (
           <div class="row" key={u.id}>
             <Icon name="user" />
-            <span class="grow">{u.username}{u.id === me.id ? <span class="muted"> (you)</span> : null}</span>
+            <span class="grow">{u.username}{u.id === me.id ? <span class="muted"> (you)</span> : null}
+              {u.totp ? <span class="pill ok" title="Signs in with a password and a code">2FA</span> : null}
+              {u.oidc ? <span class="pill" title="Signs in with the sign-in service">provider</span> : null}</span>
+            {u.totp && <button class="btn" onClick={() => resetTOTP(u)} aria-label={`Reset two-factor sign-in of ${u.username}`}>Reset 2FA</button>}
             <select class="input" style={{ width: 'auto', minHeight: 40 }} value={u.role} aria-label={`Role of ${u.username}`} onChange={e => patch(u, { role: e.currentTarget.value })}>
               {ROLES.map(r => <option key={r} value={r}>{r}</option>)}
             </select>
@@ -518,7 +525,7 @@ function Users({ me }) {
   )
 }
 
-function Security({ admin }) {
+function Security({ admin, me }) {
   const [sessions, setSessions] = useState(null)
   const load = () => get('/sessions').then(r => setSessions(r.sessions || [])).catch(() => setSessions([]))
   useEffect(() => { load() }, [])
@@ -543,21 +550,152 @@ function Security({ admin }) {
         {!sessions && <p class="muted">Loading…</p>}
         {sessions && sessions.map(s => (
           <div class="row small" key={s.id}>
-            <span class="grow">{s.username ? <b>{s.username} · </b> : null}{(s.user_agent || 'unknown browser').slice(0, 60)}<br /><span class="muted">{s.ip} · last seen {s.last_seen}{s.current ? ' · this browser' : ''}</span></span>
+            <span class="grow">{s.username ? <b>{s.username} · </b> : null}{(s.user_agent || 'unknown browser').slice(0, 60)}<br /><span class="muted">{s.ip} · last seen {s.last_seen}{s.method === 'oidc' ? ' · via the sign-in service' : ''}{s.current ? ' · this browser' : ''}</span></span>
             {!s.current && <button class="btn" onClick={() => end(s)}>Log out</button>}
           </div>
         ))}
       </div>
-      <form onSubmit={changePw} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 14 }}>
+      {me.has_password !== false && <form onSubmit={changePw} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 14 }}>
         <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="old" type="password" placeholder="Current password" aria-label="Current password" autocomplete="current-password" required />
         <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="new" type="password" placeholder="New password" aria-label="New password" minLength={8} autocomplete="new-password" required />
         <button class="btn">Change password</button>
-      </form>
+      </form>}
       <div style={{ marginTop: 10 }} data-testid="password-error"><FormError error={pwErr} /></div>
+      <TwoFactor me={me} />
+      {admin && <TwoFactorRule me={me} />}
       {admin && <div class="row" style={{ marginTop: 14 }}>
         <span class="grow">Preview token<br /><span class="small muted">Thumbnail and download links carry it; rotate it if a link leaked.</span></span>
         <button class="btn danger" onClick={rotate}>Rotate token</button>
       </div>}
     </section>
+  )
+}
+
+// ---- Two-factor sign-in -----------------------------------------------------
+
+// groups4 writes a secret in groups of four, as authenticator apps show it.
+const groups4 = s => String(s || '').replace(/(.{4})(?=.)/g, '$1 ')
+
+// TOTPSetup walks through turning two-factor sign-in on: the QR code (drawn
+// by the server) and the key as text, a first code to confirm, then the
+// recovery codes, shown this once. Settings and the sign-in gate use it.
+export function TOTPSetup({ onDone }) {
+  const [en, setEn] = useState(null)
+  const [codes, setCodes] = useState(null)
+  const [saved, setSaved] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [err, setErr] = useFormError()
+  const begin = async () => {
+    setBusy(true); setErr('')
+    try { setEn(await api('POST', '/account/totp', undefined, { quiet: true })) } catch (e) { setErr(e.message) } finally { setBusy(false) }
+  }
+  const confirm = async e => {
+    e.preventDefault()
+    const f = new FormData(e.currentTarget)
+    setBusy(true); setErr('')
+    try { setCodes((await api('PUT', '/account/totp', { code: f.get('code') }, { quiet: true })).recovery_codes) } catch (e) { setErr(e.message) } finally { setBusy(false) }
+  }
+  const text = () => (codes || []).join('\n') + '\n'
+  const copy = async () => { try { await navigator.clipboard.writeText(text()); toast('Recovery codes copied', 'ok') } catch { toast('Copying is not allowed here: select the codes and copy them', 'error') } }
+  const save = () => {
+    const a = document.createElement('a')
+    a.href = URL.createObjectURL(new Blob([`Pinhole recovery codes for ${session.get().user?.username || 'your account'}\nEach works once, instead of a code from the app.\n\n` + text()], { type: 'text/plain' }))
+    a.download = 'pinhole-recovery-codes.txt'
+    document.body.append(a); a.click(); a.remove()
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000)
+  }
+  if (codes) return (
+    <div class="totp" data-testid="recovery-codes">
+      <h3>Save your recovery codes</h3>
+      <p class="small">Two-factor sign-in is on. If you lose your phone, each of these codes signs you in once instead of a code from the app. They are shown only now: keep them somewhere safe, away from the phone.</p>
+      <ol class="codes">{codes.map(c => <li key={c}><code>{c}</code></li>)}</ol>
+      <div class="totp-actions">
+        <button type="button" class="btn" onClick={copy}><Icon name="copy" size={18} />Copy</button>
+        <button type="button" class="btn" onClick={save}><Icon name="download" size={18} />Download</button>
+      </div>
+      <label class="check"><input type="checkbox" checked={saved} onChange={e => setSaved(e.currentTarget.checked)} />I have saved them</label>
+      <button type="button" class="btn primary" style={{ width: '100%' }} disabled={!saved} onClick={onDone}>Done</button>
+    </div>
+  )
+  if (!en) return (
+    <div class="totp">
+      <FormError error={err} />
+      <button type="button" class="btn primary" onClick={begin} disabled={busy}><Icon name="lock" size={18} />Set up two-factor sign-in</button>
+    </div>
+  )
+  return (
+    <form class="totp" onSubmit={confirm} aria-label="Confirm two-factor sign-in">
+      <p class="small">1. In an authenticator app (Aegis, Google Authenticator, 1Password, …) add an account by scanning this code:</p>
+      <img class="qr" src={en.qr} width={240} height={240} alt="QR code holding the key for your authenticator app" />
+      <p class="small">Cannot scan? Enter this key instead (time-based):<br /><code class="secret" data-testid="totp-secret">{groups4(en.secret)}</code>
+        {' '}<a href={en.uri}>Open in an app on this device</a></p>
+      <label class="field"><span>2. Enter the 6-digit code the app shows</span>
+        <input class="input code" name="code" inputmode="numeric" autocomplete="one-time-code" maxLength={8} required /></label>
+      <FormError error={err} />
+      <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Turn on</button>
+    </form>
+  )
+}
+
+// TwoFactor is the person's own two-factor sign-in: on (turn off with a code
+// or the password) or off (set it up).
+function TwoFactor({ me }) {
+  const [st, setSt] = useState(null)
+  const [err, setErr] = useFormError()
+  const load = () => get('/account/totp', { quiet: true }).then(setSt).catch(() => setSt({}))
+  useEffect(() => { load() }, [])
+  const off = async e => {
+    e.preventDefault()
+    const form = e.currentTarget
+    const v = String(new FormData(form).get('proof') || '').trim()
+    // A code is 6 digits or a recovery code; anything else is the password
+    // (passwords have at least 8 characters).
+    const isCode = /^\d{6}$/.test(v.replace(/\s/g, '')) || /^[a-z2-7]{4}(-?[a-z2-7]{4}){3}$/i.test(v.replace(/\s/g, ''))
+    setErr('')
+    try {
+      await api('DELETE', '/account/totp', isCode ? { code: v } : { password: v }, { quiet: true })
+      toast('Two-factor sign-in is off', 'ok'); form.reset(); load()
+    } catch (e) { setErr(e.message) }
+  }
+  return (
+    <div class="twofactor" data-testid="two-factor">
+      <h3>Two-factor sign-in</h3>
+      {!st ? <p class="muted small">Loading…</p> : st.enabled ? <>
+        <p class="small"><span class="pill ok">On</span> Signing in with your password also asks for a code from your authenticator app. {st.recovery_codes_left} of 10 recovery codes left.{st.recovery_codes_left < 3 ? ' Turn it off and on again for new ones.' : ''}</p>
+        <form onSubmit={off} style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
+          <input class="input" style={{ flex: '1 1 220px', width: 'auto' }} name="proof" type="password" autocomplete="off" placeholder={me.has_password === false ? 'A code from the app' : 'A code from the app, or your password'} aria-label="A code from the app, or your password" required />
+          <button class="btn danger">Turn off</button>
+        </form>
+        <div style={{ marginTop: 8 }}><FormError error={err} /></div>
+      </> : <>
+        <p class="small">{st.required ? <b>Your role must use it: </b> : null}Protect your account with a code from an authenticator app on your phone, asked after your password.{session.get().method === 'oidc' ? ' (Signing in with the sign-in service never asks for it: the service does its own checks.)' : ''}</p>
+        <TOTPSetup onDone={load} />
+      </>}
+    </div>
+  )
+}
+
+// TwoFactorRule lets an admin require two-factor sign-in for roles.
+function TwoFactorRule({ me }) {
+  const [roles, setRoles] = useState(null)
+  useEffect(() => { get('/settings/totp', { quiet: true }).then(r => setRoles(r.required_roles || [])).catch(() => setRoles([])) }, [])
+  const flip = async (role, on) => {
+    const next = on ? [...roles, role] : roles.filter(r => r !== role)
+    if (on && role === me.role && !me.totp && session.get().method !== 'oidc' &&
+      !confirm('You do not use two-factor sign-in yourself: you will be asked to set it up right away. Continue?')) return
+    try {
+      setRoles((await api('PUT', '/settings/totp', { required_roles: next })).required_roles)
+      toast('Saved', 'ok')
+      if (role === me.role) setSession(await get('/session'))
+    } catch { /* toast */ }
+  }
+  return (
+    <div class="twofactor" data-testid="two-factor-rule">
+      <h3>Require two-factor sign-in</h3>
+      <p class="small muted">People of these roles who sign in with a password must set it up before they can do anything else. Sign-ins through the sign-in service are never asked (it does its own checks).</p>
+      <div class="roles">
+        {['admin', 'user', 'viewer'].map(r => <label class="check" key={r}><input type="checkbox" disabled={!roles} checked={!!roles && roles.includes(r)} onChange={e => flip(r, e.currentTarget.checked)} />{r}s</label>)}
+      </div>
+    </div>
   )
 }

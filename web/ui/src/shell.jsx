@@ -10,7 +10,7 @@ import { Icon } from './icons.jsx'
 import { match, navigate, route } from './router.js'
 import { ProblemsPage, RecentPage } from './problems.jsx'
 import { AlbumPage, AlbumsPage, CalendarPage, FilteredPage, FoldersPage, LibraryPage, MorePage, PlacesPage, SearchPage, SharedPage } from './screens.jsx'
-import { SettingsPage } from './settings.jsx'
+import { SettingsPage, TOTPSetup } from './settings.jsx'
 import { emit, store, useStore } from './store.js'
 import { Viewer } from './viewer.jsx'
 import { viewer } from './viewer-state.js'
@@ -84,6 +84,7 @@ export function App() {
   if (s.state === 'loading') return <div class="auth" aria-busy="true"><Logo /></div>
   if (s.state === 'setup') return <><Setup /><Toasts /></>
   if (s.state === 'login') return <><Login error={s.error} /><Toasts /></>
+  if (s.state === 'enrol') return <><Enrol /><Toasts /></>
   return <Shell route={r} />
 }
 
@@ -138,28 +139,131 @@ function Setup() {
   )
 }
 
+// SIGNIN_ERRORS are the sentences for the reasons a sign-in with the
+// provider comes back refused (/?signin_error=…, web/oidc.go): fixed text,
+// never words from the address.
+const SIGNIN_ERRORS = {
+  state: 'That sign-in took too long, was used already or was started in another browser. Please try again.',
+  provider: 'The sign-in service did not complete the sign-in. Please try again.',
+  token: 'The sign-in service’s answer could not be verified, so you were not signed in.',
+  no_role: 'Your account at the sign-in service is not allowed to use Pinhole. Ask the person who runs it to add you.',
+  name_taken: 'An account with your name already exists here and cannot be joined to yours automatically. Ask the person who runs Pinhole.',
+  bad_name: 'The sign-in service gave no user name Pinhole can use. Ask the person who runs Pinhole.',
+  denied: 'The sign-in was cancelled at the sign-in service.',
+  unavailable: 'The sign-in service cannot be reached right now. Please try again in a moment.',
+  internal: 'Something went wrong on the server while signing you in. Please try again.',
+}
+
+// signinError takes the reason the provider's sign-in was refused from the
+// address (and removes it, so a reload does not show it again).
+function signinError() {
+  const q = new URLSearchParams(location.search)
+  const k = q.get('signin_error')
+  if (k === null) return ''
+  q.delete('signin_error')
+  history.replaceState(null, '', location.pathname + (q.toString() ? '?' + q : ''))
+  return SIGNIN_ERRORS[k] || SIGNIN_ERRORS.internal
+}
+
 function Login({ error }) {
   const [err, setErr] = useFormError()
-  useEffect(() => { if (error) setErr(error) }, [error])
+  const [how, setHow] = useState(null) // the status's sign_in: { passwords, provider }
+  const [pending, setPending] = useState(null) // a password's second step
+  useEffect(() => {
+    const e = signinError() || error
+    if (e) setErr(e)
+    get('/status', { quiet: true }).then(st => {
+      const si = view(st).sub('sign_in'), pr = si.sub('provider')
+      setHow(si.present ? { passwords: si.field('passwords') !== false, provider: pr.present ? { name: pr.field('name'), start: pr.field('start') } : null } : { passwords: true })
+    }).catch(() => setHow({ passwords: true }))
+  }, [error])
   const [busy, setBusy] = useState(false)
   const submit = async e => {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
     setBusy(true); setErr('')
     try {
-      setSession(await api('POST', '/session', { username: f.get('username'), password: f.get('password') }, { quiet: true }))
+      const r = await api('POST', '/session', { username: f.get('username'), password: f.get('password') }, { quiet: true })
+      if (r.totp_required) setPending(r.pending_token)
+      else setSession(r)
     } catch (e) { setErr(e.message) } finally { setBusy(false) }
   }
+  if (pending) return <SecondStep pending={pending} onBack={() => setPending(null)} />
+  // Until the server says how people sign in here (a moment), the card
+  // stays empty rather than offer a password form that may be off.
+  const provider = how && how.provider
+  const passwords = how && how.passwords
+  const form = <>
+    <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus={passwords && !provider} /></label>
+    <label class="field"><span>Password</span><input class="input" name="password" type="password" autocomplete="current-password" required /></label>
+    {passwords && <FormError error={err} />}
+    <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Log in</button>
+  </>
   return (
     <div class="auth">
       <form onSubmit={submit} aria-label="Log in">
         <Logo />
         <h1 style={{ marginBottom: 18 }}>Log in</h1>
-        <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus /></label>
-        <label class="field"><span>Password</span><input class="input" name="password" type="password" autocomplete="current-password" required /></label>
-        <FormError error={err} />
-        <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Log in</button>
+        {provider && <a class="btn primary provider" href={provider.start} data-testid="oidc-signin"><Icon name="user" size={20} />Sign in with {provider.name}</a>}
+        {provider && passwords && <div class="or" role="separator"><span>or with a Pinhole password</span></div>}
+        {!passwords && <FormError error={err} />}
+        {!how ? <div style={{ minHeight: 196 }} aria-busy="true" /> : passwords ? form : <details class="breakglass"><summary>Administrator’s emergency sign-in</summary>
+          <p class="small">Passwords are off on this server: sign in with {provider ? provider.name : 'the sign-in service'}. Only the emergency administrator account can use a password here.</p>
+          {form}
+        </details>}
       </form>
+    </div>
+  )
+}
+
+// SecondStep asks for the code from the authenticator app (or a recovery
+// code) after a right password.
+function SecondStep({ pending, onBack }) {
+  const [err, setErr] = useFormError()
+  const [busy, setBusy] = useState(false)
+  const submit = async e => {
+    e.preventDefault()
+    const f = new FormData(e.currentTarget)
+    setBusy(true); setErr('')
+    try {
+      setSession(await api('POST', '/session/totp', { pending_token: pending, code: f.get('code') }, { quiet: true }))
+    } catch (e) {
+      setErr(e.message)
+      if (/password again/.test(e.message)) setTimeout(onBack, 2500)
+    } finally { setBusy(false) }
+  }
+  return (
+    <div class="auth">
+      <form onSubmit={submit} aria-label="Two-factor code">
+        <Logo />
+        <h1 style={{ marginBottom: 6 }}>Enter your code</h1>
+        <p>Open your authenticator app and enter the 6-digit code for Pinhole. Lost your phone? Enter one of your recovery codes instead.</p>
+        <label class="field"><span>Code</span><input class="input code" name="code" inputmode="numeric" autocomplete="one-time-code" autocapitalize="off" spellcheck={false} maxLength={24} required autofocus /></label>
+        <FormError error={err} />
+        <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Continue</button>
+        <button type="button" class="btn" style={{ width: '100%', marginTop: 8 }} onClick={onBack}>Back</button>
+      </form>
+    </div>
+  )
+}
+
+// Enrol is all a session may do when its role must use two-factor sign-in
+// and the user has not set it up: set it up, or log out.
+function Enrol() {
+  const s = session.get()
+  const logout = async () => {
+    try { await api('DELETE', '/session') } catch { /* toast shown */ }
+    session.set({ state: 'login' })
+  }
+  return (
+    <div class="auth">
+      <section class="enrol" aria-labelledby="enrol-h">
+        <Logo />
+        <h1 id="enrol-h" style={{ marginBottom: 6 }}>Two-factor sign‑in needed</h1>
+        <p>{s.user?.username ? <b>{s.user.username}</b> : 'Your account'}: this server asks every {s.user?.role || 'account'} to sign in with a code from an authenticator app as well as the password. Set it up to continue.</p>
+        <TOTPSetup onDone={async () => setSession(await get('/session'))} />
+        <button type="button" class="btn" style={{ width: '100%', marginTop: 12 }} onClick={logout}><Icon name="logout" size={20} />Log out</button>
+      </section>
     </div>
   )
 }

@@ -9,8 +9,10 @@
 // sends, when a module asks field() for an unlisted key, and when
 // Settings or the shell reads the document's properties directly.
 export const KEYS = {
-  '': ['status', 'version', 'setup_required', 'thumb_sizes', 'uptime_s', 'demo', 'online_paused', 'originals', 'error',
+  '': ['status', 'version', 'setup_required', 'thumb_sizes', 'sign_in', 'uptime_s', 'demo', 'online_paused', 'originals', 'error',
     'counts', 'index', 'recent_errors', 'watcher', 'helpers', 'thumbs', 'places', 'maps', 'reread'],
+  sign_in: ['passwords', 'provider'],
+  'sign_in.provider': ['name', 'start'],
   reread: ['running', 'waiting', 'pending', 'reread', 'failed', 'bad_meta', 'last_error'],
   counts: ['photos', 'videos', 'files', 'albums', 'geotagged', 'missing_files'],
   index: ['progress', 'last_scan', 'root_problem'],

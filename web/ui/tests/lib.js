@@ -37,9 +37,10 @@ export function freePort() {
   })
 }
 
-// serve starts `pinhole serve` and waits until it answers.
-export async function serve({ originals, data, args = [] }) {
-  const port = await freePort()
+// serve starts `pinhole serve` and waits until it answers (on port, when
+// the test must know its address beforehand).
+export async function serve({ originals, data, args = [], port }) {
+  port = port || await freePort()
   const base = `http://127.0.0.1:${port}`
   const log = []
   const proc = spawn(binary(), ['serve', '--originals', originals, '--data', data, '--listen', `127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
