@@ -29,9 +29,11 @@ type SidecarPhoto struct {
 	TakenOffset        *int64 // minutes east of UTC; nil when unknown
 	Lat, Lng, Alt      *float64
 
-	// Primary is the path (relative to the originals) of the present file
-	// that shows the photo; "" when there is none.
-	Primary string
+	// Primary is the path (relative to the originals) of the file that
+	// shows the photo, "" when it has none; PrimaryMissing when that file
+	// is gone from disk.
+	Primary        string
+	PrimaryMissing bool
 	// Sidecars are the photo's present .xmp files in Primary's folder.
 	Sidecars []string
 	// Last is what Pinhole last wrote for the photo, if anything.
@@ -57,19 +59,20 @@ func (d *DB) SidecarPhoto(ctx context.Context, id int64) (SidecarPhoto, error) {
 	var edited string
 	var primary sql.NullString
 	var folder sql.NullInt64
+	var missing sql.NullBool
 	err := d.sql.QueryRowContext(ctx, `
 		SELECT p.edited, p.edited_at, p.title, p.description, p.rating, p.taken_local, p.taken_offset,
-			p.lat, p.lng, p.alt, f.path, f.folder_id
-		FROM photos p LEFT JOIN files f ON f.id = p.primary_file_id AND f.missing = 0
+			p.lat, p.lng, p.alt, f.path, f.folder_id, f.missing
+		FROM photos p LEFT JOIN files f ON f.id = p.primary_file_id
 		WHERE p.id = ?`, id).Scan(&edited, &p.EditedAt, &p.Title, &p.Description, &p.Rating, &p.TakenLocal, &p.TakenOffset,
-		&p.Lat, &p.Lng, &p.Alt, &primary, &folder)
+		&p.Lat, &p.Lng, &p.Alt, &primary, &folder, &missing)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("photo %d: %w", id, ErrNotFound)
 	} else if err != nil {
 		return p, fmt.Errorf("load photo %d: %w", id, err)
 	}
 	p.Edited = editedSet(edited)
-	p.Primary = primary.String
+	p.Primary, p.PrimaryMissing = primary.String, missing.Bool
 	if p.Keywords, err = queryStrings(ctx, d.sql, `SELECT k.name FROM photo_keywords pk JOIN keywords k ON k.id = pk.keyword_id
 		WHERE pk.photo_id = ? ORDER BY k.name`, id); err != nil {
 		return p, err

@@ -34,6 +34,10 @@ type Config struct {
 	UploadFolder string
 	Demo         bool
 
+	// WriteSidecars: users' edits go to NAME.xmp beside the originals
+	// (with ReadOnly off); otherwise to SidecarDir.
+	WriteSidecars bool
+
 	Workers        int
 	RescanInterval time.Duration
 	PollInterval   time.Duration
@@ -119,6 +123,7 @@ var options = []option{
 	str("listen", DefaultListen, "address to serve HTTP on (host:port)", func(c *Config) *string { return &c.Listen }),
 	str("log-level", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
 	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false)", func(c *Config) *bool { return &c.ReadOnly }),
+	boolean("write-sidecars", false, "write edits (titles, keywords, ratings, places, dates) as NAME.xmp sidecars beside the originals for digiKam, Lightroom and exiftool (needs --read-only=false); without it they are written to DATA/sidecars", func(c *Config) *bool { return &c.WriteSidecars }),
 	str("upload-folder", "Uploads", "folder inside the originals that uploads are saved to", func(c *Config) *string { return &c.UploadFolder }),
 	boolean("demo", true, "generate and index a demo library when --originals is empty", func(c *Config) *bool { return &c.Demo }),
 	integer("workers", runtime.NumCPU(), "files read in parallel while indexing", func(c *Config) *int { return &c.Workers }),
@@ -383,6 +388,10 @@ func (c *Config) ThumbDir() string { return filepath.Join(c.Data, "cache", "thum
 
 // TileDir is the map tile cache.
 func (c *Config) TileDir() string { return filepath.Join(c.Data, "cache", "tiles") }
+
+// SidecarDir holds the XMP sidecars of edits that are not written beside
+// the originals, in the originals' folder tree.
+func (c *Config) SidecarDir() string { return filepath.Join(c.Data, "sidecars") }
 
 // BackupDir holds database backups.
 func (c *Config) BackupDir() string { return filepath.Join(c.Data, "backups") }
