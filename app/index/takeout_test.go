@@ -85,6 +85,10 @@ func TestTakeoutTree(t *testing.T) {
 		t2 = 1546300800 // 2019-01-01 00:00:00 UTC
 		t3 = 1580000000 // 2020-01-26 00:53:20 UTC
 	)
+	// The original of the edited copy is indexed first, so it is the
+	// older file: the edited copy must still be what the photo shows.
+	l.write(t, y+"IMG_1004.jpg", jpegBytes(t, 8))
+	l.scan(t)
 	l.write(t, y+"IMG_1001.jpg", jpegBytes(t, 1))
 	l.write(t, y+"IMG_1001.jpg.json", takeoutJSON("IMG_1001.jpg", t1, 48.8583701, 2.2944813, 0, 0, "Eiffel tower", true))
 	l.write(t, y+"IMG_1002.jpg", jpegBytes(t, 2))
@@ -100,7 +104,6 @@ func TestTakeoutTree(t *testing.T) {
 	l.write(t, y+"IMG_1003.jpg.json", takeoutJSON("IMG_1003.jpg", t2+3600, 0, 0, 0, 0, "first of the name", false))
 	l.write(t, y+"IMG_1003(1).jpg", jpegBytes(t, 7))
 	l.write(t, y+"IMG_1003.jpg(1).json", takeoutJSON("IMG_1003.jpg", t2+7200, 0, 0, 0, 0, "second of the name", true))
-	l.write(t, y+"IMG_1004.jpg", jpegBytes(t, 8))
 	l.write(t, y+"IMG_1004-edited.jpg", jpegBytes(t, 9))
 	l.write(t, y+"IMG_1004.jpg.supplemental-metadata.json", takeoutJSON("IMG_1004.jpg", t3+60, 35.6586, 139.7454, 0, 0, "edited in Google Photos", false))
 	zoned := time.Date(2018, 5, 6, 7, 8, 9, 0, time.FixedZone("", 2*3600))
