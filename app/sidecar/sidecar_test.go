@@ -516,3 +516,39 @@ func waitFor(t *testing.T, path, title string) {
 	}
 	t.Fatalf("%s never got %q", path, title)
 }
+
+// BenchmarkExport measures `sidecars export` into DATA/sidecars: each
+// sidecar is merged, written to a temporary file, fsynced, renamed, its
+// folder fsynced, and recorded twice in the database.
+func BenchmarkExport(b *testing.B) {
+	t := &testing.T{}
+	l := &lib{root: b.TempDir(), data: b.TempDir(), now: time.Now()}
+	d, err := db.Open(context.Background(), filepath.Join(l.data, "pinhole.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	l.db, l.ix = d, index.New(d, index.Options{Root: l.root, Workers: 2})
+	const n = 500
+	for i := 0; i < n; i++ {
+		l.write(t, fmt.Sprintf("f%02d/IMG_%04d.jpg", i%25, i), jpegBytes(t, i))
+	}
+	if _, err := l.ix.Scan(context.Background(), false); err != nil {
+		b.Fatal(err)
+	}
+	for id := int64(1); id <= n; id++ {
+		if err := d.EditPhoto(context.Background(), id, db.PhotoEdit{Title: ptr("t"), Keywords: ptr([]string{"a", "b"}),
+			SetLocation: true, Lat: ptr(45.0), Lng: ptr(7.0)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	w := sidecar.New(d, sidecar.Options{Originals: l.root, Dir: filepath.Join(l.data, "sidecars"), Creator: "Pinhole bench"})
+	b.ResetTimer()
+	for b.Loop() {
+		sum, err := w.Export(context.Background(), "", nil)
+		if err != nil || sum.Data != n {
+			b.Fatalf("%+v %v", sum, err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "sidecars/s")
+}
