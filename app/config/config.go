@@ -129,7 +129,7 @@ var options = []option{
 	integer("workers", runtime.NumCPU(), "files read in parallel while indexing", func(c *Config) *int { return &c.Workers }),
 	duration("rescan-interval", 6*time.Hour, "full rescan of the originals as a safety net (0 disables)", func(c *Config) *time.Duration { return &c.RescanInterval }),
 	duration("poll-interval", 2*time.Minute, "rescan interval when live watching is unavailable (network mounts, inotify limits)", func(c *Config) *time.Duration { return &c.PollInterval }),
-	duration("debounce", 2*time.Second, "quiet time after file changes before indexing them", func(c *Config) *time.Duration { return &c.Debounce }),
+	duration("debounce", 2*time.Second, "quiet time after file changes before indexing them, and after an edit before writing its sidecar", func(c *Config) *time.Duration { return &c.Debounce }),
 	duration("settle-time", time.Second, "a changed file's size must stay the same this long before it is read", func(c *Config) *time.Duration { return &c.SettleTime }),
 	boolean("follow-symlinks", false, "follow symbolic links inside the originals (links pointing outside are never followed)", func(c *Config) *bool { return &c.FollowSymlinks }),
 	int64opt("thumb-cache-mb", 0, "thumbnail cache size cap in MB (0: a tenth of the disk space free at start, at least 512 MB and at most 50 GB)", func(c *Config) *int64 { return &c.ThumbCacheMB }),
