@@ -40,6 +40,7 @@ type cmdOpts struct {
 	mp     string
 	seed   int64
 	format string
+	to     string
 }
 
 // env is what a running command gets.
@@ -82,6 +83,10 @@ func commands() []command {
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.StringVar(&o.role, "role", "", "role for users add: admin, user or viewer (default user)")
 			}, run: runUsers},
+		{name: "sidecars", takesArgs: true, args: "export [--to DIR]", summary: "write the XMP sidecar of every edited photo (beside the originals with --write-sidecars, else in DATA/sidecars)",
+			flags: func(fs *flag.FlagSet, o *cmdOpts) {
+				fs.StringVar(&o.to, "to", "", "write them into this folder instead, mirroring the originals' folders")
+			}, run: runSidecars},
 		{name: "backup", args: "[--out FILE]", summary: "write a consistent snapshot of the database (safe while serving)",
 			flags: func(fs *flag.FlagSet, o *cmdOpts) {
 				fs.StringVar(&o.out, "out", "", "backup file (default DATA/backups/pinhole-DATE.db)")

@@ -15,6 +15,7 @@ import (
 
 	"pinhole/app/index"
 	"pinhole/app/maps"
+	"pinhole/app/sidecar"
 	"pinhole/app/upstream"
 	"pinhole/app/version"
 	"pinhole/app/watch"
@@ -29,6 +30,8 @@ type Server struct {
 	Web     *web.Server
 	Thumbs  *thumbs.Service
 	Tiles   *maps.Tiles
+	// Sidecars writes users' edits to XMP sidecars (app/sidecar).
+	Sidecars *sidecar.Writer
 
 	ctx context.Context // the server's lifetime, for rescans started by requests
 
@@ -96,6 +99,8 @@ func NewServer(a *App) (*Server, error) {
 		return nil, fmt.Errorf("thumbnails: %w", err)
 	}
 	s.Thumbs = th
+	s.Sidecars = a.sidecarWriter()
+	a.DB.OnEdited(s.Sidecars.Enqueue)
 	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
 	s.pause.OnResume(a.Places.poke)
 	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
@@ -213,6 +218,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	go func() {
 		defer wg.Done()
 		s.periodic(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// Edits are written to sidecars after each edit, and those not
+		// written yet (a stop before the debounce) at start.
+		s.Sidecars.Run(ctx)
 	}()
 	err := s.Web.Serve(ctx, ln, tlsCfg)
 	cancel()

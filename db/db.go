@@ -51,6 +51,9 @@ type DB struct {
 	// be decoded (db/merge.go).
 	badMetaHook  func(BadMeta)
 	badMetaCount atomic.Int64
+	// editedHook is told which photos a user's edit changed
+	// (db/sidecars.go).
+	editedHook func(ids []int64)
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the

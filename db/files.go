@@ -21,6 +21,7 @@ type FileStat struct {
 	ID      int64
 	PhotoID int64
 	Path    string
+	Stem    string // the stack key the file was stored with
 	Size    int64
 	MTime   int64
 	Hash    string
@@ -40,6 +41,10 @@ type FileRecord struct {
 	// Reader is the meta.ReaderVersion that produced Info; files read by
 	// an older one are read again in the background.
 	Reader int
+	// Stem, when set, is the stack key the indexer chose instead of
+	// Stem(name): a Google Takeout JSON or edited copy joins the photo it
+	// describes, whose name it does not share.
+	Stem string
 }
 
 // Exists reports whether a relative path still exists on disk; the database
@@ -62,7 +67,7 @@ func Stem(name string) string {
 // FolderFiles lists the files known in one folder (relative path).
 func (d *DB) FolderFiles(ctx context.Context, folder string) ([]FileStat, error) {
 	rows, err := d.sql.QueryContext(ctx, `
-		SELECT f.id, COALESCE(f.photo_id, 0), f.path, f.size, f.mtime, f.hash, f.missing
+		SELECT f.id, COALESCE(f.photo_id, 0), f.path, f.stem, f.size, f.mtime, f.hash, f.missing
 		FROM files f JOIN folders d ON d.id = f.folder_id
 		WHERE d.path = ?`, folder)
 	if err != nil {
@@ -72,7 +77,7 @@ func (d *DB) FolderFiles(ctx context.Context, folder string) ([]FileStat, error)
 	var out []FileStat
 	for rows.Next() {
 		var s FileStat
-		if err := rows.Scan(&s.ID, &s.PhotoID, &s.Path, &s.Size, &s.MTime, &s.Hash, &s.Missing); err != nil {
+		if err := rows.Scan(&s.ID, &s.PhotoID, &s.Path, &s.Stem, &s.Size, &s.MTime, &s.Hash, &s.Missing); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -84,8 +89,8 @@ func (d *DB) FolderFiles(ctx context.Context, folder string) ([]FileStat, error)
 func (d *DB) FileByPath(ctx context.Context, rel string) (FileStat, error) {
 	var s FileStat
 	err := d.sql.QueryRowContext(ctx, `
-		SELECT id, COALESCE(photo_id, 0), path, size, mtime, hash, missing FROM files WHERE path = ?`, rel).
-		Scan(&s.ID, &s.PhotoID, &s.Path, &s.Size, &s.MTime, &s.Hash, &s.Missing)
+		SELECT id, COALESCE(photo_id, 0), path, stem, size, mtime, hash, missing FROM files WHERE path = ?`, rel).
+		Scan(&s.ID, &s.PhotoID, &s.Path, &s.Stem, &s.Size, &s.MTime, &s.Hash, &s.Missing)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, ErrNotFound
 	}
@@ -174,30 +179,60 @@ func (d *DB) applyFile(ctx context.Context, tx *sql.Tx, r *FileRecord, exists Ex
 		return nil, err
 	}
 	stem := Stem(name)
+	if r.Stem != "" {
+		stem = r.Stem
+	}
 	now := d.stamp()
 
 	var cur FileStat
-	err = tx.QueryRowContext(ctx, `SELECT id, COALESCE(photo_id, 0), hash FROM files WHERE path = ?`, r.Path).
-		Scan(&cur.ID, &cur.PhotoID, &cur.Hash)
+	var hadFavorite bool
+	err = tx.QueryRowContext(ctx, `
+		SELECT id, COALESCE(photo_id, 0), hash, stem, json_extract(meta, '$.favorite') IS NOT NULL FROM files WHERE path = ?`, r.Path).
+		Scan(&cur.ID, &cur.PhotoID, &cur.Hash, &cur.Stem, &hadFavorite)
 	switch {
 	case err == nil:
 		// Same path, new content (or first read after an error): keep the
 		// photo, re-read its metadata.
 		_, err = tx.ExecContext(ctx, `
-			UPDATE files SET size=?, mtime=?, hash=?, mime=?, kind=?, meta=?, error=?, reader=?, missing=0, indexed_at=?
-			WHERE id = ?`, r.Size, r.MTime, r.Hash, r.MIME, string(r.Kind), string(metaJSON), r.Err, r.Reader, now, cur.ID)
+			UPDATE files SET stem=?, size=?, mtime=?, hash=?, mime=?, kind=?, meta=?, error=?, reader=?, missing=0, indexed_at=?
+			WHERE id = ?`, stem, r.Size, r.MTime, r.Hash, r.MIME, string(r.Kind), string(metaJSON), r.Err, r.Reader, now, cur.ID)
 		if err != nil {
 			return nil, err
 		}
-		if cur.PhotoID != 0 {
-			return []int64{cur.PhotoID}, nil
+		photoID := cur.PhotoID
+		if photoID == 0 {
+			if photoID, err = d.photoFor(ctx, tx, r, folderID, stem, cur.ID); err != nil {
+				return nil, err
+			}
+			if _, err = tx.ExecContext(ctx, `UPDATE files SET photo_id = ? WHERE id = ?`, photoID, cur.ID); err != nil {
+				return nil, err
+			}
+		} else if stem != cur.Stem {
+			// The file's stack changed: a Takeout JSON or edited copy whose
+			// photo arrived after it. Its photo joins that one.
+			var other int64
+			err := tx.QueryRowContext(ctx, `
+				SELECT photo_id FROM files WHERE folder_id = ? AND stem = ? AND id <> ? AND photo_id IS NOT NULL AND photo_id <> ? ORDER BY missing, id LIMIT 1`,
+				folderID, stem, cur.ID, photoID).Scan(&other)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, err
+			}
+			if other != 0 {
+				keep, drop := min(photoID, other), max(photoID, other)
+				if err := d.mergePhotos(ctx, tx, keep, drop); err != nil {
+					return nil, err
+				}
+				photoID = keep
+			}
 		}
-		photoID, err := d.photoFor(ctx, tx, r, folderID, stem, cur.ID)
-		if err != nil {
-			return nil, err
+		// A Takeout star is applied once, when the file first says so: a
+		// user who takes it off later is not overruled by a re-read.
+		if r.Info != nil && r.Info.Favorite && !hadFavorite {
+			if _, err := tx.ExecContext(ctx, `UPDATE photos SET favorite = 1 WHERE id = ?`, photoID); err != nil {
+				return nil, err
+			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE files SET photo_id = ? WHERE id = ?`, photoID, cur.ID)
-		return []int64{photoID}, err
+		return []int64{photoID}, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, err
 	}
@@ -236,8 +271,23 @@ func (d *DB) applyFile(ctx context.Context, tx *sql.Tx, r *FileRecord, exists Ex
 	if err != nil {
 		return nil, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE files SET photo_id = ? WHERE id = ?`, photoID, fileID)
-	return []int64{photoID}, err
+	if _, err = tx.ExecContext(ctx, `UPDATE files SET photo_id = ? WHERE id = ?`, photoID, fileID); err != nil {
+		return nil, err
+	}
+	if r.Info != nil && r.Info.Favorite {
+		// First index of a Takeout star. The same content already known
+		// elsewhere is a moved or copied JSON whose star was applied once.
+		var seen bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE hash = ? AND hash <> '' AND id <> ?)`, r.Hash, fileID).Scan(&seen); err != nil {
+			return nil, err
+		}
+		if !seen {
+			if _, err := tx.ExecContext(ctx, `UPDATE photos SET favorite = 1 WHERE id = ?`, photoID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return []int64{photoID}, nil
 }
 
 // findMoved returns a file with this hash whose path no longer exists.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -86,9 +87,14 @@ func (d *DB) reportBadMeta(bad []BadMeta) {
 // photoFiles loads what meta.Merge needs of a photo's files. A file whose
 // stored metadata does not decode takes part without it (its kind still
 // counts), is returned in bad, and is queued for reading again: its reader
-// version is reset so the background re-read picks it up.
+// version is reset so the background re-read picks it up. A sidecar whose
+// content is what Pinhole last wrote for the photo is marked Own.
 func photoFiles(ctx context.Context, tx *sql.Tx, photoID int64) (files []meta.FileInfo, bad []BadMeta, err error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, path, kind, mime, missing, meta FROM files WHERE photo_id = ?`, photoID)
+	rows, err := tx.QueryContext(ctx, `
+		SELECT f.id, f.path, f.name, f.kind, f.mime, f.missing, f.meta,
+			f.kind = 'sidecar' AND f.hash <> '' AND f.hash = COALESCE(s.hash, '')
+		FROM files f LEFT JOIN sidecar_writes s ON s.photo_id = f.photo_id
+		WHERE f.photo_id = ?`, photoID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -96,7 +102,7 @@ func photoFiles(ctx context.Context, tx *sql.Tx, photoID int64) (files []meta.Fi
 	for rows.Next() {
 		var f meta.FileInfo
 		var path, kind, js string
-		if err := rows.Scan(&f.ID, &path, &kind, &f.MIME, &f.Missing, &js); err != nil {
+		if err := rows.Scan(&f.ID, &path, &f.Name, &kind, &f.MIME, &f.Missing, &js, &f.Own); err != nil {
 			return nil, nil, err
 		}
 		f.Kind = meta.Kind(kind)
@@ -120,18 +126,20 @@ func photoFiles(ctx context.Context, tx *sql.Tx, photoID int64) (files []meta.Fi
 
 // refreshPhoto merges a photo's metadata from its files again (meta.Merge
 // decides; this only loads and stores) and returns the files whose stored
-// metadata could not be decoded.
+// metadata could not be decoded. Fields Merge adopts from a sidecar (a
+// newer change made in another program) are stored and stay edited.
 func (d *DB) refreshPhoto(ctx context.Context, tx *sql.Tx, photoID int64) ([]BadMeta, error) {
 	files, bad, err := photoFiles(ctx, tx, photoID)
 	if err != nil || len(files) == 0 {
 		return bad, err
 	}
-	var editedStr string
+	var editedStr, editedAt string
 	var oldLat, oldLng sql.NullFloat64
-	if err := tx.QueryRowContext(ctx, `SELECT edited, lat, lng FROM photos WHERE id = ?`, photoID).Scan(&editedStr, &oldLat, &oldLng); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT edited, edited_at, lat, lng FROM photos WHERE id = ?`, photoID).Scan(&editedStr, &editedAt, &oldLat, &oldLng); err != nil {
 		return bad, fmt.Errorf("load photo: %w", err)
 	}
-	mg := meta.Merge(files, editedSet(editedStr))
+	edited := editedSet(editedStr)
+	mg := meta.Merge(files, edited, ParseTime(editedAt))
 	if mg.Primary == 0 {
 		// Only sidecars left (their picture was removed): nothing to show.
 		_, err := tx.ExecContext(ctx, `UPDATE photos SET missing = 1, primary_file_id = NULL WHERE id = ?`, photoID)
@@ -148,6 +156,16 @@ func (d *DB) refreshPhoto(ctx context.Context, tx *sql.Tx, photoID int64) ([]Bad
 		nullInt(m.ISO), nullFloat(m.FocalLength), m.DisplayWidth(), m.DisplayHeight(), m.Orientation, nullFloat(m.Duration),
 		boolInt(mg.Missing), mg.Primary, d.stamp(),
 	}
+	if len(mg.Adopted) > 0 {
+		for f := range mg.Adopted {
+			edited[f] = true
+		}
+		at := editedAt
+		if t := formatTime(mg.AdoptedAt); t > at {
+			at = t
+		}
+		set, args = append(set, "edited = ?", "edited_at = ?"), append(args, editedList(edited), at)
+	}
 	if mg.Writes(FieldTitle) {
 		set, args = append(set, "title = ?"), append(args, m.Title)
 	}
@@ -162,7 +180,8 @@ func (d *DB) refreshPhoto(ctx context.Context, tx *sql.Tx, photoID int64) ([]Bad
 		set = append(set, "taken_at = ?", "taken_local = ?", "taken_offset = ?", "taken_source = ?")
 		args = append(args, t.at, t.local, t.offset, t.source)
 	}
-	if mg.Writes(FieldLocation) {
+	samePlace := mg.Adopted[FieldLocation] && oldLat.Valid && oldLng.Valid && meta.SamePosition(m.Lat, m.Lng, oldLat.Float64, oldLng.Float64)
+	if mg.Writes(FieldLocation) && !samePlace {
 		lat, lng, alt := sql.NullFloat64{}, sql.NullFloat64{}, sql.NullFloat64{}
 		if m.HasGPS {
 			lat, lng = sql.NullFloat64{Float64: m.Lat, Valid: true}, sql.NullFloat64{Float64: m.Lng, Valid: true}
@@ -190,6 +209,18 @@ func (d *DB) refreshPhoto(ctx context.Context, tx *sql.Tx, photoID int64) ([]Bad
 		}
 	}
 	return bad, d.syncSearch(ctx, tx, photoID)
+}
+
+// editedList is the stored form of an edited set: sorted, comma-separated.
+func editedList(m meta.EditedFields) string {
+	list := make([]string, 0, len(m))
+	for f, on := range m {
+		if on {
+			list = append(list, f)
+		}
+	}
+	sort.Strings(list)
+	return strings.Join(list, ",")
 }
 
 func setKeywords(ctx context.Context, tx *sql.Tx, photoID int64, kws []string) error {

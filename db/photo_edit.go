@@ -143,11 +143,16 @@ type PhotoEdit struct {
 	// SetLocation changes the position; Lat and Lng nil remove it.
 	SetLocation bool
 	Lat, Lng    *float64
+	// Rating sets the star rating: 0 to 5, or -1 for rejected, as
+	// xmp:Rating has it.
+	Rating *int
 }
 
 // EditPhoto applies a user's edit. Every metadata field it touches is
-// recorded in photos.edited so re-indexing never overwrites it, and the
-// full-text row is rewritten.
+// recorded in photos.edited so re-indexing never overwrites it, with the
+// time in photos.edited_at (the newer of an edit and a change another
+// program makes in a sidecar wins); the full-text row is rewritten, and
+// the OnEdited hook is told.
 func (d *DB) EditPhoto(ctx context.Context, id int64, e PhotoEdit) error {
 	var set []string
 	var args []any
@@ -169,6 +174,12 @@ func (d *DB) EditPhoto(ctx context.Context, id int64, e PhotoEdit) error {
 			return fmt.Errorf("more than 500 keywords: %w", ErrInvalid)
 		}
 		fields = append(fields, FieldKeywords)
+	}
+	if e.Rating != nil {
+		if *e.Rating < -1 || *e.Rating > 5 {
+			return fmt.Errorf("rating %d: want 0 to 5, or -1 for rejected: %w", *e.Rating, ErrInvalid)
+		}
+		set, args, fields = append(set, "rating = ?"), append(args, *e.Rating), append(fields, FieldRating)
 	}
 	for col, v := range map[string]*bool{"favorite": e.Favorite, "private": e.Private, "archived": e.Archived} {
 		if v != nil {
@@ -210,7 +221,7 @@ func (d *DB) EditPhoto(ctx context.Context, id int64, e PhotoEdit) error {
 		args = append(args, lat, lng)
 		fields = append(fields, FieldLocation)
 	}
-	return d.tx(ctx, func(tx *sql.Tx) error {
+	err := d.tx(ctx, func(tx *sql.Tx) error {
 		var edited string
 		err := tx.QueryRowContext(ctx, `SELECT edited FROM photos WHERE id = ?`, id).Scan(&edited)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -222,13 +233,13 @@ func (d *DB) EditPhoto(ctx context.Context, id int64, e PhotoEdit) error {
 		for _, f := range fields {
 			m[f] = true
 		}
-		list := make([]string, 0, len(m))
-		for f := range m {
-			list = append(list, f)
-		}
-		sort.Strings(list)
+		now := d.stamp()
 		set := append(set, "edited = ?", "updated_at = ?")
-		args := append(args, strings.Join(list, ","), d.stamp(), id)
+		args := append(args, editedList(m), now)
+		if len(fields) > 0 {
+			set, args = append(set, "edited_at = ?"), append(args, now)
+		}
+		args = append(args, id)
 		if _, err := tx.ExecContext(ctx, `UPDATE photos SET `+strings.Join(set, ", ")+` WHERE id = ?`, args...); err != nil {
 			return fmt.Errorf("edit photo: %w", err)
 		}
@@ -239,6 +250,10 @@ func (d *DB) EditPhoto(ctx context.Context, id int64, e PhotoEdit) error {
 		}
 		return d.syncSearch(ctx, tx, id)
 	})
+	if err == nil && len(fields) > 0 && d.editedHook != nil {
+		d.editedHook([]int64{id})
+	}
+	return err
 }
 
 // SetFlags sets favorite/private/archived on many photos at once and

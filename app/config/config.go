@@ -35,6 +35,10 @@ type Config struct {
 	UploadFolder string
 	Demo         bool
 
+	// WriteSidecars: users' edits go to NAME.xmp beside the originals
+	// (with ReadOnly off); otherwise to SidecarDir.
+	WriteSidecars bool
+
 	Workers        int
 	RescanInterval time.Duration
 	PollInterval   time.Duration
@@ -142,12 +146,13 @@ var options = []option{
 	str("listen", DefaultListen, "address to serve HTTP on (host:port)", func(c *Config) *string { return &c.Listen }),
 	str("log-level", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
 	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false)", func(c *Config) *bool { return &c.ReadOnly }),
+	boolean("write-sidecars", false, "write edits (titles, keywords, ratings, places, dates) as NAME.xmp sidecars beside the originals for digiKam, Lightroom and exiftool (needs --read-only=false); without it they are written to DATA/sidecars", func(c *Config) *bool { return &c.WriteSidecars }),
 	str("upload-folder", "Uploads", "folder inside the originals that uploads are saved to", func(c *Config) *string { return &c.UploadFolder }),
 	boolean("demo", true, "generate and index a demo library when --originals is empty", func(c *Config) *bool { return &c.Demo }),
 	integer("workers", runtime.NumCPU(), "files read in parallel while indexing", func(c *Config) *int { return &c.Workers }),
 	duration("rescan-interval", 6*time.Hour, "full rescan of the originals as a safety net (0 disables)", func(c *Config) *time.Duration { return &c.RescanInterval }),
 	duration("poll-interval", 2*time.Minute, "rescan interval when live watching is unavailable (network mounts, inotify limits)", func(c *Config) *time.Duration { return &c.PollInterval }),
-	duration("debounce", 2*time.Second, "quiet time after file changes before indexing them", func(c *Config) *time.Duration { return &c.Debounce }),
+	duration("debounce", 2*time.Second, "quiet time after file changes before indexing them, and after an edit before writing its sidecar", func(c *Config) *time.Duration { return &c.Debounce }),
 	duration("settle-time", time.Second, "a changed file's size must stay the same this long before it is read", func(c *Config) *time.Duration { return &c.SettleTime }),
 	boolean("follow-symlinks", false, "follow symbolic links inside the originals (links pointing outside are never followed)", func(c *Config) *bool { return &c.FollowSymlinks }),
 	int64opt("thumb-cache-mb", 0, "thumbnail cache size cap in MB (0: a tenth of the disk space free at start, at least 512 MB and at most 50 GB)", func(c *Config) *int64 { return &c.ThumbCacheMB }),
@@ -505,6 +510,10 @@ func (c *Config) ThumbDir() string { return filepath.Join(c.Data, "cache", "thum
 
 // TileDir is the map tile cache.
 func (c *Config) TileDir() string { return filepath.Join(c.Data, "cache", "tiles") }
+
+// SidecarDir holds the XMP sidecars of edits that are not written beside
+// the originals, in the originals' folder tree.
+func (c *Config) SidecarDir() string { return filepath.Join(c.Data, "sidecars") }
 
 // BackupDir holds database backups.
 func (c *Config) BackupDir() string { return filepath.Join(c.Data, "backups") }

@@ -210,6 +210,7 @@ type job struct {
 	rel   string
 	size  int64
 	mtime int64
+	stem  string // the stack key (takeoutLinks); "" for the file's own
 }
 
 // scanState is shared by one scan's walker, workers and writer.
@@ -406,9 +407,21 @@ func (ix *Indexer) markMissing(ctx context.Context, sc scope, st *scanState) (st
 	return "", nil
 }
 
-// walk visits folders depth-first, queueing changed files and collecting
-// vanished ones.
+// feedPaths queues the files among rels that changed, walks the folders
+// among them, and collects the paths that are gone.
 func (ix *Indexer) feedPaths(ctx context.Context, rels []string, st *scanState) error {
+	folders := map[string]*folderListing{} // folders of the files in rels
+	queued := map[string]bool{}
+	queue := func(rel string, info os.FileInfo, stem string) error {
+		queued[rel] = true
+		ix.queued.Add(1)
+		select {
+		case st.jobs <- job{rel: rel, size: info.Size(), mtime: info.ModTime().UnixNano(), stem: stem}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	for _, rel := range rels {
 		rel = strings.Trim(path.Clean("/"+filepath.ToSlash(rel)), "/")
 		if rel == "" || rel == "." {
@@ -439,25 +452,98 @@ func (ix *Indexer) feedPaths(ctx context.Context, rels []string, st *scanState) 
 		if !info.Mode().IsRegular() {
 			continue
 		}
-		if _, _, ok := meta.Detect(path.Base(rel)); !ok {
+		name := path.Base(rel)
+		if _, _, ok := meta.Detect(name); !ok {
 			continue
 		}
+		dir := parentDir(rel)
+		fl := folders[dir]
+		if fl == nil {
+			fl = ix.listFolder(dir)
+			folders[dir] = fl
+		}
+		k, kerr := ix.db.FileByPath(ctx, rel)
+		stem, linked := fl.links[name]
+		if meta.IsTakeoutJSON(name) && !linked {
+			if kerr != nil {
+				continue // not a photo's sidecar
+			}
+			stem = k.Stem
+		} else if !linked {
+			stem = db.Stem(name)
+		}
 		ix.seen.Add(1)
-		k, err := ix.db.FileByPath(ctx, rel)
-		if err == nil && !k.Missing && k.Hash != "" && k.Size == info.Size() && k.MTime == info.ModTime().UnixNano() {
+		if kerr == nil && !k.Missing && k.Hash != "" && k.Size == info.Size() && k.MTime == info.ModTime().UnixNano() && k.Stem == stem {
 			ix.skipped.Add(1)
 			continue
 		}
-		ix.queued.Add(1)
-		select {
-		case st.jobs <- job{rel: rel, size: info.Size(), mtime: info.ModTime().UnixNano()}:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := queue(rel, info, stem); err != nil {
+			return err
+		}
+	}
+	// A Takeout JSON or edited copy may have arrived before the photo it
+	// belongs with, and been stored apart (or left out): now that the
+	// folder changed, files whose stack moved are read again.
+	for dir, fl := range folders {
+		if fl.links == nil {
+			continue
+		}
+		known, err := ix.db.FolderFiles(ctx, dir)
+		if err != nil {
+			return err
+		}
+		byPath := make(map[string]db.FileStat, len(known))
+		for _, k := range known {
+			byPath[k.Path] = k
+		}
+		for name, stem := range fl.links {
+			rel := path.Join(dir, name)
+			k, isKnown := byPath[rel]
+			if queued[rel] || isKnown && (k.Missing || k.Stem == stem) || Ignored(ix.opt.Root, rel) {
+				continue
+			}
+			info, err := os.Stat(ix.abs(rel))
+			if err != nil || !info.Mode().IsRegular() {
+				continue
+			}
+			ix.seen.Add(1)
+			if err := queue(rel, info, stem); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
+// folderListing is what feedPaths needs of a folder: its Takeout links.
+type folderListing struct {
+	links map[string]string
+}
+
+func (ix *Indexer) listFolder(dir string) *folderListing {
+	entries, err := os.ReadDir(ix.abs(dir))
+	if err != nil {
+		return &folderListing{}
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return &folderListing{links: takeoutLinks(names)}
+}
+
+// parentDir is the folder of a relative path, "" for the root.
+func parentDir(rel string) string {
+	if d := path.Dir(rel); d != "." {
+		return d
+	}
+	return ""
+}
+
+// walk visits folders depth-first, queueing changed files and collecting
+// vanished ones.
 func (ix *Indexer) walk(ctx context.Context, sub string, full bool, st *scanState) error {
 	var ignores ignoreStack
 	// Patterns from .pinholeignore files above the starting folder apply too.
@@ -520,6 +606,11 @@ func (ix *Indexer) walkDir(ctx context.Context, rel string, full bool, st *scanS
 	for _, k := range known {
 		byPath[k.Path] = k
 	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	links := takeoutLinks(names)
 	var subdirs []string
 	for _, e := range entries {
 		name := e.Name()
@@ -552,20 +643,29 @@ func (ix *Indexer) walkDir(ctx context.Context, rel string, full bool, st *scanS
 		if _, _, ok := meta.Detect(name); !ok {
 			continue
 		}
+		k, isKnown := byPath[childRel]
+		stem, linked := links[name]
+		if meta.IsTakeoutJSON(name) && !linked {
+			if !isKnown {
+				continue // not a photo's sidecar: an album's metadata.json, say
+			}
+			stem = k.Stem // its photo is gone; it stays as it was
+		} else if !linked {
+			stem = db.Stem(name)
+		}
 		info, err := os.Stat(ix.abs(childRel))
 		if err != nil {
 			continue // vanished between listing and stat
 		}
 		ix.seen.Add(1)
-		k, isKnown := byPath[childRel]
 		delete(byPath, childRel)
-		if !full && isKnown && !k.Missing && k.Hash != "" && k.Size == info.Size() && k.MTime == info.ModTime().UnixNano() {
+		if !full && isKnown && !k.Missing && k.Hash != "" && k.Size == info.Size() && k.MTime == info.ModTime().UnixNano() && k.Stem == stem {
 			ix.skipped.Add(1)
 			continue
 		}
 		ix.queued.Add(1)
 		select {
-		case st.jobs <- job{rel: childRel, size: info.Size(), mtime: info.ModTime().UnixNano()}:
+		case st.jobs <- job{rel: childRel, size: info.Size(), mtime: info.ModTime().UnixNano(), stem: stem}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -623,7 +723,7 @@ func (ix *Indexer) read(ctx context.Context, j job, st *scanState) (rec db.FileR
 	}
 	st.bytes.Add(n)
 	rec = ix.readMeta(j.rel, j.mtime, chk.Problem())
-	rec.Size, rec.Hash = n, hash
+	rec.Size, rec.Hash, rec.Stem = n, hash, j.stem
 	ix.indexed.Add(1)
 	return rec, true
 }

@@ -67,11 +67,14 @@ var typeByExt = map[string]struct {
 	".m2ts": {KindVideo, "video/m2ts"},
 
 	".xmp": {KindSidecar, "application/rdf+xml"},
+	// Google Takeout's JSON sidecars. The indexer keeps only those whose
+	// name belongs to a photo beside them (TakeoutJSONNames).
+	".json": {KindSidecar, mimeTakeout},
 }
 
 // Detect tells by the file name's extension alone whether a file is media
-// Pinhole indexes (sidecar .xmp files included), so a directory walk can
-// skip everything else without opening it.
+// Pinhole indexes (sidecar .xmp and Takeout .json files included), so a
+// directory walk can skip everything else without opening it.
 func Detect(name string) (kind Kind, mime string, ok bool) {
 	t, ok := typeByExt[strings.ToLower(filepath.Ext(name))]
 	if !ok {
@@ -85,7 +88,7 @@ func kindOfMIME(mime string) Kind {
 	switch {
 	case strings.HasPrefix(mime, "video/"):
 		return KindVideo
-	case mime == "application/rdf+xml":
+	case mime == "application/rdf+xml", mime == mimeTakeout:
 		return KindSidecar
 	case strings.HasPrefix(mime, "image/x-"):
 		return KindRaw

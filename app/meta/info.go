@@ -14,7 +14,8 @@ import (
 // Kind is the broad media type of a file.
 type Kind string
 
-// Kinds of media files. Sidecar is an .xmp file that belongs to a photo.
+// Kinds of media files. Sidecar is a file that describes a photo without
+// being one: an .xmp sidecar, or a Google Takeout .json.
 const (
 	KindImage   Kind = "image"
 	KindRaw     Kind = "raw"
@@ -32,6 +33,7 @@ const (
 	SourceIPTC     TimeSource = "iptc"        // IPTC-IIM DateCreated + TimeCreated
 	SourceMaker    TimeSource = "maker"       // a vendor record: Canon CIFF, Sigma X3F, Olympus APP12
 	SourceVideo    TimeSource = "video"       // QuickTime mvhd creation time
+	SourceTakeout  TimeSource = "takeout"     // Google Takeout JSON photoTakenTime: an instant in UTC, no zone
 	SourceFileName TimeSource = "file_name"   // a date in the file name
 	SourceFolder   TimeSource = "folder_name" // a date in the names of the folders above the file
 	SourceFileTime TimeSource = "file_time"   // the file's modification time
@@ -108,6 +110,19 @@ type Info struct {
 	Description string   `json:"description,omitzero"`
 	Keywords    []string `json:"keywords,omitzero"`
 	Rating      int      `json:"rating,omitzero"` // 0–5, -1 rejected
+
+	// Favorite: a Google Takeout JSON says the owner starred the photo
+	// in Google Photos.
+	Favorite bool `json:"favorite,omitzero"`
+
+	// What an .xmp sidecar says about itself: xmp:MetadataDate (when its
+	// metadata last changed, as the writing tool stamped it),
+	// xmp:CreatorTool, and the fields Pinhole wrote into it as a user's
+	// edits (pinhole:Edited). meta.Merge uses them to tell Pinhole's own
+	// sidecars from another program's changes.
+	MetadataDate time.Time `json:"metadata_date,omitzero"`
+	CreatorTool  string    `json:"creator_tool,omitzero"`
+	EditedFields []string  `json:"edited_fields,omitzero"`
 
 	// Raw values kept for `pinhole inspect`, in exiftool's formats.
 	DateTimeOriginal   string `json:"date_time_original,omitzero"`   // "YYYY:MM:DD hh:mm:ss"

@@ -1,6 +1,10 @@
 package meta
 
-import "sort"
+import (
+	"math"
+	"sort"
+	"time"
+)
 
 // Photo fields a user can edit. A field named in EditedFields was changed
 // by a user (the database lists them in photos.edited) and is never
@@ -14,6 +18,12 @@ const (
 	FieldRating      = "rating"
 )
 
+// editable names the fields above: the only ones Merge keeps or adopts.
+var editable = map[string]bool{
+	FieldTitle: true, FieldDescription: true, FieldKeywords: true,
+	FieldTaken: true, FieldLocation: true, FieldRating: true,
+}
+
 // EditedFields is the set of fields a user edited on one photo.
 type EditedFields map[string]bool
 
@@ -21,10 +31,15 @@ type EditedFields map[string]bool
 // it, and its state in the library.
 type FileInfo struct {
 	ID      int64 // the file's identity, returned as Merged.Primary
+	Name    string
 	Kind    Kind
 	MIME    string
 	Missing bool // gone from disk, kept for its photo's sake
-	Info    Info
+	// Own: a sidecar whose content is exactly what Pinhole last wrote for
+	// the photo. It holds the user's edits as the database has them, so
+	// it is never read as a change made elsewhere.
+	Own  bool
+	Info Info
 }
 
 // MediaType is what a photo is, from the kinds of its files.
@@ -51,6 +66,13 @@ type Merged struct {
 	// user: their values here are the files' and must not be stored.
 	Info Info
 	Keep EditedFields
+	// Adopted are edited fields whose value Info takes from a sidecar
+	// another program changed after the user's edit in Pinhole (or that a
+	// Pinhole sidecar lists as edited while the database has no edit for
+	// them, as after the database was lost). The caller stores them, keeps
+	// them marked as edited, and dates the edits AdoptedAt.
+	Adopted   EditedFields
+	AdoptedAt time.Time
 }
 
 // Writes reports whether the caller stores field from Info (false for
@@ -60,29 +82,43 @@ func (m *Merged) Writes(field string) bool { return !m.Keep[field] }
 // Merge decides a photo's fields from its files. It is the one place the
 // policy lives:
 //
-//   - The primary file is a present one before a missing one, then a JPEG,
-//     another image, a RAW, a video, the oldest first; a sidecar never is.
+//   - The primary file is a present one before a missing one, then a
+//     Google Photos edited copy (IMG_1-edited.jpg, stacked with its original
+//     by a Google Takeout import) before its original, then a JPEG, another
+//     image, a RAW, a video, the oldest first; a sidecar never is.
 //   - The primary's fields win; what it lacks is filled from the other
 //     picture and video files in that order (RAW + JPEG: the RAW may carry
 //     the lens while the JPEG carries GPS). Pixel size and orientation come
 //     together from one file.
-//   - An .xmp sidecar wins for what people write — title, description,
+//   - A sidecar wins for what people write — title, description,
 //     keywords, rating — and fills a missing position. With several
-//     sidecars a present one beats a missing one, then the newer file.
+//     sidecars a present one beats a missing one, an .xmp beats a Google
+//     Takeout .json, then the newer file wins.
 //   - A date is taken from another file only when its source is stronger
 //     (TimeSource.Strength): a date a file records beats one from a file
 //     name, which beats a folder's, which beats a modification time. A
 //     weak date never replaces a stronger one, whichever file holds it,
-//     and at equal strength the primary's stands.
+//     and at equal strength the primary's stands. So a photo's own EXIF
+//     date beats a Takeout JSON's.
+//   - Fields in edited are kept as the user set them (Merged.Keep), at
+//     editedAt (zero: when is unknown). One exception, the newest edit
+//     wins: an .xmp sidecar that is not Pinhole's own (FileInfo.Own) and
+//     whose xmp:MetadataDate is later than editedAt — another program
+//     changed it after the user's edit in Pinhole — gives its value for
+//     an edited field it carries (Merged.Adopted). A sidecar without
+//     xmp:MetadataDate cannot say when it changed and never overrides an
+//     edit; its modification time is not trusted, as copying a library
+//     resets it. Fields a Pinhole sidecar lists as edited (pinhole:Edited)
+//     that the database has no edit for are adopted too: that is how the
+//     edits come back after the database is lost.
 //   - The media type: a video with a picture or RAW is a live photo, a
 //     video alone a video, any RAW makes a raw photo, else an image.
-//   - Fields in edited are kept as the user set them (Merged.Keep).
 //
 // Merge does not change files.
-func Merge(files []FileInfo, edited EditedFields) Merged {
-	out := Merged{Keep: EditedFields{}}
-	for _, f := range []string{FieldTitle, FieldDescription, FieldKeywords, FieldTaken, FieldLocation, FieldRating} {
-		if edited[f] {
+func Merge(files []FileInfo, edited EditedFields, editedAt time.Time) Merged {
+	out := Merged{Keep: EditedFields{}, Adopted: EditedFields{}}
+	for f := range edited {
+		if editable[f] {
 			out.Keep[f] = true
 		}
 	}
@@ -94,6 +130,9 @@ func Merge(files []FileInfo, edited EditedFields) Merged {
 		a, b := order[i], order[j]
 		if a.Missing != b.Missing {
 			return !a.Missing
+		}
+		if ea, eb := isEditedCopy(a), isEditedCopy(b); ea != eb {
+			return ea
 		}
 		if ra, rb := kindRank(a), kindRank(b); ra != rb {
 			return ra < rb
@@ -121,16 +160,21 @@ func Merge(files []FileInfo, edited EditedFields) Merged {
 		fillGaps(&m, &f.Info)
 	}
 	// Sidecars are applied so the one that must win comes last: missing
-	// ones first, then present ones, older before newer.
+	// ones first, then present ones; Takeout JSON before XMP; older
+	// before newer.
 	sort.SliceStable(side, func(i, j int) bool {
 		if side[i].Missing != side[j].Missing {
 			return side[i].Missing
+		}
+		if ji, jj := isTakeout(side[i]), isTakeout(side[j]); ji != jj {
+			return ji
 		}
 		return side[i].ID < side[j].ID
 	})
 	for _, s := range side {
 		applySidecar(&m, &s.Info)
 	}
+	adopt(&out, &m, side, edited, editedAt)
 	out.Info = m
 
 	out.Missing = true
@@ -159,6 +203,106 @@ func Merge(files []FileInfo, edited EditedFields) Merged {
 		out.MediaType = MediaImage
 	}
 	return out
+}
+
+// adopt applies the newest-edit-wins rule (see Merge) to the merged info
+// m: side is sorted so that, of two sidecars that qualify, the newer
+// MetadataDate wins.
+func adopt(out *Merged, m *Info, side []*FileInfo, edited EditedFields, editedAt time.Time) {
+	var from []*FileInfo
+	for _, s := range side {
+		if s.Missing || s.Own || isTakeout(s) {
+			continue
+		}
+		from = append(from, s)
+	}
+	sort.SliceStable(from, func(i, j int) bool { return from[i].Info.MetadataDate.Before(from[j].Info.MetadataDate) })
+	for _, s := range from {
+		x := &s.Info
+		listed := map[string]bool{}
+		for _, f := range x.EditedFields {
+			listed[f] = true
+		}
+		for _, f := range []string{FieldTitle, FieldDescription, FieldKeywords, FieldRating, FieldTaken, FieldLocation} {
+			if !carries(x, f) {
+				continue
+			}
+			switch {
+			case edited[f]:
+				// Newer than the user's edit? An edit of unknown date
+				// (made before edits were dated) stands.
+				if x.MetadataDate.IsZero() || editedAt.IsZero() || !x.MetadataDate.After(editedAt) {
+					continue
+				}
+			case listed[f]:
+				// A Pinhole sidecar's edit the database does not know.
+			default:
+				continue // not an edit: the ordinary rules above decided
+			}
+			take(m, x, f)
+			out.Adopted[f] = true
+			delete(out.Keep, f)
+			if x.MetadataDate.After(out.AdoptedAt) {
+				out.AdoptedAt = x.MetadataDate
+			}
+		}
+	}
+}
+
+// carries reports whether a sidecar has a value for field.
+func carries(x *Info, f string) bool {
+	switch f {
+	case FieldTitle:
+		return x.Title != ""
+	case FieldDescription:
+		return x.Description != ""
+	case FieldKeywords:
+		return len(x.Keywords) > 0
+	case FieldRating:
+		return x.Rating != 0
+	case FieldTaken:
+		return !x.Taken.IsZero() && x.TakenSource == SourceXMP
+	case FieldLocation:
+		return x.HasGPS
+	}
+	return false
+}
+
+// take copies field f from the sidecar x into m, whatever m had.
+func take(m, x *Info, f string) {
+	switch f {
+	case FieldTitle:
+		m.Title = x.Title
+	case FieldDescription:
+		m.Description = x.Description
+	case FieldKeywords:
+		m.Keywords = append([]string(nil), x.Keywords...)
+	case FieldRating:
+		m.Rating = x.Rating
+	case FieldTaken:
+		m.Taken, m.HasOffset, m.TakenSource = x.Taken, x.HasOffset, x.TakenSource
+	case FieldLocation:
+		m.HasGPS, m.Lat, m.Lng, m.Alt, m.HasAlt = true, x.Lat, x.Lng, x.Alt, x.HasAlt
+	}
+}
+
+// SamePosition reports whether two positions are the same place to within
+// a centimetre: what an XMP sidecar's "DDD,MM.mmmmmmmmN" form rounds away.
+func SamePosition(lat1, lng1, lat2, lng2 float64) bool {
+	return math.Abs(lat1-lat2) < 1e-7 && math.Abs(lng1-lng2) < 1e-7
+}
+
+// isTakeout reports whether a sidecar is a Google Takeout JSON.
+func isTakeout(f *FileInfo) bool { return f.MIME == mimeTakeout }
+
+// isEditedCopy reports whether a picture is a Google Photos edited copy
+// (IMG_1-edited.jpg), which a Takeout import stacks with its original.
+func isEditedCopy(f *FileInfo) bool {
+	if f.Kind == KindSidecar || f.Name == "" {
+		return false
+	}
+	_, ok := TakeoutOriginal(f.Name)
+	return ok
 }
 
 // kindRank orders the files of a stack for choosing the primary one:

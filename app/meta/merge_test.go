@@ -24,7 +24,12 @@ func mov(id int64, in Info) FileInfo {
 func xmp(id int64, in Info) FileInfo {
 	return FileInfo{ID: id, Kind: KindSidecar, MIME: "application/rdf+xml", Info: in}
 }
-func gone(f FileInfo) FileInfo { f.Missing = true; return f }
+func takeoutJSON(id int64, in Info) FileInfo {
+	return FileInfo{ID: id, Kind: KindSidecar, MIME: "application/json", Info: in}
+}
+func named(f FileInfo, name string) FileInfo { f.Name = name; return f }
+func gone(f FileInfo) FileInfo               { f.Missing = true; return f }
+func own(f FileInfo) FileInfo                { f.Own = true; return f }
 
 var (
 	t2019 = time.Date(2019, 7, 14, 10, 0, 0, 0, time.UTC)
@@ -47,9 +52,15 @@ func out(m Merged) map[string]any {
 		"gps":   fmt.Sprintf("%v %g,%g alt %v %g", i.HasGPS, i.Lat, i.Lng, i.HasAlt, i.Alt),
 		"taken": i.Taken.Format(time.RFC3339), "taken_source": i.TakenSource, "has_offset": i.HasOffset,
 	}
+	var adopted []string
 	for _, k := range []string{FieldTitle, FieldDescription, FieldKeywords, FieldTaken, FieldLocation, FieldRating} {
 		f["writes_"+k] = m.Writes(k)
+		if m.Adopted[k] {
+			adopted = append(adopted, k)
+		}
 	}
+	f["adopted"] = strings.Join(adopted, ",")
+	f["adopted_at"] = m.AdoptedAt
 	return f
 }
 
@@ -158,7 +169,7 @@ func TestMerge(t *testing.T) {
 			map[string]any{"writes_keywords": false, "writes_description": false, "writes_rating": false, "writes_title": true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := out(Merge(tc.files, tc.edited))
+			got := out(Merge(tc.files, tc.edited, time.Time{}))
 			for k, want := range tc.want {
 				if _, ok := got[k]; !ok {
 					t.Fatalf("no field %q in the result", k)
@@ -175,9 +186,84 @@ func TestMerge(t *testing.T) {
 // are not changed, so a merged photo never aliases a file's metadata.
 func TestMergeLeavesFilesAlone(t *testing.T) {
 	files := []FileInfo{cr2(2, Info{Keywords: []string{"raw"}}), jpg(1, Info{}), xmp(3, Info{Keywords: []string{"side"}})}
-	m := Merge(files, nil)
+	m := Merge(files, nil, time.Time{})
 	m.Info.Keywords[0] = "changed"
 	if files[0].Info.Keywords[0] != "raw" || files[2].Info.Keywords[0] != "side" || files[0].ID != 2 {
 		t.Fatalf("Merge changed its input: %+v", files)
+	}
+}
+
+// Sidecars that carry edits, and Google Takeout JSON: who wins.
+func TestMergeSidecarEdits(t *testing.T) {
+	t1 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC) // the user's edit in Pinhole
+	before, after := t1.Add(-time.Hour), t1.Add(time.Hour)
+	theirs := func(at time.Time, in Info) Info { in.MetadataDate = at; return in }
+	utc := time.FixedZone("+00:00", 0)
+	tTakeout := time.Date(2020, 1, 2, 3, 4, 5, 0, utc)
+	zoned := time.Date(2020, 8, 9, 10, 11, 12, 0, time.FixedZone("+05:30", 5*3600+1800))
+	for _, tc := range []struct {
+		name     string
+		files    []FileInfo
+		edited   EditedFields
+		editedAt time.Time
+		want     map[string]any
+	}{
+		// Google Takeout JSON.
+		{"a Takeout JSON dates a photo without EXIF", []FileInfo{jpg(1, dated(t2019, SourceFileTime)), takeoutJSON(2, Info{Taken: tTakeout, HasOffset: true, TakenSource: SourceTakeout})}, nil, time.Time{},
+			map[string]any{"taken": tTakeout.Format(time.RFC3339), "taken_source": SourceTakeout, "has_offset": true}},
+		{"a Takeout JSON beats a date in the file name", []FileInfo{jpg(1, dated(t2019, SourceFileName)), takeoutJSON(2, Info{Taken: tTakeout, HasOffset: true, TakenSource: SourceTakeout})}, nil, time.Time{},
+			map[string]any{"taken_source": SourceTakeout}},
+		{"the photo's own EXIF date beats the JSON's", []FileInfo{jpg(1, dated(t2019, SourceEXIF)), takeoutJSON(2, Info{Taken: tTakeout, HasOffset: true, TakenSource: SourceTakeout})}, nil, time.Time{},
+			map[string]any{"taken": t2019.Format(time.RFC3339), "taken_source": SourceEXIF, "has_offset": false}},
+		{"the JSON fills a missing position", []FileInfo{jpg(1, Info{}), takeoutJSON(2, Info{HasGPS: true, Lat: 5, Lng: 6})}, nil, time.Time{},
+			map[string]any{"gps": "true 5,6 alt false 0"}},
+		{"the photo's own GPS beats the JSON's", []FileInfo{jpg(1, Info{HasGPS: true, Lat: 1, Lng: 2}), takeoutJSON(2, Info{HasGPS: true, Lat: 5, Lng: 6})}, nil, time.Time{},
+			map[string]any{"gps": "true 1,2 alt false 0"}},
+		{"the JSON's caption beats an embedded one", []FileInfo{jpg(1, Info{Description: "OLYMPUS DIGITAL CAMERA"}), takeoutJSON(2, Info{Description: "At the beach"})}, nil, time.Time{},
+			map[string]any{"description": "At the beach"}},
+		{"an .xmp beats a Takeout JSON, whatever the order", []FileInfo{jpg(1, Info{}), xmp(2, Info{Description: "from xmp"}), takeoutJSON(3, Info{Description: "from json"})}, nil, time.Time{},
+			map[string]any{"description": "from xmp"}},
+		{"a Google Photos edited copy shows the photo", []FileInfo{named(jpg(1, Info{Make: "orig"}), "IMG_1.jpg"), named(jpg(2, Info{Make: "edit"}), "IMG_1-edited.jpg"), named(takeoutJSON(3, Info{}), "IMG_1.jpg.json")}, nil, time.Time{},
+			map[string]any{"primary": int64(2), "make": "edit"}},
+		{"a missing edited copy does not", []FileInfo{named(jpg(1, Info{}), "IMG_1.jpg"), gone(named(jpg(2, Info{}), "IMG_1-edited.jpg"))}, nil, time.Time{},
+			map[string]any{"primary": int64(1)}},
+		{"a Takeout JSON never overrides an edit", []FileInfo{jpg(1, Info{}), takeoutJSON(2, theirs(after, Info{Description: "json"}))}, EditedFields{FieldDescription: true}, t1,
+			map[string]any{"writes_description": false, "adopted": ""}},
+
+		// Edits and sidecars: the newest wins.
+		{"another program's later change beats the user's edit", []FileInfo{jpg(1, Info{}), xmp(2, theirs(after, Info{Title: "theirs"}))}, EditedFields{FieldTitle: true}, t1,
+			map[string]any{"title": "theirs", "writes_title": true, "adopted": "title", "adopted_at": after}},
+		{"an edit later than the sidecar's change stands", []FileInfo{jpg(1, Info{}), xmp(2, theirs(before, Info{Title: "theirs"}))}, EditedFields{FieldTitle: true}, t1,
+			map[string]any{"writes_title": false, "adopted": ""}},
+		{"Pinhole's own sidecar is never another program's change", []FileInfo{jpg(1, Info{}), own(xmp(2, theirs(after, Info{Title: "mine", EditedFields: []string{FieldTitle}})))}, EditedFields{FieldTitle: true}, t1,
+			map[string]any{"writes_title": false, "adopted": ""}},
+		{"a sidecar that does not say when it changed never beats an edit", []FileInfo{jpg(1, Info{}), xmp(2, Info{Title: "theirs"})}, EditedFields{FieldTitle: true}, t1,
+			map[string]any{"writes_title": false, "adopted": ""}},
+		{"an edit of unknown date stands", []FileInfo{jpg(1, Info{}), xmp(2, theirs(after, Info{Title: "theirs"}))}, EditedFields{FieldTitle: true}, time.Time{},
+			map[string]any{"writes_title": false, "adopted": ""}},
+		{"a missing sidecar changes nothing", []FileInfo{jpg(1, Info{}), gone(xmp(2, theirs(after, Info{Title: "theirs"})))}, EditedFields{FieldTitle: true}, t1,
+			map[string]any{"writes_title": false, "adopted": ""}},
+		{"a later change of a date and a position beats EXIF and the edit", []FileInfo{jpg(1, Info{Taken: t2019, TakenSource: SourceEXIF, HasGPS: true, Lat: 1, Lng: 2}),
+			xmp(2, theirs(after, Info{Taken: zoned, HasOffset: true, TakenSource: SourceXMP, HasGPS: true, Lat: 7, Lng: 8}))}, EditedFields{FieldTaken: true, FieldLocation: true}, t1,
+			map[string]any{"taken": zoned.Format(time.RFC3339), "has_offset": true, "gps": "true 7,8 alt false 0", "adopted": "taken,location"}},
+		{"of two later changes the latest wins", []FileInfo{jpg(1, Info{}), xmp(2, theirs(after.Add(time.Hour), Info{Title: "latest"})), xmp(3, theirs(after, Info{Title: "later"}))}, EditedFields{FieldTitle: true}, t1,
+			map[string]any{"title": "latest", "adopted_at": after.Add(time.Hour)}},
+		{"a field nobody edited follows the ordinary rules", []FileInfo{jpg(1, dated(t2019, SourceEXIF)), xmp(2, theirs(after, dated(t2020, SourceXMP)))}, EditedFields{FieldTitle: true}, t1,
+			map[string]any{"taken": t2019.Format(time.RFC3339), "writes_taken": true, "adopted": ""}},
+		{"after the database is lost a Pinhole sidecar's edits come back", []FileInfo{jpg(1, Info{Taken: t2019, TakenSource: SourceEXIF, HasGPS: true, Lat: 1, Lng: 2, Title: "camera"}),
+			xmp(2, theirs(before, Info{Title: "mine", Taken: zoned, HasOffset: true, TakenSource: SourceXMP, HasGPS: true, Lat: 7, Lng: 8, EditedFields: []string{FieldTitle, FieldTaken, FieldLocation}}))}, nil, time.Time{},
+			map[string]any{"title": "mine", "taken": zoned.Format(time.RFC3339), "gps": "true 7,8 alt false 0", "adopted": "title,taken,location", "adopted_at": before}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := out(Merge(tc.files, tc.edited, tc.editedAt))
+			for k, want := range tc.want {
+				if _, ok := got[k]; !ok {
+					t.Fatalf("no field %q in the result", k)
+				}
+				if !reflect.DeepEqual(got[k], want) {
+					t.Errorf("%s = %#v, want %#v", k, got[k], want)
+				}
+			}
+		})
 	}
 }

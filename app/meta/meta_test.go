@@ -404,7 +404,9 @@ func TestDetect(t *testing.T) {
 		{"x.mp4", KindVideo, "video/mp4", true},
 		{"IMG_1.xmp", KindSidecar, "application/rdf+xml", true},
 		{"notes.txt", "", "", false},
-		{"meta.json", "", "", false},
+		// Any .json may be a Google Takeout sidecar; the indexer keeps
+		// those named after a photo beside them.
+		{"IMG_1.jpg.json", KindSidecar, "application/json", true},
 		{"README.md", "", "", false},
 		{"noext", "", "", false},
 	}

@@ -51,8 +51,8 @@ type reading struct {
 	ciff *ciffRecords // Canon CRW records, while a CRW is read
 }
 
-// Read opens the file at path and reads its metadata; an .xmp sidecar is
-// read as by ReadSidecar. The format is
+// Read opens the file at path and reads its metadata; a sidecar (.xmp,
+// Takeout .json) is read as by ReadSidecar. The format is
 // recognised by content, with the extension as a hint where the content is
 // ambiguous (TIFF-based RAW files). Only headers are read: at most a few MB
 // however large the file is.
@@ -63,7 +63,7 @@ type reading struct {
 // list the file and record the error. When the file cannot be opened the
 // Info is nil.
 func Read(path string) (*Info, error) {
-	if strings.EqualFold(filepath.Ext(path), ".xmp") {
+	if kind, _, _ := Detect(path); kind == KindSidecar {
 		return ReadSidecar(path)
 	}
 	f, err := os.Open(path)

@@ -28,6 +28,10 @@ const (
 	nsPS     = "http://ns.adobe.com/photoshop/1.0/"
 	nsLR     = "http://ns.adobe.com/lightroom/1.0/"
 	nsXML    = "http://www.w3.org/XML/1998/namespace"
+	// nsPinhole holds what only Pinhole writes: the list of fields a
+	// sidecar carries as a user's edits. The .invalid domain can never
+	// resolve, as fits a name that is only an identifier.
+	nsPinhole = "http://ns.pinhole.invalid/xmp/1.0/"
 )
 
 // Limits for XMP: a packet is rarely over a few hundred KB.
@@ -53,6 +57,10 @@ type xmpFacts struct {
 	iso                      int
 	lat, lng, alt            float64
 	hasGPS, hasAlt           bool
+
+	metadataDate string // xmp:MetadataDate as written
+	creatorTool  string
+	edited       []string // pinhole:Edited
 }
 
 // parseXMP reads an XMP packet. Properties may be written as attributes of
@@ -229,6 +237,13 @@ func (p xmpProps) facts() *xmpFacts {
 		model:            cleanText(p.first(nsTIFF, "Model")),
 		lens:             cleanText(firstNonEmpty(p.first(nsEXIFEX, "LensModel"), p.first(nsAUX, "Lens"))),
 		serial:           cleanText(firstNonEmpty(p.first(nsEXIFEX, "BodySerialNumber"), p.first(nsAUX, "SerialNumber"))),
+		metadataDate:     p.first(nsXMP, "MetadataDate"),
+		creatorTool:      cleanText(p.first(nsXMP, "CreatorTool")),
+	}
+	for _, f := range p[nsPinhole+" Edited"] {
+		if f = strings.TrimSpace(f); f != "" && len(x.edited) < 16 {
+			x.edited = appendUnique(x.edited, f)
+		}
 	}
 	for _, k := range p[nsDC+" subject"] {
 		if k = strings.TrimSpace(k); k != "" {
@@ -374,7 +389,11 @@ func splitXMPDate(s string) (raw, offset string) {
 
 // ReadSidecar reads a standalone .xmp sidecar file: title, description,
 // keywords, rating, and dates, camera and GPS when the sidecar has them.
+// A Google Takeout .json is read by ReadTakeout.
 func ReadSidecar(path string) (*Info, error) {
+	if IsTakeoutJSON(path) {
+		return ReadTakeout(path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read sidecar: %w", err)
@@ -406,5 +425,26 @@ func sidecarFrom(b []byte, name string, mtime time.Time) (info *Info, err error)
 	}
 	rd.xmp = x
 	rd.finish(mtime)
+	rd.info.MetadataDate = xmpInstant(x.metadataDate)
+	rd.info.CreatorTool = x.creatorTool
+	for _, f := range x.edited {
+		if editable[f] {
+			rd.info.EditedFields = append(rd.info.EditedFields, f)
+		}
+	}
 	return rd.info, nil
+}
+
+// xmpInstant parses an XMP date as an instant; one without a zone is taken
+// as UTC. The zero time when it does not parse.
+func xmpInstant(s string) time.Time {
+	raw, off := splitXMPDate(s)
+	t, ok := parseExifTime(raw)
+	if !ok || !plausibleYear(t.Year()) {
+		return time.Time{}
+	}
+	if o, ok := parseOffset(off); ok {
+		t = t.Add(-time.Duration(o) * time.Second)
+	}
+	return t.UTC()
 }
