@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"pinhole/app/maps"
+	"pinhole/app/transcode"
 	"pinhole/app/upstream"
 	"pinhole/app/version"
 	"pinhole/app/watch"
@@ -28,6 +29,7 @@ type Server struct {
 	Web     *web.Server
 	Thumbs  *thumbs.Service
 	Tiles   *maps.Tiles
+	Videos  *transcode.Service
 
 	ctx context.Context // the server's lifetime, for rescans started by requests
 
@@ -70,6 +72,7 @@ func runServe(ctx context.Context, e *env) error {
 		return err
 	}
 	defer s.Thumbs.Close()
+	defer s.Videos.Close()
 	return s.Run(ctx, ln)
 }
 
@@ -95,6 +98,10 @@ func NewServer(a *App) (*Server, error) {
 		return nil, fmt.Errorf("thumbnails: %w", err)
 	}
 	s.Thumbs = th
+	if s.Videos, err = a.openVideos(); err != nil {
+		th.Close()
+		return nil, fmt.Errorf("video conversion: %w", err)
+	}
 	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
 	s.pause.OnResume(a.Places.poke)
 	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
@@ -119,6 +126,7 @@ func NewServer(a *App) (*Server, error) {
 		Online:         onlineAdapter{s},
 		Helpers:        func() (bool, bool) { heif, ffmpeg := th.Helpers(); return heif != "", ffmpeg != "" },
 		Conns:          connLimits(a.Cfg, a.Log),
+		Videos:         s.Videos,
 	})
 	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
 	a.photosChanged.Store(&notify)
@@ -170,6 +178,9 @@ func (s *Server) metrics(w io.Writer) {
 	fmt.Fprintf(w, "# TYPE pinhole_thumb_cache_files gauge\npinhole_thumb_cache_files %d\n", st.Files)
 	fmt.Fprintf(w, "# TYPE pinhole_thumb_renders_total counter\npinhole_thumb_renders_total %d\n", st.Renders)
 	fmt.Fprintf(w, "# TYPE pinhole_thumb_cache_hits_total counter\npinhole_thumb_cache_hits_total %d\n", st.Hits)
+	vs := s.Videos.Stats()
+	fmt.Fprintf(w, "# TYPE pinhole_video_cache_bytes gauge\npinhole_video_cache_bytes %d\n", vs.Bytes)
+	fmt.Fprintf(w, "# TYPE pinhole_video_conversions_total counter\npinhole_video_conversions_total %d\n", s.Videos.Conversions())
 	p := s.Indexer.Progress()
 	fmt.Fprintf(w, "# TYPE pinhole_index_running gauge\npinhole_index_running %d\n", boolNum(p.Running))
 	if c, err := s.DB.Counts(context.Background()); err == nil {
@@ -296,6 +307,7 @@ func (s *Server) status(ctx context.Context) any {
 		"thumbs":    s.Thumbs.Stats(),
 		"places":    placesStatus(ctx, s.DB, s.Places.resolver),
 		"maps":      s.Tiles.Stats(),
+		"videos":    videoStatus(s.Videos),
 		// online_paused: the geocoder and tile proxy send nothing.
 		"online_paused": s.pause.Paused(),
 		// thumbnails.refused: files the thumbnailer refused (too large for
