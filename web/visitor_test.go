@@ -57,7 +57,7 @@ func visitorAllowed(locations bool) map[string]map[string]bool {
 		"/api/v1/t/:hash/:token/:size": binary,
 		"/api/v1/dl/:hash":             binary,
 		"/api/v1/video/:hash":          binary,
-		"/api/v1/video/:hash/status":   set("playable", "state", "progress", "speed", "ready", "queue"),
+		"/api/v1/video/:hash/status":   set("playable", "state", "progress", "speed", "ready", "queue", "duration"),
 	}
 }
 

@@ -85,6 +85,9 @@ type Status struct {
 	Speed    float64 `json:"speed"`    // conversion speed, × real time (0: not yet known)
 	Ready    bool    `json:"ready"`    // the stream has begun: playback can start
 	Queue    int     `json:"queue"`    // conversions to wait for first
+	// Duration of the video in seconds once known (the metadata of some
+	// containers, MPEG-TS among them, has none; ffprobe's is used).
+	Duration float64 `json:"duration,omitempty"`
 	Error    string  `json:"error,omitempty"`
 }
 
@@ -265,9 +268,9 @@ func (s *Service) poke() {
 }
 
 func (s *Service) statusLocked(j *job) Status {
-	st := Status{State: j.state, Speed: j.speed, Ready: j.initEnd > 0}
-	if d := j.duration(); d > 0 {
-		st.Progress = min(1, j.outTime/d)
+	st := Status{State: j.state, Speed: j.speed, Ready: j.initEnd > 0, Duration: j.duration()}
+	if st.Duration > 0 {
+		st.Progress = min(1, j.outTime/st.Duration)
 	}
 	if j.state == StateQueued {
 		for _, o := range s.queueLocked() {
