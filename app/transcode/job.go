@@ -183,6 +183,7 @@ func (s *Service) convert(ctx context.Context, j *job, enc encoder) (string, err
 	if err != nil {
 		return "", fmt.Errorf("start ffmpeg: %w", err)
 	}
+	started := time.Now()
 	s.started.Add(1)
 	s.log.Debug("converting video", "hash", j.src.Hash, "encoder", enc.name, "duration", dur, "limit", limit)
 
@@ -208,11 +209,17 @@ func (s *Service) convert(ctx context.Context, j *job, enc encoder) (string, err
 		return "", fmt.Errorf("ffmpeg could not convert this video: %s", redact(logs.last(), j.src.Path))
 	}
 	s.mu.Lock()
-	empty := j.initEnd == 0
+	empty, size := j.initEnd == 0, j.written
 	s.mu.Unlock()
 	if empty {
 		return "", fmt.Errorf("ffmpeg wrote no video: %s", redact(logs.last(), j.src.Path))
 	}
+	run := RunStats{Encoder: enc.name, Wall: time.Since(started), Duration: dur, Bytes: size, PeakRSS: peakRSS(cmd)}
+	s.mu.Lock()
+	s.last = run
+	s.mu.Unlock()
+	s.log.Info("video converted", "hash", j.src.Hash, "encoder", enc.name, "seconds", dur,
+		"took_ms", run.Wall.Milliseconds(), "speed", run.Speed(), "peak_rss_mb", run.PeakRSS>>20, "bytes", size)
 	if err := tmp.Close(); err != nil {
 		return "", fmt.Errorf("video cache: %w", err)
 	}
@@ -501,4 +508,28 @@ func (st *Stream) Close() error {
 		st.s.mu.Unlock()
 	}
 	return st.File.Close()
+}
+
+// RunStats describes the last conversion that succeeded.
+type RunStats struct {
+	Encoder  string
+	Wall     time.Duration // how long it took
+	Duration float64       // the video's length in seconds
+	Bytes    int64         // the converted file's size
+	PeakRSS  int64         // ffmpeg's largest resident memory in bytes
+}
+
+// Speed is the conversion speed as a multiple of real time.
+func (r RunStats) Speed() float64 {
+	if r.Wall <= 0 {
+		return 0
+	}
+	return r.Duration / r.Wall.Seconds()
+}
+
+// LastRun describes the last conversion that succeeded (zero before one).
+func (s *Service) LastRun() RunStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
 }

@@ -114,6 +114,7 @@ type Service struct {
 	jobs    map[string]*job // queued and running, by key
 	failed  map[string]failure
 	closed  bool
+	last    RunStats
 	encMu   sync.Mutex
 	enc     *encoder
 	started atomic.Int64 // ffmpeg conversions started, for tests and metrics
