@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"time"
@@ -55,6 +56,38 @@ func (s *Service) ProbeFile(ctx context.Context, path string) (Probe, error) {
 	if s.ffprobe == "" {
 		return Probe{}, fmt.Errorf("probe video: %w", ErrNoFFmpeg)
 	}
+	// A file ffprobe could not read is not asked about again until it
+	// changes or FailMemory passes: the viewer polls once a second.
+	fi, statErr := os.Stat(path)
+	if statErr == nil {
+		s.mu.Lock()
+		f, ok := s.probeFails[path]
+		s.mu.Unlock()
+		if ok && f.size == fi.Size() && f.mtime.Equal(fi.ModTime()) && time.Since(f.at) < s.cfg.FailMemory {
+			return Probe{}, f.err
+		}
+	}
+	p, err := s.probe(ctx, path)
+	if err != nil && ctx.Err() == nil && statErr == nil {
+		s.mu.Lock()
+		if len(s.probeFails) >= 1000 {
+			clear(s.probeFails)
+		}
+		s.probeFails[path] = probeFail{err: err, at: time.Now(), size: fi.Size(), mtime: fi.ModTime()}
+		s.mu.Unlock()
+	}
+	return p, err
+}
+
+type probeFail struct {
+	err   error
+	at    time.Time
+	size  int64
+	mtime time.Time
+}
+
+func (s *Service) probe(ctx context.Context, path string) (Probe, error) {
+	s.probes.Add(1)
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	var out, errb bytes.Buffer

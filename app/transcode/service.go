@@ -110,14 +110,17 @@ type Service struct {
 	wg     sync.WaitGroup
 	wake   chan struct{}
 
-	mu      sync.Mutex
-	jobs    map[string]*job // queued and running, by key
-	failed  map[string]failure
-	closed  bool
-	last    RunStats
-	encMu   sync.Mutex
-	enc     *encoder
-	started atomic.Int64 // ffmpeg conversions started, for tests and metrics
+	mu     sync.Mutex
+	jobs   map[string]*job // queued and running, by key
+	failed map[string]failure
+	// probeFails remembers files ffprobe could not read, by path.
+	probeFails map[string]probeFail
+	closed     bool
+	last       RunStats
+	encMu      sync.Mutex
+	enc        *encoder
+	started    atomic.Int64 // ffmpeg conversions started, for tests and metrics
+	probes     atomic.Int64 // ffprobe runs
 }
 
 // New opens the cache and starts the worker. Without ffmpeg the service
@@ -156,7 +159,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{cfg: cfg, log: cfg.Logger, ffmpeg: look(cfg.FFmpeg, "ffmpeg"), ffprobe: look(cfg.FFprobe, "ffprobe"),
-		threads: cfg.Threads, cache: c, wake: make(chan struct{}, 1), jobs: map[string]*job{}, failed: map[string]failure{}}
+		threads: cfg.Threads, cache: c, wake: make(chan struct{}, 1), jobs: map[string]*job{}, failed: map[string]failure{},
+		probeFails: map[string]probeFail{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(1)
 	go s.work()

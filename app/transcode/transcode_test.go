@@ -331,6 +331,23 @@ func TestFailedConversion(t *testing.T) {
 	if n := s.Conversions(); n > 1 {
 		t.Errorf("asking again retried at once: %d conversions", n)
 	}
+	// The viewer polls; ffprobe is not run on every poll for a file it
+	// could not read, until the file changes.
+	probes := s.probes.Load()
+	for range 3 {
+		if _, err := s.ProbeFile(context.Background(), path); err == nil {
+			t.Fatal("probing the broken file succeeded")
+		}
+	}
+	if n := s.probes.Load() - probes; n != 0 {
+		t.Errorf("ffprobe ran %d more times on an unchanged broken file", n)
+	}
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(path, later, later)
+	s.ProbeFile(context.Background(), path)
+	if n := s.probes.Load() - probes; n != 1 {
+		t.Errorf("a changed file was probed %d times, want 1", n)
+	}
 }
 
 // A conversion that runs past its time limit is stopped with an error
