@@ -173,8 +173,11 @@ func (s *Service) Close() {
 	s.mu.Lock()
 	s.closed = true
 	for _, j := range s.jobs {
-		if j.cancel != nil {
+		switch {
+		case j.cancel != nil:
 			j.cancel(errClosed)
+		case j.state == StateQueued:
+			s.endLocked(j, "", errClosed) // its waiting viewers learn at once
 		}
 	}
 	s.mu.Unlock()

@@ -530,3 +530,35 @@ func TestNoFFmpeg(t *testing.T) {
 		t.Errorf("open: %v", err)
 	}
 }
+
+// Shutting down stops the running conversion (its temporary file goes)
+// and answers every viewer still waiting, at once.
+func TestCloseEndsWaiters(t *testing.T) {
+	s := newService(t, nil)
+	long, b := source(t, longTS.make(t)), source(t, mjpegAVI.make(t))
+	st := mustOpen(t, s, long)
+	defer st.Close()
+	waited := make(chan error, 1)
+	go func() {
+		_, err := s.Open(context.Background(), b)
+		waited <- err
+	}()
+	for s.Status(b, false).State != StateQueued {
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.Close()
+	select {
+	case err := <-waited:
+		if err == nil {
+			t.Error("a queued video opened after shutdown")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a viewer of a queued video still waits after shutdown")
+	}
+	if _, err := io.ReadAll(st); err == nil {
+		t.Error("the stream of the stopped conversion ended cleanly, as if whole")
+	}
+	if tmps, _ := os.ReadDir(filepath.Join(s.cfg.Dir, "tmp")); len(tmps) != 0 {
+		t.Errorf("temporary files left: %v", tmps)
+	}
+}
