@@ -85,13 +85,13 @@ func TestVideoPlayback(t *testing.T) {
 		want bool
 	}{{e.video, true}, {hevc, false}, {mts, false}} {
 		if got := playable[c.p.ID]; got == nil || *got != c.want {
-			t.Errorf("photo %d: playable %v, want %v", c.p.ID, got, c.want)
+			t.Errorf("photo %d: playable %s, want %v", c.p.ID, show(got), c.want)
 		}
 	}
 	var detail struct{ Photo db.Photo }
 	e.do(e.viewer, "GET", fmt.Sprintf("/api/v1/photos/%d", hevc.ID), nil, 200, &detail)
 	if detail.Photo.Playable == nil || *detail.Photo.Playable {
-		t.Errorf("detail of the HEVC video: playable %v", detail.Photo.Playable)
+		t.Errorf("detail of the HEVC video: playable %s", show(detail.Photo.Playable))
 	}
 
 	// H.264 plays as it is: the original, nothing converted.
@@ -159,7 +159,7 @@ func TestVideoPlayback(t *testing.T) {
 	e.do(client{}, "GET", "/api/v1/s/"+sh.Token+"/photos", nil, 200, &vlist)
 	for _, p := range vlist.Photos {
 		if p.Playable == nil || *p.Playable {
-			t.Errorf("visitor's photo %d: playable %v, want false", p.ID, p.Playable)
+			t.Errorf("visitor's photo %d: playable %s, want false", p.ID, show(p.Playable))
 		}
 	}
 	resp = e.request(client{}, "GET", "/api/v1/video/"+hevc.Hash+"?t="+opened.ThumbToken, nil, nil)
@@ -227,7 +227,7 @@ func TestVideoConversionFailsAndOldRows(t *testing.T) {
 	e.do(e.user, "GET", "/api/v1/photos?type=video", nil, 200, &list)
 	for _, p := range list.Photos {
 		if p.ID == hevc.ID && (p.Playable == nil || *p.Playable) {
-			t.Errorf("after the probe the list says playable %v, want false", p.Playable)
+			t.Errorf("after the probe the list says playable %s, want false", show(p.Playable))
 		}
 	}
 
@@ -247,4 +247,12 @@ func TestVideoConversionFailsAndOldRows(t *testing.T) {
 	if svc.Stats().Files != 0 {
 		t.Error("a failed conversion is in the cache")
 	}
+}
+
+// show prints an optional boolean.
+func show(b *bool) string {
+	if b == nil {
+		return "absent"
+	}
+	return fmt.Sprint(*b)
 }
