@@ -50,7 +50,7 @@ func hwBitrate(height int) string {
 	return strconv.Itoa(max(1, 8*height*height/(1080*1080))) + "M"
 }
 
-func v4l2m2m(dev string) encoder {
+func v4l2m2m() encoder {
 	return encoder{name: "h264_v4l2m2m", args: func(h int) []string {
 		// The Pi's encoder ignores forced key frames; a GOP of 50 keeps
 		// fragments about two seconds long at phone frame rates.
@@ -77,7 +77,7 @@ func (s *Service) chooseEncoder(ctx context.Context) (encoder, error) {
 		candidates = append(candidates, vaapi(s.cfg.VAAPIDevice))
 	}
 	if exists(s.cfg.V4L2Device) && strings.Contains(list, " h264_v4l2m2m ") {
-		candidates = append(candidates, v4l2m2m(s.cfg.V4L2Device))
+		candidates = append(candidates, v4l2m2m()) // ffmpeg finds the device itself
 	}
 	for _, e := range candidates {
 		if err := s.tryEncoder(ctx, e); err != nil {
