@@ -16,6 +16,7 @@ import (
 	"pinhole/app/index"
 	"pinhole/app/maps"
 	"pinhole/app/sidecar"
+	"pinhole/app/transcode"
 	"pinhole/app/upstream"
 	"pinhole/app/version"
 	"pinhole/app/watch"
@@ -32,6 +33,8 @@ type Server struct {
 	Tiles   *maps.Tiles
 	// Sidecars writes users' edits to XMP sidecars (app/sidecar).
 	Sidecars *sidecar.Writer
+	// Videos converts videos browsers cannot play (app/transcode).
+	Videos *transcode.Service
 
 	ctx context.Context // the server's lifetime, for rescans started by requests
 
@@ -74,6 +77,7 @@ func runServe(ctx context.Context, e *env) error {
 		return err
 	}
 	defer s.Thumbs.Close()
+	defer s.Videos.Close()
 	return s.Run(ctx, ln)
 }
 
@@ -101,6 +105,10 @@ func NewServer(a *App) (*Server, error) {
 	s.Thumbs = th
 	s.Sidecars = a.sidecarWriter()
 	a.DB.OnEdited(s.Sidecars.Enqueue)
+	if s.Videos, err = a.openVideos(); err != nil {
+		th.Close()
+		return nil, fmt.Errorf("video conversion: %w", err)
+	}
 	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
 	s.pause.OnResume(a.Places.poke)
 	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
@@ -126,6 +134,7 @@ func NewServer(a *App) (*Server, error) {
 		Helpers:        func() (bool, bool) { heif, ffmpeg := th.Helpers(); return heif != "", ffmpeg != "" },
 		Refusals:       thumbAdapter{th},
 		Conns:          connLimits(a.Cfg, a.Log),
+		Videos:         s.Videos,
 	}))
 	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
 	a.photosChanged.Store(&notify)
@@ -160,6 +169,9 @@ func (s *Server) metrics(w io.Writer) {
 	fmt.Fprintf(w, "# TYPE pinhole_thumb_cache_files gauge\npinhole_thumb_cache_files %d\n", st.Files)
 	fmt.Fprintf(w, "# TYPE pinhole_thumb_renders_total counter\npinhole_thumb_renders_total %d\n", st.Renders)
 	fmt.Fprintf(w, "# TYPE pinhole_thumb_cache_hits_total counter\npinhole_thumb_cache_hits_total %d\n", st.Hits)
+	vs := s.Videos.Stats()
+	fmt.Fprintf(w, "# TYPE pinhole_video_cache_bytes gauge\npinhole_video_cache_bytes %d\n", vs.Bytes)
+	fmt.Fprintf(w, "# TYPE pinhole_video_conversions_total counter\npinhole_video_conversions_total %d\n", s.Videos.Conversions())
 	p := s.Indexer.Progress()
 	fmt.Fprintf(w, "# TYPE pinhole_index_running gauge\npinhole_index_running %d\n", boolNum(p.Running))
 	if c, err := s.DB.Counts(context.Background()); err == nil {

@@ -23,8 +23,9 @@ var internalPhotoColumns = map[string]string{
 // photoFieldsWithoutColumn are db.Photo's JSON fields that are not
 // columns of photos, each with where they come from.
 var photoFieldsWithoutColumn = map[string]string{
-	"hash":    "the primary file's content hash (files.hash)",
-	"problem": "CheckProblem, from the primary file's error and type",
+	"hash":     "the primary file's content hash (files.hash)",
+	"problem":  "CheckProblem, from the primary file's error and type",
+	"playable": "web's markPlayable, from the video's codecs (files.meta or a remembered ffprobe answer)",
 }
 
 // TestPhotoColumnsMatchThePhotoStruct ties the photos table to db.Photo:

@@ -49,6 +49,10 @@ type Photo struct {
 	// Problem is set by CheckProblem when the primary file cannot be
 	// shown or read as it should (the grid draws a tile saying why).
 	Problem *FileProblem `json:"problem,omitempty"`
+	// Playable is set on videos by the web layer: whether browsers play the
+	// file as it is (false: the server converts it first); nil: not known
+	// until the video is first played.
+	Playable *bool `json:"playable,omitempty"`
 
 	fileError, fileMIME, fileKind string // the primary file's, for CheckProblem
 }

@@ -230,6 +230,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			return fmt.Sprintf("/api/v1/video/%s?t=%s", e.video.Hash, tok), nil, nil
 		}, want: tokens},
+		"GET /api/v1/video/:hash/status": {prep: func(e *env, role string) (string, any, http.Header) {
+			tok := e.tokenFor(role)
+			if role == "visitor" {
+				tok = videoShare.Access
+			}
+			return fmt.Sprintf("/api/v1/video/%s/status?t=%s", e.video.Hash, tok), nil, nil
+		}, want: tokens},
 		"POST /api/v1/upload": {prep: func(e *env, role string) (string, any, http.Header) {
 			body, ct := multipartBody(e.t, [2]string{fmt.Sprintf("up%d.jpg", seq), string(jpegBytes(1000 + next()))})
 			return "/api/v1/upload", body, http.Header{"Content-Type": {ct}}

@@ -91,6 +91,9 @@ type Deps struct {
 	Refusals Refusals
 	// Conns caps open connections and slow request bodies (web/conns.go).
 	Conns ConnLimits
+	// Videos converts the videos browsers cannot play (web/video.go); nil
+	// serves every video as it is.
+	Videos Transcoder
 	// UI is the built web app (index.html and assets/); nil serves the
 	// one embedded in the binary. Tests set their own.
 	UI fs.FS
@@ -375,6 +378,7 @@ func (s *Server) routes() {
 		{"GET", v1 + "/t/:hash/:token/:size", token, s.thumb},
 		{"GET", v1 + "/dl/:hash", token, s.download},
 		{"GET", v1 + "/video/:hash", token, s.video},
+		{"GET", v1 + "/video/:hash/status", token, s.videoStatus}, // web/video.go
 		{"POST", v1 + "/upload", user, s.upload},
 
 		{"GET", v1 + "/albums", viewer, s.listAlbums},

@@ -18,7 +18,7 @@ import (
 var visitorPhotoKeys = []string{"id", "media_type", "taken_at", "taken_local", "taken_offset", "taken_source",
 	"title", "description", "make", "model", "lens", "exposure_time", "f_number", "iso", "focal_length",
 	"width", "height", "duration", "country_code", "country", "state", "city", "hash",
-	"problem", "problem.kind", "problem.reason", "problem.detail", "problem.preview"}
+	"problem", "problem.kind", "problem.reason", "problem.detail", "problem.preview", "playable"}
 
 var locationKeys = []string{"lat", "lng", "alt"}
 
@@ -57,6 +57,7 @@ func visitorAllowed(locations bool) map[string]map[string]bool {
 		"/api/v1/t/:hash/:token/:size": binary,
 		"/api/v1/dl/:hash":             binary,
 		"/api/v1/video/:hash":          binary,
+		"/api/v1/video/:hash/status":   set("playable", "state", "progress", "speed", "ready", "queue", "duration"),
 	}
 }
 
@@ -131,6 +132,9 @@ func TestVisitorAnswersAllowList(t *testing.T) {
 		"/api/v1/t/:hash/:token/:size": func(sh db.Share) req { return req{"/api/v1/t/" + e.pub.Hash + "/" + sh.Access + "/tile_224", nil} },
 		"/api/v1/dl/:hash":             func(sh db.Share) req { return req{"/api/v1/dl/" + e.pub.Hash + "?t=" + sh.Access, nil} },
 		"/api/v1/video/:hash":          func(sh db.Share) req { return req{"/api/v1/video/" + e.video.Hash + "?t=" + sh.Access, nil} },
+		"/api/v1/video/:hash/status": func(sh db.Share) req {
+			return req{"/api/v1/video/" + e.video.Hash + "/status?start=1&t=" + sh.Access, nil}
+		},
 	}
 	routes := e.srv.TokenRoutes()
 	sort.Strings(routes)

@@ -50,6 +50,11 @@ type Config struct {
 	DecodeBudgetMB int64
 	MaxMegapixels  int
 
+	// Videos browsers cannot play are converted (app/transcode).
+	VideoCacheMB   int64
+	VideoMaxHeight int
+	VideoHWEncoder bool
+
 	TilesURL         string
 	TilesAttribution string
 	GeocoderURL      string
@@ -158,6 +163,9 @@ var options = []option{
 	int64opt("thumb-cache-mb", 0, "thumbnail cache size cap in MB (0: a tenth of the disk space free at start, at least 512 MB and at most 50 GB)", func(c *Config) *int64 { return &c.ThumbCacheMB }),
 	int64opt("decode-budget-mb", 160, "memory for concurrent image decodes in MB", func(c *Config) *int64 { return &c.DecodeBudgetMB }),
 	integer("max-megapixels", 200, "refuse images declaring more pixels than this (decompression bombs)", func(c *Config) *int { return &c.MaxMegapixels }),
+	int64opt("video-cache-mb", 10240, "cache of videos converted for browsers (HEVC, AVCHD, AVI…), size cap in MB; least recently watched go first", func(c *Config) *int64 { return &c.VideoCacheMB }),
+	integer("video-max-height", 1080, "converted videos' short side at most this many pixels (1080: 1080p)", func(c *Config) *int { return &c.VideoMaxHeight }),
+	boolean("video-hw-encoder", true, "convert videos with a hardware H.264 encoder when one works (Raspberry Pi 4 V4L2, Intel VAAPI); false: always libx264", func(c *Config) *bool { return &c.VideoHWEncoder }),
 	str("tiles-url", "", "map tile upstream URL template with {z}/{x}/{y} (empty: offline base map only)", func(c *Config) *string { return &c.TilesURL }),
 	str("tiles-attribution", "", "attribution text shown on the map for the tile upstream", func(c *Config) *string { return &c.TilesAttribution }),
 	int64opt("tile-cache-mb", 512, "map tile cache size cap in MB", func(c *Config) *int64 { return &c.TileCacheMB }),
@@ -364,6 +372,12 @@ func (c *Config) Validate() error {
 	if c.TileBudgetUser < 1 || c.TileBudget < c.TileBudgetUser || c.GeocoderBudget < 1 {
 		errs = append(errs, errors.New("--tile-budget-user and --geocoder-budget must be at least 1, --tile-budget at least --tile-budget-user"))
 	}
+	if c.VideoCacheMB < 64 {
+		errs = append(errs, errors.New("--video-cache-mb must be at least 64"))
+	}
+	if c.VideoMaxHeight < 144 || c.VideoMaxHeight > 4320 {
+		errs = append(errs, errors.New("--video-max-height must be from 144 to 4320"))
+	}
 	if c.MaxMegapixels < 1 {
 		errs = append(errs, errors.New("--max-megapixels must be at least 1"))
 	}
@@ -507,6 +521,9 @@ func (c *Config) DemoDir() string { return filepath.Join(c.Data, "demo") }
 
 // ThumbDir is the thumbnail cache.
 func (c *Config) ThumbDir() string { return filepath.Join(c.Data, "cache", "thumbs") }
+
+// VideoDir is the cache of converted videos.
+func (c *Config) VideoDir() string { return filepath.Join(c.Data, "cache", "video") }
 
 // TileDir is the map tile cache.
 func (c *Config) TileDir() string { return filepath.Join(c.Data, "cache", "tiles") }
