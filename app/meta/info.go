@@ -45,7 +45,9 @@ const (
 // as the thumbnail cache does with thumbs.RendererVersion.
 //
 // 0 is every file read before versions were recorded.
-const ReaderVersion = 1
+//
+// 2: motion photos (Info.Motion) and Apple's content identifier.
+const ReaderVersion = 2
 
 // Info is what Pinhole reads from one file. Zero values mean "unknown".
 //
@@ -108,6 +110,10 @@ type Info struct {
 	Description string   `json:"description,omitzero"`
 	Keywords    []string `json:"keywords,omitzero"`
 	Rating      int      `json:"rating,omitzero"` // 0–5, -1 rejected
+
+	// Motion is the video a motion photo (Google's or Samsung's) carries
+	// inside the file, checked to be an MP4 inside it (motion.go).
+	Motion *Motion `json:"motion,omitzero"`
 
 	// Raw values kept for `pinhole inspect`, in exiftool's formats.
 	DateTimeOriginal   string `json:"date_time_original,omitzero"`   // "YYYY:MM:DD hh:mm:ss"

@@ -49,6 +49,8 @@ type reading struct {
 	exifErr error // first EXIF decode error, reported when nothing else is found
 
 	ciff *ciffRecords // Canon CRW records, while a CRW is read
+
+	motion *motionXMP // Google's motion photo records, from the first XMP packet with them (motion.go)
 }
 
 // Read opens the file at path and reads its metadata; an .xmp sidecar is
@@ -121,7 +123,9 @@ func (rd *reading) parse() (format string, err error) {
 		}
 		return format, errors.New("unrecognised format")
 	}
-	return format, read(rd)
+	err = read(rd)
+	rd.findMotion()
+	return format, err
 }
 
 // firstFrames keeps the panic site from a stack trace without the noise.
@@ -216,6 +220,7 @@ func (rd *reading) addEXIF(b []byte) {
 
 // addXMP parses an XMP packet; the first packet that parses wins.
 func (rd *reading) addXMP(b []byte) {
+	rd.noteMotionXMP(b)
 	if rd.xmp != nil {
 		return
 	}
