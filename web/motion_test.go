@@ -230,3 +230,28 @@ func TestApplePairMovesWithItsMOV(t *testing.T) {
 		t.Errorf("media type %q, motion %+v after the MOV went missing; want live without motion", d.Photo.MediaType, d.Photo.Motion)
 	}
 }
+
+// A Live Photo whose movie was renamed (an export's "IMG_5195 (Live).MOV")
+// still pairs with its still, by the content identifier both carry, and its
+// motion plays from the video route.
+func TestApplePairByContentIdentifier(t *testing.T) {
+	e := newEnv(t, nil)
+	heic, err := os.ReadFile(corpus.Path(t, "exif-samples/heic/IMG_5195.HEIC"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mov := motiontest.LiveMOV(t, "570F1469-09C7-4E50-9875-05F21D5BD166")
+	other := motiontest.LiveMOV(t, "00000000-1111-2222-3333-444444444444")
+	p := e.addFiles([2]any{"2023/IMG_5195.HEIC", heic}, [2]any{"2023/IMG_5195 (Live).MOV", mov}, [2]any{"2023/unrelated.MOV", other})
+	var d db.PhotoDetail
+	e.do(e.user, "GET", fmt.Sprintf("/api/v1/photos/%d", p.ID), nil, 200, &d)
+	if d.Photo.MediaType != "live" || len(d.Files) != 2 || d.Photo.Motion == nil || d.Photo.Motion.Embedded {
+		t.Fatalf("media type %q, %d files, motion %+v; want a live photo of the HEIC and its movie", d.Photo.MediaType, len(d.Files), d.Photo.Motion)
+	}
+	if code, _, body := e.get(client{}, "/api/v1/video/"+d.Photo.Motion.Hash+"?t="+e.thumbToken("user"), nil); code != 200 || !bytes.Equal(body, mov) {
+		t.Errorf("the paired movie from /video: %d, %d bytes; want its %d bytes", code, len(body), len(mov))
+	}
+	if u := e.photo("2023/unrelated.MOV"); u.ID == p.ID || u.MediaType != "video" {
+		t.Errorf("a movie with another identifier joined the photo (media type %q)", u.MediaType)
+	}
+}

@@ -114,6 +114,10 @@ type Info struct {
 	// Motion is the video a motion photo (Google's or Samsung's) carries
 	// inside the file, checked to be an MP4 inside it (motion.go).
 	Motion *Motion `json:"motion,omitzero"`
+	// ContentID is the identifier an iPhone gives both halves of a Live
+	// Photo: the still's maker note and the movie's keys carry the same
+	// one, so they pair even when their names differ.
+	ContentID string `json:"content_id,omitzero"`
 
 	// Raw values kept for `pinhole inspect`, in exiftool's formats.
 	DateTimeOriginal   string `json:"date_time_original,omitzero"`   // "YYYY:MM:DD hh:mm:ss"

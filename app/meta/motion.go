@@ -377,3 +377,18 @@ func (rd *reading) checkMotion(off, length int64) (*Motion, error) {
 	}
 	return &Motion{Offset: off, Length: length, Duration: v.Duration, VideoCodec: v.VideoCodec, Width: v.Width, Height: v.Height}, nil
 }
+
+// liveContentID accepts an Apple content identifier (a UUID in practice)
+// and nothing else: it is compared between files, so it must be plain.
+func liveContentID(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), "\x00")
+	if len(s) < 8 || len(s) > 64 {
+		return ""
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-') {
+			return ""
+		}
+	}
+	return s
+}

@@ -151,3 +151,30 @@ func TestNoMotionInOrdinaryPictures(t *testing.T) {
 		t.Fatalf("only %d corpus pictures looked at", n)
 	}
 }
+
+// Both halves of an Apple Live Photo carry one content identifier: the
+// still in its maker note (exiftool's MediaGroupUUID), the movie in its
+// keys. Anything but a plain identifier is not taken.
+func TestLivePhotoContentIdentifier(t *testing.T) {
+	const cid = "570F1469-09C7-4E50-9875-05F21D5BD166" // exiftool's reading of IMG_5195.HEIC
+	still, err := Read(corpus.Path(t, "exif-samples/heic/IMG_5195.HEIC"))
+	if err != nil || still.ContentID != cid {
+		t.Errorf("IMG_5195.HEIC: content identifier %q (%v), want %s", still.ContentID, err, cid)
+	}
+	movie, err := Read(writeTemp(t, "IMG_5195.MOV", motiontest.LiveMOV(t, cid)))
+	if err != nil || movie.ContentID != cid || movie.Kind != KindVideo {
+		t.Errorf("the movie: content identifier %q, kind %s (%v), want %s", movie.ContentID, movie.Kind, err, cid)
+	}
+	plain, err := Read(corpus.Path(t, "photoprism/assets/examples/iphone_7.heic"))
+	if err != nil || plain.ContentID != "" {
+		t.Errorf("iphone_7.heic (no identifier): %q (%v)", plain.ContentID, err)
+	}
+	for in, want := range map[string]string{
+		cid: cid, " " + cid + "\x00": cid, "short": "", "has space inside it": "", "a/../b-path-like": "",
+		strings.Repeat("A", 65): "", "<script>alert(1)</script>": "",
+	} {
+		if got := liveContentID(in); got != want {
+			t.Errorf("liveContentID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -51,6 +51,8 @@ type reading struct {
 	ciff *ciffRecords // Canon CRW records, while a CRW is read
 
 	motion *motionXMP // Google's motion photo records, from the first XMP packet with them (motion.go)
+
+	contentID string // Apple's Live Photo pairing, from a movie's keys
 }
 
 // Read opens the file at path and reads its metadata; an .xmp sidecar is
@@ -280,6 +282,7 @@ func (rd *reading) finish(mtime time.Time) {
 	in.Model = firstNonEmpty(e.model, rd.model, x.model)
 	in.Lens = firstNonEmpty(e.lens, x.lens, rd.maker.lens)
 	in.Serial = firstNonEmpty(e.serial, rd.serial, rd.maker.serial, x.serial)
+	in.ContentID = firstNonEmpty(e.contentID, rd.contentID)
 	in.ExposureTime = firstPositive(e.exposure, x.exposure)
 	in.FNumber = firstPositive(e.fnumber, x.fnumber)
 	in.FocalLength = firstPositive(e.focal, x.focal)

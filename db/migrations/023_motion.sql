@@ -10,3 +10,9 @@ ALTER TABLE photos ADD COLUMN motion_file_id INTEGER;
 UPDATE photos SET motion_file_id = (
 	SELECT f.id FROM files f WHERE f.photo_id = photos.id AND f.kind = 'video' AND f.missing = 0 ORDER BY f.id LIMIT 1)
 WHERE media_type = 'live';
+
+-- An Apple Live Photo's still and movie carry the same content identifier
+-- (meta.Info.ContentID); halves whose names differ are paired by it within
+-- their folder (db/live.go).
+CREATE INDEX files_content_id ON files(folder_id, json_extract(meta, '$.content_id'))
+	WHERE json_extract(meta, '$.content_id') IS NOT NULL;

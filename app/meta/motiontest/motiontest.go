@@ -44,28 +44,42 @@ func MOV(tb testing.TB) []byte {
 	return mov.get(tb, "live.mov")
 }
 
+// LiveMOV is a QuickTime movie carrying Apple's content identifier in its
+// keys (com.apple.quicktime.content.identifier), as the movie of a Live
+// Photo does: the still's maker note carries the same one.
+func LiveMOV(tb testing.TB, contentID string) []byte {
+	tb.Helper()
+	b, err := ffmpeg("live.mov", "-movflags", "+faststart+use_metadata_tags", "-metadata", "com.apple.quicktime.content.identifier="+contentID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
 func (m *made) get(tb testing.TB, name string) []byte {
 	tb.Helper()
-	m.once.Do(func() {
-		dir, err := os.MkdirTemp("", "motiontest")
-		if err != nil {
-			m.err = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		out := filepath.Join(dir, name)
-		cmd := exec.Command("ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15",
-			"-t", "1", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-movflags", "+faststart", out)
-		if b, err := cmd.CombinedOutput(); err != nil {
-			m.err = fmt.Errorf("ffmpeg (apt install ffmpeg): %v: %s", err, b)
-			return
-		}
-		m.data, m.err = os.ReadFile(out)
-	})
+	m.once.Do(func() { m.data, m.err = ffmpeg(name, "-movflags", "+faststart") })
 	if m.err != nil {
 		tb.Fatal(m.err)
 	}
 	return m.data
+}
+
+// ffmpeg makes a one-second 160×120 H.264 video named name (the extension
+// picks the container) with the extra output options.
+func ffmpeg(name string, extra ...string) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "motiontest")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, name)
+	args := append([]string{"-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15",
+		"-t", "1", "-pix_fmt", "yuv420p", "-c:v", "libx264"}, extra...)
+	if b, err := exec.Command("ffmpeg", append(args, out)...).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("ffmpeg (apt install ffmpeg): %v: %s", err, b)
+	}
+	return os.ReadFile(out)
 }
 
 // JPEG is a small 64×48 JPEG whose pixels depend on seed.
