@@ -112,7 +112,10 @@ func TestLivePhotoPairsOnReread(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	old := []FileRecord{liveRec("trip/IMG_5195.HEIC", "a", meta.KindImage, ""), liveRec("trip/IMG_5195 (Live).MOV", "b", meta.KindVideo, "")}
+	// A pair by name, and a copy of its movie under another name.
+	const cid2 = "11111111-2222-3333-4444-555555555555"
+	old := []FileRecord{liveRec("trip/IMG_5195.HEIC", "a", meta.KindImage, ""), liveRec("trip/IMG_5195 (Live).MOV", "b", meta.KindVideo, ""),
+		liveRec("trip/IMG_7.HEIC", "c", meta.KindImage, ""), liveRec("trip/IMG_7.MOV", "d", meta.KindVideo, ""), liveRec("trip/IMG_7 copy.MOV", "e", meta.KindVideo, "")}
 	for i := range old {
 		old[i].Reader = 1
 	}
@@ -122,7 +125,10 @@ func TestLivePhotoPairsOnReread(t *testing.T) {
 	if a, media, _ := photoOf(t, d, old[0].Path); a == func() int64 { b, _, _ := photoOf(t, d, old[1].Path); return b }() || media != "image" {
 		t.Fatalf("paired before their identifiers were read")
 	}
-	reread := []FileRecord{liveRec(old[0].Path, "a", meta.KindImage, cid), liveRec(old[1].Path, "b", meta.KindVideo, cid)}
+	// The copy is read before the still: when the still's turn comes, a
+	// lone movie with its identifier is there to (wrongly) pair with.
+	reread := []FileRecord{liveRec(old[0].Path, "a", meta.KindImage, cid), liveRec(old[1].Path, "b", meta.KindVideo, cid),
+		liveRec(old[4].Path, "e", meta.KindVideo, cid2), liveRec(old[2].Path, "c", meta.KindImage, cid2), liveRec(old[3].Path, "d", meta.KindVideo, cid2)}
 	if _, _, err := d.RereadFiles(ctx, reread); err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +136,12 @@ func TestLivePhotoPairsOnReread(t *testing.T) {
 	b, _, _ := photoOf(t, d, old[1].Path)
 	if a != b || media != "live" || n != 2 {
 		t.Errorf("after the re-read: photos %d and %d, %s with %d files; want one live photo", a, b, media, n)
+	}
+	// The pair by name keeps its one movie; the copy stays a video of its own.
+	if p, media, n := photoOf(t, d, "trip/IMG_7.HEIC"); media != "live" || n != 2 {
+		t.Errorf("IMG_7: %s with %d files, want live with 2", media, n)
+	} else if c, media, _ := photoOf(t, d, "trip/IMG_7 copy.MOV"); c == p || media != "video" {
+		t.Errorf("the copied movie joined the pair (%s)", media)
 	}
 }
 

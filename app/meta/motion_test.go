@@ -2,6 +2,7 @@ package meta
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -87,6 +88,7 @@ func TestMotionPhotoHostileRecords(t *testing.T) {
 	huge := strconv.FormatInt(1<<62, 10)
 	junk := bytes.Repeat([]byte("not a video "), len(mp4)/12+1)[:len(mp4)]
 	ftypOnly := append(append([]byte{}, mp4[:32]...), junk[32:]...) // ftyp, then no movie
+	noFtyp := mp4[binary.BigEndian.Uint32(mp4[:4]):] // the movie box first, as old QuickTime files start
 	samsungAt := func(back, size uint32) []byte {
 		block := motiontest.SEFBlock(0x0a30, "MotionPhoto_Data", mp4)
 		return append(append(append([]byte{}, jpg...), block...), motiontest.SEFTrailer(0x0a30, back, size)...)
@@ -100,19 +102,22 @@ func TestMotionPhotoHostileRecords(t *testing.T) {
 		{"padding of 2^62", motiontest.WithXMP(jpg, motiontest.ContainerXMP(n, huge), mp4)},
 		{"negative length", motiontest.WithXMP(jpg, motiontest.ContainerXMP("-"+n, "0"), mp4)},
 		{"negative padding", motiontest.WithXMP(jpg, motiontest.ContainerXMP(n, "-100"), mp4)},
+		{"a range starting at the MP4 and running past the end", motiontest.WithXMP(jpg, motiontest.ContainerXMP(strconv.Itoa(len(mp4)+100), "-100"), mp4)},
 		{"zero length", motiontest.WithXMP(jpg, motiontest.ContainerXMP("0", "0"), mp4)},
 		{"length not a number", motiontest.WithXMP(jpg, motiontest.ContainerXMP("12e3", "0"), mp4)},
 		{"length covering the whole file", motiontest.WithXMP(jpg, motiontest.ContainerXMP(strconv.Itoa(len(mp4)+len(jpg)+2000), "0"), mp4)},
 		{"range not starting at the MP4", motiontest.WithXMP(jpg, motiontest.ContainerXMP(strconv.Itoa(len(mp4)+7), "0"), mp4)},
 		{"not an MP4 at all", motiontest.WithXMP(jpg, motiontest.ContainerXMP(n, "0"), junk)},
 		{"an ftyp box and no movie", motiontest.WithXMP(jpg, motiontest.ContainerXMP(n, "0"), ftypOnly)},
+		{"a movie without its ftyp box", motiontest.WithXMP(jpg, motiontest.ContainerXMP(strconv.Itoa(len(noFtyp)), "0"), noFtyp)},
 		{"micro video offset beyond the end", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP(strconv.Itoa(len(mp4)+1<<20)), mp4)},
 		{"micro video offset of 2^62", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP(huge), mp4)},
 		{"negative micro video offset", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP("-"+n), mp4)},
 		{"zero micro video offset", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP("0"), mp4)},
 		{"micro video pointing at junk", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP(n), junk)},
 		{"Samsung block before the start of the file", samsungAt(1<<31, 100)},
-		{"Samsung block larger than the distance back", samsungAt(uint32(len(mp4)+24), uint32(len(mp4)+100))},
+		// The block would run 16 bytes into the directory: inside the file.
+		{"Samsung block larger than the distance back", samsungAt(uint32(len(mp4)+24), uint32(len(mp4)+24+16))},
 		{"Samsung block of junk", append(append(append([]byte{}, jpg...), motiontest.SEFBlock(0x0a30, "MotionPhoto_Data", junk)...),
 			motiontest.SEFTrailer(0x0a30, uint32(len(junk)+24), uint32(len(junk)+24))...)},
 		{"Samsung directory longer than the file", append(append([]byte{}, jpg...), 0xff, 0xff, 0, 0, 'S', 'E', 'F', 'T')},

@@ -58,9 +58,10 @@ before(async () => {
   const ff = (...args) => execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...args])
   // The still and its motion look different, so a screenshot shows which plays.
   ff('-f', 'lavfi', '-i', 'smptebars=size=640x480', '-frames:v', '1', join(made, 'still.jpg'))
-  ff('-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=25', '-t', '4', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-movflags', '+faststart', join(made, 'motion.mp4'))
+  // Eight seconds: longer than a hold, so only the release can stop it.
+  ff('-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=25', '-t', '8', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-movflags', '+faststart', join(made, 'motion.mp4'))
   // The HEIC is a portrait 3024×4032, and so is its Live Photo's movie.
-  ff('-f', 'lavfi', '-i', 'testsrc2=size=480x640:rate=25', '-t', '4', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', join(made, 'live.mov'))
+  ff('-f', 'lavfi', '-i', 'testsrc2=size=480x640:rate=25', '-t', '8', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', join(made, 'live.mov'))
   const jpg = readFileSync(join(made, 'still.jpg')), mp4 = readFileSync(join(made, 'motion.mp4'))
   const phone = join(originals, 'phone')
   writeFileSync(join(phone, 'PXL_20230704_101010123.MP.jpg'), googleMotion(jpg, mp4))
@@ -121,8 +122,16 @@ async function open(vp) {
 
 const rect = async (page, sel) => page.$eval(sel, el => { const r = el.getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height } })
 
+// centre is a screenshot of the middle of the photo's box: what the user
+// sees there (the still, or the motion over it).
+async function centre(page) {
+  const m = await rect(page, '.viewer .media')
+  return page.screenshot({ clip: { x: Math.round(m.left + m.width / 2 - 30), y: Math.round(m.top + m.height / 2 - 30), width: 60, height: 60 } })
+}
+
 // openLive opens the viewer on photo p, waits for its still, and arms a
-// promise on the motion video's `playing` event.
+// promise on the motion video's `playing` event. It returns what the
+// middle of the still looks like.
 async function openLive(page, base, p) {
   await page.goto(`${base}?photo=${p.id}`)
   await page.waitForSelector(`.viewer[data-id="${p.id}"] .media img.full`)
@@ -131,23 +140,28 @@ async function openLive(page, base, p) {
     const v = document.querySelector('.viewer video.live')
     window.__playing = new Promise(res => v.addEventListener('playing', () => res(v.currentSrc), { once: true }))
   })
+  return centre(page)
 }
 
 // played waits for the `playing` event, then checks the motion shows over
-// the still, in the photo's own box, and moves.
-async function played(page, what, how) {
+// the still (the middle of the photo no longer looks like the still), in
+// the photo's own box, and moves.
+async function played(page, what, how, before) {
   const src = await Promise.race([page.evaluate(() => window.__playing), new Promise((_, rej) => setTimeout(() => rej(new Error(`${what}: the video never reached playing`)), 20000))])
   assert.match(src, how === 'motion' ? /\/api\/v1\/motion\/[0-9a-f]{40}\?t=/ : /\/api\/v1\/video\/[0-9a-f]{40}\?t=/, `${what}: played from ${src}`)
   await page.waitForFunction(() => { const v = document.querySelector('.viewer video.live'); return v && getComputedStyle(v).opacity === '1' && v.currentTime > 0.2 }, null, { timeout: 10000 })
   const still = await rect(page, '.viewer .media'), video = await rect(page, '.viewer video.live')
   for (const k of ['left', 'top', 'width', 'height']) assert.ok(Math.abs(still[k] - video[k]) <= 1, `${what}: the motion's box ${JSON.stringify(video)} is not the still's ${JSON.stringify(still)}`)
+  assert.ok(!(await centre(page)).equals(before), `${what}: the video plays, but the screen still shows the still`)
   const vw = page.viewportSize()
   assert.ok(video.left >= -1 && video.top >= -1 && video.right <= vw.width + 1 && video.bottom <= vw.height + 1, `${what}: the motion leaves the screen`)
 }
 
-// stopped checks the viewer is back on the still.
+// stopped checks the viewer is back on the still at once: within 2 s, 5×
+// a 0.4 s target (measured: 104–177 ms, load average 8–11 on two cores),
+// long before the 8 s video would end by itself.
 async function stopped(page, what) {
-  await page.waitForFunction(() => { const v = document.querySelector('.viewer video.live'); return v.paused && getComputedStyle(v).opacity === '0' }, null, { timeout: 5000 })
+  await page.waitForFunction(() => { const v = document.querySelector('.viewer video.live'); return v.paused && getComputedStyle(v).opacity === '0' }, null, { timeout: 2000 })
     .catch(() => { throw new Error(`${what}: the motion did not stop when released`) })
 }
 
@@ -173,12 +187,12 @@ test('desktop: hovering LIVE plays the motion over the still; leaving it returns
   const { ctx, page } = await open(DESKTOP)
   try {
     for (const [name, [what, how]] of Object.entries(LIVE)) {
-      await openLive(page, srv.base + '/', byName.get(name))
+      const still = await openLive(page, srv.base + '/', byName.get(name))
       const btn = await rect(page, '.viewer .livebtn')
       const bar = await rect(page, '.viewer .vtop')
       assert.ok(btn.height >= 44 && btn.width >= 44 && btn.top >= bar.top && btn.bottom <= bar.bottom, `${what}: LIVE control ${JSON.stringify(btn)} outside the top bar or too small`)
       await page.hover('.viewer .livebtn')
-      await played(page, what, how)
+      await played(page, what, how, still)
       if (how === 'motion' && name.startsWith('PXL')) await shot(page, 'motion-viewer-playing')
       await page.mouse.move(btn.left - 200, btn.bottom + 300)
       await stopped(page, what)
@@ -195,14 +209,14 @@ test('phone: a long press on the photo plays the motion while held', async () =>
   try {
     const s = await ctx.newCDPSession(page)
     for (const [name, [what, how]] of Object.entries(LIVE)) {
-      await openLive(page, srv.base + '/', byName.get(name))
+      const still = await openLive(page, srv.base + '/', byName.get(name))
       const btn = await rect(page, '.viewer .livebtn')
       assert.ok(btn.height >= 44 && btn.width >= 44 && btn.right <= PHONE.width, `${what}: LIVE control ${JSON.stringify(btn)} too small or off screen`)
       const m = await rect(page, '.viewer .media')
       const x = m.left + m.width / 2, y = m.top + m.height / 2
       await s.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] })
       try {
-        await played(page, what, how)
+        await played(page, what, how, still)
         if (name.startsWith('IMG')) await shot(page, 'motion-viewer-hold')
       } finally {
         await s.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
@@ -232,9 +246,9 @@ test('share link visitors play the motion too', async () => {
     const vp = await visitor.newPage()
     for (const name of ['PXL_20230704_101010123.MP.jpg', 'IMG_0007.HEIC']) {
       const [what, how] = LIVE[name]
-      await openLive(vp, srv.base + url, byName.get(name))
+      const still = await openLive(vp, srv.base + url, byName.get(name))
       await vp.hover('.viewer .livebtn')
-      await played(vp, `visitor, ${what}`, how)
+      await played(vp, `visitor, ${what}`, how, still)
       await vp.mouse.move(10, 800)
       await stopped(vp, `visitor, ${what}`)
     }
