@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"pinhole/app/corpus"
 	"pinhole/app/meta/motiontest"
@@ -88,7 +89,7 @@ func TestMotionPhotoHostileRecords(t *testing.T) {
 	huge := strconv.FormatInt(1<<62, 10)
 	junk := bytes.Repeat([]byte("not a video "), len(mp4)/12+1)[:len(mp4)]
 	ftypOnly := append(append([]byte{}, mp4[:32]...), junk[32:]...) // ftyp, then no movie
-	noFtyp := mp4[binary.BigEndian.Uint32(mp4[:4]):] // the movie box first, as old QuickTime files start
+	noFtyp := mp4[binary.BigEndian.Uint32(mp4[:4]):]                // the movie box first, as old QuickTime files start
 	samsungAt := func(back, size uint32) []byte {
 		block := motiontest.SEFBlock(0x0a30, "MotionPhoto_Data", mp4)
 		return append(append(append([]byte{}, jpg...), block...), motiontest.SEFTrailer(0x0a30, back, size)...)
@@ -182,4 +183,33 @@ func TestLivePhotoContentIdentifier(t *testing.T) {
 			t.Errorf("liveContentID(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzMotionPhoto mutates motion photos of every layout. Reading never
+// panics, and a motion it accepts always lies inside the file and starts
+// with an MP4 file type box.
+func FuzzMotionPhoto(f *testing.F) {
+	mp4 := motiontest.MP4(f)
+	jpg := motiontest.JPEG(4)
+	heic, err := os.ReadFile(corpus.Path(f, "exif-py/heic/spring_1440x960.heic"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(motiontest.Container(jpg, mp4, 8))
+	f.Add(motiontest.MicroVideo(jpg, mp4))
+	f.Add(motiontest.Samsung(jpg, mp4))
+	f.Add(motiontest.MPVD(heic, mp4))
+	f.Add(motiontest.WithXMP(jpg, containerElementsXMP(len(mp4)), mp4))
+	mtime := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		info, err := readFrom(bytes.NewReader(data), int64(len(data)), "f.jpg", mtime)
+		if err != nil && strings.Contains(err.Error(), "panic") {
+			t.Fatal(err)
+		}
+		if m := info.Motion; m != nil {
+			if m.Offset <= 0 || m.Length <= 0 || m.Offset+m.Length > int64(len(data)) || string(data[m.Offset+4:m.Offset+8]) != "ftyp" {
+				t.Fatalf("motion %+v accepted in %d bytes", *m, len(data))
+			}
+		}
+	})
 }
