@@ -13,7 +13,7 @@ import (
 // ?2, kind ?5, in photo ?4): a file of the other kind ?3 through the
 // files_content_id index.
 const livePartner = `SELECT f.photo_id FROM files f
-	WHERE f.folder_id = ?1 AND json_extract(f.meta, '$.content_id') = ?2 AND f.kind = ?3
+	WHERE f.folder_id = ?1 AND (CASE WHEN json_valid(meta) THEN json_extract(meta, '$.content_id') END) = ?2 AND f.kind = ?3
 		AND f.photo_id IS NOT NULL AND f.photo_id <> ?4
 		AND NOT EXISTS (SELECT 1 FROM files g WHERE g.photo_id = f.photo_id AND g.kind = ?5)
 		AND NOT EXISTS (SELECT 1 FROM files h WHERE h.photo_id = ?4 AND h.kind = ?3)
@@ -29,7 +29,8 @@ const livePartner = `SELECT f.photo_id FROM files f
 func (d *DB) pairLive(ctx context.Context, tx *sql.Tx, rel string) (int64, error) {
 	var fileID, photoID, folderID int64
 	var kind, cid string
-	err := tx.QueryRowContext(ctx, `SELECT id, COALESCE(photo_id, 0), folder_id, kind, COALESCE(json_extract(meta, '$.content_id'), '')
+	err := tx.QueryRowContext(ctx, `SELECT id, COALESCE(photo_id, 0), folder_id, kind,
+			COALESCE(CASE WHEN json_valid(meta) THEN json_extract(meta, '$.content_id') END, '')
 		FROM files WHERE path = ?`, rel).Scan(&fileID, &photoID, &folderID, &kind, &cid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil

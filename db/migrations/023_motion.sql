@@ -13,6 +13,8 @@ WHERE media_type = 'live';
 
 -- An Apple Live Photo's still and movie carry the same content identifier
 -- (meta.Info.ContentID); halves whose names differ are paired by it within
--- their folder (db/live.go).
-CREATE INDEX files_content_id ON files(folder_id, json_extract(meta, '$.content_id'))
-	WHERE json_extract(meta, '$.content_id') IS NOT NULL;
+-- their folder (db/live.go, which must use this very expression). A blob
+-- that is not JSON indexes as NULL: json_extract alone would fail every
+-- write to such a row, the re-read that repairs it included.
+CREATE INDEX files_content_id ON files(folder_id, (CASE WHEN json_valid(meta) THEN json_extract(meta, '$.content_id') END))
+	WHERE (CASE WHEN json_valid(meta) THEN json_extract(meta, '$.content_id') END) IS NOT NULL;
