@@ -65,14 +65,17 @@ type Motion struct {
 }
 
 // photoColumns lists the columns scanPhoto reads, from photos p joined to
-// the primary file f.
+// the primary file f and the motion file m (photoJoins).
 const photoColumns = `p.id, p.uid, p.media_type, p.taken_at, p.taken_local, p.taken_offset, p.taken_source,
 	p.title, p.description, p.make, p.model, p.lens, p.exposure_time, p.f_number, p.iso, p.focal_length,
 	p.lat, p.lng, p.alt, p.width, p.height, p.orientation, p.duration, p.rating, p.favorite, p.private,
 	p.archived, p.missing, p.country_code, p.country, p.state, p.city, p.place_source, COALESCE(f.hash, ''),
 	p.added_at, p.updated_at, COALESCE(f.error, ''), COALESCE(f.mime, ''), COALESCE(f.kind, ''),
-	COALESCE((SELECT m.hash FROM files m WHERE m.id = p.motion_file_id AND m.missing = 0), ''),
-	COALESCE(p.motion_file_id = p.primary_file_id, 0)`
+	COALESCE(CASE WHEN m.missing = 0 THEN m.hash END, ''), COALESCE(m.id = f.id, 0)`
+
+// photoJoins joins what photoColumns reads besides photos p: the primary
+// file f, and m, the file a live photo's motion plays from.
+const photoJoins = `LEFT JOIN files f ON f.id = p.primary_file_id LEFT JOIN files m ON m.id = p.motion_file_id`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -94,7 +97,7 @@ func scanPhoto(s scanner) (Photo, error) {
 // PhotoByID loads one photo.
 func (d *DB) PhotoByID(ctx context.Context, id int64) (Photo, error) {
 	row := d.sql.QueryRowContext(ctx, `SELECT `+photoColumns+`
-		FROM photos p LEFT JOIN files f ON f.id = p.primary_file_id WHERE p.id = ?`, id)
+		FROM photos p `+photoJoins+` WHERE p.id = ?`, id)
 	p, err := scanPhoto(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("photo %d: %w", id, ErrNotFound)
