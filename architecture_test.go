@@ -23,7 +23,7 @@ var layers = []struct {
 }{
 	{"domain", []string{"app/meta", "app/places", "app/upstream", "app/version", "app/config", "app/corpus", "app/demo", "thumbs"}},
 	{"storage", []string{"db"}},
-	{"services", []string{"app/auth", "app/index", "app/sidecar", "app/watch", "app/geocode", "app/maps"}},
+	{"services", []string{"app/auth", "app/index", "app/sidecar", "app/transcode", "app/watch", "app/geocode", "app/maps"}},
 	{"http", []string{"web"}},
 	{"composition root", []string{"app"}},
 	{"commands", []string{"", "scripts"}}, // "" is the module root: main.go
@@ -32,7 +32,7 @@ var layers = []struct {
 // testKits are imported by tests and commands other than the binary
 // (benchmarks, generators) only, never by code the binary runs; they may
 // import domain packages.
-var testKits = []string{"app/testkit", "thumbs/thumbstest", "app/internal/oldlib"}
+var testKits = []string{"app/testkit", "thumbs/thumbstest", "app/internal/oldlib", "app/meta/motiontest"}
 
 // rootOnly packages are imported by the composition root and commands
 // alone: options are parsed once and passed down as values.

@@ -12,6 +12,7 @@ import (
 
 	"pinhole/app/auth"
 	"pinhole/app/maps"
+	"pinhole/app/meta/motiontest"
 	"pinhole/app/upstream"
 	"pinhole/db"
 	"pinhole/web"
@@ -138,7 +139,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	next := func() int { seq++; return seq }
 	var enrolling client // the account a PUT /api/v1/account/totp row confirms for
 	videoAlbum := e.newAlbum(false)
-	if _, err := e.db.AddToAlbum(context.Background(), videoAlbum.ID, []int64{e.video.ID}); err != nil {
+	moving := e.addFiles([2]any{"2021/PXL_1.MP.jpg", motiontest.Container(motiontest.JPEG(5), motiontest.MP4(t), 0)})
+	if _, err := e.db.AddToAlbum(context.Background(), videoAlbum.ID, []int64{e.video.ID, moving.ID}); err != nil {
 		t.Fatal(err)
 	}
 	videoShare, err := e.srv.Auth().CreateShare(context.Background(), videoAlbum.ID, auth.ShareOptions{}, 0)
@@ -236,6 +238,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 				tok = videoShare.Access
 			}
 			return fmt.Sprintf("/api/v1/video/%s/status?t=%s", e.video.Hash, tok), nil, nil
+		}, want: tokens},
+		// The motion of a motion photo plays like a video, for visitors too.
+		"GET /api/v1/motion/:hash": {prep: func(e *env, role string) (string, any, http.Header) {
+			tok := e.tokenFor(role)
+			if role == "visitor" {
+				tok = videoShare.Access
+			}
+			return fmt.Sprintf("/api/v1/motion/%s?t=%s", moving.Hash, tok), nil, nil
 		}, want: tokens},
 		"POST /api/v1/upload": {prep: func(e *env, role string) (string, any, http.Header) {
 			body, ct := multipartBody(e.t, [2]string{fmt.Sprintf("up%d.jpg", seq), string(jpegBytes(1000 + next()))})

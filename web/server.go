@@ -251,7 +251,7 @@ func noGzip(c echo.Context) bool {
 // (thumbnails, downloads, video), which need no session lookup.
 func tokenAuthorised(c echo.Context) bool {
 	p := c.Path()
-	for _, pre := range []string{"/api/v1/t/", "/api/v1/dl/", "/api/v1/video/"} {
+	for _, pre := range []string{"/api/v1/t/", "/api/v1/dl/", "/api/v1/video/", "/api/v1/motion/"} {
 		if strings.HasPrefix(p, pre) {
 			return true
 		}
@@ -379,6 +379,7 @@ func (s *Server) routes() {
 		{"GET", v1 + "/dl/:hash", token, s.download},
 		{"GET", v1 + "/video/:hash", token, s.video},
 		{"GET", v1 + "/video/:hash/status", token, s.videoStatus}, // web/video.go
+		{"GET", v1 + "/motion/:hash", token, s.motion}, // web/motion.go: a motion photo's embedded video
 		{"POST", v1 + "/upload", user, s.upload},
 
 		{"GET", v1 + "/albums", viewer, s.listAlbums},

@@ -47,6 +47,8 @@ type visitorPhoto struct {
 	State       string   `json:"state,omitempty"`
 	City        string   `json:"city,omitempty"`
 	Hash        string   `json:"hash"`
+	// Where a live photo's motion plays from (by hash, like the photo).
+	Motion *db.Motion `json:"motion,omitempty"`
 	// Why the picture cannot be shown, for the grid's tile: no fix (that
 	// is for the owner).
 	Problem *visitorProblem `json:"problem,omitempty"`
@@ -118,7 +120,7 @@ func forVisitor(sh db.Share, p db.Photo) visitorPhoto {
 		Lens: p.Lens, Exposure: p.Exposure, FNumber: p.FNumber, ISO: p.ISO, FocalLength: p.FocalLength,
 		Width: p.Width, Height: p.Height, Duration: p.Duration,
 		CountryCode: p.CountryCode, Country: p.Country, State: p.State, City: p.City, Hash: p.Hash,
-		Playable: p.Playable,
+		Playable: p.Playable, Motion: p.Motion,
 	}
 	if p.Problem != nil {
 		v.Problem = &visitorProblem{Kind: p.Problem.Kind, Reason: p.Problem.Reason, Detail: p.Problem.Detail, Preview: p.Problem.Preview}

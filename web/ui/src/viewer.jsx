@@ -14,6 +14,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { api, download, get, mapStyle, qs, session, thumb, toast } from './api.js'
 import { Icon } from './icons.jsx'
 import { canEdit as mayEdit } from './roles.js'
+import { LiveButton, LiveVideo, useLive } from './motion.jsx'
 import { match } from './router.js'
 import { emit, useStore } from './store.js'
 import { ViewerVideo } from './video.jsx'
@@ -152,6 +153,7 @@ function ViewerOpen({ v }) {
   useEffect(() => { put(Z1) }, [fw, fh])
 
   const video = p?.media_type === 'video'
+  const live = useLive(video ? null : p) // a live photo's motion (motion.jsx)
   const [pw, ph] = p ? dims(p, nat && nat.id === p.id ? nat : null) : [0, 0]
   const [dw, dh] = fw > 0 && pw > 0 ? fit(pw, ph, fw, fh) : [fw, fh]
   const dpr = devicePixelRatio || 1
@@ -319,13 +321,16 @@ function ViewerOpen({ v }) {
         <div class="vtop">
           <button class="ib" onClick={() => closeViewer()} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button>
           <div class="vtitle" title={lines.join(' · ')}>{lines.map((l, i) => (i ? <span key={i}>{l}</span> : <b key={i}>{l}</b>))}</div>
+          <LiveButton live={live} />
           {canEdit && <button class={'ib' + (fav ? ' on' : '')} onClick={toggleFav} aria-pressed={fav} aria-label={fav ? 'Unfavourite (f)' : 'Favourite (f)'} title="Favourite (f)"><Icon name="heart" filled={fav} /></button>}
           {canDownload && <a class="ib dl" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>}
           <button class={'ib' + (info ? ' on' : '')} onClick={toggleInfo} aria-pressed={info} aria-label="Info (i)" title="Info (i)"><Icon name="info" /></button>
         </div>
         <div class="frame" ref={frame} onWheel={onWheel} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp} onDblClick={onDbl}>
           {fw > 0 && (
-            <div class="media" style={{ ...box, transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})`, transition: g.current ? 'none' : 'transform .15s ease-out' }}>
+            <div class="media" style={{ ...box, transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})`, transition: g.current ? 'none' : 'transform .15s ease-out' }}
+              onPointerDown={live.press} onContextMenu={e => live.moving && e.preventDefault()}>
+              {!video && <LiveVideo live={live} />}
               {video
                 ? <ViewerVideo key={p.id} p={p} poster={thumb(p, 'fit_1280')} label={label} muted={!sound.current} canDownload={canDownload}
                   onNatural={onNatural} onVolume={on => { sound.current = on }} />
