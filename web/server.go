@@ -42,8 +42,12 @@ type Deps struct {
 	// Originals is the absolute originals folder. Downloads, video and
 	// uploads need it; without it they answer 503.
 	Originals string
-	// ReadOnly refuses uploads (the originals are never written).
+	// ReadOnly refuses uploads (the originals are never written), unless
+	// UploadWritable allows writing into UploadFolder alone.
 	ReadOnly bool
+	// UploadWritable lets uploads and WebDAV write into UploadFolder while
+	// the rest of the originals stays read-only.
+	UploadWritable bool
 	// UploadFolder is the folder inside Originals uploads go to ("Uploads").
 	UploadFolder string
 	// UploadLimitMB caps one upload request (default 2048).

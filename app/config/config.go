@@ -34,6 +34,9 @@ type Config struct {
 	UploadFolder string
 	Demo         bool
 
+	// UploadWritable lets uploads write into UploadFolder despite ReadOnly.
+	UploadWritable bool
+
 	Workers        int
 	RescanInterval time.Duration
 	PollInterval   time.Duration
@@ -118,7 +121,8 @@ var options = []option{
 	str("data", defaultData(), "folder for the database, caches and backups", func(c *Config) *string { return &c.Data }),
 	str("listen", DefaultListen, "address to serve HTTP on (host:port)", func(c *Config) *string { return &c.Listen }),
 	str("log-level", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
-	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false)", func(c *Config) *bool { return &c.ReadOnly }),
+	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false or --upload-writable)", func(c *Config) *bool { return &c.ReadOnly }),
+	boolean("upload-writable", false, "with --read-only, still let uploads and WebDAV write into --upload-folder, and nowhere else", func(c *Config) *bool { return &c.UploadWritable }),
 	str("upload-folder", "Uploads", "folder inside the originals that uploads are saved to", func(c *Config) *string { return &c.UploadFolder }),
 	boolean("demo", true, "generate and index a demo library when --originals is empty", func(c *Config) *bool { return &c.Demo }),
 	integer("workers", runtime.NumCPU(), "files read in parallel while indexing", func(c *Config) *int { return &c.Workers }),
