@@ -119,6 +119,8 @@ type Server struct {
 	started time.Time
 	table   []route // the route table, for tests that walk it by access
 	ui      *uiApp
+
+	davState davState // WebDAV's locks and indexing queue (web/dav.go)
 }
 
 // New builds the server and its routes.
@@ -151,7 +153,7 @@ func New(deps Deps) *Server {
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders,
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 			Limit:   "1M",
-			Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/upload" },
+			Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/upload" || isDAVUpload(c) },
 		}),
 		compressJSON(noGzip),
 		s.identify)
@@ -193,7 +195,8 @@ func compressJSON(skip func(echo.Context) bool) echo.MiddlewareFunc {
 // noGzip leaves images, map tiles, video, downloads and the event stream
 // alone: they are compressed already or must flush as they go.
 func noGzip(c echo.Context) bool {
-	return tokenAuthorised(c) || strings.HasPrefix(c.Path(), "/api/v1/tiles/") || c.Path() == "/api/v1/events"
+	return tokenAuthorised(c) || strings.HasPrefix(c.Path(), "/api/v1/tiles/") || c.Path() == "/api/v1/events" ||
+		isDAV(c) && c.Request().Method != "PROPFIND" // WebDAV serves originals as they are; listings are XML
 }
 
 // tokenAuthorised reports routes authorised by the token in their URL alone
@@ -281,6 +284,7 @@ const (
 	user                 // user or admin
 	admin                // admin only
 	token                // a thumbnail/download/share token in the URL, checked by the handler
+	basic                // HTTP Basic with an app password, checked by the handler (WebDAV, web/dav.go)
 )
 
 type route struct {
@@ -358,7 +362,12 @@ func (s *Server) routes() {
 		{"POST", v1 + "/index/rescan", admin, s.rescan},
 		{"GET", v1 + "/events", viewer, s.eventStream},
 		{"GET", v1 + "/problems", viewer, s.problems}, // web/problems.go; viewers see no private photos' files
+
+		{"GET", v1 + "/app-passwords", user, s.listAppPasswords},         // web/apppasswords.go
+		{"POST", v1 + "/app-passwords", user, s.createAppPassword},       // web/apppasswords.go
+		{"DELETE", v1 + "/app-passwords/:id", user, s.revokeAppPassword}, // web/apppasswords.go
 	}
+	table = append(table, s.davRoutes()...) // web/dav.go
 	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))
