@@ -540,6 +540,13 @@ func TestDAVSignIn(t *testing.T) {
 	if r := curl(t, "-b", web.SessionCookie+"="+e.user.bearer, "-X", "PROPFIND", base); r.code != 401 {
 		t.Fatalf("a session cookie: %s", r)
 	}
+	// A page elsewhere may not write: no CORS preflight is ever granted.
+	for _, as := range [][]string{nil, {"-u", "user:" + pw}} {
+		r := curl(t, append(as, "-X", "OPTIONS", "-H", "Origin: http://evil.example", "-H", "Access-Control-Request-Method: PUT", base+"x.jpg")...)
+		if strings.Contains(strings.ToLower(r.header), "access-control-allow") {
+			t.Fatalf("a CORS preflight was granted: %s", r.header)
+		}
+	}
 
 	t.Run("last use", func(t *testing.T) {
 		var list struct {
