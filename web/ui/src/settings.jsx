@@ -618,6 +618,7 @@ function AppPasswords() {
       <h2 id="s-apppw">App passwords</h2>
       <p class="small muted">Phone backup apps (PhotoSync, FolderSync) and rclone upload over WebDAV with an app password instead of yours: make one for each device, so each can be revoked alone.</p>
       {data?.dav && !data.dav.enabled && <p class="err"><Icon name="alert" size={18} /><span>WebDAV is off. {withCode(data.dav.reason)}</span></p>}
+      {data?.dav?.enabled && !made && <p class="small">Server <code>{url}</code> · user <code>{data.username}</code> · files go to <code>{data.dav.folder}</code></p>}
       {made && <div class="apppw-new" role="status" data-testid="new-app-password">
         <b>App password for “{made.app_password.name}”</b>
         <p class="small">Copy it into the app now: it is not shown again.</p>

@@ -108,6 +108,7 @@ for (const vp of [DESKTOP, PHONE]) {
     assert.match(await row.textContent(), /Last used .* from 127\.0\.0\.1/)
     await row.scrollIntoViewIfNeeded()
     await shot(page, 'settings-app-password-list')
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'the list scrolls sideways')
     assert.equal((await page.content()).includes(password), false, 'the password is shown again after a reload')
 
     // Revoking it stops WebDAV at once.
