@@ -859,3 +859,38 @@ func TestDAVFolderNames(t *testing.T) {
 		}
 	}
 }
+
+// WebDAV runs behind the same middleware as the API: uploads may be as
+// large as --upload-limit-mb (not the 1 MB of other bodies), other bodies
+// stay limited, a body trickling in is cut off, and every answer carries
+// the security headers.
+func TestDAVMiddleware(t *testing.T) {
+	e := newEnv(t, func(d *web.Deps) {
+		d.UploadLimitMB = 8
+		d.Conns = web.ConnLimits{BodyMinRate: 20 << 10, BodyWindow: time.Second, BodyIdle: 2 * time.Second}
+	})
+	as := davAs{"user", e.appPassword(e.user, "phone")}
+	base := e.ts.URL + "/dav/"
+	big := append(jpegBytes(77), make([]byte, 3<<20)...)
+	p := filepath.Join(t.TempDir(), "big.jpg")
+	os.WriteFile(p, big, 0o644)
+	r := curl(t, "-u", as.u(), "-T", p, base+"big.jpg")
+	if r.code != 201 || r.headerValue("X-Content-Type-Options") != "nosniff" || !strings.Contains(r.headerValue("Content-Security-Policy"), "default-src 'self'") {
+		t.Fatalf("a 3 MB upload: %s\n%s", r, r.header)
+	}
+	xml := filepath.Join(t.TempDir(), "propfind.xml")
+	os.WriteFile(xml, append([]byte(`<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/>`), bytes.Repeat([]byte("<!-- -->"), 2<<17)...), 0o644)
+	if r := curl(t, "-u", as.u(), "-X", "PROPFIND", "--data-binary", "@"+xml, base); r.code != 413 {
+		t.Fatalf("a 2 MB PROPFIND body: %s, want 413", r)
+	}
+	slow := filepath.Join(t.TempDir(), "slow.jpg")
+	os.WriteFile(slow, append(jpegBytes(78), make([]byte, 200<<10)...), 0o644)
+	r = curl(t, "-u", as.u(), "-T", slow, "--limit-rate", "16k", base+"slow.jpg")
+	if r.code != 408 || !strings.Contains(r.body, "too slowly") {
+		t.Fatalf("a trickled upload: %s, want 408", r)
+	}
+	entries, _ := os.ReadDir(filepath.Join(e.root, "Uploads", "user"))
+	if len(entries) != 1 || entries[0].Name() != "big.jpg" {
+		t.Fatalf("after the refused uploads the folder holds %v", entries)
+	}
+}
