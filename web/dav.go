@@ -9,11 +9,12 @@ package web
 //
 // What a client may do there:
 //   - list it (so an app's "upload only new" can compare), read its files;
-//   - create folders and new files. Every file is checked exactly as a
-//     browser upload is (web/upload.go, stagedUpload): content sniffed,
-//     size limit, decode bombs refused. It is written under a hidden
-//     temporary name, synced, and renamed into place only once its body
-//     arrived whole and passed, then indexed at once;
+//   - create folders, and new files under a name the library takes or a
+//     client's temporary name ("IMG_1.jpg.part"). Every file is checked
+//     exactly as a browser upload is (web/upload.go, stagedUpload):
+//     content sniffed, size limit, decode bombs refused. It is written
+//     under a hidden temporary name, synced, and renamed into place only
+//     once its body arrived whole and passed, then indexed at once;
 //   - replace, rename or delete its own unfinished uploads: files the
 //     library does not index (a client's "IMG_1.jpg.part"), and empty
 //     folders;
