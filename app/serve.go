@@ -119,6 +119,7 @@ func NewServer(a *App) (*Server, error) {
 		Version:        version.String(),
 		Originals:      a.Cfg.Originals,
 		ReadOnly:       a.Cfg.ReadOnly,
+		UploadWritable: a.Cfg.UploadWritable,
 		UploadFolder:   a.Cfg.UploadFolder,
 		UploadLimitMB:  a.Cfg.UploadLimitMB,
 		MaxMegapixels:  a.Cfg.MaxMegapixels,

@@ -26,3 +26,6 @@ func (s *Server) TokenRoutes() []string {
 	}
 	return out
 }
+
+// DAVFolderName is a user's WebDAV folder name inside the upload folder.
+func DAVFolderName(username string) string { return davFolderName(username) }

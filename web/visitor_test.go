@@ -139,7 +139,7 @@ func TestVisitorAnswersAllowList(t *testing.T) {
 		"/api/v1/video/:hash/status": func(sh db.Share) req {
 			return req{"/api/v1/video/" + e.video.Hash + "/status?start=1&t=" + sh.Access, nil}
 		},
-		"/api/v1/motion/:hash":         func(sh db.Share) req { return req{"/api/v1/motion/" + moving.Hash + "?t=" + sh.Access, nil} },
+		"/api/v1/motion/:hash": func(sh db.Share) req { return req{"/api/v1/motion/" + moving.Hash + "?t=" + sh.Access, nil} },
 	}
 	routes := e.srv.TokenRoutes()
 	sort.Strings(routes)

@@ -38,6 +38,8 @@ type Config struct {
 	// WriteSidecars: users' edits go to NAME.xmp beside the originals
 	// (with ReadOnly off); otherwise to SidecarDir.
 	WriteSidecars bool
+	// UploadWritable lets uploads write into UploadFolder despite ReadOnly.
+	UploadWritable bool
 
 	Workers        int
 	RescanInterval time.Duration
@@ -150,8 +152,9 @@ var options = []option{
 	str("data", defaultData(), "folder for the database, caches and backups", func(c *Config) *string { return &c.Data }),
 	str("listen", DefaultListen, "address to serve HTTP on (host:port)", func(c *Config) *string { return &c.Listen }),
 	str("log-level", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
-	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false)", func(c *Config) *bool { return &c.ReadOnly }),
+	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false or --upload-writable)", func(c *Config) *bool { return &c.ReadOnly }),
 	boolean("write-sidecars", false, "write edits (titles, keywords, ratings, places, dates) as NAME.xmp sidecars beside the originals for digiKam, Lightroom and exiftool (needs --read-only=false); without it they are written to DATA/sidecars", func(c *Config) *bool { return &c.WriteSidecars }),
+	boolean("upload-writable", false, "with --read-only, still let uploads and WebDAV write into --upload-folder, and nowhere else", func(c *Config) *bool { return &c.UploadWritable }),
 	str("upload-folder", "Uploads", "folder inside the originals that uploads are saved to", func(c *Config) *string { return &c.UploadFolder }),
 	boolean("demo", true, "generate and index a demo library when --originals is empty", func(c *Config) *bool { return &c.Demo }),
 	integer("workers", runtime.NumCPU(), "files read in parallel while indexing", func(c *Config) *int { return &c.Workers }),
