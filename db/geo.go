@@ -100,7 +100,17 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 	// The representative is the newest favourite, else the newest added
 	// photo, packed as favourite<<40 | id so max() finds it.
 	var groups string
-	if 360*g.CellPx/world >= 8*fineCellDeg && q.broad() {
+	if 360*g.CellPx/world >= 8*fineCellDeg && q.broad() && q.visibleOnly() {
+		// Low zooms with no filter: fine cells kept by triggers
+		// (geoCells, db/geocells.go), the same two-level grouping.
+		f, args := geoCells(box, q.HidePrivate, parts)
+		parts.args = args
+		groups = f + `,
+	g AS (
+		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
+			max(rep) AS rep, ` + cellKey("(f.slat / f.n)", "(f.slng / f.n)") + ` AS k
+		FROM f GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`
+	} else if 360*g.CellPx/world >= 8*fineCellDeg && q.broad() {
 		// Low zooms: most of the library is in view, and sorting every
 		// photo by its cell is most of the cost. Walking photos_geo_cell
 		// aggregates each fixed fine cell as it goes, then the few fine

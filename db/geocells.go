@@ -1,0 +1,60 @@
+package db
+
+import (
+	"fmt"
+	"math"
+)
+
+// visibleOnly reports whether q asks for nothing but what a timeline or
+// map shows by default (not missing, not archived; private photos hidden
+// or not) inside an optional box: what month_counts and geo_cells keep
+// (migration 017).
+func (q *PhotoQuery) visibleOnly() bool {
+	return q.Text == "" && q.After == "" && q.Before == "" && q.Year == 0 && q.Month == 0 &&
+		q.Make == "" && q.Model == "" && q.Lens == "" && q.Country == "" && q.State == "" && q.City == "" &&
+		q.Near == nil && q.Favorite == nil && q.Private == nil && q.Archived == nil &&
+		q.Missing == nil && q.Type == "" && q.Album == 0 && q.Folder == nil
+}
+
+// geoCells is the CTE f of GeoClusters' low-zoom grouping (one row per
+// fine cell: n, slat, slng, w, s, e, nn, rep) read from the geo_cells
+// table for the cells wholly inside box, and from the photos themselves,
+// through the photos_geo_cell index, for the cells the box's edges cut
+// through, so the answer counts exactly the photos in the box. photos
+// holds the photo filters (the visible box included) and their arguments;
+// geoCells returns the CTE and every argument it needs, in order.
+func geoCells(box BBox, hidePrivate bool, photos *queryParts) (string, []any) {
+	// Fine cell rows and columns of the box's edges. A cell strictly
+	// between them lies wholly inside the box: it is computed with the
+	// same floating-point steps as a photo's cell, which are monotonic.
+	row := func(lat float64) int64 { return int64(math.Floor((lat + 90) * 20)) }
+	col := func(lng float64) int64 { return int64(math.Floor((lng + 180) * 20)) }
+	s, n, w, e := row(box.MinLat), row(box.MaxLat), col(box.MinLng), col(box.MaxLng)
+	inRows := fmt.Sprintf("cell / 8192 BETWEEN %d AND %d", s, n)
+	innerRows := fmt.Sprintf("cell / 8192 > %d AND cell / 8192 < %d", s, n)
+	var inCols, innerCols string
+	if box.MinLng <= box.MaxLng {
+		inCols = fmt.Sprintf("cell %% 8192 BETWEEN %d AND %d", w, e)
+		innerCols = fmt.Sprintf("cell %% 8192 > %d AND cell %% 8192 < %d", w, e)
+	} else { // across the antimeridian
+		inCols = fmt.Sprintf("(cell %% 8192 >= %d OR cell %% 8192 <= %d)", w, e)
+		innerCols = fmt.Sprintf("(cell %% 8192 > %d OR cell %% 8192 < %d)", w, e)
+	}
+	priv := ""
+	if hidePrivate {
+		priv = " AND private = 0"
+	}
+	photos.add("p.lat IS NOT NULL")
+	photos.add(fineCell + ` IN (SELECT cell FROM geo_cells WHERE n > 0 AND ` + inRows + ` AND ` + inCols +
+		` AND NOT (` + innerRows + ` AND ` + innerCols + `))`)
+	photos.from = "photos p INDEXED BY photos_geo_cell"
+	f := `f AS (
+		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
+			max(rep) AS rep, cell AS fc
+		FROM geo_cells WHERE n > 0` + priv + ` AND ` + innerRows + ` AND ` + innerCols + ` GROUP BY cell
+		UNION ALL
+		SELECT count(*), sum(p.lat), sum(p.lng), min(p.lng), min(p.lat), max(p.lng), max(p.lat),
+			max((p.favorite << 40) | p.id), ` + fineCell + ` AS fc
+		FROM ` + photos.sql() + ` GROUP BY fc)`
+	return f, photos.args
+}
