@@ -103,7 +103,10 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 	if 360*g.CellPx/world >= 8*fineCellDeg && q.broad() && q.visibleOnly() {
 		// Low zooms with no filter: fine cells kept by triggers
 		// (geoCells, db/geocells.go), the same two-level grouping.
-		f, args := geoCells(box, q.HidePrivate, parts)
+		f, args, err := d.geoCells(ctx, box, q.HidePrivate, parts)
+		if err != nil {
+			return nil, err
+		}
 		parts.args = args
 		groups = f + `,
 	g AS (

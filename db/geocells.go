@@ -1,8 +1,11 @@
 package db
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // visibleOnly reports whether q asks for nothing but what a timeline or
@@ -23,7 +26,7 @@ func (q *PhotoQuery) visibleOnly() bool {
 // through, so the answer counts exactly the photos in the box. photos
 // holds the photo filters (the visible box included) and their arguments;
 // geoCells returns the CTE and every argument it needs, in order.
-func geoCells(box BBox, hidePrivate bool, photos *queryParts) (string, []any) {
+func (d *DB) geoCells(ctx context.Context, box BBox, hidePrivate bool, photos *queryParts) (string, []any, error) {
 	// Fine cell rows and columns of the box's edges. A cell strictly
 	// between them lies wholly inside the box: it is computed with the
 	// same floating-point steps as a photo's cell, which are monotonic.
@@ -44,17 +47,56 @@ func geoCells(box BBox, hidePrivate bool, photos *queryParts) (string, []any) {
 	if hidePrivate {
 		priv = " AND private = 0"
 	}
-	photos.add("p.lat IS NOT NULL")
-	photos.add(fineCell + ` IN (SELECT cell FROM geo_cells WHERE n > 0 AND ` + inRows + ` AND ` + inCols +
-		` AND NOT (` + innerRows + ` AND ` + innerCols + `))`)
-	photos.from = "photos p INDEXED BY photos_geo_cell"
+	// The cells on the edges that hold photos, listed first: given as a
+	// subquery, SQLite walks the whole index testing each photo (0.2 s
+	// for 600k photos) instead of looking the few cells up.
+	edges, err := d.intColumn(ctx, `SELECT DISTINCT cell FROM geo_cells WHERE n > 0`+priv+` AND `+inRows+` AND `+inCols+
+		` AND NOT (`+innerRows+` AND `+innerCols+`)`)
+	if err != nil {
+		return "", nil, fmt.Errorf("map cells on the edges: %w", err)
+	}
 	f := `f AS (
 		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
 			max(rep) AS rep, cell AS fc
-		FROM geo_cells WHERE n > 0` + priv + ` AND ` + innerRows + ` AND ` + innerCols + ` GROUP BY cell
+		FROM geo_cells WHERE n > 0` + priv + ` AND ` + innerRows + ` AND ` + innerCols + ` GROUP BY cell`
+	if len(edges) > 0 {
+		list := make([]string, len(edges))
+		for i, c := range edges {
+			list[i] = strconv.FormatInt(c, 10)
+		}
+		photos.add("p.lat IS NOT NULL")
+		photos.add(fineCell + ` IN (` + strings.Join(list, ",") + `)`)
+		photos.from = "photos p INDEXED BY photos_geo_cell"
+		f += `
 		UNION ALL
 		SELECT count(*), sum(p.lat), sum(p.lng), min(p.lng), min(p.lat), max(p.lng), max(p.lat),
 			max((p.favorite << 40) | p.id), ` + fineCell + ` AS fc
-		FROM ` + photos.sql() + ` GROUP BY fc)`
-	return f, photos.args
+		FROM ` + photos.sql() + ` GROUP BY fc`
+	} else {
+		photos.args = nil
+	}
+	return f + `)`, photos.args, nil
+}
+
+// intColumn runs a query of one integer column and returns its values.
+func (d *DB) intColumn(ctx context.Context, q string) ([]int64, error) {
+	done, err := d.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := d.sql.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
