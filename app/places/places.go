@@ -121,12 +121,14 @@ func ReleaseAfter(d time.Duration) {
 	}
 }
 
-// Release drops the decoded dataset now; it reports whether one was held.
+// Release drops the decoded dataset now, and the embedded blob's pages
+// from memory; it reports whether a dataset was held.
 func Release() bool {
 	held.mu.Lock()
 	defer held.mu.Unlock()
 	had := held.g != nil
 	held.g = nil
+	evictBlob()
 	return had
 }
 
@@ -147,6 +149,7 @@ func releaseIfIdle() {
 		return
 	}
 	held.g = nil
+	evictBlob()
 }
 
 // DatasetVersion identifies the embedded dataset (source package versions
