@@ -100,19 +100,26 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 	// The representative is the newest favourite, else the newest added
 	// photo, packed as favourite<<40 | id so max() finds it.
 	var groups string
-	if 360*g.CellPx/world >= 8*fineCellDeg && q.broad() && q.visibleOnly() {
-		// Low zooms with no filter: fine cells kept by triggers
-		// (geoCells, db/geocells.go), the same two-level grouping.
+	// Fine cells kept by triggers (db/geocells.go) grouped into map cells
+	// by their mean position, when nothing but the visible box is asked.
+	fromCells := func(f string) string {
+		return f + `,
+	g AS (
+		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
+			max(rep) AS rep, ` + cellKey("(f.slat / f.n)", "(f.slng / f.n)") + ` AS k
+		FROM f GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`
+	}
+	cellDeg := 360 * g.CellPx / world
+	if cellDeg >= 8*fineCellDeg && q.broad() && q.visibleOnly() {
 		f, args, err := d.geoCells(ctx, box, q.HidePrivate, parts)
 		if err != nil {
 			return nil, err
 		}
 		parts.args = args
-		groups = f + `,
-	g AS (
-		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
-			max(rep) AS rep, ` + cellKey("(f.slat / f.n)", "(f.slng / f.n)") + ` AS k
-		FROM f GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`
+		groups = fromCells(f)
+	} else if cellDeg >= 6*cityCellDeg && cellDeg < 8*fineCellDeg && q.broad() && q.visibleOnly() {
+		parts.args = nil
+		groups = fromCells(cityCells(box, q.HidePrivate))
 	} else if 360*g.CellPx/world >= 8*fineCellDeg && q.broad() {
 		// Low zooms: most of the library is in view, and sorting every
 		// photo by its cell is most of the cost. Walking photos_geo_cell

@@ -100,3 +100,35 @@ func (d *DB) intColumn(ctx context.Context, q string) ([]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// cityCellDeg is the edge of the geo_cells_fine grid (migration 017): 0.001°.
+const cityCellDeg = 0.001
+
+// cityCells is the CTE f of GeoClusters' grouping at city zooms, where a
+// map cell spans six or more 0.001° cells: the geo_cells_fine rows of the
+// cells the box touches. A cell cut by the box's edge counts whole, so a
+// cluster on the edge may hold photos up to 0.001° (110 m, a sixth of a
+// map cell or less) outside the view; reading them exactly would mean
+// reading every photo in view again.
+func cityCells(box BBox, hidePrivate bool) string {
+	const mul = 524288 // cell = row * mul + column
+	// The same steps as the cell expression of migration 017.
+	row := func(lat float64) int64 { return int64(math.Floor((lat + 90) * 1000)) }
+	col := func(lng float64) int64 { return int64(math.Floor((lng + 180) * 1000)) }
+	// Rows are contiguous ranges of cell numbers, which the primary key
+	// finds; columns are tested on each.
+	where := fmt.Sprintf("cell BETWEEN %d AND %d", row(box.MinLat)*mul, row(box.MaxLat)*mul+mul-1)
+	w, e := col(box.MinLng), col(box.MaxLng)
+	if box.MinLng <= box.MaxLng {
+		where += fmt.Sprintf(" AND cell %% %d BETWEEN %d AND %d", mul, w, e)
+	} else { // across the antimeridian
+		where += fmt.Sprintf(" AND (cell %% %d >= %d OR cell %% %d <= %d)", mul, w, mul, e)
+	}
+	if hidePrivate {
+		where += " AND private = 0"
+	}
+	return `f AS (
+		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
+			max(rep) AS rep, cell AS fc
+		FROM geo_cells_fine WHERE n > 0 AND ` + where + ` GROUP BY cell)`
+}

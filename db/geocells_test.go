@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 )
 
@@ -125,4 +126,123 @@ func sameClusters(got, want []GeoCluster) string {
 		}
 	}
 	return ""
+}
+
+// At city zooms the clusters are 0.001° cells kept by triggers, grouped by
+// their mean position; cells cut by the view's edge count whole. The same
+// computed here from the photos, after the same kind of changes.
+func TestCityCellsFollowChanges(t *testing.T) {
+	d := openGeoLibrary(t, 3000)
+	ctx := context.Background()
+	views := []struct {
+		name string
+		box  BBox
+		zoom int
+	}{
+		{"lisbon", BBox{-9.2, 38.66, -9.08, 38.78}, 13},
+		{"lisbon and its edges", BBox{-9.17, 38.69, -9.1, 38.75}, 13},
+		{"portugal", BBox{-10, 37, -6, 42.5}, 9},
+		{"tokyo", BBox{139.6, 35.6, 139.8, 35.75}, 12},
+	}
+	check := func(step string) {
+		t.Helper()
+		for _, v := range views {
+			for _, hide := range []bool{false, true} {
+				box := v.box
+				got, err := d.GeoClusters(ctx, PhotoQuery{BBox: &box, HidePrivate: hide}, GeoGrid{Zoom: v.zoom, CellPx: 64, MaxCells: 1 << 20})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := cityCellsInGo(t, d, box, v.zoom, 64, hide)
+				counts := make([]int, len(got))
+				for i, c := range got {
+					counts[i] = c.Count
+				}
+				if fmt.Sprint(counts) != fmt.Sprint(want) || len(want) < 2 {
+					t.Fatalf("%s, %s, hidePrivate=%v: cluster sizes %v\nwant %v", step, v.name, hide, counts, want)
+				}
+			}
+		}
+	}
+	check("generated")
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := d.sql.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, flag := range []string{"private", "archived"} {
+		ids := make([]int64, 300)
+		for i := range ids {
+			ids[i] = 1 + rng.Int64N(3000)
+		}
+		if _, err := d.SetFlags(ctx, ids, map[string]bool{flag: true}); err != nil {
+			t.Fatal(err)
+		}
+		check(flag + " set on 300 photos")
+	}
+	exec(`UPDATE photos SET lat = lat + 0.0004, lng = lng - 0.0007 WHERE id % 3 = 0`)
+	exec(`UPDATE photos SET lat = NULL WHERE id % 17 = 0`)
+	exec(`UPDATE photos SET lat = 38.7201, lng = -9.1401 WHERE id % 19 = 0`)
+	check("positions moved, removed, gathered on one spot")
+	exec(`UPDATE photos SET missing = 1 WHERE id % 7 = 1`)
+	exec(`DELETE FROM photos WHERE id % 11 = 0`)
+	check("photos missing and deleted")
+	if err := d.InsertSynthetic(ctx, 500, 9); err != nil {
+		t.Fatal(err)
+	}
+	check("more photos added")
+}
+
+// cityCellsInGo groups the visible photos of the 0.001° cells that box
+// touches by cell, then the cells by the grid cell of their mean, and
+// returns the group sizes, largest first.
+func cityCellsInGo(t *testing.T, d *DB, box BBox, zoom int, cellPx float64, hidePrivate bool) []int {
+	t.Helper()
+	where := ""
+	if hidePrivate {
+		where = " AND private = 0"
+	}
+	rows, err := d.sql.Query(`SELECT lat, lng FROM photos WHERE lat IS NOT NULL AND lng IS NOT NULL AND archived = 0 AND missing = 0` + where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	type fine struct {
+		n          int
+		slat, slng float64
+	}
+	fines := map[[2]int64]*fine{}
+	r0, r1 := int64(math.Floor((box.MinLat+90)*1000)), int64(math.Floor((box.MaxLat+90)*1000))
+	c0, c1 := int64(math.Floor((box.MinLng+180)*1000)), int64(math.Floor((box.MaxLng+180)*1000))
+	for rows.Next() {
+		var lat, lng float64
+		if err := rows.Scan(&lat, &lng); err != nil {
+			t.Fatal(err)
+		}
+		k := [2]int64{int64((lat + 90) * 1000), int64((lng + 180) * 1000)}
+		if k[0] < r0 || k[0] > r1 || k[1] < c0 || k[1] > c1 {
+			continue
+		}
+		if fines[k] == nil {
+			fines[k] = &fine{}
+		}
+		f := fines[k]
+		f.n++
+		f.slat += lat
+		f.slng += lng
+	}
+	per := 256 * math.Exp2(float64(zoom)) / cellPx
+	groups := map[[2]int]int{}
+	for _, f := range fines {
+		lat, lng := f.slat/float64(f.n), f.slng/float64(f.n)
+		groups[[2]int{int((lng + 180) / 360 * per), int(math.Floor(mercatorY(lat) * per))}] += f.n
+	}
+	out := []int{}
+	for _, n := range groups {
+		out = append(out, n)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(out)))
+	return out
 }

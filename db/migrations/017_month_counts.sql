@@ -148,3 +148,87 @@ BEGIN
 			s = min(s, excluded.s), w = min(w, excluded.w), nn = max(nn, excluded.nn), e = max(e, excluded.e),
 			rep = max(rep, excluded.rep);
 END;
+
+-- The same for a finer grid of 0.001° (about 110 m), for views of a
+-- city (zooms 9 to 14 with the usual 72-pixel map cells), where a map
+-- cell spans six fine cells or more:
+-- grouping the 50k photos of a city in view took 25-60 ms, 250 ms at a
+-- busy moment. Cells cut by the view's edges count whole (photos at
+-- most 0.001° outside it). Its cell number is
+-- CAST((lat + 90) * 1000 AS INTEGER) * 524288 + CAST((lng + 180) * 1000 AS INTEGER).
+CREATE TABLE geo_cells_fine (
+	cell    INTEGER NOT NULL,
+	private INTEGER NOT NULL,
+	n       INTEGER NOT NULL,
+	slat    REAL NOT NULL,
+	slng    REAL NOT NULL,
+	s       REAL NOT NULL,
+	w       REAL NOT NULL,
+	nn      REAL NOT NULL,
+	e       REAL NOT NULL,
+	rep     INTEGER NOT NULL,
+	PRIMARY KEY (cell, private)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO geo_cells_fine (cell, private, n, slat, slng, s, w, nn, e, rep)
+	SELECT CAST((photos.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((photos.lng + 180) * 1000 AS INTEGER), private <> 0,
+		count(*), sum(lat), sum(lng), min(lat), min(lng), max(lat), max(lng), max((favorite << 40) | id)
+	FROM photos WHERE photos.lat IS NOT NULL AND photos.lng IS NOT NULL AND photos.missing = 0 AND photos.archived = 0 GROUP BY 1, 2;
+
+CREATE TRIGGER photos_geo_fine_insert AFTER INSERT ON photos
+WHEN new.lat IS NOT NULL AND new.lng IS NOT NULL AND new.missing = 0 AND new.archived = 0
+BEGIN
+	INSERT INTO geo_cells_fine (cell, private, n, slat, slng, s, w, nn, e, rep)
+		VALUES (CAST((new.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((new.lng + 180) * 1000 AS INTEGER), new.private <> 0,
+			1, new.lat, new.lng, new.lat, new.lng, new.lat, new.lng, (new.favorite << 40) | new.id)
+		ON CONFLICT (cell, private) DO UPDATE SET n = n + 1, slat = slat + excluded.slat, slng = slng + excluded.slng,
+			s = min(s, excluded.s), w = min(w, excluded.w), nn = max(nn, excluded.nn), e = max(e, excluded.e),
+			rep = max(rep, excluded.rep);
+END;
+
+CREATE TRIGGER photos_geo_fine_delete AFTER DELETE ON photos
+WHEN old.lat IS NOT NULL AND old.lng IS NOT NULL AND old.missing = 0 AND old.archived = 0
+BEGIN
+	UPDATE geo_cells_fine SET n = n - 1, slat = slat - old.lat, slng = slng - old.lng
+	WHERE cell = CAST((old.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((old.lng + 180) * 1000 AS INTEGER) AND private = (old.private <> 0);
+	DELETE FROM geo_cells_fine WHERE cell = CAST((old.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((old.lng + 180) * 1000 AS INTEGER) AND private = (old.private <> 0) AND n <= 0;
+	UPDATE geo_cells_fine SET (s, w, nn, e, rep) = (
+		SELECT coalesce(min(p.lat), geo_cells_fine.s), coalesce(min(p.lng), geo_cells_fine.w), coalesce(max(p.lat), geo_cells_fine.nn),
+			coalesce(max(p.lng), geo_cells_fine.e), coalesce(max((p.favorite << 40) | p.id), geo_cells_fine.rep)
+		FROM photos p
+		WHERE p.lat BETWEEN (geo_cells_fine.cell / 524288) / 1000.0 - 90.000001 AND (geo_cells_fine.cell / 524288 + 1) / 1000.0 - 89.999999
+			AND CAST((p.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((p.lng + 180) * 1000 AS INTEGER) = geo_cells_fine.cell
+			AND p.lng IS NOT NULL AND p.missing = 0 AND p.archived = 0 AND (p.private <> 0) = geo_cells_fine.private)
+	WHERE cell = CAST((old.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((old.lng + 180) * 1000 AS INTEGER) AND private = (old.private <> 0)
+		AND (old.lat <= s OR old.lat >= nn OR old.lng <= w OR old.lng >= e OR ((old.favorite << 40) | old.id) >= rep);
+END;
+
+CREATE TRIGGER photos_geo_fine_update AFTER UPDATE OF lat, lng, missing, archived, private, favorite ON photos
+WHEN (old.lat IS NOT NULL AND old.lng IS NOT NULL AND old.missing = 0 AND old.archived = 0)
+		IS NOT (new.lat IS NOT NULL AND new.lng IS NOT NULL AND new.missing = 0 AND new.archived = 0)
+	OR (new.lat IS NOT NULL AND new.lng IS NOT NULL AND new.missing = 0 AND new.archived = 0
+		AND (old.lat IS NOT new.lat OR old.lng IS NOT new.lng OR (old.private <> 0) IS NOT (new.private <> 0)
+			OR old.favorite IS NOT new.favorite))
+BEGIN
+	UPDATE geo_cells_fine SET n = n - 1, slat = slat - old.lat, slng = slng - old.lng
+	WHERE cell = CAST((old.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((old.lng + 180) * 1000 AS INTEGER) AND private = (old.private <> 0)
+		AND old.lat IS NOT NULL AND old.lng IS NOT NULL AND old.missing = 0 AND old.archived = 0;
+	DELETE FROM geo_cells_fine WHERE cell = CAST((old.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((old.lng + 180) * 1000 AS INTEGER) AND private = (old.private <> 0) AND n <= 0;
+	UPDATE geo_cells_fine SET (s, w, nn, e, rep) = (
+		SELECT coalesce(min(p.lat), geo_cells_fine.s), coalesce(min(p.lng), geo_cells_fine.w), coalesce(max(p.lat), geo_cells_fine.nn),
+			coalesce(max(p.lng), geo_cells_fine.e), coalesce(max((p.favorite << 40) | p.id), geo_cells_fine.rep)
+		FROM photos p
+		WHERE p.lat BETWEEN (geo_cells_fine.cell / 524288) / 1000.0 - 90.000001 AND (geo_cells_fine.cell / 524288 + 1) / 1000.0 - 89.999999
+			AND CAST((p.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((p.lng + 180) * 1000 AS INTEGER) = geo_cells_fine.cell
+			AND p.lng IS NOT NULL AND p.missing = 0 AND p.archived = 0 AND (p.private <> 0) = geo_cells_fine.private)
+	WHERE cell = CAST((old.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((old.lng + 180) * 1000 AS INTEGER) AND private = (old.private <> 0)
+		AND old.lat IS NOT NULL AND old.lng IS NOT NULL AND old.missing = 0 AND old.archived = 0
+		AND (old.lat <= s OR old.lat >= nn OR old.lng <= w OR old.lng >= e OR ((old.favorite << 40) | old.id) >= rep);
+	INSERT INTO geo_cells_fine (cell, private, n, slat, slng, s, w, nn, e, rep)
+		SELECT CAST((new.lat + 90) * 1000 AS INTEGER) * 524288 + CAST((new.lng + 180) * 1000 AS INTEGER), new.private <> 0,
+			1, new.lat, new.lng, new.lat, new.lng, new.lat, new.lng, (new.favorite << 40) | new.id
+		WHERE new.lat IS NOT NULL AND new.lng IS NOT NULL AND new.missing = 0 AND new.archived = 0
+		ON CONFLICT (cell, private) DO UPDATE SET n = n + 1, slat = slat + excluded.slat, slng = slng + excluded.slng,
+			s = min(s, excluded.s), w = min(w, excluded.w), nn = max(nn, excluded.nn), e = max(e, excluded.e),
+			rep = max(rep, excluded.rep);
+END;
