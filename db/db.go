@@ -46,6 +46,8 @@ type DB struct {
 	turns chan struct{}
 	// vocab is the search vocabulary behind Suggest (db/suggest.go).
 	vocab vocabCache
+	// folders keeps the folder list's counts (db/foldercounts.go).
+	folders folderCounts
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the

@@ -66,25 +66,14 @@ func (d *DB) Folder(ctx context.Context, rel string, hidePrivate bool) (FolderVi
 	if !ok && rel != "" {
 		return v, fmt.Errorf("folder %q: %w", rel, ErrNotFound)
 	}
-	rows, err = d.sql.QueryContext(ctx, `SELECT f.folder_id, count(DISTINCT f.photo_id) FROM files f JOIN photos p ON p.id = f.photo_id
-		WHERE f.missing = 0 AND `+visible(hidePrivate)+` GROUP BY f.folder_id`)
+	direct, err := d.folderPhotoCounts(ctx, hidePrivate)
 	if err != nil {
-		return v, fmt.Errorf("count folder photos: %w", err)
+		return v, err
 	}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return v, err
-		}
+	for id, n := range direct {
 		if f := byID[id]; f != nil {
 			f.direct = n
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return v, err
 	}
 	// Totals: every folder's direct count goes to itself and its ancestors.
 	for _, f := range byID {
