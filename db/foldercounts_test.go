@@ -28,7 +28,7 @@ func TestFolderCountsFollowChanges(t *testing.T) {
 			}
 			var want int
 			d.sql.QueryRow(`SELECT count(DISTINCT p.id) FROM photos p JOIN files f ON f.photo_id = p.id
-				WHERE f.missing = 0 AND `+visible(hide)).Scan(&want)
+				WHERE f.missing = 0 AND ` + visible(hide)).Scan(&want)
 			if root.Folder.Total != want || want == 0 {
 				t.Fatalf("%s, hidePrivate=%v: the library's folders hold %d photos, the photos say %d", step, hide, root.Folder.Total, want)
 			}
