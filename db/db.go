@@ -46,8 +46,9 @@ type DB struct {
 	turns chan struct{}
 	// vocab is the search vocabulary behind Suggest (db/suggest.go).
 	vocab vocabCache
-	// folders keeps the folder list's counts (db/foldercounts.go).
-	folders folderCounts
+	// kept holds the folder, places and camera lists until the library
+	// changes (db/foldercounts.go).
+	kept kept
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the

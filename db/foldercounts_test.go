@@ -3,12 +3,14 @@ package db
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
-// The folder list's counts are kept between visits, and every kind of
-// change shows at the next one: files gone missing (one at a time and a
-// whole folder), photos made private, archived or deleted, new photos.
+// The folder list's counts, and the places and camera lists, are kept
+// between visits, and every kind of change shows at the next one: files
+// gone missing (one at a time and a whole folder), photos made private,
+// archived, moved or deleted, new photos.
 func TestFolderCountsFollowChanges(t *testing.T) {
 	ctx := context.Background()
 	d, err := Open(ctx, filepath.Join(t.TempDir(), "f.db"))
@@ -43,6 +45,30 @@ func TestFolderCountsFollowChanges(t *testing.T) {
 			}
 			if v.Folder.Photos != n {
 				t.Fatalf("%s, hidePrivate=%v: folder %s shows %d photos, holds %d", step, hide, path, v.Folder.Photos, n)
+			}
+			for _, at := range [][2]string{{"", ""}, {"PT", ""}, {"PT", "Lisbon"}} {
+				_, got, err := d.Places(ctx, at[0], at[1], hide)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, want, err := d.countPlaces(ctx, at[0], at[1], hide)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) || len(want) == 0 {
+					t.Fatalf("%s, hidePrivate=%v: places under %v %v\nwant %v", step, hide, at, got, want)
+				}
+			}
+			cams, lenses, err := d.Cameras(ctx, hide)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantCams, wantLenses, err := d.countCameras(ctx, hide)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(cams, wantCams) || !reflect.DeepEqual(lenses, wantLenses) || len(wantCams) == 0 {
+				t.Fatalf("%s, hidePrivate=%v: cameras %v %v\nwant %v %v", step, hide, cams, lenses, wantCams, wantLenses)
 			}
 		}
 	}
@@ -86,6 +112,9 @@ func TestFolderCountsFollowChanges(t *testing.T) {
 	check("photos made private")
 	exec(`UPDATE photos SET archived = 1 WHERE id % 13 = 0`)
 	check("photos archived")
+	exec(`UPDATE photos SET country_code = 'PT', country = 'Portugal', state = 'Lisbon', city = 'Sintra', model = 'X100V', lens = ''
+		WHERE id % 11 = 0`)
+	check("photos placed elsewhere, another camera")
 	exec(`DELETE FROM photos WHERE id % 17 = 0`)
 	check("photos deleted")
 	if err := d.InsertSynthetic(ctx, 300, 5); err != nil {

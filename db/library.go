@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,6 +144,19 @@ type PlaceCount struct {
 // listed ("country", "state" or "city"). Counts and covers see the same
 // photos: visible ones, without private ones when hidePrivate.
 func (d *DB) Places(ctx context.Context, country, state string, hidePrivate bool) (string, []PlaceCount, error) {
+	type answer struct {
+		level string
+		list  []PlaceCount
+	}
+	a, err := remember(ctx, d, fmt.Sprintf("places %q %q %v", strings.ToUpper(country), state, hidePrivate), func() (answer, error) {
+		level, list, err := d.countPlaces(ctx, country, state, hidePrivate)
+		return answer{level, list}, err
+	})
+	return a.level, slices.Clone(a.list), err
+}
+
+// countPlaces is Places without the kept answers.
+func (d *DB) countPlaces(ctx context.Context, country, state string, hidePrivate bool) (string, []PlaceCount, error) {
 	level, where, args := "country", "", []any{}
 	switch {
 	case country != "" && state != "":
@@ -274,6 +288,19 @@ type LensCount struct {
 
 // Cameras lists the cameras and lenses in the library, most used first.
 func (d *DB) Cameras(ctx context.Context, hidePrivate bool) ([]CameraCount, []LensCount, error) {
+	type answer struct {
+		cams   []CameraCount
+		lenses []LensCount
+	}
+	a, err := remember(ctx, d, fmt.Sprintf("cameras %v", hidePrivate), func() (answer, error) {
+		cams, lenses, err := d.countCameras(ctx, hidePrivate)
+		return answer{cams, lenses}, err
+	})
+	return slices.Clone(a.cams), slices.Clone(a.lenses), err
+}
+
+// countCameras is Cameras without the kept answers.
+func (d *DB) countCameras(ctx context.Context, hidePrivate bool) ([]CameraCount, []LensCount, error) {
 	rows, err := d.sql.QueryContext(ctx, `SELECT make, model, count(*) AS n FROM photos p WHERE model <> '' AND `+visible(hidePrivate)+
 		` GROUP BY make, model ORDER BY n DESC, make, model`)
 	if err != nil {

@@ -1,6 +1,6 @@
 package db
 
-// ReleaseMemory drops the kept folder counts, closes the pool's idle
+// ReleaseMemory drops the kept lists, closes the pool's idle
 // connections, and with them their page caches (up to 4 MB each, see
 // dsnFor), then asks the C allocator to hand the freed memory back to the
 // system: glibc keeps what SQLite frees in per-thread arenas otherwise
@@ -12,6 +12,6 @@ func (d *DB) ReleaseMemory() {
 		d.sql.SetMaxIdleConns(0)
 		d.sql.SetMaxIdleConns(cap(d.turns))
 	}
-	d.folders.forget()
+	d.kept.forget()
 	trimCHeap()
 }
