@@ -15,6 +15,7 @@ import (
 
 	"pinhole/app/index"
 	"pinhole/app/maps"
+	"pinhole/app/places"
 	"pinhole/app/sidecar"
 	"pinhole/app/transcode"
 	"pinhole/app/upstream"
@@ -44,6 +45,10 @@ type Server struct {
 
 	scanMu   sync.Mutex
 	scanning bool
+
+	// idle gives memory back when nothing has happened for a while
+	// (app/idle.go).
+	idle *idleWatch
 }
 
 func runServe(ctx context.Context, e *env) error {
@@ -84,13 +89,16 @@ func runServe(ctx context.Context, e *env) error {
 // NewServer wires the watcher, thumbnails and web server around an opened
 // App.
 func NewServer(a *App) (*Server, error) {
-	s := &Server{App: a}
+	s := &Server{App: a, idle: newIdleWatch(a.Cfg.IdleRelease)}
+	places.ReleaseAfter(a.Cfg.IdleRelease)
+	a.Places.onWork = s.idle.touch
 	s.Watcher = watch.New(watch.Options{
 		Root:     a.Cfg.Originals,
 		Debounce: a.Cfg.Debounce,
 		Settle:   a.Cfg.SettleTime,
 		Logger:   a.Log.With("component", "watch"),
 		Changed: func(ctx context.Context, rels []string) {
+			s.idle.touch()
 			if _, err := a.Indexer.Changed(ctx, rels); err != nil && ctx.Err() == nil {
 				a.Log.Warn("index changes", "err", err)
 			}
@@ -207,8 +215,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	s.Log.Info("pinhole serving", "version", version.String(), "addr", ln.Addr().String(),
 		"originals", s.Cfg.Originals, "data", s.Cfg.Data, "demo", s.Demo)
+	ln = s.idle.listener(ln)
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
+	go func() {
+		defer wg.Done()
+		s.idle.run(ctx, s.releaseMemory)
+	}()
 	go func() {
 		defer wg.Done()
 		s.Places.run(ctx)
@@ -285,7 +298,9 @@ func (s *Server) rescan(ctx context.Context, full bool) {
 	}
 	s.scanning = true
 	s.scanMu.Unlock()
+	s.idle.touch()
 	defer func() {
+		s.idle.touch()
 		s.scanMu.Lock()
 		s.scanning = false
 		s.scanMu.Unlock()

@@ -54,6 +54,9 @@ type DB struct {
 	// editedHook is told which photos a user's edit changed
 	// (db/sidecars.go).
 	editedHook func(ids []int64)
+	// kept holds the folder, places and camera lists until the library
+	// changes (db/foldercounts.go).
+	kept kept
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the

@@ -342,6 +342,9 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 // MonthCounts counts the photos matching q per month of their taken time,
 // newest first, for the timeline scrubber and the calendar.
 func (d *DB) MonthCounts(ctx context.Context, q PhotoQuery) ([]MonthCount, error) {
+	if q.timelineOnly() {
+		return d.timelineMonths(ctx, !q.Reader.SeesPrivate())
+	}
 	q.Sort = ""
 	parts, err := q.filters()
 	if err != nil {

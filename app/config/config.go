@@ -69,6 +69,10 @@ type Config struct {
 	BackupInterval   time.Duration
 	BackupKeep       int
 	MetricsPublic    bool
+	// IdleRelease is how long the server must be idle (no requests, scans
+	// or place lookups) before it gives memory back: the places dataset,
+	// idle database connections, free heap. 0 never.
+	IdleRelease time.Duration
 	// TrustedProxies is the --trusted-proxies value as given; Validate
 	// parses it into Proxies.
 	TrustedProxies string
@@ -182,6 +186,7 @@ var options = []option{
 	duration("backup-interval", 24*time.Hour, "scheduled database backups into DATA/backups (0 disables)", func(c *Config) *time.Duration { return &c.BackupInterval }),
 	integer("backup-keep", 7, "scheduled backups to keep", func(c *Config) *int { return &c.BackupKeep }),
 	boolean("metrics-public", false, "serve /metrics to anyone, not only admins and localhost", func(c *Config) *bool { return &c.MetricsPublic }),
+	duration("idle-release", 5*time.Minute, "after this long with no requests, scans or place lookups, give memory back to the system: the places dataset, idle database connections, free heap (0 never)", func(c *Config) *time.Duration { return &c.IdleRelease }),
 	str("trusted-proxies", "", "comma-separated addresses or CIDR ranges of your reverse proxies; X-Forwarded-For is believed only from them (default none)", func(c *Config) *string { return &c.TrustedProxies }),
 	integer("max-conns", 1024, "open connections in all (lowered to fit the open-files limit); more are closed as they arrive", func(c *Config) *int { return &c.MaxConns }),
 	integer("tile-budget-user", 600, "tiles one user may fetch from the tile upstream per hour (cached tiles are free); beyond it the offline map", func(c *Config) *int { return &c.TileBudgetUser }),
