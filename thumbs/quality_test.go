@@ -8,14 +8,15 @@ import (
 	"testing"
 
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 )
 
 // fit_720 from the DCT-scaled decode must look like a full-resolution decode
 // resized with the same Lanczos3 filter: luma SSIM ≥ 0.97.
 func TestQualityAgainstFullDecode(t *testing.T) {
 	paths := map[string]string{
-		"generated 12 MP": photoJPEG(t, 4000, 3000, 11),
-		"generated 24 MP": photoJPEG(t, 6000, 4000, 12),
+		"generated 12 MP": testkit.JPEGFile(t, testkit.Photo{W: 4000, H: 3000, Seed: 11}),
+		"generated 24 MP": testkit.JPEGFile(t, testkit.Photo{W: 6000, H: 4000, Seed: 12}),
 	}
 	for _, rel := range []string{
 		"exif-py/jpg/hdr/iphone_hdr_YES.jpg", "exif-py/jpg/mobile/jolla.jpg",
