@@ -12,6 +12,7 @@ import (
 
 	"pinhole/app/auth"
 	"pinhole/app/maps"
+	"pinhole/app/testkit"
 	"pinhole/app/upstream"
 	"pinhole/db"
 	"pinhole/web"
@@ -227,7 +228,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return fmt.Sprintf("/api/v1/video/%s?t=%s", e.video.Hash, tok), nil, nil
 		}, want: tokens},
 		"POST /api/v1/upload": {prep: func(e *env, role string) (string, any, http.Header) {
-			body, ct := multipartBody(e.t, [2]string{fmt.Sprintf("up%d.jpg", seq), string(jpegBytes(1000 + next()))})
+			body, ct := testkit.Multipart([2]string{fmt.Sprintf("up%d.jpg", seq), string(testkit.JPEG(testkit.Photo{Seed: uint64(1000 + next())}))})
 			return "/api/v1/upload", body, http.Header{"Content-Type": {ct}}
 		}, want: users},
 
