@@ -21,7 +21,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
-PINHOLE_HOSTILE_ROUNDS=$ROUNDS go test -tags sqlite_fts5 -count=1 -v \
+PINHOLE_HOSTILE_ROUNDS=$ROUNDS go test -tags 'sqlite_fts5 synthetic' -count=1 -v \
 	-run '^TestHostileFilesThroughTheServer$' ./app >"$out" 2>&1 || status=$?
 grep -o 'hostile: .*' "$out" | sed 's/^hostile: //'
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"

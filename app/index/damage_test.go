@@ -50,7 +50,7 @@ func TestJPEGCheck(t *testing.T) {
 }
 
 // The check rides along the hash; it must cost little beside it:
-// go test -tags sqlite_fts5 -run '^$' -bench JPEGCheck ./app/index/
+// go test -tags 'sqlite_fts5 synthetic' -run '^$' -bench JPEGCheck ./app/index/
 func BenchmarkJPEGCheck(b *testing.B) {
 	data := testkit.JPEG(testkit.Photo{W: 2000, H: 1500, Noise: true})
 	for _, tc := range []struct {
