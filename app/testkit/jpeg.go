@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,7 +11,10 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"pinhole/app/demo"
@@ -188,13 +192,6 @@ func WriteFile(tb testing.TB, root, rel string, data []byte) string {
 // seconds. Photos with metadata are not kept; use JPEG and WriteFile.
 func JPEGFile(tb testing.TB, p Photo) string {
 	tb.Helper()
-	if p.Exif != nil || p.RawExif != nil || p.XMP != nil {
-		tb.Fatal("testkit: JPEGFile keeps only photos without metadata")
-	}
-	dir := filepath.Join(os.TempDir(), "pinhole-testkit-v1")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
 	w, h := p.size()
 	name := fmt.Sprintf("photo_%dx%d_%d", w, h, p.Seed)
 	if p.Quality != 0 {
@@ -206,17 +203,31 @@ func JPEGFile(tb testing.TB, p Photo) string {
 	if p.Noise {
 		name += "_noise"
 	}
-	path := filepath.Join(dir, name+".jpg")
+	return kept(tb, p, name+".jpg", func() []byte { return JPEG(p) })
+}
+
+// kept returns the path of the file name in the kit's folder of the system
+// temp folder, made by mk when it is not there yet.
+func kept(tb testing.TB, p Photo, name string, mk func() []byte) string {
+	tb.Helper()
+	if p.Exif != nil || p.RawExif != nil || p.XMP != nil {
+		tb.Fatal("testkit: only photos without metadata are kept between runs")
+	}
+	dir := filepath.Join(os.TempDir(), "pinhole-testkit-v1")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
 	// Written aside and renamed, so a run stopped halfway or another test
-	// binary writing the same photo never leaves half a file.
+	// binary writing the same file never leaves half of it.
 	f, err := os.CreateTemp(dir, name+".*.tmp")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	_, err = f.Write(JPEG(p))
+	_, err = f.Write(mk())
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -228,4 +239,86 @@ func JPEGFile(tb testing.TB, p Photo) string {
 		tb.Fatal(err)
 	}
 	return path
+}
+
+// CJPEG encodes the photo with libjpeg's own encoder, cjpeg (package
+// libjpeg-turbo-progs, which `scripts/deps.sh test` installs), for what
+// image/jpeg does not write: progressive files, chroma sampling other than
+// 4:2:0, restart intervals. scans is a scan script in cjpeg's -scans
+// format ("" for none); args are cjpeg's other options, e.g.
+// "-progressive", "-sample", "2x1", "-restart", "1". Metadata fields are
+// ignored; the picture is the photo's, at quality 90 unless args say.
+func CJPEG(tb testing.TB, p Photo, scans string, args ...string) []byte {
+	tb.Helper()
+	bin, err := exec.LookPath("cjpeg")
+	if err != nil {
+		tb.Fatal("cjpeg is not installed: scripts/deps.sh test (apt-get install libjpeg-turbo-progs)")
+	}
+	dir := tb.TempDir()
+	img := p.Image()
+	var in bytes.Buffer
+	b := img.Bounds()
+	if g, ok := img.(*image.Gray); ok {
+		fmt.Fprintf(&in, "P5\n%d %d\n255\n", b.Dx(), b.Dy())
+		in.Write(g.Pix)
+	} else {
+		rgba := img.(*image.RGBA)
+		fmt.Fprintf(&in, "P6\n%d %d\n255\n", b.Dx(), b.Dy())
+		for i := 0; i < len(rgba.Pix); i += 4 {
+			in.Write(rgba.Pix[i : i+3])
+		}
+	}
+	src := filepath.Join(dir, "in.pnm")
+	if err := os.WriteFile(src, in.Bytes(), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	opts := []string{"-quality", "90"}
+	if p.Quality != 0 {
+		opts[1] = strconv.Itoa(p.Quality)
+	}
+	if scans != "" {
+		script := filepath.Join(dir, "scans.txt")
+		if err := os.WriteFile(script, []byte(scans), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		opts = append(opts, "-scans", script)
+	}
+	out, err := exec.Command(bin, append(append(opts, args...), src)...).Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(ee.Stderr)
+		}
+		tb.Fatalf("cjpeg %v: %v %s", args, err, msg)
+	}
+	return out
+}
+
+// CJPEGFile is CJPEG's file, made once and kept in the system temp folder
+// between runs like JPEGFile's: cjpeg takes seconds over a 24 MP picture.
+func CJPEGFile(tb testing.TB, p Photo, scans string, args ...string) string {
+	tb.Helper()
+	w, h := p.size()
+	key := sha1.Sum([]byte(fmt.Sprintf("%d %d %d %d %v %v %q %q", w, h, p.Seed, p.Quality, p.Gray, p.Noise, scans, args)))
+	return kept(tb, p, fmt.Sprintf("cjpeg_%dx%d_%x.jpg", w, h, key[:6]), func() []byte { return CJPEG(tb, p, scans, args...) })
+}
+
+// ProgressiveFile returns the path of JPEGFile's photo rewritten as a
+// progressive JPEG by jpegtran (libjpeg-turbo-progs; lossless: the same
+// coefficients in libjpeg's default scan script), kept between runs.
+func ProgressiveFile(tb testing.TB, p Photo) string {
+	tb.Helper()
+	src := JPEGFile(tb, p)
+	name := strings.TrimSuffix(filepath.Base(src), ".jpg") + "_progressive.jpg"
+	return kept(tb, p, name, func() []byte {
+		bin, err := exec.LookPath("jpegtran")
+		if err != nil {
+			tb.Fatal("jpegtran is not installed: scripts/deps.sh test (apt-get install libjpeg-turbo-progs)")
+		}
+		out, err := exec.Command(bin, "-copy", "all", "-progressive", src).Output()
+		if err != nil {
+			tb.Fatalf("jpegtran %s: %v", src, err)
+		}
+		return out
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -218,5 +219,31 @@ func (f *fakeT) Fatalf(format string, args ...any) {
 func TestInsertSegmentsRejectsNonJPEG(t *testing.T) {
 	if _, err := testkit.InsertSegments([]byte("\x89PNG\r\n\x1a\n")); err == nil {
 		t.Fatal("InsertSegments accepted a PNG")
+	}
+}
+
+// The files only libjpeg writes come out as asked: progressive, with the
+// chroma sampling and restart interval given.
+func TestLibjpegFiles(t *testing.T) {
+	b := testkit.CJPEG(t, testkit.Photo{W: 64, H: 48}, "", "-progressive", "-sample", "2x1", "-restart", "1")
+	if !bytes.Contains(b, []byte{0xFF, 0xC2}) || !bytes.Contains(b, []byte{0xFF, 0xDD}) {
+		t.Error("cjpeg wrote no progressive frame or no restart interval")
+	}
+	if i := bytes.Index(b, []byte{0xFF, 0xC2}); i < 0 || b[i+11] != 0x21 {
+		t.Error("luma is not sampled 2×1")
+	}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width != 64 || cfg.Height != 48 {
+		t.Errorf("cjpeg's file: %v %+v", err, cfg)
+	}
+	p := testkit.ProgressiveFile(t, testkit.Photo{W: 64, H: 48, Seed: 2})
+	pb, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(pb, []byte{0xFF, 0xC2}) {
+		t.Error("jpegtran's file is not progressive")
+	}
+	if again := testkit.ProgressiveFile(t, testkit.Photo{W: 64, H: 48, Seed: 2}); again != p {
+		t.Errorf("the same photo was made twice: %s, %s", p, again)
 	}
 }
