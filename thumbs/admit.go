@@ -3,6 +3,8 @@ package thumbs
 import (
 	"fmt"
 	"math"
+
+	"pinhole/thumbs/internal/progressive"
 )
 
 // One admission rule for every decoder and helper: before anything is
@@ -187,7 +189,11 @@ func (p *plan) jpegCost(w, h int, info jpegInfo, n int64) int64 {
 	}
 	decoded := int64(dw) * int64(dh) * bpp
 	decode := n + decoded
-	if info.Progressive {
+	if k := progressiveScale(info, dw, dh); k > 0 {
+		// thumbs/internal/progressive keeps the coefficients the scale
+		// needs, then a plane of samples per component.
+		decode += progressive.WorkingMemory(info.Width, info.Height, info.Sampling, k)
+	} else if info.Progressive {
 		// libjpeg keeps 64 two-byte coefficients per block for the whole
 		// image whatever the output scale; image/jpeg keeps int32s.
 		per := int64(128)
