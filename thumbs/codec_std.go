@@ -22,7 +22,7 @@ func decodedScale(w, h, minW, minH int) (int, int) { return w, h }
 // progressiveScale is 0: image/jpeg decodes every JPEG at full size.
 func progressiveScale(info jpegInfo, sw, sh int) int { return 0 }
 
-func decodeJPEG(data []byte, info jpegInfo, minW, minH int) (image.Image, func(), error) {
+func decodeJPEG(data []byte, info jpegInfo, minW, minH, k int) (image.Image, func(), error) {
 	img, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, nil, err

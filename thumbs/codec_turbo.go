@@ -31,7 +31,7 @@ func decodedScale(w, h, minW, minH int) (int, int) {
 
 // progressiveScale is the k of a progressive JPEG decoded to sw×sh (a
 // size from decodedScale, k/8 of the original) when thumbs/internal/
-// progressive decodes it, 0 when libjpeg does. libjpeg keeps every
+// progressive can decode it, 0 when only libjpeg can. libjpeg keeps every
 // coefficient of a progressive file whatever the scale, 72 MB for 24 MP
 // with 4:2:0 chroma; that package keeps what the scale needs.
 func progressiveScale(info jpegInfo, sw, sh int) int {
@@ -46,11 +46,12 @@ func progressiveScale(info jpegInfo, sw, sh int) int {
 	return 0
 }
 
-// decodeJPEG decodes data at the smallest DCT scale covering minW×minH. The
+// decodeJPEG decodes data at the smallest DCT scale covering minW×minH,
+// with thumbs/internal/progressive when k (from jpegCost) says so. The
 // returned free function releases the pixels.
-func decodeJPEG(data []byte, info jpegInfo, minW, minH int) (image.Image, func(), error) {
+func decodeJPEG(data []byte, info jpegInfo, minW, minH, k int) (image.Image, func(), error) {
 	sw, sh := turbo.ScaledSize(info.Width, info.Height, minW, minH)
-	if k := progressiveScale(info, sw, sh); k > 0 {
+	if k > 0 && progressiveScale(info, sw, sh) == k {
 		im, err := progressive.Decode(data, k, func(n int) ([]byte, func()) {
 			buf := turbo.Alloc(n)
 			if buf == nil {

@@ -694,12 +694,15 @@ func (d *decoder) acRefine(c *component, block int, h *huffman, ss, se, al int) 
 	// coefficients whose zig-zag positions are the bits of m, in order.
 	// Bits for coefficients not kept are only read past.
 	correct := func(m uint64) {
-		n := bits.OnesCount64(m)
-		if m&c.kept == 0 {
-			d.bits.skip(n)
-			return
+		// Past the last kept coefficient the bits are only read past,
+		// all at once; kept coefficients come first in zig-zag order.
+		var past uint64
+		if km := m & c.kept; km == 0 {
+			past, m = m, 0
+		} else if top := 63 - bits.LeadingZeros64(km); top < 63 {
+			past, m = m&^(1<<(top+1)-1), m&(1<<(top+1)-1)
 		}
-		for n > 0 {
+		for n := bits.OnesCount64(m); n > 0; {
 			take := min(n, 32)
 			v := d.bits.bitsN(take)
 			for j := take - 1; j >= 0; j-- {
@@ -720,6 +723,9 @@ func (d *decoder) acRefine(c *component, block int, h *huffman, ss, se, al int) 
 				}
 			}
 			n -= take
+		}
+		if past != 0 {
+			d.bits.skip(bits.OnesCount64(past))
 		}
 	}
 	band := func(from, to int) uint64 { return (^uint64(0) >> (63 - to)) &^ (1<<from - 1) }
@@ -1082,6 +1088,27 @@ const (
 	fixB  = 116130 // 1.77200
 )
 
+// The conversion's terms for each chroma value, and a table that clamps
+// a result in [-256, 512) to a byte, as libjpeg's jdcolor.c has them.
+var (
+	crR, cbB   [256]int16
+	cbG, crG   [256]int32
+	rangeLimit [768]byte
+)
+
+func init() {
+	for i := 0; i < 256; i++ {
+		x := i - 128
+		crR[i] = int16((fixR*x + 32768) >> 16)
+		cbB[i] = int16((fixB*x + 32768) >> 16)
+		cbG[i] = int32(fixGb * x)
+		crG[i] = int32(fixGr * x)
+	}
+	for i := range rangeLimit {
+		rangeLimit[i] = clampInt(i - 256)
+	}
+}
+
 func clampInt(v int) byte {
 	switch {
 	case v < 0:
@@ -1156,10 +1183,9 @@ func (d *decoder) render() (*Image, error) {
 				o[0], o[1], o[2], o[3] = byte(a), byte(b), byte(c), 255
 				continue
 			}
-			cb, cr := b-128, c-128
-			o[0] = clampInt(a + (fixR*cr+32768)>>16)
-			o[1] = clampInt(a + (fixGb*cb+fixGr*cr+32768)>>16)
-			o[2] = clampInt(a + (fixB*cb+32768)>>16)
+			o[0] = rangeLimit[a+int(crR[c])+256]
+			o[1] = rangeLimit[a+int((cbG[b]+crG[c]+32768)>>16)+256]
+			o[2] = rangeLimit[a+int(cbB[b])+256]
 			o[3] = 255
 		}
 	}
