@@ -6,7 +6,8 @@
 //   - Files: JPEG with a chosen size, EXIF (time and offset, camera,
 //     position, orientation; written by app/demo's EXIF writer) and XMP
 //     (title, keywords, rating); PNG; HEIC and MP4/MOV as minimal ISO-BMFF
-//     boxes (Box, FullBox, Movie, Track, HEICWithJPEG, MP4); Clip, a
+//     boxes (Box, FullBox, Movie, Track, HEICWithJPEG, MP4); CJPEG and
+//     ProgressiveFile for what only libjpeg writes; Clip, a
 //     playable video encoded by ffmpeg.
 //   - Hostile files (Hostile): small files whose headers declare decodes
 //     of gigabytes, thousands of frames or hundreds of scans.
@@ -14,5 +15,5 @@
 //     bearer token, checks statuses with the answer's body in the message.
 //
 // Only tests and test or benchmark tools import it; the binary people run
-// does not link it (app/testkit_test checks the release build's symbols).
+// does not link it (app/binary_test.go checks the built binary's symbols).
 package testkit
