@@ -3,13 +3,13 @@
 # missing, so `make run` and `make test` work on a fresh machine.
 #   scripts/deps.sh build   C toolchain and libjpeg-turbo for the cgo build
 #   scripts/deps.sh test    + headless Chromium for UI tests, exiftool, cjpeg,
-#                           libheif's and ffmpeg's tools for HEIC and video
+#                           libheif's and ffmpeg's tools for HEIC and video, GNU time
 #   scripts/deps.sh bench   + vipsthumbnail, wrk for benchmarks
 set -euo pipefail
 want=(gcc libc6-dev libturbojpeg0-dev)
 case "${1:-build}" in
   build) ;;
-  test) want+=(chromium libimage-exiftool-perl libheif-examples ffmpeg libjpeg-turbo-progs) ;;
+  test) want+=(chromium libimage-exiftool-perl libheif-examples ffmpeg libjpeg-turbo-progs time) ;;
   bench) want+=(chromium libimage-exiftool-perl libheif-examples ffmpeg libjpeg-turbo-progs libvips-tools wrk time) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
