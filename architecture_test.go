@@ -32,7 +32,7 @@ var layers = []struct {
 // testKits are imported by tests and commands other than the binary
 // (benchmarks, generators) only, never by code the binary runs; they may
 // import domain packages.
-var testKits = []string{"app/testkit", "thumbs/thumbstest", "app/internal/oldlib", "app/meta/motiontest"}
+var testKits = []string{"app/testkit", "thumbs/thumbstest", "app/internal/oldlib"}
 
 // rootOnly packages are imported by the composition root and commands
 // alone: options are parsed once and passed down as values.

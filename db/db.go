@@ -132,11 +132,6 @@ func (d *DB) Path() string { return d.path }
 
 func (d *DB) stamp() string { return formatTime(d.now()) }
 
-// SetClock replaces the clock the database stamps rows and judges expiry
-// (sessions, share links) by, so tests can move time instead of sleeping
-// across a second boundary. Call it before the database is shared.
-func (d *DB) SetClock(now func() time.Time) { d.now = now }
-
 // TimeLayout is how times are stored: sortable text, UTC unless a column says
 // otherwise.
 const TimeLayout = "2006-01-02 15:04:05"

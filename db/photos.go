@@ -121,24 +121,6 @@ func (d *DB) PhotoByPath(ctx context.Context, rel string) (Photo, error) {
 	return d.PhotoByID(ctx, id)
 }
 
-// SetFlag sets one of a photo's yes/no flags: favorite, private or archived.
-func (d *DB) SetFlag(ctx context.Context, id int64, flag string, on bool) error {
-	switch flag {
-	case "favorite", "private", "archived":
-	default:
-		return fmt.Errorf("flag %q: %w", flag, ErrInvalid)
-	}
-	res, err := d.sql.ExecContext(ctx, `UPDATE photos SET `+flag+` = ?, updated_at = ? WHERE id = ?`, boolInt(on), d.stamp(), id)
-	if err != nil {
-		return err
-	}
-	d.vocab.changed() // private and archived photos leave the vocabulary
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("photo %d: %w", id, ErrNotFound)
-	}
-	return nil
-}
-
 // PublicPhotoIDs returns the ids among ids of photos that are not
 // private, in the given order: what a viewer's live updates may name.
 func (d *DB) PublicPhotoIDs(ctx context.Context, ids []int64) ([]int64, error) {

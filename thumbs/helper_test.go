@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 )
 
 // Without helpers, HEIC, AVIF and video get a placeholder reason that tells
@@ -117,14 +118,8 @@ func TestHEIFWithHelper(t *testing.T) {
 // Without a helper, a HEIF whose image is stored as a JPEG item still
 // renders from that item.
 func TestHEIFJPEGItemWithoutHelper(t *testing.T) {
-	jpg, err := encodeJPEG(photogenImage(800, 600), 85)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "item.heic")
-	if err := os.WriteFile(p, heifWithJPEGItem(jpg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	jpg := testkit.JPEG(testkit.Photo{W: 800, H: 600, Seed: 7, Quality: 85})
+	p := testkit.WriteFile(t, t.TempDir(), "item.heic", testkit.HEICWithJPEG(jpg))
 	b, err := Render(context.Background(), p, mustSize(t, "fit_720"), Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"pinhole/app/testkit"
 	"regexp"
 	"sort"
 	"strings"
@@ -175,7 +176,7 @@ func phoneFolder(t *testing.T) (string, []string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, dir, rel, b)
+		testkit.WriteFile(t, dir, rel, b)
 		hashes = append(hashes, sha1hex(b))
 	}
 	return dir, hashes
@@ -306,7 +307,7 @@ func TestDAVWithCurl(t *testing.T) {
 	as := davAs{"user", e.appPassword(e.user, "Ana's iPhone")}
 	base := e.ts.URL + "/dav"
 	mine := filepath.Join(e.root, "Uploads", "user")
-	photo := func(n int) []byte { return jpegBytes(7000 + n) }
+	photo := func(n int) []byte { return testkit.JPEG(testkit.Photo{Seed: uint64(7000 + n)}) }
 	file := func(name string, b []byte) string {
 		p := filepath.Join(t.TempDir(), name)
 		if err := os.WriteFile(p, b, 0o644); err != nil {
@@ -662,13 +663,13 @@ func TestDAVOwnFolderOnly(t *testing.T) {
 	ana := davAs{"user", e.appPassword(e.user, "phone")}
 	adm := davAs{"admin", e.appPassword(e.admin, "phone")}
 	base := e.ts.URL + "/dav"
-	secret := jpegBytes(9100)
+	secret := testkit.JPEG(testkit.Photo{Seed: uint64(9100)})
 	p := filepath.Join(t.TempDir(), "s.jpg")
 	os.WriteFile(p, secret, 0o644)
 	if r := curl(t, "-u", adm.u(), "-T", p, base+"/secret.jpg"); r.code != 201 {
 		t.Fatal(r)
 	}
-	writeFile(t, e.root, "Uploads/browser.jpg", jpegBytes(9101))
+	testkit.WriteFile(t, e.root, "Uploads/browser.jpg", testkit.JPEG(testkit.Photo{Seed: uint64(9101)}))
 	if r := curl(t, "-u", ana.u(), "-X", "PROPFIND", "-H", "Depth: 1", base+"/"); r.code != 207 || strings.Contains(r.body, "secret") {
 		t.Fatalf("the user's listing: %s", r)
 	}
@@ -710,11 +711,11 @@ func TestDAVReadOnly(t *testing.T) {
 	uw := newEnv(t, func(d *web.Deps) { d.ReadOnly, d.UploadWritable = true, true })
 	pw = uw.appPassword(uw.user, "phone")
 	p := filepath.Join(t.TempDir(), "a.jpg")
-	os.WriteFile(p, jpegBytes(42), 0o644)
+	os.WriteFile(p, testkit.JPEG(testkit.Photo{Seed: uint64(42)}), 0o644)
 	if r := curl(t, "-u", "user:"+pw, "-T", p, uw.ts.URL+"/dav/a.jpg"); r.code != 201 {
 		t.Fatalf("--upload-writable: %s", r)
 	}
-	uw.waitPhotos(uw.user, "Uploads/user", []string{sha1hex(jpegBytes(42))}, 10*time.Second)
+	uw.waitPhotos(uw.user, "Uploads/user", []string{sha1hex(testkit.JPEG(testkit.Photo{Seed: uint64(42)}))}, 10*time.Second)
 	var s struct{ Uploads struct{ Enabled bool } }
 	uw.do(uw.user, "GET", "/api/v1/session", nil, 200, &s)
 	if !s.Uploads.Enabled {
@@ -786,20 +787,20 @@ func davMatrixRows(e *env, next func() int) map[string]matrixCase {
 		}),
 		"MKCOL /dav/*": row(201, func(string) (string, any, http.Header) { return fmt.Sprintf("/dav/folder%d", next()), nil, nil }),
 		"GET /dav/*": row(200, func(role string) (string, any, http.Header) {
-			return "/dav/" + put(role, fmt.Sprintf("get%d.jpg", next()), jpegBytes(20000+next())), nil, nil
+			return "/dav/" + put(role, fmt.Sprintf("get%d.jpg", next()), testkit.JPEG(testkit.Photo{Seed: uint64(20000 + next())})), nil, nil
 		}),
 		"PUT /dav/*": row(201, func(string) (string, any, http.Header) {
-			return fmt.Sprintf("/dav/put%d.jpg", next()), bytes.NewReader(jpegBytes(21000 + next())), nil
+			return fmt.Sprintf("/dav/put%d.jpg", next()), bytes.NewReader(testkit.JPEG(testkit.Photo{Seed: uint64(21000 + next())})), nil
 		}),
 		"DELETE /dav/*": row(204, func(role string) (string, any, http.Header) {
-			return "/dav/" + put(role, fmt.Sprintf("gone%d.jpg.part", next()), jpegBytes(22000+next())), nil, nil
+			return "/dav/" + put(role, fmt.Sprintf("gone%d.jpg.part", next()), testkit.JPEG(testkit.Photo{Seed: uint64(22000 + next())})), nil, nil
 		}),
 		"COPY /dav/*": row(201, func(role string) (string, any, http.Header) {
-			src := put(role, fmt.Sprintf("src%d.jpg", next()), jpegBytes(23000+next()))
+			src := put(role, fmt.Sprintf("src%d.jpg", next()), testkit.JPEG(testkit.Photo{Seed: uint64(23000 + next())}))
 			return "/dav/" + src, nil, http.Header{"Destination": {fmt.Sprintf("/dav/copy%d.jpg", next())}}
 		}),
 		"MOVE /dav/*": row(201, func(role string) (string, any, http.Header) {
-			src := put(role, fmt.Sprintf("mv%d.jpg.part", next()), jpegBytes(24000+next()))
+			src := put(role, fmt.Sprintf("mv%d.jpg.part", next()), testkit.JPEG(testkit.Photo{Seed: uint64(24000 + next())}))
 			return "/dav/" + src, nil, http.Header{"Destination": {fmt.Sprintf("/dav/moved%d.jpg", next())}}
 		}),
 		"LOCK /dav/*": row(201, func(string) (string, any, http.Header) {
@@ -871,7 +872,7 @@ func TestDAVMiddleware(t *testing.T) {
 	})
 	as := davAs{"user", e.appPassword(e.user, "phone")}
 	base := e.ts.URL + "/dav/"
-	big := append(jpegBytes(77), make([]byte, 3<<20)...)
+	big := append(testkit.JPEG(testkit.Photo{Seed: uint64(77)}), make([]byte, 3<<20)...)
 	p := filepath.Join(t.TempDir(), "big.jpg")
 	os.WriteFile(p, big, 0o644)
 	r := curl(t, "-u", as.u(), "-T", p, base+"big.jpg")
@@ -884,7 +885,7 @@ func TestDAVMiddleware(t *testing.T) {
 		t.Fatalf("a 2 MB PROPFIND body: %s, want 413", r)
 	}
 	slow := filepath.Join(t.TempDir(), "slow.jpg")
-	os.WriteFile(slow, append(jpegBytes(78), make([]byte, 200<<10)...), 0o644)
+	os.WriteFile(slow, append(testkit.JPEG(testkit.Photo{Seed: uint64(78)}), make([]byte, 200<<10)...), 0o644)
 	r = curl(t, "-u", as.u(), "-T", slow, "--limit-rate", "16k", base+"slow.jpg")
 	if r.code != 408 || !strings.Contains(r.body, "too slowly") {
 		t.Fatalf("a trickled upload: %s, want 408", r)

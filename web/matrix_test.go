@@ -12,7 +12,7 @@ import (
 
 	"pinhole/app/auth"
 	"pinhole/app/maps"
-	"pinhole/app/meta/motiontest"
+	"pinhole/app/testkit"
 	"pinhole/app/upstream"
 	"pinhole/db"
 	"pinhole/web"
@@ -139,7 +139,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	next := func() int { seq++; return seq }
 	var enrolling client // the account a PUT /api/v1/account/totp row confirms for
 	videoAlbum := e.newAlbum(false)
-	moving := e.addFiles([2]any{"2021/PXL_1.MP.jpg", motiontest.Container(motiontest.JPEG(5), motiontest.MP4(t), 0)})
+	moving := e.addFiles([2]any{"2021/PXL_1.MP.jpg", testkit.Container(testkit.MotionStill(5), testkit.MotionMP4(t), 0)})
 	if _, err := e.db.AddToAlbum(context.Background(), videoAlbum.ID, []int64{e.video.ID, moving.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return fmt.Sprintf("/api/v1/motion/%s?t=%s", moving.Hash, tok), nil, nil
 		}, want: tokens},
 		"POST /api/v1/upload": {prep: func(e *env, role string) (string, any, http.Header) {
-			body, ct := multipartBody(e.t, [2]string{fmt.Sprintf("up%d.jpg", seq), string(jpegBytes(1000 + next()))})
+			body, ct := testkit.Multipart([2]string{fmt.Sprintf("up%d.jpg", seq), string(testkit.JPEG(testkit.Photo{Seed: uint64(1000 + next())}))})
 			return "/api/v1/upload", body, http.Header{"Content-Type": {ct}}
 		}, want: users},
 

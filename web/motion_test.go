@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"pinhole/app/testkit"
 	"strconv"
 	"testing"
 
 	"pinhole/app/auth"
 	"pinhole/app/corpus"
-	"pinhole/app/meta/motiontest"
 	"pinhole/db"
 )
 
@@ -24,7 +24,7 @@ func (e *env) addFiles(files ...[2]any) db.Photo {
 	var rels []string
 	for _, f := range files {
 		rel := f[0].(string)
-		writeFile(e.t, e.root, rel, f[1].([]byte))
+		testkit.WriteFile(e.t, e.root, rel, f[1].([]byte))
 		rels = append(rels, rel)
 	}
 	if _, err := e.ix.Changed(context.Background(), rels); err != nil {
@@ -50,11 +50,11 @@ func (e *env) get(c client, path string, header http.Header) (int, http.Header, 
 // count from the video's first byte, so a <video> seeks in it.
 func TestMotionRouteServesTheEmbeddedVideo(t *testing.T) {
 	e := newEnv(t, nil)
-	mp4 := motiontest.MP4(t)
+	mp4 := testkit.MotionMP4(t)
 	layouts := map[string][]byte{
-		"2021/PXL_20210101_120000000.MP.jpg": motiontest.Container(motiontest.JPEG(11), mp4, 0),
-		"2021/MVIMG_20190101_120000.jpg":     motiontest.MicroVideo(motiontest.JPEG(12), mp4),
-		"2021/20190101_120000.jpg":           motiontest.Samsung(motiontest.JPEG(13), mp4),
+		"2021/PXL_20210101_120000000.MP.jpg": testkit.Container(testkit.MotionStill(11), mp4, 0),
+		"2021/MVIMG_20190101_120000.jpg":     testkit.MicroVideo(testkit.MotionStill(12), mp4),
+		"2021/20190101_120000.jpg":           testkit.Samsung(testkit.MotionStill(13), mp4),
 	}
 	tok := e.thumbToken("user")
 	n := len(mp4)
@@ -197,7 +197,7 @@ func TestApplePairMovesWithItsMOV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mov := motiontest.MOV(t)
+	mov := testkit.MotionMOV(t)
 	p := e.addFiles([2]any{"2022/IMG_0001.HEIC", heic}, [2]any{"2022/IMG_0001.MOV", mov})
 	var d db.PhotoDetail
 	e.do(e.user, "GET", fmt.Sprintf("/api/v1/photos/%d", p.ID), nil, 200, &d)
@@ -240,8 +240,8 @@ func TestApplePairByContentIdentifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mov := motiontest.LiveMOV(t, "570F1469-09C7-4E50-9875-05F21D5BD166")
-	other := motiontest.LiveMOV(t, "00000000-1111-2222-3333-444444444444")
+	mov := testkit.LiveMOV(t, "570F1469-09C7-4E50-9875-05F21D5BD166")
+	other := testkit.LiveMOV(t, "00000000-1111-2222-3333-444444444444")
 	p := e.addFiles([2]any{"2023/IMG_5195.HEIC", heic}, [2]any{"2023/IMG_5195 (Live).MOV", mov}, [2]any{"2023/unrelated.MOV", other})
 	var d db.PhotoDetail
 	e.do(e.user, "GET", fmt.Sprintf("/api/v1/photos/%d", p.ID), nil, 200, &d)

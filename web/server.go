@@ -270,12 +270,6 @@ func tokenAuthorised(c echo.Context) bool {
 // with request bodies guarded against trickling as Serve does.
 func (s *Server) Handler() http.Handler { return guardBodies(s.deps.Conns, s.e) }
 
-// Echo exposes the router for route listings in tests.
-func (s *Server) Echo() *echo.Echo { return s.e }
-
-// Auth is the account service the server uses (tests and the CLI share it).
-func (s *Server) Auth() *auth.Service { return s.auth }
-
 // Serve accepts connections on ln until ctx ends, then shuts down
 // gracefully, letting requests in flight finish for up to 10 s.
 // Connections over the limits of Deps.Conns are closed as they arrive;

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"pinhole/app/meta/motiontest"
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -100,7 +100,7 @@ func TestVisitorAnswersAllowList(t *testing.T) {
 		t.Fatal(err)
 	}
 	arch := e.photo("2020/Porto/bridge.jpg")
-	moving := e.addFiles([2]any{"2021/PXL_1.MP.jpg", motiontest.Container(motiontest.JPEG(5), motiontest.MP4(t), 0)})
+	moving := e.addFiles([2]any{"2021/PXL_1.MP.jpg", testkit.Container(testkit.MotionStill(5), testkit.MotionMP4(t), 0)})
 	if _, err := e.db.AddToAlbum(ctx, e.album.ID, []int64{arch.ID, e.video.ID, moving.ID}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"pinhole/app/index"
-	"pinhole/app/meta/motiontest"
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -25,7 +25,7 @@ func TestRereadFindsMotionPhotos(t *testing.T) {
 		t.Fatal(err)
 	}
 	const rel = "PXL_20230704_101010123.MP.jpg"
-	if err := os.WriteFile(filepath.Join(root, rel), motiontest.Container(motiontest.JPEG(3), motiontest.MP4(t), 0), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, rel), testkit.Container(testkit.MotionStill(3), testkit.MotionMP4(t), 0), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	dbPath := filepath.Join(dir, "pinhole.db")

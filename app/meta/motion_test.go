@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
-	"pinhole/app/meta/motiontest"
+	"pinhole/app/testkit"
 )
 
 // containerElementsXMP writes Google's directory with each item's fields as
@@ -33,8 +33,8 @@ func containerElementsXMP(length int) string {
 // range of the MP4 inside the file; the still picture's own facts stay
 // what they were.
 func TestMotionPhotoLayouts(t *testing.T) {
-	mp4 := motiontest.MP4(t)
-	jpg := motiontest.JPEG(1)
+	mp4 := testkit.MotionMP4(t)
+	jpg := testkit.MotionStill(1)
 	heic, err := os.ReadFile(corpus.Path(t, "photoprism/assets/examples/iphone_7.heic"))
 	if err != nil {
 		t.Fatal(err)
@@ -44,13 +44,13 @@ func TestMotionPhotoLayouts(t *testing.T) {
 		data               []byte
 		mime               string
 	}{
-		{"Google Motion Photo", "PXL_20230101_120000000.MP.jpg", LayoutContainer, motiontest.Container(jpg, mp4, 0), "image/jpeg"},
-		{"Google Motion Photo with padding after the video", "PXL_2.MP.jpg", LayoutContainer, motiontest.Container(jpg, mp4, 24), "image/jpeg"},
+		{"Google Motion Photo", "PXL_20230101_120000000.MP.jpg", LayoutContainer, testkit.Container(jpg, mp4, 0), "image/jpeg"},
+		{"Google Motion Photo with padding after the video", "PXL_2.MP.jpg", LayoutContainer, testkit.Container(jpg, mp4, 24), "image/jpeg"},
 		{"Google directory written as elements", "elements.jpg", LayoutContainer,
-			motiontest.WithXMP(jpg, containerElementsXMP(len(mp4)), mp4), "image/jpeg"},
-		{"Google Micro Video", "MVIMG_20190101_120000.jpg", LayoutMicroVideo, motiontest.MicroVideo(jpg, mp4), "image/jpeg"},
-		{"Samsung trailer", "20190101_120000.jpg", LayoutSamsung, motiontest.Samsung(jpg, mp4), "image/jpeg"},
-		{"HEIC with an mpvd box", "motion.heic", LayoutMPVD, motiontest.MPVD(heic, mp4), "image/heic"},
+			testkit.WithXMP(jpg, containerElementsXMP(len(mp4)), mp4), "image/jpeg"},
+		{"Google Micro Video", "MVIMG_20190101_120000.jpg", LayoutMicroVideo, testkit.MicroVideo(jpg, mp4), "image/jpeg"},
+		{"Samsung trailer", "20190101_120000.jpg", LayoutSamsung, testkit.Samsung(jpg, mp4), "image/jpeg"},
+		{"HEIC with an mpvd box", "motion.heic", LayoutMPVD, testkit.MPVD(heic, mp4), "image/heic"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -83,44 +83,44 @@ func TestMotionPhotoLayouts(t *testing.T) {
 // negative or zero ones, ranges that do not start with an ftyp box, an
 // ftyp with no movie after it, and Samsung directories pointing outside.
 func TestMotionPhotoHostileRecords(t *testing.T) {
-	mp4 := motiontest.MP4(t)
-	jpg := motiontest.JPEG(2)
+	mp4 := testkit.MotionMP4(t)
+	jpg := testkit.MotionStill(2)
 	n := strconv.Itoa(len(mp4))
 	huge := strconv.FormatInt(1<<62, 10)
 	junk := bytes.Repeat([]byte("not a video "), len(mp4)/12+1)[:len(mp4)]
 	ftypOnly := append(append([]byte{}, mp4[:32]...), junk[32:]...) // ftyp, then no movie
 	noFtyp := mp4[binary.BigEndian.Uint32(mp4[:4]):]                // the movie box first, as old QuickTime files start
 	samsungAt := func(back, size uint32) []byte {
-		block := motiontest.SEFBlock(0x0a30, "MotionPhoto_Data", mp4)
-		return append(append(append([]byte{}, jpg...), block...), motiontest.SEFTrailer(0x0a30, back, size)...)
+		block := testkit.SEFBlock(0x0a30, "MotionPhoto_Data", mp4)
+		return append(append(append([]byte{}, jpg...), block...), testkit.SEFTrailer(0x0a30, back, size)...)
 	}
 	cases := []struct {
 		name string
 		data []byte
 	}{
-		{"length beyond the end of the file", motiontest.WithXMP(jpg, motiontest.ContainerXMP(strconv.Itoa(len(mp4)+1<<20), "0"), mp4)},
-		{"length of 2^62", motiontest.WithXMP(jpg, motiontest.ContainerXMP(huge, "0"), mp4)},
-		{"padding of 2^62", motiontest.WithXMP(jpg, motiontest.ContainerXMP(n, huge), mp4)},
-		{"negative length", motiontest.WithXMP(jpg, motiontest.ContainerXMP("-"+n, "0"), mp4)},
-		{"negative padding", motiontest.WithXMP(jpg, motiontest.ContainerXMP(n, "-100"), mp4)},
-		{"a range starting at the MP4 and running past the end", motiontest.WithXMP(jpg, motiontest.ContainerXMP(strconv.Itoa(len(mp4)+100), "-100"), mp4)},
-		{"zero length", motiontest.WithXMP(jpg, motiontest.ContainerXMP("0", "0"), mp4)},
-		{"length not a number", motiontest.WithXMP(jpg, motiontest.ContainerXMP("12e3", "0"), mp4)},
-		{"length covering the whole file", motiontest.WithXMP(jpg, motiontest.ContainerXMP(strconv.Itoa(len(mp4)+len(jpg)+2000), "0"), mp4)},
-		{"range not starting at the MP4", motiontest.WithXMP(jpg, motiontest.ContainerXMP(strconv.Itoa(len(mp4)+7), "0"), mp4)},
-		{"not an MP4 at all", motiontest.WithXMP(jpg, motiontest.ContainerXMP(n, "0"), junk)},
-		{"an ftyp box and no movie", motiontest.WithXMP(jpg, motiontest.ContainerXMP(n, "0"), ftypOnly)},
-		{"a movie without its ftyp box", motiontest.WithXMP(jpg, motiontest.ContainerXMP(strconv.Itoa(len(noFtyp)), "0"), noFtyp)},
-		{"micro video offset beyond the end", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP(strconv.Itoa(len(mp4)+1<<20)), mp4)},
-		{"micro video offset of 2^62", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP(huge), mp4)},
-		{"negative micro video offset", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP("-"+n), mp4)},
-		{"zero micro video offset", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP("0"), mp4)},
-		{"micro video pointing at junk", motiontest.WithXMP(jpg, motiontest.MicroVideoXMP(n), junk)},
+		{"length beyond the end of the file", testkit.WithXMP(jpg, testkit.ContainerXMP(strconv.Itoa(len(mp4)+1<<20), "0"), mp4)},
+		{"length of 2^62", testkit.WithXMP(jpg, testkit.ContainerXMP(huge, "0"), mp4)},
+		{"padding of 2^62", testkit.WithXMP(jpg, testkit.ContainerXMP(n, huge), mp4)},
+		{"negative length", testkit.WithXMP(jpg, testkit.ContainerXMP("-"+n, "0"), mp4)},
+		{"negative padding", testkit.WithXMP(jpg, testkit.ContainerXMP(n, "-100"), mp4)},
+		{"a range starting at the MP4 and running past the end", testkit.WithXMP(jpg, testkit.ContainerXMP(strconv.Itoa(len(mp4)+100), "-100"), mp4)},
+		{"zero length", testkit.WithXMP(jpg, testkit.ContainerXMP("0", "0"), mp4)},
+		{"length not a number", testkit.WithXMP(jpg, testkit.ContainerXMP("12e3", "0"), mp4)},
+		{"length covering the whole file", testkit.WithXMP(jpg, testkit.ContainerXMP(strconv.Itoa(len(mp4)+len(jpg)+2000), "0"), mp4)},
+		{"range not starting at the MP4", testkit.WithXMP(jpg, testkit.ContainerXMP(strconv.Itoa(len(mp4)+7), "0"), mp4)},
+		{"not an MP4 at all", testkit.WithXMP(jpg, testkit.ContainerXMP(n, "0"), junk)},
+		{"an ftyp box and no movie", testkit.WithXMP(jpg, testkit.ContainerXMP(n, "0"), ftypOnly)},
+		{"a movie without its ftyp box", testkit.WithXMP(jpg, testkit.ContainerXMP(strconv.Itoa(len(noFtyp)), "0"), noFtyp)},
+		{"micro video offset beyond the end", testkit.WithXMP(jpg, testkit.MicroVideoXMP(strconv.Itoa(len(mp4)+1<<20)), mp4)},
+		{"micro video offset of 2^62", testkit.WithXMP(jpg, testkit.MicroVideoXMP(huge), mp4)},
+		{"negative micro video offset", testkit.WithXMP(jpg, testkit.MicroVideoXMP("-"+n), mp4)},
+		{"zero micro video offset", testkit.WithXMP(jpg, testkit.MicroVideoXMP("0"), mp4)},
+		{"micro video pointing at junk", testkit.WithXMP(jpg, testkit.MicroVideoXMP(n), junk)},
 		{"Samsung block before the start of the file", samsungAt(1<<31, 100)},
 		// The block would run 16 bytes into the directory: inside the file.
 		{"Samsung block larger than the distance back", samsungAt(uint32(len(mp4)+24), uint32(len(mp4)+24+16))},
-		{"Samsung block of junk", append(append(append([]byte{}, jpg...), motiontest.SEFBlock(0x0a30, "MotionPhoto_Data", junk)...),
-			motiontest.SEFTrailer(0x0a30, uint32(len(junk)+24), uint32(len(junk)+24))...)},
+		{"Samsung block of junk", append(append(append([]byte{}, jpg...), testkit.SEFBlock(0x0a30, "MotionPhoto_Data", junk)...),
+			testkit.SEFTrailer(0x0a30, uint32(len(junk)+24), uint32(len(junk)+24))...)},
 		{"Samsung directory longer than the file", append(append([]byte{}, jpg...), 0xff, 0xff, 0, 0, 'S', 'E', 'F', 'T')},
 		{"trailing MP4 with no record of it", append(append([]byte{}, jpg...), mp4...)},
 	}
@@ -167,7 +167,7 @@ func TestLivePhotoContentIdentifier(t *testing.T) {
 	if err != nil || still.ContentID != cid {
 		t.Errorf("IMG_5195.HEIC: content identifier %q (%v), want %s", still.ContentID, err, cid)
 	}
-	movie, err := Read(writeTemp(t, "IMG_5195.MOV", motiontest.LiveMOV(t, cid)))
+	movie, err := Read(writeTemp(t, "IMG_5195.MOV", testkit.LiveMOV(t, cid)))
 	if err != nil || movie.ContentID != cid || movie.Kind != KindVideo {
 		t.Errorf("the movie: content identifier %q, kind %s (%v), want %s", movie.ContentID, movie.Kind, err, cid)
 	}
@@ -189,17 +189,17 @@ func TestLivePhotoContentIdentifier(t *testing.T) {
 // panics, and a motion it accepts always lies inside the file and starts
 // with an MP4 file type box.
 func FuzzMotionPhoto(f *testing.F) {
-	mp4 := motiontest.MP4(f)
-	jpg := motiontest.JPEG(4)
+	mp4 := testkit.MotionMP4(f)
+	jpg := testkit.MotionStill(4)
 	heic, err := os.ReadFile(corpus.Path(f, "exif-py/heic/spring_1440x960.heic"))
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(motiontest.Container(jpg, mp4, 8))
-	f.Add(motiontest.MicroVideo(jpg, mp4))
-	f.Add(motiontest.Samsung(jpg, mp4))
-	f.Add(motiontest.MPVD(heic, mp4))
-	f.Add(motiontest.WithXMP(jpg, containerElementsXMP(len(mp4)), mp4))
+	f.Add(testkit.Container(jpg, mp4, 8))
+	f.Add(testkit.MicroVideo(jpg, mp4))
+	f.Add(testkit.Samsung(jpg, mp4))
+	f.Add(testkit.MPVD(heic, mp4))
+	f.Add(testkit.WithXMP(jpg, containerElementsXMP(len(mp4)), mp4))
 	mtime := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		info, err := readFrom(bytes.NewReader(data), int64(len(data)), "f.jpg", mtime)

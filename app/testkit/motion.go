@@ -1,10 +1,11 @@
-// Package motiontest writes motion photos for tests, in each layout phones
-// use: a small JPEG with a real MP4 (made by ffmpeg) after it, located by
-// Google's XMP Container:Directory, by the older GCamera:MicroVideoOffset,
-// or by Samsung's SEFH/SEFT trailer; and a HEIC with an "mpvd" box. The
+package testkit
+
+// Motion photos for tests, in each layout phones use: a small JPEG with a
+// real MP4 (made by ffmpeg) after it, located by Google's XMP
+// Container:Directory, by the older GCamera:MicroVideoOffset, or by
+// Samsung's SEFH/SEFT trailer; and a HEIC with an "mpvd" box. The
 // lower-level helpers let a test write the same records with hostile
 // values.
-package motiontest
 
 import (
 	"bytes"
@@ -28,20 +29,20 @@ type made struct {
 	err  error
 }
 
-var mp4, mov made
+var motionMP4, motionMOV made
 
-// MP4 is a real one-second 160×120 H.264 MP4 made by ffmpeg. A missing
+// MotionMP4 is a real one-second 160×120 H.264 MP4 made by ffmpeg. A missing
 // ffmpeg fails the test: `make test` installs it.
-func MP4(tb testing.TB) []byte {
+func MotionMP4(tb testing.TB) []byte {
 	tb.Helper()
-	return mp4.get(tb, "motion.mp4")
+	return motionMP4.get(tb, "motion.mp4")
 }
 
-// MOV is the same video as a QuickTime movie, as an iPhone's Live Photo
+// MotionMOV is the same video as a QuickTime movie, as an iPhone's Live Photo
 // pairs with its HEIC.
-func MOV(tb testing.TB) []byte {
+func MotionMOV(tb testing.TB) []byte {
 	tb.Helper()
-	return mov.get(tb, "live.mov")
+	return motionMOV.get(tb, "live.mov")
 }
 
 // LiveMOV is a QuickTime movie carrying Apple's content identifier in its
@@ -49,7 +50,7 @@ func MOV(tb testing.TB) []byte {
 // Photo does: the still's maker note carries the same one.
 func LiveMOV(tb testing.TB, contentID string) []byte {
 	tb.Helper()
-	b, err := ffmpeg("live.mov", "-movflags", "+faststart+use_metadata_tags", "-metadata", "com.apple.quicktime.content.identifier="+contentID)
+	b, err := motionFFmpeg("live.mov", "-movflags", "+faststart+use_metadata_tags", "-metadata", "com.apple.quicktime.content.identifier="+contentID)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func LiveMOV(tb testing.TB, contentID string) []byte {
 
 func (m *made) get(tb testing.TB, name string) []byte {
 	tb.Helper()
-	m.once.Do(func() { m.data, m.err = ffmpeg(name, "-movflags", "+faststart") })
+	m.once.Do(func() { m.data, m.err = motionFFmpeg(name, "-movflags", "+faststart") })
 	if m.err != nil {
 		tb.Fatal(m.err)
 	}
@@ -67,7 +68,7 @@ func (m *made) get(tb testing.TB, name string) []byte {
 
 // ffmpeg makes a one-second 160×120 H.264 video named name (the extension
 // picks the container) with the extra output options.
-func ffmpeg(name string, extra ...string) ([]byte, error) {
+func motionFFmpeg(name string, extra ...string) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "motiontest")
 	if err != nil {
 		return nil, err
@@ -82,8 +83,8 @@ func ffmpeg(name string, extra ...string) ([]byte, error) {
 	return os.ReadFile(out)
 }
 
-// JPEG is a small 64×48 JPEG whose pixels depend on seed.
-func JPEG(seed int) []byte {
+// MotionStill is a small 64×48 JPEG whose pixels depend on seed.
+func MotionStill(seed int) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
 	for i := range img.Pix {
 		img.Pix[i] = byte(seed*31 + i*(seed%5+1))
