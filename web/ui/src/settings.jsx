@@ -699,6 +699,8 @@ function TwoFactorRule({ me }) {
         {[...ROLES].map(r => <label class="check" key={r}><input type="checkbox" disabled={!roles} checked={!!roles && roles.includes(r)} onChange={e => flip(r, e.currentTarget.checked)} />{r}s</label>)}
       </div>
     </div>
+  )
+}
 
 // ---- App passwords ---------------------------------------------------------
 // Phone backup apps and rclone sign in to WebDAV with an app password: one
