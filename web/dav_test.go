@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -107,6 +108,9 @@ func tree(t *testing.T, dir string) map[string]string {
 			return nil
 		}
 		b, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // an upload's temporary file, renamed or removed since the walk saw it
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
