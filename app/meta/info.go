@@ -49,7 +49,8 @@ const (
 // 0 is every file read before versions were recorded.
 //
 // 2: motion photos (Info.Motion) and Apple's content identifier.
-const ReaderVersion = 2
+// 3: named face regions in XMP (Info.Regions), MWG and Microsoft Photo.
+const ReaderVersion = 3
 
 // Info is what Pinhole reads from one file. Zero values mean "unknown".
 //
@@ -133,6 +134,9 @@ type Info struct {
 	// Photo: the still's maker note and the movie's keys carry the same
 	// one, so they pair even when their names differ.
 	ContentID string `json:"content_id,omitzero"`
+	// Regions are the named faces the file's XMP tags (regions.go), as
+	// fractions of the picture as stored, before orientation.
+	Regions []Region `json:"regions,omitzero"`
 
 	// Raw values kept for `pinhole inspect`, in exiftool's formats.
 	DateTimeOriginal   string `json:"date_time_original,omitzero"`   // "YYYY:MM:DD hh:mm:ss"

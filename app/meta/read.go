@@ -320,6 +320,7 @@ func (rd *reading) finish(mtime time.Time) {
 	if x.hasRating {
 		in.Rating = x.rating
 	}
+	in.Regions = x.regions
 
 	if in.Kind != KindVideo {
 		// CR3 and HEIF sequences have a movie header and tracks too.
