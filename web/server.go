@@ -432,7 +432,8 @@ func (s *Server) routes() {
 		{"POST", v1 + "/app-passwords", user, s.createAppPassword},       // web/apppasswords.go
 		{"DELETE", v1 + "/app-passwords/:id", user, s.revokeAppPassword}, // web/apppasswords.go
 	}
-	table = append(table, s.davRoutes()...) // web/dav.go
+	table = append(table, s.davRoutes()...)    // web/dav.go
+	table = append(table, s.peopleRoutes()...) // web/people.go
 	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))
