@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"pinhole/app/meta"
@@ -218,6 +219,9 @@ func (d *DB) PhotoFaces(ctx context.Context, r Reader, photoID int64) ([]Face, e
 
 // cleanPersonName checks a name a user gives.
 func cleanPersonName(name string) (string, error) {
+	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }) >= 0 {
+		return "", fmt.Errorf("a name without control characters: %w", ErrInvalid)
+	}
 	name = strings.Join(strings.Fields(name), " ")
 	if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxPersonName {
 		return "", fmt.Errorf("a name of 1 to %d characters: %w", MaxPersonName, ErrInvalid)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"pinhole/app/meta"
@@ -115,8 +116,10 @@ func TestPeopleFromFaces(t *testing.T) {
 	if err := d.RenamePerson(ctx, anna.ID, "bo"); !errors.Is(err, ErrConflict) {
 		t.Errorf("renaming to another person's name: %v, want a conflict", err)
 	}
-	if err := d.RenamePerson(ctx, anna.ID, ""); !errors.Is(err, ErrInvalid) {
-		t.Errorf("empty name: %v", err)
+	for _, bad := range []string{"", "  ", "a\x00b", "x\x1b[31m", strings.Repeat("a", 201)} {
+		if err := d.RenamePerson(ctx, anna.ID, bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("name %q: %v, want refused", bad, err)
+		}
 	}
 	if n := count(PhotoQuery{Text: "lind", Reader: owner}); n != 3 {
 		t.Errorf("the new name finds %d photos, want 3", n)
@@ -151,5 +154,32 @@ func TestPeopleFromFaces(t *testing.T) {
 	}
 	if err := d.SetPersonHidden(ctx, 9999, true); !errors.Is(err, ErrNotFound) {
 		t.Errorf("hiding nobody: %v", err)
+	}
+}
+
+// A library indexed before faces were read gets its people from the
+// background re-read (meta.ReaderVersion 3), without a full index.
+func TestPeopleFromTheReread(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "pinhole.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	old := facesRec("a.jpg", "a", meta.KindImage)
+	old.Reader = 2
+	if _, err := d.ApplyFiles(ctx, []FileRecord{old}, nil); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := d.StaleFiles(ctx, meta.ReaderVersion, StaleCursor{}, 10)
+	if err != nil || len(stale) != 1 {
+		t.Fatalf("stale files %+v (%v), want a.jpg: the reader version was not bumped", stale, err)
+	}
+	if _, _, err := d.RereadFiles(ctx, []FileRecord{facesRec("a.jpg", "a", meta.KindImage, "Anna")}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := d.People(ctx, Reader{Kind: Owner}, false)
+	if err != nil || len(ps) != 1 || ps[0].Name != "Anna" || ps[0].Count != 1 {
+		t.Errorf("after the re-read: %+v (%v), want Anna on one photo", ps, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Namespaces of the two face-region dialects read here.
@@ -149,7 +150,15 @@ func regionNumber(s string) float64 {
 	return f
 }
 
+// regionName is a region's name with whitespace runs made one space and
+// control characters dropped; "" when it is too long to be a name.
 func regionName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 	s = cleanText(strings.Join(strings.Fields(s), " "))
 	if len(s) > maxRegionName {
 		return ""
