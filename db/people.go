@@ -96,13 +96,14 @@ func (d *DB) personFor(ctx context.Context, tx *sql.Tx, name string) (int64, err
 // condition on pe.
 func peopleSelect(r Reader, where string) string {
 	seen := r.faceSeen()
-	return `SELECT pe.id, pe.name, pe.hidden, count(DISTINCT f.photo_id),
+	return `SELECT x.id, x.name, x.hidden, x.n, f.id, f.photo_id, f.x, f.y, f.w, f.h FROM (
+		SELECT pe.id, pe.name, pe.hidden, count(DISTINCT f.photo_id) AS n,
 			(SELECT f2.id FROM faces f2 JOIN photos p ON p.id = f2.photo_id
 				WHERE f2.person_id = pe.id AND ` + seen + `
-				ORDER BY p.rating DESC, f2.w * f2.h DESC, p.id DESC LIMIT 1)
+				ORDER BY p.rating DESC, f2.w * f2.h DESC, p.id DESC LIMIT 1) AS cover
 		FROM people pe JOIN faces f ON f.person_id = pe.id JOIN photos p ON p.id = f.photo_id
 		WHERE ` + seen + ` AND ` + where + `
-		GROUP BY pe.id`
+		GROUP BY pe.id) x LEFT JOIN faces f ON f.id = x.cover`
 }
 
 func (d *DB) scanPeople(ctx context.Context, q string, args ...any) ([]Person, error) {
@@ -112,31 +113,19 @@ func (d *DB) scanPeople(ctx context.Context, q string, args ...any) ([]Person, e
 	}
 	defer rows.Close()
 	out := []Person{}
-	var covers []int64
 	for rows.Next() {
 		var p Person
-		var cover sql.NullInt64
-		if err := rows.Scan(&p.ID, &p.Name, &p.Hidden, &p.Count, &cover); err != nil {
+		var fid, photo sql.NullInt64
+		var x, y, w, h sql.NullFloat64
+		if err := rows.Scan(&p.ID, &p.Name, &p.Hidden, &p.Count, &fid, &photo, &x, &y, &w, &h); err != nil {
 			return nil, err
+		}
+		if fid.Valid {
+			p.Face = &Face{ID: fid.Int64, PhotoID: photo.Int64, PersonID: p.ID, Name: p.Name, X: x.Float64, Y: y.Float64, W: w.Float64, H: h.Float64}
 		}
 		out = append(out, p)
-		covers = append(covers, cover.Int64)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	for i, id := range covers {
-		if id == 0 {
-			continue
-		}
-		f, err := d.face(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out[i].Face = &f
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func (d *DB) face(ctx context.Context, id int64) (Face, error) {
@@ -153,7 +142,7 @@ func (d *DB) face(ctx context.Context, id int64) (Face, error) {
 // People lists the people r may see in at least one photo, most
 // photographed first: the hidden ones when hidden is true, else the others.
 func (d *DB) People(ctx context.Context, r Reader, hidden bool) ([]Person, error) {
-	return d.scanPeople(ctx, peopleSelect(r, "pe.hidden = ?")+` ORDER BY count(DISTINCT f.photo_id) DESC, pe.name COLLATE NOCASE`, boolInt(hidden))
+	return d.scanPeople(ctx, peopleSelect(r, "pe.hidden = ?")+` ORDER BY x.n DESC, x.name COLLATE NOCASE`, boolInt(hidden))
 }
 
 // Person is one person as r sees them; ErrNotFound when r sees them in no
