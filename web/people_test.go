@@ -177,6 +177,17 @@ func TestPeopleRoutes(t *testing.T) {
 			t.Errorf("viewer's search %s: %d photos, want %d", q, n, want)
 		}
 	}
+	// A photo's detail names its people.
+	var detail struct {
+		People []struct {
+			PersonID int64  `json:"person_id"`
+			Name     string `json:"name"`
+		} `json:"people"`
+	}
+	e.do(e.viewer, "GET", fmt.Sprintf("/api/v1/photos/%d", e.photo("p/one.jpg").ID), nil, http.StatusOK, &detail)
+	if len(detail.People) != 2 || detail.People[0].Name != "Anna Lind" || detail.People[0].PersonID != own["Anna Lind"].ID {
+		t.Errorf("photo detail people: %+v", detail.People)
+	}
 	// Viewers may not edit.
 	e.do(e.viewer, "PATCH", fmt.Sprintf("/api/v1/people/%d", anna), map[string]any{"name": "X"}, http.StatusForbidden, nil)
 	// Rename; to another person's name is a conflict.

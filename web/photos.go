@@ -214,6 +214,8 @@ func (s *Server) photoMonths(c echo.Context) error {
 type photoDetail struct {
 	db.PhotoDetail
 	ThumbToken string `json:"thumb_token"`
+	// People are the named faces on the photo (web/people.go).
+	People []db.Face `json:"people"`
 }
 
 func (s *Server) photoDetail(c echo.Context) error {
@@ -239,7 +241,11 @@ func (s *Server) renderDetail(c echo.Context, id int64) error {
 	ps := []db.Photo{d.Photo}
 	s.markPlayable(ctx, ps)
 	d.Photo = ps[0]
-	return c.JSON(http.StatusOK, photoDetail{d, tt})
+	faces, err := s.deps.DB.PhotoFaces(ctx, cl.reader, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, photoDetail{d, tt, faces})
 }
 
 // photoEditBody is PATCH /photos/:id. Location and taken time use raw
