@@ -382,7 +382,7 @@ func (d *DB) photosByID(ctx context.Context, ids []int64) ([]Photo, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.sql.QueryContext(ctx, `SELECT `+photoColumns+` FROM photos p LEFT JOIN files f ON f.id = p.primary_file_id
+	rows, err := d.sql.QueryContext(ctx, `SELECT `+photoColumns+` FROM photos p `+photoJoins+`
 		WHERE p.id IN (SELECT value FROM json_each(?))`, string(js))
 	if err != nil {
 		return nil, fmt.Errorf("load photos: %w", err)
