@@ -444,6 +444,12 @@ test('slideshow: of a selection, only the selected photos; swipes on a phone', a
   // Every control fits a phone and is large enough to tap.
   const bar = await ph.page.$$eval('.ss-bar .ib, .ss-bar select', els => els.map(e => { const r = e.getBoundingClientRect(); return { w: r.width, h: r.height, right: r.right } }))
   for (const b of bar) assert.ok(b.w >= 44 && b.h >= 44 && b.right <= PHONE.width, `a slideshow control of ${b.w}×${b.h} at ${b.right}`)
+  // And on the smallest phones, 360 px wide: every control still on screen.
+  await ph.page.setViewportSize({ width: 360, height: 740 })
+  await ph.page.mouse.move(100, 300)
+  const small = await ph.page.$$eval('.ss-bar .ib, .ss-bar select', els => els.map(e => { const r = e.getBoundingClientRect(); return { w: r.width, h: r.height, left: r.left, right: r.right } }))
+  for (const b of small) assert.ok(b.w >= 44 && b.h >= 44 && b.left >= 0 && b.right <= 360, `at 360 px a slideshow control of ${b.w}×${b.h} spans ${b.left}–${b.right}`)
+  await ph.page.setViewportSize(PHONE)
   await shot(ph.page, 'relive-slideshow')
   const id = await front(ph.page)
   await touchDrag(ph.page, { x: 300, y: 420 }, { x: 80, y: 430 })
