@@ -354,6 +354,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/index/rescan":   {prep: fixed("/api/v1/index/rescan", nil), want: [5]int{unauth, forbidden, forbidden, accepted, unauth}},
 		"GET /api/v1/events":          {prep: fixed("/api/v1/events", nil), want: loggedIn},
 		"GET /api/v1/problems":        {prep: fixed("/api/v1/problems", nil), want: loggedIn},
+		"GET /api/v1/memories":        {prep: fixed("/api/v1/memories?date=2025-06-14", nil), want: loggedIn},
 
 		// The second step of a sign-in, for a fresh account with two-factor
 		// sign-in on, whose password was just given.

@@ -416,6 +416,7 @@ func (s *Server) routes() {
 		{"POST", v1 + "/index/rescan", admin, s.rescan},
 		{"GET", v1 + "/events", viewer, s.eventStream},
 		{"GET", v1 + "/problems", viewer, s.problems}, // web/problems.go; viewers see no private photos' files
+		{"GET", v1 + "/memories", viewer, s.memories}, // web/memories.go
 
 		// Sign-in with a provider and two-factor sign-in (web/oidc.go, web/totp.go).
 		{"POST", v1 + "/session/totp", anyone, s.loginTOTP},
