@@ -46,8 +46,9 @@ const (
 // in the background and without hashing them again (app/index/reread.go),
 // as the thumbnail cache does with thumbs.RendererVersion.
 //
-// 0 is every file read before versions were recorded.
-const ReaderVersion = 1
+// 0 is every file read before versions were recorded; 2 reads the star
+// rating from EXIF (Rating, RatingPercent) and Windows' XMP too.
+const ReaderVersion = 2
 
 // Info is what Pinhole reads from one file. Zero values mean "unknown".
 //
