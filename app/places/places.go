@@ -60,6 +60,7 @@ type Geocoder struct {
 	names     string   // every city name, back to back
 	cities    cityIndex
 	borders   borders
+	byName    nameIndex // built by the first Search (search.go)
 }
 
 var loadOnce = sync.OnceValues(func() (*Geocoder, error) { return decode(blob) })
