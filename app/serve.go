@@ -100,7 +100,9 @@ func NewServer(a *App) (*Server, error) {
 	}
 	s.Thumbs = th
 	s.Sidecars = a.sidecarWriter()
-	a.DB.OnEdited(s.Sidecars.Enqueue)
+	// An edit may set positions whose places are to be resolved: the
+	// placer looks at once instead of at its next minute.
+	a.DB.OnEdited(func(ids []int64) { s.Sidecars.Enqueue(ids); a.Places.poke() })
 	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
 	s.pause.OnResume(a.Places.poke)
 	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
