@@ -552,6 +552,20 @@ func TestRatingSortAndFilter(t *testing.T) {
 	if exp := len(want(5, "DESC")); n != exp || n == 0 {
 		t.Fatalf("month counts with 5 stars sum to %d, want %d", n, exp)
 	}
+	// The map's clusters too: at low zoom they come from a summary table
+	// that knows nothing of stars, which must not answer a rating filter.
+	cl, err := d.GeoClusters(ctx, PhotoQuery{Reader: ownerReader, MinRating: 5}, GeoGrid{Zoom: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onMap, wantMap int
+	for _, c := range cl {
+		onMap += c.Count
+	}
+	d.sql.QueryRow(`SELECT count(*) FROM photos WHERE archived = 0 AND missing = 0 AND rating >= 5 AND lat IS NOT NULL`).Scan(&wantMap)
+	if onMap != wantMap || wantMap == 0 {
+		t.Fatalf("map clusters with 5 stars hold %d photos, want %d", onMap, wantMap)
+	}
 	if _, err := d.SearchPhotos(ctx, PhotoQuery{Reader: ownerReader, MinRating: 6}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("min rating 6: %v, want invalid", err)
 	}

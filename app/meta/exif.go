@@ -211,6 +211,7 @@ type exifFacts struct {
 	serial                 string // body serial number
 	rating                 int    // 0–5 from Rating or RatingPercent
 	hasRating              bool
+	contentID              string // Apple's, from the maker note
 }
 
 // facts extracts the fields Pinhole uses from decoded directories.
@@ -332,6 +333,7 @@ func (f *exifFacts) addMaker(m makerFacts) {
 	}
 	f.lens = firstNonEmpty(f.lens, m.lens)
 	f.serial = firstNonEmpty(f.serial, m.serial)
+	f.contentID = firstNonEmpty(f.contentID, m.contentID)
 }
 
 func firstPositiveInt(v ...int) int {

@@ -46,9 +46,13 @@ const (
 // in the background and without hashing them again (app/index/reread.go),
 // as the thumbnail cache does with thumbs.RendererVersion.
 //
-// 0 is every file read before versions were recorded; 2 reads the star
-// rating from EXIF (Rating, RatingPercent) and Windows' XMP too.
-const ReaderVersion = 2
+// 0 is every file read before versions were recorded.
+//
+// 2: motion photos (Info.Motion) and Apple's content identifier.
+//
+// 3: the star rating from EXIF (Rating, RatingPercent) and Windows' XMP
+// percent too; Windows Explorer writes only those.
+const ReaderVersion = 3
 
 // Info is what Pinhole reads from one file. Zero values mean "unknown".
 //
@@ -124,6 +128,14 @@ type Info struct {
 	MetadataDate time.Time `json:"metadata_date,omitzero"`
 	CreatorTool  string    `json:"creator_tool,omitzero"`
 	EditedFields []string  `json:"edited_fields,omitzero"`
+
+	// Motion is the video a motion photo (Google's or Samsung's) carries
+	// inside the file, checked to be an MP4 inside it (motion.go).
+	Motion *Motion `json:"motion,omitzero"`
+	// ContentID is the identifier an iPhone gives both halves of a Live
+	// Photo: the still's maker note and the movie's keys carry the same
+	// one, so they pair even when their names differ.
+	ContentID string `json:"content_id,omitzero"`
 
 	// Raw values kept for `pinhole inspect`, in exiftool's formats.
 	DateTimeOriginal   string `json:"date_time_original,omitzero"`   // "YYYY:MM:DD hh:mm:ss"
