@@ -1,3 +1,4 @@
 -- Sorting by rating (stars, then newest first) walks this index instead of
--- sorting the library, and a minimum-rating filter can use it too.
-CREATE INDEX photos_rating ON photos(rating, taken_at);
+-- sorting the library, as the timeline walks photos_timeline: the visible
+-- photos (not missing, not archived) lie together in rating order.
+CREATE INDEX photos_rating ON photos(missing, archived, rating, taken_at);
