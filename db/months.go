@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -33,6 +34,12 @@ func (d *DB) timelineMonths(ctx context.Context, hidePrivate bool) ([]MonthCount
 	if err != nil {
 		return nil, fmt.Errorf("count months: %w", err)
 	}
+	return scanMonthCounts(rows)
+}
+
+// scanMonthCounts reads (month "YYYY-MM", count) rows, newest first as the
+// query ordered them; a month that does not parse (no date) is left out.
+func scanMonthCounts(rows *sql.Rows) ([]MonthCount, error) {
 	defer rows.Close()
 	out := []MonthCount{}
 	for rows.Next() {

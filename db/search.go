@@ -384,20 +384,7 @@ func (d *DB) MonthCounts(ctx context.Context, q PhotoQuery) ([]MonthCount, error
 	if err != nil {
 		return nil, fmt.Errorf("count months: %w", err)
 	}
-	defer rows.Close()
-	out := []MonthCount{}
-	for rows.Next() {
-		var m string
-		var c MonthCount
-		if err := rows.Scan(&m, &c.Count); err != nil {
-			return nil, err
-		}
-		if _, err := fmt.Sscanf(m, "%d-%d", &c.Year, &c.Month); err != nil {
-			continue
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanMonthCounts(rows)
 }
 
 // ratingKey is the cursor key of the rating sort: the stars and the taken
