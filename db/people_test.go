@@ -164,7 +164,7 @@ func TestPeopleFromFaces(t *testing.T) {
 }
 
 // A library indexed before faces were read gets its people from the
-// background re-read (meta.ReaderVersion 3), without a full index.
+// background re-read (meta.ReaderVersion 4), without a full index.
 func TestPeopleFromTheReread(t *testing.T) {
 	ctx := context.Background()
 	d, err := Open(ctx, filepath.Join(t.TempDir(), "pinhole.db"))

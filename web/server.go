@@ -376,6 +376,7 @@ func (s *Server) routes() {
 		{"POST", v1 + "/photos/batch", user, s.batchPhotos},
 		{"GET", v1 + "/photos/:id", viewer, s.photoDetail},
 		{"PATCH", v1 + "/photos/:id", user, s.editPhoto},
+		{"POST", v1 + "/photos/batch-edit", user, s.batchEdit}, // web/batch.go
 
 		{"GET", v1 + "/t/:hash/:token/:size", token, s.thumb},
 		{"GET", v1 + "/dl/:hash", token, s.download},
@@ -407,6 +408,7 @@ func (s *Server) routes() {
 		{"GET", v1 + "/folders", viewer, s.folders},
 		{"GET", v1 + "/calendar", viewer, s.calendar},
 		{"GET", v1 + "/places", viewer, s.places},
+		{"GET", v1 + "/places/search", viewer, s.searchPlaces}, // web/batch.go
 		{"GET", v1 + "/cameras", viewer, s.cameras},
 		{"GET", v1 + "/search/suggest", viewer, s.suggest},     // web/suggest.go
 		{"GET", v1 + "/geo", viewer, s.geo},                    // web/geo.go

@@ -49,8 +49,12 @@ const (
 // 0 is every file read before versions were recorded.
 //
 // 2: motion photos (Info.Motion) and Apple's content identifier.
-// 3: named face regions in XMP (Info.Regions), MWG and Microsoft Photo.
-const ReaderVersion = 3
+//
+// 3: the star rating from EXIF (Rating, RatingPercent) and Windows' XMP
+// percent too; Windows Explorer writes only those.
+//
+// 4: named face regions in XMP (Info.Regions), MWG and Microsoft Photo.
+const ReaderVersion = 4
 
 // Info is what Pinhole reads from one file. Zero values mean "unknown".
 //

@@ -461,6 +461,7 @@ function Shell({ route: r }) {
 function SelectionBar({ sel }) {
   const [albums, setAlbums] = useState(false)
   const [more, setMore] = useState(false)
+  const [Edit, setEdit] = useState(null) // the batch editor, loaded on first use (batch.jsx)
   const narrow = useNarrow()
   const ids = [...sel.keys()]
   const none = ids.length === 0
@@ -495,6 +496,7 @@ function SelectionBar({ sel }) {
       run: async () => { try { const r = await api('DELETE', `/albums/${album[1]}/photos`, { photo_ids: ids }); toast(`Removed ${r?.removed ?? ids.length} from the album`, 'ok'); clearSelection(); emit('photos-changed'); emit('album-changed') } catch { /* toast */ } },
     },
     { icon: 'download', label: 'Download', run: dl },
+    { icon: 'edit', label: 'Edit', run: () => import('./batch.jsx').then(m => setEdit(() => m.default)).catch(e => toast('Could not open the editor: ' + e.message, 'error')) },
     album && {
       icon: 'image', label: 'Use as album cover', disabled: ids.length !== 1,
       run: async () => { try { await api('PATCH', `/albums/${album[1]}`, { cover_photo_id: ids[0] }); toast('Album cover set', 'ok'); clearSelection(); emit('album-changed') } catch { /* toast */ } },
@@ -518,6 +520,7 @@ function SelectionBar({ sel }) {
         </div>
       )}
       {albums && <AddToAlbum ids={ids} onClose={() => setAlbums(false)} />}
+      {Edit && <Edit photos={[...sel.values()]} onClose={() => setEdit(null)} />}
     </div>
   )
 }
@@ -595,7 +598,7 @@ function Shortcuts({ onClose }) {
   const keys = [
     ['/', 'Focus search'], ['?', 'This list'], ['u', 'Upload'], ['g then l / a / m', 'Library, albums, map'],
     ['Enter', 'Open the focused photo'], ['Shift + click', 'Select a range'], ['Esc', 'Close, clear selection'],
-    ['← →', 'Previous / next photo'], ['i', 'Info panel'], ['f', 'Favourite'], ['+ −', 'Zoom'],
+    ['← →', 'Previous / next photo'], ['i', 'Info panel'], ['f', 'Favourite'], ['+ −', 'Zoom'], ['1 – 5, 0', 'Stars, no stars'],
     ['Space', 'Pause a slideshow or memory'],
   ]
   return (
