@@ -52,6 +52,8 @@ const P = {
   expand: 'M4 9V4h5 M15 4h5v5 M20 15v5h-5 M9 20H4v-5',
   slideshow: 'M3 5h18v14H3z M10 9v6l5-3z',
   frame: 'M4 4h16v13H4z M7 14l3.5-4 2.5 3 2-2 2 3 M9 21h6 M12 17v4',
+  heat: 'M12 21a7 7 0 0 0 7-7c0-4-3-6-4-10-2 2-3 4-3 6-1-1-2-2-2-4-2 2-5 5-5 8a7 7 0 0 0 7 7z M12 21a3 3 0 0 0 3-3c0-2-2-3-3-5-1 2-3 3-3 5a3 3 0 0 0 3 3z',
+  route: 'M6 19a2 2 0 1 0 0-4 2 2 0 0 0 0 4z M18 9a2 2 0 1 0 0-4 2 2 0 0 0 0 4z M8 17h7a3 3 0 0 0 0-6H9a3 3 0 0 1 0-6h7',
 }
 
 export function Icon({ name, filled, size = 24, class: cls = '' }) {

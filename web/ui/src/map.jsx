@@ -8,6 +8,7 @@ import './map.css'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, cover, get, mapStyle, qs } from './api.js'
 import { Grid } from './grid.jsx'
+import { HeatLayer } from './heat.js'
 import { Icon } from './icons.jsx'
 import { photoSource } from './screens.jsx'
 
@@ -55,6 +56,11 @@ function viewBox(m) {
   return [w, s, e, n].map(v => v.toFixed(5)).join(',')
 }
 
+// The map's layer choices, kept across visits.
+const HEAT_KEY = 'pinhole.map.heat'
+const stored = k => { try { return localStorage.getItem(k) === '1' } catch { return false } }
+const store = (k, on) => { try { localStorage.setItem(k, on ? '1' : '0') } catch { /* private mode */ } }
+
 const plural = n => `${n.toLocaleString()} photo${n === 1 ? '' : 's'}`
 
 export default function MapView({ query }) {
@@ -65,6 +71,9 @@ export default function MapView({ query }) {
   const [zoom, setZoom] = useState(0)
   const map = useRef(null)
   const hintCtl = useRef(null)
+  const [heat, setHeat] = useState(() => stored(HEAT_KEY))
+  const heatOn = useRef(heat)
+  const layers = useRef(null)
 
   useEffect(() => {
     const box = el.current
@@ -90,7 +99,14 @@ export default function MapView({ query }) {
       },
     })
     hintCtl.current = new Hint({ position: 'bottomright' })
-    const layer = L.layerGroup().addTo(m)
+    // Photos show as cluster markers or, with the heatmap chosen, as a
+    // heat layer drawn from the same clusters.
+    const layer = L.layerGroup()
+    const heatLayer = new HeatLayer()
+    if (heatOn.current) heatLayer.addTo(m); else layer.addTo(m)
+    layers.current = on => {
+      if (on) { m.removeLayer(layer); heatLayer.addTo(m) } else { m.removeLayer(heatLayer); layer.addTo(m) }
+    }
     let alive = true
     let ctrl = null
     let tiles = null
@@ -108,6 +124,7 @@ export default function MapView({ query }) {
     }
 
     const draw = clusters => {
+      heatLayer.setPoints(clusters)
       layer.clearLayers()
       const b = m.getBounds(), west = b.getWest() - 10, east = b.getEast() + 10
       const token = draw.token
@@ -235,6 +252,12 @@ export default function MapView({ query }) {
     const s = photoSource({ bbox: sheet.bbox })
     return { ...s, months: () => s.months().then(ms => { setSheetCount(ms.reduce((n, x) => n + x.count, 0)); return ms }) }
   }, [sheet])
+  useEffect(() => {
+    if (heatOn.current === heat) return
+    heatOn.current = heat
+    store(HEAT_KEY, heat)
+    layers.current && layers.current(heat)
+  }, [heat])
   const hint = !!info && !info.online && zoom >= HINT_ZOOM
   useEffect(() => {
     const m = map.current, h = hintCtl.current
@@ -246,7 +269,12 @@ export default function MapView({ query }) {
   return (
     <div class={'mapwrap' + (sheet ? ' with-sheet' : '')}>
       <div class="mapbox">
-        <div ref={el} class="mapel" aria-label="Map of photos" role="region" data-attribution={info?.attribution || ''} data-zoom={zoom} />
+        <div ref={el} class="mapel" aria-label="Map of photos" role="region" data-attribution={info?.attribution || ''} data-zoom={zoom} data-heat={heat ? '1' : undefined} />
+        <div class="map-layers" role="group" aria-label="Map layers">
+          <button class={'map-toggle' + (heat ? ' on' : '')} aria-label="Heatmap" aria-pressed={heat} onClick={() => setHeat(!heat)} title="Show where photos were taken as a heatmap">
+            <Icon name="heat" /><span>Heatmap</span>
+          </button>
+        </div>
       </div>
       {state === 'unavailable' && (
         <div class="empty" style={{ position: 'absolute', inset: 0, zIndex: 600, background: 'var(--bg)' }}>

@@ -1,0 +1,127 @@
+// Map extras (issue 17, item 6) against a real `pinhole serve` on the
+// offline base map: the heatmap layer, and GPX tracks with the locations
+// they suggest for photos without GPS.
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { binary, cleanup, DESKTOP, launch, PHONE, serve, shot, tempDir } from './lib.js'
+
+const USER = 'ana', PASS = 'a long passphrase'
+let browser, dir
+
+before(async () => {
+  dir = tempDir('mapx')
+  browser = await launch()
+})
+after(async () => {
+  await browser?.close()
+  cleanup(dir)
+})
+
+// library starts a server over a filled folder, makes the admin and waits
+// for the first scan to finish.
+async function library(name, fill) {
+  const originals = join(dir, name, 'originals')
+  mkdirSync(originals, { recursive: true })
+  fill(originals)
+  const srv = await serve({ originals, data: join(dir, name, 'data') })
+  const r = await fetch(srv.base + '/api/v1/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: USER, password: PASS }) })
+  assert.equal(r.status, 201, await r.text())
+  srv.cookie = r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
+  for (let last = -1, same = 0; same < 3;) {
+    const st = await (await fetch(srv.base + '/api/v1/status', { headers: { Cookie: srv.cookie } })).json()
+    const n = st.counts?.photos ?? 0
+    same = n === last && n > 0 && !st.index?.progress?.running ? same + 1 : 0
+    last = n
+    await new Promise(res => setTimeout(res, 300))
+  }
+  return srv
+}
+
+async function open(srv, vp, path) {
+  const ctx = await browser.newContext({ viewport: vp, colorScheme: 'dark', hasTouch: vp.width < 600, isMobile: vp.width < 600 })
+  const r = await ctx.request.post(srv.base + '/api/v1/session', { data: { username: USER, password: PASS } })
+  assert.ok(r.ok(), 'login: ' + r.status())
+  const page = await ctx.newPage()
+  page.on('pageerror', e => console.log('page error:', e.message))
+  if (path) await page.goto(srv.base + path)
+  return page
+}
+
+const box = (page, sel) => page.$eval(sel, e => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height } })
+
+async function settled(page) {
+  await page.waitForSelector('.mapel:not([data-busy])', { timeout: 20000 })
+  await page.waitForFunction(() => !document.querySelector('.leaflet-zoom-anim'), null, { timeout: 10000 })
+  await page.waitForTimeout(300)
+}
+
+// heatShare is the share of the heat canvas's pixels that are coloured.
+const heatShare = page => page.$eval('canvas.heat-layer', c => {
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+  let n = 0
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 40) n++
+  return n / (d.length / 4)
+})
+
+describe('heatmap', () => {
+  let srv
+  before(async () => {
+    srv = await library('heat', originals => {
+      execFileSync(binary(), ['demo', '--out', join(originals, 'family'), '--count', '120', '--megapixels', '0.1-0.2'], { stdio: 'ignore' })
+    })
+  })
+  after(() => srv?.stop())
+
+  for (const vp of [DESKTOP, PHONE]) {
+    const kind = vp === PHONE ? 'phone' : 'desktop'
+    test(`${kind}: the heatmap toggle swaps the markers for a heat layer over the whole map, and is remembered`, async () => {
+      const page = await open(srv, vp, '/map')
+      await page.waitForSelector('.leaflet-marker-icon .cl', { timeout: 20000 })
+      await settled(page)
+      const toggle = page.getByRole('button', { name: 'Heatmap' })
+      const tb = await toggle.boundingBox()
+      assert.ok(tb.width >= 44 && tb.height >= 44, `toggle is ${tb.width}×${tb.height} px`)
+      const m = await box(page, '.mapel')
+      assert.ok(tb.x >= m.x && tb.y >= m.y && tb.x + tb.width <= m.x + m.w && tb.y + tb.height <= m.y + m.h, 'toggle inside the map')
+      // Not on Leaflet's zoom buttons.
+      const z = await box(page, '.leaflet-control-zoom')
+      assert.ok(tb.x > z.x + z.w || tb.y > z.y + z.h, 'toggle covers the zoom buttons')
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false')
+
+      await toggle.click()
+      await page.waitForSelector('canvas.heat-layer')
+      await settled(page)
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true')
+      const c = await box(page, 'canvas.heat-layer')
+      for (const [k, d] of [['x', c.x - m.x], ['y', c.y - m.y], ['w', c.w - m.w], ['h', c.h - m.h]]) assert.ok(Math.abs(d) <= 1, `heat canvas ${k} off the map's by ${d} px`)
+      assert.equal(await page.locator('.leaflet-marker-icon .cl').count(), 0, 'markers still drawn over the heat')
+      const share = await heatShare(page)
+      assert.ok(share > 0.002 && share < 0.9, `${(share * 100).toFixed(2)}% of the map is heat`)
+      // The offline base map is still under it.
+      assert.ok(await page.locator('img.leaflet-tile-loaded').count() > 0, 'no base map tiles under the heat')
+      await shot(page, 'mapx-heat')
+
+      // Kept across a reload, and after zooming in the heat is redrawn
+      // for the new view.
+      await page.reload()
+      await page.waitForSelector('canvas.heat-layer', { timeout: 20000 })
+      await settled(page)
+      assert.equal(await page.getByRole('button', { name: 'Heatmap' }).getAttribute('aria-pressed'), 'true', 'heatmap choice not kept')
+      await page.waitForFunction(() => {
+        const c = document.querySelector('canvas.heat-layer')
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 40) return true
+        return false
+      }, null, { timeout: 10000 })
+
+      // Off again: markers come back.
+      await page.getByRole('button', { name: 'Heatmap' }).click()
+      await page.waitForSelector('.leaflet-marker-icon .cl', { timeout: 10000 })
+      assert.equal(await page.locator('canvas.heat-layer').count(), 0)
+      await page.context().close()
+    })
+  }
+})
