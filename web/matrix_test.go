@@ -160,6 +160,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A GPX track (web/tracks.go).
+	testkit.WriteFile(t, e.root, "tracks/matrix.gpx", testkit.GPX("Matrix walk",
+		testkit.GPXLine(time.Date(2020, 5, 1, 9, 0, 0, 0, time.UTC), time.Minute, 5, 38.7, -9.1, 0.001, 0.001)))
+	if _, err := e.ix.Changed(context.Background(), []string{"tracks/matrix.gpx"}); err != nil {
+		t.Fatal(err)
+	}
+	mtracks, err := e.db.Tracks(context.Background())
+	if err != nil || len(mtracks) != 1 {
+		t.Fatalf("matrix track: %v, %v", mtracks, err)
+	}
+	track := mtracks[0]
 	const (
 		ok, created, noContent, accepted = 200, 201, 204, 202
 		unauth, forbidden, notFound      = 401, 403, 404
@@ -232,6 +243,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/photos/batch-edit": {prep: func(e *env, role string) (string, any, http.Header) {
 			return "/api/v1/photos/batch-edit", map[string]any{"photo_ids": []int64{e.pub.ID}, "rating": 3}, nil
 		}, want: users},
+
+		"GET /api/v1/tracks": {prep: fixed("/api/v1/tracks", nil), want: loggedIn},
+		"GET /api/v1/tracks/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/tracks/%d", track.ID), nil, nil
+		}, want: loggedIn},
+		"GET /api/v1/tracks/:id/photos": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/tracks/%d/photos", track.ID), nil, nil
+		}, want: loggedIn},
+		"POST /api/v1/tracks/:id/accept": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/tracks/%d/accept", track.ID), map[string]any{}, nil
+		}, want: users},
+		"GET /api/v1/photos/:id/track-suggestion": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/photos/%d/track-suggestion", e.pub.ID), nil, nil
+		}, want: loggedIn},
 
 		"GET /api/v1/t/:hash/:token/:size": {prep: func(e *env, role string) (string, any, http.Header) {
 			return fmt.Sprintf("/api/v1/t/%s/%s/tile_224", e.pub.Hash, e.tokenFor(role)), nil, nil

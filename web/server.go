@@ -437,6 +437,7 @@ func (s *Server) routes() {
 	}
 	table = append(table, s.davRoutes()...)    // web/dav.go
 	table = append(table, s.peopleRoutes()...) // web/people.go
+	table = append(table, s.trackRoutes()...)  // web/tracks.go
 	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))

@@ -215,6 +215,8 @@ type scanState struct {
 	goneFolders []string        // folders the watcher saw vanish
 	visited     map[string]bool // folders walked
 	unread      []string        // folders that could not be read: nothing below is marked missing
+	tracks      []job           // GPX files found (tracks.go)
+	goneTracks  []string        // GPX files the watcher saw vanish
 	bytes       atomic.Int64
 	newMiss     atomic.Int64
 	writerErr   error
@@ -298,6 +300,11 @@ func (ix *Indexer) run(ctx context.Context, sc scope) (Summary, error) {
 
 	sum.Seen, sum.Indexed, sum.Skipped, sum.Failed = ix.seen.Load(), ix.indexed.Load(), ix.skipped.Load(), ix.failed.Load()
 	sum.Bytes = st.bytes.Load()
+	if walkErr == nil && ctx.Err() == nil {
+		if err := ix.indexTracks(ctx, sc, st); err != nil {
+			walkErr = err
+		}
+	}
 	if walkErr == nil && st.writerErr == nil && ctx.Err() == nil {
 		warn, err := ix.markMissing(ctx, sc, st)
 		if err != nil {
@@ -419,6 +426,10 @@ func (ix *Indexer) feedPaths(ctx context.Context, rels []string, st *scanState) 
 			continue
 		}
 		info, err := os.Stat(ix.abs(rel))
+		if errors.Is(err, fs.ErrNotExist) && meta.IsGPX(rel) {
+			st.goneTracks = append(st.goneTracks, rel)
+			continue
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			if _, err := ix.db.FileByPath(ctx, rel); err == nil {
 				st.missing = append(st.missing, rel)
@@ -441,6 +452,10 @@ func (ix *Indexer) feedPaths(ctx context.Context, rels []string, st *scanState) 
 			continue
 		}
 		name := path.Base(rel)
+		if meta.IsGPX(name) {
+			st.tracks = append(st.tracks, job{rel: rel, size: info.Size(), mtime: info.ModTime().UnixNano()})
+			continue
+		}
 		if _, _, ok := meta.Detect(name); !ok {
 			continue
 		}
@@ -626,6 +641,12 @@ func (ix *Indexer) walkDir(ctx context.Context, rel string, full bool, st *scanS
 			continue
 		}
 		if !typ.IsRegular() || SkipFile(name) || ignores.match(childRel) {
+			continue
+		}
+		if meta.IsGPX(name) {
+			if info, err := os.Stat(ix.abs(childRel)); err == nil {
+				st.tracks = append(st.tracks, job{rel: childRel, size: info.Size(), mtime: info.ModTime().UnixNano()})
+			}
 			continue
 		}
 		if _, _, ok := meta.Detect(name); !ok {
