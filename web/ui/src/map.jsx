@@ -58,6 +58,9 @@ function viewBox(m) {
 
 // The map's layer choices, kept across visits.
 const HEAT_KEY = 'pinhole.map.heat'
+const TRACKS_KEY = 'pinhole.map.tracks'
+// GPX tracks are fetched for the view, this many at most at a time.
+const TRACKS_MAX = 40
 const stored = k => { try { return localStorage.getItem(k) === '1' } catch { return false } }
 const store = (k, on) => { try { localStorage.setItem(k, on ? '1' : '0') } catch { /* private mode */ } }
 
@@ -74,6 +77,9 @@ export default function MapView({ query }) {
   const [heat, setHeat] = useState(() => stored(HEAT_KEY))
   const heatOn = useRef(heat)
   const layers = useRef(null)
+  const [tracks, setTracks] = useState(() => stored(TRACKS_KEY))
+  const tracksOn = useRef(tracks)
+  const trackCtl = useRef(null)
 
   useEffect(() => {
     const box = el.current
@@ -209,10 +215,42 @@ export default function MapView({ query }) {
       setSheet({ bbox: [out(bb.getWest(), false, 180), out(bb.getSouth(), false, 90), out(bb.getEast(), true, 180), out(bb.getNorth(), true, 90)].join(',') })
     }
 
+    // GPX tracks: lines only where a track recorded (each segment its own
+    // line), fetched once each for the tracks that cross the view.
+    const trackLayer = L.layerGroup()
+    let trackList = null
+    const trackLines = new Map() // id → polyline
+    const trackColor = getComputedStyle(box).getPropertyValue('--track').trim() || '#ff8a3d'
+    const showTracks = async () => {
+      if (!tracksOn.current) return
+      box.dataset.tracks = 'loading'
+      try {
+        if (!trackList) trackList = (await get('/tracks', { quiet: true })).tracks || []
+        const v = m.getBounds()
+        const inView = trackList.filter(t => !trackLines.has(t.id) && v.intersects([[t.bounds[1], t.bounds[0]], [t.bounds[3], t.bounds[2]]])).slice(0, TRACKS_MAX)
+        for (const t of inView) trackLines.set(t.id, null) // asked for: a later move skips it
+        for (const t of inView) {
+          const r = await get('/tracks/' + t.id, { quiet: true }).catch(() => null)
+          if (!r) { trackLines.delete(t.id); continue }
+          if (!alive) return
+          const when = t.start ? ' · ' + t.start.slice(0, 16) + ' UTC' : ''
+          const line = L.polyline(r.lines, { color: trackColor, weight: 4, opacity: 0.9, className: 'track-line', interactive: true })
+          line.bindTooltip(t.name + when, { sticky: true })
+          trackLines.set(t.id, line)
+          line.addTo(trackLayer)
+        }
+        box.dataset.tracks = String(trackLines.size)
+      } catch { delete box.dataset.tracks }
+    }
+    trackCtl.current = on => {
+      if (on) { trackLayer.addTo(m); showTracks() } else { m.removeLayer(trackLayer); delete box.dataset.tracks }
+    }
+    if (tracksOn.current) { trackLayer.addTo(m); showTracks() }
+
     let t = 0
     const follow = () => {
       m.on('movestart zoomstart', () => busy(true))
-      m.on('moveend', () => { busy(true); clearTimeout(t); t = setTimeout(load, 120) })
+      m.on('moveend', () => { busy(true); clearTimeout(t); t = setTimeout(load, 120); showTracks() })
       load()
     }
     m.on('zoomend', () => setZoom(m.getZoom()))
@@ -258,6 +296,12 @@ export default function MapView({ query }) {
     store(HEAT_KEY, heat)
     layers.current && layers.current(heat)
   }, [heat])
+  useEffect(() => {
+    if (tracksOn.current === tracks) return
+    tracksOn.current = tracks
+    store(TRACKS_KEY, tracks)
+    trackCtl.current && trackCtl.current(tracks)
+  }, [tracks])
   const hint = !!info && !info.online && zoom >= HINT_ZOOM
   useEffect(() => {
     const m = map.current, h = hintCtl.current
@@ -273,6 +317,9 @@ export default function MapView({ query }) {
         <div class="map-layers" role="group" aria-label="Map layers">
           <button class={'map-toggle' + (heat ? ' on' : '')} aria-label="Heatmap" aria-pressed={heat} onClick={() => setHeat(!heat)} title="Show where photos were taken as a heatmap">
             <Icon name="heat" /><span>Heatmap</span>
+          </button>
+          <button class={'map-toggle' + (tracks ? ' on' : '')} aria-label="Tracks" aria-pressed={tracks} onClick={() => setTracks(!tracks)} title="Show GPX tracks found among the originals">
+            <Icon name="route" /><span>Tracks</span>
           </button>
         </div>
       </div>

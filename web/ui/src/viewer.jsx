@@ -18,6 +18,7 @@ import { canEdit as mayEdit } from './roles.js'
 import { LiveButton, LiveVideo, useLive } from './motion.jsx'
 import { match } from './router.js'
 import { emit, useStore } from './store.js'
+import { TrackSuggestion } from './tracksuggest.jsx'
 import { ViewerVideo } from './video.jsx'
 import { closeViewer, showFetched, stepViewer, viewer } from './viewer-state.js'
 
@@ -480,6 +481,7 @@ function InfoPanel({ p, stars, onRate, detail, setDetail, canEdit, shared, canDo
           {ph.lat != null && !shared && <MiniMap lat={+ph.lat} lng={+ph.lng} />}
           {ph.lat != null && !shared && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={leave}>Show on map</a>{PLACE_FROM[ph.place_source] ? <span class="muted"> · {PLACE_FROM[ph.place_source]}</span> : null}</div>}
           {ph.lat != null && shared && <div class="small muted">{(+ph.lat).toFixed(5)}, {(+ph.lng).toFixed(5)}</div>}
+          {ph.lat == null && !shared && <TrackSuggestion p={p} canEdit={canEdit} onPlaced={setDetail} />}
         </dd>
       </dl>
       {d?.people?.length ? <><h3>People</h3><div class="photo-people">{d.people.map(f => <a key={f.id} class="chip" href={`/people/${f.person_id}`} onClick={leave}><Icon name="user" size={16} />{f.name}</a>)}</div></> : null}

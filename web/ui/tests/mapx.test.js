@@ -3,7 +3,7 @@
 // they suggest for photos without GPS.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { binary, cleanup, DESKTOP, launch, PHONE, serve, shot, tempDir } from './lib.js'
@@ -124,4 +124,93 @@ describe('heatmap', () => {
       await page.context().close()
     })
   }
+})
+
+// gpx is a GPX 1.1 walk: a point a minute from 09:00 UTC for an hour,
+// going north-east from Zürich's old town.
+function gpx() {
+  const t0 = Date.UTC(2024, 5, 1, 9, 0, 0)
+  let pts = ''
+  for (let i = 0; i <= 60; i++) {
+    pts += `<trkpt lat="${(47.37 + i * 0.0005).toFixed(6)}" lon="${(8.54 + i * 0.001).toFixed(6)}"><time>${new Date(t0 + i * 60000).toISOString().replace('.000', '')}</time></trkpt>\n`
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>Morning walk</name><trkseg>\n${pts}</trkseg></trk></gpx>\n`
+}
+
+// jpeg makes a small photo with a taken time (and a position, when given).
+function jpeg(out, local, offset, gps) {
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x607080:s=320x240', '-frames:v', '1', '-q:v', '3', out])
+  const tags = [`-DateTimeOriginal=${local}`, `-OffsetTimeOriginal=${offset}`]
+  if (gps) tags.push(`-GPSLatitude=${gps[0]}`, '-GPSLatitudeRef=N', `-GPSLongitude=${gps[1]}`, '-GPSLongitudeRef=E')
+  execFileSync('exiftool', ['-q', '-overwrite_original', ...tags, out])
+}
+
+describe('tracks', () => {
+  let srv
+  before(async () => {
+    srv = await library('tracks', originals => {
+      const walk = join(originals, 'walk')
+      mkdirSync(walk, { recursive: true })
+      writeFileSync(join(walk, 'Morning walk.gpx'), gpx())
+      jpeg(join(walk, 'lake.jpg'), '2024:06:01 10:00:00', '+02:00', [47.36, 8.54])
+      jpeg(join(walk, 'a.jpg'), '2024:06:01 11:15:30', '+02:00')
+      jpeg(join(walk, 'b.jpg'), '2024:06:01 11:40:00', '+02:00')
+    })
+  })
+  after(() => srv?.stop())
+
+  const photos = async () => {
+    const r = await fetch(srv.base + '/api/v1/photos', { headers: { Cookie: srv.cookie } })
+    return (await r.json()).photos
+  }
+
+  test('desktop: the tracks toggle draws the walk where it was, and is remembered', async () => {
+    const page = await open(srv, DESKTOP, '/map?lat=47.385&lng=8.57&z=13')
+    await settled(page)
+    const toggle = page.getByRole('button', { name: 'Tracks' })
+    const tb = await toggle.boundingBox()
+    assert.ok(tb.width >= 44 && tb.height >= 44, `toggle is ${tb.width}×${tb.height} px`)
+    await toggle.click()
+    await page.waitForSelector('.mapel[data-tracks="1"] path.track-line', { timeout: 15000 })
+    const m = await box(page, '.mapel')
+    const line = await box(page, 'path.track-line')
+    // The walk spans 0.03° north and 0.06° east: at zoom 13 a few hundred
+    // pixels, all of it inside the map.
+    assert.ok(line.w > 200 && line.h > 100, `track line ${JSON.stringify(line)}`)
+    assert.ok(line.x >= m.x && line.y >= m.y && line.x + line.w <= m.x + m.w && line.y + line.h <= m.y + m.h, 'track line outside the map')
+    await shot(page, 'mapx-tracks')
+    await page.reload()
+    await page.waitForSelector('.mapel[data-tracks="1"] path.track-line', { timeout: 15000 })
+    assert.equal(await page.getByRole('button', { name: 'Tracks' }).getAttribute('aria-pressed'), 'true', 'tracks choice not kept')
+    await page.context().close()
+  })
+
+  test('desktop: the info panel suggests the place from the track, and Accept all places both photos', async () => {
+    const list = await photos()
+    const a = list.find(p => p.taken_local === '2024-06-01 11:15:30'), b = list.find(p => p.taken_local === '2024-06-01 11:40:00')
+    assert.ok(a && b && a.lat == null && b.lat == null, 'photos a and b without a position')
+    const page = await open(srv, DESKTOP)
+    await page.goto(srv.base + '/')
+    await page.evaluate(() => localStorage.setItem('pinhole.info', '1'))
+    await page.goto(srv.base + `/?photo=${a.id}`)
+    const sg = await page.waitForSelector('.info .track-suggest', { timeout: 15000 })
+    assert.match(await sg.textContent(), /Suggested place from track Morning walk/)
+    const all = page.getByRole('button', { name: 'Accept all 2 from this track' })
+    const one = page.getByRole('button', { name: 'Accept', exact: true })
+    for (const bt of [all, one]) {
+      const r = await bt.boundingBox()
+      assert.ok(r.height >= 44 && r.x >= 0 && r.y >= 0 && r.x + r.width <= DESKTOP.width && r.y + r.height <= DESKTOP.height, `button ${JSON.stringify(r)}`)
+    }
+    await shot(page, 'mapx-suggest')
+    await all.click()
+    // The panel now shows the place set, with its map.
+    await page.waitForSelector('.info .track-suggest', { state: 'detached', timeout: 10000 })
+    await page.waitForSelector('.info a:has-text("Show on map")', { timeout: 10000 })
+    const after = await photos()
+    // 09:15:30 UTC is half way between the 15th and 16th minute's points.
+    const pa = after.find(p => p.id === a.id), pb = after.find(p => p.id === b.id)
+    assert.ok(Math.abs(pa.lat - (47.37 + 15.5 * 0.0005)) < 1e-5 && Math.abs(pa.lng - (8.54 + 15.5 * 0.001)) < 1e-5, `a placed at ${pa.lat},${pa.lng}`)
+    assert.ok(Math.abs(pb.lat - (47.37 + 40 * 0.0005)) < 1e-5 && Math.abs(pb.lng - (8.54 + 40 * 0.001)) < 1e-5, `b placed at ${pb.lat},${pb.lng}`)
+    await page.context().close()
+  })
 })
