@@ -472,6 +472,7 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
       {video && <span class="badge">{p.duration ? fmtDuration(p.duration) : ''}<Icon name="play" filled size={16} /></span>}
       {p.motion && !video && <span class="badge live" title="Live photo"><Icon name="live" size={18} /></span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}
+      {p.only_me && <span class="onlyme-badge" title="Only me" data-testid="only-me-badge"><Icon name="lock" size={12} />Only me</span>}
       {tick && <button class="chk" tabindex={-1} aria-label={sel ? 'Deselect' : 'Select'}><span><Icon name="check" size={14} /></span></button>}
     </div>
   )
