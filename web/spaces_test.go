@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -341,4 +343,27 @@ func spacesMatrixRows(e *env, next func() int) map[string]matrixCase {
 			return "/api/v1/space/folders?path=" + dir, nil, nil
 		}, want: [5]int{unauth, forbidden, forbidden, noContent, unauth}},
 	}
+}
+
+// A WebDAV upload joins the uploader's space like a browser upload, with
+// their only-me default, in the same write that makes it a photo.
+func TestDAVUploadsJoinTheUploadersSpace(t *testing.T) {
+	e := newEnv(t, nil)
+	ana := davAs{"user", e.appPassword(e.user, "phone")}
+	e.do(e.user, "PUT", "/api/v1/space", map[string]any{"uploads_only_me": true}, 200, nil)
+	pic := testkit.JPEG(testkit.Photo{Seed: 9200})
+	p := filepath.Join(t.TempDir(), "p.jpg")
+	if err := os.WriteFile(p, pic, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := curl(t, "-u", ana.u(), "-T", p, e.ts.URL+"/dav/IMG_1.jpg"); r.code != 201 {
+		t.Fatal(r)
+	}
+	e.waitPhotos(e.user, "Uploads/user", []string{sha1hex(pic)}, 10*time.Second)
+	ph := e.photo("Uploads/user/IMG_1.jpg")
+	if ph.OwnerUser == nil || *ph.OwnerUser != e.user.userID || !ph.OnlyMe {
+		t.Fatalf("the WebDAV upload: owner %v, only_me %v; want the uploader's, only-me", ph.OwnerUser, ph.OnlyMe)
+	}
+	e.do(e.viewer, "GET", fmt.Sprintf("/api/v1/photos/%d", ph.ID), nil, 404, nil)
+	e.do(e.admin, "GET", fmt.Sprintf("/api/v1/photos/%d", ph.ID), nil, 200, nil)
 }
