@@ -346,13 +346,12 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 // newest first, for the timeline scrubber and the calendar.
 func (d *DB) MonthCounts(ctx context.Context, q PhotoQuery) ([]MonthCount, error) {
 	if q.timelineOnly() {
-		// The kept counts know nothing of private spaces: used only when
-		// no photo of a space is hidden from this reader.
-		if exact, err := d.spacesExact(ctx, q.Reader); err != nil {
-			return nil, err
-		} else if exact {
+		if q.Reader.SeesAllSpaces() {
 			return d.timelineMonths(ctx, !q.Reader.SeesPrivate())
 		}
+		// The kept counts know nothing of private spaces: the photos of
+		// spaces hidden from this reader are taken off them (db/spaces.go).
+		return d.timelineMonthsLessSpaces(ctx, q.Reader)
 	}
 	q.Sort = ""
 	parts, err := q.filters()

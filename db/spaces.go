@@ -263,3 +263,46 @@ func (d *DB) canSee(ctx context.Context, id int64, r Reader) (bool, error) {
 	err := d.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM photos p WHERE p.id = ? AND `+r.spaceCond()+`)`, id).Scan(&ok)
 	return ok, err
 }
+
+// timelineMonthsLessSpaces is timelineMonths for a reader who may not see
+// every private space: the kept counts (migration 017) less the photos of
+// spaces hidden from r, counted the same way (present, not archived, not
+// private unless r sees private photos). It reads the photos in spaces
+// alone (a partial index), not the library, so it stays exact and cheap
+// while spaces are a small part of it.
+func (d *DB) timelineMonthsLessSpaces(ctx context.Context, r Reader) ([]MonthCount, error) {
+	kept, hidden := "n > 0", ""
+	if !r.SeesPrivate() {
+		kept += " AND private = 0"
+		hidden = " AND p.private = 0"
+	}
+	done, err := d.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := d.sql.QueryContext(ctx, `WITH
+		k AS (SELECT month, sum(n) AS n FROM month_counts WHERE `+kept+` GROUP BY month),
+		h AS (SELECT substr(p.taken_at, 1, 7) AS month, count(*) AS n FROM photos p INDEXED BY photos_owner
+			WHERE p.owner_user IS NOT NULL AND p.missing = 0 AND p.archived = 0`+hidden+` AND NOT `+r.spaceCond()+`
+			GROUP BY 1)
+		SELECT k.month, k.n - COALESCE(h.n, 0) FROM k LEFT JOIN h ON h.month = k.month
+		WHERE k.n - COALESCE(h.n, 0) > 0 ORDER BY k.month DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("count months: %w", err)
+	}
+	defer rows.Close()
+	out := []MonthCount{}
+	for rows.Next() {
+		var m string
+		var c MonthCount
+		if err := rows.Scan(&m, &c.Count); err != nil {
+			return nil, err
+		}
+		if _, err := fmt.Sscanf(m, "%d-%d", &c.Year, &c.Month); err != nil {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
