@@ -306,3 +306,31 @@ func (d *DB) timelineMonthsLessSpaces(ctx context.Context, r Reader) ([]MonthCou
 	}
 	return out, rows.Err()
 }
+
+// EditableBy checks that r may change every photo of ids: an admin any, a
+// user those of the library and of their own space. Partners see a space
+// read-only. A photo r cannot even see is ErrNotFound (it does not exist
+// for r); one r sees but may not change is ErrNotYours.
+func (d *DB) EditableBy(ctx context.Context, ids []int64, r Reader) error {
+	if r.SeesAllSpaces() || len(ids) == 0 {
+		return nil
+	}
+	js, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	u := r.User
+	var id int64
+	var visible bool
+	err = d.sql.QueryRowContext(ctx, `SELECT p.id, `+r.spaceCond()+` FROM json_each(?) j JOIN photos p ON p.id = j.value
+		WHERE p.owner_user IS NOT NULL AND p.owner_user <> ? ORDER BY 2, j.key LIMIT 1`, string(js), u).Scan(&id, &visible)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("check photo owners: %w", err)
+	}
+	if !visible {
+		return fmt.Errorf("photo %d: %w", id, ErrNotFound)
+	}
+	return fmt.Errorf("photo %d is in another user's space, shared with you read-only: %w", id, ErrNotYours)
+}

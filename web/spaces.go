@@ -190,3 +190,13 @@ func (s *Server) unassignFolder(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+// mayEdit refuses a change to photos in a space other than the caller's
+// (partners see them read-only; others do not see them at all).
+func (s *Server) mayEdit(c echo.Context, ids []int64) error {
+	err := s.deps.DB.EditableBy(c.Request().Context(), ids, callerOf(c).reader)
+	if errors.Is(err, db.ErrNotYours) {
+		return echo.NewHTTPError(http.StatusForbidden, strings.TrimSuffix(err.Error(), ": "+db.ErrNotYours.Error()))
+	}
+	return err
+}

@@ -283,6 +283,18 @@ func TestOnlyMeRules(t *testing.T) {
 	e.do(e.user, "PUT", path, map[string]any{}, 400, nil)
 	e.do(e.admin, "PUT", path, map[string]any{"only_me": true}, 200, nil)
 	e.do(s.cleo, "GET", fmt.Sprintf("/api/v1/photos/%d", s.recent.ID), nil, 404, nil)
+	// Partners see a space read-only; others cannot touch it at all.
+	e.do(e.user, "PUT", path, map[string]any{"only_me": false}, 200, nil)
+	edit := fmt.Sprintf("/api/v1/photos/%d", s.recent.ID)
+	e.do(s.cleo, "PATCH", edit, map[string]any{"title": "mine now"}, 403, nil)
+	e.do(s.bob, "PATCH", edit, map[string]any{"title": "mine now"}, 404, nil)
+	e.do(s.cleo, "POST", "/api/v1/photos/batch", map[string]any{"photo_ids": []int64{e.pub.ID, s.recent.ID}, "archived": true}, 403, nil)
+	e.do(s.bob, "POST", "/api/v1/photos/batch", map[string]any{"photo_ids": []int64{e.pub.ID, s.onlyMe.ID}, "archived": true}, 404, nil)
+	if p := e.photo("Family/Ana/2021/mine.jpg"); p.Archived {
+		t.Error("a refused batch archived ana's photo")
+	}
+	e.do(e.user, "PATCH", edit, map[string]any{"title": "ana's"}, 200, nil)
+	e.do(e.admin, "PATCH", edit, map[string]any{"title": "admin's"}, 200, nil)
 	// A user's "uploads are only me" applies to their next upload.
 	e.do(s.bob, "PUT", "/api/v1/space", map[string]any{"uploads_only_me": true}, 200, nil)
 	e.do(s.bob, "POST", "/api/v1/space/partners", map[string]any{"partner": "user102"}, 201, nil)
