@@ -78,9 +78,9 @@ func (r Reader) photoCond() string {
 // folder, place and camera lists: db/foldercounts.go).
 func (r Reader) key() string {
 	if r.Kind == Visitor {
-		return "visitor " + strconv.FormatInt(r.Album, 10) + r.spaceKey()
+		return "visitor " + strconv.FormatInt(r.Album, 10)
 	}
-	return strconv.Itoa(int(r.Kind)) + r.spaceKey()
+	return strconv.Itoa(int(r.Kind))
 }
 
 // Private spaces (docs/security.md): a photo with an owner shows to that
@@ -132,11 +132,6 @@ func (r Reader) readCond() string {
 	return r.photoCond() + " AND " + r.spaceCond()
 }
 
-// spaceKey is r's part of the key of answers kept per reader: its user,
-// unless it sees every space.
-func (r Reader) spaceKey() string {
-	if r.SeesAllSpaces() {
-		return " all"
-	}
-	return " u" + strconv.FormatInt(r.User, 10)
-}
+// spaceKey is r's part of the key of answers kept per reader: its user
+// (and, for a visitor, the share's creator).
+func (r Reader) spaceKey() string { return " u" + strconv.FormatInt(r.User, 10) }

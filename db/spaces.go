@@ -334,3 +334,18 @@ func (d *DB) EditableBy(ctx context.Context, ids []int64, r Reader) error {
 	}
 	return fmt.Errorf("photo %d is in another user's space, shared with you read-only: %w", id, ErrNotYours)
 }
+
+// keptKey names what r sees, for answers kept per reader (db/foldercounts.go):
+// its kind, shared by every reader of that kind who sees every space
+// photo of it, else also its user, so no one is served an answer counted
+// for someone who sees more.
+func (d *DB) keptKey(ctx context.Context, r Reader) (string, error) {
+	if r.Kind == Visitor {
+		return r.key() + r.spaceKey(), nil
+	}
+	exact, err := d.spacesExact(ctx, r)
+	if err != nil || exact {
+		return r.key(), err
+	}
+	return r.key() + r.spaceKey(), nil
+}
