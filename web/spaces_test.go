@@ -290,6 +290,7 @@ func TestOnlyMeRules(t *testing.T) {
 	e.do(s.bob, "PATCH", edit, map[string]any{"title": "mine now"}, 404, nil)
 	e.do(s.cleo, "POST", "/api/v1/photos/batch", map[string]any{"photo_ids": []int64{e.pub.ID, s.recent.ID}, "archived": true}, 403, nil)
 	e.do(s.bob, "POST", "/api/v1/photos/batch", map[string]any{"photo_ids": []int64{e.pub.ID, s.onlyMe.ID}, "archived": true}, 404, nil)
+	e.do(s.cleo, "POST", "/api/v1/photos/batch-edit", map[string]any{"photo_ids": []int64{s.recent.ID}, "title": "mine now"}, 403, nil)
 	if p := e.photo("Family/Ana/2021/mine.jpg"); p.Archived {
 		t.Error("a refused batch archived ana's photo")
 	}
