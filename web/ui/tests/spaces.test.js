@@ -80,6 +80,19 @@ async function box(loc) {
 
 const gridIds = async page => (await page.locator('.cell[data-id]').evaluateAll(els => els.map(e => +e.dataset.id))).sort()
 
+// expectGrid waits (up to 10 s) for the grid to show exactly ids: the
+// timeline may draw before its live refresh lands.
+async function expectGrid(page, ids, what) {
+  const want = JSON.stringify([...ids].sort())
+  let got = ''
+  for (const end = Date.now() + 10000; Date.now() < end;) {
+    got = JSON.stringify(await gridIds(page))
+    if (got === want) return
+    await page.waitForTimeout(200)
+  }
+  assert.fail(`${what}: the grid shows ${got}, want ${want}`)
+}
+
 test('partner sharing and Only me across two browsers', async () => {
   const ana = await logIn(DESKTOP, 'ana')
   const cleo = await logIn(PHONE, 'cleo')
@@ -125,7 +138,7 @@ test('partner sharing and Only me across two browsers', async () => {
   // Cleo now sees ana's shared photo, never her Only me one.
   await cleo.reload()
   await cleo.waitForSelector(`.cell[data-id="${shared}"]`)
-  assert.deepEqual(await gridIds(cleo), [library, shared].sort())
+  await expectGrid(cleo, [library, shared], 'cleo once ana shares')
   await cleo.goto(srv.base + '/settings')
   const withMe = cleo.locator('[data-testid=shared-with-me]')
   await withMe.waitFor()
@@ -135,13 +148,38 @@ test('partner sharing and Only me across two browsers', async () => {
   assert.match(await withMe.textContent(), /You see ana's photos/)
   await shot(cleo, 'spaces-settings-phone')
 
+  // Ana marks the shared photo Only me in its details: cleo loses it.
+  await ana.goto(srv.base + '/')
+  await ana.click(`.cell[data-id="${shared}"]`)
+  const infoBtn = ana.locator('button[aria-label="Info (i)"]')
+  if (await infoBtn.getAttribute('aria-pressed') !== 'true') await infoBtn.click()
+  const toggle = ana.locator('aside.info [data-testid=only-me]')
+  await toggle.scrollIntoViewIfNeeded()
+  const tb = await box(toggle)
+  assert.ok(tb.inside && tb.height >= 44, `the Only me toggle is in view and tappable: ${JSON.stringify(tb)}`)
+  await toggle.click()
+  await ana.waitForFunction(() => document.querySelector('aside.info [data-testid=only-me] input')?.checked)
+  await shot(ana, 'spaces-viewer-only-me')
+  assert.equal((await call('ana', 'GET', `/photos/${shared}`)).body.photo.only_me, true)
+  await cleo.goto(srv.base + '/')
+  await cleo.waitForSelector('.cell[data-id]')
+  await expectGrid(cleo, [library], 'cleo after ana marked it Only me')
+  assert.equal((await call('cleo', 'GET', `/photos/${shared}`)).status, 404)
+  await ana.keyboard.press('Escape')
+  // Not only-me again: cleo sees it again, until ana revokes below.
+  assert.equal((await call('ana', 'PUT', `/photos/${shared}/only-me`, { only_me: false })).status, 200)
+  await cleo.reload()
+  await cleo.waitForSelector(`.cell[data-id="${shared}"]`)
+
   // Ana revokes; cleo's timeline loses the photo.
+  await ana.goto(srv.base + '/settings')
+  await row.waitFor()
   ana.once('dialog', d => d.accept())
   await row.locator('button:has-text("Revoke")').click()
   await row.waitFor({ state: 'detached' })
   await cleo.goto(srv.base + '/')
   await cleo.waitForSelector('.cell[data-id]')
-  assert.deepEqual(await gridIds(cleo), [library])
+  await expectGrid(cleo, [library], 'cleo after ana revoked')
   await ana.context().close()
   await cleo.context().close()
 })
