@@ -349,3 +349,32 @@ func (d *DB) keptKey(ctx context.Context, r Reader) (string, error) {
 	}
 	return r.key() + r.spaceKey(), nil
 }
+
+// SetOnlyMeMany marks photos only-me or not, all or none: each must be in
+// r's own space (an admin: in anyone's). It returns how many changed.
+func (d *DB) SetOnlyMeMany(ctx context.Context, ids []int64, on bool, r Reader) (int64, error) {
+	if len(ids) == 0 || len(ids) > 10000 {
+		return 0, fmt.Errorf("photo_ids: 1 to 10000 ids: %w", ErrInvalid)
+	}
+	if err := d.EditableBy(ctx, ids, r); err != nil {
+		return 0, err
+	}
+	js, err := json.Marshal(ids)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = d.sql.QueryRowContext(ctx, `SELECT p.id FROM json_each(?) j JOIN photos p ON p.id = j.value
+		WHERE p.owner_user IS NULL ORDER BY j.key LIMIT 1`, string(js)).Scan(&id)
+	if err == nil {
+		return 0, fmt.Errorf("photo %d belongs to everyone's library, not to a user's space: %w", id, ErrNotYours)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	res, err := d.sql.ExecContext(ctx, `UPDATE photos SET only_me = ? WHERE id IN (SELECT value FROM json_each(?)) AND only_me <> ?`,
+		boolInt(on), string(js), boolInt(on))
+	if err != nil {
+		return 0, fmt.Errorf("set only-me: %w", err)
+	}
+	return res.RowsAffected()
+}

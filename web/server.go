@@ -441,6 +441,7 @@ func (s *Server) routes() {
 		{"POST", v1 + "/space/partners", user, s.sharePartner},
 		{"DELETE", v1 + "/space/partners/:id", viewer, s.revokePartner},
 		{"PUT", v1 + "/photos/:id/only-me", user, s.setOnlyMe},
+		{"PUT", v1 + "/photos/only-me", user, s.setOnlyMeMany},
 		{"GET", v1 + "/space/folders", admin, s.spaceFolders},
 		{"PUT", v1 + "/space/folders", admin, s.assignFolder},
 		{"DELETE", v1 + "/space/folders", admin, s.unassignFolder},

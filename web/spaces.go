@@ -200,3 +200,27 @@ func (s *Server) mayEdit(c echo.Context, ids []int64) error {
 	}
 	return err
 }
+
+// setOnlyMeMany is the selection's "Only me": every photo must be in the
+// caller's space (an admin's: anyone's), else nothing changes.
+func (s *Server) setOnlyMeMany(c echo.Context) error {
+	var in struct {
+		PhotoIDs []int64 `json:"photo_ids"`
+		OnlyMe   *bool   `json:"only_me"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if in.OnlyMe == nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "send only_me: true or false")
+	}
+	ctx := c.Request().Context()
+	n, err := s.deps.DB.SetOnlyMeMany(ctx, in.PhotoIDs, *in.OnlyMe, callerOf(c).reader)
+	if errors.Is(err, db.ErrNotYours) {
+		return echo.NewHTTPError(http.StatusForbidden, strings.TrimSuffix(err.Error(), ": "+db.ErrNotYours.Error()))
+	} else if err != nil {
+		return err
+	}
+	s.publishPhotos(ctx, photosEvent{Changed: in.PhotoIDs})
+	return c.JSON(http.StatusOK, map[string]int64{"updated": n})
+}

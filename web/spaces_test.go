@@ -305,6 +305,18 @@ func TestOnlyMeRules(t *testing.T) {
 	}
 	e.do(s.cleo, "GET", fmt.Sprintf("/api/v1/photos/%d", up[0].PhotoID), nil, 404, nil)
 	e.do(s.bob, "GET", fmt.Sprintf("/api/v1/photos/%d", up[0].PhotoID), nil, 200, nil)
+	// The selection's Only me: all or none.
+	many := "/api/v1/photos/only-me"
+	e.do(e.user, "PUT", many, map[string]any{"photo_ids": []int64{s.old.ID, e.pub.ID}, "only_me": true}, 403, nil)
+	e.do(e.user, "PUT", many, map[string]any{"photo_ids": []int64{s.old.ID, up[0].PhotoID}, "only_me": true}, 404, nil)
+	if p := e.photo("Family/Ana/2019/old.jpg"); p.OnlyMe {
+		t.Error("a refused selection marked ana's photo only-me")
+	}
+	var upd struct{ Updated int }
+	e.do(e.user, "PUT", many, map[string]any{"photo_ids": []int64{s.old.ID, s.recent.ID}, "only_me": true}, 200, &upd)
+	if upd.Updated != 2 || !e.photo("Family/Ana/2019/old.jpg").OnlyMe {
+		t.Errorf("ana's selection: updated %d", upd.Updated)
+	}
 	// Bad input is refused and changes nothing.
 	e.do(s.bob, "POST", "/api/v1/space/partners", map[string]any{"partner": "nobody"}, 400, nil)
 	e.do(s.bob, "POST", "/api/v1/space/partners", map[string]any{"partner": "user102", "since": "last year"}, 400, nil)
@@ -345,6 +357,16 @@ func spacesMatrixRows(e *env, next func() int) map[string]matrixCase {
 				}
 			}
 			return fmt.Sprintf("/api/v1/photos/%d/only-me", p.ID), map[string]any{"only_me": true}, nil
+		}, want: users},
+		"PUT /api/v1/photos/only-me": {prep: func(e *env, role string) (string, any, http.Header) {
+			dir := fmt.Sprintf("Matrix/%s%d", role, next())
+			p := e.addFiles([2]any{dir + "/y.jpg", testkit.JPEG(testkit.Photo{Seed: uint64(8000 + next())})})
+			if me := e.clientFor(role).userID; me != 0 {
+				if _, err := e.db.AssignFolder(ctx, dir, me); err != nil {
+					e.t.Fatal(err)
+				}
+			}
+			return "/api/v1/photos/only-me", map[string]any{"photo_ids": []int64{p.ID}, "only_me": true}, nil
 		}, want: users},
 		"GET /api/v1/space/folders": {prep: fixed("/api/v1/space/folders", nil), want: admins},
 		"PUT /api/v1/space/folders": {prep: fixed("/api/v1/space/folders", map[string]any{"path": "Matrix/none", "username": "user"}), want: admins},
