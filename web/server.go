@@ -446,7 +446,8 @@ func (s *Server) routes() {
 		{"PUT", v1 + "/space/folders", admin, s.assignFolder},
 		{"DELETE", v1 + "/space/folders", admin, s.unassignFolder},
 	}
-	table = append(table, s.davRoutes()...) // web/dav.go
+	table = append(table, s.davRoutes()...)    // web/dav.go
+	table = append(table, s.peopleRoutes()...) // web/people.go
 	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))
