@@ -30,7 +30,10 @@ type FolderView struct {
 // visible is the condition for photos a listing shows to r by default.
 func visible(r Reader) string {
 	if !r.SeesPrivate() {
-		return "p.missing = 0 AND p.archived = 0 AND " + r.photoCond()
+		return "p.missing = 0 AND p.archived = 0 AND " + r.readCond()
+	}
+	if !r.SeesAllSpaces() {
+		return "p.missing = 0 AND p.archived = 0 AND " + r.spaceCond()
 	}
 	return "p.missing = 0 AND p.archived = 0"
 }
@@ -148,7 +151,11 @@ func (d *DB) Places(ctx context.Context, country, state string, r Reader) (strin
 		level string
 		list  []PlaceCount
 	}
-	a, err := remember(ctx, d, fmt.Sprintf("places %q %q %s", strings.ToUpper(country), state, r.key()), func() (answer, error) {
+	key, err := d.keptKey(ctx, r)
+	if err != nil {
+		return "", nil, err
+	}
+	a, err := remember(ctx, d, fmt.Sprintf("places %q %q %s", strings.ToUpper(country), state, key), func() (answer, error) {
 		level, list, err := d.countPlaces(ctx, country, state, r)
 		return answer{level, list}, err
 	})

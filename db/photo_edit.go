@@ -51,6 +51,13 @@ func (d *DB) PhotoDetail(ctx context.Context, id int64, r Reader) (PhotoDetail, 
 	if p.Private && !r.SeesPrivate() {
 		return out, fmt.Errorf("photo %d: %w", id, ErrNotFound)
 	}
+	if p.OwnerUser != nil {
+		if ok, err := d.canSee(ctx, id, r); err != nil {
+			return out, err
+		} else if !ok {
+			return out, fmt.Errorf("photo %d: %w", id, ErrNotFound)
+		}
+	}
 	if r.Kind == Visitor {
 		if ok, err := d.sharedPhoto(ctx, r.Album, id); err != nil {
 			return out, err

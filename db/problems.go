@@ -215,6 +215,9 @@ func (d *DB) problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 	if !q.Reader.SeesPrivate() {
 		visible = " AND p.id IS NOT NULL AND " + q.Reader.photoCond()
 	}
+	if !q.Reader.SeesAllSpaces() {
+		visible += " AND p.id IS NOT NULL AND " + q.Reader.spaceCond()
+	}
 	// Files with a recorded error, and primary files of a kind that needs
 	// a missing helper (or that nothing here decodes). Every condition
 	// before the photo's is on the file row alone, so SQLite filters the
@@ -320,6 +323,9 @@ func (d *DB) refusedProblems(ctx context.Context, q ProblemQuery, listed []Probl
 	visible := ""
 	if !q.Reader.SeesPrivate() {
 		visible = " AND p.private = 0"
+	}
+	if !q.Reader.SeesAllSpaces() {
+		visible += " AND " + q.Reader.spaceCond()
 	}
 	rows, err := d.sql.QueryContext(ctx, `
 		SELECT f.path, f.hash, f.error, f.indexed_at, p.id

@@ -221,9 +221,12 @@ func (q *PhotoQuery) filtersWith(textOrder bool) (*queryParts, error) {
 		if q.Private != nil && *q.Private {
 			p.add("0")
 		}
-		p.add(q.Reader.photoCond())
+		p.add(q.Reader.readCond())
 	} else {
 		flag("private", q.Private, -1)
+		if !q.Reader.SeesAllSpaces() {
+			p.add(q.Reader.spaceCond())
+		}
 	}
 	flag("archived", q.Archived, 0)
 	flag("missing", q.Missing, 0)
@@ -375,7 +378,12 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 // newest first, for the timeline scrubber and the calendar.
 func (d *DB) MonthCounts(ctx context.Context, q PhotoQuery) ([]MonthCount, error) {
 	if q.timelineOnly() {
-		return d.timelineMonths(ctx, !q.Reader.SeesPrivate())
+		if q.Reader.SeesAllSpaces() {
+			return d.timelineMonths(ctx, !q.Reader.SeesPrivate())
+		}
+		// The kept counts know nothing of private spaces: the photos of
+		// spaces hidden from this reader are taken off them (db/spaces.go).
+		return d.timelineMonthsLessSpaces(ctx, q.Reader)
 	}
 	q.Sort = ""
 	parts, err := q.filters()

@@ -434,6 +434,17 @@ func (s *Server) routes() {
 		{"GET", v1 + "/app-passwords", user, s.listAppPasswords},         // web/apppasswords.go
 		{"POST", v1 + "/app-passwords", user, s.createAppPassword},       // web/apppasswords.go
 		{"DELETE", v1 + "/app-passwords/:id", user, s.revokeAppPassword}, // web/apppasswords.go
+
+		// Private spaces and partner sharing (web/spaces.go).
+		{"GET", v1 + "/space", viewer, s.space},
+		{"PUT", v1 + "/space", user, s.setSpace},
+		{"POST", v1 + "/space/partners", user, s.sharePartner},
+		{"DELETE", v1 + "/space/partners/:id", viewer, s.revokePartner},
+		{"PUT", v1 + "/photos/:id/only-me", user, s.setOnlyMe},
+		{"PUT", v1 + "/photos/only-me", user, s.setOnlyMeMany},
+		{"GET", v1 + "/space/folders", admin, s.spaceFolders},
+		{"PUT", v1 + "/space/folders", admin, s.assignFolder},
+		{"DELETE", v1 + "/space/folders", admin, s.unassignFolder},
 	}
 	table = append(table, s.davRoutes()...)    // web/dav.go
 	table = append(table, s.peopleRoutes()...) // web/people.go
