@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -238,16 +239,29 @@ func (s *Server) acceptTrack(c echo.Context) error {
 		}
 	}
 	want := in.PhotoIDs
-	if len(want) == 0 {
-		for _, p := range ps {
-			if p.Suggested != nil {
-				want = append(want, p.ID)
-			}
-		}
-	}
 	for _, pid := range want {
 		if byID[pid] == nil {
 			return fmt.Errorf("photo %d has no suggested place from track %d (it has a position, or was not taken along it): %w", pid, id, db.ErrInvalid)
+		}
+	}
+	if len(want) > 0 {
+		// Named photos: all of them may be changed by the caller, or none
+		// is (web/spaces.go: a partner's space is read-only).
+		if err := s.mayEdit(c, want); err != nil {
+			return err
+		}
+	} else {
+		// All of the track's suggestions the caller may act on: photos in
+		// a space shared with them read-only are left as they are.
+		for _, p := range ps {
+			if p.Suggested == nil {
+				continue
+			}
+			if err := s.deps.DB.EditableBy(ctx, []int64{p.ID}, cl.reader); err == nil {
+				want = append(want, p.ID)
+			} else if !errors.Is(err, db.ErrNotYours) && !errors.Is(err, db.ErrNotFound) {
+				return err
+			}
 		}
 	}
 	var done []int64

@@ -280,3 +280,47 @@ func TestTrackFilesIndexing(t *testing.T) {
 		}
 	}
 }
+
+// Private spaces: a partner sees the owner's photo along a track and its
+// suggestion, but may not accept it (one or all); another user does not
+// see it at all; the owner accepts it.
+func TestTrackSuggestionsFollowSpaces(t *testing.T) {
+	s := newSpacesEnv(t)
+	e := s.env
+	ctx := context.Background()
+	// ana's 2021 photo loses its position; its time (no zone) is
+	// 2021-06-01 12:00:00.
+	if err := e.db.EditPhoto(ctx, s.recent.ID, db.PhotoEdit{SetLocation: true}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2021, 6, 1, 11, 50, 0, 0, time.UTC)
+	testkit.WriteFile(t, e.root, "tracks/ride.gpx", testkit.GPX("Ride", testkit.GPXLine(t0, time.Minute, 21, 45, 9, 0.001, 0.001)))
+	if _, err := e.ix.Changed(ctx, []string{"tracks/ride.gpx"}); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := e.db.Tracks(ctx)
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("tracks: %v %v", ts, err)
+	}
+	base := fmt.Sprintf("/api/v1/tracks/%d", ts[0].ID)
+	var cleo, bob alongJSON
+	e.do(s.cleo, "GET", base+"/photos", nil, http.StatusOK, &cleo)
+	e.do(s.bob, "GET", base+"/photos", nil, http.StatusOK, &bob)
+	if cleo.Suggestions != 1 || bob.Suggestions != 0 {
+		t.Fatalf("suggestions seen: partner %d, other user %d; want 1 and 0", cleo.Suggestions, bob.Suggestions)
+	}
+	e.do(s.cleo, "POST", base+"/accept", map[string]any{"photo_ids": []int64{s.recent.ID}}, http.StatusForbidden, nil)
+	var acc struct{ Accepted int }
+	e.do(s.cleo, "POST", base+"/accept", map[string]any{}, http.StatusOK, &acc)
+	if acc.Accepted != 0 {
+		t.Errorf("the partner accepted %d of the owner's photos", acc.Accepted)
+	}
+	e.do(s.bob, "POST", base+"/accept", map[string]any{"photo_ids": []int64{s.recent.ID}}, http.StatusBadRequest, nil)
+	if p, err := e.db.PhotoByID(ctx, s.recent.ID); err != nil || p.Lat != nil {
+		t.Fatalf("the photo was placed by someone else: %+v, %v", p.Lat, err)
+	}
+	e.do(e.user, "POST", base+"/accept", map[string]any{}, http.StatusOK, &acc)
+	if acc.Accepted != 1 {
+		t.Errorf("the owner accepted %d, want 1", acc.Accepted)
+	}
+}
