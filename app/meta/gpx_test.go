@@ -140,3 +140,16 @@ func TestTrackTimelineAt(t *testing.T) {
 		t.Errorf("across the antimeridian: %v %v, want -179.95", lng, ok)
 	}
 }
+
+// BenchmarkReadGPX reads a day of one-second logging (86,400 points,
+// about 9 MB), as a phone app writes it.
+func BenchmarkReadGPX(b *testing.B) {
+	data := testkit.GPX("day", testkit.GPXLine(walkStart, time.Second, 86400, 47, 8, 1e-5, 1e-5))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := meta.ReadGPX(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
