@@ -28,10 +28,7 @@ type FolderView struct {
 
 // visible is the condition for photos a listing shows to r by default.
 func visible(r Reader) string {
-	if !r.SeesPrivate() {
-		return "p.missing = 0 AND p.archived = 0 AND " + r.photoCond()
-	}
-	return "p.missing = 0 AND p.archived = 0"
+	return "p.missing = 0 AND p.archived = 0 AND " + r.listCond()
 }
 
 // Folder lists a folder (relative path, "" the root) and its sub-folders

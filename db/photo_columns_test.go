@@ -18,6 +18,7 @@ var internalPhotoColumns = map[string]string{
 	"primary_file_id": "the file shown for the photo; Photo carries its hash",
 	"search_key":      "the full-text row's key (taken time and id), for search order",
 	"edited_at":       "when a user last edited the photo, for the sidecar writer: the newer of Pinhole's edit and another program's sidecar wins",
+	"removed":         "removed from the library for good (read-only originals): hidden from everyone, kept so its files stay ignored",
 }
 
 // photoFieldsWithoutColumn are db.Photo's JSON fields that are not

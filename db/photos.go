@@ -46,6 +46,9 @@ type Photo struct {
 	Hash        string   `json:"hash"` // content hash of the primary file (thumbnail URLs)
 	AddedAt     string   `json:"added_at"`
 	UpdatedAt   string   `json:"updated_at"`
+	// TrashedAt is when the photo was moved to the Trash; "" (left out)
+	// while it is in the library. Only the Trash screen lists such photos.
+	TrashedAt string `json:"trashed_at,omitempty"`
 	// Problem is set by CheckProblem when the primary file cannot be
 	// shown or read as it should (the grid draws a tile saying why).
 	Problem *FileProblem `json:"problem,omitempty"`
@@ -59,7 +62,7 @@ const photoColumns = `p.id, p.uid, p.media_type, p.taken_at, p.taken_local, p.ta
 	p.title, p.description, p.make, p.model, p.lens, p.exposure_time, p.f_number, p.iso, p.focal_length,
 	p.lat, p.lng, p.alt, p.width, p.height, p.orientation, p.duration, p.rating, p.favorite, p.private,
 	p.archived, p.missing, p.country_code, p.country, p.state, p.city, p.place_source, COALESCE(f.hash, ''),
-	p.added_at, p.updated_at, COALESCE(f.error, ''), COALESCE(f.mime, ''), COALESCE(f.kind, '')`
+	p.added_at, p.updated_at, p.trashed_at, COALESCE(f.error, ''), COALESCE(f.mime, ''), COALESCE(f.kind, '')`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -69,7 +72,7 @@ func scanPhoto(s scanner) (Photo, error) {
 		&p.Title, &p.Description, &p.Make, &p.Model, &p.Lens, &p.Exposure, &p.FNumber, &p.ISO, &p.FocalLength,
 		&p.Lat, &p.Lng, &p.Alt, &p.Width, &p.Height, &p.Orientation, &p.Duration, &p.Rating, &p.Favorite, &p.Private,
 		&p.Archived, &p.Missing, &p.CountryCode, &p.Country, &p.State, &p.City, &p.PlaceSource, &p.Hash,
-		&p.AddedAt, &p.UpdatedAt, &p.fileError, &p.fileMIME, &p.fileKind)
+		&p.AddedAt, &p.UpdatedAt, &p.TrashedAt, &p.fileError, &p.fileMIME, &p.fileKind)
 	return p, err
 }
 
@@ -114,8 +117,9 @@ func (d *DB) SetFlag(ctx context.Context, id int64, flag string, on bool) error 
 	return nil
 }
 
-// PublicPhotoIDs returns the ids among ids of photos that are not
-// private, in the given order: what a viewer's live updates may name.
+// PublicPhotoIDs returns the ids among ids of photos that are neither
+// private nor in the Trash, in the given order: what a viewer's live
+// updates may name.
 func (d *DB) PublicPhotoIDs(ctx context.Context, ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return []int64{}, nil
@@ -125,7 +129,7 @@ func (d *DB) PublicPhotoIDs(ctx context.Context, ids []int64) ([]int64, error) {
 		return nil, err
 	}
 	rows, err := d.sql.QueryContext(ctx, `SELECT j.value FROM json_each(?) j JOIN photos p ON p.id = j.value
-		WHERE p.private = 0 ORDER BY j.key`, string(js))
+		WHERE `+Reader{Kind: Viewer}.photoCond()+` ORDER BY j.key`, string(js))
 	if err != nil {
 		return nil, fmt.Errorf("public photo ids: %w", err)
 	}
