@@ -16,6 +16,7 @@ import (
 	"pinhole/app/index"
 	"pinhole/app/maps"
 	"pinhole/app/sidecar"
+	"pinhole/app/trash"
 	"pinhole/app/upstream"
 	"pinhole/app/version"
 	"pinhole/app/watch"
@@ -32,6 +33,9 @@ type Server struct {
 	Tiles   *maps.Tiles
 	// Sidecars writes users' edits to XMP sidecars (app/sidecar).
 	Sidecars *sidecar.Writer
+	// Trash empties the Trash and finishes deletions a stop interrupted
+	// (app/trash).
+	Trash *trash.Service
 
 	ctx context.Context // the server's lifetime, for rescans started by requests
 
@@ -104,6 +108,12 @@ func NewServer(a *App) (*Server, error) {
 	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
 	s.pause.OnResume(a.Places.poke)
 	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
+	s.Trash = trash.New(a.DB, trash.Options{
+		Originals: a.Cfg.Originals, SidecarDir: a.Cfg.SidecarDir(), ReadOnly: a.Cfg.ReadOnly, Days: a.Cfg.TrashDays,
+		Logger:     a.Log.With("component", "trash"),
+		Changed:    func(ids []int64) { s.Web.NotifyPhotos(ids) },
+		BatchPause: testTrashPause(),
+	})
 	s.Web = web.New(withSignIn(a.Cfg, web.Deps{
 		DB:             a.DB,
 		Log:            a.Log.With("component", "web"),
@@ -126,6 +136,7 @@ func NewServer(a *App) (*Server, error) {
 		Helpers:        func() (bool, bool) { heif, ffmpeg := th.Helpers(); return heif != "", ffmpeg != "" },
 		Refusals:       thumbAdapter{th},
 		Conns:          connLimits(a.Cfg, a.Log),
+		Trash:          s.Trash,
 	}))
 	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
 	a.photosChanged.Store(&notify)
@@ -225,6 +236,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		// Edits are written to sidecars after each edit, and those not
 		// written yet (a stop before the debounce) at start.
 		s.Sidecars.Run(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// A deletion a stop interrupted is finished first, then the
+		// Trash is emptied as asked and purged hourly.
+		s.Trash.Run(ctx)
 	}()
 	err := s.Web.Serve(ctx, ln, tlsCfg)
 	cancel()

@@ -130,6 +130,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		d.Tiles = maps.New(maps.Options{Dir: t.TempDir()})
 		d.Online = onlineSwitch{upstream.NewPause(false)}
 		d.OIDC = provider.signInConfig(d.PublicURL)
+		withTrash(t, false)(d)
 	})
 	if _, err := auth.AddUser(context.Background(), e.db, "matrix", testPassword, "viewer"); err != nil {
 		t.Fatal(err)
@@ -344,6 +345,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, want: [5]int{unauth, forbidden, forbidden, noContent, unauth}},
 		"GET /api/v1/settings/totp": {prep: fixed("/api/v1/settings/totp", nil), want: admins},
 		"PUT /api/v1/settings/totp": {prep: fixed("/api/v1/settings/totp", map[string]any{"required_roles": []string{}}), want: admins},
+
+		// The Trash: a photo no other row uses goes in and comes back out;
+		// emptying names a photo that is not in the Trash (nothing to do).
+		"GET /api/v1/trash": {prep: fixed("/api/v1/trash", nil), want: users},
+		"POST /api/v1/trash": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/trash", map[string]any{"photo_ids": []int64{e.photo("2020/cat.jpg").ID}}, nil
+		}, want: users},
+		"POST /api/v1/trash/restore": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/trash/restore", map[string]any{"photo_ids": []int64{e.photo("2020/cat.jpg").ID}}, nil
+		}, want: users},
+		"POST /api/v1/trash/empty": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/trash/empty", map[string]any{"photo_ids": []int64{e.pub.ID}}, nil
+		}, want: users},
 	}
 	// Every GET route but the event stream and the sign-in redirects
 	// answers HEAD the same way.

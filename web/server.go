@@ -106,6 +106,10 @@ type Deps struct {
 	// BreakGlassAdmin.
 	LocalLoginOff   bool
 	BreakGlassAdmin string
+
+	// Trash moves photos to the Trash and empties it (web/trash.go); nil
+	// answers the Trash routes with 503.
+	Trash Trasher
 }
 
 // StatusView says who asks for the status document: admins see all of
@@ -421,6 +425,12 @@ func (s *Server) routes() {
 		{"DELETE", v1 + "/users/:id/totp", admin, s.totpReset},
 		{"GET", v1 + "/settings/totp", admin, s.totpSettings},
 		{"PUT", v1 + "/settings/totp", admin, s.setTOTPSettings},
+
+		// The Trash (web/trash.go): viewers may not trash.
+		{"GET", v1 + "/trash", user, s.listTrash},
+		{"POST", v1 + "/trash", user, s.trashPhotos},
+		{"POST", v1 + "/trash/restore", user, s.restoreTrash},
+		{"POST", v1 + "/trash/empty", user, s.emptyTrash},
 	}
 	s.table = table
 	for _, r := range table {
