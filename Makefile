@@ -7,8 +7,10 @@ LDFLAGS  := -s -w -X pinhole/app/version.Version=$(VERSION) -X pinhole/app/versi
 export CGO_ENABLED := 1
 # Go tests of the whole tree; CI runs them in full, -short is for quick local runs.
 TESTFLAGS ?=
-# Tests and vet also build db's synthetic-library generator (benchmarks and
-# tests of large libraries use it; the binary people run does not have it).
+# Tests and vet also build what only tests use (the synthetic tag): db's
+# synthetic-library generator, the test clock and flag setter, the password
+# counter, the CMYK encoder. The binary people run has none of it
+# (app/binary_test.go checks its symbols).
 TEST_TAGS ?= $(TAGS) synthetic
 
 .PHONY: all build run test test-go test-ui test-release test-arm ui vet deps deps-test clean bench release

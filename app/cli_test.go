@@ -13,6 +13,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -151,7 +152,7 @@ func TestUpgradeBacksUpFirst(t *testing.T) {
 	old.Close()
 
 	lib := t.TempDir()
-	os.WriteFile(filepath.Join(lib, "a.jpg"), photoJPEG(t, 1, 32, 24), 0o644)
+	os.WriteFile(filepath.Join(lib, "a.jpg"), testkit.JPEG(testkit.Photo{W: 32, H: 24, Seed: 1}), 0o644)
 	run(t, true, "index", "--originals", lib, "--data", data)
 
 	backups, _ := filepath.Glob(filepath.Join(data, "backups", "pinhole-schema1-*.db"))
@@ -206,7 +207,7 @@ func TestNegativeNumbersOnTheCommandLine(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "-1.jpg"), photoJPEG(t, 1, 40, 30), 0o644)
+	os.WriteFile(filepath.Join(dir, "-1.jpg"), testkit.JPEG(testkit.Photo{W: 40, H: 30, Seed: 1}), 0o644)
 	cmd := exec.Command(binary, "inspect", "--", "-1.jpg")
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()

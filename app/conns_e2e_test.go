@@ -4,12 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"io"
-	"math/rand"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,24 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// noisyJPEG is a JPEG of roughly the given size: noise does not compress.
-func noisyJPEG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	r := rand.New(rand.NewSource(7))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			img.Set(x, y, color.RGBA{uint8(r.Intn(256)), uint8(r.Intn(256)), uint8(r.Intn(256)), 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+	"pinhole/app/testkit"
+)
 
 // steadyReader hands out its data at a fixed rate, as a slow Wi-Fi link.
 type steadyReader struct {
@@ -78,7 +58,7 @@ func TestSlowClientsCannotStarveTheServer(t *testing.T) {
 	}
 	originals, data := filepath.Join(dir, "originals"), filepath.Join(dir, "data")
 	os.MkdirAll(originals, 0o755)
-	if err := os.WriteFile(filepath.Join(originals, "a.jpg"), photoJPEG(t, 1, 64, 48), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(originals, "a.jpg"), testkit.JPEG(testkit.Photo{W: 64, H: 48, Seed: 1}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	addAdmin(t, data)
@@ -122,19 +102,7 @@ func TestSlowClientsCannotStarveTheServer(t *testing.T) {
 	}
 
 	// Log in before the attack, for the slow upload during it.
-	var login struct {
-		Token string `json:"token"`
-	}
-	resp, err := http.Post(base+"/api/v1/session", "application/json",
-		strings.NewReader(`{"username":"admin","password":"correct horse battery","bearer":true}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	json.NewDecoder(resp.Body).Decode(&login)
-	resp.Body.Close()
-	if login.Token == "" {
-		t.Fatal("login failed")
-	}
+	login := testkit.Login(t, base, "admin", "correct horse battery")
 
 	attack := exec.Command(tool, "-addr", addr, "-pid", strconv.Itoa(pid), "-d", "20s", "-conns", "3000", "-ips", "50", "-greedy", "500")
 	var attackOut, attackErr bytes.Buffer
@@ -145,17 +113,13 @@ func TestSlowClientsCannotStarveTheServer(t *testing.T) {
 
 	// The slow-but-steady upload, started once the attack is under way.
 	time.Sleep(3 * time.Second)
-	photo := noisyJPEG(t, 1070, 800) // about 640 KB: 10 s at 64 KB/s
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	part, _ := mw.CreateFormFile("files", "slow-wifi.jpg")
-	part.Write(photo)
-	mw.Close()
+	photo := testkit.JPEG(testkit.Photo{W: 1070, H: 800, Seed: 7, Noise: true, Quality: 85}) // about 640 KB: 10 s at 64 KB/s
+	body, ct := testkit.Multipart([2]string{"slow-wifi.jpg", string(photo)})
 	upStart := time.Now()
 	req, _ := http.NewRequest("POST", base+"/api/v1/upload", &steadyReader{data: body.Bytes(), rate: 64 << 10})
 	req.ContentLength = int64(body.Len())
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+login.Token)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", "Bearer "+login.Bearer)
 	upResp, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
 	upTook := time.Since(upStart)
 	if err != nil {

@@ -17,53 +17,15 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 )
 
 // api is a logged-in API client (bearer token) of a test server.
-type api struct {
-	t     *testing.T
-	base  string
-	token string
-	thumb string
-}
+type api struct{ *testkit.Client }
 
 func login(t *testing.T, s *server, user, pass string) *api {
 	t.Helper()
-	body := fmt.Sprintf(`{"username":%q,"password":%q,"bearer":true}`, user, pass)
-	resp, err := http.Post("http://"+s.addr+"/api/v1/session", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Token      string `json:"token"`
-		ThumbToken string `json:"thumb_token"`
-	}
-	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&out) != nil || out.Token == "" {
-		t.Fatalf("login: %s", resp.Status)
-	}
-	return &api{t: t, base: "http://" + s.addr, token: out.Token, thumb: out.ThumbToken}
-}
-
-func (a *api) do(method, path string, body any) (int, []byte) {
-	a.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, a.base+path, r)
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return &api{testkit.Login(t, "http://"+s.addr, user, pass)}
 }
 
 type photoList struct {
@@ -127,14 +89,14 @@ func TestFullDataDisk(t *testing.T) {
 	a := login(t, s, "admin", "correct horse battery")
 	var list photoList
 	waitFor(t, "photos indexed", 10*time.Second, func() bool {
-		_, b := a.do("GET", "/api/v1/photos", nil)
+		_, b := a.Send("GET", "/api/v1/photos", nil)
 		json.Unmarshal(b, &list)
 		return len(list.Photos) == 4
 	})
 
 	filler := fill(t, data)
 	for _, p := range list.Photos {
-		resp, err := http.Get(fmt.Sprintf("%s/api/v1/t/%s/%s/fit_720", a.base, p.Hash, a.thumb))
+		resp, err := http.Get(fmt.Sprintf("%s/api/v1/t/%s/%s/fit_720", a.Base, p.Hash, a.ThumbToken))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +114,7 @@ func TestFullDataDisk(t *testing.T) {
 	// server stays up.
 	refused := false
 	for i := 0; i < 400 && !refused; i++ {
-		code, body := a.do("PATCH", fmt.Sprintf("/api/v1/photos/%d", list.Photos[i%4].ID),
+		code, body := a.Send("PATCH", fmt.Sprintf("/api/v1/photos/%d", list.Photos[i%4].ID),
 			map[string]any{"description": fmt.Sprintf("%d %s", i, strings.Repeat("full disk ", 45))})
 		switch {
 		case code == http.StatusInsufficientStorage && strings.Contains(string(body), "disk is full"):
@@ -164,16 +126,16 @@ func TestFullDataDisk(t *testing.T) {
 	if !refused {
 		t.Fatal("400 edits on a full disk all succeeded: the disk was not full")
 	}
-	if code, _ := a.do("GET", "/healthz", nil); code != 200 {
+	if code, _ := a.Send("GET", "/healthz", nil); code != 200 {
 		t.Fatalf("healthz on a full disk: %d", code)
 	}
 	// Space returns: writes work again without a restart.
 	os.Remove(filler)
-	code, body := a.do("PATCH", fmt.Sprintf("/api/v1/photos/%d", list.Photos[0].ID), map[string]any{"title": "Saved after the disk was freed"})
+	code, body := a.Send("PATCH", fmt.Sprintf("/api/v1/photos/%d", list.Photos[0].ID), map[string]any{"title": "Saved after the disk was freed"})
 	if code != 200 {
 		t.Fatalf("edit after freeing space: %d %s", code, body)
 	}
-	code, body = a.do("GET", fmt.Sprintf("/api/v1/photos/%d", list.Photos[0].ID), nil)
+	code, body = a.Send("GET", fmt.Sprintf("/api/v1/photos/%d", list.Photos[0].ID), nil)
 	if code != 200 || !strings.Contains(string(body), "Saved after the disk was freed") {
 		t.Fatalf("edit not kept: %d %s", code, body)
 	}
@@ -198,10 +160,10 @@ func TestBackupWhileServing(t *testing.T) {
 			t.Fatalf("backup %d: %s", i, out)
 		}
 		// 202 started, 409 one is already running.
-		if code, b := a.do("POST", "/api/v1/index/rescan", nil); code != 202 && code != 409 {
+		if code, b := a.Send("POST", "/api/v1/index/rescan", nil); code != 202 && code != 409 {
 			t.Fatalf("rescan during backup: %d %s", code, b)
 		}
-		if code, b := a.do("GET", "/api/v1/photos", nil); code != 200 {
+		if code, b := a.Send("GET", "/api/v1/photos", nil); code != 200 {
 			t.Fatalf("photos during backup: %d %s", code, b)
 		}
 	}

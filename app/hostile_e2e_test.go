@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"pinhole/app/testkit"
 	"pinhole/db"
-	"pinhole/thumbs/thumbstest"
 )
 
 // thumbRenders reads the server's count of thumbnail decodes from /metrics
@@ -153,14 +153,14 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 		t.Fatal("heif-convert not on PATH: apt-get install libheif-examples")
 	}
 	orig := t.TempDir()
-	set, err := thumbstest.Set(orig)
+	set, err := testkit.Hostile(orig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(orig, "normal.jpg"), photoJPEG(t, 3, 2400, 1600), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(orig, "normal.jpg"), testkit.JPEG(testkit.Photo{W: 2400, H: 1600, Seed: 3}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	set = append(set, thumbstest.File{Name: "normal.jpg", What: "a normal 2400×1600 photo"})
+	set = append(set, testkit.HostileFile{Name: "normal.jpg", What: "a normal 2400×1600 photo"})
 	hashes := map[string]string{}
 	for _, f := range set {
 		b, err := os.ReadFile(filepath.Join(orig, f.Name))
@@ -186,7 +186,7 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 	viewer := login(t, s, "vera", "correct horse battery")
 	var list photoList
 	waitFor(t, "hostile files indexed", 30*time.Second, func() bool {
-		_, b := admin.do("GET", "/api/v1/photos?limit=100", nil)
+		_, b := admin.Send("GET", "/api/v1/photos?limit=100", nil)
 		json.Unmarshal(b, &list)
 		return len(list.Photos) == len(set)
 	})
@@ -198,35 +198,30 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 	var album struct {
 		ID int64 `json:"id"`
 	}
-	code, b := admin.do("POST", "/api/v1/albums", map[string]any{"title": "Hostile"})
+	code, b := admin.Send("POST", "/api/v1/albums", map[string]any{"title": "Hostile"})
 	if code != 201 || json.Unmarshal(b, &album) != nil {
 		t.Fatalf("create album: %d %s", code, b)
 	}
-	if code, b := admin.do("POST", fmt.Sprintf("/api/v1/albums/%d/photos", album.ID), map[string]any{"photo_ids": ids}); code != 200 {
+	if code, b := admin.Send("POST", fmt.Sprintf("/api/v1/albums/%d/photos", album.ID), map[string]any{"photo_ids": ids}); code != 200 {
 		t.Fatalf("add photos: %d %s", code, b)
 	}
 	var share struct {
 		Token string `json:"token"`
 	}
-	code, b = admin.do("POST", fmt.Sprintf("/api/v1/albums/%d/shares", album.ID), map[string]any{})
+	code, b = admin.Send("POST", fmt.Sprintf("/api/v1/albums/%d/shares", album.ID), map[string]any{})
 	if code != 201 || json.Unmarshal(b, &share) != nil {
 		t.Fatalf("create share: %d %s", code, b)
 	}
 	var visitor struct {
 		ThumbToken string `json:"thumb_token"`
 	}
-	resp, err := http.Get(admin.base + "/api/v1/s/" + share.Token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	json.NewDecoder(resp.Body).Decode(&visitor)
-	resp.Body.Close()
+	(&testkit.Client{T: t, Base: admin.Base}).Get("/api/v1/s/"+share.Token, 200, &visitor)
 	if visitor.ThumbToken == "" {
-		t.Fatalf("share visitor: %s", resp.Status)
+		t.Fatal("share visitor: no thumb_token")
 	}
 
 	sizes := []string{"tile_224", "tile_500", "fit_720", "fit_1920"}
-	tokens := map[string]string{"viewer": viewer.thumb, "visitor": visitor.ThumbToken}
+	tokens := map[string]string{"viewer": viewer.ThumbToken, "visitor": visitor.ThumbToken}
 	// round asks for every size of every file as both callers at once and
 	// returns each file's answers.
 	round := func() map[string][]thumbAnswer {
@@ -239,7 +234,7 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						a := getThumb(admin.base, hashes[f.Name], tok, sz)
+						a := getThumb(admin.Base, hashes[f.Name], tok, sz)
 						mu.Lock()
 						out[f.Name] = append(out[f.Name], a)
 						mu.Unlock()
@@ -267,11 +262,11 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 	results[0] = round()
 	// From the second round on, nothing is decoded and no helper runs:
 	// every answer is a cached thumbnail or a remembered refusal.
-	renders := thumbRenders(t, admin.base)
+	renders := thumbRenders(t, admin.Base)
 	for i := 1; i < rounds; i++ {
 		results[i] = round()
 	}
-	if n := thumbRenders(t, admin.base) - renders; n != 0 {
+	if n := thumbRenders(t, admin.Base) - renders; n != 0 {
 		t.Errorf("%d decodes after the first round, want none", n)
 	}
 	total := time.Since(start)
@@ -291,7 +286,7 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 	for _, f := range set {
 		var ds []time.Duration
 		for range 3 {
-			a := getThumb(admin.base, hashes[f.Name], visitor.ThumbToken, "fit_720")
+			a := getThumb(admin.Base, hashes[f.Name], visitor.ThumbToken, "fit_720")
 			ds = append(ds, a.elapsed)
 		}
 		slices.Sort(ds)
@@ -328,7 +323,7 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 	if peak > 300<<20 {
 		t.Errorf("the server's process tree peaked at %.0f MB, want ≤ 300 MB", float64(peak)/(1<<20))
 	}
-	if code, _ := admin.do("GET", "/healthz", nil); code != 200 {
+	if code, _ := admin.Send("GET", "/healthz", nil); code != 200 {
 		t.Fatalf("healthz after the hostile set: %d", code)
 	}
 
@@ -344,7 +339,7 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 				Count int `json:"refused_count"`
 			} `json:"thumbnails"`
 		}
-		_, b := admin.do("GET", "/api/v1/status", nil)
+		_, b := admin.Send("GET", "/api/v1/status", nil)
 		if err := json.Unmarshal(b, &st); err != nil {
 			t.Fatalf("status %s: %v", when, err)
 		}
@@ -372,7 +367,7 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 		if !f.Refused {
 			continue
 		}
-		a := getThumb(admin.base, hashes[f.Name], visitor.ThumbToken, "fit_1280")
+		a := getThumb(admin.Base, hashes[f.Name], visitor.ThumbToken, "fit_1280")
 		if a.code != http.StatusUnprocessableEntity || a.elapsed > time.Second {
 			t.Errorf("%s after a restart: %d in %v, want the remembered 422 within 1 s", f.Name, a.code, a.elapsed)
 		}
@@ -383,14 +378,14 @@ func TestHostileFilesThroughTheServer(t *testing.T) {
 // and a fix, its photo in the library list carries the problem (the grid
 // draws a tile), and the grid's ?ph=0 form of its thumbnail URL answers the
 // reason as JSON instead of a placeholder picture.
-func checkProblems(t *testing.T, admin *api, set []thumbstest.File, hashes map[string]string) {
+func checkProblems(t *testing.T, admin *api, set []testkit.HostileFile, hashes map[string]string) {
 	t.Helper()
 	var probs struct {
 		Problems []struct {
 			Hash, Kind, Reason, Detail, Fix string
 		} `json:"problems"`
 	}
-	_, b := admin.do("GET", "/api/v1/problems", nil)
+	_, b := admin.Send("GET", "/api/v1/problems", nil)
 	if err := json.Unmarshal(b, &probs); err != nil {
 		t.Fatalf("problems: %v", err)
 	}
@@ -411,7 +406,7 @@ func checkProblems(t *testing.T, admin *api, set []thumbstest.File, hashes map[s
 		} `json:"photos"`
 		Token string `json:"thumb_token"`
 	}
-	_, b = admin.do("GET", "/api/v1/photos?limit=500", nil)
+	_, b = admin.Send("GET", "/api/v1/photos?limit=500", nil)
 	if err := json.Unmarshal(b, &page); err != nil {
 		t.Fatalf("photos: %v", err)
 	}
@@ -430,7 +425,7 @@ func checkProblems(t *testing.T, admin *api, set []thumbstest.File, hashes map[s
 		if !f.Refused {
 			continue
 		}
-		resp, err := http.Get(admin.base + "/api/v1/t/" + h + "/" + page.Token + "/fit_384?ph=0")
+		resp, err := http.Get(admin.Base + "/api/v1/t/" + h + "/" + page.Token + "/fit_384?ph=0")
 		if err != nil {
 			t.Fatal(err)
 		}

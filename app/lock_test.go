@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -77,7 +78,7 @@ func runIn(t *testing.T, stdin string, args ...string) (string, bool) {
 func TestRestoreRefusesWhileServing(t *testing.T) {
 	lib := t.TempDir()
 	for i := 1; i <= 2; i++ {
-		os.WriteFile(filepath.Join(lib, fmt.Sprintf("IMG_%d.jpg", i)), photoJPEG(t, i, 48, 32), 0o644)
+		os.WriteFile(filepath.Join(lib, fmt.Sprintf("IMG_%d.jpg", i)), testkit.JPEG(testkit.Photo{W: 48, H: 32, Seed: uint64(i)}), 0o644)
 	}
 	data := t.TempDir()
 	s := startServerData(t, lib, data, "--backup-interval", "0")

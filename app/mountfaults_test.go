@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"pinhole/app/testkit"
 )
 
 // serveStatus is the part of the full /api/v1/status document these tests
@@ -33,11 +35,11 @@ type serveStatus struct {
 }
 
 func (a *api) status() serveStatus {
-	a.t.Helper()
-	code, b := a.do("GET", "/api/v1/status", nil)
+	a.T.Helper()
+	code, b := a.Send("GET", "/api/v1/status", nil)
 	var st serveStatus
 	if code != 200 || json.Unmarshal(b, &st) != nil {
-		a.t.Fatalf("status: %d %s", code, b)
+		a.T.Fatalf("status: %d %s", code, b)
 	}
 	return st
 }
@@ -45,21 +47,21 @@ func (a *api) status() serveStatus {
 // photos lists every photo the admin sees (missing ones included when
 // missing is set) and fails on duplicate hashes.
 func (a *api) photos(missing bool) []string {
-	a.t.Helper()
+	a.T.Helper()
 	q := "/api/v1/photos?limit=500"
 	if missing {
 		q += "&missing=true"
 	}
-	code, b := a.do("GET", q, nil)
+	code, b := a.Send("GET", q, nil)
 	var list photoList
 	if code != 200 || json.Unmarshal(b, &list) != nil {
-		a.t.Fatalf("photos: %d %s", code, b)
+		a.T.Fatalf("photos: %d %s", code, b)
 	}
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range list.Photos {
 		if seen[p.Hash] {
-			a.t.Fatalf("photo %s is listed twice", p.Hash)
+			a.T.Fatalf("photo %s is listed twice", p.Hash)
 		}
 		seen[p.Hash] = true
 		out = append(out, p.Hash)
@@ -94,7 +96,7 @@ func TestOriginalsMountVanishesAndReturns(t *testing.T) {
 	for i, rel := range []string{"2019/a.jpg", "2019/b.jpg", "2020/Trip/c.jpg", "2020/Trip/d.jpg", "e.jpg"} {
 		p := filepath.Join(disk, filepath.FromSlash(rel))
 		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, photoJPEG(t, i+1, 64, 48), 0o644); err != nil {
+		if err := os.WriteFile(p, testkit.JPEG(testkit.Photo{W: 64, H: 48, Seed: uint64(i + 1)}), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -121,7 +123,7 @@ func TestOriginalsMountVanishesAndReturns(t *testing.T) {
 	mounted = false
 	var st serveStatus
 	waitFor(t, "the status to explain the empty originals", 20*time.Second, func() bool {
-		a.do("POST", "/api/v1/index/rescan", nil)
+		a.Send("POST", "/api/v1/index/rescan", nil)
 		time.Sleep(300 * time.Millisecond)
 		st = a.status()
 		return st.Index.RootProblem != ""
@@ -153,7 +155,7 @@ func TestOriginalsMountVanishesAndReturns(t *testing.T) {
 	if !strings.Contains(st.Watcher.Reason, "unavailable") {
 		t.Errorf("watcher reason while the folder is gone: %q", st.Watcher.Reason)
 	}
-	a.do("POST", "/api/v1/index/rescan", nil)
+	a.Send("POST", "/api/v1/index/rescan", nil)
 	waitFor(t, "the root problem to name the missing folder", 10*time.Second, func() bool {
 		st = a.status()
 		return strings.Contains(st.Index.RootProblem, "unavailable")
@@ -162,7 +164,7 @@ func TestOriginalsMountVanishesAndReturns(t *testing.T) {
 	check("folder gone")
 
 	// Meanwhile a photo was added to the disk elsewhere; the disk returns.
-	if err := os.WriteFile(filepath.Join(disk, "2020", "Trip", "new.jpg"), photoJPEG(t, 9, 64, 48), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(disk, "2020", "Trip", "new.jpg"), testkit.JPEG(testkit.Photo{W: 64, H: 48, Seed: 9}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	os.Mkdir(mnt, 0o755)
@@ -177,7 +179,7 @@ func TestOriginalsMountVanishesAndReturns(t *testing.T) {
 		t.Fatalf("after the disk returned: %+v", st)
 	}
 	// Live watching works again on the returned disk.
-	if err := os.WriteFile(filepath.Join(mnt, "2019", "live.jpg"), photoJPEG(t, 10, 64, 48), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(mnt, "2019", "live.jpg"), testkit.JPEG(testkit.Photo{W: 64, H: 48, Seed: 10}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "a file added after the return to appear", 15*time.Second, func() bool { return len(a.photos(false)) == 7 })
@@ -195,7 +197,7 @@ func TestInotifyLimitFallsBackToPolling(t *testing.T) {
 	for i := range 6 {
 		p := filepath.Join(orig, fmt.Sprintf("folder%d", i), "photo.jpg")
 		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, photoJPEG(t, i+20, 48, 32), 0o644); err != nil {
+		if err := os.WriteFile(p, testkit.JPEG(testkit.Photo{W: 48, H: 32, Seed: uint64(i + 20)}), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -218,9 +220,9 @@ func TestInotifyLimitFallsBackToPolling(t *testing.T) {
 	}
 	// A new file in a folder and a new folder are found by the periodic
 	// rescan (every poll interval), with no watch on them.
-	os.WriteFile(filepath.Join(orig, "folder5", "second.jpg"), photoJPEG(t, 40, 48, 32), 0o644)
+	os.WriteFile(filepath.Join(orig, "folder5", "second.jpg"), testkit.JPEG(testkit.Photo{W: 48, H: 32, Seed: 40}), 0o644)
 	os.MkdirAll(filepath.Join(orig, "later"), 0o755)
-	os.WriteFile(filepath.Join(orig, "later", "third.jpg"), photoJPEG(t, 41, 48, 32), 0o644)
+	os.WriteFile(filepath.Join(orig, "later", "third.jpg"), testkit.JPEG(testkit.Photo{W: 48, H: 32, Seed: 41}), 0o644)
 	took := waitFor(t, "new files found by polling", 10*time.Second, func() bool { return len(a.photos(false)) == 8 })
 	t.Logf("new files appeared %v after being written while polling", took.Round(100*time.Millisecond))
 	// And a deleted one is noticed the same way.

@@ -3,11 +3,9 @@ package app
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +17,7 @@ import (
 	"pinhole/app/config"
 	"pinhole/app/geocode"
 	"pinhole/app/places"
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -103,34 +102,15 @@ func (p *pauseServer) close() {
 	p.s.Close()
 }
 
-// call sends a request with a bearer token and checks the status.
+// call sends a request with a bearer token (none when tok is empty) and
+// a JSON body (none when empty) and checks the status.
 func (p *pauseServer) call(tok, method, path, body string, want int, out any) *http.Response {
 	p.t.Helper()
-	req, err := http.NewRequest(method, p.http.URL+path, strings.NewReader(body))
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	var b any
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		b = body
 	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		p.t.Fatalf("%s %s: %d %s, want %d", method, path, resp.StatusCode, b, want)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			p.t.Fatalf("%s %s: %v in %s", method, path, err, b)
-		}
-	}
-	return resp
+	return (&testkit.Client{T: p.t, Base: p.http.URL, Bearer: tok}).Do(method, path, b, want, out)
 }
 
 // tile asks for a tile as the admin and returns where it came from.

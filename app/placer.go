@@ -34,6 +34,9 @@ type placer struct {
 	resolver Resolver
 	log      *slog.Logger
 	wake     chan struct{}
+	// onWork, when set, is told each time places were resolved (the idle
+	// watch counts it as activity).
+	onWork func()
 }
 
 func newPlacer(d *db.DB, r Resolver, log *slog.Logger) *placer {
@@ -108,6 +111,9 @@ func (p *placer) run(ctx context.Context) {
 			p.log.Warn("resolve places", "err", err)
 		} else if n > 0 {
 			p.log.Debug("places resolved", "photos", n)
+			if p.onWork != nil {
+				p.onWork()
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -54,7 +54,7 @@ func TestServeRereadsOlderLibrary(t *testing.T) {
 		} `json:"index"`
 	}
 	waitFor(t, "the background re-read in the status", 60*time.Second, func() bool {
-		code, b := a.do("GET", "/api/v1/status", nil)
+		code, b := a.Send("GET", "/api/v1/status", nil)
 		if code != 200 || json.Unmarshal(b, &st) != nil {
 			t.Fatalf("status: %d %s", code, b)
 		}
@@ -87,7 +87,7 @@ func TestServeRereadsOlderLibrary(t *testing.T) {
 	}
 	byPath := map[string]detail{}
 	for id := 1; id <= 4; id++ {
-		code, b := a.do("GET", fmt.Sprintf("/api/v1/photos/%d", id), nil)
+		code, b := a.Send("GET", fmt.Sprintf("/api/v1/photos/%d", id), nil)
 		var d detail
 		if code != 200 || json.Unmarshal(b, &d) != nil {
 			t.Fatalf("photo %d: %d %s", id, code, b)

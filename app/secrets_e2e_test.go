@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/app/testkit"
 )
 
 // oldDatabase writes a database at the schema before migration 011 (share
@@ -105,7 +105,7 @@ func TestSecretsAtRestAfterUpgrade(t *testing.T) {
 	data := t.TempDir()
 	links, access := oldDatabase(t, data)
 	orig := t.TempDir()
-	os.WriteFile(filepath.Join(orig, "a.jpg"), photoJPEG(t, 1, 32, 24), 0o644)
+	os.WriteFile(filepath.Join(orig, "a.jpg"), testkit.JPEG(testkit.Photo{W: 32, H: 24, Seed: 1}), 0o644)
 	s := startServerData(t, orig, data)
 	base := "http://" + s.addr
 
@@ -113,36 +113,23 @@ func TestSecretsAtRestAfterUpgrade(t *testing.T) {
 	var visit struct {
 		ThumbToken string `json:"thumb_token"`
 	}
-	getJSON(t, base+"/api/v1/s/"+links[0], nil, 200, &visit)
+	anon := &testkit.Client{T: t, Base: base}
+	anon.Get("/api/v1/s/"+links[0], 200, &visit)
 	if visit.ThumbToken != access[0] {
 		t.Errorf("the open link's access secret changed: %q", visit.ThumbToken)
 	}
-	js := `{"password":"open sesame"}`
-	resp, err := http.Post(base+"/api/v1/s/"+links[1]+"/unlock", "application/json", strings.NewReader(js))
-	if err != nil {
-		t.Fatal(err)
-	}
+	code, body := anon.Send("POST", "/api/v1/s/"+links[1]+"/unlock", `{"password":"open sesame"}`)
 	var un struct{ Access string }
-	json.NewDecoder(resp.Body).Decode(&un)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || un.Access != access[1] {
-		t.Errorf("unlocking the password link: %d %q", resp.StatusCode, un.Access)
+	json.Unmarshal(body, &un)
+	if code != 200 || un.Access != access[1] {
+		t.Errorf("unlocking the password link: %d %q", code, un.Access)
 	}
 	// Its owner still sees both links.
-	resp, err = http.Post(base+"/api/v1/session", "application/json", strings.NewReader(`{"username":"admin","password":"admin password","bearer":true}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var login struct {
-		Token      string
-		ThumbToken string `json:"thumb_token"`
-	}
-	json.NewDecoder(resp.Body).Decode(&login)
-	resp.Body.Close()
+	login := testkit.Login(t, base, "admin", "admin password")
 	var list struct {
 		Shares []struct{ URL string }
 	}
-	getJSON(t, base+"/api/v1/shares", http.Header{"Authorization": {"Bearer " + login.Token}}, 200, &list)
+	login.Get("/api/v1/shares", 200, &list)
 	got := map[string]bool{}
 	for _, sh := range list.Shares {
 		got[sh.URL] = true
@@ -190,27 +177,6 @@ func TestSecretsAtRestAfterUpgrade(t *testing.T) {
 			if bytes.Contains(b, []byte(v)) {
 				t.Errorf("%s holds the %s in clear", filepath.Base(f), name)
 			}
-		}
-	}
-}
-
-func getJSON(t *testing.T, url string, h http.Header, want int, out any) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	for k, v := range h {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != want {
-		t.Fatalf("GET %s: %d, want %d", url, resp.StatusCode, want)
-	}
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatal(err)
 		}
 	}
 }

@@ -15,7 +15,9 @@ import (
 
 	"pinhole/app/index"
 	"pinhole/app/maps"
+	"pinhole/app/places"
 	"pinhole/app/sidecar"
+	"pinhole/app/transcode"
 	"pinhole/app/trash"
 	"pinhole/app/upstream"
 	"pinhole/app/version"
@@ -36,6 +38,8 @@ type Server struct {
 	// Trash empties the Trash and finishes deletions a stop interrupted
 	// (app/trash).
 	Trash *trash.Service
+	// Videos converts videos browsers cannot play (app/transcode).
+	Videos *transcode.Service
 
 	ctx context.Context // the server's lifetime, for rescans started by requests
 
@@ -45,6 +49,10 @@ type Server struct {
 
 	scanMu   sync.Mutex
 	scanning bool
+
+	// idle gives memory back when nothing has happened for a while
+	// (app/idle.go).
+	idle *idleWatch
 }
 
 func runServe(ctx context.Context, e *env) error {
@@ -78,19 +86,23 @@ func runServe(ctx context.Context, e *env) error {
 		return err
 	}
 	defer s.Thumbs.Close()
+	defer s.Videos.Close()
 	return s.Run(ctx, ln)
 }
 
 // NewServer wires the watcher, thumbnails and web server around an opened
 // App.
 func NewServer(a *App) (*Server, error) {
-	s := &Server{App: a}
+	s := &Server{App: a, idle: newIdleWatch(a.Cfg.IdleRelease)}
+	places.ReleaseAfter(a.Cfg.IdleRelease)
+	a.Places.onWork = s.idle.touch
 	s.Watcher = watch.New(watch.Options{
 		Root:     a.Cfg.Originals,
 		Debounce: a.Cfg.Debounce,
 		Settle:   a.Cfg.SettleTime,
 		Logger:   a.Log.With("component", "watch"),
 		Changed: func(ctx context.Context, rels []string) {
+			s.idle.touch()
 			if _, err := a.Indexer.Changed(ctx, rels); err != nil && ctx.Err() == nil {
 				a.Log.Warn("index changes", "err", err)
 			}
@@ -105,6 +117,10 @@ func NewServer(a *App) (*Server, error) {
 	s.Thumbs = th
 	s.Sidecars = a.sidecarWriter()
 	a.DB.OnEdited(s.Sidecars.Enqueue)
+	if s.Videos, err = a.openVideos(); err != nil {
+		th.Close()
+		return nil, fmt.Errorf("video conversion: %w", err)
+	}
 	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
 	s.pause.OnResume(a.Places.poke)
 	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
@@ -121,6 +137,7 @@ func NewServer(a *App) (*Server, error) {
 		Version:        version.String(),
 		Originals:      a.Cfg.Originals,
 		ReadOnly:       a.Cfg.ReadOnly,
+		UploadWritable: a.Cfg.UploadWritable,
 		UploadFolder:   a.Cfg.UploadFolder,
 		UploadLimitMB:  a.Cfg.UploadLimitMB,
 		MaxMegapixels:  a.Cfg.MaxMegapixels,
@@ -137,6 +154,7 @@ func NewServer(a *App) (*Server, error) {
 		Refusals:       thumbAdapter{th},
 		Conns:          connLimits(a.Cfg, a.Log),
 		Trash:          s.Trash,
+		Videos:         s.Videos,
 	}))
 	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
 	a.photosChanged.Store(&notify)
@@ -171,6 +189,9 @@ func (s *Server) metrics(w io.Writer) {
 	fmt.Fprintf(w, "# TYPE pinhole_thumb_cache_files gauge\npinhole_thumb_cache_files %d\n", st.Files)
 	fmt.Fprintf(w, "# TYPE pinhole_thumb_renders_total counter\npinhole_thumb_renders_total %d\n", st.Renders)
 	fmt.Fprintf(w, "# TYPE pinhole_thumb_cache_hits_total counter\npinhole_thumb_cache_hits_total %d\n", st.Hits)
+	vs := s.Videos.Stats()
+	fmt.Fprintf(w, "# TYPE pinhole_video_cache_bytes gauge\npinhole_video_cache_bytes %d\n", vs.Bytes)
+	fmt.Fprintf(w, "# TYPE pinhole_video_conversions_total counter\npinhole_video_conversions_total %d\n", s.Videos.Conversions())
 	p := s.Indexer.Progress()
 	fmt.Fprintf(w, "# TYPE pinhole_index_running gauge\npinhole_index_running %d\n", boolNum(p.Running))
 	if c, err := s.DB.Counts(context.Background()); err == nil {
@@ -205,8 +226,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	s.Log.Info("pinhole serving", "version", version.String(), "addr", ln.Addr().String(),
 		"originals", s.Cfg.Originals, "data", s.Cfg.Data, "demo", s.Demo)
+	ln = s.idle.listener(ln)
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
+	go func() {
+		defer wg.Done()
+		s.idle.run(ctx, s.releaseMemory)
+	}()
 	go func() {
 		defer wg.Done()
 		s.Places.run(ctx)
@@ -290,7 +316,9 @@ func (s *Server) rescan(ctx context.Context, full bool) {
 	}
 	s.scanning = true
 	s.scanMu.Unlock()
+	s.idle.touch()
 	defer func() {
+		s.idle.touch()
 		s.scanMu.Lock()
 		s.scanning = false
 		s.scanMu.Unlock()

@@ -6,9 +6,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -41,21 +39,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-func photoJPEG(t testing.TB, seed int, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			img.Set(x, y, color.RGBA{uint8(seed*37 + x), uint8(seed*11 + y), uint8(x ^ y), 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 func freeAddr(t testing.TB) string {
@@ -177,7 +160,7 @@ func TestLiveSync(t *testing.T) {
 	ctx := context.Background()
 	orig := t.TempDir()
 	os.MkdirAll(filepath.Join(orig, "2024"), 0o755)
-	os.WriteFile(filepath.Join(orig, "2024", "IMG_0001.jpg"), photoJPEG(t, 1, 64, 48), 0o644)
+	os.WriteFile(filepath.Join(orig, "2024", "IMG_0001.jpg"), testkit.JPEG(testkit.Photo{W: 64, H: 48, Seed: 1}), 0o644)
 	s := startServer(t, orig)
 	d := s.openDB(t)
 	waitFor(t, "initial scan", 10*time.Second, func() bool {
@@ -189,7 +172,7 @@ func TestLiveSync(t *testing.T) {
 
 	// 1. A photo copied in, in one go, into a folder created now.
 	os.MkdirAll(filepath.Join(orig, "2024", "trip"), 0o755)
-	os.WriteFile(filepath.Join(orig, "2024", "trip", "IMG_0002.jpg"), photoJPEG(t, 2, 64, 48), 0o644)
+	os.WriteFile(filepath.Join(orig, "2024", "trip", "IMG_0002.jpg"), testkit.JPEG(testkit.Photo{W: 64, H: 48, Seed: 2}), 0o644)
 	took := waitFor(t, "copied photo indexed", 5*time.Second, func() bool {
 		_, err := d.FileByPath(ctx, "2024/trip/IMG_0002.jpg")
 		return err == nil
@@ -198,7 +181,7 @@ func TestLiveSync(t *testing.T) {
 
 	// 2. A photo written slowly in chunks (an SMB copy): indexed once
 	// complete, with the hash of the whole file.
-	big := photoJPEG(t, 3, 640, 480)
+	big := testkit.JPEG(testkit.Photo{W: 640, H: 480, Seed: 3})
 	f, err := os.Create(filepath.Join(orig, "2024", "IMG_0003.jpg"))
 	if err != nil {
 		t.Fatal(err)

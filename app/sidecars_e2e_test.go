@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"pinhole/app/testkit"
 	"reflect"
 	"strings"
 	"syscall"
@@ -60,11 +61,11 @@ type photoDetail struct {
 }
 
 func (a *api) detail(id int64) photoDetail {
-	a.t.Helper()
-	code, b := a.do("GET", fmt.Sprintf("/api/v1/photos/%d", id), nil)
+	a.T.Helper()
+	code, b := a.Send("GET", fmt.Sprintf("/api/v1/photos/%d", id), nil)
 	var d photoDetail
 	if code != 200 || json.Unmarshal(b, &d) != nil {
-		a.t.Fatalf("photo %d: %d %s", id, code, b)
+		a.T.Fatalf("photo %d: %d %s", id, code, b)
 	}
 	// The place of a new position is resolved in the background, when
 	// the resolver is next woken: not part of what an edit or a sidecar
@@ -85,7 +86,7 @@ func TestEditsReachSidecarsThroughTheServer(t *testing.T) {
 			lib := t.TempDir()
 			orig := filepath.Join(lib, "2019", "Paris", "IMG_1.jpg")
 			os.MkdirAll(filepath.Dir(orig), 0o755)
-			if err := os.WriteFile(orig, photoJPEG(t, 1, 64, 48), 0o644); err != nil {
+			if err := os.WriteFile(orig, testkit.JPEG(testkit.Photo{Seed: uint64(1), W: 64, H: 48}), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			hash := sha1File(t, orig)
@@ -99,12 +100,12 @@ func TestEditsReachSidecarsThroughTheServer(t *testing.T) {
 			a := login(t, s, "admin", "correct horse battery")
 			var ids []string
 			waitFor(t, "the photo indexed", 20*time.Second, func() bool { ids = a.photos(false); return len(ids) == 1 })
-			_, b := a.do("GET", "/api/v1/photos?limit=5", nil)
+			_, b := a.Send("GET", "/api/v1/photos?limit=5", nil)
 			var list photoList
 			json.Unmarshal(b, &list)
 			id := list.Photos[0].ID
 
-			code, b := a.do("PATCH", fmt.Sprintf("/api/v1/photos/%d", id), map[string]any{
+			code, b := a.Send("PATCH", fmt.Sprintf("/api/v1/photos/%d", id), map[string]any{
 				"title": "Night at the tower", "description": "Summer trip", "keywords": []string{"paris", "tower"},
 				"taken_local": "2019-07-14 21:05:30", "taken_offset": 120, "lat": 48.8583701, "lng": 2.2944813,
 			})
@@ -149,7 +150,7 @@ func TestEditsReachSidecarsThroughTheServer(t *testing.T) {
 				// The watcher indexes the new sidecar into the stack;
 				// the photo stays as the user left it.
 				waitFor(t, "the sidecar indexed", 15*time.Second, func() bool { return len(a.detail(id).Files) == 2 })
-				a.do("POST", "/api/v1/index/rescan", nil)
+				a.Send("POST", "/api/v1/index/rescan", nil)
 				time.Sleep(time.Second)
 			}
 			after := a.detail(id)
@@ -175,7 +176,7 @@ func TestSidecarsExportSurvivesKills(t *testing.T) {
 		p := filepath.Join(lib, fmt.Sprintf("f%02d", i%20), fmt.Sprintf("IMG_%04d.jpg", i))
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		// A trailer keeps every file's content (and so its photo) apart.
-		if err := os.WriteFile(p, append(photoJPEG(t, i, 8, 8), fmt.Sprintf("photo-%d", i)...), 0o644); err != nil {
+		if err := os.WriteFile(p, append(testkit.JPEG(testkit.Photo{Seed: uint64(i), W: 8, H: 8}), fmt.Sprintf("photo-%d", i)...), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -40,6 +40,8 @@ type Status struct {
 	// Reread is the background re-read of files an older metadata reader
 	// read (app/index/reread.go).
 	Reread index.RereadStatus `json:"reread"`
+	// Videos is the converter of videos browsers cannot play.
+	Videos VideoStatus `json:"videos"`
 	// Error is why the counts could not be read (the status is then
 	// "degraded").
 	Error        string          `json:"error,omitempty"`
@@ -180,6 +182,7 @@ func (s *Server) status(ctx context.Context, pub web.PublicStatus) Status {
 		Maps:         s.Tiles.Stats(),
 		Thumbnails:   refusedStatus(s.Thumbs),
 		Reread:       s.Indexer.RereadStatus(),
+		Videos:       videoStatus(s.Videos),
 		RecentErrors: []db.IndexError{},
 	}
 	st.Helpers.HEIF, st.Helpers.FFmpeg = s.Thumbs.Helpers()

@@ -2,11 +2,8 @@ package app
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"image"
-	"image/jpeg"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +13,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/app/testkit"
 )
 
 // TestStatusShowsEachRoleWhatItMaySee: the admin's status has the
@@ -27,16 +25,7 @@ func TestStatusShowsEachRoleWhatItMaySee(t *testing.T) {
 	data, originals := t.TempDir(), t.TempDir()
 	ctx := context.Background()
 	for i, name := range []string{"Family/Home/a.jpg", "Family/Home/b.jpg", "Holiday/c.jpg"} {
-		var b bytes.Buffer
-		img := image.NewGray(image.Rect(0, 0, 8+i, 8))
-		if err := jpeg.Encode(&b, img, nil); err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(originals, filepath.FromSlash(name))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testkit.WriteFile(t, originals, name, testkit.JPEG(testkit.Photo{W: 8 + i, H: 8, Gray: true}))
 	}
 	// A file the indexer cannot read leaves an error naming its folder.
 	if err := os.WriteFile(filepath.Join(originals, "Family", "Home", "broken.jpg"), []byte("\xff\xd8 not a jpeg"), 0o644); err != nil {

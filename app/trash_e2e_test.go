@@ -123,7 +123,7 @@ func TestKilledWhileEmptyingTheTrash(t *testing.T) {
 		s := startServerData(t, lib, data, args...)
 		if round == 0 {
 			a := login(t, s, "admin", "correct horse battery")
-			code, b := a.do("POST", "/api/v1/trash/empty", map[string]any{"all": true})
+			code, b := a.Send("POST", "/api/v1/trash/empty", map[string]any{"all": true})
 			if code != 202 {
 				t.Fatalf("empty: %d %s", code, b)
 			}
@@ -188,7 +188,7 @@ func TestKilledWhileEmptyingTheTrash(t *testing.T) {
 	s := startServerData(t, lib, data, args...)
 	a := login(t, s, "admin", "correct horse battery")
 	waitFor(t, "the deletion finished", 60*time.Second, func() bool {
-		code, b := a.do("GET", "/api/v1/trash", nil)
+		code, b := a.Send("GET", "/api/v1/trash", nil)
 		var out struct {
 			Photos []json.RawMessage `json:"photos"`
 			Trash  db.TrashSummary   `json:"trash"`
@@ -256,11 +256,11 @@ type trashState struct {
 }
 
 func (a *api) trash() trashState {
-	a.t.Helper()
-	code, b := a.do("GET", "/api/v1/trash", nil)
+	a.T.Helper()
+	code, b := a.Send("GET", "/api/v1/trash", nil)
 	var st trashState
 	if code != 200 || json.Unmarshal(b, &st) != nil {
-		a.t.Fatalf("trash: %d %s", code, b)
+		a.T.Fatalf("trash: %d %s", code, b)
 	}
 	return st
 }
@@ -288,14 +288,14 @@ func TestTrashWithReadOnlyOriginals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if code, b := a.do("POST", "/api/v1/trash", map[string]any{"photo_ids": []int64{p.ID}}); code != 200 {
+		if code, b := a.Send("POST", "/api/v1/trash", map[string]any{"photo_ids": []int64{p.ID}}); code != 200 {
 			t.Fatalf("trash: %d %s", code, b)
 		}
 		st := a.trash()
 		if st.Trash.DeletesFiles || !strings.Contains(st.Trash.ReadOnly, "--read-only=false") || !strings.Contains(st.Trash.ReadOnly, "ReadWritePaths") {
 			t.Fatalf("the Trash does not say how to allow deleting: %+v", st.Trash)
 		}
-		code, b := a.do("POST", "/api/v1/trash/empty", map[string]any{"all": true})
+		code, b := a.Send("POST", "/api/v1/trash/empty", map[string]any{"all": true})
 		if code != 200 || !strings.Contains(string(b), `"removed":1`) {
 			t.Fatalf("empty: %d %s", code, b)
 		}
@@ -313,7 +313,7 @@ func TestTrashWithReadOnlyOriginals(t *testing.T) {
 			_, e2 := d.FileByPath(context.Background(), "copy.jpg")
 			return e1 == nil && e2 == nil
 		})
-		a.do("POST", "/api/v1/index/rescan", nil)
+		a.Send("POST", "/api/v1/index/rescan", nil)
 		time.Sleep(500 * time.Millisecond)
 		if got := a.photos(false); len(got) != 1 {
 			t.Fatalf("%d photos in the library after moving and copying the removed one, want 1", len(got))
@@ -341,8 +341,8 @@ func TestTrashWithReadOnlyOriginals(t *testing.T) {
 		waitFor(t, "the photo indexed", 20*time.Second, func() bool { return len(a.photos(false)) == 1 })
 		d := s.openDB(t)
 		p, _ := d.PhotoByPath(context.Background(), "IMG_3.JPG")
-		a.do("POST", "/api/v1/trash", map[string]any{"photo_ids": []int64{p.ID}})
-		if code, b := a.do("POST", "/api/v1/trash/empty", map[string]any{"all": true}); code != 202 {
+		a.Send("POST", "/api/v1/trash", map[string]any{"photo_ids": []int64{p.ID}})
+		if code, b := a.Send("POST", "/api/v1/trash/empty", map[string]any{"all": true}); code != 202 {
 			t.Fatalf("empty: %d %s", code, b)
 		}
 		var st trashState

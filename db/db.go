@@ -54,6 +54,9 @@ type DB struct {
 	// editedHook is told which photos a user's edit changed
 	// (db/sidecars.go).
 	editedHook func(ids []int64)
+	// kept holds the folder, places and camera lists until the library
+	// changes (db/foldercounts.go).
+	kept kept
 }
 
 // Open opens (creating if needed) the database at path and migrates it to the
@@ -128,11 +131,6 @@ func (d *DB) Close() error {
 func (d *DB) Path() string { return d.path }
 
 func (d *DB) stamp() string { return formatTime(d.now()) }
-
-// SetClock replaces the clock the database stamps rows and judges expiry
-// (sessions, share links) by, so tests can move time instead of sleeping
-// across a second boundary. Call it before the database is shared.
-func (d *DB) SetClock(now func() time.Time) { d.now = now }
 
 // TimeLayout is how times are stored: sortable text, UTC unless a column says
 // otherwise.

@@ -137,6 +137,13 @@ func (d *DB) ApplyFiles(ctx context.Context, recs []FileRecord, exists Exists) (
 			if err != nil {
 				return fmt.Errorf("%s: %w", recs[i].Path, err)
 			}
+			if recs[i].Info != nil && recs[i].Info.ContentID != "" {
+				id, err := d.pairLive(ctx, tx, recs[i].Path) // db/live.go
+				if err != nil {
+					return fmt.Errorf("%s: %w", recs[i].Path, err)
+				}
+				ids = append(ids, id)
+			}
 			for _, id := range ids {
 				touched[id] = true
 			}

@@ -104,7 +104,34 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 	// photo, packed as favourite<<40 | id so max() finds it.
 	var groups string
 	var args []any
-	if 360*g.CellPx/world >= 8*fineCellDeg && q.broad() {
+	// Fine cells kept by triggers (db/geocells.go) grouped into map cells
+	// by their mean position, when nothing but the visible box is asked
+	// (the cells count what an owner or a viewer sees, not a visitor's
+	// album).
+	fromCells := func(f string) (string, []any) {
+		key, keyArgs := cellKey("(f.slat / f.n)", "(f.slng / f.n)")
+		return f + `,
+	g AS (
+		SELECT sum(n) AS n, sum(slat) AS slat, sum(slng) AS slng, min(w) AS w, min(s) AS s, max(e) AS e, max(nn) AS nn,
+			max(rep) AS rep, ` + key + ` AS k
+		FROM f GROUP BY k ORDER BY n DESC LIMIT ` + strconv.Itoa(maxGeoClusters) + `)`, keyArgs
+	}
+	cellDeg := 360 * g.CellPx / world
+	cellsFit := q.broad() && q.visibleOnly() && q.Reader.Kind != Visitor
+	hidePrivate := !q.Reader.SeesPrivate()
+	if cellDeg >= 8*fineCellDeg && cellsFit {
+		f, cellArgs, err := d.geoCells(ctx, box, hidePrivate, parts)
+		if err != nil {
+			return nil, err
+		}
+		var keyArgs []any
+		groups, keyArgs = fromCells(f)
+		args = append(append(args, cellArgs...), keyArgs...)
+	} else if cellDeg >= 6*cityCellDeg && cellDeg < 8*fineCellDeg && cellsFit {
+		var keyArgs []any
+		groups, keyArgs = fromCells(cityCells(box, hidePrivate))
+		args = append(args, keyArgs...)
+	} else if cellDeg >= 8*fineCellDeg && q.broad() {
 		// Low zooms: most of the library is in view, and sorting every
 		// photo by its cell is most of the cost. Walking photos_geo_cell
 		// aggregates each fixed fine cell as it goes, then the few fine

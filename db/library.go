@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -63,25 +64,14 @@ func (d *DB) Folder(ctx context.Context, rel string, r Reader) (FolderView, erro
 	if !ok && rel != "" {
 		return v, fmt.Errorf("folder %q: %w", rel, ErrNotFound)
 	}
-	rows, err = d.sql.QueryContext(ctx, `SELECT f.folder_id, count(DISTINCT f.photo_id) FROM files f JOIN photos p ON p.id = f.photo_id
-		WHERE f.missing = 0 AND `+visible(r)+` GROUP BY f.folder_id`)
+	direct, err := d.folderPhotoCounts(ctx, r)
 	if err != nil {
-		return v, fmt.Errorf("count folder photos: %w", err)
+		return v, err
 	}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return v, err
-		}
+	for id, n := range direct {
 		if f := byID[id]; f != nil {
 			f.direct = n
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return v, err
 	}
 	// Totals: every folder's direct count goes to itself and its ancestors.
 	for _, f := range byID {
@@ -151,6 +141,19 @@ type PlaceCount struct {
 // listed ("country", "state" or "city"). Counts and covers see the same
 // photos: the ones visible to r.
 func (d *DB) Places(ctx context.Context, country, state string, r Reader) (string, []PlaceCount, error) {
+	type answer struct {
+		level string
+		list  []PlaceCount
+	}
+	a, err := remember(ctx, d, fmt.Sprintf("places %q %q %s", strings.ToUpper(country), state, r.key()), func() (answer, error) {
+		level, list, err := d.countPlaces(ctx, country, state, r)
+		return answer{level, list}, err
+	})
+	return a.level, slices.Clone(a.list), err
+}
+
+// countPlaces is Places without the kept answers.
+func (d *DB) countPlaces(ctx context.Context, country, state string, r Reader) (string, []PlaceCount, error) {
 	level, where, args := "country", "", []any{}
 	switch {
 	case country != "" && state != "":
@@ -284,6 +287,19 @@ type LensCount struct {
 
 // Cameras lists the cameras and lenses in the library, most used first.
 func (d *DB) Cameras(ctx context.Context, r Reader) ([]CameraCount, []LensCount, error) {
+	type answer struct {
+		cams   []CameraCount
+		lenses []LensCount
+	}
+	a, err := remember(ctx, d, fmt.Sprintf("cameras %v", r), func() (answer, error) {
+		cams, lenses, err := d.countCameras(ctx, r)
+		return answer{cams, lenses}, err
+	})
+	return slices.Clone(a.cams), slices.Clone(a.lenses), err
+}
+
+// countCameras is Cameras without the kept answers.
+func (d *DB) countCameras(ctx context.Context, r Reader) ([]CameraCount, []LensCount, error) {
 	rows, err := d.sql.QueryContext(ctx, `SELECT make, model, count(*) AS n FROM photos p WHERE model <> '' AND `+visible(r)+
 		` GROUP BY make, model ORDER BY n DESC, make, model`)
 	if err != nil {

@@ -142,19 +142,19 @@ func (d *DB) refreshPhoto(ctx context.Context, tx *sql.Tx, photoID int64) ([]Bad
 	mg := meta.Merge(files, edited, ParseTime(editedAt))
 	if mg.Primary == 0 {
 		// Only sidecars left (their picture was removed): nothing to show.
-		_, err := tx.ExecContext(ctx, `UPDATE photos SET missing = 1, primary_file_id = NULL WHERE id = ?`, photoID)
+		_, err := tx.ExecContext(ctx, `UPDATE photos SET missing = 1, primary_file_id = NULL, motion_file_id = NULL WHERE id = ?`, photoID)
 		return bad, err
 	}
 	m := &mg.Info
 	set := []string{
 		"media_type = ?", "make = ?", "model = ?", "lens = ?", "exposure_time = ?", "f_number = ?",
 		"iso = ?", "focal_length = ?", "width = ?", "height = ?", "orientation = ?", "duration = ?",
-		"missing = ?", "primary_file_id = ?", "updated_at = ?",
+		"missing = ?", "primary_file_id = ?", "motion_file_id = ?", "updated_at = ?",
 	}
 	args := []any{
 		string(mg.MediaType), m.Make, m.Model, m.Lens, nullFloat(m.ExposureTime), nullFloat(m.FNumber),
 		nullInt(m.ISO), nullFloat(m.FocalLength), m.DisplayWidth(), m.DisplayHeight(), m.Orientation, nullFloat(m.Duration),
-		boolInt(mg.Missing), mg.Primary, d.stamp(),
+		boolInt(mg.Missing), mg.Primary, sql.NullInt64{Int64: mg.Motion, Valid: mg.Motion != 0}, d.stamp(),
 	}
 	if len(mg.Adopted) > 0 {
 		for f := range mg.Adopted {

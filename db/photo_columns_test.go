@@ -17,6 +17,7 @@ var internalPhotoColumns = map[string]string{
 	"edited":          "the fields a user changed; PhotoDetail shows them as a list",
 	"primary_file_id": "the file shown for the photo; Photo carries its hash",
 	"search_key":      "the full-text row's key (taken time and id), for search order",
+	"motion_file_id":  "the file whose video is the photo's motion; Photo carries it as motion.hash",
 	"edited_at":       "when a user last edited the photo, for the sidecar writer: the newer of Pinhole's edit and another program's sidecar wins",
 	"removed":         "removed from the library for good (read-only originals): hidden from everyone, kept so its files stay ignored",
 }
@@ -24,8 +25,10 @@ var internalPhotoColumns = map[string]string{
 // photoFieldsWithoutColumn are db.Photo's JSON fields that are not
 // columns of photos, each with where they come from.
 var photoFieldsWithoutColumn = map[string]string{
-	"hash":    "the primary file's content hash (files.hash)",
-	"problem": "CheckProblem, from the primary file's error and type",
+	"hash":     "the primary file's content hash (files.hash)",
+	"problem":  "CheckProblem, from the primary file's error and type",
+	"motion":   "the motion file's hash and whether the video is inside the still (motion_file_id joined to files)",
+	"playable": "web's markPlayable, from the video's codecs (files.meta or a remembered ffprobe answer)",
 }
 
 // TestPhotoColumnsMatchThePhotoStruct ties the photos table to db.Photo:

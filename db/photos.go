@@ -49,37 +49,62 @@ type Photo struct {
 	// TrashedAt is when the photo was moved to the Trash; "" (left out)
 	// while it is in the library. Only the Trash screen lists such photos.
 	TrashedAt string `json:"trashed_at,omitempty"`
+	// Motion says where a live photo's motion plays from; absent for
+	// photos that do not move (or whose video is missing).
+	Motion *Motion `json:"motion,omitempty"`
 	// Problem is set by CheckProblem when the primary file cannot be
 	// shown or read as it should (the grid draws a tile saying why).
 	Problem *FileProblem `json:"problem,omitempty"`
+	// Playable is set on videos by the web layer: whether browsers play the
+	// file as it is (false: the server converts it first); nil: not known
+	// until the video is first played.
+	Playable *bool `json:"playable,omitempty"`
 
 	fileError, fileMIME, fileKind string // the primary file's, for CheckProblem
 }
 
+// Motion is the moving part of a live photo: the file to ask for by its
+// hash, from GET /video/:hash for a video stacked with the picture, or
+// from GET /motion/:hash for a video embedded in the picture's own file.
+type Motion struct {
+	Hash     string `json:"hash"`
+	Embedded bool   `json:"embedded"`
+}
+
 // photoColumns lists the columns scanPhoto reads, from photos p joined to
-// the primary file f.
+// the primary file f and the motion file m (photoJoins).
 const photoColumns = `p.id, p.uid, p.media_type, p.taken_at, p.taken_local, p.taken_offset, p.taken_source,
 	p.title, p.description, p.make, p.model, p.lens, p.exposure_time, p.f_number, p.iso, p.focal_length,
 	p.lat, p.lng, p.alt, p.width, p.height, p.orientation, p.duration, p.rating, p.favorite, p.private,
 	p.archived, p.missing, p.country_code, p.country, p.state, p.city, p.place_source, COALESCE(f.hash, ''),
-	p.added_at, p.updated_at, p.trashed_at, COALESCE(f.error, ''), COALESCE(f.mime, ''), COALESCE(f.kind, '')`
+	p.added_at, p.updated_at, p.trashed_at, COALESCE(f.error, ''), COALESCE(f.mime, ''), COALESCE(f.kind, ''),
+	COALESCE(CASE WHEN m.missing = 0 THEN m.hash END, ''), COALESCE(m.id = f.id, 0)`
+
+// photoJoins joins what photoColumns reads besides photos p: the primary
+// file f, and m, the file a live photo's motion plays from.
+const photoJoins = `LEFT JOIN files f ON f.id = p.primary_file_id LEFT JOIN files m ON m.id = p.motion_file_id`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanPhoto(s scanner) (Photo, error) {
 	var p Photo
+	var motionHash string
+	var embedded bool
 	err := s.Scan(&p.ID, &p.UID, &p.MediaType, &p.TakenAt, &p.TakenLocal, &p.TakenOffset, &p.TakenSource,
 		&p.Title, &p.Description, &p.Make, &p.Model, &p.Lens, &p.Exposure, &p.FNumber, &p.ISO, &p.FocalLength,
 		&p.Lat, &p.Lng, &p.Alt, &p.Width, &p.Height, &p.Orientation, &p.Duration, &p.Rating, &p.Favorite, &p.Private,
 		&p.Archived, &p.Missing, &p.CountryCode, &p.Country, &p.State, &p.City, &p.PlaceSource, &p.Hash,
-		&p.AddedAt, &p.UpdatedAt, &p.TrashedAt, &p.fileError, &p.fileMIME, &p.fileKind)
+		&p.AddedAt, &p.UpdatedAt, &p.TrashedAt, &p.fileError, &p.fileMIME, &p.fileKind, &motionHash, &embedded)
+	if motionHash != "" {
+		p.Motion = &Motion{Hash: motionHash, Embedded: embedded}
+	}
 	return p, err
 }
 
 // PhotoByID loads one photo.
 func (d *DB) PhotoByID(ctx context.Context, id int64) (Photo, error) {
 	row := d.sql.QueryRowContext(ctx, `SELECT `+photoColumns+`
-		FROM photos p LEFT JOIN files f ON f.id = p.primary_file_id WHERE p.id = ?`, id)
+		FROM photos p `+photoJoins+` WHERE p.id = ?`, id)
 	p, err := scanPhoto(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("photo %d: %w", id, ErrNotFound)
@@ -97,24 +122,6 @@ func (d *DB) PhotoByPath(ctx context.Context, rel string) (Photo, error) {
 		return Photo{}, err
 	}
 	return d.PhotoByID(ctx, id)
-}
-
-// SetFlag sets one of a photo's yes/no flags: favorite, private or archived.
-func (d *DB) SetFlag(ctx context.Context, id int64, flag string, on bool) error {
-	switch flag {
-	case "favorite", "private", "archived":
-	default:
-		return fmt.Errorf("flag %q: %w", flag, ErrInvalid)
-	}
-	res, err := d.sql.ExecContext(ctx, `UPDATE photos SET `+flag+` = ?, updated_at = ? WHERE id = ?`, boolInt(on), d.stamp(), id)
-	if err != nil {
-		return err
-	}
-	d.vocab.changed() // private and archived photos leave the vocabulary
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("photo %d: %w", id, ErrNotFound)
-	}
-	return nil
 }
 
 // PublicPhotoIDs returns the ids among ids of photos that are neither

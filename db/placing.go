@@ -78,9 +78,11 @@ func (d *DB) ResetPlaces(ctx context.Context, sources ...string) (int64, error) 
 // PlaceCounts reports how many geotagged photos have a place and how many
 // wait for one.
 func (d *DB) PlaceCounts(ctx context.Context) (resolved, pending int, err error) {
+	// One walk of the place sources of geotagged photos (migration 017);
+	// the planner would otherwise pick the position index and read every
+	// photo row.
 	err = d.sql.QueryRowContext(ctx, `
-		SELECT
-			(SELECT count(*) FROM photos WHERE lat IS NOT NULL AND place_source NOT IN ('', 'none')),
-			(SELECT count(*) FROM photos WHERE lat IS NOT NULL AND place_source = '')`).Scan(&resolved, &pending)
+		SELECT count(*) FILTER (WHERE place_source NOT IN ('', 'none')), count(*) FILTER (WHERE place_source = '')
+		FROM photos INDEXED BY photos_place_source WHERE lat IS NOT NULL`).Scan(&resolved, &pending)
 	return resolved, pending, err
 }

@@ -101,3 +101,12 @@ func (r Reader) mayOpen(p Photo, removed bool) bool {
 	}
 	return true
 }
+
+// key names what r may see, for answers kept per kind of reader (the
+// folder, place and camera lists: db/foldercounts.go).
+func (r Reader) key() string {
+	if r.Kind == Visitor {
+		return "visitor " + strconv.FormatInt(r.Album, 10)
+	}
+	return strconv.Itoa(int(r.Kind))
+}

@@ -113,6 +113,13 @@ func (d *DB) RereadFiles(ctx context.Context, recs []FileRecord) (photos []int64
 				return fmt.Errorf("%s: %w", r.Path, err)
 			}
 			stored++
+			if photo != 0 && r.Info != nil && r.Info.ContentID != "" {
+				// A Live Photo's halves named apart pair once their
+				// identifiers are read (db/live.go).
+				if photo, err = d.pairLive(ctx, tx, r.Path); err != nil {
+					return fmt.Errorf("%s: %w", r.Path, err)
+				}
+			}
 			if photo != 0 {
 				touched[photo] = true
 			}

@@ -309,8 +309,8 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 	// Only column names and fixed words are written into the text; every
 	// value, the page size included, is a bound parameter.
 	stmt := fmt.Sprintf(`SELECT %s, k.key FROM (SELECT p.id AS id, %s AS key, %s AS ord FROM %s ORDER BY %s LIMIT ?) k
-		JOIN photos p ON p.id = k.id LEFT JOIN files f ON f.id = p.primary_file_id ORDER BY %s`,
-		photoColumns, keyExpr, inner, parts.sql(), order, outer)
+		JOIN photos p ON p.id = k.id %s ORDER BY %s`,
+		photoColumns, keyExpr, inner, parts.sql(), order, photoJoins, outer)
 	parts.args = append(parts.args, q.Limit+1)
 	done, err := d.wait(ctx)
 	if err != nil {
@@ -343,6 +343,9 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 // MonthCounts counts the photos matching q per month of their taken time,
 // newest first, for the timeline scrubber and the calendar.
 func (d *DB) MonthCounts(ctx context.Context, q PhotoQuery) ([]MonthCount, error) {
+	if q.timelineOnly() {
+		return d.timelineMonths(ctx, !q.Reader.SeesPrivate())
+	}
 	q.Sort = ""
 	parts, err := q.filters()
 	if err != nil {

@@ -117,7 +117,7 @@ func (d *DB) TrashedPhotos(ctx context.Context, cur string, limit int) (TrashPag
 		return TrashPage{}, err
 	}
 	defer done()
-	rows, err := d.sql.QueryContext(ctx, `SELECT `+photoColumns+` FROM photos p LEFT JOIN files f ON f.id = p.primary_file_id
+	rows, err := d.sql.QueryContext(ctx, `SELECT `+photoColumns+` FROM photos p `+photoJoins+`
 		WHERE `+where+` ORDER BY p.trashed_at DESC, p.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return TrashPage{}, fmt.Errorf("list the trash: %w", err)

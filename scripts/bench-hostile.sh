@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hostile-file figures (issue 13): a real `pinhole serve` gets the hostile
-# set of thumbs/thumbstest (a HEIC grid declaring 20000x20000, a 16-bit
+# set of app/testkit (a HEIC grid declaring 20000x20000, a 16-bit
 # 8192x8192 PNG, animated GIF and WebP of 3000 frames, a TIFF declaring
 # 900 MP, a progressive JPEG of 300 scans, a DNG whose preview declares
 # 60000x60000, an MP4 declaring 60000x60000) plus a normal photo, asked for
@@ -21,7 +21,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
-PINHOLE_HOSTILE_ROUNDS=$ROUNDS go test -tags sqlite_fts5 -count=1 -v \
+PINHOLE_HOSTILE_ROUNDS=$ROUNDS go test -tags 'sqlite_fts5 synthetic' -count=1 -v \
 	-run '^TestHostileFilesThroughTheServer$' ./app >"$out" 2>&1 || status=$?
 grep -o 'hostile: .*' "$out" | sed 's/^hostile: //'
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"

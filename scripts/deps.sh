@@ -2,15 +2,16 @@
 # Installs the Debian packages Pinhole's build and tests need, only those
 # missing, so `make run` and `make test` work on a fresh machine.
 #   scripts/deps.sh build   C toolchain and libjpeg-turbo for the cgo build
-#   scripts/deps.sh test    + headless Chromium for UI tests, exiftool,
-#                           libheif's and ffmpeg's tools for HEIC and video
+#   scripts/deps.sh test    + headless Chromium for UI tests, exiftool, cjpeg,
+#                           libheif's and ffmpeg's tools for HEIC and video, GNU time,
+#                           rclone and curl as real WebDAV clients
 #   scripts/deps.sh bench   + vipsthumbnail, wrk for benchmarks
 set -euo pipefail
 want=(gcc libc6-dev libturbojpeg0-dev)
 case "${1:-build}" in
   build) ;;
-  test) want+=(chromium libimage-exiftool-perl libheif-examples ffmpeg) ;;
-  bench) want+=(chromium libimage-exiftool-perl libheif-examples ffmpeg libvips-tools wrk time) ;;
+  test) want+=(chromium libimage-exiftool-perl libheif-examples ffmpeg libjpeg-turbo-progs time rclone curl) ;;
+  bench) want+=(chromium libimage-exiftool-perl libheif-examples ffmpeg libjpeg-turbo-progs libvips-tools wrk time) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 missing=()

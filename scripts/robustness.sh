@@ -5,4 +5,4 @@
 #   scripts/robustness.sh [COUNT]     default 20000
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PINHOLE_MUTANTS=${1:-20000} go test -tags sqlite_fts5 -count=1 -timeout 30m -run 'TestMutatedCorpusIndexes$' -v ./app/index | grep -E 'mutated files|recorded error|PASS|FAIL|ok '
+PINHOLE_MUTANTS=${1:-20000} go test -tags 'sqlite_fts5 synthetic' -count=1 -timeout 30m -run 'TestMutatedCorpusIndexes$' -v ./app/index | grep -E 'mutated files|recorded error|PASS|FAIL|ok '

@@ -18,7 +18,7 @@ dpkg-query -W -f='${Status}' qemu-user-static 2>/dev/null | grep -q "install ok 
 # /usr/<triplet> instead made cgo binaries hang at start-up.
 # Packages whose tests run self-contained (the app package's tests build and
 # run the host binary, so they stay on amd64).
-pkgs=(./db ./app/config ./app/meta ./app/index ./app/watch ./app/places ./app/demo ./app/auth ./thumbs)
+pkgs=(./db ./app/config ./app/meta ./app/index ./app/watch ./app/places ./app/demo ./app/auth ./thumbs ./thumbs/internal/progressive)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 fail=0

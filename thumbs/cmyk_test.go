@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"pinhole/thumbs/internal/photogen"
+	"pinhole/app/testkit"
 	"pinhole/thumbs/internal/turbo"
 )
 
@@ -16,7 +16,7 @@ import (
 // colours of the picture it was made from. No corpus file is CMYK, so the
 // test makes one with libjpeg-turbo.
 func TestCMYKJPEG(t *testing.T) {
-	rgb := photogen.Image(800, 600, 5)
+	rgb := testkit.Picture(800, 600, 5)
 	cmyk := make([]byte, 800*600*4)
 	for i := 0; i < 800*600; i++ {
 		// Inverted CMYK without black: stored C = R, M = G, Y = B, K = 255.

@@ -19,7 +19,10 @@ func allocBuffer(n int) *buffer {
 // decodedScale is the full size: image/jpeg has no scaled decoding.
 func decodedScale(w, h, minW, minH int) (int, int) { return w, h }
 
-func decodeJPEG(data []byte, info jpegInfo, minW, minH int) (image.Image, func(), error) {
+// progressiveScale is 0: image/jpeg decodes every JPEG at full size.
+func progressiveScale(info jpegInfo, sw, sh int) int { return 0 }
+
+func decodeJPEG(data []byte, info jpegInfo, minW, minH, k int) (image.Image, func(), error) {
 	img, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, nil, err

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
-	"pinhole/thumbs/thumbstest"
+	"pinhole/app/testkit"
 )
 
 // The parsers in this package read bytes straight from users' files before
@@ -293,23 +293,23 @@ func FuzzContainers(f *testing.F) {
 // headerSeeds are small hostile files of every kind the admission reads.
 func headerSeeds(f *testing.F) {
 	f.Helper()
-	png16, err := thumbstest.PNG16(64, 48)
+	png16, err := testkit.PNG16(64, 48)
 	if err != nil {
 		f.Fatal(err)
 	}
-	agif, err := thumbstest.AnimatedGIF(64, 48, 4)
+	agif, err := testkit.AnimatedGIF(64, 48, 4)
 	if err != nil {
 		f.Fatal(err)
 	}
-	ipng, err := thumbstest.InterlacedPNG(33, 17)
+	ipng, err := testkit.InterlacedPNG(33, 17)
 	if err != nil {
 		f.Fatal(err)
 	}
 	for _, b := range [][]byte{
-		thumbstest.HEICGrid(2048, 1536, 512), png16, agif, ipng,
-		thumbstest.AnimatedWebP(64, 48, 4), thumbstest.TIFF(100, 80),
-		thumbstest.ProgressiveJPEG(64, 48, 30), thumbstest.RAWWithPreview(300, 200),
-		thumbstest.MP4(640, 480),
+		testkit.HEICGrid(2048, 1536, 512), png16, agif, ipng,
+		testkit.AnimatedWebP(64, 48, 4), testkit.TIFF(100, 80),
+		testkit.ProgressiveJPEG(64, 48, 30), testkit.RAWWithPreview(300, 200),
+		testkit.MP4(640, 480),
 	} {
 		f.Add(b)
 	}

@@ -16,7 +16,9 @@ import (
 	"testing"
 
 	"golang.org/x/image/bmp"
+
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 )
 
 // Every EXIF orientation must come out upright: the rendered picture must
@@ -64,7 +66,7 @@ func renderCorpus(tb testing.TB, rel string, size Size) image.Image {
 // fit sizes touch their box on the limiting side and keep the aspect ratio,
 // small originals stay at their own size.
 func TestOutputSizes(t *testing.T) {
-	big := photoJPEG(t, 4000, 3000, 1)
+	big := testkit.JPEGFile(t, testkit.Photo{W: 4000, H: 3000, Seed: 1})
 	cases := []struct {
 		path string
 		w, h int // upright size of the original
@@ -273,14 +275,8 @@ func TestRAWPreviews(t *testing.T) {
 // the largest preview wins over the small thumbnail, and the RAW's own
 // orientation applies to it.
 func TestRAWContainers(t *testing.T) {
-	big, err := encodeJPEG(photogenImage(1200, 800), 85)
-	if err != nil {
-		t.Fatal(err)
-	}
-	small, err := encodeJPEG(photogenImage(160, 120), 85)
-	if err != nil {
-		t.Fatal(err)
-	}
+	big := testkit.JPEG(testkit.Photo{W: 1200, H: 800, Seed: 7, Quality: 85})
+	small := testkit.JPEG(testkit.Photo{W: 160, H: 120, Seed: 7, Quality: 85})
 	dir := t.TempDir()
 	cases := []struct {
 		name string

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 )
 
 // Without helpers, HEIC, AVIF and video get a placeholder reason that tells
@@ -117,14 +118,8 @@ func TestHEIFWithHelper(t *testing.T) {
 // Without a helper, a HEIF whose image is stored as a JPEG item still
 // renders from that item.
 func TestHEIFJPEGItemWithoutHelper(t *testing.T) {
-	jpg, err := encodeJPEG(photogenImage(800, 600), 85)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "item.heic")
-	if err := os.WriteFile(p, heifWithJPEGItem(jpg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	jpg := testkit.JPEG(testkit.Photo{W: 800, H: 600, Seed: 7, Quality: 85})
+	p := testkit.WriteFile(t, t.TempDir(), "item.heic", testkit.HEICWithJPEG(jpg))
 	b, err := Render(context.Background(), p, mustSize(t, "fit_720"), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -193,4 +188,41 @@ func TestHelperMemoryLimitStopsAHog(t *testing.T) {
 		t.Errorf("the hog ran for %v", d)
 	}
 	t.Logf("hog stopped after %v: %v", time.Since(start).Round(time.Millisecond), err)
+}
+
+// A long helper (a video transcode) runs at a low CPU priority and in the
+// idle I/O class from its first instruction, whichever way it is started:
+// the kernel's own view of the process says so.
+func TestHelperPriorityApplies(t *testing.T) {
+	ionice, err := exec.LookPath("ionice")
+	if err != nil {
+		t.Skip("no ionice to read the I/O class with")
+	}
+	lim := helperLimits{nice: 10, idleIO: true}
+	script := `awk '{print "nice=" $19}' /proc/$$/stat; ` + ionice + ` -p $$`
+	check := func(t *testing.T, out []byte) {
+		t.Helper()
+		if !strings.Contains(string(out), "nice=10") || !strings.Contains(string(out), "idle") {
+			t.Errorf("helper not lowered: %s", out)
+		}
+	}
+	t.Run("relaunched", func(t *testing.T) {
+		if os.Getenv("PINHOLE_TEST_EXEC") != "" {
+			t.Skip("an emulator cannot start this program again")
+		}
+		out, _, err := runHelper(context.Background(), 5*time.Second, lim, "/bin/sh", "-c", script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, out)
+	})
+	t.Run("lowered after start", func(t *testing.T) {
+		defer func(p string) { launcherPath = p }(launcherPath)
+		launcherPath = filepath.Join(t.TempDir(), "missing")
+		out, _, err := runHelper(context.Background(), 5*time.Second, lim, "/bin/sh", "-c", "sleep 0.3; "+script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, out)
+	})
 }

@@ -2,39 +2,11 @@ package thumbs
 
 import (
 	"bytes"
-	"fmt"
 	"image"
 	"image/jpeg"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
-
-	"pinhole/thumbs/internal/photogen"
 )
-
-// photoJPEG returns the path of a generated photo-like JPEG of w×h pixels.
-// Generated files are kept in the system temp folder between runs, because
-// painting and encoding 24 MP takes seconds.
-func photoJPEG(tb testing.TB, w, h int, seed uint64) string {
-	tb.Helper()
-	dir := filepath.Join(os.TempDir(), "pinhole-thumbs-testdata-v3")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	p := filepath.Join(dir, fmt.Sprintf("photo_%dx%d_%d.jpg", w, h, seed))
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	b, err := encodeJPEG(photogen.Image(w, h, seed), 90)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := writeFileAtomic(p, bytes.NewReader(b)); err != nil {
-		tb.Fatal(err)
-	}
-	return p
-}
 
 func decodeBytes(tb testing.TB, b []byte) image.Image {
 	tb.Helper()

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"pinhole/thumbs/thumbstest"
+	"pinhole/app/testkit"
 )
 
 // hostileSet writes the hostile set once per test binary: the 16-bit PNG
@@ -26,7 +26,7 @@ var hostileSet = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := thumbstest.Set(dir); err != nil {
+	if _, err := testkit.Hostile(dir); err != nil {
 		return "", err
 	}
 	return dir, nil
@@ -268,7 +268,7 @@ func writeInterlacedPNG(t *testing.T, dir string) string {
 	t.Helper()
 	// image/png writes no interlaced files; the corpus has one.
 	p := filepath.Join(dir, "interlaced.png")
-	b, err := thumbstest.InterlacedPNG(900, 700)
+	b, err := testkit.InterlacedPNG(900, 700)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,9 @@ type jpegInfo struct {
 	// Scan is where the data after the frame header starts: progressive
 	// scans are counted from there.
 	Scan int64
+	// Sampling is each component's horizontal and vertical sampling
+	// factors.
+	Sampling [][2]int
 }
 
 const (
@@ -91,6 +94,10 @@ func readJPEGInfo(r io.ReaderAt, off, n int64, meta bool) (jpegInfo, error) {
 				return info, errors.New("short jpeg frame header")
 			}
 			info.Blocks = jpegBlocks(info.Width, info.Height, p[6:6+3*info.Components])
+			for i := 0; i < info.Components; i++ {
+				f := p[7+3*i]
+				info.Sampling = append(info.Sampling, [2]int{int(f >> 4), int(f & 15)})
+			}
 			info.Scan = pos + 2 + segLen
 			if len(icc) > 0 {
 				info.ICC = bytes.Join(icc, nil)

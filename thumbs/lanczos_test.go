@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"pinhole/app/corpus"
-	"pinhole/thumbs/internal/photogen"
+	"pinhole/app/testkit"
 )
 
 // Our Lanczos3 must look like nfnt/resize's Lanczos3, which it replaced:
@@ -23,8 +23,8 @@ func TestLanczosMatchesNFNT(t *testing.T) {
 		divs []float64
 	}
 	srcs := []source{
-		{"generated 1500×1000", photogen.Image(1500, 1000, 7), []float64{1.3, 2, 2.083, 3.7, 8.5}},
-		{"generated 1000×1500", photogen.Image(1000, 1500, 8), []float64{1.5, 2.083}},
+		{"generated 1500×1000", testkit.Picture(1500, 1000, 7), []float64{1.3, 2, 2.083, 3.7, 8.5}},
+		{"generated 1000×1500", testkit.Picture(1000, 1500, 8), []float64{1.5, 2.083}},
 	}
 	for _, rel := range []string{"exif-py/jpg/mobile/jolla.jpg", "photoprism/internal/meta/testdata/aurora.jpg"} {
 		f, err := os.Open(corpus.Path(t, rel))
@@ -70,7 +70,7 @@ func TestLanczosMatchesNFNT(t *testing.T) {
 // This checks the weight tables, the edge handling, the row ring and the
 // crop offsets, where a mistake shows as a shifted or torn picture.
 func TestLanczosEdgeCases(t *testing.T) {
-	noise := photogen.Image(400, 300, 3)
+	noise := testkit.Picture(400, 300, 3)
 	cases := []struct {
 		name string
 		src  image.Image
@@ -198,7 +198,7 @@ func toYCbCr(src image.Image) *image.YCbCr {
 }
 
 func BenchmarkResize(b *testing.B) {
-	src := photogen.Image(1500, 1000, 9)
+	src := testkit.Picture(1500, 1000, 9)
 	for _, r := range []struct {
 		name string
 		fn   func(image.Image, int, int) image.Image

@@ -13,6 +13,11 @@ type helperLimits struct {
 	as    int64         // address space (RLIMIT_AS) in bytes; 0: none
 	cpu   time.Duration // CPU time (RLIMIT_CPU), all threads together; 0: none
 	fsize int64         // largest file it may write (RLIMIT_FSIZE); 0: none
+	// nice lowers its CPU priority (1–19); idleIO gives it the disk only
+	// when nothing else wants it (the idle I/O class). For long jobs
+	// such as video transcodes, which must not slow the server down.
+	nice   int
+	idleIO bool
 }
 
 // startHelper starts name with args under lim; setup configures each

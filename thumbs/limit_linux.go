@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,7 +37,11 @@ func init() {
 }
 
 func (l helperLimits) encode() string {
-	return fmt.Sprintf("as=%d,cpu=%d,fsize=%d", l.as, int64(l.cpu.Seconds()), l.fsize)
+	io := 0
+	if l.idleIO {
+		io = 1
+	}
+	return fmt.Sprintf("as=%d,cpu=%d,fsize=%d,nice=%d,idleio=%d", l.as, int64(l.cpu.Seconds()), l.fsize, l.nice, io)
 }
 
 // rlimit64 is struct rlimit64 of prlimit64(2) on every architecture.
@@ -70,6 +75,30 @@ func prlimit(pid int, l helperLimits) error {
 	return nil
 }
 
+// I/O priority (ioprio_set(2)): the idle class, for a process (here a
+// thread: Linux keeps the I/O context per thread until execve).
+const (
+	ioprioWhoProcess = 1
+	ioprioClassIdle  = 3
+	ioprioClassShift = 13
+)
+
+// lower applies l's CPU and I/O priority to the thread tid (0: the
+// calling one). Both only ever lower a priority, which needs no
+// privilege; a kernel without I/O classes (or a sandbox refusing
+// ioprio_set) leaves the helper at its CPU priority alone.
+func lower(tid int, l helperLimits) error {
+	if l.nice > 0 {
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, min(l.nice, 19)); err != nil {
+			return fmt.Errorf("setpriority: %w", err)
+		}
+	}
+	if l.idleIO {
+		syscall.RawSyscall(syscall.SYS_IOPRIO_SET, ioprioWhoProcess, uintptr(tid), ioprioClassIdle<<ioprioClassShift)
+	}
+	return nil
+}
+
 // launchLimited is the relaunched program: it sets the limits encoded in
 // spec and executes args[0] with args. It never returns.
 func launchLimited(spec string, args []string) {
@@ -94,6 +123,10 @@ func launchLimited(spec string, args []string) {
 			l.cpu = time.Duration(n) * time.Second
 		case "fsize":
 			l.fsize = n
+		case "nice":
+			l.nice = int(min(n, 19))
+		case "idleio":
+			l.idleIO = n != 0
 		}
 	}
 	var env []string
@@ -120,13 +153,24 @@ func launchLimited(spec string, args []string) {
 	if err := prlimit(0, l); err != nil {
 		fail(err)
 	}
+	// Priorities belong to the thread, which execve keeps: set them on the
+	// one that calls it.
+	runtime.LockOSThread()
+	if err := lower(0, l); err != nil {
+		fail(err)
+	}
 	_, _, e := syscall.RawSyscall(syscall.SYS_EXECVE, uintptr(unsafe.Pointer(path)),
 		uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])))
 	fail(fmt.Errorf("exec %s: %w", args[0], e))
 }
 
 // limitStarted limits a helper that was started directly.
-func limitStarted(pid int, lim helperLimits) error { return prlimit(pid, lim) }
+func limitStarted(pid int, lim helperLimits) error {
+	if err := prlimit(pid, lim); err != nil {
+		return err
+	}
+	return lower(pid, lim)
+}
 
 // killedByLimit reports whether a helper ended on a signal its limits
 // send: SIGXCPU or SIGKILL for CPU time, SIGXFSZ for output, and SIGABRT

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"pinhole/app/testkit"
 )
 
 const loadFiles = 200
@@ -24,7 +26,7 @@ func TestLoad(t *testing.T) {
 	// content hash, so each name with its own hash needs its own decode.
 	var originals []string
 	for i := 0; i < 4; i++ {
-		originals = append(originals, photoJPEG(t, 6000, 4000, uint64(21+i)))
+		originals = append(originals, testkit.JPEGFile(t, testkit.Photo{W: 6000, H: 4000, Seed: uint64(21 + i)}))
 	}
 	for i := 0; i < loadFiles; i++ {
 		if err := os.Link(originals[i%len(originals)], filepath.Join(dir, fmt.Sprintf("photo%03d.jpg", i))); err != nil {

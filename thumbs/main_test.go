@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"pinhole/thumbs/internal/photogen"
+	"pinhole/app/testkit"
 )
 
 // TestMain lets the test binary stand in for child processes: fake helper
@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "bad arguments:", args)
 			os.Exit(2)
 		}
-		jpg, _ := encodeJPEG(photogen.Image(640, 480, 3), 90)
+		jpg := testkit.JPEG(testkit.Photo{W: 640, H: 480, Seed: 3})
 		if err := os.WriteFile(args[3], jpg, 0o644); err != nil {
 			os.Exit(1)
 		}
@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 		// The frame of earth.mov (480×270), or the size asked for.
 		w, h := 480, 270
 		fmt.Sscanf(os.Getenv("PINHOLE_FAKE_FRAME"), "%dx%d", &w, &h)
-		jpg, _ := encodeJPEG(photogen.Image(w, h, 4), 90)
+		jpg := testkit.JPEG(testkit.Photo{W: w, H: h, Seed: 4})
 		os.Stdout.Write(jpg)
 		os.Exit(0)
 	case "fake-mark": // any helper: leaves a mark that it ran

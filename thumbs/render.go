@@ -106,6 +106,10 @@ type plan struct {
 	cost        int64  // peak bytes of the decode and resizes
 	sizes       []Size
 	opts        Options
+	// progressiveK is k when thumbs/internal/progressive decodes the
+	// plan's progressive JPEG at k/8, 0 when libjpeg does (jpegCost
+	// chooses).
+	progressiveK int
 }
 
 // openPlan opens path, reads what its headers declare and applies the
@@ -311,7 +315,11 @@ func (p *plan) decode(ctx context.Context) (*picture, error) {
 
 func (p *plan) decodeJPEGBytes(data []byte, info jpegInfo, orientation int) (*picture, error) {
 	mw, mh := p.need(info.Width, info.Height)
-	img, free, err := decodeJPEG(data, info, mw, mh)
+	k := 0
+	if info.Progressive && info.Width == p.jpeg.Width && info.Height == p.jpeg.Height {
+		k = p.progressiveK
+	}
+	img, free, err := decodeJPEG(data, info, mw, mh, k)
 	if err != nil {
 		return nil, broken("unreadable JPEG", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 )
 
 func hashOf(s string) string {
@@ -106,7 +107,7 @@ func TestGetRejectsBadRequests(t *testing.T) {
 // Warm renders several sizes from one decode.
 func TestWarmRendersAllSizesOnce(t *testing.T) {
 	s := newService(t, Config{})
-	src := Source{Path: photoJPEG(t, 4000, 3000, 1), Hash: hashOf("warm")}
+	src := Source{Path: testkit.JPEGFile(t, testkit.Photo{W: 4000, H: 3000, Seed: 1}), Hash: hashOf("warm")}
 	if err := s.Warm(WithPriority(context.Background(), Background), src, Sizes); err != nil {
 		t.Fatal(err)
 	}

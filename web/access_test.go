@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/app/testkit"
 	"pinhole/db"
 	"pinhole/web"
 )
@@ -106,7 +107,7 @@ func TestConcurrentWrongLoginsReserveFirst(t *testing.T) {
 
 	owner := client{via: from(t, "127.0.0.3")}
 	var out struct{ Token string }
-	decode(t, e.request(owner, "POST", "/api/v1/session", map[string]any{"username": "admin", "password": testPassword, "bearer": true}, nil), 200, &out)
+	testkit.Decode(t, e.request(owner, "POST", "/api/v1/session", map[string]any{"username": "admin", "password": testPassword, "bearer": true}, nil), 200, &out)
 	if out.Token == "" {
 		t.Fatal("the owner's login gave no token")
 	}
@@ -131,7 +132,7 @@ func TestConcurrentWrongSharePasswordsReserveFirst(t *testing.T) {
 	checkStorm(t, "200 unlocks", codes, retry, auth.PasswordChecks()-before)
 
 	var un struct{ Access string }
-	decode(t, e.request(client{via: from(t, "127.0.0.3")}, "POST", "/api/v1/s/"+sh.Token+"/unlock", map[string]any{"password": "open sesame"}, nil), 200, &un)
+	testkit.Decode(t, e.request(client{via: from(t, "127.0.0.3")}, "POST", "/api/v1/s/"+sh.Token+"/unlock", map[string]any{"password": "open sesame"}, nil), 200, &un)
 	if un.Access != sh.Access {
 		t.Fatalf("unlock from another address gave %q", un.Access)
 	}

@@ -93,7 +93,7 @@ func benchGet(b *testing.B, path string) {
 	}
 }
 
-// The four searches of the acceptance: go test -tags sqlite_fts5 -run '^$' -bench Search ./web/
+// The four searches of the acceptance: go test -tags 'sqlite_fts5 synthetic' -run '^$' -bench Search ./web/
 func BenchmarkSearchFirstPage(b *testing.B) { benchGet(b, "/api/v1/photos?limit=100") }
 func BenchmarkSearchDeepPage(b *testing.B) {
 	_, _, deep := benchLibrary(b)
@@ -119,7 +119,7 @@ func BenchmarkMonthCounts(b *testing.B) {
 }
 
 // The problems list on 100k photos, a few thousand of them videos without
-// ffmpeg (every one a problem): go test -tags sqlite_fts5 -run '^$' -bench Problems ./web/
+// ffmpeg (every one a problem): go test -tags 'sqlite_fts5 synthetic' -run '^$' -bench Problems ./web/
 func BenchmarkProblems(b *testing.B) {
 	srv, tok, _ := benchLibrary(b)
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/problems", nil)

@@ -199,13 +199,6 @@ func (l *limitListener) warn(why, key string) {
 	l.log.Warn("connection refused", "client", key, "why", why, "refused_total", l.refused.Load(), "evicted_total", l.evicted.Load())
 }
 
-// open reports the connections held now.
-func (l *limitListener) open() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.total
-}
-
 // SlowBodyError is a request body that arrived slower than the minimum
 // rate; the connection is closed after the answer.
 type SlowBodyError struct {

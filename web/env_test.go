@@ -1,20 +1,11 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +14,7 @@ import (
 	"pinhole/app/config"
 	"pinhole/app/corpus"
 	"pinhole/app/index"
+	"pinhole/app/testkit"
 	"pinhole/db"
 	"pinhole/web"
 )
@@ -37,7 +29,7 @@ func (f *fakeThumbs) Thumb(ctx context.Context, src web.ThumbSource, size string
 	if _, err := os.Stat(src.Path); err != nil {
 		return web.Thumb{}, err
 	}
-	return web.Thumb{Data: jpegBytes(1), ETag: `"` + src.Hash + "-" + size + `"`}, nil
+	return web.Thumb{Data: testkit.JPEG(testkit.Photo{Seed: 1}), ETag: `"` + src.Hash + "-" + size + `"`}, nil
 }
 
 func (f *fakeThumbs) Placeholder(size, reason string) []byte { return nil }
@@ -86,30 +78,6 @@ type env struct {
 	share               db.Share
 }
 
-func jpegBytes(seed int) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 16, 12))
-	for i := range img.Pix {
-		img.Pix[i] = byte(seed*37 + i*(seed%7+1))
-	}
-	img.Set(0, 0, color.RGBA{byte(seed), byte(seed >> 8), byte(seed >> 16), 255})
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
-}
-
-func writeFile(t testing.TB, root, rel string, data []byte) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // newEnv indexes a small real library (JPEGs and a corpus video) into a
 // real SQLite database and serves the API on 127.0.0.1 with an admin, a
 // user and a viewer logged in.
@@ -118,15 +86,15 @@ func newEnv(t *testing.T, mod func(*web.Deps)) *env {
 	ctx := context.Background()
 	dir := t.TempDir()
 	root := filepath.Join(dir, "originals")
-	writeFile(t, root, "2019/Lisbon/tram.jpg", jpegBytes(1))
-	writeFile(t, root, "2019/Lisbon/secret.jpg", jpegBytes(2))
-	writeFile(t, root, "2020/Porto/bridge.jpg", jpegBytes(3))
-	writeFile(t, root, "2020/cat.jpg", jpegBytes(4))
+	testkit.WriteFile(t, root, "2019/Lisbon/tram.jpg", testkit.JPEG(testkit.Photo{Seed: 1}))
+	testkit.WriteFile(t, root, "2019/Lisbon/secret.jpg", testkit.JPEG(testkit.Photo{Seed: 2}))
+	testkit.WriteFile(t, root, "2020/Porto/bridge.jpg", testkit.JPEG(testkit.Photo{Seed: 3}))
+	testkit.WriteFile(t, root, "2020/cat.jpg", testkit.JPEG(testkit.Photo{Seed: 4}))
 	vid, err := os.ReadFile(corpus.Path(t, "photoprism/assets/examples/blue-go-video.mp4"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, root, "2020/clip.mp4", vid)
+	testkit.WriteFile(t, root, "2020/clip.mp4", vid)
 	d, err := db.Open(ctx, filepath.Join(dir, "pinhole.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -240,67 +208,26 @@ func (e *env) login(name string, bearer bool) client {
 	return c
 }
 
+// kit is the test kit's client for c on this server.
+func (e *env) kit(c client) *testkit.Client {
+	k := &testkit.Client{T: e.t, Base: e.ts.URL, HTTP: c.via, Bearer: c.bearer, CSRF: c.csrf, Role: c.role, UserID: c.userID}
+	if c.cookie != "" {
+		k.Cookie = &http.Cookie{Name: web.SessionCookie, Value: c.cookie}
+	}
+	return k
+}
+
 // request sends one request as c. body is JSON unless it is an
 // io.Reader (sent as is, with contentType).
 func (e *env) request(c client, method, path string, body any, header http.Header) *http.Response {
 	e.t.Helper()
-	var rd io.Reader
-	ct := ""
-	switch b := body.(type) {
-	case nil:
-	case io.Reader:
-		rd = b
-	case string:
-		rd, ct = strings.NewReader(b), "application/json"
-	default:
-		js, _ := json.Marshal(b)
-		rd, ct = bytes.NewReader(js), "application/json"
-	}
-	req, err := http.NewRequest(method, e.ts.URL+path, rd)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	if c.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+c.bearer)
-	}
-	if c.cookie != "" {
-		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: c.cookie})
-		if c.csrf != "" {
-			req.Header.Set("X-CSRF-Token", c.csrf)
-		}
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	cl := &http.Client{Timeout: 30 * time.Second}
-	if c.via != nil {
-		cl = c.via
-	}
-	resp, err := cl.Do(req)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	return resp
+	return e.kit(c).Request(method, path, body, header)
 }
 
 // do sends a request, checks the status and decodes the JSON answer.
 func (e *env) do(c client, method, path string, body any, want int, out any) *http.Response {
 	e.t.Helper()
-	resp := e.request(c, method, path, body, nil)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		e.t.Fatalf("%s %s as %q: status %d, want %d: %s", method, path, c.role, resp.StatusCode, want, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			e.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
-		}
-	}
-	return resp
+	return e.kit(c).Do(method, path, body, want, out)
 }
 
 // thumbToken is the token the thumbnail URLs of the role's test user
@@ -323,45 +250,12 @@ type uploaded struct {
 // files.
 func (e *env) upload(c client, files ...[2]string) []uploaded {
 	e.t.Helper()
-	body, ct := multipartBody(e.t, files...)
+	body, ct := testkit.Multipart(files...)
 	var out struct {
 		Files []uploaded `json:"files"`
 	}
-	decode(e.t, e.request(c, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}}), 200, &out)
+	testkit.Decode(e.t, e.request(c, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}}), 200, &out)
 	return out.Files
-}
-
-// multipartBody builds an upload with one file per name → content.
-func multipartBody(t testing.TB, files ...[2]string) (io.Reader, string) {
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
-	for _, f := range files {
-		h := make(map[string][]string)
-		h["Content-Disposition"] = []string{fmt.Sprintf(`form-data; name="files"; filename=%q`, f[0])}
-		h["Content-Type"] = []string{"application/octet-stream"}
-		p, err := w.CreatePart(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.Write([]byte(f[1]))
-	}
-	w.Close()
-	return &b, w.FormDataContentType()
-}
-
-// decode checks a response's status and decodes its JSON.
-func decode(t *testing.T, resp *http.Response, want int, out any) {
-	t.Helper()
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("status %d, want %d: %s", resp.StatusCode, want, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("decode %s: %v", b, err)
-		}
-	}
 }
 
 // osMkdirTemp makes a folder for benchmark data outside any test's

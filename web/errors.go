@@ -81,6 +81,12 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					// net/http's way to cut a response short (a video
+					// stream whose conversion failed): the client sees a
+					// broken transfer, never a clean end.
+					panic(r)
+				}
 				s.log.Error("handler panic", "path", c.Path(), "panic", r, "stack", string(debug.Stack()))
 				err = echo.NewHTTPError(http.StatusInternalServerError, "internal error")
 			}

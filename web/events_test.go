@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/app/testkit"
 	"pinhole/db"
 	"pinhole/web"
 )
@@ -275,7 +276,7 @@ func TestLiveUpdatesFilteredForViewers(t *testing.T) {
 		t.Errorf("viewer's index event %s", ev.data)
 	}
 	// Uploads: the user sees the saved paths, the viewer only ids.
-	body, ct := multipartBody(t, [2]string{"new.jpg", string(jpegBytes(77))})
+	body, ct := testkit.Multipart([2]string{"new.jpg", string(testkit.JPEG(testkit.Photo{Seed: 77}))})
 	resp := e.request(e.user, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
 	resp.Body.Close()
 	ev, _ = sv.next("photos", 5*time.Second)

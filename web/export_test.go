@@ -1,6 +1,19 @@
 package web
 
-import "time"
+import (
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"pinhole/app/auth"
+)
+
+// Echo exposes the router for route listings in tests.
+func (s *Server) Echo() *echo.Echo { return s.e }
+
+// Auth is the account service the server uses, for tests that make
+// sessions, tokens and shares without going through the API.
+func (s *Server) Auth() *auth.Service { return s.auth }
 
 // SetStreamCheckEvery shortens how often live-update streams look for
 // changes made by another process, for tests; it returns the old value.
@@ -26,3 +39,6 @@ func (s *Server) TokenRoutes() []string {
 	}
 	return out
 }
+
+// DAVFolderName is a user's WebDAV folder name inside the upload folder.
+func DAVFolderName(username string) string { return davFolderName(username) }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"pinhole/app/index"
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -293,7 +294,7 @@ func TestShareWithPassword(t *testing.T) {
 		Album      struct{ Title string }
 		ThumbToken string `json:"thumb_token"`
 	}
-	decode(t, resp, 200, &v)
+	testkit.Decode(t, resp, 200, &v)
 	if v.Album.Title != "Portugal" || v.ThumbToken != un.Access {
 		t.Fatalf("visit %+v", v)
 	}
@@ -346,7 +347,7 @@ func TestDownloadAndVideoRange(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Disposition") != `attachment; filename=tram.jpg` ||
-		resp.Header.Get("Content-Type") != "image/jpeg" || len(b) != len(jpegBytes(1)) {
+		resp.Header.Get("Content-Type") != "image/jpeg" || len(b) != len(testkit.JPEG(testkit.Photo{Seed: 1})) {
 		t.Fatalf("download %d %v (%d bytes)", resp.StatusCode, resp.Header, len(b))
 	}
 	resp = e.request(client{}, "GET", "/api/v1/video/"+e.video.Hash+"?t="+tok, nil, http.Header{"Range": {"bytes=100-199"}})
@@ -496,7 +497,7 @@ func TestEventsStreamProgressAndChanges(t *testing.T) {
 	}
 
 	// A new file and a rescan: the progress that follows counts it.
-	writeFile(t, e.root, "2021/new.jpg", jpegBytes(21))
+	testkit.WriteFile(t, e.root, "2021/new.jpg", testkit.JPEG(testkit.Photo{Seed: 21}))
 	e.do(e.admin, "POST", "/api/v1/index/rescan", nil, 202, nil)
 	for {
 		ev := next("progress of the rescan")

@@ -12,6 +12,7 @@ import (
 
 	"pinhole/app/auth"
 	"pinhole/app/maps"
+	"pinhole/app/testkit"
 	"pinhole/app/upstream"
 	"pinhole/db"
 	"pinhole/web"
@@ -139,7 +140,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	next := func() int { seq++; return seq }
 	var enrolling client // the account a PUT /api/v1/account/totp row confirms for
 	videoAlbum := e.newAlbum(false)
-	if _, err := e.db.AddToAlbum(context.Background(), videoAlbum.ID, []int64{e.video.ID}); err != nil {
+	moving := e.addFiles([2]any{"2021/PXL_1.MP.jpg", testkit.Container(testkit.MotionStill(5), testkit.MotionMP4(t), 0)})
+	if _, err := e.db.AddToAlbum(context.Background(), videoAlbum.ID, []int64{e.video.ID, moving.ID}); err != nil {
 		t.Fatal(err)
 	}
 	videoShare, err := e.srv.Auth().CreateShare(context.Background(), videoAlbum.ID, auth.ShareOptions{}, 0)
@@ -231,8 +233,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			return fmt.Sprintf("/api/v1/video/%s?t=%s", e.video.Hash, tok), nil, nil
 		}, want: tokens},
+		"GET /api/v1/video/:hash/status": {prep: func(e *env, role string) (string, any, http.Header) {
+			tok := e.tokenFor(role)
+			if role == "visitor" {
+				tok = videoShare.Access
+			}
+			return fmt.Sprintf("/api/v1/video/%s/status?t=%s", e.video.Hash, tok), nil, nil
+		}, want: tokens},
+		// The motion of a motion photo plays like a video, for visitors too.
+		"GET /api/v1/motion/:hash": {prep: func(e *env, role string) (string, any, http.Header) {
+			tok := e.tokenFor(role)
+			if role == "visitor" {
+				tok = videoShare.Access
+			}
+			return fmt.Sprintf("/api/v1/motion/%s?t=%s", moving.Hash, tok), nil, nil
+		}, want: tokens},
 		"POST /api/v1/upload": {prep: func(e *env, role string) (string, any, http.Header) {
-			body, ct := multipartBody(e.t, [2]string{fmt.Sprintf("up%d.jpg", seq), string(jpegBytes(1000 + next()))})
+			body, ct := testkit.Multipart([2]string{fmt.Sprintf("up%d.jpg", seq), string(testkit.JPEG(testkit.Photo{Seed: uint64(1000 + next())}))})
 			return "/api/v1/upload", body, http.Header{"Content-Type": {ct}}
 		}, want: users},
 
@@ -359,6 +376,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return "/api/v1/trash/empty", map[string]any{"photo_ids": []int64{e.pub.ID}}, nil
 		}, want: users},
 	}
+	for k, v := range davMatrixRows(e, next) { // web/dav_test.go
+		cases[k] = v
+	}
 	// Every GET route but the event stream and the sign-in redirects
 	// answers HEAD the same way.
 	for k, tc := range cases {
@@ -401,7 +421,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 				c = tc.as(e, role)
 			}
 			resp := e.request(c, method, path, body, header)
-			if method != "HEAD" && resp.StatusCode >= 400 && !strings.HasPrefix(path, "/api/v1/t/") {
+			// WebDAV answers its clients' XML (web/dav.go, davError).
+			if method != "HEAD" && resp.StatusCode >= 400 && !strings.HasPrefix(path, "/api/v1/t/") && !strings.HasPrefix(path, "/dav") {
 				b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 				if !strings.Contains(string(b), `"error"`) {
 					t.Errorf("%s as %s: error body %q is not JSON {\"error\"}", k, role, b)

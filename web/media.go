@@ -265,36 +265,48 @@ func (s *Server) thumb(c echo.Context) error {
 	return nil
 }
 
-func (s *Server) download(c echo.Context) error { return s.serveOriginal(c, false) }
-func (s *Server) video(c echo.Context) error    { return s.serveOriginal(c, true) }
+func (s *Server) download(c echo.Context) error {
+	f, err := s.tokenFile(c, false)
+	if err != nil {
+		return err
+	}
+	return s.serveOriginal(c, f, false)
+}
 
-// serveOriginal streams an original file found by its hash, with Range
-// support. inline serves videos for <video>; otherwise it is a download
-// named like the original.
-func (s *Server) serveOriginal(c echo.Context, inline bool) error {
+// tokenFile finds the file a download or video URL names, as its token
+// may see it.
+func (s *Server) tokenFile(c echo.Context, inline bool) (db.MediaFile, error) {
 	hash, tok := c.Param("hash"), c.QueryParam("t")
 	if !validHash(hash) {
-		return echo.NewHTTPError(http.StatusBadRequest, "malformed file hash")
+		return db.MediaFile{}, echo.NewHTTPError(http.StatusBadRequest, "malformed file hash")
 	}
 	ctx := c.Request().Context()
 	scope, ok, err := s.scopeForToken(ctx, tok)
 	if err != nil {
-		return err
+		return db.MediaFile{}, err
 	}
 	if !ok {
-		return echo.NewHTTPError(http.StatusForbidden, "this download link's token is missing or no longer valid")
+		return db.MediaFile{}, echo.NewHTTPError(http.StatusForbidden, "this download link's token is missing or no longer valid")
 	}
 	if scope.NoOriginals && !inline {
 		// Videos still stream: a shared video must play.
-		return echo.NewHTTPError(http.StatusForbidden, "the owner has turned off downloads for this shared album")
+		return db.MediaFile{}, echo.NewHTTPError(http.StatusForbidden, "the owner has turned off downloads for this shared album")
 	}
 	f, err := s.deps.DB.FileByHash(ctx, hash, scope)
 	if err != nil {
-		return err
+		return db.MediaFile{}, err
 	}
 	if inline && f.Kind != "video" {
-		return fmt.Errorf("file %s is not a video: %w", hash, db.ErrNotFound)
+		return db.MediaFile{}, fmt.Errorf("file %s is not a video: %w", hash, db.ErrNotFound)
 	}
+	return f, nil
+}
+
+// serveOriginal streams an original file, with Range support. inline
+// serves videos for <video>; otherwise it is a download named like the
+// original.
+func (s *Server) serveOriginal(c echo.Context, f db.MediaFile, inline bool) error {
+	hash := c.Param("hash")
 	if s.deps.Originals == "" {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not configured")
 	}

@@ -186,6 +186,7 @@ func (s *Server) listPhotos(c echo.Context) error {
 		return err
 	}
 	s.markProblems(page.Photos, false)
+	s.markPlayable(ctx, page.Photos)
 	return c.JSON(http.StatusOK, photoList{page.Photos, page.Next, tt})
 }
 
@@ -227,6 +228,9 @@ func (s *Server) renderDetail(c echo.Context, id int64) error {
 		return err
 	}
 	d.Photo.CheckProblem(s.helpers())
+	ps := []db.Photo{d.Photo}
+	s.markPlayable(ctx, ps)
+	d.Photo = ps[0]
 	return c.JSON(http.StatusOK, photoDetail{d, tt})
 }
 

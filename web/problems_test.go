@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 	"pinhole/db"
 	"pinhole/web"
 )
@@ -43,10 +44,10 @@ func TestProblemsListsWhatCannotBeShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	sos := bytes.Index(cam, []byte{0xFF, 0xDA})
-	writeFile(t, e.root, "2021/Card/cut.jpg", cam[:len(cam)*6/10])
-	writeFile(t, e.root, "2021/Card/header.jpg", cam[:sos-100])
-	writeFile(t, e.root, "Phone/IMG_5195.HEIC", heic)
-	writeFile(t, e.root, "2019/Lisbon/secret-cut.jpg", append([]byte("\xff\xd8\xff\xfe\x00\x08secret"), jpegBytes(9)[2:300]...))
+	testkit.WriteFile(t, e.root, "2021/Card/cut.jpg", cam[:len(cam)*6/10])
+	testkit.WriteFile(t, e.root, "2021/Card/header.jpg", cam[:sos-100])
+	testkit.WriteFile(t, e.root, "Phone/IMG_5195.HEIC", heic)
+	testkit.WriteFile(t, e.root, "2019/Lisbon/secret-cut.jpg", append([]byte("\xff\xd8\xff\xfe\x00\x08secret"), testkit.JPEG(testkit.Photo{Seed: 9})[2:300]...))
 	if _, err := e.ix.Scan(ctx, false); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestProblemsFollowTheHelpers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, e.root, "Phone/IMG_5195.HEIC", heic)
+	testkit.WriteFile(t, e.root, "Phone/IMG_5195.HEIC", heic)
 	if _, err := e.ix.Scan(context.Background(), false); err != nil {
 		t.Fatal(err)
 	}

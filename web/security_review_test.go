@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"pinhole/app/auth"
+	"pinhole/app/testkit"
 	"pinhole/web"
 )
 
@@ -73,7 +74,7 @@ func TestSessionFixation(t *testing.T) {
 	// A bearer login with a planted cookie gets a fresh token too.
 	var out struct{ Token string }
 	resp = withPlanted("POST", "/api/v1/session", map[string]any{"username": "viewer", "password": testPassword, "bearer": true})
-	decode(t, resp, 200, &out)
+	testkit.Decode(t, resp, 200, &out)
 	if out.Token == "" || out.Token == planted {
 		t.Fatalf("bearer login token %q", out.Token)
 	}
@@ -140,7 +141,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 	var un struct{ Access string }
 	e.do(client{}, "POST", "/api/v1/s/"+sh.Token+"/unlock", map[string]any{"password": sharePw}, 200, &un)
 	resp = e.request(client{}, "GET", "/api/v1/s/"+sh.Token, nil, http.Header{"X-Share-Access": {un.Access}}) // counts a view
-	decode(t, resp, 200, nil)
+	testkit.Decode(t, resp, 200, nil)
 	secrets["api share token"], secrets["api share access"], secrets["share password"] = sh.Token, un.Access, sharePw
 	// A password change, a user created by the admin, token rotation.
 	newPw := "Another-Long-Password-7"
@@ -154,7 +155,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 	e.do(e.admin, "POST", "/api/v1/tokens/rotate", nil, 200, &rot)
 	secrets["rotated thumb token"] = rot.ThumbToken
 	e.do(client{}, "GET", "/api/v1/t/"+e.pub.Hash+"/"+tok+"/tile_224", nil, 403, nil) // the old token, now refused
-	body, ct := multipartBody(t, [2]string{"upload.jpg", string(jpegBytes(91))})
+	body, ct := testkit.Multipart([2]string{"upload.jpg", string(testkit.JPEG(testkit.Photo{Seed: 91}))})
 	resp = e.request(e.user, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
 	resp.Body.Close()
 	e.do(ck, "DELETE", "/api/v1/session", nil, 204, nil)
@@ -381,7 +382,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 // uploadOne uploads one file and returns the status and the JSON body.
 func (e *env) uploadOne(name string, data []byte) (int, string) {
 	e.t.Helper()
-	body, ct := multipartBody(e.t, [2]string{name, string(data)})
+	body, ct := testkit.Multipart([2]string{name, string(data)})
 	resp := e.request(e.user, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -435,9 +436,9 @@ func TestUploadFileNames(t *testing.T) {
 	e := newEnv(t, nil)
 	up := filepath.Join(e.root, "Uploads")
 	outside := filepath.Join(filepath.Dir(e.root), "outside.jpg")
-	writeFile(t, filepath.Dir(e.root), "outside.jpg", []byte("outside, must stay"))
+	testkit.WriteFile(t, filepath.Dir(e.root), "outside.jpg", []byte("outside, must stay"))
 	// What is already in the upload folder.
-	writeFile(t, up, "family.jpg", []byte("the family's original"))
+	testkit.WriteFile(t, up, "family.jpg", []byte("the family's original"))
 	if err := os.Mkdir(filepath.Join(up, "folder.jpg"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +474,7 @@ func TestUploadFileNames(t *testing.T) {
 		{"tab\tname.jpg", ""},
 		{"bidi\u202egpj.exe", ""}, // a right-to-left override hiding .exe
 	} {
-		code, body := e.uploadOne(tc.name, jpegBytes(200+i))
+		code, body := e.uploadOne(tc.name, testkit.JPEG(testkit.Photo{Seed: uint64(200 + i)}))
 		if code >= 500 {
 			t.Errorf("%q: %d %s", tc.name, code, body)
 			continue
@@ -487,7 +488,7 @@ func TestUploadFileNames(t *testing.T) {
 	}
 	// A second upload with the longest name gets a shortened free name
 	// (see TestUploadLongNameCollisions), and the first one is left alone.
-	if code, body := e.uploadOne(long, jpegBytes(300)); code != 200 || !strings.Contains(body, `"path":"Uploads/`+long[:247]+` (1).jpg"`) {
+	if code, body := e.uploadOne(long, testkit.JPEG(testkit.Photo{Seed: 300})); code != 200 || !strings.Contains(body, `"path":"Uploads/`+long[:247]+` (1).jpg"`) {
 		t.Errorf("second %d-byte name: %d %s, want saved under a shortened name", len(long), code, body)
 	}
 	// NUL and other bytes a browser would never send, written raw.
@@ -497,7 +498,7 @@ func TestUploadFileNames(t *testing.T) {
 		"form-data; name=\"files\"; filename*=UTF-8''..%2F..%2Fevil.jpg",
 		"form-data; name=\"files\"; filename=\"evil\r.jpg\"",
 	} {
-		if code, body := e.rawUpload(disp, jpegBytes(400)); code < 400 || code >= 500 {
+		if code, body := e.rawUpload(disp, testkit.JPEG(testkit.Photo{Seed: 400})); code < 400 || code >= 500 {
 			t.Errorf("Content-Disposition %q: %d %s, want a 4xx refusal", disp, code, body)
 		}
 	}
@@ -536,8 +537,8 @@ func TestSymlinkedFolderOutsideNotServed(t *testing.T) {
 	tok := e.thumbToken("admin")
 	outside := filepath.Join(filepath.Dir(e.root), "elsewhere")
 	// The same files, outside the originals.
-	writeFile(t, outside, "tram.jpg", jpegBytes(1))
-	writeFile(t, outside, "secret.jpg", jpegBytes(2))
+	testkit.WriteFile(t, outside, "tram.jpg", testkit.JPEG(testkit.Photo{Seed: 1}))
+	testkit.WriteFile(t, outside, "secret.jpg", testkit.JPEG(testkit.Photo{Seed: 2}))
 	lisbon := filepath.Join(e.root, "2019", "Lisbon")
 	if err := os.RemoveAll(lisbon); err != nil {
 		t.Fatal(err)
@@ -556,7 +557,7 @@ func TestSymlinkedFolderOutsideNotServed(t *testing.T) {
 			resp := e.request(client{}, "GET", p, nil, nil)
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusNotFound || bytes.Equal(b, jpegBytes(1)) {
+			if resp.StatusCode != http.StatusNotFound || bytes.Equal(b, testkit.JPEG(testkit.Photo{Seed: 1})) {
 				t.Errorf("%s: GET %s: %d (%d bytes), want 404", label, p, resp.StatusCode, len(b))
 			}
 		}

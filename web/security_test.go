@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"pinhole/app/auth"
+	"pinhole/app/testkit"
 	"pinhole/web"
 )
 
@@ -160,7 +161,7 @@ func TestPathTraversalRefused(t *testing.T) {
 	e := newEnv(t, nil)
 	tok := e.thumbToken("admin")
 	outside := filepath.Join(filepath.Dir(e.root), "secret.txt")
-	writeFile(t, filepath.Dir(e.root), "secret.txt", []byte("top secret"))
+	testkit.WriteFile(t, filepath.Dir(e.root), "secret.txt", []byte("top secret"))
 	for _, p := range []string{
 		"/api/v1/t/..%2F..%2Fsecret.txt/" + tok + "/tile_224",
 		"/api/v1/t/" + e.pub.Hash + "/" + tok + "/..%2F..%2Fsecret.txt",
@@ -187,7 +188,7 @@ func TestPathTraversalRefused(t *testing.T) {
 	}
 	// An upload's file name cannot leave the upload folder.
 	for _, name := range []string{"../../evil.jpg", "..\\evil.jpg", "/etc/evil.jpg", ".hidden.jpg"} {
-		body, ct := multipartBody(t, [2]string{name, string(jpegBytes(77))})
+		body, ct := testkit.Multipart([2]string{name, string(testkit.JPEG(testkit.Photo{Seed: 77}))})
 		resp := e.request(e.admin, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -247,7 +248,7 @@ func TestUploadRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			body, ct := multipartBody(t, [2]string{tc.file, string(tc.data)})
+			body, ct := testkit.Multipart([2]string{tc.file, string(tc.data)})
 			resp := e.request(e.user, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -268,7 +269,7 @@ func TestUploadSavesIndexesAndReportsDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := e.upload(e.user, [2]string{"new.jpg", string(jpegBytes(500))}, [2]string{"again.jpg", string(tram)},
+	files := e.upload(e.user, [2]string{"new.jpg", string(testkit.JPEG(testkit.Photo{Seed: 500}))}, [2]string{"again.jpg", string(tram)},
 		[2]string{"bad.jpg", "nope"})
 	if len(files) != 3 {
 		t.Fatalf("files %+v", files)
@@ -285,14 +286,14 @@ func TestUploadSavesIndexesAndReportsDuplicates(t *testing.T) {
 	var d struct{ Photo struct{ ID int64 } }
 	e.do(e.viewer, "GET", fmt.Sprintf("/api/v1/photos/%d", files[0].PhotoID), nil, 200, &d)
 	// The same name again gets a free name instead of overwriting.
-	if again := e.upload(e.user, [2]string{"new.jpg", string(jpegBytes(501))}); len(again) != 1 || again[0].Path != "Uploads/new (1).jpg" {
+	if again := e.upload(e.user, [2]string{"new.jpg", string(testkit.JPEG(testkit.Photo{Seed: 501}))}); len(again) != 1 || again[0].Path != "Uploads/new (1).jpg" {
 		t.Errorf("second new.jpg saved as %+v", again)
 	}
 }
 
 func TestUploadReadOnly(t *testing.T) {
 	e := newEnv(t, func(d *web.Deps) { d.ReadOnly = true })
-	body, ct := multipartBody(t, [2]string{"new.jpg", string(jpegBytes(500))})
+	body, ct := testkit.Multipart([2]string{"new.jpg", string(testkit.JPEG(testkit.Photo{Seed: 500}))})
 	resp := e.request(e.admin, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()

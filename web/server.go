@@ -47,8 +47,12 @@ type Deps struct {
 	// keeps none of its own, so a value left out here is not silently
 	// replaced by one that may differ from the documented default.
 	//
-	// ReadOnly refuses uploads (the originals are never written).
+	// ReadOnly refuses uploads (the originals are never written), unless
+	// UploadWritable allows writing into UploadFolder alone.
 	ReadOnly bool
+	// UploadWritable lets uploads and WebDAV write into UploadFolder while
+	// the rest of the originals stays read-only.
+	UploadWritable bool
 	// UploadFolder is the folder inside Originals uploads go to,
 	// UploadLimitMB caps one upload request, MaxMegapixels refuses uploaded
 	// images declaring more pixels. Uploads are off, saying which is
@@ -91,6 +95,9 @@ type Deps struct {
 	Refusals Refusals
 	// Conns caps open connections and slow request bodies (web/conns.go).
 	Conns ConnLimits
+	// Videos converts the videos browsers cannot play (web/video.go); nil
+	// serves every video as it is.
+	Videos Transcoder
 	// UI is the built web app (index.html and assets/); nil serves the
 	// one embedded in the binary. Tests set their own.
 	UI fs.FS
@@ -173,6 +180,8 @@ type Server struct {
 	table   []route // the route table, for tests that walk it by access
 	ui      *uiApp
 	oidc    *auth.OIDC // nil: no sign-in with a provider
+
+	davState davState // WebDAV's locks and indexing queue (web/dav.go)
 }
 
 // New builds the server and its routes.
@@ -203,7 +212,7 @@ func New(deps Deps) *Server {
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders,
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 			Limit:   "1M",
-			Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/upload" },
+			Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/upload" || isDAVUpload(c) },
 		}),
 		compressJSON(noGzip),
 		s.identify)
@@ -245,14 +254,15 @@ func compressJSON(skip func(echo.Context) bool) echo.MiddlewareFunc {
 // noGzip leaves images, map tiles, video, downloads and the event stream
 // alone: they are compressed already or must flush as they go.
 func noGzip(c echo.Context) bool {
-	return tokenAuthorised(c) || strings.HasPrefix(c.Path(), "/api/v1/tiles/") || c.Path() == "/api/v1/events"
+	return tokenAuthorised(c) || strings.HasPrefix(c.Path(), "/api/v1/tiles/") || c.Path() == "/api/v1/events" ||
+		isDAV(c) && c.Request().Method != "PROPFIND" // WebDAV serves originals as they are; listings are XML
 }
 
 // tokenAuthorised reports routes authorised by the token in their URL alone
 // (thumbnails, downloads, video), which need no session lookup.
 func tokenAuthorised(c echo.Context) bool {
 	p := c.Path()
-	for _, pre := range []string{"/api/v1/t/", "/api/v1/dl/", "/api/v1/video/"} {
+	for _, pre := range []string{"/api/v1/t/", "/api/v1/dl/", "/api/v1/video/", "/api/v1/motion/"} {
 		if strings.HasPrefix(p, pre) {
 			return true
 		}
@@ -263,12 +273,6 @@ func tokenAuthorised(c echo.Context) bool {
 // Handler is the server as an http.Handler (tests use it with httptest),
 // with request bodies guarded against trickling as Serve does.
 func (s *Server) Handler() http.Handler { return guardBodies(s.deps.Conns, s.e) }
-
-// Echo exposes the router for route listings in tests.
-func (s *Server) Echo() *echo.Echo { return s.e }
-
-// Auth is the account service the server uses (tests and the CLI share it).
-func (s *Server) Auth() *auth.Service { return s.auth }
 
 // Serve accepts connections on ln until ctx ends, then shuts down
 // gracefully, letting requests in flight finish for up to 10 s.
@@ -336,6 +340,7 @@ const (
 	user                 // user or admin
 	admin                // admin only
 	token                // a thumbnail/download/share token in the URL, checked by the handler
+	basic                // HTTP Basic with an app password, checked by the handler (WebDAV, web/dav.go)
 )
 
 type route struct {
@@ -379,6 +384,8 @@ func (s *Server) routes() {
 		{"GET", v1 + "/t/:hash/:token/:size", token, s.thumb},
 		{"GET", v1 + "/dl/:hash", token, s.download},
 		{"GET", v1 + "/video/:hash", token, s.video},
+		{"GET", v1 + "/video/:hash/status", token, s.videoStatus}, // web/video.go
+		{"GET", v1 + "/motion/:hash", token, s.motion},            // web/motion.go: a motion photo's embedded video
 		{"POST", v1 + "/upload", user, s.upload},
 
 		{"GET", v1 + "/albums", viewer, s.listAlbums},
@@ -425,6 +432,9 @@ func (s *Server) routes() {
 		{"DELETE", v1 + "/users/:id/totp", admin, s.totpReset},
 		{"GET", v1 + "/settings/totp", admin, s.totpSettings},
 		{"PUT", v1 + "/settings/totp", admin, s.setTOTPSettings},
+		{"GET", v1 + "/app-passwords", user, s.listAppPasswords},         // web/apppasswords.go
+		{"POST", v1 + "/app-passwords", user, s.createAppPassword},       // web/apppasswords.go
+		{"DELETE", v1 + "/app-passwords/:id", user, s.revokeAppPassword}, // web/apppasswords.go
 
 		// The Trash (web/trash.go): viewers may not trash.
 		{"GET", v1 + "/trash", user, s.listTrash},
@@ -432,6 +442,7 @@ func (s *Server) routes() {
 		{"POST", v1 + "/trash/restore", user, s.restoreTrash},
 		{"POST", v1 + "/trash/empty", user, s.emptyTrash},
 	}
+	table = append(table, s.davRoutes()...) // web/dav.go
 	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))

@@ -245,6 +245,7 @@ func (s *Server) sharePhotos(c echo.Context) error {
 		return err
 	}
 	s.markProblems(page.Photos, true)
+	s.markPlayable(c.Request().Context(), page.Photos)
 	return c.JSON(http.StatusOK, visitorPhotoList{forVisitorPhotos(sh, page.Photos), page.Next, sh.Access})
 }
 
@@ -267,6 +268,7 @@ func (s *Server) sharePhoto(c echo.Context) error {
 	}
 	ps := []db.Photo{d.Photo}
 	s.markProblems(ps, true)
+	s.markPlayable(ctx, ps)
 	kw := d.Keywords
 	if kw == nil {
 		kw = []string{}

@@ -19,12 +19,6 @@ import (
 //go:embed all:ui/dist
 var uiFiles embed.FS
 
-// UIHandler serves the embedded single-page app: hashed files under /assets/
-// cached forever, and index.html (never cached, so a new binary's assets are
-// picked up at once) for / and every client-side route outside /api/.
-// When the UI was not built it serves a page that says so.
-func UIHandler() http.Handler { return newUIHandler(mustSub(uiFiles, "ui/dist")) }
-
 func mustSub(f fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(f, dir)
 	if err != nil {
@@ -33,6 +27,10 @@ func mustSub(f fs.FS, dir string) fs.FS {
 	return sub
 }
 
+// newUIHandler serves the single-page app built into dist: hashed files
+// under /assets/ cached forever, and index.html (never cached, so a new
+// binary's assets are picked up at once) for / and every client-side route
+// outside /api/. When the UI was not built it serves a page that says so.
 func newUIHandler(dist fs.FS) *uiApp {
 	index, err := fs.ReadFile(dist, "index.html")
 	built := err == nil
@@ -131,7 +129,7 @@ const notBuiltPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"
 // the only work it does. Servers use it unless Deps.UI names another build.
 var uiHandler = newUIHandler(mustSub(uiFiles, "ui/dist"))
 
-// serveUI is UIHandler as an echo route (for "/" and "/*" in the route
+// serveUI is the embedded app as an echo route (for "/" and "/*" in the route
 // table), with the boot data (web/boot.go) inlined into index.html.
 func (s *Server) serveUI(c echo.Context) error {
 	s.ui.serve(c.Response(), c.Request(), func() []byte { return s.bootData(c) })

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"image"
 	_ "image/gif" // DecodeConfig of uploads
 	_ "image/jpeg"
@@ -48,10 +49,14 @@ var uploadExts = map[string]bool{
 	".heic": true, ".heif": true, ".avif": true,
 	".cr2": true, ".cr3": true, ".nef": true, ".arw": true, ".dng": true, ".raf": true, ".orf": true, ".rw2": true, ".pef": true, ".srw": true,
 	".mp4": true, ".mov": true, ".m4v": true, ".3gp": true,
+	".xmp": true, // sidecars: titles, keywords, ratings and edits from other tools
 }
 
+// xmpType is what sniff calls an XMP sidecar.
+const xmpType = "application/rdf+xml"
+
 // sniff names the media type of a file's first bytes, or "" when it is
-// not a photo or video Pinhole can index.
+// not a photo, video or XMP sidecar Pinhole can index.
 func sniff(head []byte) string {
 	has := func(off int, sig string) bool {
 		return len(head) >= off+len(sig) && string(head[off:off+len(sig)]) == sig
@@ -83,8 +88,24 @@ func sniff(head []byte) string {
 			return "video/quicktime"
 		}
 		return "video/mp4"
+	case isXMP(head):
+		return xmpType
 	}
 	return ""
+}
+
+// isXMP reports whether a file starts like an XMP sidecar: an XMP packet
+// or x:xmpmeta element, possibly after an XML declaration, a byte-order
+// mark and white space.
+func isXMP(head []byte) bool {
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(t, []byte("<?xpacket")), bytes.HasPrefix(t, []byte("<x:xmpmeta")):
+		return true
+	case bytes.HasPrefix(t, []byte("<?xml")):
+		return bytes.Contains(t, []byte("<x:xmpmeta")) || bytes.Contains(t, []byte("<rdf:RDF"))
+	}
+	return false
 }
 
 // uploadName checks a client's file name: a plain name, no folders, no
@@ -111,8 +132,12 @@ func uploadName(name string) (string, error) {
 
 var uploadNaming sync.Mutex // choosing a free name and renaming into it
 
+// uploadsWritable reports whether Pinhole may write into the upload
+// folder: the originals are writable, or read-only but for that folder.
+func (s *Server) uploadsWritable() bool { return !s.deps.ReadOnly || s.deps.UploadWritable }
+
 func (s *Server) upload(c echo.Context) error {
-	if s.deps.ReadOnly {
+	if !s.uploadsWritable() {
 		return echo.NewHTTPError(http.StatusForbidden, uploadsReadOnly)
 	}
 	if s.deps.Originals == "" {
@@ -239,70 +264,21 @@ func (s *Server) saveUpload(ctx context.Context, root *os.Root, folder string, p
 	if err != nil {
 		return reject(raw, http.StatusBadRequest, err.Error())
 	}
-	ext := strings.ToLower(path.Ext(name))
-	if !uploadExts[ext] {
-		return reject(name, http.StatusUnsupportedMediaType, fmt.Sprintf("%s is not a photo or video Pinhole can show (type %q)", name, ext))
-	}
-	head := make([]byte, 512)
-	n, err := io.ReadFull(part, head)
-	head = head[:n]
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(name, limit)
-		}
-		return reject(name, http.StatusBadRequest, "reading the upload failed: "+err.Error())
-	}
-	kind := sniff(head)
-	if kind == "" {
-		return reject(name, http.StatusUnsupportedMediaType,
-			fmt.Sprintf("%s is not a photo or video (its content looks like %s)", name, http.DetectContentType(head)))
-	}
-	tmp := path.Join(folder, ".pinhole-upload-"+db.NewUID())
-	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	st, err := s.stageUpload(root, folder, name, limit, false)
 	if err != nil {
-		return reject(name, http.StatusInternalServerError, "cannot write into the upload folder: "+err.Error())
+		code, msg := uploadStatus(err, name, limit)
+		return reject(name, code, msg)
 	}
-	keep := false
-	defer func() {
-		if !keep {
-			_ = root.Remove(tmp)
-		}
-	}()
-	h := sha1.New()
-	_, err = io.Copy(io.MultiWriter(f, h), io.MultiReader(bytes.NewReader(head), part))
-	if err == nil {
-		err = f.Sync()
+	defer st.abort()
+	if _, err := io.Copy(st, part); err != nil {
+		code, msg := uploadStatus(err, name, limit)
+		return reject(name, code, msg)
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err := st.finish(); err != nil {
+		code, msg := uploadStatus(err, name, limit)
+		return reject(name, code, msg)
 	}
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(name, limit)
-		}
-		return reject(name, http.StatusInternalServerError, "saving the upload failed: "+err.Error())
-	}
-	// A picture declaring more pixels than allowed would take gigabytes
-	// to decode into thumbnails: refuse it from its header alone.
-	switch kind {
-	case "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp":
-		rf, err := root.Open(tmp)
-		if err != nil {
-			return reject(name, http.StatusInternalServerError, "re-reading the upload failed")
-		}
-		cfg, _, err := image.DecodeConfig(rf)
-		rf.Close()
-		if err != nil {
-			return reject(name, http.StatusUnsupportedMediaType, fmt.Sprintf("%s is not a readable %s image: %v", name, kind, err))
-		}
-		if mp := int64(cfg.Width) * int64(cfg.Height); mp > int64(s.deps.MaxMegapixels)*1_000_000 {
-			return reject(name, http.StatusUnprocessableEntity, fmt.Sprintf("%s declares %d×%d pixels, more than the %d megapixels allowed",
-				name, cfg.Width, cfg.Height, s.deps.MaxMegapixels))
-		}
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
+	sum := st.sum()
 	if pid, at, err := s.deps.DB.FileWithHash(ctx, sum); err == nil {
 		return uploadResult{Name: name, Status: "duplicate", Hash: sum, PhotoID: pid, Path: at,
 			Error: fmt.Sprintf("already in the library as %s", at), code: http.StatusOK}
@@ -324,12 +300,247 @@ func (s *Server) saveUpload(ctx context.Context, root *os.Root, folder string, p
 	if final == "" {
 		return reject(name, http.StatusConflict, "no free file name for "+name)
 	}
-	if err := root.Rename(tmp, final); err != nil {
+	if err := st.commit(final); err != nil {
 		return reject(name, http.StatusInternalServerError, "saving the upload failed: "+err.Error())
 	}
-	keep = true
 	s.log.Info("upload saved", "path", final, "hash", sum)
 	return uploadResult{Name: name, Status: "saved", Path: final, Hash: sum, code: http.StatusOK}
+}
+
+// uploadRefusal is why an uploaded file is not taken, with the status that
+// says so: 413 too large, 415 not a photo or video, 422 too many pixels.
+type uploadRefusal struct {
+	code int
+	msg  string
+}
+
+func (r *uploadRefusal) Error() string { return r.msg }
+
+// uploadStatus is the status and sentence for an error met while taking
+// an upload: a refusal, a body over the limit, a slow body, or a failure
+// reading or writing.
+func uploadStatus(err error, name string, limit int64) (int, string) {
+	var rf *uploadRefusal
+	var mbe *http.MaxBytesError
+	var slow *SlowBodyError
+	switch {
+	case errors.As(err, &rf):
+		return rf.code, rf.msg
+	case errors.As(err, &mbe):
+		r := tooLarge(name, limit)
+		return r.code, r.Error
+	case errors.As(err, &slow):
+		return http.StatusRequestTimeout, slow.Error()
+	case errors.Is(err, errUploadWrite):
+		return http.StatusInternalServerError, "saving the upload failed: " + err.Error()
+	}
+	return http.StatusBadRequest, "reading the upload failed: " + err.Error()
+}
+
+// errUploadWrite marks a failure on the server's side of an upload
+// (creating, writing or syncing its file), as opposed to the client's.
+var errUploadWrite = errors.New("cannot write into the upload folder")
+
+// stagedUpload takes in one uploaded file for the browser upload and for
+// WebDAV alike, so both apply the same checks: it writes the bytes to a
+// hidden temporary file (.pinhole-upload-…) beside where the file will go,
+// which the watcher and the indexer skip, so a partial upload never shows
+// up as a photo; it refuses a body over the size limit as soon as it
+// passes it, and content that is not a photo, video, RAW file or XMP
+// sidecar from its first bytes; finish syncs the file to disk and refuses
+// images declaring more pixels than allowed (decompression bombs). Only
+// then may commit rename it into place; abort removes it.
+type stagedUpload struct {
+	s       *Server
+	root    *os.Root
+	tmp     string // the temporary file, inside root
+	name    string // the name the file will have, for messages and the type check
+	staging bool   // name is a client's temporary name: its extension is not checked
+	limit   int64  // bytes; 0: none
+	f       *os.File
+	h       hash.Hash
+	head    []byte // the first bytes, held until the type is known
+	kind    string // the sniffed media type, once known
+	n       int64
+	err     error // the first failure; every later Write returns it
+	done    bool  // committed or aborted
+}
+
+// sniffLen is how many first bytes decide a file's type.
+const sniffLen = 512
+
+// stageUpload starts taking a file that is to be called name (a single
+// path element) in the folder dir of root. With staging, name is a
+// client's temporary name (WebDAV clients upload as "IMG_1.jpg.part" and
+// rename when done), so only the content is checked now and the name when
+// it is renamed. A name whose type is never taken is refused before
+// anything is written.
+func (s *Server) stageUpload(root *os.Root, dir, name string, limit int64, staging bool) (*stagedUpload, error) {
+	if !staging {
+		if ext := strings.ToLower(path.Ext(name)); !uploadExts[ext] {
+			return nil, &uploadRefusal{http.StatusUnsupportedMediaType, fmt.Sprintf("%s is not a photo or video Pinhole can show (type %q)", name, ext)}
+		}
+	}
+	tmp := path.Join(dir, uploadTempPrefix+db.NewUID())
+	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUploadWrite, err)
+	}
+	return &stagedUpload{s: s, root: root, tmp: tmp, name: name, staging: staging, limit: limit, f: f, h: sha1.New(),
+		head: make([]byte, 0, sniffLen)}, nil
+}
+
+// uploadTempPrefix starts the names of files being uploaded. They are
+// hidden, so the watcher and the indexer never read one, and WebDAV
+// neither lists nor opens them.
+const uploadTempPrefix = ".pinhole-upload-"
+
+func (u *stagedUpload) Write(p []byte) (int, error) {
+	if u.err != nil {
+		return 0, u.err
+	}
+	u.n += int64(len(p))
+	if u.limit > 0 && u.n > u.limit {
+		u.err = &http.MaxBytesError{Limit: u.limit}
+		return 0, u.err
+	}
+	rest := p
+	if u.kind == "" {
+		take := min(len(p), sniffLen-len(u.head))
+		u.head = append(u.head, p[:take]...)
+		if len(u.head) < sniffLen {
+			return len(p), nil
+		}
+		if u.err = u.sniffed(); u.err != nil {
+			return 0, u.err
+		}
+		rest = p[take:]
+	}
+	if err := u.write(rest); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// sniffed decides the type from the first bytes and writes them out.
+func (u *stagedUpload) sniffed() error {
+	kind, err := uploadType(u.name, u.head, u.staging)
+	if err != nil {
+		return err
+	}
+	u.kind = kind
+	return u.write(u.head)
+}
+
+func (u *stagedUpload) write(p []byte) error {
+	if len(p) == 0 {
+		return nil
+	}
+	u.h.Write(p)
+	if _, err := u.f.Write(p); err != nil {
+		u.err = fmt.Errorf("%w: %v", errUploadWrite, err)
+		return u.err
+	}
+	return nil
+}
+
+// finish ends a body that arrived whole: it checks what the first bytes
+// could not (a file shorter than they are, the declared pixels) and syncs
+// the file to disk.
+func (u *stagedUpload) finish() error {
+	if u.err != nil {
+		return u.err
+	}
+	if u.kind == "" {
+		if u.err = u.sniffed(); u.err != nil {
+			return u.err
+		}
+	}
+	err := u.f.Sync()
+	if cerr := u.f.Close(); err == nil {
+		err = cerr
+	}
+	u.f = nil
+	if err != nil {
+		u.err = fmt.Errorf("%w: %v", errUploadWrite, err)
+		return u.err
+	}
+	if rf := u.s.checkPixels(u.root, u.tmp, u.name, u.kind); rf != nil {
+		u.err = rf
+		return rf
+	}
+	return nil
+}
+
+// sum is the SHA-1 of what was written, hex.
+func (u *stagedUpload) sum() string { return hex.EncodeToString(u.h.Sum(nil)) }
+
+// size is how many bytes arrived.
+func (u *stagedUpload) size() int64 { return u.n }
+
+// commit renames the finished file to final (inside root); the caller
+// decides that final may be taken.
+func (u *stagedUpload) commit(final string) error {
+	if err := u.root.Rename(u.tmp, final); err != nil {
+		return err
+	}
+	u.done = true
+	return nil
+}
+
+// abort removes the temporary file unless it was committed; calling it
+// again does nothing.
+func (u *stagedUpload) abort() {
+	if u.done {
+		return
+	}
+	u.done = true
+	if u.f != nil {
+		_ = u.f.Close()
+	}
+	_ = u.root.Remove(u.tmp)
+}
+
+// uploadType says whether a file called name whose content starts with
+// head may join the library: its content must be a photo, video or RAW
+// file, or an XMP sidecar, and a sidecar's name must end in .xmp and a
+// .xmp hold XMP (else the indexer would read one as the other). With
+// staging the name is a temporary one and only the content counts.
+func uploadType(name string, head []byte, staging bool) (string, error) {
+	kind := sniff(head)
+	if kind == "" {
+		return "", &uploadRefusal{http.StatusUnsupportedMediaType,
+			fmt.Sprintf("%s is not a photo or video (its content looks like %s)", name, http.DetectContentType(head))}
+	}
+	if !staging && (kind == xmpType) != (strings.ToLower(path.Ext(name)) == ".xmp") {
+		return "", &uploadRefusal{http.StatusUnsupportedMediaType,
+			fmt.Sprintf("%s does not hold what its name says (its content is %s)", name, kind)}
+	}
+	return kind, nil
+}
+
+// checkPixels refuses an image declaring more pixels than allowed from its
+// header alone: it would take gigabytes to decode into thumbnails.
+func (s *Server) checkPixels(root *os.Root, p, name, kind string) *uploadRefusal {
+	switch kind {
+	case "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp":
+	default:
+		return nil
+	}
+	rf, err := root.Open(p)
+	if err != nil {
+		return &uploadRefusal{http.StatusInternalServerError, "re-reading the upload failed"}
+	}
+	cfg, _, err := image.DecodeConfig(rf)
+	rf.Close()
+	if err != nil {
+		return &uploadRefusal{http.StatusUnsupportedMediaType, fmt.Sprintf("%s is not a readable %s image: %v", name, kind, err)}
+	}
+	if mp := int64(cfg.Width) * int64(cfg.Height); mp > int64(s.deps.MaxMegapixels)*1_000_000 {
+		return &uploadRefusal{http.StatusUnprocessableEntity, fmt.Sprintf("%s declares %d×%d pixels, more than the %d megapixels allowed",
+			name, cfg.Width, cfg.Height, s.deps.MaxMegapixels)}
+	}
+	return nil
 }
 
 // maxNameBytes is the longest file name the filesystem takes.
@@ -359,8 +570,9 @@ type uploadsInfo struct {
 
 // Why uploads are off, in the words the web app shows.
 const (
-	uploadsReadOnly = "Uploads are off because the photo folder is read-only: start Pinhole with --read-only=false " +
-		"(read-only = false in the config file) and, under systemd, allow writing to it with the ReadWritePaths drop-in from the README."
+	uploadsReadOnly = "Uploads are off because the photo folder is read-only: start Pinhole with --upload-writable " +
+		"(upload-writable = true in the config file) to let it write into the upload folder and nowhere else, or with --read-only=false, " +
+		"and, under systemd, allow writing to that folder with the ReadWritePaths drop-in from the README."
 	uploadsViewer = "Viewers cannot upload; an admin can make you a user in Settings."
 	// web keeps no defaults of its own: app passes upload-limit-mb and
 	// max-megapixels from the configuration.
@@ -372,7 +584,7 @@ func (s *Server) uploadsFor(role string) uploadsInfo {
 	switch {
 	case role != db.RoleAdmin && role != db.RoleUser:
 		return uploadsInfo{Reason: uploadsViewer}
-	case s.deps.ReadOnly:
+	case !s.uploadsWritable():
 		return uploadsInfo{Reason: uploadsReadOnly}
 	case s.deps.Originals == "":
 		return uploadsInfo{Reason: "Uploads need a photo folder: start Pinhole with --originals."}

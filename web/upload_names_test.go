@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"pinhole/app/testkit"
 )
 
 // Uploading again a file whose name is at the filesystem's 255-byte limit
@@ -29,7 +31,7 @@ func TestUploadLongNameCollisions(t *testing.T) {
 			ext := path.Ext(tc.name)
 			seen := map[string]bool{}
 			for i := 0; i < 3; i++ {
-				data := jpegBytes(700 + 10*len(tc.what) + i) // new content: not a duplicate
+				data := testkit.JPEG(testkit.Photo{Seed: uint64(700 + 10*len(tc.what) + i)}) // new content: not a duplicate
 				files := e.upload(e.user, [2]string{tc.name, string(data)})
 				if len(files) != 1 {
 					t.Fatalf("upload %d: %+v", i+1, files)

@@ -47,9 +47,13 @@ type visitorPhoto struct {
 	State       string   `json:"state,omitempty"`
 	City        string   `json:"city,omitempty"`
 	Hash        string   `json:"hash"`
+	// Where a live photo's motion plays from (by hash, like the photo).
+	Motion *db.Motion `json:"motion,omitempty"`
 	// Why the picture cannot be shown, for the grid's tile: no fix (that
 	// is for the owner).
 	Problem *visitorProblem `json:"problem,omitempty"`
+	// Whether the video plays as it is or is converted first (videos only).
+	Playable *bool `json:"playable,omitempty"`
 	// Only with the share's "include locations".
 	Lat *float64 `json:"lat,omitempty"`
 	Lng *float64 `json:"lng,omitempty"`
@@ -116,6 +120,7 @@ func forVisitor(sh db.Share, p db.Photo) visitorPhoto {
 		Lens: p.Lens, Exposure: p.Exposure, FNumber: p.FNumber, ISO: p.ISO, FocalLength: p.FocalLength,
 		Width: p.Width, Height: p.Height, Duration: p.Duration,
 		CountryCode: p.CountryCode, Country: p.Country, State: p.State, City: p.City, Hash: p.Hash,
+		Playable: p.Playable, Motion: p.Motion,
 	}
 	if p.Problem != nil {
 		v.Problem = &visitorProblem{Kind: p.Problem.Kind, Reason: p.Problem.Reason, Detail: p.Problem.Detail, Preview: p.Problem.Preview}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -18,7 +19,8 @@ import (
 var visitorPhotoKeys = []string{"id", "media_type", "taken_at", "taken_local", "taken_offset", "taken_source",
 	"title", "description", "make", "model", "lens", "exposure_time", "f_number", "iso", "focal_length",
 	"width", "height", "duration", "country_code", "country", "state", "city", "hash",
-	"problem", "problem.kind", "problem.reason", "problem.detail", "problem.preview"}
+	"problem", "problem.kind", "problem.reason", "problem.detail", "problem.preview", "playable",
+	"motion", "motion.hash", "motion.embedded"}
 
 var locationKeys = []string{"lat", "lng", "alt"}
 
@@ -57,6 +59,8 @@ func visitorAllowed(locations bool) map[string]map[string]bool {
 		"/api/v1/t/:hash/:token/:size": binary,
 		"/api/v1/dl/:hash":             binary,
 		"/api/v1/video/:hash":          binary,
+		"/api/v1/video/:hash/status":   set("playable", "state", "progress", "speed", "ready", "queue", "duration"),
+		"/api/v1/motion/:hash":         binary,
 	}
 }
 
@@ -96,7 +100,8 @@ func TestVisitorAnswersAllowList(t *testing.T) {
 		t.Fatal(err)
 	}
 	arch := e.photo("2020/Porto/bridge.jpg")
-	if _, err := e.db.AddToAlbum(ctx, e.album.ID, []int64{arch.ID, e.video.ID}); err != nil {
+	moving := e.addFiles([2]any{"2021/PXL_1.MP.jpg", testkit.Container(testkit.MotionStill(5), testkit.MotionMP4(t), 0)})
+	if _, err := e.db.AddToAlbum(ctx, e.album.ID, []int64{arch.ID, e.video.ID, moving.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.db.SetFlag(ctx, arch.ID, "archived", true); err != nil {
@@ -131,6 +136,10 @@ func TestVisitorAnswersAllowList(t *testing.T) {
 		"/api/v1/t/:hash/:token/:size": func(sh db.Share) req { return req{"/api/v1/t/" + e.pub.Hash + "/" + sh.Access + "/tile_224", nil} },
 		"/api/v1/dl/:hash":             func(sh db.Share) req { return req{"/api/v1/dl/" + e.pub.Hash + "?t=" + sh.Access, nil} },
 		"/api/v1/video/:hash":          func(sh db.Share) req { return req{"/api/v1/video/" + e.video.Hash + "?t=" + sh.Access, nil} },
+		"/api/v1/video/:hash/status": func(sh db.Share) req {
+			return req{"/api/v1/video/" + e.video.Hash + "/status?start=1&t=" + sh.Access, nil}
+		},
+		"/api/v1/motion/:hash": func(sh db.Share) req { return req{"/api/v1/motion/" + moving.Hash + "?t=" + sh.Access, nil} },
 	}
 	routes := e.srv.TokenRoutes()
 	sort.Strings(routes)
@@ -195,13 +204,13 @@ func TestVisitorAnswersAllowList(t *testing.T) {
 				t.Errorf("include_locations %v: key %s present %v", locations, k, seen[k])
 			}
 		}
-		if !seen["photos[].hash"] || !seen["files[].name"] || !seen["album.cover_hash"] {
+		if !seen["photos[].hash"] || !seen["photos[].motion.hash"] || !seen["files[].name"] || !seen["album.cover_hash"] {
 			t.Errorf("the walk missed the answers it should read: %v", seen)
 		}
 	}
 
-	// The list shows what the page counts: the public photo and the video,
-	// neither the private nor the archived one.
+	// The list shows what the page counts: the public photo, the video and
+	// the motion photo, neither the private nor the archived one.
 	var page struct {
 		Photos []map[string]any `json:"photos"`
 	}
@@ -212,8 +221,8 @@ func TestVisitorAnswersAllowList(t *testing.T) {
 		} `json:"album"`
 	}
 	e.do(client{}, "GET", "/api/v1/s/"+withLoc.Token, nil, 200, &head)
-	if len(page.Photos) != 2 || head.Album.Count != 2 {
-		t.Errorf("visitor sees %d photos, album count %d; want 2 and 2 (no private, no archived)", len(page.Photos), head.Album.Count)
+	if len(page.Photos) != 3 || head.Album.Count != 3 {
+		t.Errorf("visitor sees %d photos, album count %d; want 3 and 3 (no private, no archived)", len(page.Photos), head.Album.Count)
 	}
 	for _, p := range page.Photos {
 		if p["id"] == float64(e.pub.ID) && p["lat"] != 38.71 {

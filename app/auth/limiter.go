@@ -186,21 +186,6 @@ func (l *Limiter) wait(fs []stamp, max int, now time.Time) time.Duration {
 	return w
 }
 
-// Blocked reports whether any key is at the limit Max and for how long.
-func (l *Limiter) Blocked(keys ...string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if !l.ready(now) {
-		return true, unloadedWait
-	}
-	var wait time.Duration
-	for _, k := range keys {
-		wait = max(wait, l.wait(l.prune(limitKey(k), now), l.Max, now))
-	}
-	return wait > 0, wait
-}
-
 // Attempt is a try that holds a slot in each of its budgets until it
 // ends with Failed, Succeeded or Cancel (exactly one of them).
 type Attempt struct {
@@ -298,30 +283,6 @@ func (a *Attempt) Cancel() {
 	a.l.mu.Lock()
 	a.release()
 	a.l.mu.Unlock()
-}
-
-// Fail records one failure for every key, without a reservation. The
-// failure counts in memory even if storing it fails.
-func (l *Limiter) Fail(keys ...string) {
-	l.mu.Lock()
-	now := l.now()
-	stored := make([]string, 0, len(keys))
-	for _, k := range keys {
-		k = limitKey(k)
-		stored = append(stored, k)
-		fs := l.prune(k, now)
-		if len(fs) >= keepPerKey {
-			fs = fs[1:]
-		}
-		l.failures[k] = append(fs, stamp{at: now})
-	}
-	l.shrink(now)
-	prune := l.db != nil && (now.Sub(l.lastPrune) >= pruneEvery || now.Before(l.lastPrune))
-	if prune {
-		l.lastPrune = now
-	}
-	l.mu.Unlock()
-	l.store(now, stored, prune)
 }
 
 // store writes failures to the database, outside the lock: Reserve, asked

@@ -38,9 +38,6 @@ var hashSlots = make(chan struct{}, 2)
 // can prove how many guesses reached the slow hash.
 var passwordChecks atomic.Int64
 
-// PasswordChecks is how many passwords this process has verified.
-func PasswordChecks() int64 { return passwordChecks.Load() }
-
 // ErrBadHash means a stored password hash could not be read.
 var ErrBadHash = errors.New("unreadable password hash")
 

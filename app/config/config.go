@@ -41,6 +41,8 @@ type Config struct {
 	// TrashDays: photos in the Trash are emptied this many days after
 	// they were moved there; 0 only when a user empties it.
 	TrashDays int
+	// UploadWritable lets uploads write into UploadFolder despite ReadOnly.
+	UploadWritable bool
 
 	Workers        int
 	RescanInterval time.Duration
@@ -52,6 +54,11 @@ type Config struct {
 	ThumbCacheMB   int64
 	DecodeBudgetMB int64
 	MaxMegapixels  int
+
+	// Videos browsers cannot play are converted (app/transcode).
+	VideoCacheMB   int64
+	VideoMaxHeight int
+	VideoHWEncoder bool
 
 	TilesURL         string
 	TilesAttribution string
@@ -65,6 +72,10 @@ type Config struct {
 	BackupInterval   time.Duration
 	BackupKeep       int
 	MetricsPublic    bool
+	// IdleRelease is how long the server must be idle (no requests, scans
+	// or place lookups) before it gives memory back: the places dataset,
+	// idle database connections, free heap. 0 never.
+	IdleRelease time.Duration
 	// TrustedProxies is the --trusted-proxies value as given; Validate
 	// parses it into Proxies.
 	TrustedProxies string
@@ -148,9 +159,10 @@ var options = []option{
 	str("data", defaultData(), "folder for the database, caches and backups", func(c *Config) *string { return &c.Data }),
 	str("listen", DefaultListen, "address to serve HTTP on (host:port)", func(c *Config) *string { return &c.Listen }),
 	str("log-level", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
-	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false)", func(c *Config) *bool { return &c.ReadOnly }),
+	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false or --upload-writable)", func(c *Config) *bool { return &c.ReadOnly }),
 	boolean("write-sidecars", false, "write edits (titles, keywords, ratings, places, dates) as NAME.xmp sidecars beside the originals for digiKam, Lightroom and exiftool (needs --read-only=false); without it they are written to DATA/sidecars", func(c *Config) *bool { return &c.WriteSidecars }),
 	integer("trash-days", 30, "days a photo stays in the Trash before its files are deleted (with read-only originals: before it leaves the library for good); 0: only when someone empties the Trash", func(c *Config) *int { return &c.TrashDays }),
+	boolean("upload-writable", false, "with --read-only, still let uploads and WebDAV write into --upload-folder, and nowhere else", func(c *Config) *bool { return &c.UploadWritable }),
 	str("upload-folder", "Uploads", "folder inside the originals that uploads are saved to", func(c *Config) *string { return &c.UploadFolder }),
 	boolean("demo", true, "generate and index a demo library when --originals is empty", func(c *Config) *bool { return &c.Demo }),
 	integer("workers", runtime.NumCPU(), "files read in parallel while indexing", func(c *Config) *int { return &c.Workers }),
@@ -162,6 +174,9 @@ var options = []option{
 	int64opt("thumb-cache-mb", 0, "thumbnail cache size cap in MB (0: a tenth of the disk space free at start, at least 512 MB and at most 50 GB)", func(c *Config) *int64 { return &c.ThumbCacheMB }),
 	int64opt("decode-budget-mb", 160, "memory for concurrent image decodes in MB", func(c *Config) *int64 { return &c.DecodeBudgetMB }),
 	integer("max-megapixels", 200, "refuse images declaring more pixels than this (decompression bombs)", func(c *Config) *int { return &c.MaxMegapixels }),
+	int64opt("video-cache-mb", 10240, "cache of videos converted for browsers (HEVC, AVCHD, AVI…), size cap in MB; least recently watched go first", func(c *Config) *int64 { return &c.VideoCacheMB }),
+	integer("video-max-height", 1080, "converted videos' short side at most this many pixels (1080: 1080p)", func(c *Config) *int { return &c.VideoMaxHeight }),
+	boolean("video-hw-encoder", true, "convert videos with a hardware H.264 encoder when one works (Raspberry Pi 4 V4L2, Intel VAAPI); false: always libx264", func(c *Config) *bool { return &c.VideoHWEncoder }),
 	str("tiles-url", "", "map tile upstream URL template with {z}/{x}/{y} (empty: offline base map only)", func(c *Config) *string { return &c.TilesURL }),
 	str("tiles-attribution", "", "attribution text shown on the map for the tile upstream", func(c *Config) *string { return &c.TilesAttribution }),
 	int64opt("tile-cache-mb", 512, "map tile cache size cap in MB", func(c *Config) *int64 { return &c.TileCacheMB }),
@@ -175,6 +190,7 @@ var options = []option{
 	duration("backup-interval", 24*time.Hour, "scheduled database backups into DATA/backups (0 disables)", func(c *Config) *time.Duration { return &c.BackupInterval }),
 	integer("backup-keep", 7, "scheduled backups to keep", func(c *Config) *int { return &c.BackupKeep }),
 	boolean("metrics-public", false, "serve /metrics to anyone, not only admins and localhost", func(c *Config) *bool { return &c.MetricsPublic }),
+	duration("idle-release", 5*time.Minute, "after this long with no requests, scans or place lookups, give memory back to the system: the places dataset, idle database connections, free heap (0 never)", func(c *Config) *time.Duration { return &c.IdleRelease }),
 	str("trusted-proxies", "", "comma-separated addresses or CIDR ranges of your reverse proxies; X-Forwarded-For is believed only from them (default none)", func(c *Config) *string { return &c.TrustedProxies }),
 	integer("max-conns", 1024, "open connections in all (lowered to fit the open-files limit); more are closed as they arrive", func(c *Config) *int { return &c.MaxConns }),
 	integer("tile-budget-user", 600, "tiles one user may fetch from the tile upstream per hour (cached tiles are free); beyond it the offline map", func(c *Config) *int { return &c.TileBudgetUser }),
@@ -368,6 +384,12 @@ func (c *Config) Validate() error {
 	if c.TileBudgetUser < 1 || c.TileBudget < c.TileBudgetUser || c.GeocoderBudget < 1 {
 		errs = append(errs, errors.New("--tile-budget-user and --geocoder-budget must be at least 1, --tile-budget at least --tile-budget-user"))
 	}
+	if c.VideoCacheMB < 64 {
+		errs = append(errs, errors.New("--video-cache-mb must be at least 64"))
+	}
+	if c.VideoMaxHeight < 144 || c.VideoMaxHeight > 4320 {
+		errs = append(errs, errors.New("--video-max-height must be from 144 to 4320"))
+	}
 	if c.MaxMegapixels < 1 {
 		errs = append(errs, errors.New("--max-megapixels must be at least 1"))
 	}
@@ -514,6 +536,9 @@ func (c *Config) DemoDir() string { return filepath.Join(c.Data, "demo") }
 
 // ThumbDir is the thumbnail cache.
 func (c *Config) ThumbDir() string { return filepath.Join(c.Data, "cache", "thumbs") }
+
+// VideoDir is the cache of converted videos.
+func (c *Config) VideoDir() string { return filepath.Join(c.Data, "cache", "video") }
 
 // TileDir is the map tile cache.
 func (c *Config) TileDir() string { return filepath.Join(c.Data, "cache", "tiles") }

@@ -213,3 +213,27 @@ func TestSignInOptions(t *testing.T) {
 		})
 	}
 }
+
+// The video options: defaults a Pi with a big disk can live with, and
+// values outside what ffmpeg can make refused with the option's name.
+func TestVideoOptions(t *testing.T) {
+	c, err := parse(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.VideoCacheMB != 10240 || c.VideoMaxHeight != 1080 || !c.VideoHWEncoder {
+		t.Errorf("defaults: cache %d MB, height %d, hardware %v", c.VideoCacheMB, c.VideoMaxHeight, c.VideoHWEncoder)
+	}
+	if c.VideoDir() != filepath.Join(c.Data, "cache", "video") {
+		t.Errorf("video cache in %s", c.VideoDir())
+	}
+	c, err = parse(t, []string{"--video-max-height", "720"}, map[string]string{"PINHOLE_VIDEO_CACHE_MB": "2048", "PINHOLE_VIDEO_HW_ENCODER": "false"})
+	if err != nil || c.VideoMaxHeight != 720 || c.VideoCacheMB != 2048 || c.VideoHWEncoder {
+		t.Errorf("set: %+v, %v", c, err)
+	}
+	for _, args := range [][]string{{"--video-max-height", "100"}, {"--video-max-height", "8640"}, {"--video-cache-mb", "10"}} {
+		if _, err := parse(t, args, nil); err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(args[0], "--")) {
+			t.Errorf("%v: %v, want an error naming the option", args, err)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package demo
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -12,14 +11,6 @@ import (
 
 // Rational is an unsigned EXIF RATIONAL: Num/Den.
 type Rational struct{ Num, Den uint32 }
-
-// Float returns the value as a float64; a zero denominator gives 0.
-func (r Rational) Float() float64 {
-	if r.Den == 0 {
-		return 0
-	}
-	return float64(r.Num) / float64(r.Den)
-}
 
 // GPS is a position for the GPS IFD.
 type GPS struct {
@@ -321,22 +312,4 @@ func (d *ifd) encode(buf *bytes.Buffer, order byteOrder, base int) {
 	}
 	buf.Write([]byte{0, 0, 0, 0})
 	buf.Write(vals)
-}
-
-// InsertSegments returns a copy of the JPEG jpg with segs placed right after
-// its SOI marker, where readers expect the Exif APP1 segment.
-func InsertSegments(jpg []byte, segs ...[]byte) ([]byte, error) {
-	if len(jpg) < 4 || jpg[0] != 0xFF || jpg[1] != 0xD8 {
-		return nil, errors.New("insert segments: not a JPEG")
-	}
-	n := len(jpg)
-	for _, s := range segs {
-		n += len(s)
-	}
-	out := make([]byte, 0, n)
-	out = append(out, jpg[:2]...)
-	for _, s := range segs {
-		out = append(out, s...)
-	}
-	return append(out, jpg[2:]...), nil
 }

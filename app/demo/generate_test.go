@@ -1,4 +1,4 @@
-package demo
+package demo_test
 
 import (
 	"bytes"
@@ -16,10 +16,12 @@ import (
 	"time"
 
 	"github.com/rwcarlsen/goexif/exif"
+
+	"pinhole/app/demo"
 )
 
 // small is a library that takes a fraction of a second to write.
-var small = Options{Count: 24, MinMP: 0.04, MaxMP: 0.08, Seed: 7, Workers: 2}
+var small = demo.Options{Count: 24, MinMP: 0.04, MaxMP: 0.08, Seed: 7, Workers: 2}
 
 // listFiles maps every file under dir, marker included, to its contents.
 func listFiles(t *testing.T, dir string) map[string][]byte {
@@ -43,7 +45,7 @@ func listFiles(t *testing.T, dir string) map[string][]byte {
 func TestGenerateWritesTheLibrary(t *testing.T) {
 	dir := t.TempDir()
 	var calls [][2]int
-	if err := Generate(context.Background(), dir, small, func(done, total int) {
+	if err := demo.Generate(context.Background(), dir, small, func(done, total int) {
 		calls = append(calls, [2]int{done, total})
 	}); err != nil {
 		t.Fatal(err)
@@ -52,13 +54,13 @@ func TestGenerateWritesTheLibrary(t *testing.T) {
 		t.Errorf("progress calls %v, want 1..%d of %d", calls, small.Count, small.Count)
 	}
 
-	plan := Plan(small)
+	plan := demo.Plan(small)
 	files := listFiles(t, dir)
 	if len(files) != len(plan)+1 {
 		t.Errorf("%d files in the folder, want %d photos and the marker", len(files), len(plan))
 	}
-	if _, ok := files[MarkerName]; !ok {
-		t.Errorf("no %s marker", MarkerName)
+	if _, ok := files[demo.MarkerName]; !ok {
+		t.Errorf("no %s marker", demo.MarkerName)
 	}
 	for _, p := range plan {
 		t.Run(p.Path, func(t *testing.T) {
@@ -94,7 +96,7 @@ func TestGenerateWritesTheLibrary(t *testing.T) {
 
 // checkLibraryWithExiftool reads the whole folder in one exiftool run and
 // asks it to validate every file.
-func checkLibraryWithExiftool(t *testing.T, dir string, plan []Photo) {
+func checkLibraryWithExiftool(t *testing.T, dir string, plan []demo.Photo) {
 	t.Helper()
 	bin := exiftool(t)
 	out, err := exec.Command(bin, "-json", "-n", "-G", "-r", "-validate", "-warning",
@@ -129,7 +131,7 @@ func checkLibraryWithExiftool(t *testing.T, dir string, plan []Photo) {
 			lat, _ := r["Composite:GPSLatitude"].(float64)
 			lng, _ := r["Composite:GPSLongitude"].(float64)
 			if math.Abs(lat-p.Exif.GPS.Lat) > 1e-6 || math.Abs(lng-p.Exif.GPS.Lng) > 1e-6 {
-				t.Errorf("%s: exiftool GPS %v,%v, want %v,%v", p.Path, lat, lng, p.Exif.GPS.Lat, p.Exif.GPS.Lng)
+				t.Errorf("%s: exiftool demo.GPS %v,%v, want %v,%v", p.Path, lat, lng, p.Exif.GPS.Lat, p.Exif.GPS.Lng)
 			}
 		}
 		if p.XMP != nil && r["XMP:Title"] != p.XMP.Title {
@@ -144,8 +146,8 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	one.Workers, three.Workers = 1, 3
 	other := small
 	other.Seed++
-	for dir, opt := range map[string]Options{a: one, b: three, c: other} {
-		if err := Generate(context.Background(), dir, opt, nil); err != nil {
+	for dir, opt := range map[string]demo.Options{a: one, b: three, c: other} {
+		if err := demo.Generate(context.Background(), dir, opt, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -171,10 +173,10 @@ func TestGenerateIsDeterministic(t *testing.T) {
 
 func TestGenerateSkipsAFinishedLibrary(t *testing.T) {
 	dir := t.TempDir()
-	if err := Generate(context.Background(), dir, small, nil); err != nil {
+	if err := demo.Generate(context.Background(), dir, small, nil); err != nil {
 		t.Fatal(err)
 	}
-	plan := Plan(small)
+	plan := demo.Plan(small)
 	// Scribble over one photo, same size: a second call must not touch it.
 	first := filepath.Join(dir, filepath.FromSlash(plan[0].Path))
 	orig, err := os.ReadFile(first)
@@ -187,7 +189,7 @@ func TestGenerateSkipsAFinishedLibrary(t *testing.T) {
 	}
 	var calls [][2]int
 	start := time.Now()
-	if err := Generate(context.Background(), dir, small, func(done, total int) {
+	if err := demo.Generate(context.Background(), dir, small, func(done, total int) {
 		calls = append(calls, [2]int{done, total})
 	}); err != nil {
 		t.Fatal(err)
@@ -206,7 +208,7 @@ func TestGenerateSkipsAFinishedLibrary(t *testing.T) {
 	if err := os.Remove(last); err != nil {
 		t.Fatal(err)
 	}
-	if err := Generate(context.Background(), dir, small, nil); err != nil {
+	if err := demo.Generate(context.Background(), dir, small, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := os.ReadFile(last); err != nil || !bytes.Equal(got, want) {
@@ -217,7 +219,7 @@ func TestGenerateSkipsAFinishedLibrary(t *testing.T) {
 	bigger := small
 	bigger.Count++
 	n := 0
-	if err := Generate(context.Background(), dir, bigger, func(int, int) { n++ }); err != nil {
+	if err := demo.Generate(context.Background(), dir, bigger, func(int, int) { n++ }); err != nil {
 		t.Fatal(err)
 	}
 	if n != bigger.Count {
@@ -232,7 +234,7 @@ func TestGenerateStopsCleanlyWhenCancelled(t *testing.T) {
 	opt := small
 	opt.Count = 60
 	stoppedAt := 0
-	err := Generate(ctx, dir, opt, func(done, total int) {
+	err := demo.Generate(ctx, dir, opt, func(done, total int) {
 		if done == 5 {
 			cancel()
 			stoppedAt = done
@@ -242,7 +244,7 @@ func TestGenerateStopsCleanlyWhenCancelled(t *testing.T) {
 		t.Fatalf("Generate returned %v, want context.Canceled", err)
 	}
 	files := listFiles(t, dir)
-	if _, ok := files[MarkerName]; ok {
+	if _, ok := files[demo.MarkerName]; ok {
 		t.Error("a cancelled run wrote the finished marker")
 	}
 	photos := 0
@@ -251,7 +253,7 @@ func TestGenerateStopsCleanlyWhenCancelled(t *testing.T) {
 			t.Errorf("temporary file %s left behind", name)
 			continue
 		}
-		if name == PartialName {
+		if name == demo.PartialName {
 			continue
 		}
 		photos++
@@ -276,16 +278,16 @@ func TestGenerateStopsCleanlyWhenCancelled(t *testing.T) {
 		}
 		before[name] = fi
 	}
-	if err := Generate(context.Background(), dir, opt, nil); err != nil {
+	if err := demo.Generate(context.Background(), dir, opt, nil); err != nil {
 		t.Fatal(err)
 	}
 	for name, fi := range before {
-		if after, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name))); err == nil && name != PartialName && !os.SameFile(fi, after) {
+		if after, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name))); err == nil && name != demo.PartialName && !os.SameFile(fi, after) {
 			t.Errorf("%s was written again instead of kept", name)
 		}
 	}
 	fresh := t.TempDir()
-	if err := Generate(context.Background(), fresh, opt, nil); err != nil {
+	if err := demo.Generate(context.Background(), fresh, opt, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, want := listFiles(t, dir), listFiles(t, fresh)
@@ -300,15 +302,15 @@ func TestGenerateStopsCleanlyWhenCancelled(t *testing.T) {
 }
 
 func TestGenerateRejectsBadOptions(t *testing.T) {
-	for name, opt := range map[string]Options{
+	for name, opt := range map[string]demo.Options{
 		"no photos":      {Count: 0, MinMP: 1, MaxMP: 2},
 		"no pixels":      {Count: 1, MinMP: 0, MaxMP: 2},
 		"inverted range": {Count: 1, MinMP: 3, MaxMP: 2},
 		"quality 101":    {Count: 1, MinMP: 1, MaxMP: 2, Quality: 101},
 	} {
 		dir := filepath.Join(t.TempDir(), "lib")
-		if err := Generate(context.Background(), dir, opt, nil); err == nil {
-			t.Errorf("%s: Generate accepted it", name)
+		if err := demo.Generate(context.Background(), dir, opt, nil); err == nil {
+			t.Errorf("%s: demo.Generate accepted it", name)
 		}
 		if _, err := os.Stat(dir); err == nil {
 			t.Errorf("%s: folder created for invalid options", name)
@@ -319,13 +321,13 @@ func TestGenerateRejectsBadOptions(t *testing.T) {
 // TestPhotosCompressLikePhotos checks the point of the noise: benchmark
 // libraries must weigh what real photos weigh at the same quality.
 func TestPhotosCompressLikePhotos(t *testing.T) {
-	opt := Options{Count: 12, MinMP: 0.5, MaxMP: 0.5, Seed: 3}
+	opt := demo.Options{Count: 12, MinMP: 0.5, MaxMP: 0.5, Seed: 3}
 	dir := t.TempDir()
-	if err := Generate(context.Background(), dir, opt, nil); err != nil {
+	if err := demo.Generate(context.Background(), dir, opt, nil); err != nil {
 		t.Fatal(err)
 	}
 	var bytesTotal, pixels float64
-	for _, p := range Plan(opt) {
+	for _, p := range demo.Plan(opt) {
 		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p.Path)))
 		if err != nil {
 			t.Fatal(err)

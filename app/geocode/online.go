@@ -169,9 +169,6 @@ func New(o Options) *Online {
 // Pause is the switch that stops requests to the service.
 func (g *Online) Pause() *upstream.Pause { return g.o.Pause }
 
-// Provider is the service's URL as the cache records it.
-func (g *Online) Provider() string { return g.o.URL }
-
 // Resolve answers from the cache, else from the service, else offline.
 func (g *Online) Resolve(ctx context.Context, lat, lng float64) (places.Place, bool) {
 	if !(lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180) || lat == 0 && lng == 0 {

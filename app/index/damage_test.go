@@ -3,30 +3,17 @@ package index
 import (
 	"bytes"
 	"crypto/sha1"
-	"image"
-	"image/jpeg"
 	"io"
 	"strings"
 	"testing"
-)
 
-func testJPEG(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewGray(image.Rect(0, 0, 64, 48))
-	for i := range img.Pix {
-		img.Pix[i] = byte(i * 7)
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+	"pinhole/app/testkit"
+)
 
 // The check gives the same verdict however the bytes are split into
 // writes (the hash copies 256 KB at a time; markers can straddle them).
 func TestJPEGCheck(t *testing.T) {
-	whole := testJPEG(t)
+	whole := testkit.JPEG(testkit.Photo{W: 64, H: 48, Gray: true, Quality: 80})
 	sos := bytes.Index(whole, []byte{0xFF, 0xDA})
 	lossless := bytes.Replace(whole, []byte{0xFF, 0xC0}, []byte{0xFF, 0xC3}, 1)
 	junk := append(append([]byte{}, whole[:20]...), 0x00)
@@ -63,17 +50,9 @@ func TestJPEGCheck(t *testing.T) {
 }
 
 // The check rides along the hash; it must cost little beside it:
-// go test -tags sqlite_fts5 -run '^$' -bench JPEGCheck ./app/index/
+// go test -tags 'sqlite_fts5 synthetic' -run '^$' -bench JPEGCheck ./app/index/
 func BenchmarkJPEGCheck(b *testing.B) {
-	img := image.NewRGBA(image.Rect(0, 0, 2000, 1500))
-	for i := range img.Pix {
-		img.Pix[i] = byte(i*2654435761>>13) ^ byte(i)
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
-		b.Fatal(err)
-	}
-	data := buf.Bytes()
+	data := testkit.JPEG(testkit.Photo{W: 2000, H: 1500, Noise: true})
 	for _, tc := range []struct {
 		name string
 		w    func() io.Writer

@@ -12,6 +12,7 @@ import (
 
 	"pinhole/app/corpus"
 	"pinhole/app/meta"
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -19,7 +20,7 @@ import (
 // that stopped early leaves it: no date inside, no picture to show. A
 // comment segment keeps each seed's bytes (and photo) distinct.
 func cutInHeader(t testing.TB, seed int) []byte {
-	b := jpegBytes(t, seed)
+	b := testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(seed)})
 	sos := bytes.Index(b, []byte{0xFF, 0xDA})
 	if sos < 200 {
 		t.Fatalf("test JPEG has its scan at %d", sos)
@@ -50,7 +51,7 @@ func TestUndatedFilesTakeTheirBestDate(t *testing.T) {
 		"Misc/broken.jpg":                             cutInHeader(t, 3),
 		"Holidays 2018/beach.jpg":                     cutInHeader(t, 4),
 		"Holidays 2018/pier.jpg":                      cutInHeader(t, 5),
-		"2016/05/scan.jpg":                            jpegBytes(t, 6), // whole, just undated
+		"2016/05/scan.jpg":                            testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 6}), // whole, just undated
 		"Misc/edited.jpg":                             cutInHeader(t, 7),
 		"Misc/edited.xmp":                             []byte(sidecarTitle),
 		"Trips/2018-12-30 to 2019-01-02/IMG_0002.JPG": cutInHeader(t, 8),

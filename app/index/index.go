@@ -120,12 +120,6 @@ func New(d *db.DB, opt Options) *Indexer {
 	return ix
 }
 
-// Root is the originals folder.
-func (ix *Indexer) Root() string { return ix.opt.Root }
-
-// FilesOpened is how many files' contents were read (hashed) since start.
-func (ix *Indexer) FilesOpened() int64 { return ix.opened.Load() }
-
 // Progress returns the live counters of the running scan.
 func (ix *Indexer) Progress() Progress {
 	p := Progress{
@@ -230,12 +224,6 @@ type scanState struct {
 // unchanged (after a reader upgrade, or on request).
 func (ix *Indexer) Scan(ctx context.Context, full bool) (Summary, error) {
 	return ix.run(ctx, scope{full: full, root: true})
-}
-
-// ScanFolder walks one folder (relative path) below the root, e.g. a folder
-// that just appeared.
-func (ix *Indexer) ScanFolder(ctx context.Context, rel string) (Summary, error) {
-	return ix.run(ctx, scope{folder: rel})
 }
 
 // Changed indexes paths (relative to the root) the watcher saw change:

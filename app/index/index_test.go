@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
 	"image/jpeg"
 	"io"
 	"io/fs"
@@ -20,6 +18,7 @@ import (
 	"pinhole/app/corpus"
 	"pinhole/app/index"
 	"pinhole/app/meta"
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -38,25 +37,6 @@ func newLib(t testing.TB) *lib {
 	}
 	t.Cleanup(func() { d.Close() })
 	return &lib{root: root, db: d, ix: index.New(d, index.Options{Root: root, Workers: 2})}
-}
-
-// jpegBytes makes a small valid JPEG whose pixels depend on seed, so every
-// seed gives different content (and a different hash).
-func jpegBytes(t testing.TB, seed int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 24, 16))
-	for y := 0; y < 16; y++ {
-		for x := 0; x < 24; x++ {
-			img.Set(x, y, color.RGBA{uint8(seed * 7), uint8(seed >> 8), uint8(x*10 + y), 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	// A trailer after EOI keeps content unique even when pixels collide.
-	fmt.Fprintf(&b, "pinhole-test-%d", seed)
-	return b.Bytes()
 }
 
 func (l *lib) write(t testing.TB, rel string, data []byte) {
@@ -91,7 +71,7 @@ func (l *lib) photo(t testing.TB, rel string) db.Photo {
 func TestScanSkipsUnchangedFiles(t *testing.T) {
 	l := newLib(t)
 	for i := 0; i < 20; i++ {
-		l.write(t, fmt.Sprintf("2020/a/IMG_%04d.jpg", i), jpegBytes(t, i))
+		l.write(t, fmt.Sprintf("2020/a/IMG_%04d.jpg", i), testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(i)}))
 	}
 	l.write(t, "2020/a/notes.txt", []byte("not a photo"))
 	s := l.scan(t)
@@ -108,7 +88,7 @@ func TestScanSkipsUnchangedFiles(t *testing.T) {
 	}
 	// A changed file is read again and keeps its photo.
 	before := l.photo(t, "2020/a/IMG_0003.jpg")
-	l.write(t, "2020/a/IMG_0003.jpg", jpegBytes(t, 1003))
+	l.write(t, "2020/a/IMG_0003.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 1003}))
 	os.Chtimes(filepath.Join(l.root, "2020/a/IMG_0003.jpg"), time.Now(), time.Now().Add(time.Minute))
 	s = l.scan(t)
 	if s.Indexed != 1 {
@@ -128,7 +108,7 @@ func TestUnchangedLibraryReadsNoContents(t *testing.T) {
 		n = 1000
 	}
 	l := newLib(t)
-	base := jpegBytes(t, 1)
+	base := testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 1})
 	mtime := time.Date(2021, 5, 1, 12, 0, 0, 0, time.UTC)
 	for i := 0; i < n; i++ {
 		rel := fmt.Sprintf("%03d/IMG_%05d.jpg", i/100, i)
@@ -179,8 +159,8 @@ func TestUnchangedLibraryReadsNoContents(t *testing.T) {
 func TestRenameAndMoveKeepPhotoAndFavorite(t *testing.T) {
 	l := newLib(t)
 	ctx := context.Background()
-	l.write(t, "a/IMG_1.jpg", jpegBytes(t, 1))
-	l.write(t, "a/IMG_2.jpg", jpegBytes(t, 2))
+	l.write(t, "a/IMG_1.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 1}))
+	l.write(t, "a/IMG_2.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 2}))
 	l.scan(t)
 	p := l.photo(t, "a/IMG_1.jpg")
 	if err := l.db.SetFlag(ctx, p.ID, "favorite", true); err != nil {
@@ -212,9 +192,9 @@ func TestRenameAndMoveKeepPhotoAndFavorite(t *testing.T) {
 func TestDeletedFileIsMarkedMissingAndComesBack(t *testing.T) {
 	l := newLib(t)
 	ctx := context.Background()
-	data := jpegBytes(t, 1)
+	data := testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 1})
 	l.write(t, "a/IMG_1.jpg", data)
-	l.write(t, "b/IMG_2.jpg", jpegBytes(t, 2))
+	l.write(t, "b/IMG_2.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 2}))
 	l.scan(t)
 	p := l.photo(t, "a/IMG_1.jpg")
 	l.db.SetFlag(ctx, p.ID, "favorite", true)
@@ -246,7 +226,7 @@ func TestUnmountedRootMarksNothingMissing(t *testing.T) {
 	l := newLib(t)
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
-		l.write(t, fmt.Sprintf("x/IMG_%d.jpg", i), jpegBytes(t, i))
+		l.write(t, fmt.Sprintf("x/IMG_%d.jpg", i), testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(i)}))
 	}
 	l.scan(t)
 	// An empty mount point: the folder is there but has nothing in it.
@@ -284,7 +264,7 @@ func TestStacksAndDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := jpegBytes(t, 1)
+	j := testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 1})
 	l.write(t, "trip/IMG_1.JPG", j)
 	l.write(t, "trip/IMG_1.CR2", raw)
 	l.write(t, "trip/IMG_1.xmp", []byte(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">Sunset at the pier</rdf:li></rdf:Alt></dc:title><dc:subject><rdf:Bag><rdf:li>sunset</rdf:li><rdf:li>pier</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>`))
@@ -311,15 +291,15 @@ func TestStacksAndDuplicates(t *testing.T) {
 
 func TestIgnoredFolders(t *testing.T) {
 	l := newLib(t)
-	l.write(t, "ok/IMG_1.jpg", jpegBytes(t, 1))
-	l.write(t, "@eaDir/IMG_1.jpg/SYNOPHOTO_THUMB_XL.jpg", jpegBytes(t, 2))
-	l.write(t, "#recycle/IMG_9.jpg", jpegBytes(t, 3))
-	l.write(t, ".hidden/IMG_3.jpg", jpegBytes(t, 4))
-	l.write(t, "ok/.thumbnails/t.jpg", jpegBytes(t, 5))
-	l.write(t, "private/IMG_4.jpg", jpegBytes(t, 6))
-	l.write(t, "ok/tmp-IMG_5.jpg", jpegBytes(t, 7))
+	l.write(t, "ok/IMG_1.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 1}))
+	l.write(t, "@eaDir/IMG_1.jpg/SYNOPHOTO_THUMB_XL.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 2}))
+	l.write(t, "#recycle/IMG_9.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 3}))
+	l.write(t, ".hidden/IMG_3.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 4}))
+	l.write(t, "ok/.thumbnails/t.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 5}))
+	l.write(t, "private/IMG_4.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 6}))
+	l.write(t, "ok/tmp-IMG_5.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 7}))
 	l.write(t, ".pinholeignore", []byte("# not for the library\nprivate\ntmp-*\n"))
-	l.write(t, "lost+found/IMG_6.jpg", jpegBytes(t, 8))
+	l.write(t, "lost+found/IMG_6.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 8}))
 	s := l.scan(t)
 	if s.Photos != 1 || s.Seen != 1 {
 		t.Fatalf("ignored folders indexed: %+v", s)
@@ -337,8 +317,8 @@ func TestIgnoredFolders(t *testing.T) {
 func TestSymlinksOutsideRootAreNotFollowed(t *testing.T) {
 	l := newLib(t)
 	outside := t.TempDir()
-	os.WriteFile(filepath.Join(outside, "secret.jpg"), jpegBytes(t, 9), 0o644)
-	l.write(t, "a/IMG_1.jpg", jpegBytes(t, 1))
+	os.WriteFile(filepath.Join(outside, "secret.jpg"), testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 9}), 0o644)
+	l.write(t, "a/IMG_1.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 1}))
 	os.Symlink(outside, filepath.Join(l.root, "escape"))
 	os.Symlink(filepath.Join(outside, "secret.jpg"), filepath.Join(l.root, "a/link.jpg"))
 	s := l.scan(t)

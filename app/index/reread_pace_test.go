@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"pinhole/app/testkit"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func staleLibrary(t *testing.T, n int, busy func() bool) (*Indexer, *db.DB, []st
 	var paths []string
 	for i := 0; i < n; i++ {
 		rel := fmt.Sprintf("IMG_%d.jpg", i)
-		b := append(testJPEG(t), fmt.Sprintf("trailer %d", i)...)
+		b := append(testkit.JPEG(testkit.Photo{Seed: 1}), fmt.Sprintf("trailer %d", i)...)
 		if err := os.WriteFile(filepath.Join(root, rel), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +116,7 @@ func TestRereadGoesOnUnderEndlessQueries(t *testing.T) {
 // explicit poke still looks again.
 func TestRereadDoesNotRevisitFilesLeftToScan(t *testing.T) {
 	ix, _, paths := staleLibrary(t, 3, nil)
-	f, err := os.OpenFile(filepath.Join(ix.Root(), paths[0]), os.O_APPEND|os.O_WRONLY, 0)
+	f, err := os.OpenFile(filepath.Join(ix.opt.Root, paths[0]), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

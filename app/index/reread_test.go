@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"pinhole/app/testkit"
 	"strings"
 	"sync"
 	"testing"
@@ -151,10 +152,10 @@ func TestRereadLibraryOfOlderReader(t *testing.T) {
 func TestRereadKeepsByteProblems(t *testing.T) {
 	l := newLib(t)
 	ctx := context.Background()
-	whole := jpegBytes(t, 1)
+	whole := testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(1)})
 	cut := whole[:len(whole)*2/3] // cut off in the picture data
 	l.write(t, "cut.jpg", cut)
-	l.write(t, "whole.jpg", jpegBytes(t, 2))
+	l.write(t, "whole.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(2)}))
 	l.scan(t)
 	before, err := l.db.Problems(ctx, db.ProblemQuery{})
 	if err != nil {

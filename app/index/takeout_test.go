@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"pinhole/app/testkit"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func exifJPEG(t testing.TB, seed int, taken time.Time, lat, lng float64) []byte 
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := demo.InsertSegments(jpegBytes(t, seed), seg)
+	b, err := testkit.InsertSegments(testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(seed)}), seg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,31 +89,31 @@ func TestTakeoutTree(t *testing.T) {
 	)
 	// The original of the edited copy is indexed first, so it is the
 	// older file: the edited copy must still be what the photo shows.
-	l.write(t, y+"IMG_1004.jpg", jpegBytes(t, 8))
+	l.write(t, y+"IMG_1004.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(8)}))
 	l.scan(t)
-	l.write(t, y+"IMG_1001.jpg", jpegBytes(t, 1))
+	l.write(t, y+"IMG_1001.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(1)}))
 	l.write(t, y+"IMG_1001.jpg.json", takeoutJSON("IMG_1001.jpg", t1, 48.8583701, 2.2944813, 0, 0, "Eiffel tower", true))
-	l.write(t, y+"IMG_1002.jpg", jpegBytes(t, 2))
+	l.write(t, y+"IMG_1002.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(2)}))
 	l.write(t, y+"IMG_1002.jpg.supplemental-metadata.json", takeoutJSON("IMG_1002.jpg", t2, 0, 0, -33.8568, 151.2153, "", false))
-	l.write(t, y+"PXL_20230405_1234567890.jpg", jpegBytes(t, 3))
+	l.write(t, y+"PXL_20230405_1234567890.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(3)}))
 	l.write(t, y+"PXL_20230405_1234567890.jpg.supplemental-metad.json", takeoutJSON("PXL_20230405_1234567890.jpg", t3, 51.5007, -0.1246, 0, 0, "cut suffix", false))
 	l.write(t, y+"Screenshot_20200102-030405_Messages1.png", pngBytes(t, 4))
 	l.write(t, y+"Screenshot_20200102-030405_Messages1.png.suppl.json", takeoutJSON("Screenshot_20200102-030405_Messages1.png", t1+60, 0, 0, 0, 0, "shortest cut", false))
 	long := "A very long holiday photo name from the beach at sunset.jpg"
-	l.write(t, y+long, jpegBytes(t, 5))
+	l.write(t, y+long, testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(5)}))
 	l.write(t, y+"A very long holiday photo name from the beach .json", takeoutJSON(long, t1+120, 40.4168, -3.7038, 0, 0, "long name", false))
-	l.write(t, y+"IMG_1003.jpg", jpegBytes(t, 6))
+	l.write(t, y+"IMG_1003.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(6)}))
 	l.write(t, y+"IMG_1003.jpg.json", takeoutJSON("IMG_1003.jpg", t2+3600, 0, 0, 0, 0, "first of the name", false))
-	l.write(t, y+"IMG_1003(1).jpg", jpegBytes(t, 7))
+	l.write(t, y+"IMG_1003(1).jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(7)}))
 	l.write(t, y+"IMG_1003.jpg(1).json", takeoutJSON("IMG_1003.jpg", t2+7200, 0, 0, 0, 0, "second of the name", true))
-	l.write(t, y+"IMG_1004-edited.jpg", jpegBytes(t, 9))
+	l.write(t, y+"IMG_1004-edited.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(9)}))
 	l.write(t, y+"IMG_1004.jpg.supplemental-metadata.json", takeoutJSON("IMG_1004.jpg", t3+60, 35.6586, 139.7454, 0, 0, "edited in Google Photos", false))
 	zoned := time.Date(2018, 5, 6, 7, 8, 9, 0, time.FixedZone("", 2*3600))
 	l.write(t, y+"IMG_1005.jpg", exifJPEG(t, 10, zoned, 41.9, 12.5))
 	l.write(t, y+"IMG_1005.jpg.json", takeoutJSON("IMG_1005.jpg", t1, 1.5, 1.5, 0, 0, "the camera knew better", false))
 	l.write(t, y+"IMG_9999.jpg.json", takeoutJSON("IMG_9999.jpg", t1, 1, 1, 0, 0, "its photo was not exported", false))
 	l.write(t, alb+"metadata.json", []byte(`{"title":"Holidays","description":"","access":"protected","date":{"timestamp":"1563131130","formatted":"x"}}`))
-	l.write(t, alb+"IMG_2001.jpg", jpegBytes(t, 11))
+	l.write(t, alb+"IMG_2001.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(11)}))
 	l.write(t, alb+"IMG_2001.jpg.json", takeoutJSON("IMG_2001.jpg", t2+60, 0, 0, 0, 0, "in an album", false))
 
 	sum := l.scan(t)
@@ -213,11 +214,11 @@ func TestTakeoutFilesInAnyOrder(t *testing.T) {
 		t.Fatalf("a JSON without its photo was indexed: %+v", c)
 	}
 	// The edited copy next: a photo of its own for now.
-	l.write(t, dir+"IMG_7-edited.jpg", jpegBytes(t, 70))
+	l.write(t, dir+"IMG_7-edited.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(70)}))
 	changed("IMG_7-edited.jpg")
 	// Then the original: the JSON, the original and the edited copy
 	// become one photo, dated and placed by the JSON.
-	l.write(t, dir+"IMG_7.jpg", jpegBytes(t, 71))
+	l.write(t, dir+"IMG_7.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(71)}))
 	changed("IMG_7.jpg")
 	p := l.photo(t, dir+"IMG_7.jpg")
 	for _, rel := range []string{"IMG_7-edited.jpg", "IMG_7.jpg.supplemental-metadata.json"} {
@@ -260,8 +261,8 @@ func mustJSON(t testing.TB, v any) string {
 // "-edited" is an ordinary photo there.
 func TestEditedNameWithoutTakeoutIsItsOwnPhoto(t *testing.T) {
 	l := newLib(t)
-	l.write(t, "a/beach.jpg", jpegBytes(t, 1))
-	l.write(t, "a/beach-edited.jpg", jpegBytes(t, 2))
+	l.write(t, "a/beach.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(1)}))
+	l.write(t, "a/beach-edited.jpg", testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: uint64(2)}))
 	if s := l.scan(t); s.Photos != 2 {
 		t.Fatalf("%d photos, want 2", s.Photos)
 	}

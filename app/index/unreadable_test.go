@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"pinhole/app/index"
+	"pinhole/app/testkit"
 	"pinhole/db"
 )
 
@@ -46,8 +47,8 @@ func TestUnreadableFolderIsSkipped(t *testing.T) {
 		}
 		os.Chmod(d, 0o755) // MkdirTemp makes 0700
 	}
-	os.WriteFile(filepath.Join(lib, "a", "IMG_1.jpg"), jpegBytes(t, 1), 0o644)
-	os.WriteFile(filepath.Join(lib, "locked", "IMG_2.jpg"), jpegBytes(t, 2), 0o644)
+	os.WriteFile(filepath.Join(lib, "a", "IMG_1.jpg"), testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 1}), 0o644)
+	os.WriteFile(filepath.Join(lib, "locked", "IMG_2.jpg"), testkit.JPEG(testkit.Photo{W: 24, H: 16, Seed: 2}), 0o644)
 	dbPath := filepath.Join(data, "pinhole.db")
 	d, err := db.Open(context.Background(), dbPath)
 	if err != nil {

@@ -209,6 +209,7 @@ type exifFacts struct {
 	xmp, iptc              []byte // packets stored in TIFF tags
 	rw2Width, rw2Height    int
 	serial                 string // body serial number
+	contentID              string // Apple's, from the maker note
 }
 
 // facts extracts the fields Pinhole uses from decoded directories.
@@ -293,6 +294,7 @@ func (f *exifFacts) addMaker(m makerFacts) {
 	}
 	f.lens = firstNonEmpty(f.lens, m.lens)
 	f.serial = firstNonEmpty(f.serial, m.serial)
+	f.contentID = firstNonEmpty(f.contentID, m.contentID)
 }
 
 func firstPositiveInt(v ...int) int {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 )
 
 // fuzzSeeds are small corpus files, one per container format.
@@ -45,12 +46,12 @@ func FuzzRead(f *testing.F) {
 	// Movies with the user data the corpus lacks: Apple keys, ©day,
 	// loci, and a GoPro GPMF track.
 	gpmf := gpmfSample(47.3769, 8.5417, 408.2)
-	f.Add(movie("qt  ", mvhd(time.Date(2023, 9, 22, 16, 34, 7, 0, time.UTC)), trak("vide", "hvc1", 1920, 1080),
-		trak("meta", "gpmd", 0, 0, mbox("stsz", u32(0), u32(0), u32(1), u32(uint32(len(gpmf)))), mbox("stco", u32(0), u32(1), u32(0))),
+	f.Add(testkit.Movie("qt  ", testkit.MovieHeader(time.Date(2023, 9, 22, 16, 34, 7, 0, time.UTC)), testkit.Track("vide", "hvc1", 1920, 1080),
+		testkit.Track("meta", "gpmd", 0, 0, testkit.Box("stsz", u32(0), u32(0), u32(1), u32(uint32(len(gpmf)))), testkit.Box("stco", u32(0), u32(1), u32(0))),
 		appleKeys([2]string{"com.apple.quicktime.creationdate", "2023-09-22T18:34:05+0200"},
 			[2]string{"com.apple.quicktime.location.ISO6709", "+52.4597+013.3220+051.178/"}),
-		mbox("udta", qtText("\xa9day", "2021-06-01T10:00:00-0700"), mbox("loci", u32(0), u16(0), []byte("x\x00\x00"),
-			fixed1616(151.2), fixed1616(-33.8), fixed1616(5))), mbox("mdat", gpmf)), ".mov")
+		testkit.Box("udta", qtText("\xa9day", "2021-06-01T10:00:00-0700"), testkit.Box("loci", u32(0), u16(0), []byte("x\x00\x00"),
+			fixed1616(151.2), fixed1616(-33.8), fixed1616(5))), testkit.Box("mdat", gpmf)), ".mov")
 	mtime := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte, ext string) {
 		if len(ext) > 8 {

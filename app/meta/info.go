@@ -47,7 +47,9 @@ const (
 // as the thumbnail cache does with thumbs.RendererVersion.
 //
 // 0 is every file read before versions were recorded.
-const ReaderVersion = 1
+//
+// 2: motion photos (Info.Motion) and Apple's content identifier.
+const ReaderVersion = 2
 
 // Info is what Pinhole reads from one file. Zero values mean "unknown".
 //
@@ -123,6 +125,14 @@ type Info struct {
 	MetadataDate time.Time `json:"metadata_date,omitzero"`
 	CreatorTool  string    `json:"creator_tool,omitzero"`
 	EditedFields []string  `json:"edited_fields,omitzero"`
+
+	// Motion is the video a motion photo (Google's or Samsung's) carries
+	// inside the file, checked to be an MP4 inside it (motion.go).
+	Motion *Motion `json:"motion,omitzero"`
+	// ContentID is the identifier an iPhone gives both halves of a Live
+	// Photo: the still's maker note and the movie's keys carry the same
+	// one, so they pair even when their names differ.
+	ContentID string `json:"content_id,omitzero"`
 
 	// Raw values kept for `pinhole inspect`, in exiftool's formats.
 	DateTimeOriginal   string `json:"date_time_original,omitzero"`   // "YYYY:MM:DD hh:mm:ss"

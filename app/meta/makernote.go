@@ -38,6 +38,9 @@ type makerFacts struct {
 	iso    int
 	lens   string // exiftool: LensModel
 	serial string // exiftool: SerialNumber (the body's, not InternalSerialNumber)
+	// contentID pairs an Apple Live Photo's still with its movie (exiftool:
+	// MediaGroupUUID, once ContentIdentifier); see liveContentID.
+	contentID string
 }
 
 // makerNote is one maker note inside a TIFF structure read through r.
@@ -234,6 +237,12 @@ func (m makerNote) read() makerFacts {
 		// ARW and SR2: a bare IFD.
 		if dir, _ := m.ifd(s, m.base, nil); dir != nil {
 			return sonyFacts(dir)
+		}
+	case has("Apple iOS\x00"):
+		// "Apple iOS", a version, the byte order, then an IFD whose
+		// offsets count from the note's start.
+		if dir, _ := m.ifd(s+14, s, orderOrNil(head[12:14])); dir != nil {
+			return makerFacts{contentID: liveContentID(dir[0x0011].str())}
 		}
 	case has("FUJIFILM"), has("GENERALE"), has("Panasonic\x00"):
 		// Fujifilm and Panasonic notes name only an InternalSerialNumber

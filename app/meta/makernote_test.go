@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 )
 
 // byteOrderAppender is what binary.LittleEndian and BigEndian both are.
@@ -97,7 +98,7 @@ func tiffWithNote(o byteOrderAppender, make, model string, exif []ent, note func
 
 func readNoteJPEG(t *testing.T, exif []byte) *Info {
 	t.Helper()
-	info, err := readWithDeadline(writeTemp(t, "n.jpg", buildJPEG(exif, 8, 8)), 2*time.Second)
+	info, err := readWithDeadline(writeTemp(t, "n.jpg", testkit.JPEG(testkit.Photo{W: 8, H: 8, RawExif: exif})), 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

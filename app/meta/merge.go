@@ -62,6 +62,11 @@ type Merged struct {
 	// Missing: every picture and video file of the photo is missing.
 	Missing   bool
 	MediaType MediaType
+	// Motion is the file that holds the photo's motion, for a live photo
+	// whose motion can play: the primary itself when it carries its video
+	// inside (a motion photo, Info.Motion), else the video of the stack
+	// (an Apple Live Photo's MOV). 0 when there is none on disk.
+	Motion int64
 	// Info holds the photo's fields. Those named in Keep were edited by a
 	// user: their values here are the files' and must not be stored.
 	Info Info
@@ -111,8 +116,12 @@ func (m *Merged) Writes(field string) bool { return !m.Keep[field] }
 //     resets it. Fields a Pinhole sidecar lists as edited (pinhole:Edited)
 //     that the database has no edit for are adopted too: that is how the
 //     edits come back after the database is lost.
-//   - The media type: a video with a picture or RAW is a live photo, a
-//     video alone a video, any RAW makes a raw photo, else an image.
+//   - The media type: a video with a picture or RAW is a live photo, and
+//     so is a picture with a video inside (a motion photo); a video alone
+//     is a video, any RAW makes a raw photo, else an image.
+//   - The motion of a live photo plays from the primary's own video when
+//     it has one, else from the first present video of the stack; a
+//     motion photo's duration is its video's.
 //
 // Merge does not change files.
 func Merge(files []FileInfo, edited EditedFields, editedAt time.Time) Merged {
@@ -192,8 +201,24 @@ func Merge(files []FileInfo, edited EditedFields, editedAt time.Time) Merged {
 			hasImage = true
 		}
 	}
+	embedded := primary.Kind == KindImage && primary.Info.Motion != nil
+	if embedded {
+		if !primary.Missing {
+			out.Motion = primary.ID
+		}
+		if out.Info.Duration == 0 {
+			out.Info.Duration = primary.Info.Motion.Duration
+		}
+	} else if hasImage || hasRaw {
+		for _, f := range media {
+			if f.Kind == KindVideo && !f.Missing {
+				out.Motion = f.ID
+				break
+			}
+		}
+	}
 	switch {
-	case hasVideo && (hasImage || hasRaw):
+	case hasVideo && (hasImage || hasRaw), embedded:
 		out.MediaType = MediaLive
 	case hasVideo:
 		out.MediaType = MediaVideo

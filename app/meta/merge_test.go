@@ -44,7 +44,7 @@ func dated(t time.Time, src TimeSource) Info { return Info{Taken: t, TakenSource
 func out(m Merged) map[string]any {
 	i := m.Info
 	f := map[string]any{
-		"primary": m.Primary, "media_type": m.MediaType, "missing": m.Missing,
+		"primary": m.Primary, "media_type": m.MediaType, "missing": m.Missing, "motion": m.Motion,
 		"make": i.Make, "model": i.Model, "lens": i.Lens, "iso": i.ISO, "f_number": i.FNumber,
 		"exposure_time": i.ExposureTime, "focal_length": i.FocalLength, "duration": i.Duration,
 		"width": i.DisplayWidth(), "height": i.DisplayHeight(), "orientation": i.Orientation,
@@ -157,6 +157,23 @@ func TestMerge(t *testing.T) {
 		{"a picture and a video are live", []FileInfo{heic(1, Info{}), mov(2, Info{})}, nil, map[string]any{"media_type": MediaLive, "primary": int64(1)}},
 		{"a RAW and a video are live", []FileInfo{cr2(1, Info{}), mov(2, Info{})}, nil, map[string]any{"media_type": MediaLive}},
 		{"a missing video still makes it live", []FileInfo{jpg(1, Info{}), gone(mov(2, Info{}))}, nil, map[string]any{"media_type": MediaLive, "missing": false}},
+
+		// Motion: where a live photo's moving part plays from.
+		{"a motion photo is live and moves by itself", []FileInfo{jpg(4, Info{Motion: &Motion{Offset: 9, Length: 99, Duration: 1.5}})}, nil,
+			map[string]any{"media_type": MediaLive, "motion": int64(4), "duration": 1.5}},
+		{"an Apple pair moves with its video", []FileInfo{heic(1, Info{}), mov(2, Info{Duration: 2.5}), xmp(3, Info{})}, nil,
+			map[string]any{"media_type": MediaLive, "motion": int64(2), "primary": int64(1), "duration": 2.5}},
+		{"the primary's own video before a stacked one", []FileInfo{mov(1, Info{Duration: 3}), jpg(2, Info{Motion: &Motion{Offset: 9, Length: 99, Duration: 1}})}, nil,
+			map[string]any{"media_type": MediaLive, "motion": int64(2), "primary": int64(2)}},
+		{"a present video before a missing one", []FileInfo{jpg(1, Info{}), gone(mov(2, Info{})), mov(3, Info{})}, nil,
+			map[string]any{"media_type": MediaLive, "motion": int64(3)}},
+		{"a missing video does not move", []FileInfo{jpg(1, Info{}), gone(mov(2, Info{}))}, nil, map[string]any{"motion": int64(0)}},
+		{"a missing motion photo does not move", []FileInfo{gone(jpg(1, Info{Motion: &Motion{Offset: 9, Length: 99}}))}, nil,
+			map[string]any{"media_type": MediaLive, "motion": int64(0), "missing": true}},
+		{"a RAW's video inside a stacked JPEG", []FileInfo{cr2(1, Info{}), jpg(2, Info{Motion: &Motion{Offset: 9, Length: 99}})}, nil,
+			map[string]any{"media_type": MediaLive, "motion": int64(2)}},
+		{"a video alone has no motion", []FileInfo{mov(1, Info{})}, nil, map[string]any{"media_type": MediaVideo, "motion": int64(0)}},
+		{"a still alone has no motion", []FileInfo{jpg(1, Info{})}, nil, map[string]any{"media_type": MediaImage, "motion": int64(0)}},
 		{"every picture missing: the photo is missing", []FileInfo{gone(jpg(1, Info{})), gone(cr2(2, Info{})), xmp(3, Info{})}, nil,
 			map[string]any{"missing": true, "primary": int64(1)}},
 

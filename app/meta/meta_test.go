@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"pinhole/app/corpus"
+	"pinhole/app/testkit"
 )
 
 func TestDateFromName(t *testing.T) {
@@ -142,20 +143,6 @@ func buildEXIF(ifd0, exif, gps []ifdEntry) []byte {
 	return b
 }
 
-// buildJPEG wraps an EXIF block into a minimal JPEG with a frame header.
-func buildJPEG(exif []byte, w, h int) []byte {
-	b := []byte{0xff, 0xd8}
-	app := append([]byte("Exif\x00\x00"), exif...)
-	b = append(b, 0xff, 0xe1)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(app)+2))
-	b = append(b, app...)
-	b = append(b, 0xff, 0xc0, 0, 11, 8)
-	b = binary.BigEndian.AppendUint16(b, uint16(h))
-	b = binary.BigEndian.AppendUint16(b, uint16(w))
-	b = append(b, 1, 1, 0x11, 0, 0xff, 0xda, 0, 2, 0xff, 0xd9)
-	return b
-}
-
 func writeTemp(t *testing.T, name string, b []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
@@ -187,7 +174,7 @@ func TestReadEXIFFields(t *testing.T) {
 		},
 		gpsEntries([3][2]uint32{{51, 1}, {30, 1}, {30, 1}}, [3][2]uint32{{0, 1}, {7, 1}, {12, 2}}, "N", "W"),
 	)
-	info, err := Read(writeTemp(t, "IMG_20000101_000000.jpg", buildJPEG(exif, 640, 480)))
+	info, err := Read(writeTemp(t, "IMG_20000101_000000.jpg", testkit.JPEG(testkit.Photo{W: 640, H: 480, RawExif: exif})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +218,7 @@ func TestReadRejectsBadGPS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			exif := buildEXIF([]ifdEntry{asciiEntry(tagMake, "X")}, nil, gpsEntries(tt.lat, tt.lng, "N", "E"))
-			info, err := Read(writeTemp(t, "a.jpg", buildJPEG(exif, 10, 10)))
+			info, err := Read(writeTemp(t, "a.jpg", testkit.JPEG(testkit.Photo{W: 10, H: 10, RawExif: exif})))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,7 +234,7 @@ func TestReadRejectsBadGPS(t *testing.T) {
 
 func TestTakenFallbacks(t *testing.T) {
 	// No metadata: the name's date wins over the file time.
-	p := writeTemp(t, "IMG_20190131_142233.jpg", buildJPEG(buildEXIF([]ifdEntry{asciiEntry(tagMake, "X")}, nil, nil), 4, 4))
+	p := writeTemp(t, "IMG_20190131_142233.jpg", testkit.JPEG(testkit.Photo{W: 4, H: 4, RawExif: buildEXIF([]ifdEntry{asciiEntry(tagMake, "X")}, nil, nil)}))
 	info, err := Read(p)
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +246,7 @@ func TestTakenFallbacks(t *testing.T) {
 		t.Errorf("DateTimeOriginal = %q, want empty when the file has none", info.DateTimeOriginal)
 	}
 	// Neither: the modification time, as wall clock.
-	p = writeTemp(t, "holiday.jpg", buildJPEG(buildEXIF([]ifdEntry{asciiEntry(tagMake, "X")}, nil, nil), 4, 4))
+	p = writeTemp(t, "holiday.jpg", testkit.JPEG(testkit.Photo{W: 4, H: 4, RawExif: buildEXIF([]ifdEntry{asciiEntry(tagMake, "X")}, nil, nil)}))
 	mt := time.Date(2020, 2, 3, 4, 5, 6, 0, time.Local)
 	if err := os.Chtimes(p, mt, mt); err != nil {
 		t.Fatal(err)
@@ -273,7 +260,7 @@ func TestTakenFallbacks(t *testing.T) {
 	}
 	// An impossible EXIF date falls through to the name, but stays visible.
 	exif := buildEXIF([]ifdEntry{asciiEntry(tagMake, "X")}, []ifdEntry{asciiEntry(tagDateTimeOriginal, "0000:00:00 00:00:00")}, nil)
-	info, err = Read(writeTemp(t, "PXL_20210101_120000123.jpg", buildJPEG(exif, 4, 4)))
+	info, err = Read(writeTemp(t, "PXL_20210101_120000123.jpg", testkit.JPEG(testkit.Photo{W: 4, H: 4, RawExif: exif})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,7 +476,7 @@ func TestGoexifOverAllocation(t *testing.T) {
 	if chainIsSane(exif) {
 		t.Fatal("chainIsSane accepted an entry count larger than the data")
 	}
-	info, err := readWithDeadline(writeTemp(t, "a.jpg", buildJPEG(exif, 8, 8)), 2*time.Second)
+	info, err := readWithDeadline(writeTemp(t, "a.jpg", testkit.JPEG(testkit.Photo{W: 8, H: 8, RawExif: exif})), 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -392,6 +392,8 @@ func (m *bmff) movieMeta(mb box, full bool) {
 			}
 		case "com.apple.quicktime.creationdate":
 			m.rd.appleTime = strings.TrimSpace(s)
+		case "com.apple.quicktime.content.identifier":
+			m.rd.contentID = liveContentID(s)
 		case "com.apple.quicktime.make":
 			m.rd.make = cleanText(s)
 		case "com.apple.quicktime.model":

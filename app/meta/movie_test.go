@@ -5,79 +5,38 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"pinhole/app/testkit"
 )
 
-// Box writers for movies built by the tests.
-
-func mbox(typ string, parts ...[]byte) []byte {
-	n := 8
-	for _, p := range parts {
-		n += len(p)
-	}
-	b := binary.BigEndian.AppendUint32(nil, uint32(n))
-	b = append(b, typ...)
-	for _, p := range parts {
-		b = append(b, p...)
-	}
-	return b
-}
+// Atoms of movies built by the tests, beside testkit's boxes.
 
 func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
 
 func u16(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
 
-// mvhd is a version 0 movie header created at t (zero: not set), one
-// second long.
-func mvhd(t time.Time) []byte {
-	var created uint32
-	if !t.IsZero() {
-		created = uint32(t.Sub(quickTimeEpoch) / time.Second)
-	}
-	b := append(u32(0), u32(created)...)
-	b = append(b, u32(created)...)
-	b = append(b, u32(600)...) // time scale
-	b = append(b, u32(600)...) // duration
-	return mbox("mvhd", b, make([]byte, 80))
-}
-
-// trak is a track with a handler ("vide", "soun", "meta") and a sample
-// entry of type codec; stbl adds sample tables.
-func trak(handler, codec string, w, h uint32, stbl ...[]byte) []byte {
-	tkhd := make([]byte, 84)
-	binary.BigEndian.PutUint32(tkhd[76:], w<<16)
-	binary.BigEndian.PutUint32(tkhd[80:], h<<16)
-	hdlr := append(append(u32(0), u32(0)...), handler...)
-	hdlr = append(hdlr, make([]byte, 13)...)
-	entry := mbox(codec, make([]byte, 8))
-	stsd := mbox("stsd", u32(0), u32(1), entry)
-	return mbox("trak", mbox("tkhd", tkhd), mbox("mdia", mbox("hdlr", hdlr),
-		mbox("minf", mbox("stbl", append([][]byte{stsd}, stbl...)...))))
-}
-
 // qtText is a QuickTime user data text: length, language, text.
-func qtText(typ, s string) []byte { return mbox(typ, u16(uint16(len(s))), u16(0x15c7), []byte(s)) }
+func qtText(typ, s string) []byte {
+	return testkit.Box(typ, u16(uint16(len(s))), u16(0x15c7), []byte(s))
+}
 
 // dataAtom is an ilst value: type 1 (UTF-8), locale, text.
-func dataAtom(s string) []byte { return mbox("data", u32(1), u32(0), []byte(s)) }
+func dataAtom(s string) []byte { return testkit.Box("data", u32(1), u32(0), []byte(s)) }
 
 // appleKeys is a moov/meta box with keys and their ilst values.
 func appleKeys(kv ...[2]string) []byte {
 	keys := append(u32(0), u32(uint32(len(kv)))...)
 	var items []byte
 	for i, p := range kv {
-		keys = append(keys, mbox("mdta", []byte(p[0]))...)
-		items = append(items, mbox(string(u32(uint32(i+1))), dataAtom(p[1]))...)
+		keys = append(keys, testkit.Box("mdta", []byte(p[0]))...)
+		items = append(items, testkit.Box(string(u32(uint32(i+1))), dataAtom(p[1]))...)
 	}
 	hdlr := append(append(u32(0), u32(0)...), "mdta"...)
-	return mbox("meta", mbox("hdlr", hdlr, make([]byte, 13)), mbox("keys", keys), mbox("ilst", items))
+	return testkit.Box("meta", testkit.Box("hdlr", hdlr, make([]byte, 13)), testkit.Box("keys", keys), testkit.Box("ilst", items))
 }
 
 // fixed1616 is a signed 16.16 fixed-point number.
 func fixed1616(f float64) []byte { return u32(uint32(int32(math.Round(f * 65536)))) }
-
-func movie(brand string, moov ...[]byte) []byte {
-	return append(mbox("ftyp", []byte(brand), u32(0), []byte(brand)), mbox("moov", moov...)...)
-}
 
 // gpmfSample is one GoPro GPMF sample: a device with a GPS stream (fix,
 // scale divisors, one GPS5 structure).
@@ -120,66 +79,66 @@ func TestMovieMetadata(t *testing.T) {
 	}{
 		{
 			name: "iPhone: Apple keys with offset beat the UTC header",
-			file: movie("qt  ", mvhd(utc("2023-09-22 16:34:07")), trak("vide", "hvc1", 1920, 1080), trak("soun", "mp4a", 0, 0),
+			file: testkit.Movie("qt  ", testkit.MovieHeader(utc("2023-09-22 16:34:07")), testkit.Track("vide", "hvc1", 1920, 1080), testkit.Track("soun", "mp4a", 0, 0),
 				appleKeys([2]string{"com.apple.quicktime.creationdate", "2023-09-22T18:34:05+0200"},
 					[2]string{"com.apple.quicktime.location.ISO6709", "+52.4597+013.3220+051.178/"},
 					[2]string{"com.apple.quicktime.make", "Apple"}, [2]string{"com.apple.quicktime.model", "iPad mini"}),
 				// A worse position source loses to the keys.
-				mbox("udta", qtText("\xa9xyz", "+10.0000+010.0000/"))),
+				testkit.Box("udta", qtText("\xa9xyz", "+10.0000+010.0000/"))),
 			taken: "2023-09-22 18:34:05 +02:00", lat: 52.4597, lng: 13.322, video: "hvc1", audio: "mp4a", make: "Apple", model: "iPad mini",
 		},
 		{
 			name: "Android: ©day with offset and ©xyz",
-			file: movie("mp42", mvhd(utc("2021-06-01 17:00:03")), trak("vide", "avc1", 1280, 720),
-				mbox("udta", qtText("\xa9xyz", "+37.3349-122.0090+012.000/"), qtText("\xa9day", "2021-06-01T10:00:00-0700"))),
+			file: testkit.Movie("mp42", testkit.MovieHeader(utc("2021-06-01 17:00:03")), testkit.Track("vide", "avc1", 1280, 720),
+				testkit.Box("udta", qtText("\xa9xyz", "+37.3349-122.0090+012.000/"), qtText("\xa9day", "2021-06-01T10:00:00-0700"))),
 			taken: "2021-06-01 10:00:00 -07:00", lat: 37.3349, lng: -122.009, video: "avc1",
 		},
 		{
 			name:  "movie header only: UTC",
-			file:  movie("isom", mvhd(utc("2020-05-11 14:18:35")), trak("vide", "avc1", 270, 480), trak("soun", "mp4a", 0, 0)),
+			file:  testkit.Movie("isom", testkit.MovieHeader(utc("2020-05-11 14:18:35")), testkit.Track("vide", "avc1", 270, 480), testkit.Track("soun", "mp4a", 0, 0)),
 			taken: "2020-05-11 14:18:35 +00:00", video: "avc1", audio: "mp4a",
 		},
 		{
 			name: "movie header counted from 1970",
-			file: movie("isom", func() []byte {
-				b := mvhd(time.Time{})
+			file: testkit.Movie("isom", func() []byte {
+				b := testkit.MovieHeader(time.Time{})
 				binary.BigEndian.PutUint32(b[12:], uint32(utc("2015-03-01 08:00:00").Unix()))
 				return b
-			}(), trak("vide", "mp4v", 640, 480)),
+			}(), testkit.Track("vide", "mp4v", 640, 480)),
 			taken: "2015-03-01 08:00:00 +00:00", video: "mp4v",
 		},
 		{
 			name: "©day without zone comes after the header",
-			file: movie("mp42", mvhd(utc("2020-05-11 14:18:35")), trak("vide", "avc1", 640, 480),
-				mbox("udta", qtText("\xa9day", "2020-05-11T16:18:35"))),
+			file: testkit.Movie("mp42", testkit.MovieHeader(utc("2020-05-11 14:18:35")), testkit.Track("vide", "avc1", 640, 480),
+				testkit.Box("udta", qtText("\xa9day", "2020-05-11T16:18:35"))),
 			taken: "2020-05-11 14:18:35 +00:00", video: "avc1",
 		},
 		{
 			name: "©day alone, without zone",
-			file: movie("mp42", mvhd(time.Time{}), trak("vide", "av01", 640, 480),
-				mbox("udta", qtText("\xa9day", "2020-05-11T16:18:35"))),
+			file: testkit.Movie("mp42", testkit.MovieHeader(time.Time{}), testkit.Track("vide", "av01", 640, 480),
+				testkit.Box("udta", qtText("\xa9day", "2020-05-11T16:18:35"))),
 			taken: "2020-05-11 16:18:35", video: "av01",
 		},
 		{
 			name: "Google Photos: ilst items ©day and ©xyz, Ricoh's @mak",
-			file: movie("mp42", mvhd(time.Time{}), trak("vide", "hev1", 640, 480),
-				mbox("udta", qtText("@mak", "RICOH"), mbox("meta", u32(0),
-					mbox("hdlr", u32(0), u32(0), []byte("mdir"), make([]byte, 13)),
-					mbox("ilst", mbox("\xa9day", dataAtom("2019-07-04T12:00:00Z")), mbox("\xa9xyz", dataAtom("+40.7128-074.0060/")))))),
+			file: testkit.Movie("mp42", testkit.MovieHeader(time.Time{}), testkit.Track("vide", "hev1", 640, 480),
+				testkit.Box("udta", qtText("@mak", "RICOH"), testkit.Box("meta", u32(0),
+					testkit.Box("hdlr", u32(0), u32(0), []byte("mdir"), make([]byte, 13)),
+					testkit.Box("ilst", testkit.Box("\xa9day", dataAtom("2019-07-04T12:00:00Z")), testkit.Box("\xa9xyz", dataAtom("+40.7128-074.0060/")))))),
 			taken: "2019-07-04 12:00:00 +00:00", lat: 40.7128, lng: -74.006, video: "hev1", make: "RICOH",
 		},
 		{
 			name: "3GPP loci",
-			file: movie("3gp4", mvhd(utc("2012-01-02 03:04:05")), trak("vide", "s263", 176, 144),
-				mbox("udta", mbox("loci", u32(0), u16(0x15c7), []byte("Home\x00"), []byte{0},
+			file: testkit.Movie("3gp4", testkit.MovieHeader(utc("2012-01-02 03:04:05")), testkit.Track("vide", "s263", 176, 144),
+				testkit.Box("udta", testkit.Box("loci", u32(0), u16(0x15c7), []byte("Home\x00"), []byte{0},
 					fixed1616(151.2093), fixed1616(-33.8688), fixed1616(58),
 					[]byte("earth\x00\x00")))),
 			taken: "2012-01-02 03:04:05 +00:00", lat: -33.8688, lng: 151.2093, video: "s263",
 		},
 		{
 			name: "FLIR: GPS in a uuid box of a top-level udta",
-			file: append(movie("mp42", mvhd(utc("2018-02-03 04:05:06")), trak("vide", "avc1", 640, 480)),
-				mbox("udta", mbox("uuid", uuidFLIRGPS, u32(1),
+			file: append(testkit.Movie("mp42", testkit.MovieHeader(utc("2018-02-03 04:05:06")), testkit.Track("vide", "avc1", 640, 480)),
+				testkit.Box("udta", testkit.Box("uuid", uuidFLIRGPS, u32(1),
 					u32(math.Float32bits(59.3293)), u32(math.Float32bits(18.0686)), u32(math.Float32bits(28)),
 					make([]byte, 12)))...),
 			taken: "2018-02-03 04:05:06 +00:00", lat: 59.3293, lng: 18.0686, video: "avc1",
@@ -222,13 +181,13 @@ func TestMovieMetadata(t *testing.T) {
 // in mdat, found through the track's chunk offset and sample size.
 func TestGoProGPS(t *testing.T) {
 	sample := gpmfSample(47.3769, 8.5417, 408.2)
-	ftyp := mbox("ftyp", []byte("mp41"), u32(0), []byte("mp41"))
-	mdat := mbox("mdat", sample)
+	ftyp := testkit.Box("ftyp", []byte("mp41"), u32(0), []byte("mp41"))
+	mdat := testkit.Box("mdat", sample)
 	off := uint32(len(ftyp) + 8)
-	gpmd := trak("meta", "gpmd", 0, 0,
-		mbox("stsz", u32(0), u32(0), u32(1), u32(uint32(len(sample)))),
-		mbox("stco", u32(0), u32(1), u32(off)))
-	file := append(append(ftyp, mdat...), mbox("moov", mvhd(time.Date(2019, 8, 1, 9, 0, 0, 0, time.UTC)), trak("vide", "avc1", 1920, 1080), gpmd)...)
+	gpmd := testkit.Track("meta", "gpmd", 0, 0,
+		testkit.Box("stsz", u32(0), u32(0), u32(1), u32(uint32(len(sample)))),
+		testkit.Box("stco", u32(0), u32(1), u32(off)))
+	file := append(append(ftyp, mdat...), testkit.Box("moov", testkit.MovieHeader(time.Date(2019, 8, 1, 9, 0, 0, 0, time.UTC)), testkit.Track("vide", "avc1", 1920, 1080), gpmd)...)
 	info, err := readWithDeadline(writeTemp(t, "GX010001.MP4", file), 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -251,13 +210,13 @@ func TestGoProGPS(t *testing.T) {
 // TestMovieHostile: broken boxes must end quickly with what was found.
 func TestMovieHostile(t *testing.T) {
 	tests := map[string][]byte{
-		"stsd counting a billion entries": movie("isom", mvhd(time.Time{}), mbox("trak", mbox("mdia",
-			mbox("hdlr", u32(0), u32(0), []byte("vide")), mbox("minf", mbox("stbl", mbox("stsd", u32(0), u32(1<<30))))))),
-		"keys counting a billion keys": movie("qt  ", mbox("meta", mbox("keys", u32(0), u32(1<<30)), mbox("ilst", mbox("\x00\x00\x00\x01", dataAtom("x"))))),
-		"loci without a name end":      movie("3gp4", mbox("udta", mbox("loci", u32(0), u16(0), []byte("no end")))),
-		"GoPro chunk past the end": movie("mp41", trak("meta", "gpmd", 0, 0,
-			mbox("stsz", u32(0), u32(0), u32(1), u32(1<<30)), mbox("stco", u32(0), u32(1), u32(1<<31)))),
-		"GPMF nested without end": append(movie("mp41"), mbox("mdat", []byte("DEVC\x00\x01\xff\xffSTRM\x00\x01\xff\xff"))...),
+		"stsd counting a billion entries": testkit.Movie("isom", testkit.MovieHeader(time.Time{}), testkit.Box("trak", testkit.Box("mdia",
+			testkit.Box("hdlr", u32(0), u32(0), []byte("vide")), testkit.Box("minf", testkit.Box("stbl", testkit.Box("stsd", u32(0), u32(1<<30))))))),
+		"keys counting a billion keys": testkit.Movie("qt  ", testkit.Box("meta", testkit.Box("keys", u32(0), u32(1<<30)), testkit.Box("ilst", testkit.Box("\x00\x00\x00\x01", dataAtom("x"))))),
+		"loci without a name end":      testkit.Movie("3gp4", testkit.Box("udta", testkit.Box("loci", u32(0), u16(0), []byte("no end")))),
+		"GoPro chunk past the end": testkit.Movie("mp41", testkit.Track("meta", "gpmd", 0, 0,
+			testkit.Box("stsz", u32(0), u32(0), u32(1), u32(1<<30)), testkit.Box("stco", u32(0), u32(1), u32(1<<31)))),
+		"GPMF nested without end": append(testkit.Movie("mp41"), testkit.Box("mdat", []byte("DEVC\x00\x01\xff\xffSTRM\x00\x01\xff\xff"))...),
 	}
 	for name, file := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -49,6 +49,10 @@ type reading struct {
 	exifErr error // first EXIF decode error, reported when nothing else is found
 
 	ciff *ciffRecords // Canon CRW records, while a CRW is read
+
+	motion *motionXMP // Google's motion photo records, from the first XMP packet with them (motion.go)
+
+	contentID string // Apple's Live Photo pairing, from a movie's keys
 }
 
 // Read opens the file at path and reads its metadata; a sidecar (.xmp,
@@ -121,7 +125,9 @@ func (rd *reading) parse() (format string, err error) {
 		}
 		return format, errors.New("unrecognised format")
 	}
-	return format, read(rd)
+	err = read(rd)
+	rd.findMotion()
+	return format, err
 }
 
 // firstFrames keeps the panic site from a stack trace without the noise.
@@ -216,6 +222,7 @@ func (rd *reading) addEXIF(b []byte) {
 
 // addXMP parses an XMP packet; the first packet that parses wins.
 func (rd *reading) addXMP(b []byte) {
+	rd.noteMotionXMP(b)
 	if rd.xmp != nil {
 		return
 	}
@@ -275,6 +282,7 @@ func (rd *reading) finish(mtime time.Time) {
 	in.Model = firstNonEmpty(e.model, rd.model, x.model)
 	in.Lens = firstNonEmpty(e.lens, x.lens, rd.maker.lens)
 	in.Serial = firstNonEmpty(e.serial, rd.serial, rd.maker.serial, x.serial)
+	in.ContentID = firstNonEmpty(e.contentID, rd.contentID)
 	in.ExposureTime = firstPositive(e.exposure, x.exposure)
 	in.FNumber = firstPositive(e.fnumber, x.fnumber)
 	in.FocalLength = firstPositive(e.focal, x.focal)

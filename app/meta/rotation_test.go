@@ -7,14 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-// bmffBox is one ISO-BMFF box: a size, a type and what follows.
-func bmffBox(typ string, parts ...[]byte) []byte {
-	body := bytes.Join(parts, nil)
-	b := binary.BigEndian.AppendUint32(nil, uint32(8+len(body)))
-	return append(append(b, typ...), body...)
-}
+	"pinhole/app/testkit"
+)
 
 // turnedMovie is the smallest MP4 with one video track of w×h frames whose
 // display matrix has a, b, c, d (16.16 fixed point).
@@ -26,8 +21,8 @@ func turnedMovie(w, h int, a, b, c, d int32) []byte {
 	binary.BigEndian.PutUint32(tkhd[76:], uint32(w)<<16)
 	binary.BigEndian.PutUint32(tkhd[80:], uint32(h)<<16)
 	hdlr := append(make([]byte, 8), "vide\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"...)
-	return append(bmffBox("ftyp", []byte("isom\x00\x00\x02\x00isommp41")),
-		bmffBox("moov", bmffBox("trak", bmffBox("tkhd", tkhd), bmffBox("mdia", bmffBox("hdlr", hdlr))))...)
+	return append(testkit.Box("ftyp", []byte("isom\x00\x00\x02\x00isommp41")),
+		testkit.Box("moov", testkit.Box("trak", testkit.Box("tkhd", tkhd), testkit.Box("mdia", testkit.Box("hdlr", hdlr))))...)
 }
 
 // A phone's portrait video is stored as landscape frames with a quarter

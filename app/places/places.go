@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"time"
 
 	"pinhole/app/places/internal/kdtree"
 )
@@ -62,18 +63,93 @@ type Geocoder struct {
 	borders   borders
 }
 
-var loadOnce = sync.OnceValues(func() (*Geocoder, error) { return decode(blob) })
+// held is the decoded dataset shared by every caller, dropped again when
+// it has not been used for a while (see ReleaseAfter): a Pi whose library
+// is placed should not carry 16 MB for a lookup a day.
+var held struct {
+	mu      sync.Mutex
+	g       *Geocoder
+	err     error
+	lastUse time.Time
+	idle    time.Duration // 0: keep it once loaded
+	timer   *time.Timer
+}
 
-// Load decodes the embedded dataset on its first call and returns the same
-// Geocoder to every later caller, so it is cheap to call lazily from
-// anywhere. Decoding takes about 70 ms on a desktop core and keeps about
-// 16 MB of heap.
+// Load decodes the embedded dataset on first use (and again after a
+// release) and returns the same Geocoder to every caller until then, so it
+// is cheap to call lazily from anywhere, once per lookup. Decoding takes
+// about 70 ms on a desktop core and keeps about 16 MB of heap. A caller may
+// keep the Geocoder it got as long as it likes: a release only stops
+// handing it out.
 func Load() (*Geocoder, error) {
-	g, err := loadOnce()
-	if err != nil {
-		return nil, fmt.Errorf("load places: %w", err)
+	held.mu.Lock()
+	defer held.mu.Unlock()
+	if held.g == nil && held.err == nil {
+		held.g, held.err = decode(blob)
 	}
-	return g, nil
+	if held.err != nil {
+		// The blob is part of the binary: a failure is permanent.
+		return nil, fmt.Errorf("load places: %w", held.err)
+	}
+	held.lastUse = now()
+	if held.idle > 0 && held.timer == nil {
+		held.timer = time.AfterFunc(held.idle, releaseIfIdle)
+	}
+	return held.g, nil
+}
+
+// Loaded reports whether the decoded dataset is held in memory.
+func Loaded() bool {
+	held.mu.Lock()
+	defer held.mu.Unlock()
+	return held.g != nil
+}
+
+// ReleaseAfter drops the decoded dataset once no lookup has used it for d,
+// so its memory can return to the system; the next Load decodes it again.
+// d <= 0 keeps it for the life of the process (the default).
+func ReleaseAfter(d time.Duration) {
+	held.mu.Lock()
+	defer held.mu.Unlock()
+	held.idle = max(d, 0)
+	if held.timer != nil {
+		held.timer.Stop()
+		held.timer = nil
+	}
+	if held.g != nil && held.idle > 0 {
+		held.timer = time.AfterFunc(held.idle, releaseIfIdle)
+	}
+}
+
+// Release drops the decoded dataset now, and the embedded blob's pages
+// from memory; it reports whether a dataset was held.
+func Release() bool {
+	held.mu.Lock()
+	defer held.mu.Unlock()
+	had := held.g != nil
+	held.g = nil
+	evictBlob()
+	return had
+}
+
+// now is the clock idle time is measured by; tests move it.
+var now = time.Now
+
+// releaseIfIdle runs when the idle delay may have passed since the last
+// use: it drops the dataset, or waits for the rest of the delay.
+func releaseIfIdle() {
+	held.mu.Lock()
+	defer held.mu.Unlock()
+	held.timer = nil
+	if held.g == nil || held.idle <= 0 {
+		return
+	}
+	if left := held.idle - now().Sub(held.lastUse); left > 0 {
+		held.timer = time.AfterFunc(left, releaseIfIdle)
+		return
+	}
+	held.g = nil
+	evictBlob()
 }
 
 // DatasetVersion identifies the embedded dataset (source package versions

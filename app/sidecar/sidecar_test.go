@@ -7,12 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/jpeg"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"pinhole/app/testkit"
 	"reflect"
 	"strings"
 	"testing"
@@ -89,18 +88,10 @@ func (l *lib) writer(beside bool) *sidecar.Writer {
 		Creator: "Pinhole test", Now: func() time.Time { return l.now }})
 }
 
+// jpegBytes is a small photo; each seed gives other bytes.
 func jpegBytes(t *testing.T, seed int) []byte {
 	t.Helper()
-	img := image.NewGray(image.Rect(0, 0, 16, 16))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(seed*13 + i)
-	}
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(&b, "seed-%d", seed)
-	return b.Bytes()
+	return testkit.JPEG(testkit.Photo{Seed: uint64(seed)})
 }
 
 func fileHash(t *testing.T, p string) string {

@@ -114,14 +114,6 @@ func (b *Budget) pruneLocked(now time.Time) {
 	}
 }
 
-// Denied counts requests refused so far.
-func (b *Budget) Denied() int64 {
-	if b == nil {
-		return 0
-	}
-	return b.denied.Load()
-}
-
 // GlobalFullIn is how long until everyone's bucket is full again (0 when
 // it is, or when there is no global limit).
 func (b *Budget) GlobalFullIn() time.Duration {

@@ -8,10 +8,15 @@
 //	benchapi gen   -db FILE -n 100000
 //	benchapi serve -db FILE -addr 127.0.0.1:8078
 //	benchapi load  -url URL -token T -c 16 -d 30s [-name NAME]
+//	benchapi deep  -url URL -token T -pages 1800
+//
+// deep follows a list's keyset pages (of the limit in URL) over HTTP and
+// prints the cursor of the page after the last one, for a deep-page load.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -46,6 +51,8 @@ func main() {
 		err = serve(os.Args[2:])
 	case "load":
 		err = load(os.Args[2:])
+	case "deep":
+		err = deep(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -127,6 +134,41 @@ func serve(args []string) error {
 	def := config.Defaults()
 	return web.New(web.Deps{DB: d, Log: log, Version: "bench", SessionTTL: def.SessionTTL,
 		Conns: web.ConnLimits{Max: def.MaxConns, PerIP: def.MaxConnsPerIP}}).Serve(ctx, ln, nil)
+}
+
+func deep(args []string) error {
+	fs := flag.NewFlagSet("deep", flag.ExitOnError)
+	url := fs.String("url", "", "list URL (with its limit)")
+	token := fs.String("token", "", "bearer token")
+	pages := fs.Int("pages", 1800, "pages to follow")
+	fs.Parse(args)
+	cur := ""
+	for i := 0; i < *pages; i++ {
+		u := *url
+		if cur != "" {
+			u += "&cursor=" + cur
+		}
+		req, _ := http.NewRequest("GET", u, nil)
+		req.Header.Set("Authorization", "Bearer "+*token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		var page struct {
+			Next string `json:"next"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			return fmt.Errorf("page %d: %s %v", i, resp.Status, err)
+		}
+		if page.Next == "" {
+			return fmt.Errorf("the list ended after %d pages", i+1)
+		}
+		cur = page.Next
+	}
+	fmt.Println(cur)
+	return nil
 }
 
 // load runs c clients for d against one URL and prints one result line.

@@ -7,18 +7,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"image/jpeg"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"sync"
 
+	"pinhole/app/testkit"
 	"pinhole/thumbs"
-	"pinhole/thumbs/internal/photogen"
 )
 
 func main() {
@@ -57,12 +55,9 @@ func gen(args []string) error {
 		if _, err := os.Stat(p); err == nil {
 			continue
 		}
-		var buf bytes.Buffer
-		// Quality 90 baseline, as cameras write.
-		if err := jpeg.Encode(&buf, photogen.Image(*w, *h, *seed+uint64(i)), &jpeg.Options{Quality: 90}); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		// Quality 90 baseline 4:2:0, as cameras write.
+		jpg := testkit.JPEG(testkit.Photo{W: *w, H: *h, Seed: *seed + uint64(i)})
+		if err := os.WriteFile(p, jpg, 0o644); err != nil {
 			return err
 		}
 		fmt.Println(p)

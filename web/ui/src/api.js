@@ -188,6 +188,9 @@ export function mapStyle() {
 
 export const download = (p, file) => `/api/v1/dl/${file ? file.hash : p.hash}?t=${encodeURIComponent(p._t || thumbToken)}`
 export const videoURL = p => `/api/v1/video/${p.hash}?t=${encodeURIComponent(p._t || thumbToken)}`
+// motionURL plays a live photo's motion: the MP4 inside a motion photo's
+// own file, or the video stacked with the picture (an Apple Live Photo).
+export const motionURL = p => `/api/v1/${p.motion.embedded ? 'motion' : 'video'}/${p.motion.hash}?t=${encodeURIComponent(p._t || thumbToken)}`
 
 // upload sends one file with XHR so the progress bar can follow it.
 export function upload(file, onProgress) {

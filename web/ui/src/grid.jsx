@@ -429,7 +429,9 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
 }
 
 function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointerMove, onPointerUp, tick }) {
-  const video = p.media_type === 'video' || p.media_type === 'live'
+  // A live photo that can play its motion gets the live badge; one whose
+  // video is missing is a still.
+  const video = p.media_type === 'video'
   const alt = p.title || (p.taken_local || p.taken_at || '').slice(0, 10) || 'photo'
   // A hash-derived tone (0–9) so the placeholder grid is not one flat
   // block; styles.css turns it into a grey of the theme.
@@ -456,7 +458,7 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
   }
   return (
     <div class={'cell' + (sel ? ' sel' : '') + (tile ? ' ptile' : '')} role="gridcell" tabindex={0} data-id={p.id}
-      aria-label={pr ? `${alt}, ${pr.reason}` : alt} aria-selected={sel} title={why}
+      aria-label={(p.motion ? `${alt}, live photo` : alt) + (pr ? `, ${pr.reason}` : '')} aria-selected={sel} title={why}
       style={{ left: x, top: y, width: w, height: h, '--tone': tone }}
       onClick={e => onClick(e, p)} onKeyDown={e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onClick(e, p) } }}
       onPointerDown={e => onPointerDown(e, p)} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerUp}
@@ -468,6 +470,7 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
           onLoad={e => e.currentTarget.classList.add('ld')} onError={failed} />}
       {pr && !tile && pr.kind !== 'metadata' && <span class="pbadge" aria-hidden="true"><Icon name="alert" size={16} /></span>}
       {video && <span class="badge">{p.duration ? fmtDuration(p.duration) : ''}<Icon name="play" filled size={16} /></span>}
+      {p.motion && !video && <span class="badge live" title="Live photo"><Icon name="live" size={18} /></span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}
       {tick && <button class="chk" tabindex={-1} aria-label={sel ? 'Deselect' : 'Select'}><span><Icon name="check" size={14} /></span></button>}
     </div>

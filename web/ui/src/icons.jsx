@@ -44,6 +44,8 @@ const P = {
   alert: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M12 7.5v5.5 M12 16.5h.01',
   broken: 'M4 5h7l-1.5 4 3 3-2 7H4z M15 5h5v14h-6.5l2-6-3-3z',
   sliders: 'M4 7h9 M17 7h3 M15 5v4 M4 17h3 M11 17h9 M9 15v4',
+  // Apple's sign for a live photo: a dot, a ring, and a dotted ring.
+  live: 'M12 13.6a1.6 1.6 0 1 0 0-3.2 1.6 1.6 0 0 0 0 3.2z M12 17a5 5 0 1 0 0-10 5 5 0 0 0 0 10z M12 3h.01 M12 21h.01 M3 12h.01 M21 12h.01 M5.6 5.6h.01 M18.4 18.4h.01 M5.6 18.4h.01 M18.4 5.6h.01 M8.6 3.7h.01 M15.4 3.7h.01 M8.6 20.3h.01 M15.4 20.3h.01 M3.7 8.6h.01 M3.7 15.4h.01 M20.3 8.6h.01 M20.3 15.4h.01',
 }
 
 export function Icon({ name, filled, size = 24, class: cls = '' }) {

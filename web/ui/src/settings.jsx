@@ -1,5 +1,6 @@
 // Settings: library status with live indexing progress, services, people,
-// security (sessions, token rotation, password), appearance and credits.
+// security (sessions, token rotation, password), app passwords for phone
+// backup over WebDAV, appearance and credits.
 import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, session, setSession, setThumbToken, toast } from './api.js'
@@ -75,6 +76,7 @@ export function SettingsPage() {
       <Services status={status} admin={admin} reload={load} />
       {admin && <Users me={me} />}
       <Security admin={admin} me={me} />
+      {canEdit(me.role) && <AppPasswords />}
       <section aria-labelledby="s-look">
         <h2 id="s-look">Appearance</h2>
         <ThemePicker />
@@ -694,8 +696,98 @@ function TwoFactorRule({ me }) {
       <h3>Require two-factor sign-in</h3>
       <p class="small muted">People of these roles who sign in with a password must set it up before they can do anything else. Sign-ins through the sign-in service are never asked (it does its own checks).</p>
       <div class="roles">
-        {['admin', 'user', 'viewer'].map(r => <label class="check" key={r}><input type="checkbox" disabled={!roles} checked={!!roles && roles.includes(r)} onChange={e => flip(r, e.currentTarget.checked)} />{r}s</label>)}
+        {[...ROLES].map(r => <label class="check" key={r}><input type="checkbox" disabled={!roles} checked={!!roles && roles.includes(r)} onChange={e => flip(r, e.currentTarget.checked)} />{r}s</label>)}
       </div>
     </div>
+  )
+}
+
+// ---- App passwords ---------------------------------------------------------
+// Phone backup apps and rclone sign in to WebDAV with an app password: one
+// per device, shown once with everything the app asks for, listed with its
+// last use, revoked alone.
+
+// copyText puts text on the clipboard. The Clipboard API needs HTTPS (or
+// localhost); a home server is mostly plain http, where only the old
+// copy command works.
+async function copyText(text) {
+  if (window.isSecureContext && navigator.clipboard) return navigator.clipboard.writeText(text)
+  const t = document.createElement('textarea')
+  t.value = text
+  t.setAttribute('readonly', '')
+  t.style.cssText = 'position:fixed;top:0;left:0;opacity:0'
+  document.body.append(t)
+  t.select()
+  const ok = document.execCommand('copy')
+  t.remove()
+  if (!ok) throw new Error('copy refused')
+}
+
+// serverTime reads the API's "YYYY-MM-DD HH:MM:SS" (UTC).
+const serverTime = s => (s ? Date.parse(s.replace(' ', 'T') + 'Z') : NaN)
+
+function AppPasswords() {
+  const [data, setData] = useState(null)
+  const [name, setName] = useState('')
+  const [made, setMade] = useState(null) // the answer of the last create: its password is shown this once
+  const [err, setErr] = useFormError()
+  const load = () => get('/app-passwords').then(setData).catch(() => setData({ app_passwords: [] }))
+  useEffect(() => { load() }, [])
+  const url = location.origin + (data?.dav?.path || '/dav/')
+  const create = async e => {
+    e.preventDefault()
+    setErr('')
+    try { setMade(await api('POST', '/app-passwords', { name }, { quiet: true })); setName(''); load() } catch (e) { setErr(e.message) }
+  }
+  const revoke = async p => {
+    if (!confirm(`Revoke the app password “${p.name}”? The device using it can no longer back up.`)) return
+    try {
+      await api('DELETE', `/app-passwords/${p.id}`)
+      if (made?.app_password?.id === p.id) setMade(null)
+      toast(`Revoked “${p.name}”`, 'ok')
+      load()
+    } catch { load() }
+  }
+  const copy = async (text, what) => {
+    try { await copyText(text); toast(`${what} copied`, 'ok') } catch { toast('Could not copy: select the text and copy it', 'error') }
+  }
+  const list = data?.app_passwords || []
+  return (
+    <section aria-labelledby="s-apppw" class="apppw" data-testid="app-passwords">
+      <h2 id="s-apppw">App passwords</h2>
+      <p class="small muted">Phone backup apps (PhotoSync, FolderSync) and rclone upload over WebDAV with an app password instead of yours: make one for each device, so each can be revoked alone.</p>
+      {data?.dav && !data.dav.enabled && <p class="err"><Icon name="alert" size={18} /><span>WebDAV is off. {withCode(data.dav.reason)}</span></p>}
+      {data?.dav?.enabled && !made && <p class="small">Server <code>{url}</code> · user <code>{data.username}</code> · files go to <code>{data.dav.folder}</code></p>}
+      {made && <div class="apppw-new" role="status" data-testid="new-app-password">
+        <b>App password for “{made.app_password.name}”</b>
+        <p class="small">Copy it into the app now: it is not shown again.</p>
+        <div class="apppw-secret">
+          <code data-testid="app-password-value">{made.password}</code>
+          <button class="btn primary" onClick={() => copy(made.password, 'Password')}><Icon name="copy" size={18} />Copy</button>
+        </div>
+        <dl>
+          <dt>Server</dt><dd><code>{url}</code><button class="ib" aria-label="Copy the server address" onClick={() => copy(url, 'Address')}><Icon name="copy" size={18} /></button></dd>
+          <dt>User</dt><dd><code>{made.username}</code></dd>
+          {made.dav?.folder && <><dt>Files go to</dt><dd><code>{made.dav.folder}</code> in the photo folder</dd></>}
+        </dl>
+        <button class="btn" onClick={() => setMade(null)}>Done</button>
+      </div>}
+      <div class="list">
+        {!data && <p class="muted">Loading…</p>}
+        {data && !list.length && <p class="muted small">No app passwords yet.</p>}
+        {list.map(p => (
+          <div class="row" key={p.id} data-testid="app-password">
+            <Icon name="lock" />
+            <span class="grow"><b>{p.name}</b><br /><span class="small muted">{p.last_used_at ? `Last used ${rel(serverTime(p.last_used_at))}${p.last_used_ip ? ` from ${p.last_used_ip}` : ''}` : 'Never used'} · made {rel(serverTime(p.created_at))}</span></span>
+            <button class="btn danger" aria-label={`Revoke ${p.name}`} onClick={() => revoke(p)}>Revoke</button>
+          </div>
+        ))}
+      </div>
+      <form onSubmit={create} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 10 }}>
+        <input class="input" style={{ flex: '1 1 200px', width: 'auto' }} placeholder="Device, e.g. Ana’s iPhone" aria-label="Name of the new app password" maxLength={64} required value={name} onInput={e => setName(e.currentTarget.value)} />
+        <button class="btn primary">Create app password</button>
+      </form>
+      <div style={{ marginTop: 10 }}><FormError error={err} /></div>
+    </section>
   )
 }

@@ -11,11 +11,13 @@
 // percentages inside grid containers left the height indefinite: the image
 // took the window's width and its bottom was cut off.)
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
-import { api, download, get, mapStyle, qs, session, thumb, toast, videoURL } from './api.js'
+import { api, download, get, mapStyle, qs, session, thumb, toast } from './api.js'
 import { Icon } from './icons.jsx'
 import { canEdit as mayEdit } from './roles.js'
+import { LiveButton, LiveVideo, useLive } from './motion.jsx'
 import { match } from './router.js'
 import { emit, useStore } from './store.js'
+import { ViewerVideo } from './video.jsx'
 import { closeViewer, showFetched, stepViewer, viewer } from './viewer-state.js'
 
 // The fit renditions and their boxes (thumbs/size.go): each fits the
@@ -132,7 +134,6 @@ function ViewerOpen({ v }) {
   const [detail, setDetail] = useState(null)
   const [fav, setFav] = useState(p ? !!p.favorite : false)
   const [nat, setNat] = useState(null) // {id, w, h}: the pixels that arrived
-  const [noPicture, setNoPicture] = useState(0) // a video whose codec this browser lacks (HEVC)
   const [z, setZ] = useState(Z1)
   const zr = useRef(Z1)
   const put = nz => { zr.current = nz; setZ(nz) }
@@ -152,6 +153,7 @@ function ViewerOpen({ v }) {
   useEffect(() => { put(Z1) }, [fw, fh])
 
   const video = p?.media_type === 'video'
+  const live = useLive(video ? null : p) // a live photo's motion (motion.jsx)
   const [pw, ph] = p ? dims(p, nat && nat.id === p.id ? nat : null) : [0, 0]
   const [dw, dh] = fw > 0 && pw > 0 ? fit(pw, ph, fw, fh) : [fw, fh]
   const dpr = devicePixelRatio || 1
@@ -319,20 +321,20 @@ function ViewerOpen({ v }) {
         <div class="vtop">
           <button class="ib" onClick={() => closeViewer()} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button>
           <div class="vtitle" title={lines.join(' · ')}>{lines.map((l, i) => (i ? <span key={i}>{l}</span> : <b key={i}>{l}</b>))}</div>
+          <LiveButton live={live} />
           {canEdit && <button class={'ib' + (fav ? ' on' : '')} onClick={toggleFav} aria-pressed={fav} aria-label={fav ? 'Unfavourite (f)' : 'Favourite (f)'} title="Favourite (f)"><Icon name="heart" filled={fav} /></button>}
           {canDownload && <a class="ib dl" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>}
           <button class={'ib' + (info ? ' on' : '')} onClick={toggleInfo} aria-pressed={info} aria-label="Info (i)" title="Info (i)"><Icon name="info" /></button>
         </div>
         <div class="frame" ref={frame} onWheel={onWheel} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp} onDblClick={onDbl}>
           {fw > 0 && (
-            <div class="media" style={{ ...box, transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})`, transition: g.current ? 'none' : 'transform .15s ease-out' }}>
+            <div class="media" style={{ ...box, transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})`, transition: g.current ? 'none' : 'transform .15s ease-out' }}
+              onPointerDown={live.press} onContextMenu={e => live.moving && e.preventDefault()}>
+              {!video && <LiveVideo live={live} />}
               {video
-                ? <video class="full" key={p.id} src={videoURL(p)} poster={thumb(p, 'fit_1280')} controls autoplay muted={!sound.current} playsinline aria-label={label}
-                  onLoadedMetadata={e => { const t = e.currentTarget; onNatural(t.videoWidth, t.videoHeight); setNoPicture(t.videoWidth ? 0 : p.id) }}
-                  onError={() => setNoPicture(p.id)}
-                  onVolumeChange={e => { sound.current = !e.currentTarget.muted }} />
+                ? <ViewerVideo key={p.id} p={p} poster={thumb(p, 'fit_1280')} label={label} muted={!sound.current} canDownload={canDownload}
+                  onNatural={onNatural} onVolume={on => { sound.current = on }} />
                 : <Layers key={p.id} p={p} want={Math.min(maxFit, rendition(pw, ph, dw * z.s * dpr))} alt={label} onNatural={onNatural} />}
-              {video && noPicture === p.id && <p class="vnote" role="status">This browser can’t play this video{canDownload ? '; download it to watch it.' : '.'}</p>}
             </div>
           )}
           {v.index > 0 && <button class="ib nav-btn l" onClick={() => stepViewer(-1)} aria-label="Previous photo"><Icon name="left" /></button>}

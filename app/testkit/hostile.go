@@ -1,9 +1,4 @@
-// Package thumbstest writes hostile image and video files for tests: small
-// files whose headers declare decodes that would take gigabytes of memory,
-// thousands of frames or hundreds of scans, each a valid file of its kind
-// as far as its header goes. They are made at test time, in Go, so no such
-// file is kept in the repository.
-package thumbstest
+package testkit
 
 import (
 	"bytes"
@@ -18,8 +13,10 @@ import (
 	"path/filepath"
 )
 
-// File is one file of the hostile set.
-type File struct {
+// HostileFile is one file of the hostile set: small, and a valid file of
+// its kind as far as its header goes, but declaring a decode that would
+// take gigabytes of memory, thousands of frames or hundreds of scans.
+type HostileFile struct {
 	Name string // file name, with the extension that makes it that kind
 	// Refused says whether the thumbnailer must refuse it: from its
 	// header, before decoding, or (Broken) after a helper failed on it.
@@ -29,23 +26,23 @@ type File struct {
 	What    string // what makes it hostile, for messages
 }
 
-// Set writes the hostile set into dir and describes it.
-func Set(dir string) ([]File, error) {
+// Hostile writes the hostile set into dir and describes it.
+func Hostile(dir string) ([]HostileFile, error) {
 	files := []struct {
-		File
+		HostileFile
 		data func() ([]byte, error)
 	}{
-		{File{"grid.heic", true, false, "HEIC grid of 40×40 tiles declaring 20000×20000"}, func() ([]byte, error) { return HEICGrid(20000, 20000, 512), nil }},
-		{File{"bogus.heic", true, true, "HEIC grid of 2048×1536 whose tiles are not HEVC"}, func() ([]byte, error) { return HEICGrid(2048, 1536, 512), nil }},
-		{File{"deep16.png", true, false, "16-bit RGBA PNG of 8192×8192 (zlib of zeros)"}, func() ([]byte, error) { return PNG16(8192, 8192) }},
-		{File{"gif3000.gif", false, false, "animated GIF of 3000 frames"}, func() ([]byte, error) { return AnimatedGIF(1600, 1200, 3000) }},
-		{File{"webp3000.webp", false, false, "animated WebP of 3000 frames"}, func() ([]byte, error) { return AnimatedWebP(1600, 1200, 3000), nil }},
-		{File{"tiff900mp.tif", true, false, "TIFF declaring 30000×30000 (900 MP)"}, func() ([]byte, error) { return TIFF(30000, 30000), nil }},
-		{File{"scans300.jpg", true, false, "progressive JPEG with 300 scans"}, func() ([]byte, error) { return ProgressiveJPEG(2000, 1500, 300), nil }},
-		{File{"preview.dng", true, false, "DNG whose preview JPEG declares 60000×60000"}, func() ([]byte, error) { return RAWWithPreview(60000, 60000), nil }},
-		{File{"video60k.mp4", true, false, "MP4 whose track declares 60000×60000"}, func() ([]byte, error) { return MP4(60000, 60000), nil }},
+		{HostileFile{"grid.heic", true, false, "HEIC grid of 40×40 tiles declaring 20000×20000"}, func() ([]byte, error) { return HEICGrid(20000, 20000, 512), nil }},
+		{HostileFile{"bogus.heic", true, true, "HEIC grid of 2048×1536 whose tiles are not HEVC"}, func() ([]byte, error) { return HEICGrid(2048, 1536, 512), nil }},
+		{HostileFile{"deep16.png", true, false, "16-bit RGBA PNG of 8192×8192 (zlib of zeros)"}, func() ([]byte, error) { return PNG16(8192, 8192) }},
+		{HostileFile{"gif3000.gif", false, false, "animated GIF of 3000 frames"}, func() ([]byte, error) { return AnimatedGIF(1600, 1200, 3000) }},
+		{HostileFile{"webp3000.webp", false, false, "animated WebP of 3000 frames"}, func() ([]byte, error) { return AnimatedWebP(1600, 1200, 3000), nil }},
+		{HostileFile{"tiff900mp.tif", true, false, "TIFF declaring 30000×30000 (900 MP)"}, func() ([]byte, error) { return TIFF(30000, 30000), nil }},
+		{HostileFile{"scans300.jpg", true, false, "progressive JPEG with 300 scans"}, func() ([]byte, error) { return ProgressiveJPEG(2000, 1500, 300), nil }},
+		{HostileFile{"preview.dng", true, false, "DNG whose preview JPEG declares 60000×60000"}, func() ([]byte, error) { return RAWWithPreview(60000, 60000), nil }},
+		{HostileFile{"video60k.mp4", true, false, "MP4 whose track declares 60000×60000"}, func() ([]byte, error) { return MP4(60000, 60000), nil }},
 	}
-	var out []File
+	var out []HostileFile
 	for _, f := range files {
 		b, err := f.data()
 		if err != nil {
@@ -54,34 +51,10 @@ func Set(dir string) ([]File, error) {
 		if err := os.WriteFile(filepath.Join(dir, f.Name), b, 0o644); err != nil {
 			return nil, err
 		}
-		out = append(out, f.File)
+		out = append(out, f.HostileFile)
 	}
 	return out, nil
 }
-
-// box returns an ISO BMFF box.
-func box(typ string, parts ...[]byte) []byte {
-	n := 8
-	for _, p := range parts {
-		n += len(p)
-	}
-	b := make([]byte, 8, n)
-	binary.BigEndian.PutUint32(b, uint32(n))
-	copy(b[4:], typ)
-	for _, p := range parts {
-		b = append(b, p...)
-	}
-	return b
-}
-
-// fullBox returns a box with version and flags.
-func fullBox(typ string, version byte, flags uint32, parts ...[]byte) []byte {
-	vf := []byte{version, byte(flags >> 16), byte(flags >> 8), byte(flags)}
-	return box(typ, append([][]byte{vf}, parts...)...)
-}
-
-func u16(v int) []byte { return binary.BigEndian.AppendUint16(nil, uint16(v)) }
-func u32(v int) []byte { return binary.BigEndian.AppendUint32(nil, uint32(v)) }
 
 // HEICGrid returns a HEIC whose primary item is a grid of w×h made of
 // tile×tile HEVC tiles (ftyp, meta with hdlr/pitm/iinf/iloc/iref/iprp,
@@ -96,7 +69,7 @@ func HEICGrid(w, h, tile int) []byte {
 			if hidden {
 				flags = 1
 			}
-			return fullBox("infe", 2, flags, u16(id), u16(0), []byte(typ), []byte{0})
+			return FullBox("infe", 2, flags, u16(id), u16(0), []byte(typ), []byte{0})
 		}
 		entries := [][]byte{u16(n + 1), infe(1, "grid", false)}
 		for i := 0; i < n; i++ {
@@ -113,27 +86,27 @@ func HEICGrid(w, h, tile int) []byte {
 			refs = append(refs, u16(2+i))
 		}
 		// Properties: 1 the grid's ispe, 2 the tiles' ispe, 3 an hvcC.
-		ipco := box("ipco",
-			fullBox("ispe", 0, 0, u32(w), u32(h)),
-			fullBox("ispe", 0, 0, u32(tile), u32(tile)),
-			box("hvcC", append([]byte{1}, make([]byte, 22)...)))
+		ipco := Box("ipco",
+			FullBox("ispe", 0, 0, u32(w), u32(h)),
+			FullBox("ispe", 0, 0, u32(tile), u32(tile)),
+			Box("hvcC", append([]byte{1}, make([]byte, 22)...)))
 		ma := [][]byte{u32(n + 1), u16(1), {1, 0x01}}
 		for i := 0; i < n; i++ {
 			ma = append(ma, u16(2+i), []byte{2, 0x83, 0x02})
 		}
-		meta := fullBox("meta", 0, 0,
-			fullBox("hdlr", 0, 0, u32(0), []byte("pict"), make([]byte, 12), []byte{0}),
-			fullBox("pitm", 0, 0, u16(1)),
-			fullBox("iinf", 0, 0, entries...),
-			fullBox("iloc", 0, 0, loc...),
-			fullBox("iref", 0, 0, box("dimg", refs...)),
-			box("iprp", ipco, fullBox("ipma", 0, 0, ma...)))
-		ftyp := box("ftyp", []byte("heic"), u32(0), []byte("mif1heic"))
+		meta := FullBox("meta", 0, 0,
+			FullBox("hdlr", 0, 0, u32(0), []byte("pict"), make([]byte, 12), []byte{0}),
+			FullBox("pitm", 0, 0, u16(1)),
+			FullBox("iinf", 0, 0, entries...),
+			FullBox("iloc", 0, 0, loc...),
+			FullBox("iref", 0, 0, Box("dimg", refs...)),
+			Box("iprp", ipco, FullBox("ipma", 0, 0, ma...)))
+		ftyp := Box("ftyp", []byte("heic"), u32(0), []byte("mif1heic"))
 		grid := []byte{0, 0, byte(rows - 1), byte(cols - 1)}
 		grid = append(grid, u16(w)...)
 		grid = append(grid, u16(h)...)
 		tileData := []byte{0, 0, 0, 12, 0x26, 0x01, 0xAF, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}
-		return append(append(ftyp, meta...), box("mdat", grid, tileData)...)
+		return append(append(ftyp, meta...), Box("mdat", grid, tileData)...)
 	}
 	first := build(0)
 	return build(len(first) - 8 - 8 - 16)
@@ -505,28 +478,28 @@ func RAWWithPreview(w, h int) []byte {
 // sample description declare w×h, and one bogus sample.
 func MP4(w, h int) []byte {
 	matrix := append(append(u32(0x10000), make([]byte, 12)...), append(append(u32(0x10000), make([]byte, 12)...), u32(0x40000000)...)...)
-	mvhd := fullBox("mvhd", 0, 0, u32(0), u32(0), u32(1000), u32(1000), u32(0x10000), u16(0x100), make([]byte, 10), matrix, make([]byte, 24), u32(2))
-	tkhd := fullBox("tkhd", 0, 3, u32(0), u32(0), u32(1), u32(0), u32(1000), make([]byte, 8), u16(0), u16(0), u16(0), u16(0), matrix, u32(w<<16), u32(h<<16))
+	mvhd := FullBox("mvhd", 0, 0, u32(0), u32(0), u32(1000), u32(1000), u32(0x10000), u16(0x100), make([]byte, 10), matrix, make([]byte, 24), u32(2))
+	tkhd := FullBox("tkhd", 0, 3, u32(0), u32(0), u32(1), u32(0), u32(1000), make([]byte, 8), u16(0), u16(0), u16(0), u16(0), matrix, u32(w<<16), u32(h<<16))
 	sps := []byte{0x67, 0x42, 0x00, 0x1E, 0xF4, 0x0B, 0x00}
 	pps := []byte{0x68, 0xCE, 0x3C, 0x80}
-	avcC := box("avcC", []byte{1, 0x42, 0, 0x1E, 0xFF, 0xE1}, u16(len(sps)), sps, []byte{1}, u16(len(pps)), pps)
-	avc1 := box("avc1", make([]byte, 6), u16(1), make([]byte, 16), u16(w), u16(h),
+	avcC := Box("avcC", []byte{1, 0x42, 0, 0x1E, 0xFF, 0xE1}, u16(len(sps)), sps, []byte{1}, u16(len(pps)), pps)
+	avc1 := Box("avc1", make([]byte, 6), u16(1), make([]byte, 16), u16(w), u16(h),
 		u32(0x480000), u32(0x480000), u32(0), u16(1), make([]byte, 32), u16(0x18), u16(0xFFFF), avcC)
 	sample := []byte{0, 0, 0, 4, 0x65, 0x88, 0x84, 0x00}
 	build := func(mdat int) []byte {
-		stbl := box("stbl",
-			fullBox("stsd", 0, 0, u32(1), avc1),
-			fullBox("stts", 0, 0, u32(1), u32(1), u32(1000)),
-			fullBox("stsc", 0, 0, u32(1), u32(1), u32(1), u32(1)),
-			fullBox("stsz", 0, 0, u32(0), u32(1), u32(len(sample))),
-			fullBox("stco", 0, 0, u32(1), u32(mdat+8)))
-		minf := box("minf", fullBox("vmhd", 0, 1, make([]byte, 8)),
-			box("dinf", fullBox("dref", 0, 0, u32(1), fullBox("url ", 0, 1))), stbl)
-		mdia := box("mdia", fullBox("mdhd", 0, 0, u32(0), u32(0), u32(1000), u32(1000), u16(0x55C4), u16(0)),
-			fullBox("hdlr", 0, 0, u32(0), []byte("vide"), make([]byte, 12), []byte{0}), minf)
-		moov := box("moov", mvhd, box("trak", tkhd, mdia))
-		ftyp := box("ftyp", []byte("isom"), u32(0x200), []byte("isomiso2avc1mp41"))
-		return append(append(ftyp, moov...), box("mdat", sample)...)
+		stbl := Box("stbl",
+			FullBox("stsd", 0, 0, u32(1), avc1),
+			FullBox("stts", 0, 0, u32(1), u32(1), u32(1000)),
+			FullBox("stsc", 0, 0, u32(1), u32(1), u32(1), u32(1)),
+			FullBox("stsz", 0, 0, u32(0), u32(1), u32(len(sample))),
+			FullBox("stco", 0, 0, u32(1), u32(mdat+8)))
+		minf := Box("minf", FullBox("vmhd", 0, 1, make([]byte, 8)),
+			Box("dinf", FullBox("dref", 0, 0, u32(1), FullBox("url ", 0, 1))), stbl)
+		mdia := Box("mdia", FullBox("mdhd", 0, 0, u32(0), u32(0), u32(1000), u32(1000), u16(0x55C4), u16(0)),
+			FullBox("hdlr", 0, 0, u32(0), []byte("vide"), make([]byte, 12), []byte{0}), minf)
+		moov := Box("moov", mvhd, Box("trak", tkhd, mdia))
+		ftyp := Box("ftyp", []byte("isom"), u32(0x200), []byte("isomiso2avc1mp41"))
+		return append(append(ftyp, moov...), Box("mdat", sample)...)
 	}
 	first := build(0)
 	return build(len(first) - 8 - len(sample))

@@ -1,9 +1,4 @@
-// Package photogen paints deterministic photo-like test images: smooth
-// gradients, soft shapes and sensor-like noise, so that they compress and
-// resize like real photographs (flat synthetic images would make speed and
-// quality measurements meaningless). Tests and the thumbnail benchmark use
-// it instead of shipping large sample files.
-package photogen
+package testkit
 
 import (
 	"image"
@@ -12,8 +7,12 @@ import (
 	"sync"
 )
 
-// Image paints a w×h picture from seed. Rows are painted in parallel.
-func Image(w, h int, seed uint64) *image.RGBA {
+// Picture paints a deterministic photo-like w×h picture from seed: smooth
+// gradients, soft shapes and sensor-like noise, so that it compresses and
+// resizes like a real photograph (flat synthetic images would make speed
+// and quality measurements meaningless). Different seeds give different
+// pictures. Rows are painted in parallel.
+func Picture(w, h int, seed uint64) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	type blob struct{ x, y, r, cr, cg, cb float64 }
 	rng := seed*0x9E3779B97F4A7C15 + 1
@@ -101,4 +100,17 @@ func valueNoise(x, y, cell int, seed uint64) float64 {
 	top := at(gx, gy)*(1-fx) + at(gx+1, gy)*fx
 	bot := at(gx, gy+1)*(1-fx) + at(gx+1, gy+1)*fx
 	return top*(1-fy) + bot*fy
+}
+
+// Noise is a w×h picture of uniform random pixels from seed: it does not
+// compress, so a JPEG of it is as large as its pixel count makes it (about
+// 0.75 byte per pixel at quality 85), for tests that need a file of a
+// given size.
+func Noise(w, h int, seed uint64) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := 0; i < len(img.Pix); i += 4 {
+		v := mix(uint64(i), seed)
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = byte(v), byte(v>>8), byte(v>>16), 255
+	}
+	return img
 }

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package places
+
+// evictBlob does nothing outside Linux.
+func evictBlob() {}
