@@ -471,6 +471,7 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
       {pr && !tile && pr.kind !== 'metadata' && <span class="pbadge" aria-hidden="true"><Icon name="alert" size={16} /></span>}
       {video && <span class="badge">{p.duration ? fmtDuration(p.duration) : ''}<Icon name="play" filled size={16} /></span>}
       {p.motion && !video && <span class="badge live" title="Live photo"><Icon name="live" size={18} /></span>}
+      {p._note && <span class="note">{p._note}</span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}
       {tick && <button class="chk" tabindex={-1} aria-label={sel ? 'Deselect' : 'Select'}><span><Icon name="check" size={14} /></span></button>}
     </div>

@@ -11,6 +11,7 @@ import { match, navigate, route } from './router.js'
 import { ProblemsPage, RecentPage } from './problems.jsx'
 import { AlbumPage, AlbumsPage, CalendarPage, FilteredPage, FoldersPage, LibraryPage, MorePage, PlacesPage, SearchPage, SharedPage } from './screens.jsx'
 import { SettingsPage, TOTPSetup } from './settings.jsx'
+import { ConfirmForGood, forGood, moveToTrash, restore, TrashPage, trashState } from './trash.jsx'
 import { emit, store, useStore } from './store.js'
 import { Viewer } from './viewer.jsx'
 import { viewer } from './viewer-state.js'
@@ -281,8 +282,11 @@ export const MORE = [
   ['/archive', 'archive', 'Archive'],
   ['/private', 'lock', 'Private'],
   ['/missing', 'missing', 'Missing'],
+  ['/trash', 'trash', 'Trash', 'edit'], // a fourth element: only for those who edit
   ['/settings', 'settings', 'Settings'],
 ]
+// moreFor is MORE as this role sees it (viewers have no Trash).
+export const moreFor = role => MORE.filter(m => !m[3] || canEdit(role))
 // The one Places entry (/map) stands for both of its views (/map, /places).
 const current = (href, path) => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/') || (href === '/map' && path === '/places'))
 
@@ -303,6 +307,7 @@ function screenFor(r) {
   if (p === '/settings') return <SettingsPage />
   if (p === '/recent') return <RecentPage />
   if (p === '/problems') return <ProblemsPage />
+  if (p === '/trash') return <TrashPage />
   if (p === '/more') return <MorePage />
   if (p === '/map') return <PlacesPage query={q} view="map" />
   return <div class="empty"><Icon name="missing" /><h2>Page not found</h2><p><a href="/">Back to the library</a></p></div>
@@ -423,7 +428,7 @@ function Shell({ route: r }) {
       <nav class="rail" aria-label="Main">
         {NAV.map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
         <hr />
-        {MORE.map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
+        {moreFor(s.user?.role).map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
       </nav>
       <main class="main" id="main">{screenFor(r)}</main>
       <nav class="nav" aria-label="Main">
@@ -443,6 +448,9 @@ function Shell({ route: r }) {
 // and the rest fold into a "More actions" menu, so all fit from 360 px.
 function SelectionBar({ sel }) {
   const [albums, setAlbums] = useState(false)
+  const [forever, setForever] = useState(false)
+  const tst = useStore(trashState)
+  const mayTrash = canEdit(session.get().user?.role)
   const [more, setMore] = useState(false)
   const narrow = useNarrow()
   const ids = [...sel.keys()]
@@ -469,8 +477,14 @@ function SelectionBar({ sel }) {
     }
   }
   const album = route.get().path.match(/^\/albums\/(\d+)$/)
-  // Most used first: the first three stay icons on a phone.
-  const actions = [
+  // The Trash screen's selection is restored or emptied; elsewhere it can
+  // be moved to the Trash (trash.jsx), last, with the rarer actions.
+  const inTrash = route.get().path === '/trash'
+  const toTrash = async () => { if (await moveToTrash(ids)) clearSelection() }
+  const actions = inTrash ? [
+    { icon: 'refresh', label: 'Restore', run: async () => { if (await restore(ids)) clearSelection() } },
+    { icon: 'trash', label: forGood(tst), run: () => setForever(true) },
+  ] : [
     { icon: 'plus', label: 'Add to album', run: () => setAlbums(true) },
     { icon: 'heart', label: 'Favourite', run: () => batch({ favorite: true }, 'Favourited') },
     album && {
@@ -484,6 +498,7 @@ function SelectionBar({ sel }) {
     },
     { icon: 'archive', label: 'Archive', run: () => batch({ archived: true }, 'Archived') },
     { icon: 'lock', label: 'Make private', run: () => batch({ private: true }, 'Made private') },
+    mayTrash && { icon: 'trash', label: 'Move to Trash', run: toTrash },
   ].filter(Boolean)
   const shown = narrow ? actions.slice(0, 3) : actions
   const folded = narrow ? actions.slice(3) : []
@@ -500,6 +515,7 @@ function SelectionBar({ sel }) {
         </div>
       )}
       {albums && <AddToAlbum ids={ids} onClose={() => setAlbums(false)} />}
+      {forever && <ConfirmForGood ids={ids} onClose={() => setForever(false)} />}
     </div>
   )
 }
