@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"pinhole/app/dupes"
 	"pinhole/app/index"
 	"pinhole/app/maps"
 	"pinhole/app/places"
@@ -38,6 +39,9 @@ type Server struct {
 	// Trash empties the Trash and finishes deletions a stop interrupted
 	// (app/trash).
 	Trash *trash.Service
+	// Dupes hashes photos in the background for near-duplicate review
+	// (app/dupes).
+	Dupes *dupes.Service
 	// Videos converts videos browsers cannot play (app/transcode).
 	Videos *transcode.Service
 
@@ -130,6 +134,7 @@ func NewServer(a *App) (*Server, error) {
 		Changed:    func(ids []int64) { s.Web.NotifyPhotos(ids) },
 		BatchPause: testTrashPause(),
 	})
+	s.Dupes = dupes.New(a.DB, th, dupes.Options{Originals: a.Cfg.Originals, Logger: a.Log.With("component", "dupes")})
 	s.Web = web.New(withSignIn(a.Cfg, web.Deps{
 		DB:             a.DB,
 		Log:            a.Log.With("component", "web"),
@@ -155,8 +160,11 @@ func NewServer(a *App) (*Server, error) {
 		Conns:          connLimits(a.Cfg, a.Log),
 		Trash:          s.Trash,
 		Videos:         s.Videos,
+		Dupes:          s.Dupes,
 	}))
-	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
+	// New or changed photos are hashed for near-duplicate review soon
+	// after they are indexed.
+	notify := func(ids []int64) { s.Web.NotifyPhotos(ids); s.Dupes.Poke() }
 	a.photosChanged.Store(&notify)
 	return s, nil
 }
@@ -269,6 +277,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		// A deletion a stop interrupted is finished first, then the
 		// Trash is emptied as asked and purged hourly.
 		s.Trash.Run(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// Perceptual hashes for near-duplicate review, at background
+		// priority, a few photos at a time.
+		s.Dupes.Run(ctx)
 	}()
 	err := s.Web.Serve(ctx, ln, tlsCfg)
 	cancel()

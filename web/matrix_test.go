@@ -132,6 +132,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		d.Online = onlineSwitch{upstream.NewPause(false)}
 		d.OIDC = provider.signInConfig(d.PublicURL)
 		withTrash(t, false)(d)
+		withDupes(d)
 	})
 	if _, err := auth.AddUser(context.Background(), e.db, "matrix", testPassword, "viewer"); err != nil {
 		t.Fatal(err)
@@ -374,6 +375,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, want: users},
 		"POST /api/v1/trash/empty": {prep: func(e *env, role string) (string, any, http.Header) {
 			return "/api/v1/trash/empty", map[string]any{"photo_ids": []int64{e.pub.ID}}, nil
+		}, want: users},
+
+		// Near-duplicate review: two photos of its own for each request,
+		// one kept and the other moved to the Trash, or both dismissed.
+		"GET /api/v1/dupes": {prep: fixed("/api/v1/dupes", nil), want: users},
+		"POST /api/v1/dupes/resolve": {prep: func(e *env, role string) (string, any, http.Header) {
+			a, b := e.dupePair(next())
+			return "/api/v1/dupes/resolve", map[string]any{"photo_ids": []int64{a, b}, "keep": a}, nil
+		}, want: users},
+		"POST /api/v1/dupes/dismiss": {prep: func(e *env, role string) (string, any, http.Header) {
+			a, b := e.dupePair(next())
+			return "/api/v1/dupes/dismiss", map[string]any{"photo_ids": []int64{a, b}}, nil
 		}, want: users},
 	}
 	for k, v := range davMatrixRows(e, next) { // web/dav_test.go

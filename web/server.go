@@ -117,6 +117,9 @@ type Deps struct {
 	// Trash moves photos to the Trash and empties it (web/trash.go); nil
 	// answers the Trash routes with 503.
 	Trash Trasher
+	// Dupes groups near-duplicate photos (web/dupes.go); nil answers the
+	// list with 503.
+	Dupes Dupes
 }
 
 // StatusView says who asks for the status document: admins see all of
@@ -441,6 +444,9 @@ func (s *Server) routes() {
 		{"POST", v1 + "/trash", user, s.trashPhotos},
 		{"POST", v1 + "/trash/restore", user, s.restoreTrash},
 		{"POST", v1 + "/trash/empty", user, s.emptyTrash},
+		{"GET", v1 + "/dupes", user, s.listDupes},             // web/dupes.go
+		{"POST", v1 + "/dupes/dismiss", user, s.dismissDupes}, // web/dupes.go
+		{"POST", v1 + "/dupes/resolve", user, s.resolveDupes}, // web/dupes.go
 	}
 	table = append(table, s.davRoutes()...) // web/dav.go
 	s.table = table
