@@ -11,6 +11,7 @@ import { match, navigate, route } from './router.js'
 import { ProblemsPage, RecentPage } from './problems.jsx'
 import { AlbumPage, AlbumsPage, CalendarPage, FilteredPage, FoldersPage, LibraryPage, MorePage, PlacesPage, SearchPage, SharedPage } from './screens.jsx'
 import { SettingsPage, TOTPSetup } from './settings.jsx'
+import { DupesPage } from './dupes.jsx'
 import { ConfirmForGood, forGood, moveToTrash, restore, TrashPage, trashState } from './trash.jsx'
 import { emit, store, useStore } from './store.js'
 import { Viewer } from './viewer.jsx'
@@ -282,7 +283,8 @@ export const MORE = [
   ['/archive', 'archive', 'Archive'],
   ['/private', 'lock', 'Private'],
   ['/missing', 'missing', 'Missing'],
-  ['/trash', 'trash', 'Trash', 'edit'], // a fourth element: only for those who edit
+  ['/dupes', 'copy', 'Duplicates', 'edit'], // a fourth element: only for those who edit
+  ['/trash', 'trash', 'Trash', 'edit'],
   ['/settings', 'settings', 'Settings'],
 ]
 // moreFor is MORE as this role sees it (viewers have no Trash).
@@ -308,6 +310,7 @@ function screenFor(r) {
   if (p === '/recent') return <RecentPage />
   if (p === '/problems') return <ProblemsPage />
   if (p === '/trash') return <TrashPage />
+  if (p === '/dupes') return <DupesPage />
   if (p === '/more') return <MorePage />
   if (p === '/map') return <PlacesPage query={q} view="map" />
   return <div class="empty"><Icon name="missing" /><h2>Page not found</h2><p><a href="/">Back to the library</a></p></div>
