@@ -152,6 +152,17 @@ func (d *DB) DismissDupes(ctx context.Context, ids []int64) error {
 	})
 }
 
+// LibraryVersion is a number that moves on every change to a photo,
+// file or folder row, whoever writes (migration 017), for answers kept
+// until the library changes outside this package (app/dupes' groups).
+func (d *DB) LibraryVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := d.sql.QueryRowContext(ctx, `SELECT v FROM library_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("library version: %w", err)
+	}
+	return v, nil
+}
+
 // DismissedPairs returns every pair said not to be duplicates, a < b.
 func (d *DB) DismissedPairs(ctx context.Context) ([][2]int64, error) {
 	rows, err := d.sql.QueryContext(ctx, `SELECT a, b FROM dupe_dismissals`)

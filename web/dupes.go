@@ -16,6 +16,7 @@ import (
 // (app/dupes): the groups of near-identical photos.
 type Dupes interface {
 	Groups(ctx context.Context) ([]dupes.Group, error)
+	Dismiss(ctx context.Context, ids []int64) error
 }
 
 var errNoDupes = echo.NewHTTPError(http.StatusServiceUnavailable, "near-duplicate review is not available on this server")
@@ -100,6 +101,9 @@ func (b dupesBody) check() error {
 
 // dismissDupes is POST /dupes/dismiss: "not duplicates" for a group.
 func (s *Server) dismissDupes(c echo.Context) error {
+	if s.deps.Dupes == nil {
+		return errNoDupes
+	}
 	var in dupesBody
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -107,7 +111,7 @@ func (s *Server) dismissDupes(c echo.Context) error {
 	if err := in.check(); err != nil {
 		return err
 	}
-	if err := s.deps.DB.DismissDupes(c.Request().Context(), in.PhotoIDs); err != nil {
+	if err := s.deps.Dupes.Dismiss(c.Request().Context(), in.PhotoIDs); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]int{"dismissed": len(in.PhotoIDs)})

@@ -1,6 +1,7 @@
 package dupes
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -60,5 +61,19 @@ func TestGroupPhotos(t *testing.T) {
 	}
 	if got := ids(gs[1]); !slices.Equal(got, []int64{20, 21}) || gs[1].Kind != "burst" {
 		t.Errorf("second group %v (%s), want the burst [20 21]", got, gs[1].Kind)
+	}
+}
+
+// BenchmarkGroupPhotos groups 20k photos of random hashes: every pair is
+// compared (go test -bench GroupPhotos -benchtime 1x ./app/dupes/).
+func BenchmarkGroupPhotos(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	photos := make([]db.Hashed, 20000)
+	for i := range photos {
+		photos[i] = hashed(int64(i+1), rng.Uint64(), rng.Uint64(), 4000, 3000, 3_000_000, "", "2024-01-01 10:00:00")
+	}
+	b.ResetTimer()
+	for range b.N {
+		GroupPhotos(photos, nil)
 	}
 }
