@@ -120,7 +120,9 @@ func NewServer(a *App) (*Server, error) {
 	}
 	s.Thumbs = th
 	s.Sidecars = a.sidecarWriter()
-	a.DB.OnEdited(s.Sidecars.Enqueue)
+	// An edit may set positions whose places are to be resolved: the
+	// placer looks at once instead of at its next minute.
+	a.DB.OnEdited(func(ids []int64) { s.Sidecars.Enqueue(ids); a.Places.poke() })
 	if s.Videos, err = a.openVideos(); err != nil {
 		th.Close()
 		return nil, fmt.Errorf("video conversion: %w", err)

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -12,7 +13,7 @@ func (q *PhotoQuery) timelineOnly() bool {
 	return q.Text == "" && q.After == "" && q.Before == "" && q.Year == 0 && q.Month == 0 &&
 		q.Make == "" && q.Model == "" && q.Lens == "" && q.Country == "" && q.State == "" && q.City == "" &&
 		q.Near == nil && q.BBox == nil && q.Favorite == nil && q.Private == nil && q.Archived == nil &&
-		q.Missing == nil && q.Type == "" && q.Album == 0 && q.Folder == nil &&
+		q.Missing == nil && q.Type == "" && q.MinRating == 0 && q.Album == 0 && q.Folder == nil &&
 		q.Reader.Kind != Visitor // the counts are an owner's or a viewer's, not an album's
 }
 
@@ -33,6 +34,12 @@ func (d *DB) timelineMonths(ctx context.Context, hidePrivate bool) ([]MonthCount
 	if err != nil {
 		return nil, fmt.Errorf("count months: %w", err)
 	}
+	return scanMonthCounts(rows)
+}
+
+// scanMonthCounts reads (month "YYYY-MM", count) rows, newest first as the
+// query ordered them; a month that does not parse (no date) is left out.
+func scanMonthCounts(rows *sql.Rows) ([]MonthCount, error) {
 	defer rows.Close()
 	out := []MonthCount{}
 	for rows.Next() {

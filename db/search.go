@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -28,9 +29,10 @@ type PhotoQuery struct {
 	Archived       *bool
 	Missing        *bool
 	Type           string // photo, video, raw, live
+	MinRating      int    // at least this many stars (1–5); 0 is no filter
 	Album          int64
 	Folder         *string // photos directly in this folder ("" is the root)
-	Sort           string  // taken (default), added, title, position (needs Album)
+	Sort           string  // taken (default), added, title, position (needs Album), rating (then taken)
 	Reverse        bool    // flip the sort's natural direction
 	Limit          int     // 1–500, default 100
 	Cursor         string
@@ -225,6 +227,12 @@ func (q *PhotoQuery) filtersWith(textOrder bool) (*queryParts, error) {
 		}
 		p.add("p.media_type = ?", mt)
 	}
+	if q.MinRating != 0 {
+		if q.MinRating < 1 || q.MinRating > 5 {
+			return nil, fmt.Errorf("minimum rating %d: want 1 to 5: %w", q.MinRating, ErrInvalid)
+		}
+		p.add("p.rating >= ?", q.MinRating)
+	}
 	if q.Folder != nil {
 		p.add(`p.id IN (SELECT photo_id FROM files WHERE photo_id IS NOT NULL
 			AND folder_id = (SELECT id FROM folders WHERE path = ?))`, *q.Folder)
@@ -261,8 +269,12 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 		keyExpr, desc = "p.title", false
 	case "position":
 		keyExpr, desc = "ap.position", false
+	case "rating":
+		// Two keys, stars then taken time: the cursor carries them as one
+		// string (ratingKey) and the comparisons use both columns.
+		keyExpr = "p.rating"
 	default:
-		return PhotoPage{}, fmt.Errorf("sort %q (want taken, added, title or position): %w", q.Sort, ErrInvalid)
+		return PhotoPage{}, fmt.Errorf("sort %q (want taken, added, title, position or rating): %w", q.Sort, ErrInvalid)
 	}
 	if q.Reverse {
 		desc = !desc
@@ -293,6 +305,12 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 		}
 		if textOrder {
 			parts.add(fmt.Sprintf("s.rowid %s %s", cmp, searchKey("?", "?")), key, c.ID)
+		} else if q.Sort == "rating" {
+			stars, taken, ok := splitRatingKey(key)
+			if !ok {
+				return PhotoPage{}, fmt.Errorf("the cursor does not belong to this list: %w", ErrInvalid)
+			}
+			parts.add(fmt.Sprintf("(p.rating, p.taken_at, p.id) %s (?, ?, ?)", cmp), stars, taken, c.ID)
 		} else {
 			parts.add(fmt.Sprintf("(%s, p.id) %s (?, ?)", keyExpr, cmp), key, c.ID)
 		}
@@ -305,6 +323,12 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 	inner, order, outer := "p.id", fmt.Sprintf("%s %s, p.id %s", keyExpr, dir, dir), fmt.Sprintf("k.key %s, k.id %s", dir, dir)
 	if textOrder {
 		inner, order, outer = "s.rowid", "s.rowid "+dir, "k.ord "+dir
+	}
+	if q.Sort == "rating" {
+		keyExpr = ratingKey
+		order = fmt.Sprintf("p.rating %s, p.taken_at %s, p.id %s", dir, dir, dir)
+		outer = fmt.Sprintf("k.ord %s, k.key %s, k.id %s", dir, dir, dir)
+		inner = "p.rating"
 	}
 	// Only column names and fixed words are written into the text; every
 	// value, the page size included, is a bound parameter.
@@ -361,20 +385,25 @@ func (d *DB) MonthCounts(ctx context.Context, q PhotoQuery) ([]MonthCount, error
 	if err != nil {
 		return nil, fmt.Errorf("count months: %w", err)
 	}
-	defer rows.Close()
-	out := []MonthCount{}
-	for rows.Next() {
-		var m string
-		var c MonthCount
-		if err := rows.Scan(&m, &c.Count); err != nil {
-			return nil, err
-		}
-		if _, err := fmt.Sscanf(m, "%d-%d", &c.Year, &c.Month); err != nil {
-			continue
-		}
-		out = append(out, c)
+	return scanMonthCounts(rows)
+}
+
+// ratingKey is the cursor key of the rating sort: the stars and the taken
+// time in one string ("4|2019-07-02 12:14:03").
+const ratingKey = "p.rating || '|' || p.taken_at"
+
+// splitRatingKey reads a ratingKey back.
+func splitRatingKey(k any) (int64, string, bool) {
+	s, ok := k.(string)
+	if !ok {
+		return 0, "", false
 	}
-	return out, rows.Err()
+	stars, taken, ok := strings.Cut(s, "|")
+	n, err := strconv.ParseInt(stars, 10, 64)
+	if !ok || err != nil {
+		return 0, "", false
+	}
+	return n, taken, true
 }
 
 func encodeCursor(c cursor) string {

@@ -116,7 +116,7 @@ func heifJPEGItem(r io.ReaderAt, size int64) (rawPreview, bool) {
 			continue
 		}
 		types := map[uint32]string{}
-		var locs []heifLoc
+		var locs []heifItemLoc
 		for _, c := range boxes(r, b.start+4, b.end) { // meta is a full box
 			switch c.typ {
 			case "iinf":
@@ -165,86 +165,13 @@ func heifItemTypes(r io.ReaderAt, c box, types map[uint32]string) {
 	}
 }
 
-type heifLoc struct {
-	id uint32
-	span
-}
-
-// heifLocations parses an iloc box, keeping items stored as one extent in
-// the file itself (construction method 0).
-func heifLocations(r io.ReaderAt, c box) []heifLoc {
-	n := c.end - c.start
-	if n < 8 || n > 1<<20 {
-		return nil
-	}
-	b := make([]byte, n)
-	if _, err := r.ReadAt(b, c.start); err != nil {
-		return nil
-	}
-	version := b[0]
-	offSize, lenSize := int(b[4]>>4), int(b[4]&15)
-	baseSize, idxSize := int(b[5]>>4), int(b[5]&15)
-	if version == 0 {
-		idxSize = 0
-	}
-	pos := 6
-	read := func(size int) (uint64, bool) {
-		if size == 0 {
-			return 0, true
-		}
-		if pos+size > len(b) || (size != 2 && size != 4 && size != 8) {
-			return 0, false
-		}
-		var v uint64
-		for _, x := range b[pos : pos+size] {
-			v = v<<8 | uint64(x)
-		}
-		pos += size
-		return v, true
-	}
-	idWidth := 2
-	if version == 2 {
-		idWidth = 4
-	}
-	count, ok := read(idWidth)
-	if !ok || count > 4096 {
-		return nil
-	}
-	var out []heifLoc
-	for i := uint64(0); i < count; i++ {
-		id, ok := read(idWidth)
-		if !ok {
-			return out
-		}
-		method := uint64(0)
-		if version >= 1 {
-			if method, ok = read(2); !ok {
-				return out
-			}
-			method &= 15
-		}
-		if _, ok = read(2); !ok { // data reference index
-			return out
-		}
-		base, ok1 := read(baseSize)
-		extents, ok2 := read(2)
-		if !ok1 || !ok2 || extents > 1024 {
-			return out
-		}
-		var first span
-		for e := uint64(0); e < extents; e++ {
-			_, ok1 := read(idxSize)
-			off, ok2 := read(offSize)
-			ln, ok3 := read(lenSize)
-			if !ok1 || !ok2 || !ok3 {
-				return out
-			}
-			if e == 0 {
-				first = span{int64(base + off), int64(ln)}
-			}
-		}
-		if method == 0 && extents == 1 && first.n > 0 {
-			out = append(out, heifLoc{id: uint32(id), span: first})
+// heifLocations keeps the items stored as one extent in the file itself
+// (construction method 0): the only ones a preview can be read from as is.
+func heifLocations(r io.ReaderAt, c box) []heifItemLoc {
+	var out []heifItemLoc
+	for _, l := range heifItemLocations(r, c) {
+		if l.method == 0 && l.extents == 1 && l.n > 0 {
+			out = append(out, l)
 		}
 	}
 	return out

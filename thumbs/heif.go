@@ -278,10 +278,12 @@ func heifDimg(r io.ReaderAt, c box, out map[uint32][]uint32) {
 }
 
 // heifItemLoc is where an item's first extent is: in the file
-// (construction method 0) or in the idat box (1).
+// (construction method 0) or in the idat box (1), and how many extents
+// the item has in all.
 type heifItemLoc struct {
-	id     uint32
-	method uint64
+	id      uint32
+	method  uint64
+	extents uint64
 	span
 }
 
@@ -333,12 +335,12 @@ func heifItemLocations(r io.ReaderAt, c box) []heifItemLoc {
 			}
 			method &= 15
 		}
-		if _, ok = read(2); !ok {
+		if _, ok = read(2); !ok { // data reference index
 			return out
 		}
 		base, ok1 := read(baseSize)
 		extents, ok2 := read(2)
-		if !ok1 || !ok2 {
+		if !ok1 || !ok2 || extents > 1024 {
 			return out
 		}
 		var first span
@@ -353,7 +355,7 @@ func heifItemLocations(r io.ReaderAt, c box) []heifItemLoc {
 				first = span{int64(base + off), int64(ln)}
 			}
 		}
-		out = append(out, heifItemLoc{id: uint32(id), method: method, span: first})
+		out = append(out, heifItemLoc{id: uint32(id), method: method, extents: extents, span: first})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -22,12 +23,14 @@ const bootPhotosPage = "/photos?limit=120"
 // table and whether setup is needed for everyone, and for a caller with a
 // valid session cookie the answers the app would ask for first — its
 // session (CSRF and thumbnail tokens included: they are the caller's own)
-// and, on the library page, the month counts and the newest photos. The
+// and, on the library page, the month counts, the newest photos and
+// today's memories. The
 // answers come from the API handlers themselves, so they are exactly what
 // the app would have fetched:
 //
 //	{"thumb_sizes":[…],"setup_required":false,
-//	 "api":{"/session":{…},"/photos/months":{…},"/photos?limit=120":{…}}}
+//	 "api":{"/session":{…},"/photos/months":{…},"/photos?limit=120":{…},
+//	        "/memories?date=2025-06-14":{…}}}
 //
 // An expired or revoked session is no session here (identify drops it),
 // so its page carries nothing personal.
@@ -48,6 +51,7 @@ func (s *Server) bootData(c echo.Context) []byte {
 		if p == "/" && err == nil && !must {
 			calls["/photos/months"] = s.photoMonths
 			calls[bootPhotosPage] = s.listPhotos
+			calls[memoriesPath(time.Now())] = s.memories // the cards above the timeline
 		}
 		answers := map[string]json.RawMessage{}
 		var mu sync.Mutex

@@ -112,7 +112,7 @@ func TestBootDataForValidSession(t *testing.T) {
 	if sess.CSRF != admin.csrf || sess.User.Username != "admin" || sess.ThumbToken != e.thumbToken("admin") {
 		t.Errorf("inlined session is not the caller's own: %+v (csrf %q)", sess, admin.csrf)
 	}
-	for _, path := range []string{"/session", "/photos/months", "/photos?limit=120"} {
+	for _, path := range []string{"/session", "/photos/months", "/photos?limit=120", "/memories?date=" + time.Now().Format("2006-01-02")} {
 		raw, ok := p.data.API[path]
 		if !ok {
 			t.Errorf("no %s in the boot data", path)

@@ -218,6 +218,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"PATCH /api/v1/photos/:id": {prep: func(e *env, role string) (string, any, http.Header) {
 			return fmt.Sprintf("/api/v1/photos/%d", e.pub.ID), map[string]any{"title": "Tram 28"}, nil
 		}, want: users},
+		"POST /api/v1/photos/batch-edit": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/photos/batch-edit", map[string]any{"photo_ids": []int64{e.pub.ID}, "rating": 3}, nil
+		}, want: users},
 
 		"GET /api/v1/t/:hash/:token/:size": {prep: func(e *env, role string) (string, any, http.Header) {
 			return fmt.Sprintf("/api/v1/t/%s/%s/tile_224", e.pub.Hash, e.tokenFor(role)), nil, nil
@@ -311,6 +314,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/folders":        {prep: fixed("/api/v1/folders?path=2019", nil), want: loggedIn},
 		"GET /api/v1/calendar":       {prep: fixed("/api/v1/calendar", nil), want: loggedIn},
 		"GET /api/v1/places":         {prep: fixed("/api/v1/places?country=PT", nil), want: loggedIn},
+		"GET /api/v1/places/search":  {prep: fixed("/api/v1/places/search?q=lisb", nil), want: loggedIn},
 		"GET /api/v1/cameras":        {prep: fixed("/api/v1/cameras", nil), want: loggedIn},
 		"GET /api/v1/search/suggest": {prep: fixed("/api/v1/search/suggest?q=lisbn", nil), want: loggedIn},
 		"GET /api/v1/geo":            {prep: fixed("/api/v1/geo?zoom=3&bbox=-20,30,20,60", nil), want: loggedIn},
@@ -321,6 +325,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/index/rescan":   {prep: fixed("/api/v1/index/rescan", nil), want: [5]int{unauth, forbidden, forbidden, accepted, unauth}},
 		"GET /api/v1/events":          {prep: fixed("/api/v1/events", nil), want: loggedIn},
 		"GET /api/v1/problems":        {prep: fixed("/api/v1/problems", nil), want: loggedIn},
+		"GET /api/v1/memories":        {prep: fixed("/api/v1/memories?date=2025-06-14", nil), want: loggedIn},
 
 		// The second step of a sign-in, for a fresh account with two-factor
 		// sign-in on, whose password was just given.

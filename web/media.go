@@ -302,37 +302,47 @@ func (s *Server) tokenFile(c echo.Context, inline bool) (db.MediaFile, error) {
 	return f, nil
 }
 
+// openOriginal opens an indexed file below the originals for reading. The
+// path comes from the database, yet it is checked again: os.Root refuses
+// paths that leave the originals, through ".." or through symlinks
+// pointing outside. Errors name the file by its hash, never by its folder:
+// a share visitor must not learn how the owner files things.
+func (s *Server) openOriginal(hash, path string) (*os.File, os.FileInfo, error) {
+	if s.deps.Originals == "" {
+		return nil, nil, echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not configured")
+	}
+	root, err := os.OpenRoot(s.deps.Originals)
+	if err != nil {
+		return nil, nil, echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not available")
+	}
+	defer root.Close() // files opened through it stay open
+	clean, err := cleanRel(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("file %s: %w", hash, db.ErrNotFound)
+	}
+	fh, err := root.Open(filepath.FromSlash(clean))
+	if err != nil {
+		s.log.Debug("original not readable", "path", clean, "err", err)
+		return nil, nil, fmt.Errorf("file %s is not readable on disk: %w", hash, db.ErrNotFound)
+	}
+	st, err := fh.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		fh.Close()
+		return nil, nil, fmt.Errorf("file %s: %w", hash, db.ErrNotFound)
+	}
+	return fh, st, nil
+}
+
 // serveOriginal streams an original file, with Range support. inline
 // serves videos for <video>; otherwise it is a download named like the
 // original.
 func (s *Server) serveOriginal(c echo.Context, f db.MediaFile, inline bool) error {
 	hash := c.Param("hash")
-	if s.deps.Originals == "" {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not configured")
-	}
-	// os.Root refuses paths that leave the originals, through ".." or
-	// through symlinks pointing outside.
-	root, err := os.OpenRoot(s.deps.Originals)
+	fh, st, err := s.openOriginal(hash, f.Path)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not available")
-	}
-	defer root.Close()
-	clean, err := cleanRel(f.Path)
-	if err != nil {
-		return fmt.Errorf("file %s: %w", hash, db.ErrNotFound)
-	}
-	// Errors name the file by its hash, never by its folder: a share
-	// visitor must not learn how the owner files things.
-	fh, err := root.Open(filepath.FromSlash(clean))
-	if err != nil {
-		s.log.Debug("original not readable", "path", clean, "err", err)
-		return fmt.Errorf("file %s is not readable on disk: %w", hash, db.ErrNotFound)
+		return err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return fmt.Errorf("file %s: %w", hash, db.ErrNotFound)
-	}
 	ct := f.MIME
 	if ct == "" {
 		ct = mime.TypeByExtension(strings.ToLower(path.Ext(f.Name)))

@@ -5,9 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -38,29 +36,11 @@ func (s *Server) motion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.deps.Originals == "" {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not configured")
-	}
-	root, err := os.OpenRoot(s.deps.Originals)
+	fh, st, err := s.openOriginal(hash, f.Path)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "the originals folder is not available")
-	}
-	defer root.Close()
-	clean, err := cleanRel(f.Path)
-	if err != nil {
-		return fmt.Errorf("file %s: %w", hash, db.ErrNotFound)
-	}
-	// Errors name the file by its hash, never by its folder (share visitors).
-	fh, err := root.Open(filepath.FromSlash(clean))
-	if err != nil {
-		s.log.Debug("original not readable", "path", clean, "err", err)
-		return fmt.Errorf("file %s is not readable on disk: %w", hash, db.ErrNotFound)
+		return err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return fmt.Errorf("file %s: %w", hash, db.ErrNotFound)
-	}
 	// The file may have changed since it was indexed (the watcher will
 	// read it again): the range is served only while the file has the
 	// size it had and an MP4 still starts where the video did.

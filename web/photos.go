@@ -44,7 +44,7 @@ func parseQuery(v url.Values) (db.PhotoQuery, error) {
 		name   string
 		dst    *int
 		lo, hi int64
-	}{{"year", &q.Year, 1, 9999}, {"month", &q.Month, 1, 12}, {"limit", &q.Limit, 1, maxLimit}}
+	}{{"year", &q.Year, 1, 9999}, {"month", &q.Month, 1, 12}, {"limit", &q.Limit, 1, maxLimit}, {"min_rating", &q.MinRating, 1, 5}}
 	for _, p := range ints {
 		if s := v.Get(p.name); s != "" {
 			n, err := intParam(p.name, s, p.lo, p.hi)
@@ -77,7 +77,7 @@ func parseQuery(v url.Values) (db.PhotoQuery, error) {
 	switch v.Get("order") {
 	case "":
 	case "asc":
-		q.Reverse = q.Sort == "" || q.Sort == "taken" || q.Sort == "added"
+		q.Reverse = q.Sort == "" || q.Sort == "taken" || q.Sort == "added" || q.Sort == "rating"
 	case "desc":
 		q.Reverse = q.Sort == "title" || q.Sort == "position"
 	default:
@@ -243,6 +243,7 @@ type photoEditBody struct {
 	Favorite    *bool             `json:"favorite"`
 	Private     *bool             `json:"private"`
 	Archived    *bool             `json:"archived"`
+	Rating      *int              `json:"rating"`
 	TakenLocal  *string           `json:"taken_local"`
 	TakenOffset optional[int]     `json:"taken_offset"`
 	Lat         optional[float64] `json:"lat"`
@@ -279,7 +280,7 @@ func (s *Server) editPhoto(c echo.Context) error {
 		return err
 	}
 	e := db.PhotoEdit{Title: in.Title, Description: in.Description, Keywords: in.Keywords,
-		Favorite: in.Favorite, Private: in.Private, Archived: in.Archived}
+		Favorite: in.Favorite, Private: in.Private, Archived: in.Archived, Rating: in.Rating}
 	if in.TakenLocal != nil {
 		e.SetTaken, e.TakenLocal, e.TakenOffset = true, *in.TakenLocal, in.TakenOffset.v
 	} else if in.TakenOffset.set {

@@ -383,6 +383,7 @@ func (s *Server) routes() {
 		{"POST", v1 + "/photos/batch", user, s.batchPhotos},
 		{"GET", v1 + "/photos/:id", viewer, s.photoDetail},
 		{"PATCH", v1 + "/photos/:id", user, s.editPhoto},
+		{"POST", v1 + "/photos/batch-edit", user, s.batchEdit}, // web/batch.go
 
 		{"GET", v1 + "/t/:hash/:token/:size", token, s.thumb},
 		{"GET", v1 + "/dl/:hash", token, s.download},
@@ -414,6 +415,7 @@ func (s *Server) routes() {
 		{"GET", v1 + "/folders", viewer, s.folders},
 		{"GET", v1 + "/calendar", viewer, s.calendar},
 		{"GET", v1 + "/places", viewer, s.places},
+		{"GET", v1 + "/places/search", viewer, s.searchPlaces}, // web/batch.go
 		{"GET", v1 + "/cameras", viewer, s.cameras},
 		{"GET", v1 + "/search/suggest", viewer, s.suggest},     // web/suggest.go
 		{"GET", v1 + "/geo", viewer, s.geo},                    // web/geo.go
@@ -423,6 +425,7 @@ func (s *Server) routes() {
 		{"POST", v1 + "/index/rescan", admin, s.rescan},
 		{"GET", v1 + "/events", viewer, s.eventStream},
 		{"GET", v1 + "/problems", viewer, s.problems}, // web/problems.go; viewers see no private photos' files
+		{"GET", v1 + "/memories", viewer, s.memories}, // web/memories.go
 
 		// Sign-in with a provider and two-factor sign-in (web/oidc.go, web/totp.go).
 		{"POST", v1 + "/session/totp", anyone, s.loginTOTP},

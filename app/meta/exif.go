@@ -209,6 +209,8 @@ type exifFacts struct {
 	xmp, iptc              []byte // packets stored in TIFF tags
 	rw2Width, rw2Height    int
 	serial                 string // body serial number
+	rating                 int    // 0–5 from Rating or RatingPercent
+	hasRating              bool
 	contentID              string // Apple's, from the maker note
 }
 
@@ -280,9 +282,46 @@ func (d *exifDirs) facts() *exifFacts {
 		f.iso = int(v)
 	}
 	f.serial = cleanText(firstNonEmpty(d.exif[tagBodySerial].str(), ifd0[tagBodySerial].str()))
+	f.rating, f.hasRating = exifRating(ifd0, d.exif)
 	f.addMaker(d.makerNoteSafe(f.make, f.model))
 	f.readGPS(d.gps)
 	return f
+}
+
+// exifRating reads Microsoft's star rating, which belongs in IFD0 (some
+// writers put it in the EXIF directory): Rating (0–5) when present, else
+// RatingPercent turned into stars as Windows does.
+func exifRating(dirs ...ifd) (int, bool) {
+	for _, dir := range dirs {
+		if v, ok := dir[tagRating].uint(0); ok && v <= 5 {
+			return int(v), true
+		}
+	}
+	for _, dir := range dirs {
+		if v, ok := dir[tagRatingPercent].uint(0); ok && v <= 100 {
+			return starsOfPercent(int(v)), true
+		}
+	}
+	return 0, false
+}
+
+// starsOfPercent turns Microsoft's rating percent into stars. Windows
+// writes 1, 25, 50, 75 and 99 for one to five stars and reads anything in
+// between as the nearest of those.
+func starsOfPercent(p int) int {
+	switch {
+	case p <= 0:
+		return 0
+	case p < 13:
+		return 1
+	case p < 38:
+		return 2
+	case p < 63:
+		return 3
+	case p < 88:
+		return 4
+	}
+	return 5
 }
 
 // addMaker fills what standard EXIF lacks from the maker note. An EXIF ISO

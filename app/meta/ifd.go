@@ -32,6 +32,10 @@ const (
 	tagOffsetTimeDigit  = 0x9012
 	tagFocalLength      = 0x920a
 	tagLensModel        = 0xa434
+	// Microsoft's star rating (Windows Explorer writes both): Rating is
+	// 0–5, RatingPercent 0–100.
+	tagRating        = 0x4746
+	tagRatingPercent = 0x4749
 
 	// Panasonic RW2 sensor borders, which give the raw image size.
 	tagRW2SensorTop    = 0x0004

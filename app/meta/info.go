@@ -49,7 +49,10 @@ const (
 // 0 is every file read before versions were recorded.
 //
 // 2: motion photos (Info.Motion) and Apple's content identifier.
-const ReaderVersion = 2
+//
+// 3: the star rating from EXIF (Rating, RatingPercent) and Windows' XMP
+// percent too; Windows Explorer writes only those.
+const ReaderVersion = 3
 
 // Info is what Pinhole reads from one file. Zero values mean "unknown".
 //

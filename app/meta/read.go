@@ -317,8 +317,13 @@ func (rd *reading) finish(mtime time.Time) {
 	if len(in.Keywords) == 0 {
 		in.Keywords = p.keywords
 	}
-	if x.hasRating {
+	// xmp:Rating is what photo programs keep up to date; Windows writes
+	// its EXIF tags too, and some files carry only those.
+	switch {
+	case x.hasRating:
 		in.Rating = x.rating
+	case e.hasRating:
+		in.Rating = e.rating
 	}
 
 	if in.Kind != KindVideo {

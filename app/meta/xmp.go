@@ -264,6 +264,18 @@ func (p xmpProps) facts() *xmpFacts {
 			x.rating, x.hasRating = int(math.Round(f)), true
 		}
 	}
+	// Windows' MicrosoftPhoto:Rating is a percent (exiftool's
+	// XMP-microsoft:RatingPercent), read when xmp:Rating is absent. Windows
+	// names the namespace with a final slash, exiftool without.
+	for _, ns := range []string{nsMSPhoto, strings.TrimSuffix(nsMSPhoto, "/")} {
+		s := p.first(ns, "Rating")
+		if s == "" || x.hasRating {
+			continue
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 && f <= 100 {
+			x.rating, x.hasRating = starsOfPercent(int(math.Round(f))), true
+		}
+	}
 	if s := p.first(nsTIFF, "Orientation"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= 8 {
 			x.orientation = n

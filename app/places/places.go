@@ -61,6 +61,7 @@ type Geocoder struct {
 	names     string   // every city name, back to back
 	cities    cityIndex
 	borders   borders
+	byName    nameIndex // built by the first Search (search.go)
 }
 
 // held is the decoded dataset shared by every caller, dropped again when

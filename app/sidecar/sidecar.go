@@ -403,7 +403,9 @@ func (w *Writer) writeFile(ctx context.Context, p db.SidecarPhoto, place, rel st
 			return err
 		}
 		rec.EditedAt = p.EditedAt
-		if err := w.store.RecordSidecarWrite(ctx, p.ID, rec); err != nil {
+		// The file is in place: record it even when shutdown began
+		// meanwhile, or the next start writes it again for nothing.
+		if err := w.store.RecordSidecarWrite(context.WithoutCancel(ctx), p.ID, rec); err != nil {
 			return err
 		}
 		if last := p.Last; last != nil && last.Place == db.SidecarData && (place != last.Place || rel != last.Path) {

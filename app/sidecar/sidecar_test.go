@@ -491,8 +491,11 @@ func TestWriterQueueAndSweep(t *testing.T) {
 	cancel2()
 	<-done2
 	waitFor(t, path(2), "at shutdown")
-	if written, failed := w.Stats(); written != 2 || failed != 0 {
-		t.Errorf("first writer: %d written, %d failed", written, failed)
+	// The start-up sweep may meet the second edit too, so it can be
+	// written twice (harmless: same content); nothing may fail, not even
+	// a write that ends as the writer is stopped.
+	if written, failed := w.Stats(); written < 2 || failed != 0 {
+		t.Errorf("first writer: %d written, %d failed, want at least 2 and none", written, failed)
 	}
 }
 

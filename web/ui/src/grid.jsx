@@ -30,6 +30,14 @@ export const clearSelection = () => {
   if (selection.get().size) selection.set(new Map())
 }
 
+// showRatings is the setting "show ratings in the grid" (Settings →
+// Appearance): a star badge on rated photos' cells. Off unless chosen.
+export const showRatings = store(typeof localStorage !== 'undefined' && localStorage.getItem('pinhole.ratings') === '1')
+export function setShowRatings(on) {
+  showRatings.set(on)
+  localStorage.setItem('pinhole.ratings', on ? '1' : '0')
+}
+
 // touchUI is true on screens whose main pointer cannot hover (phones,
 // tablets): there no selection tick exists outside selection mode.
 export const touchUI = () => typeof matchMedia === 'function' && matchMedia('(hover: none)').matches
@@ -101,6 +109,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
   const [, force] = useState(0)
   const sel = useStore(selection)
   const mode = useStore(selectMode)
+  const stars = useStore(showRatings)
   useStore(thumbSizes) // cells choose their rendition from the table
   useEffect(() => {
     if (!selectable) return
@@ -154,7 +163,9 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
       ensureLoaded()
     }
     init()
-    const offChange = on('photos-changed', async () => {
+    // ev.reload (a batch edit) reloads every month, not only those whose
+    // counts changed: photos may have moved within a month or changed.
+    const offChange = on('photos-changed', async ev => {
       if (!alive || S.current !== st) return
       if (!source.months) { // flat lists start over
         st.sections = [newSection(0, 0, source.count ?? 0)]
@@ -164,7 +175,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
         const old = new Map(st.sections.map(s => [s.id, s]))
         st.sections = months.filter(m => m.count > 0).map(m => {
           const o = old.get(`${m.year}-${m.month}`)
-          if (o && o.count === m.count) return o
+          if (o && o.count === m.count && !ev?.reload) return o
           const n = newSection(m.year, m.month, m.count)
           if (o) { n.photos = o.photos; n.stale = true } // keep showing until reloaded
           return n
@@ -407,7 +418,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
                     return r.cells.map(c => (
                       <Cell key={c.p.id} p={c.p} x={c.x} y={s.head + r.y} w={c.w} h={r.h} dpr={dpr} eager={onScreen}
                         sel={sel.has(c.p.id)} onClick={onCellClick} onPointerDown={onPointerDown}
-                        onPointerMove={onPointerMove} onPointerUp={cancelPress} tick={ticks} />
+                        onPointerMove={onPointerMove} onPointerUp={cancelPress} tick={ticks} stars={stars} />
                     ))
                   })}
                   {!s.done && (!s.rows || !s.year || s.photos.length < s.count) && (
@@ -428,7 +439,7 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
   )
 }
 
-function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointerMove, onPointerUp, tick }) {
+function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointerMove, onPointerUp, tick, stars }) {
   // A live photo that can play its motion gets the live badge; one whose
   // video is missing is a still.
   const video = p.media_type === 'video'
@@ -473,6 +484,7 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
       {p.motion && !video && <span class="badge live" title="Live photo"><Icon name="live" size={18} /></span>}
       {p._note && <span class="note">{p._note}</span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}
+      {stars && p.rating > 0 && <span class="rate" title={`${p.rating} star${p.rating === 1 ? '' : 's'}`}><Icon name="star" filled size={14} />{p.rating}</span>}
       {tick && <button class="chk" tabindex={-1} aria-label={sel ? 'Deselect' : 'Select'}><span><Icon name="check" size={14} /></span></button>}
     </div>
   )

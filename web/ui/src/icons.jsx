@@ -46,6 +46,12 @@ const P = {
   sliders: 'M4 7h9 M17 7h3 M15 5v4 M4 17h3 M11 17h9 M9 15v4',
   // Apple's sign for a live photo: a dot, a ring, and a dotted ring.
   live: 'M12 13.6a1.6 1.6 0 1 0 0-3.2 1.6 1.6 0 0 0 0 3.2z M12 17a5 5 0 1 0 0-10 5 5 0 0 0 0 10z M12 3h.01 M12 21h.01 M3 12h.01 M21 12h.01 M5.6 5.6h.01 M18.4 18.4h.01 M5.6 18.4h.01 M18.4 5.6h.01 M8.6 3.7h.01 M15.4 3.7h.01 M8.6 20.3h.01 M15.4 20.3h.01 M3.7 8.6h.01 M3.7 15.4h.01 M20.3 8.6h.01 M20.3 15.4h.01',
+  // Slideshow, stories and the photo frame (slideshow.jsx, memories.jsx, frame.jsx).
+  pause: 'M8 5v14 M16 5v14',
+  shuffle: 'M3 7h3.5c4 0 6 10 10.5 10H21 M3 17h3.5c1.7 0 2.9-1.8 4-4 M13.5 9c1-1.2 2-2 3.5-2H21 M18 4l3 3-3 3 M18 14l3 3-3 3',
+  expand: 'M4 9V4h5 M15 4h5v5 M20 15v5h-5 M9 20H4v-5',
+  slideshow: 'M3 5h18v14H3z M10 9v6l5-3z',
+  frame: 'M4 4h16v13H4z M7 14l3.5-4 2.5 3 2-2 2 3 M9 21h6 M12 17v4',
 }
 
 export function Icon({ name, filled, size = 24, class: cls = '' }) {

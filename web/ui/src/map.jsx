@@ -265,3 +265,33 @@ export default function MapView({ query }) {
     </div>
   )
 }
+
+// PickPoint is a small map to click a spot on (the batch editor's "Map"):
+// Pinhole's own tiles, a pin where one clicked, the position handed to
+// onPick. It opens on the point already chosen, else on the world.
+export function PickPoint({ point, onPick }) {
+  const el = useRef(null)
+  const pick = useRef(onPick)
+  pick.current = onPick
+  useEffect(() => {
+    const box = el.current
+    const m = L.map(box, { worldCopyJump: true, minZoom: 1, maxZoom: 18, zoomSnap: 1, maxBounds: [[-MAX_LAT, -1e5], [MAX_LAT, 1e5]], maxBoundsViscosity: 1 })
+    m.attributionControl.setPrefix(false)
+    L.tileLayer('/api/v1/tiles/' + mapStyle() + '/{z}/{x}/{y}', { maxZoom: 18, className: 'tiles' }).addTo(m)
+    get('/geo' + qs({ bbox: '0,0,0.01,0.01', zoom: 2, style: mapStyle() }), { quiet: true, keepToken: false })
+      .then(r => r.attribution && m.attributionControl.addAttribution(r.attribution)).catch(() => {})
+    const icon = L.divIcon({ className: 'pick-pin', iconSize: [22, 22], iconAnchor: [11, 11] })
+    let pin = null
+    const put = (lat, lng) => { if (pin) pin.setLatLng([lat, lng]); else pin = L.marker([lat, lng], { icon, keyboard: false }).addTo(m) }
+    if (point) { m.setView([point.lat, point.lng], 10, { animate: false }); put(point.lat, point.lng) } else m.setView([25, 10], worldZoom(box), { animate: false })
+    m.on('click', e => {
+      const ll = e.latlng.wrap()
+      put(e.latlng.lat, e.latlng.lng)
+      pick.current({ lat: +ll.lat.toFixed(6), lng: +ll.lng.toFixed(6) })
+    })
+    const ro = new ResizeObserver(() => m.invalidateSize())
+    ro.observe(box)
+    return () => { ro.disconnect(); m.remove() }
+  }, [])
+  return <div ref={el} class="mpick-box" role="application" aria-label="Map: click where the photos were taken" />
+}

@@ -8,6 +8,8 @@ import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
 import { Dialog, FormError, Logo, moreFor, useFormError } from './shell.jsx'
 import { on } from './store.js'
+import { MemoriesStrip, useMemories } from './memories.jsx'
+import { startSlideshow } from './show.jsx'
 
 // photoSource lists photos matching filters, month by month.
 export function photoSource(filters) {
@@ -26,7 +28,10 @@ function Empty({ icon = 'photo', title, children }) {
 export function LibraryPage() {
   const src = useMemo(() => photoSource({}), [])
   const up = session.get().uploads
-  return <Grid source={src} empty={
+  // Memories are the grid's header: the strip scrolls with the photos and
+  // the grid lays its months out below it, untouched.
+  const memories = useMemories()
+  return <Grid source={src} header={memories && memories.length ? <MemoriesStrip memories={memories} /> : null} empty={
     <Empty title="No photos yet">Copy photos into the originals folder Pinhole watches{!up || up.enabled ? ', or drop them here to upload' : ''}. They appear as soon as they are indexed.</Empty>} />
 }
 
@@ -189,6 +194,7 @@ function ShareDialog({ album, onClose }) {
   const [downloads, setDownloads] = useState(true)
   const [err, setErr] = useFormError()
   const [locations, setLocations] = useState(false)
+  const [frameFor, setFrameFor] = useState(0) // the share whose photo frame link shows
   const load = () => get('/shares' + qs({ album: album.id })).then(r => setShares((r.shares || []).filter(s => !s.revoked))).catch(() => setShares([]))
   useEffect(() => { load() }, [])
   const create = async e => {
@@ -251,9 +257,15 @@ function ShareDialog({ album, onClose }) {
               </div>
               <label class="check small"><input type="checkbox" checked={s.downloads !== false} onChange={e => setDl(s, e.currentTarget.checked)} aria-label="Allow downloads through this link" />Downloads allowed</label>
               <label class="check small"><input type="checkbox" checked={!!s.include_locations} onChange={e => setLoc(s, e.currentTarget.checked)} aria-label="Share exact locations through this link" />Exact locations</label>
+              {frameFor === s.id && <div class="frame-link">
+                <output class="frame-url" aria-label="Photo frame link">{frameLinkOf(s)}</output>
+                <div class="small muted">Open it on a tablet or TV: the album full screen, shuffled, for ever. New photos appear by themselves; add <code>&amp;interval=60</code> for a minute per photo.</div>
+              </div>}
             </div>
             <span class="spacer" />
             <button class="btn" onClick={() => copy(linkOf(s))} aria-label="Copy link" title="Copy link"><Icon name="copy" size={18} />Copy link</button>
+            <button class="btn" onClick={() => { setFrameFor(s.id); copy(frameLinkOf(s), 'Photo frame link copied: open it on the tablet or TV') }} aria-label="Copy photo frame link"
+              title="The album full screen for ever, shuffled, for a tablet or TV on the wall"><Icon name="frame" size={18} />Photo frame link</button>
             <button class="btn danger" onClick={() => revoke(s)}>Revoke</button>
           </div>
         ))}
@@ -263,9 +275,11 @@ function ShareDialog({ album, onClose }) {
 }
 
 const linkOf = s => location.origin + (s.url || `/s/${s.token}`)
-async function copy(text) {
-  try { await navigator.clipboard.writeText(text); toast('Link copied', 'ok', 2000) } catch {
-    toast('Link created — select it and copy', 'info')
+// The same link as a photo frame (frame.jsx): full screen, shuffled, for ever.
+const frameLinkOf = s => linkOf(s) + '?frame=1'
+async function copy(text, done = 'Link copied') {
+  try { await navigator.clipboard.writeText(text); toast(done, 'ok', 2500) } catch {
+    toast(done === 'Link copied' ? 'Link created — select it and copy' : text, 'info', 9000)
   }
 }
 
@@ -424,7 +438,24 @@ export function CalendarPage() {
 
 // SharedPage is what someone with a share link sees: no account, only the
 // album, its photos and downloads, all authorised by the link's token.
-export function SharedPage({ token }) {
+export function SharedPage({ token, query = {} }) {
+  if (query.frame) return <LazyFrame token={token} query={query} />
+  return <SharedAlbum token={token} />
+}
+
+// LazyFrame loads the photo frame's chunk (frame.jsx) and, while it
+// loads, shows the black of the frame, not a page.
+function LazyFrame(props) {
+  const [F, setF] = useState(null)
+  useEffect(() => {
+    let wait = 1000
+    const load = () => import('./frame.jsx').then(m => setF(() => m.default)).catch(() => { setTimeout(load, wait); wait = Math.min(wait * 2, 60000) })
+    load()
+  }, [])
+  return F ? <F {...props} /> : <div class="frame-page" data-state="loading" />
+}
+
+function SharedAlbum({ token }) {
   const [info, setInfo] = useState(null)
   const [state, setState] = useState('loading') // loading | password | gone | ok
   const [access, setAccess] = useState('')
@@ -475,7 +506,8 @@ export function SharedPage({ token }) {
   const a = info.album || {}
   return (
     <div class="app" style={{ gridTemplate: '"top" var(--top) "main" 1fr / 1fr' }}>
-      <header class="top"><span class="logo" style={{ width: 'auto' }}><i /><span>Pinhole</span></span><span class="spacer" /><span class="muted small hide-phone">{info.expires_at ? `Link valid until ${info.expires_at.slice(0, 10)}` : ''}</span></header>
+      <header class="top"><span class="logo" style={{ width: 'auto' }}><i /><span>Pinhole</span></span><span class="spacer" /><span class="muted small hide-phone">{info.expires_at ? `Link valid until ${info.expires_at.slice(0, 10)}` : ''}</span>
+        {a.count > 0 && <button class="ib" onClick={() => startSlideshow({ title: a.title, source: src })} aria-label="Slideshow" title="Slideshow"><Icon name="slideshow" /></button>}</header>
       <main class="main">
         <Grid source={src} selectable={false} scrubber={false}
           header={<div><h1>{a.title}</h1><div class="muted small">{plural(a.count || 0, 'item')}{a.description ? ` · ${a.description}` : ''}</div></div>}

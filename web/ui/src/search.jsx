@@ -10,7 +10,7 @@ import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
 import { photoSource } from './screens.jsx'
 
-const FILTER_KEYS = ['q', 'after', 'before', 'year', 'month', 'camera', 'lens', 'country', 'state', 'city', 'favorite', 'type', 'album', 'folder']
+const FILTER_KEYS = ['q', 'after', 'before', 'year', 'month', 'camera', 'lens', 'country', 'state', 'city', 'favorite', 'min_rating', 'type', 'album', 'folder', 'sort']
 const TYPES = [['photo', 'Photos'], ['video', 'Videos'], ['raw', 'RAW'], ['live', 'Live']]
 // Choosing a place narrows the levels under it afresh.
 const RESETS = { country: { state: '', city: '' }, state: { city: '' } }
@@ -34,7 +34,14 @@ export function SearchPage({ query }) {
   useEffect(() => setTotal(null), [key])
   const src = useMemo(() => {
     const s = photoSource(filters)
-    return { ...s, months: () => s.months().then(ms => { setTotal(ms.reduce((n, m) => n + m.count, 0)); return ms }) }
+    const counted = () => s.months().then(ms => { setTotal(ms.reduce((n, m) => n + m.count, 0)); return ms })
+    // Best rated first is one list, not months: the count still comes
+    // from the month counts, which the sort does not change.
+    if (filters.sort === 'rating') {
+      counted().catch(() => {})
+      return { key: s.key, page: ({ cursor, limit }) => get('/photos' + qs({ ...filters, cursor, limit: limit || 200 })) }
+    }
+    return { ...s, months: counted }
   }, [key])
   const [sheet, setSheet] = useState(null) // null, or the section to show first
   const lists = useFilterLists(filters.country, filters.state)
@@ -53,6 +60,7 @@ export function SearchPage({ query }) {
         <ActiveChips filters={filters} lists={lists} set={set} open={setSheet} />
         {!filters.camera && <button class="chip" onClick={() => setSheet('camera')}><Icon name="photo" size={16} />Camera</button>}
         {!filters.country && <button class="chip" onClick={() => setSheet('place')}><Icon name="pin" size={16} />Place</button>}
+        {!filters.min_rating && <button class="chip" onClick={() => setSheet('rating')}><Icon name="star" size={16} />Rating</button>}
         {active > 0 && <button class="chip" onClick={() => navigate('/search', { replace: true })}><Icon name="close" size={16} />Clear</button>}
       </div>
       {active === 0
@@ -102,8 +110,10 @@ function ActiveChips({ filters, lists, set, open }) {
     type: v => (TYPES.find(t => t[0] === v) || [v, v])[1],
     album: v => lists.albums.find(a => String(a.id) === v)?.title || 'Album',
     folder: v => v || 'Top folder',
+    min_rating: v => `${v}★ and up`,
+    sort: v => (v === 'rating' ? 'Best rated first' : v),
   }
-  const section = { camera: 'camera', lens: 'lens', country: 'place', state: 'place', city: 'place' }
+  const section = { camera: 'camera', lens: 'lens', country: 'place', state: 'place', city: 'place', min_rating: 'rating', sort: 'rating' }
   return Object.keys(filters).filter(k => name[k] && !(k === 'type' && filters[k] === 'video')).map(k => (
     <span class="chip on chip-x" key={k}>
       <button class="chip-label" onClick={() => open(section[k] || 'all')}>{name[k](filters[k])}</button>
@@ -161,6 +171,17 @@ function FiltersSheet({ first, filters, lists, set, total, onClose }) {
               {TYPES.map(([v, l]) => <button key={v} aria-pressed={filters.type === v} onClick={() => set('type', filters.type === v ? '' : v)}>{l}</button>)}
             </div>
             <label class="check"><input type="checkbox" checked={!!filters.favorite} onChange={e => set('favorite', e.currentTarget.checked ? 'true' : '')} />Favourites only</label>
+          </section>
+          <section data-section="rating">
+            <h3>Rating</h3>
+            <div class="seg" role="group" aria-label="Minimum rating">
+              <button aria-pressed={!filters.min_rating} onClick={() => set('min_rating', '')}>Any</button>
+              {[1, 2, 3, 4, 5].map(n => <button key={n} aria-pressed={filters.min_rating === String(n)} aria-label={`${n} stars and up`} onClick={() => set('min_rating', filters.min_rating === String(n) ? '' : String(n))}>{n}★{n < 5 ? '+' : ''}</button>)}
+            </div>
+            <div class="seg" role="group" aria-label="Order" style={{ marginTop: 10 }}>
+              <button aria-pressed={filters.sort !== 'rating'} onClick={() => set('sort', '')}>Newest first</button>
+              <button aria-pressed={filters.sort === 'rating'} onClick={() => set('sort', 'rating')}>Best rated first</button>
+            </div>
           </section>
           <section data-section="camera">
             <PickList label="Camera" value={filters.camera} onPick={v => set('camera', v)}

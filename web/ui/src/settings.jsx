@@ -4,6 +4,7 @@
 import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, session, setSession, setThumbToken, toast } from './api.js'
+import { setShowRatings, showRatings } from './grid.jsx'
 import { Icon } from './icons.jsx'
 import { canEdit, isAdmin, ROLES, VIEWER } from './roles.js'
 import { view } from './status.js'
@@ -80,6 +81,7 @@ export function SettingsPage() {
       <section aria-labelledby="s-look">
         <h2 id="s-look">Appearance</h2>
         <ThemePicker />
+        <RatingsToggle />
       </section>
       <section aria-labelledby="s-about">
         <h2 id="s-about">About</h2>
@@ -126,6 +128,13 @@ function lastScan(l) {
   const took = secs < 1 ? 'under a second' : secs < 90 ? `${Math.round(secs)} s` : `${Math.round(secs / 60)} min`
   const seen = l.field('seen')
   return `Last scan ${rel(start + secs * 1000)}${typeof seen === 'number' ? ` · ${plural(seen, 'file')} in ${took}` : ''}`
+}
+
+// RatingsToggle is "show ratings in the grid": a star badge on rated
+// photos (this browser only, as the theme).
+function RatingsToggle() {
+  const on = useStore(showRatings)
+  return <label class="check" style={{ marginTop: 8 }}><input type="checkbox" checked={on} onChange={e => setShowRatings(e.currentTarget.checked)} />Show ratings (stars) in the grid</label>
 }
 
 function ThemePicker() {

@@ -15,7 +15,8 @@ import { DupesPage } from './dupes.jsx'
 import { ConfirmForGood, forGood, moveToTrash, restore, TrashPage, trashState } from './trash.jsx'
 import { emit, store, useStore } from './store.js'
 import { Viewer } from './viewer.jsx'
-import { viewer } from './viewer-state.js'
+import { gridNow, viewer } from './viewer-state.js'
+import { ShowLayer, startSlideshow } from './show.jsx'
 
 export const theme = store(localStorage.getItem('pinhole.theme') || 'system')
 export function setTheme(t) {
@@ -82,7 +83,7 @@ export function App() {
   useEffect(() => { if (s.state === 'ready') listen() }, [s.state])
   useEffect(() => (s.state === 'ready' ? pollForNewPhotos() : undefined), [s.state])
   const share = match('/s/:token', r.path)
-  if (share) return <><SharedPage token={share.token} /><Viewer /><Toasts /></>
+  if (share) return <><SharedPage token={share.token} query={r.query} /><Viewer /><ShowLayer /><Toasts /></>
   if (s.state === 'loading') return <div class="auth" aria-busy="true"><Logo /></div>
   if (s.state === 'setup') return <><Setup /><Toasts /></>
   if (s.state === 'login') return <><Login error={s.error} /><Toasts /></>
@@ -316,6 +317,16 @@ function screenFor(r) {
   return <div class="empty"><Icon name="missing" /><h2>Page not found</h2><p><a href="/">Back to the library</a></p></div>
 }
 
+// slideshowOf plays the screen's whole list (the grid's source, not only
+// what it has loaded), named after the screen.
+function slideshowOf(r) {
+  const g = gridNow()
+  if (!g) return
+  const named = [...NAV, ...MORE].find(([href]) => href === r.path)
+  startSlideshow({ title: named ? named[2] : r.path === '/search' ? 'Search' : '', source: g.source })
+}
+const newestFirst = list => list.slice().sort((a, b) => (a.taken_at < b.taken_at ? 1 : a.taken_at > b.taken_at ? -1 : b.id - a.id))
+
 // useMedia follows a CSS media query.
 function useMedia(query) {
   const mq = typeof matchMedia === 'function' ? matchMedia(query) : null
@@ -405,6 +416,7 @@ function Shell({ route: r }) {
             <input ref={fileRef} type="file" multiple accept="image/*,video/*,.cr2,.cr3,.nef,.arw,.dng,.raf,.orf,.rw2,.heic" hidden onChange={e => { uploader.add([...e.currentTarget.files]); e.currentTarget.value = '' }} />
             <button class="ib" onClick={() => fileRef.current.click()} aria-label="Upload photos (u)" title="Upload (u)"><Icon name="upload" /></button>
           </>}
+          {grids > 0 && <button class="ib" onClick={() => slideshowOf(r)} aria-label="Slideshow" title="Slideshow"><Icon name="slideshow" /></button>}
           {canWrite && !uploadsOn && <div style={{ position: 'relative' }}>
             <button class="ib off" aria-disabled="true" aria-expanded={upOff} aria-label="Upload photos (off)" title={s.uploads?.reason}
               onClick={() => setUpOff(o => !o)}><Icon name="upload" /></button>
@@ -439,6 +451,7 @@ function Shell({ route: r }) {
         <a href="/more" aria-current={r.path === '/more' || MORE.some(([h]) => current(h, r.path)) || r.path === '/favorites' ? 'page' : undefined}><Icon name="more" />More</a>
       </nav>
       {v && <Viewer />}
+      <ShowLayer />
       {uploader.panel}
       {help && <Shortcuts onClose={() => setHelp(false)} />}
       <Toasts />
@@ -455,6 +468,7 @@ function SelectionBar({ sel }) {
   const tst = useStore(trashState)
   const mayTrash = canEdit(session.get().user?.role)
   const [more, setMore] = useState(false)
+  const [Edit, setEdit] = useState(null) // the batch editor, loaded on first use (batch.jsx)
   const narrow = useNarrow()
   const ids = [...sel.keys()]
   const none = ids.length === 0
@@ -495,11 +509,13 @@ function SelectionBar({ sel }) {
       run: async () => { try { const r = await api('DELETE', `/albums/${album[1]}/photos`, { photo_ids: ids }); toast(`Removed ${r?.removed ?? ids.length} from the album`, 'ok'); clearSelection(); emit('photos-changed'); emit('album-changed') } catch { /* toast */ } },
     },
     { icon: 'download', label: 'Download', run: dl },
+    { icon: 'edit', label: 'Edit', run: () => import('./batch.jsx').then(m => setEdit(() => m.default)).catch(e => toast('Could not open the editor: ' + e.message, 'error')) },
     album && {
       icon: 'image', label: 'Use as album cover', disabled: ids.length !== 1,
       run: async () => { try { await api('PATCH', `/albums/${album[1]}`, { cover_photo_id: ids[0] }); toast('Album cover set', 'ok'); clearSelection(); emit('album-changed') } catch { /* toast */ } },
     },
     { icon: 'archive', label: 'Archive', run: () => batch({ archived: true }, 'Archived') },
+    { icon: 'slideshow', label: 'Slideshow', run: () => startSlideshow({ title: `${ids.length} selected`, photos: newestFirst([...sel.values()]) }) },
     { icon: 'lock', label: 'Make private', run: () => batch({ private: true }, 'Made private') },
     mayTrash && { icon: 'trash', label: 'Move to Trash', run: toTrash },
   ].filter(Boolean)
@@ -519,6 +535,7 @@ function SelectionBar({ sel }) {
       )}
       {albums && <AddToAlbum ids={ids} onClose={() => setAlbums(false)} />}
       {forever && <ConfirmForGood ids={ids} onClose={() => setForever(false)} />}
+      {Edit && <Edit photos={[...sel.values()]} onClose={() => setEdit(null)} />}
     </div>
   )
 }
@@ -596,7 +613,8 @@ function Shortcuts({ onClose }) {
   const keys = [
     ['/', 'Focus search'], ['?', 'This list'], ['u', 'Upload'], ['g then l / a / m', 'Library, albums, map'],
     ['Enter', 'Open the focused photo'], ['Shift + click', 'Select a range'], ['Esc', 'Close, clear selection'],
-    ['← →', 'Previous / next photo'], ['i', 'Info panel'], ['f', 'Favourite'], ['+ −', 'Zoom'],
+    ['← →', 'Previous / next photo'], ['i', 'Info panel'], ['f', 'Favourite'], ['+ −', 'Zoom'], ['1 – 5, 0', 'Stars, no stars'],
+    ['Space', 'Pause a slideshow or memory'],
   ]
   return (
     <Dialog title="Keyboard shortcuts" onClose={onClose}>

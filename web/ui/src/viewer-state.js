@@ -154,6 +154,10 @@ viewer.sub(v => {
   }
 })
 
+// gridNow is the grid on screen ({source, getAll}) or null: what the top
+// bar's Slideshow plays (show.jsx).
+export const gridNow = () => grid
+
 export function useGridList(source, getAll) {
   useEffect(() => { grid = { source, getAll }; adopt() })
   useEffect(() => () => { if (grid && grid.source === source) grid = null }, [source])

@@ -1,7 +1,8 @@
 // The viewer: one photo full screen on black. Arrow keys and swipes move,
 // Esc or a downward swipe closes, wheel, pinch, double-click and +/- zoom,
 // `i` opens the info panel (a bottom sheet on phones) where title,
-// description, keywords, date and place can be edited.
+// description, keywords, date, place and stars can be edited; 1–5 set the
+// stars and 0 clears them, as in Lightroom (0 first fits a zoomed photo).
 //
 // Geometry: the photo's box is computed here from its width and height (the
 // API gives them after EXIF orientation) and the free area: the frame below
@@ -62,7 +63,7 @@ function dims(p, n) {
 // "Tue, 2 Jul 2019, 13:14" (in the browser's locale) from the wall-clock
 // time the photo was taken; narrow screens leave out the weekday, and the
 // time never breaks across lines.
-function fmtTaken(s, narrow) {
+export function fmtTaken(s, narrow) {
   const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)/.exec(s || '')
   if (!m) return ''
   const d = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5])
@@ -150,7 +151,8 @@ function ViewerOpen({ v }) {
   const maxFit = canDownload ? FITS.length - 1 : 2
   const toggleInfo = () => setInfo(x => { localStorage.setItem('pinhole.info', x ? '0' : '1'); return !x })
 
-  useEffect(() => { put(Z1); setFav(!!p?.favorite) }, [p?.id])
+  const [stars, setStars] = useState(p ? p.rating || 0 : 0)
+  useEffect(() => { put(Z1); setFav(!!p?.favorite); setStars(p?.rating || 0) }, [p?.id])
   useEffect(() => { put(Z1) }, [fw, fh])
 
   const video = p?.media_type === 'video'
@@ -203,6 +205,20 @@ function ViewerOpen({ v }) {
     const id = p.id
     if (await (p.trashed_at ? restore([id]) : moveToTrash([id]))) dropFromViewer(id)
   }
+  // rate sets the stars at once and tells the server; a failure puts the
+  // old ones back (the toast says why).
+  const rate = async n => {
+    if (!canEdit || !p) return
+    const was = p.rating || 0
+    if (n === was) return
+    setStars(n); p.rating = n
+    try {
+      await api('PATCH', `/photos/${p.id}`, { rating: n })
+      toast(n ? `Rated ${n} star${n === 1 ? '' : 's'}` : 'Stars cleared', 'ok', 1500)
+      setDetail(d => (d && d.photo?.id === p.id ? { ...d, photo: { ...d.photo, rating: n } } : d))
+      emit('photo-updated', p)
+    } catch { setStars(was); p.rating = was }
+  }
   const setFlag = async (flag, on) => {
     try {
       await api('PATCH', `/photos/${p.id}`, { [flag]: on })
@@ -242,7 +258,8 @@ function ViewerOpen({ v }) {
       else if (e.key === 'Delete' && canEdit && !p.trashed_at) trashOrRestore()
       else if (e.key === '+' || e.key === '=') put(zoomAt(zr.current.s * 1.5, 0, 0))
       else if (e.key === '-') put(zoomAt(zr.current.s / 1.5, 0, 0))
-      else if (e.key === '0') put(Z1)
+      else if (e.key === '0' && (zr.current.s > 1 || !canEdit)) put(Z1)
+      else if (/^[0-5]$/.test(e.key) && canEdit) rate(+e.key)
       else return
       e.preventDefault()
       e.stopPropagation()
@@ -331,6 +348,7 @@ function ViewerOpen({ v }) {
         <div class="vtop">
           <button class="ib" onClick={() => closeViewer()} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button>
           <div class="vtitle" title={lines.join(' · ')}>{lines.map((l, i) => (i ? <span key={i}>{l}</span> : <b key={i}>{l}</b>))}</div>
+          {stars > 0 && <span class="vstars" role="img" aria-label={`${stars} star${stars === 1 ? '' : 's'}`} title={`${stars} star${stars === 1 ? '' : 's'} (0–5 to change)`}><Icon name="star" filled size={16} />{stars}</span>}
           <LiveButton live={live} />
           {canEdit && <button class={'ib' + (fav ? ' on' : '')} onClick={toggleFav} aria-pressed={fav} aria-label={fav ? 'Unfavourite (f)' : 'Favourite (f)'} title="Favourite (f)"><Icon name="heart" filled={fav} /></button>}
           {canEdit && <button class="ib" onClick={trashOrRestore} data-testid="viewer-trash"
@@ -353,7 +371,7 @@ function ViewerOpen({ v }) {
           {v.index < v.list.length - 1 && <button class="ib nav-btn r" onClick={() => stepViewer(1)} aria-label="Next photo"><Icon name="right" /></button>}
         </div>
       </div>
-      {info && <InfoPanel p={p} detail={cur} setDetail={setDetail} canEdit={canEdit} shared={shared} canDownload={canDownload} onFlag={setFlag} onClose={() => setInfo(false)} />}
+      {info && <InfoPanel p={p} stars={stars} onRate={rate} detail={cur} setDetail={setDetail} canEdit={canEdit} shared={shared} canDownload={canDownload} onFlag={setFlag} onClose={() => setInfo(false)} />}
     </div>
   )
 }
@@ -418,7 +436,7 @@ function leave(e) {
 const fmtBytes = n => (n >= 1e9 ? (n / 1e9).toFixed(1) + ' GB' : n >= 1e6 ? (n / 1e6).toFixed(1) + ' MB' : Math.round(n / 1e3) + ' KB')
 const fmtExp = t => (!t ? '' : t >= 1 ? `${t}s` : `1/${Math.round(1 / t)}`)
 
-function InfoPanel({ p, detail, setDetail, canEdit, shared, canDownload, onFlag, onClose }) {
+function InfoPanel({ p, stars, onRate, detail, setDetail, canEdit, shared, canDownload, onFlag, onClose }) {
   const d = detail && !detail.error ? detail : null
   const ph = d ? d.photo : p
   const save = async body => {
@@ -454,6 +472,8 @@ function InfoPanel({ p, detail, setDetail, canEdit, shared, canDownload, onFlag,
           {canEdit && <ZoneSelect offset={ph.taken_offset} onChange={off => save({ taken_local: when, taken_offset: off })} />}
           <div class="small muted">{TAKEN_FROM[ph.taken_source] || (ph.taken_source ? `from ${ph.taken_source}` : '')}{!canEdit && ph.taken_offset != null ? ` · ${fmtOffset(ph.taken_offset)}` : ''}</div></dd>
         {(camera || expo) && <><dt><Icon name="photo" size={20} /></dt><dd>{camera}<div class="small muted">{ph.lens}</div><div class="small muted">{expo}</div></dd></>}
+        {(canEdit || stars > 0) && <><dt><Icon name="star" size={20} /></dt>
+          <dd>{canEdit ? <Stars value={stars} onChange={onRate} /> : <span aria-label={`${stars} stars`}>{'★'.repeat(stars)}</span>}</dd></>}
         <dt><Icon name="image" size={20} /></dt>
         <dd>{ph.width} × {ph.height}{ph.width ? ` · ${(ph.width * ph.height / 1e6).toFixed(1)} MP` : ''}</dd>
         <dt><Icon name="pin" size={20} /></dt>
@@ -506,10 +526,10 @@ const TAKEN_FROM = {
 const PLACE_FROM = { offline: 'offline places', online: 'online geocoder' }
 
 // fmtOffset writes minutes east of UTC as "UTC+05:30".
-const fmtOffset = m => `UTC${m < 0 ? '−' : '+'}${String(Math.floor(Math.abs(m) / 60)).padStart(2, '0')}:${String(Math.abs(m) % 60).padStart(2, '0')}`
+export const fmtOffset = m => `UTC${m < 0 ? '−' : '+'}${String(Math.floor(Math.abs(m) / 60)).padStart(2, '0')}:${String(Math.abs(m) % 60).padStart(2, '0')}`
 // Every zone offset in use on Earth: whole hours from −12 to +14 and the
 // half- and three-quarter-hour zones.
-const OFFSETS = [...Array.from({ length: 27 }, (_, i) => (i - 12) * 60), -570, -330, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765, 825].sort((a, b) => a - b)
+export const OFFSETS = [...Array.from({ length: 27 }, (_, i) => (i - 12) * 60), -570, -330, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765, 825].sort((a, b) => a - b)
 
 // ZoneSelect sets the time zone the date taken was recorded in; the wall
 // clock time stays, the instant moves.
@@ -564,6 +584,22 @@ function MiniMap({ lat, lng }) {
     <a class="minimap" href={`/map?lat=${lat}&lng=${lng}&z=13`} onClick={leave} aria-label="Show on map" title="Show on map">
       {imgs}<i class="pin" />
     </a>
+  )
+}
+
+// Stars sets 0–5 stars; with keep, a "Keep" choice leaves them as they
+// are (value null: the batch edit's). Choosing the set star again clears
+// the stars.
+export function Stars({ value, onChange, keep }) {
+  return (
+    <div class="stars" role="radiogroup" aria-label="Rating">
+      {keep && <button type="button" role="radio" class="word" aria-checked={value === null} onClick={() => onChange(null)}>Keep</button>}
+      {[1, 2, 3, 4, 5].map(n => (
+        <button type="button" key={n} role="radio" aria-checked={value === n} aria-label={`${n} star${n === 1 ? '' : 's'}`} title={`${n} star${n === 1 ? '' : 's'} (${n})`}
+          class={value >= n ? 'on' : ''} onClick={() => onChange(value === n ? 0 : n)}><Icon name="star" filled={value >= n} /></button>
+      ))}
+      {keep && <button type="button" role="radio" class="word" aria-checked={value === 0} onClick={() => onChange(0)}>None</button>}
+    </div>
   )
 }
 
