@@ -295,6 +295,6 @@ const (
 // (words, album, folder, camera, place), so that clustering walks the
 // whole geo index rather than the matches.
 func (q *PhotoQuery) broad() bool {
-	return q.Text == "" && q.Album == 0 && q.Folder == nil && q.Make == "" && q.Model == "" && q.Lens == "" &&
+	return q.Text == "" && q.Album == 0 && q.Folder == nil && q.Make == "" && q.Model == "" && q.Lens == "" && q.Person == 0 && q.PersonName == "" &&
 		q.Country == "" && q.State == "" && q.City == "" && q.Near == nil
 }

@@ -16,7 +16,7 @@ func (q *PhotoQuery) visibleOnly() bool {
 	return q.Text == "" && q.After == "" && q.Before == "" && q.Year == 0 && q.Month == 0 &&
 		q.Make == "" && q.Model == "" && q.Lens == "" && q.Country == "" && q.State == "" && q.City == "" &&
 		q.Near == nil && q.Favorite == nil && q.Private == nil && q.Archived == nil &&
-		q.Missing == nil && q.Type == "" && q.MinRating == 0 && q.Album == 0 && q.Folder == nil
+		q.Missing == nil && q.Type == "" && q.MinRating == 0 && q.Album == 0 && q.Folder == nil && q.Person == 0 && q.PersonName == ""
 }
 
 // geoCells is the CTE f of GeoClusters' low-zoom grouping (one row per

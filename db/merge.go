@@ -208,6 +208,9 @@ func (d *DB) refreshPhoto(ctx context.Context, tx *sql.Tx, photoID int64) ([]Bad
 			return bad, err
 		}
 	}
+	if err := d.setFaces(ctx, tx, photoID, mg.Faces); err != nil {
+		return bad, err
+	}
 	return bad, d.syncSearch(ctx, tx, photoID)
 }
 

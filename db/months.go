@@ -13,7 +13,7 @@ func (q *PhotoQuery) timelineOnly() bool {
 	return q.Text == "" && q.After == "" && q.Before == "" && q.Year == 0 && q.Month == 0 &&
 		q.Make == "" && q.Model == "" && q.Lens == "" && q.Country == "" && q.State == "" && q.City == "" &&
 		q.Near == nil && q.BBox == nil && q.Favorite == nil && q.Private == nil && q.Archived == nil &&
-		q.Missing == nil && q.Type == "" && q.MinRating == 0 && q.Album == 0 && q.Folder == nil &&
+		q.Missing == nil && q.Type == "" && q.MinRating == 0 && q.Album == 0 && q.Folder == nil && q.Person == 0 && q.PersonName == "" &&
 		q.Reader.Kind != Visitor // the counts are an owner's or a viewer's, not an album's
 }
 

@@ -31,6 +31,8 @@ type PhotoQuery struct {
 	Type           string // photo, video, raw, live
 	MinRating      int    // at least this many stars (1–5); 0 is no filter
 	Album          int64
+	Person         int64   // photos with this person's face
+	PersonName     string  // photos with the face of the person of this name (case aside)
 	Folder         *string // photos directly in this folder ("" is the root)
 	Sort           string  // taken (default), added, title, position (needs Album), rating (then taken)
 	Reverse        bool    // flip the sort's natural direction
@@ -118,6 +120,12 @@ func (q *PhotoQuery) filtersWith(textOrder bool) (*queryParts, error) {
 		p.args = append(p.args, q.Album)
 	} else if q.Album != 0 {
 		p.add("p.id IN (SELECT photo_id FROM album_photos WHERE album_id = ?)", q.Album)
+	}
+	if q.Person != 0 {
+		p.add("p.id IN (SELECT photo_id FROM faces WHERE person_id = ?)", q.Person)
+	}
+	if q.PersonName != "" {
+		p.add("p.id IN (SELECT fc.photo_id FROM faces fc JOIN people pe ON pe.id = fc.person_id WHERE pe.name = ? COLLATE NOCASE)", q.PersonName)
 	}
 	if q.Text != "" {
 		fq := ftsQuery(q.Text)

@@ -9,7 +9,7 @@ import (
 // insertSearchRows is the one definition of a photo's full-text row,
 // as an INSERT of the rows of the photos p that where (a condition on p,
 // with any ORDER BY after it) selects: its title and description, its
-// keywords, the paths of its files, its camera and its place. Indexing
+// keywords and the names of the people on it, the paths of its files, its camera and its place. Indexing
 // (syncSearch) and the synthetic libraries of tests and benchmarks both
 // use it, so what a search finds cannot differ between them. File paths
 // are split on separators so "IMG_1234" and "2019/Lisbon" match word by
@@ -18,7 +18,9 @@ func insertSearchRows(where string) string {
 	return `INSERT INTO photos_fts (rowid, title, description, keywords, names, camera, place)
 		SELECT p.search_key, p.title, p.description,
 			coalesce((SELECT group_concat(k.name, ' ') FROM photo_keywords pk JOIN keywords k ON k.id = pk.keyword_id
-				WHERE pk.photo_id = p.id), ''),
+				WHERE pk.photo_id = p.id), '') || ' ' ||
+			coalesce((SELECT group_concat(name, ' ') FROM (SELECT DISTINCT pe.name FROM faces fc JOIN people pe ON pe.id = fc.person_id
+				WHERE fc.photo_id = p.id)), ''),
 			coalesce((SELECT group_concat(replace(replace(replace(replace(f.path, '/', ' '), '_', ' '), '-', ' '), '.', ' '), ' ')
 				FROM files f WHERE f.photo_id = p.id), ''),
 			p.make || ' ' || p.model || ' ' || p.lens,

@@ -149,6 +149,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// People: one on a public photo, and a fresh pair for each merge.
+	faces := func(seed uint64, names ...string) []byte {
+		var fs []testkit.Face
+		for i, n := range names {
+			fs = append(fs, testkit.Face{Name: n, X: 0.1 + 0.4*float64(i), Y: 0.2, W: 0.3, H: 0.3})
+		}
+		return testkit.JPEG(testkit.Photo{W: 32, H: 24, Seed: seed, RawXMP: testkit.FacesXMP(testkit.MWG, 32, 24, fs...)})
+	}
+	e.addFiles([2]any{"people/matrix.jpg", faces(500, "Matrix Person")})
+	person, err := e.db.PersonNamed(context.Background(), db.Reader{Kind: db.Owner}, "Matrix Person")
+	if err != nil {
+		t.Fatal(err)
+	}
 	const (
 		ok, created, noContent, accepted = 200, 201, 204, 202
 		unauth, forbidden, notFound      = 401, 403, 404
@@ -310,6 +323,28 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/s/:token/photos/:id": {prep: func(e *env, role string) (string, any, http.Header) {
 			return fmt.Sprintf("/api/v1/s/%s/photos/%d", e.shareTokenFor(role), e.pub.ID), nil, nil
 		}, want: [5]int{notFound, ok, ok, ok, ok}},
+
+		"GET /api/v1/people": {prep: fixed("/api/v1/people", nil), want: loggedIn},
+		"GET /api/v1/people/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/people/%d", person.ID), nil, nil
+		}, want: loggedIn},
+		"GET /api/v1/people/:id/avatar": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/people/%d/avatar", person.ID), nil, nil
+		}, want: loggedIn},
+		"PATCH /api/v1/people/:id": {prep: func(e *env, role string) (string, any, http.Header) {
+			return fmt.Sprintf("/api/v1/people/%d", person.ID), map[string]any{"name": "Matrix Person", "hidden": false}, nil
+		}, want: users},
+		"POST /api/v1/people/:id/merge": {prep: func(e *env, role string) (string, any, http.Header) {
+			n := next()
+			keep, gone := fmt.Sprintf("Keep %d", n), fmt.Sprintf("Gone %d", n)
+			e.addFiles([2]any{fmt.Sprintf("people/merge%d.jpg", n), faces(uint64(600+n), keep, gone)})
+			a, err1 := e.db.PersonNamed(context.Background(), db.Reader{Kind: db.Owner}, keep)
+			b, err2 := e.db.PersonNamed(context.Background(), db.Reader{Kind: db.Owner}, gone)
+			if err1 != nil || err2 != nil {
+				e.t.Fatal(err1, err2)
+			}
+			return fmt.Sprintf("/api/v1/people/%d/merge", a.ID), map[string]any{"from": b.ID}, nil
+		}, want: users},
 
 		"GET /api/v1/folders":        {prep: fixed("/api/v1/folders?path=2019", nil), want: loggedIn},
 		"GET /api/v1/calendar":       {prep: fixed("/api/v1/calendar", nil), want: loggedIn},

@@ -61,6 +61,14 @@ func parseQuery(v url.Values) (db.PhotoQuery, error) {
 		}
 		q.Album = n
 	}
+	if s := v.Get("person"); s != "" {
+		n, err := intParam("person", s, 1, math.MaxInt64)
+		if err != nil {
+			return q, err
+		}
+		q.Person = n
+	}
+	q.Text, q.PersonName = personTerm(q.Text)
 	bools := []struct {
 		name string
 		dst  **bool
@@ -206,6 +214,8 @@ func (s *Server) photoMonths(c echo.Context) error {
 type photoDetail struct {
 	db.PhotoDetail
 	ThumbToken string `json:"thumb_token"`
+	// People are the named faces on the photo (web/people.go).
+	People []db.Face `json:"people"`
 }
 
 func (s *Server) photoDetail(c echo.Context) error {
@@ -231,7 +241,11 @@ func (s *Server) renderDetail(c echo.Context, id int64) error {
 	ps := []db.Photo{d.Photo}
 	s.markPlayable(ctx, ps)
 	d.Photo = ps[0]
-	return c.JSON(http.StatusOK, photoDetail{d, tt})
+	faces, err := s.deps.DB.PhotoFaces(ctx, cl.reader, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, photoDetail{d, tt, faces})
 }
 
 // photoEditBody is PATCH /photos/:id. Location and taken time use raw
@@ -318,4 +332,27 @@ func (s *Server) batchPhotos(c echo.Context) error {
 	}
 	s.publishPhotos(c.Request().Context(), photosEvent{Changed: in.PhotoIDs})
 	return c.JSON(http.StatusOK, map[string]int{"updated": n})
+}
+
+// personTerm takes a person:Name term (person:"Anna Lind" for a name with
+// spaces) out of search text: the photos of the person of that name, case
+// aside. The rest of the text is searched as words.
+func personTerm(text string) (rest, name string) {
+	i := strings.Index(strings.ToLower(text), "person:")
+	if i < 0 || (i > 0 && text[i-1] != ' ') {
+		return text, ""
+	}
+	after := text[i+len("person:"):]
+	var tail string
+	if strings.HasPrefix(after, `"`) {
+		n, t, ok := strings.Cut(after[1:], `"`)
+		if !ok {
+			n, t = after[1:], ""
+		}
+		name, tail = n, t
+	} else {
+		n, t, _ := strings.Cut(after, " ")
+		name, tail = n, t
+	}
+	return strings.TrimSpace(text[:i] + " " + tail), strings.Join(strings.Fields(name), " ")
 }

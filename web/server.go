@@ -451,7 +451,8 @@ func (s *Server) routes() {
 		{"POST", v1 + "/dupes/dismiss", user, s.dismissDupes}, // web/dupes.go
 		{"POST", v1 + "/dupes/resolve", user, s.resolveDupes}, // web/dupes.go
 	}
-	table = append(table, s.davRoutes()...) // web/dav.go
+	table = append(table, s.davRoutes()...)    // web/dav.go
+	table = append(table, s.peopleRoutes()...) // web/people.go
 	s.table = table
 	for _, r := range table {
 		s.e.Add(r.method, r.path, r.h, s.require(r.who))

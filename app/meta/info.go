@@ -52,7 +52,9 @@ const (
 //
 // 3: the star rating from EXIF (Rating, RatingPercent) and Windows' XMP
 // percent too; Windows Explorer writes only those.
-const ReaderVersion = 3
+//
+// 4: named face regions in XMP (Info.Regions), MWG and Microsoft Photo.
+const ReaderVersion = 4
 
 // Info is what Pinhole reads from one file. Zero values mean "unknown".
 //
@@ -136,6 +138,9 @@ type Info struct {
 	// Photo: the still's maker note and the movie's keys carry the same
 	// one, so they pair even when their names differ.
 	ContentID string `json:"content_id,omitzero"`
+	// Regions are the named faces the file's XMP tags (regions.go), as
+	// fractions of the picture as stored, before orientation.
+	Regions []Region `json:"regions,omitzero"`
 
 	// Raw values kept for `pinhole inspect`, in exiftool's formats.
 	DateTimeOriginal   string `json:"date_time_original,omitzero"`   // "YYYY:MM:DD hh:mm:ss"

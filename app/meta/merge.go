@@ -78,6 +78,9 @@ type Merged struct {
 	// them marked as edited, and dates the edits AdoptedAt.
 	Adopted   EditedFields
 	AdoptedAt time.Time
+	// Faces are the photo's named face regions as it is shown: turned by
+	// the photo's orientation (Region.DisplayRect).
+	Faces []Region
 }
 
 // Writes reports whether the caller stores field from Info (false for
@@ -116,6 +119,11 @@ func (m *Merged) Writes(field string) bool { return !m.Keep[field] }
 //     resets it. Fields a Pinhole sidecar lists as edited (pinhole:Edited)
 //     that the database has no edit for are adopted too: that is how the
 //     edits come back after the database is lost.
+//   - Face regions come whole from one file: the sidecar that wins
+//     (as above) if any sidecar tags faces, else the first picture file
+//     in primary order that does. They are turned by the photo's
+//     orientation (Merged.Faces), as a sidecar's regions describe the
+//     picture it sits beside.
 //   - The media type: a video with a picture or RAW is a live photo, and
 //     so is a picture with a video inside (a motion photo); a video alone
 //     is a video, any RAW makes a raw photo, else an image.
@@ -180,8 +188,22 @@ func Merge(files []FileInfo, edited EditedFields, editedAt time.Time) Merged {
 		}
 		return side[i].ID < side[j].ID
 	})
+	var regions []Region
+	for _, f := range media {
+		if len(f.Info.Regions) > 0 {
+			regions = f.Info.Regions
+			break
+		}
+	}
 	for _, s := range side {
 		applySidecar(&m, &s.Info)
+		if len(s.Info.Regions) > 0 {
+			regions = s.Info.Regions
+		}
+	}
+	m.Regions = append([]Region(nil), regions...)
+	for _, r := range regions {
+		out.Faces = append(out.Faces, r.DisplayRect(m.Orientation))
 	}
 	adopt(&out, &m, side, edited, editedAt)
 	out.Info = m

@@ -325,6 +325,7 @@ func (rd *reading) finish(mtime time.Time) {
 	case e.hasRating:
 		in.Rating = e.rating
 	}
+	in.Regions = x.regions
 
 	if in.Kind != KindVideo {
 		// CR3 and HEIF sequences have a movie header and tracks too.

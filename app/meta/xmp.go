@@ -61,6 +61,8 @@ type xmpFacts struct {
 	metadataDate string // xmp:MetadataDate as written
 	creatorTool  string
 	edited       []string // pinhole:Edited
+
+	regions []Region // named faces (regions.go)
 }
 
 // parseXMP reads an XMP packet. Properties may be written as attributes of
@@ -77,7 +79,9 @@ func parseXMP(b []byte) (*xmpFacts, error) {
 		}
 		return nil, err
 	}
-	return props.facts(), nil
+	x := props.facts()
+	x.regions = parseRegions(b)
+	return x, nil
 }
 
 // utf16ToUTF8 converts an XMP packet written in UTF-16 (allowed by the

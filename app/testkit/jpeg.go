@@ -47,6 +47,10 @@ type Photo struct {
 	Exif    *Exif
 	RawExif []byte
 	XMP     *XMP
+	// RawXMP is an XMP packet (FacesXMP) written as its own APP1 segment
+	// after the others; Squares are painted over the picture.
+	RawXMP  []byte
+	Squares []Square
 }
 
 func (p Photo) size() (int, int) {
@@ -65,6 +69,7 @@ func (p Photo) Image() image.Image {
 	} else {
 		img = Picture(w, h, p.Seed)
 	}
+	paint(img, p.Squares)
 	if !p.Gray {
 		return img
 	}
@@ -109,6 +114,9 @@ func JPEG(p Photo) []byte {
 			panic(fmt.Sprintf("testkit: xmp: %v", err))
 		}
 		segs = append(segs, seg)
+	}
+	if p.RawXMP != nil {
+		segs = append(segs, XMPSegment(p.RawXMP))
 	}
 	if len(segs) == 0 {
 		return b.Bytes()

@@ -10,7 +10,7 @@ import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
 import { photoSource } from './screens.jsx'
 
-const FILTER_KEYS = ['q', 'after', 'before', 'year', 'month', 'camera', 'lens', 'country', 'state', 'city', 'favorite', 'min_rating', 'type', 'album', 'folder', 'sort']
+const FILTER_KEYS = ['q', 'after', 'before', 'year', 'month', 'camera', 'lens', 'country', 'state', 'city', 'favorite', 'min_rating', 'type', 'album', 'folder', 'sort', 'person']
 const TYPES = [['photo', 'Photos'], ['video', 'Videos'], ['raw', 'RAW'], ['live', 'Live']]
 // Choosing a place narrows the levels under it afresh.
 const RESETS = { country: { state: '', city: '' }, state: { city: '' } }
@@ -61,10 +61,11 @@ export function SearchPage({ query }) {
         {!filters.camera && <button class="chip" onClick={() => setSheet('camera')}><Icon name="photo" size={16} />Camera</button>}
         {!filters.country && <button class="chip" onClick={() => setSheet('place')}><Icon name="pin" size={16} />Place</button>}
         {!filters.min_rating && <button class="chip" onClick={() => setSheet('rating')}><Icon name="star" size={16} />Rating</button>}
+        {!filters.person && lists.people.length > 0 && <button class="chip" onClick={() => setSheet('person')}><Icon name="user" size={16} />Person</button>}
         {active > 0 && <button class="chip" onClick={() => navigate('/search', { replace: true })}><Icon name="close" size={16} />Clear</button>}
       </div>
       {active === 0
-        ? <Empty icon="search" title="Search your library"><p>Type words from titles, keywords, file names, cameras or places, or pick a filter above. Press <kbd>/</kbd> to search from anywhere.</p></Empty>
+        ? <Empty icon="search" title="Search your library"><p>Type words from titles, keywords, people's names, file names, cameras or places (<kbd>person:Anna</kbd> for one person's photos), or pick a filter above. Press <kbd>/</kbd> to search from anywhere.</p></Empty>
         : <Grid source={src}
           header={<div class="search-head"><h1>{title}</h1><span class="muted" role="status" aria-label="Result count">{total == null ? '' : count(total)}</span></div>}
           empty={<NoMatch filters={filters} />} />}
@@ -76,12 +77,13 @@ export function SearchPage({ query }) {
 // useFilterLists loads what the filters choose from: cameras, lenses,
 // places (the levels under the chosen country and state) and albums.
 function useFilterLists(country, state) {
-  const [l, setL] = useState({ cameras: [], lenses: [], countries: [], states: [], cities: [], albums: [] })
+  const [l, setL] = useState({ cameras: [], lenses: [], countries: [], states: [], cities: [], albums: [], people: [] })
   const put = patch => setL(x => ({ ...x, ...patch }))
   useEffect(() => {
     get('/cameras', { quiet: true }).then(r => put({ cameras: r.cameras || [], lenses: r.lenses || [] })).catch(() => {})
     get('/places', { quiet: true }).then(r => put({ countries: r.places || [] })).catch(() => {})
     get('/albums', { quiet: true }).then(r => put({ albums: r.albums || [] })).catch(() => {})
+    get('/people', { quiet: true }).then(r => put({ people: r.people || [] })).catch(() => {})
   }, [])
   useEffect(() => {
     put({ states: [], cities: [] })
@@ -112,8 +114,9 @@ function ActiveChips({ filters, lists, set, open }) {
     folder: v => v || 'Top folder',
     min_rating: v => `${v}★ and up`,
     sort: v => (v === 'rating' ? 'Best rated first' : v),
+    person: v => lists.people.find(p => String(p.id) === v)?.name || 'Person',
   }
-  const section = { camera: 'camera', lens: 'lens', country: 'place', state: 'place', city: 'place', min_rating: 'rating', sort: 'rating' }
+  const section = { camera: 'camera', lens: 'lens', country: 'place', state: 'place', city: 'place', min_rating: 'rating', sort: 'rating', person: 'person' }
   return Object.keys(filters).filter(k => name[k] && !(k === 'type' && filters[k] === 'video')).map(k => (
     <span class="chip on chip-x" key={k}>
       <button class="chip-label" onClick={() => open(section[k] || 'all')}>{name[k](filters[k])}</button>
@@ -190,6 +193,10 @@ function FiltersSheet({ first, filters, lists, set, total, onClose }) {
           <section data-section="lens">
             <PickList label="Lens" plural="lenses" value={filters.lens} onPick={v => set('lens', v)} items={lists.lenses.map(l => opt(l.lens, l.lens, l.count))} />
           </section>
+          {lists.people.length > 0 && <section data-section="person">
+            <PickList label="Person" plural="people" value={filters.person} onPick={v => set('person', v)}
+              items={lists.people.map(p => opt(String(p.id), p.name, p.count))} />
+          </section>}
           <section data-section="place">
             <PickList label="Country" plural="countries" value={filters.country} onPick={v => set('country', v)}
               items={lists.countries.filter(c => c.country_code).map(c => opt(c.country_code, c.country || c.country_code, c.count))} />

@@ -9,6 +9,7 @@ import { clearSelection, selectableGrids, selection, selectMode, touchUI } from 
 import { Icon } from './icons.jsx'
 import { match, navigate, route } from './router.js'
 import { ProblemsPage, RecentPage } from './problems.jsx'
+import { PeoplePage, PersonPage } from './people.jsx'
 import { AlbumPage, AlbumsPage, CalendarPage, FilteredPage, FoldersPage, LibraryPage, MorePage, PlacesPage, SearchPage, SharedPage } from './screens.jsx'
 import { SettingsPage, TOTPSetup } from './settings.jsx'
 import { DupesPage } from './dupes.jsx'
@@ -280,6 +281,7 @@ const NAV = [
 ]
 export const MORE = [
   ['/recent', 'clock', 'Recently added'],
+  ['/people', 'user', 'People'],
   ['/calendar', 'calendar', 'Calendar'],
   ['/archive', 'archive', 'Archive'],
   ['/private', 'lock', 'Private'],
@@ -307,6 +309,8 @@ function screenFor(r) {
   if (p === '/folders') return <FoldersPage path={q.path || ''} />
   if (p === '/places') return <PlacesPage query={q} view={q.view === 'map' ? 'map' : 'list'} />
   if (p === '/calendar') return <CalendarPage />
+  if (p === '/people') return <PeoplePage key={q.hidden ? 'h' : 'v'} hidden={q.hidden === 'true'} />
+  if ((m = match('/people/:id', p))) return <PersonPage key={m.id} id={m.id} />
   if (p === '/settings') return <SettingsPage />
   if (p === '/recent') return <RecentPage />
   if (p === '/problems') return <ProblemsPage />

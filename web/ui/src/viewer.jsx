@@ -494,6 +494,7 @@ function InfoPanel({ p, stars, onRate, detail, setDetail, canEdit, shared, canDo
           {ph.lat != null && shared && <div class="small muted">{(+ph.lat).toFixed(5)}, {(+ph.lng).toFixed(5)}</div>}
         </dd>
       </dl>
+      {d?.people?.length ? <><h3>People</h3><div class="photo-people">{d.people.map(f => <a key={f.id} class="chip" href={`/people/${f.person_id}`} onClick={leave}><Icon name="user" size={16} />{f.name}</a>)}</div></> : null}
       {(canEdit || d?.keywords?.length > 0) && <>
         <h3>Keywords</h3>
         {field('keywords', (d?.keywords || []).join(', '), { label: 'Keywords, separated by commas', placeholder: 'Add keywords', parse: v => ({ keywords: v.split(',').map(s => s.trim()).filter(Boolean) }) })}
