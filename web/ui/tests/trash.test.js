@@ -80,8 +80,12 @@ async function logIn(srv, vp, name = USER) {
 }
 
 // box is an element's rectangle, and whether all of it is in the viewport.
+// The grid lays its cells out again when a live update arrives (a moment
+// after each trash or restore): an element between two layouts is waited
+// for.
 async function box(loc) {
-  const b = await loc.boundingBox()
+  let b = await loc.boundingBox()
+  for (let i = 0; !b && i < 20; i++) { await new Promise(r => setTimeout(r, 150)); b = await loc.boundingBox() }
   const vp = loc.page().viewportSize()
   assert.ok(b, 'the element is not displayed')
   return { ...b, inside: b.x >= -0.5 && b.y >= -0.5 && b.x + b.width <= vp.width + 0.5 && b.y + b.height <= vp.height + 0.5 && b.width > 0 && b.height > 0 }
