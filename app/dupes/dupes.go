@@ -59,7 +59,8 @@ type Options struct {
 	Batch int
 	Pause time.Duration
 	// Idle is how long to wait, when every photo is hashed, before
-	// looking again (1 minute).
+	// looking again (10 minutes; indexed photos poke it at once), so that
+	// an idle server's database stays idle (--idle-release).
 	Idle time.Duration
 }
 
@@ -89,7 +90,7 @@ func New(d *db.DB, th Thumbnails, opt Options) *Service {
 		opt.Pause = 20 * time.Millisecond
 	}
 	if opt.Idle <= 0 {
-		opt.Idle = time.Minute
+		opt.Idle = 10 * time.Minute
 	}
 	log := opt.Logger
 	if log == nil {
