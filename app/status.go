@@ -246,6 +246,8 @@ func (s *Server) statusFor(ctx context.Context, v web.StatusView, pub web.Public
 			c.Warning = ""
 			u.Index.LastScan = &c
 		}
+		// The file being read may be in another user's private space.
+		u.Index.Progress.Current = ""
 		return u
 	}
 	vs := ViewerStatus{MemberStatus: m, Places: places,

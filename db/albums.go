@@ -46,14 +46,19 @@ const albumCoverVisible = `(` + notTrashed + ` AND (?1 = 0 OR (` + albumVisible 
 // reach a viewer or a visitor, not even as an id. cover_photo_id is the
 // owner's choice, shown only to those who may see that photo.
 const albumSelect = `SELECT a.id, a.uid, a.title, a.description,
-	(SELECT p.id FROM photos p WHERE p.id = a.cover_photo_id AND ` + albumCoverVisible + `),
+	(SELECT p.id FROM photos p WHERE p.id = a.cover_photo_id AND ` + albumCoverVisible + ` AND {space}),
 	a.sort_order, a.created_at, a.updated_at,
-	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND ` + albumVisible + `),
+	(SELECT count(*) FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = a.id AND ` + albumVisible + ` AND {space}),
 	COALESCE((SELECT f.hash FROM photos p JOIN files f ON f.id = p.primary_file_id
-		WHERE p.id = a.cover_photo_id AND ` + albumCoverVisible + `),
+		WHERE p.id = a.cover_photo_id AND ` + albumCoverVisible + ` AND {space}),
 		(SELECT f.hash FROM album_photos ap JOIN photos p ON p.id = ap.photo_id JOIN files f ON f.id = p.primary_file_id
-		WHERE ap.album_id = a.id AND ` + albumVisible + ` ORDER BY ap.position, ap.photo_id LIMIT 1), '')
+		WHERE ap.album_id = a.id AND ` + albumVisible + ` AND {space} ORDER BY ap.position, ap.photo_id LIMIT 1), '')
 	FROM albums a`
+
+// albumSelectOf is albumSelect for r: {space} is r's private spaces
+// (db/spaces.go), so an album's count and cover leave out the photos of
+// spaces r may not see.
+func albumSelectOf(r Reader) string { return strings.ReplaceAll(albumSelect, "{space}", r.spaceCond()) }
 
 func scanAlbum(s scanner) (Album, error) {
 	var a Album
@@ -72,7 +77,7 @@ func albumsOf(r Reader) string {
 
 // Albums lists the albums r may open in the owner's order, then by title.
 func (d *DB) Albums(ctx context.Context, r Reader) ([]Album, error) {
-	rows, err := d.sql.QueryContext(ctx, albumSelect+albumsOf(r)+` ORDER BY a.sort_order, a.title COLLATE NOCASE, a.id`, r.albumLevel())
+	rows, err := d.sql.QueryContext(ctx, albumSelectOf(r)+albumsOf(r)+` ORDER BY a.sort_order, a.title COLLATE NOCASE, a.id`, r.albumLevel())
 	if err != nil {
 		return nil, fmt.Errorf("list albums: %w", err)
 	}
@@ -93,7 +98,7 @@ func (d *DB) Albums(ctx context.Context, r Reader) ([]Album, error) {
 // ones, the photos the visitor's list leaves out). An album r may not
 // open is ErrNotFound.
 func (d *DB) AlbumByID(ctx context.Context, id int64, r Reader) (Album, error) {
-	a, err := scanAlbum(d.sql.QueryRowContext(ctx, albumSelect+albumsOf(r)+` AND a.id = ?2`, r.albumLevel(), id))
+	a, err := scanAlbum(d.sql.QueryRowContext(ctx, albumSelectOf(r)+albumsOf(r)+` AND a.id = ?2`, r.albumLevel(), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("album %d: %w", id, ErrNotFound)
 	}

@@ -274,7 +274,7 @@ func uniqueIDs(ids []int64) []int64 {
 // batchPhotos loads the photos of list (a JSON array of ids) that r may see.
 func batchPhotos(ctx context.Context, tx *sql.Tx, list string, r Reader) ([]batchPhoto, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.edited, p.taken_local, p.taken_offset FROM photos p
-		WHERE p.id IN (SELECT value FROM json_each(?)) AND `+r.photoCond(), list)
+		WHERE p.id IN (SELECT value FROM json_each(?)) AND `+r.readCond(), list)
 	if err != nil {
 		return nil, fmt.Errorf("load photos: %w", err)
 	}

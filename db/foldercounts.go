@@ -65,7 +65,11 @@ func remember[T any](ctx context.Context, d *DB, key string, compute func() (T, 
 // folderPhotoCounts returns the number of visible photos directly in each
 // folder; callers must not change the map.
 func (d *DB) folderPhotoCounts(ctx context.Context, r Reader) (map[int64]int, error) {
-	return remember(ctx, d, "folders "+r.key(), func() (map[int64]int, error) {
+	key, err := d.keptKey(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return remember(ctx, d, "folders "+key, func() (map[int64]int, error) {
 		rows, err := d.sql.QueryContext(ctx, `SELECT f.folder_id, count(DISTINCT f.photo_id) FROM files f JOIN photos p ON p.id = f.photo_id
 			WHERE f.missing = 0 AND `+visible(r)+` GROUP BY f.folder_id`)
 		if err != nil {

@@ -118,6 +118,14 @@ func (d *DB) GeoClusters(ctx context.Context, q PhotoQuery, g GeoGrid) ([]GeoClu
 	}
 	cellDeg := 360 * g.CellPx / world
 	cellsFit := q.broad() && q.visibleOnly() && q.Reader.Kind != Visitor
+	if cellsFit {
+		// The cells know nothing of private spaces (db/spaces.go).
+		exact, err := d.spacesExact(ctx, q.Reader)
+		if err != nil {
+			return nil, err
+		}
+		cellsFit = exact
+	}
 	hidePrivate := !q.Reader.SeesPrivate()
 	if cellDeg >= 8*fineCellDeg && cellsFit {
 		f, cellArgs, err := d.geoCells(ctx, box, hidePrivate, parts)

@@ -145,7 +145,11 @@ func (d *DB) Places(ctx context.Context, country, state string, r Reader) (strin
 		level string
 		list  []PlaceCount
 	}
-	a, err := remember(ctx, d, fmt.Sprintf("places %q %q %s", strings.ToUpper(country), state, r.key()), func() (answer, error) {
+	key, err := d.keptKey(ctx, r)
+	if err != nil {
+		return "", nil, err
+	}
+	a, err := remember(ctx, d, fmt.Sprintf("places %q %q %s", strings.ToUpper(country), state, key), func() (answer, error) {
 		level, list, err := d.countPlaces(ctx, country, state, r)
 		return answer{level, list}, err
 	})

@@ -41,8 +41,8 @@ type Face struct {
 const MaxPersonName = 200
 
 // faceSeen is the condition for a face f on photo p that r may see: the
-// photo is not missing and r may see it.
-func (r Reader) faceSeen() string { return "p.missing = 0 AND " + r.photoCond() }
+// photo is not missing and r may see it (private spaces included).
+func (r Reader) faceSeen() string { return "p.missing = 0 AND " + r.readCond() }
 
 // faceListed is faceSeen for lists and counts: without the photos in the
 // Trash, which an owner may open but no list shows.

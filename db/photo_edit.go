@@ -56,6 +56,13 @@ func (d *DB) PhotoDetail(ctx context.Context, id int64, r Reader) (PhotoDetail, 
 	if !r.mayOpen(p, removed) {
 		return out, fmt.Errorf("photo %d: %w", id, ErrNotFound)
 	}
+	if p.OwnerUser != nil {
+		if ok, err := d.canSee(ctx, id, r); err != nil {
+			return out, err
+		} else if !ok {
+			return out, fmt.Errorf("photo %d: %w", id, ErrNotFound)
+		}
+	}
 	if r.Kind == Visitor {
 		if ok, err := d.sharedPhoto(ctx, r.Album, id); err != nil {
 			return out, err

@@ -61,6 +61,12 @@ type Photo struct {
 	Playable *bool `json:"playable,omitempty"`
 
 	fileError, fileMIME, fileKind string // the primary file's, for CheckProblem
+
+	// OwnerUser is the user whose private space holds the photo (nil: the
+	// library's, everyone's); OnlyMe keeps it from that user's partners
+	// too (docs/security.md, "Private spaces").
+	OwnerUser *int64 `json:"owner_user,omitempty"`
+	OnlyMe    bool   `json:"only_me"`
 }
 
 // Motion is the moving part of a live photo: the file to ask for by its
@@ -78,7 +84,8 @@ const photoColumns = `p.id, p.uid, p.media_type, p.taken_at, p.taken_local, p.ta
 	p.lat, p.lng, p.alt, p.width, p.height, p.orientation, p.duration, p.rating, p.favorite, p.private,
 	p.archived, p.missing, p.country_code, p.country, p.state, p.city, p.place_source, COALESCE(f.hash, ''),
 	p.added_at, p.updated_at, p.trashed_at, COALESCE(f.error, ''), COALESCE(f.mime, ''), COALESCE(f.kind, ''),
-	COALESCE(CASE WHEN m.missing = 0 THEN m.hash END, ''), COALESCE(m.id = f.id, 0)`
+	COALESCE(CASE WHEN m.missing = 0 THEN m.hash END, ''), COALESCE(m.id = f.id, 0),
+	p.owner_user, p.only_me`
 
 // photoJoins joins what photoColumns reads besides photos p: the primary
 // file f, and m, the file a live photo's motion plays from.
@@ -94,7 +101,8 @@ func scanPhoto(s scanner) (Photo, error) {
 		&p.Title, &p.Description, &p.Make, &p.Model, &p.Lens, &p.Exposure, &p.FNumber, &p.ISO, &p.FocalLength,
 		&p.Lat, &p.Lng, &p.Alt, &p.Width, &p.Height, &p.Orientation, &p.Duration, &p.Rating, &p.Favorite, &p.Private,
 		&p.Archived, &p.Missing, &p.CountryCode, &p.Country, &p.State, &p.City, &p.PlaceSource, &p.Hash,
-		&p.AddedAt, &p.UpdatedAt, &p.TrashedAt, &p.fileError, &p.fileMIME, &p.fileKind, &motionHash, &embedded)
+		&p.AddedAt, &p.UpdatedAt, &p.TrashedAt, &p.fileError, &p.fileMIME, &p.fileKind, &motionHash, &embedded,
+		&p.OwnerUser, &p.OnlyMe)
 	if motionHash != "" {
 		p.Motion = &Motion{Hash: motionHash, Embedded: embedded}
 	}
@@ -136,7 +144,7 @@ func (d *DB) PublicPhotoIDs(ctx context.Context, ids []int64) ([]int64, error) {
 		return nil, err
 	}
 	rows, err := d.sql.QueryContext(ctx, `SELECT j.value FROM json_each(?) j JOIN photos p ON p.id = j.value
-		WHERE `+Reader{Kind: Viewer}.photoCond()+` ORDER BY j.key`, string(js))
+		WHERE p.private = 0 AND p.owner_user IS NULL AND `+notTrashed+` ORDER BY j.key`, string(js))
 	if err != nil {
 		return nil, fmt.Errorf("public photo ids: %w", err)
 	}

@@ -216,6 +216,9 @@ func (d *DB) problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
 	if !q.Reader.SeesPrivate() {
 		visible = " AND p.id IS NOT NULL AND " + q.Reader.listCond()
 	}
+	if !q.Reader.SeesAllSpaces() {
+		visible += " AND p.id IS NOT NULL AND " + q.Reader.spaceCond()
+	}
 	// Files with a recorded error, and primary files of a kind that needs
 	// a missing helper (or that nothing here decodes). Every condition
 	// before the photo's is on the file row alone, so SQLite filters the

@@ -26,6 +26,11 @@ type Reader struct {
 	// Album is the shared album a Visitor may see; a Visitor without one
 	// sees nothing. Ignored for the other kinds.
 	Album int64
+	// User is the account reading (a Visitor: the share's creator), for
+	// private spaces; 0 is no one's, and sees only the library.
+	User int64
+	// Admin sees every private space. Only ReaderOf an admin sets it.
+	Admin bool
 }
 
 // ReaderFor is the reader an account with this role is: admins and users
@@ -79,12 +84,10 @@ func (r Reader) photoCond() string {
 }
 
 // listCond is the SQL condition on photos p for what lists and counts show
-// r: what r may open, less the Trash.
+// r: what r may read (readCond: private photos and private spaces), less
+// the Trash.
 func (r Reader) listCond() string {
-	if r.Kind == Owner {
-		return notTrashed
-	}
-	return r.photoCond() // which holds notTrashed
+	return notTrashed + " AND " + r.readCond()
 }
 
 // mayOpen is photoCond for one loaded photo, less the album membership of
@@ -110,3 +113,56 @@ func (r Reader) key() string {
 	}
 	return strconv.Itoa(int(r.Kind))
 }
+
+// Private spaces (docs/security.md): a photo with an owner shows to that
+// user, to admins and to the owner's partners (only-me photos excepted);
+// a photo without one shows to everyone as above. This is kept apart from
+// photoCond's kind rules: readCond is both, and every query uses it.
+
+// ReaderOf is the reader a signed-in account is: ReaderFor its role, for
+// the user id (their own space and their partners'); an admin sees every
+// space.
+func ReaderOf(role string, user int64) Reader {
+	r := ReaderFor(role)
+	r.User = user
+	r.Admin = role == RoleAdmin
+	return r
+}
+
+// ShareReader is the reader a share link makes: its album's photos that
+// its creator may see, never an only-me one.
+func ShareReader(sh Share) Reader {
+	r := VisitorOf(sh.AlbumID)
+	r.User = sh.CreatorID
+	return r
+}
+
+// SeesAllSpaces reports whether r sees every private space (an admin).
+func (r Reader) SeesAllSpaces() bool { return r.Admin && r.Kind == Owner }
+
+// spaceCond is the SQL condition on photos p for the private spaces r may
+// see; "1" for an admin.
+func (r Reader) spaceCond() string {
+	if r.SeesAllSpaces() {
+		return "1"
+	}
+	u := strconv.FormatInt(r.User, 10)
+	shared := "EXISTS (SELECT 1 FROM partners ps WHERE ps.partner = " + u +
+		" AND ps.sharer = p.owner_user AND p.taken_at >= ps.since)"
+	if r.Kind == Visitor {
+		return "(p.owner_user IS NULL OR (p.only_me = 0 AND (p.owner_user = " + u + " OR " + shared + ")))"
+	}
+	return "(p.owner_user IS NULL OR p.owner_user = " + u + " OR (p.only_me = 0 AND " + shared + "))"
+}
+
+// readCond is everything r may see: photoCond's rules and r's spaces.
+func (r Reader) readCond() string {
+	if r.SeesAllSpaces() {
+		return r.photoCond()
+	}
+	return r.photoCond() + " AND " + r.spaceCond()
+}
+
+// spaceKey is r's part of the key of answers kept per reader: its user
+// (and, for a visitor, the share's creator).
+func (r Reader) spaceKey() string { return " u" + strconv.FormatInt(r.User, 10) }

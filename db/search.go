@@ -224,6 +224,9 @@ func (q *PhotoQuery) filtersWith(textOrder bool) (*queryParts, error) {
 		}
 	} else {
 		flag("private", q.Private, -1)
+		if !q.Reader.SeesAllSpaces() {
+			p.add(q.Reader.spaceCond())
+		}
 	}
 	p.add(q.Reader.listCond())
 	flag("archived", q.Archived, 0)
@@ -376,7 +379,12 @@ func (d *DB) SearchPhotos(ctx context.Context, q PhotoQuery) (PhotoPage, error) 
 // newest first, for the timeline scrubber and the calendar.
 func (d *DB) MonthCounts(ctx context.Context, q PhotoQuery) ([]MonthCount, error) {
 	if q.timelineOnly() {
-		return d.timelineMonths(ctx, !q.Reader.SeesPrivate())
+		if q.Reader.SeesAllSpaces() {
+			return d.timelineMonths(ctx, !q.Reader.SeesPrivate())
+		}
+		// The kept counts know nothing of private spaces: the photos of
+		// spaces hidden from this reader are taken off them (db/spaces.go).
+		return d.timelineMonthsLessSpaces(ctx, q.Reader)
 	}
 	q.Sort = ""
 	parts, err := q.filters()

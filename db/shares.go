@@ -26,6 +26,7 @@ type Share struct {
 	Views        int     `json:"views"`
 	CreatedAt    string  `json:"created_at"`
 	CreatedBy    string  `json:"created_by"`
+	CreatorID    int64   `json:"-"` // whose private spaces the share may show (ShareReader)
 	Revoked      bool    `json:"revoked"`
 	Expired      bool    `json:"expired"`
 	Downloads    bool    `json:"downloads"` // visitors may download originals
@@ -49,13 +50,13 @@ type NewShare struct {
 
 const shareSelect = `SELECT s.id, s.album_id, a.title, s.token_sealed, s.password, s.access_sealed, s.expires_at, s.views, s.created_at,
 	COALESCE(u.username, ''), s.revoked_at IS NOT NULL, s.expires_at IS NOT NULL AND s.expires_at <= ?1,
-	s.downloads, s.locations
+	s.downloads, s.locations, COALESCE(s.created_by, 0)
 	FROM shares s JOIN albums a ON a.id = s.album_id LEFT JOIN users u ON u.id = s.created_by`
 
 func scanShare(sc scanner) (Share, error) {
 	var s Share
 	err := sc.Scan(&s.ID, &s.AlbumID, &s.AlbumTitle, &s.TokenSealed, &s.PasswordHash, &s.AccessSealed, &s.ExpiresAt, &s.Views,
-		&s.CreatedAt, &s.CreatedBy, &s.Revoked, &s.Expired, &s.Downloads, &s.Locations)
+		&s.CreatedAt, &s.CreatedBy, &s.Revoked, &s.Expired, &s.Downloads, &s.Locations, &s.CreatorID)
 	s.HasPassword = s.PasswordHash != ""
 	return s, err
 }
@@ -280,7 +281,7 @@ func (d *DB) FileByHash(ctx context.Context, hash string, scope FileScope) (Medi
 	var m MediaFile
 	err := d.sql.QueryRowContext(ctx, `SELECT f.photo_id, f.path, f.name, f.mime, f.kind, f.size, p.orientation
 		FROM files f JOIN photos p ON p.id = f.photo_id
-		WHERE f.hash = ? AND f.missing = 0 AND `+scope.Reader.photoCond()+`
+		WHERE f.hash = ? AND f.missing = 0 AND `+scope.Reader.readCond()+`
 		ORDER BY f.is_primary DESC, f.id LIMIT 1`, hash).
 		Scan(&m.PhotoID, &m.Path, &m.Name, &m.MIME, &m.Kind, &m.Size, &m.Orientation)
 	if errors.Is(err, sql.ErrNoRows) {

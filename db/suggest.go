@@ -47,10 +47,11 @@ type vocabulary struct {
 }
 
 // vocabCache holds one vocabulary per audience: with private photos
-// (users, admins) and without (viewers).
+// (users, admins) and without (viewers), each of everything (admins) or
+// of the library without private spaces (everyone else).
 type vocabCache struct {
 	mu  sync.Mutex
-	of  [2]*vocabulary
+	of  [4]*vocabulary
 	gen uint64 // bumped by every write transaction; see DB.tx
 }
 
@@ -116,6 +117,12 @@ func (d *DB) vocabulary(ctx context.Context, r Reader) (*vocabulary, error) {
 	i := 0
 	if !r.SeesPrivate() {
 		i = 1
+	}
+	if !r.SeesAllSpaces() {
+		// A slot serves many users: it holds the library's words alone,
+		// never a word of someone's private space (db/spaces.go).
+		i += 2
+		r = Reader{Kind: r.Kind}
 	}
 	if v := c.of[i]; v != nil && v.gen == c.gen && d.now().Sub(v.built) < vocabMaxAge {
 		return v, nil

@@ -70,7 +70,7 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 		if tok != "" {
 			sess, err := s.auth.Session(c.Request().Context(), tok)
 			if err == nil {
-				c.Set("caller", caller{session: &sess, viaCookie: viaCookie, reader: db.ReaderFor(sess.Role)})
+				c.Set("caller", caller{session: &sess, viaCookie: viaCookie, reader: db.ReaderOf(sess.Role, sess.UserID)})
 			} else if !errors.Is(err, auth.ErrUnauthorized) {
 				return err
 			}

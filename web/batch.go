@@ -45,6 +45,9 @@ func (s *Server) batchEdit(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	if err := s.mayEdit(c, in.PhotoIDs); err != nil { // web/spaces.go: partners only look
+		return err
+	}
 	n, err := s.deps.DB.BatchEditPhotos(ctx, in.PhotoIDs, e, callerOf(c).reader)
 	if err != nil {
 		return err

@@ -188,6 +188,11 @@ func (s *Server) dav(c echo.Context) error {
 			op.copySize = fi.Size()
 		}
 	}
+	// What the user writes here joins their private space (db/spaces.go):
+	// the folder is claimed before any file lands in it.
+	if err := s.deps.DB.ClaimUploadFolder(ctx, info.Folder, u.ID); err != nil {
+		return err
+	}
 	fsys := &davFS{s: s, root: root, folder: info.Folder, op: op, limit: limit}
 	h := &webdav.Handler{Prefix: davPrefix, FileSystem: fsys, LockSystem: s.davLocksOf(u.ID)}
 	h.ServeHTTP(&davWriter{ResponseWriter: w, r: r, op: op}, r)

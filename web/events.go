@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -138,27 +139,32 @@ func (b *broker) endUser(userID, keep int64, reason string) {
 	b.endWhere(func(st *stream) bool { return st.user == userID && st.session != keep }, reason)
 }
 
-// hidingAny reports whether a stream that hides private photos is open.
-func (b *broker) hidingAny() bool {
+// limitedReaders lists the distinct readers of open streams that do not
+// see everything (private photos, or other users' private spaces).
+func (b *broker) limitedReaders() []db.Reader {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	var out []db.Reader
 	for st := range b.subs {
-		if !st.reader.SeesPrivate() {
-			return true
+		if (!st.reader.SeesPrivate() || !st.reader.SeesAllSpaces()) && !slices.Contains(out, st.reader) {
+			out = append(out, st.reader)
 		}
 	}
-	return false
+	return out
 }
 
 // publish sends an event to every stream; full goes to those that see
-// everything, limited to those that hide private photos.
-func (b *broker) publish(name string, full, limited []byte) {
+// everything, limited[reader] to the others (nothing if it is missing).
+func (b *broker) publish(name string, full []byte, limited map[db.Reader][]byte) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for st := range b.subs {
 		data := full
-		if !st.reader.SeesPrivate() {
-			data = limited
+		if !st.reader.SeesPrivate() || !st.reader.SeesAllSpaces() {
+			data = limited[st.reader]
+			if data == nil {
+				data = []byte(`{"changed":[]}`)
+			}
 		}
 		select {
 		case st.ch <- event{name, data}:
@@ -195,14 +201,24 @@ func (s *Server) publishPhotos(ctx context.Context, ev photosEvent) {
 	if err != nil {
 		return
 	}
-	limited := []byte(`{"changed":[]}`)
-	if s.events.hidingAny() {
-		ids, err := s.deps.DB.PublicPhotoIDs(ctx, ev.Changed)
+	// Each reader that does not see everything is told only of the photos
+	// it may see (one query per distinct reader, not per stream).
+	limited := map[db.Reader][]byte{}
+	for _, r := range s.events.limitedReaders() {
+		ids, err := s.deps.DB.VisiblePhotoIDs(ctx, ev.Changed, r)
 		if err != nil {
 			// Refresh without ids rather than risk naming a private one.
 			s.log.Warn("filter live update", "err", err)
-		} else if b, err := json.Marshal(photosEvent{Changed: ids}); err == nil {
-			limited = b
+		} else {
+			lim := photosEvent{Changed: ids}
+			if r.SeesPrivate() && len(ids) == len(ev.Changed) {
+				// Every photo named is one r sees: so are the uploaded
+				// files (a user's own upload, or into the library).
+				lim.Uploaded = ev.Uploaded
+			}
+			if b, err := json.Marshal(lim); err == nil {
+				limited[r] = b
+			}
 		}
 	}
 	s.events.publish("photos", full, limited)
@@ -251,7 +267,7 @@ func (s *Server) eventStream(c echo.Context) error {
 			return nil
 		}
 		p := s.deps.Index.Progress()
-		if !cl.reader.SeesPrivate() {
+		if !cl.reader.SeesPrivate() || !cl.reader.SeesAllSpaces() {
 			p.Current = "" // the file being read may be a private photo's
 		}
 		b, err := json.Marshal(p)

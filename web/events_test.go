@@ -275,13 +275,14 @@ func TestLiveUpdatesFilteredForViewers(t *testing.T) {
 	if got := ids(ev); has(got, e.priv.ID) || !has(got, e.video.ID) {
 		t.Errorf("viewer's index event %s", ev.data)
 	}
-	// Uploads: the user sees the saved paths, the viewer only ids.
+	// Uploads: the user sees the saved paths; the viewer neither paths
+	// nor the id, the photo being in the user's private space.
 	body, ct := testkit.Multipart([2]string{"new.jpg", string(testkit.JPEG(testkit.Photo{Seed: 77}))})
 	resp := e.request(e.user, "POST", "/api/v1/upload", body, http.Header{"Content-Type": {ct}})
 	resp.Body.Close()
 	ev, _ = sv.next("photos", 5*time.Second)
-	if strings.Contains(ev.data, "uploaded") || len(ids(ev)) != 1 {
-		t.Errorf("viewer's upload event %s: want one id and no paths", ev.data)
+	if strings.Contains(ev.data, "uploaded") || len(ids(ev)) != 0 {
+		t.Errorf("viewer's upload event %s: want no id and no paths", ev.data)
 	}
 	for {
 		ev, ok = su.next("photos", 5*time.Second)

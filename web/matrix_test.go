@@ -432,6 +432,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	for k, v := range davMatrixRows(e, next) { // web/dav_test.go
 		cases[k] = v
 	}
+	for k, v := range spacesMatrixRows(e, next) { // web/spaces_test.go
+		cases[k] = v
+	}
 	// Every GET route but the event stream and the sign-in redirects
 	// answers HEAD the same way.
 	for k, tc := range cases {

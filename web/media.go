@@ -125,7 +125,7 @@ func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, b
 		if !slices.Contains(db.Roles, owner.Role) {
 			return db.FileScope{}, false, nil
 		}
-		return db.FileScope{Reader: db.ReaderFor(owner.Role)}, true, nil
+		return db.FileScope{Reader: db.ReaderOf(owner.Role, owner.UserID)}, true, nil
 	}
 	sh, err := s.auth.ShareByAccess(ctx, tok)
 	if errors.Is(err, db.ErrNotFound) {
@@ -135,7 +135,7 @@ func (s *Server) scopeForToken(ctx context.Context, tok string) (db.FileScope, b
 	}
 	// A visitor fetches what the share's page lists, no more: the album's
 	// photos that are neither private nor archived.
-	return db.FileScope{Reader: db.VisitorOf(sh.AlbumID), NoOriginals: !sh.Downloads}, true, nil
+	return db.FileScope{Reader: db.ShareReader(sh), NoOriginals: !sh.Downloads}, true, nil
 }
 
 // resolveOriginal turns a path from the database into an absolute path,

@@ -303,6 +303,9 @@ func (s *Server) editPhoto(c echo.Context) error {
 	if in.Lat.set || in.Lng.set {
 		e.SetLocation, e.Lat, e.Lng = true, in.Lat.v, in.Lng.v
 	}
+	if err := s.mayEdit(c, []int64{id}); err != nil {
+		return err
+	}
 	if err := s.deps.DB.EditPhoto(c.Request().Context(), id, e); err != nil {
 		return err
 	}
@@ -325,6 +328,9 @@ func (s *Server) batchPhotos(c echo.Context) error {
 		if v != nil {
 			flags[name] = *v
 		}
+	}
+	if err := s.mayEdit(c, in.PhotoIDs); err != nil {
+		return err
 	}
 	n, err := s.deps.DB.SetFlags(c.Request().Context(), in.PhotoIDs, flags)
 	if err != nil {

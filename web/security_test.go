@@ -284,7 +284,9 @@ func TestUploadSavesIndexesAndReportsDuplicates(t *testing.T) {
 		t.Errorf("bad file: %+v", f)
 	}
 	var d struct{ Photo struct{ ID int64 } }
-	e.do(e.viewer, "GET", fmt.Sprintf("/api/v1/photos/%d", files[0].PhotoID), nil, 200, &d)
+	e.do(e.user, "GET", fmt.Sprintf("/api/v1/photos/%d", files[0].PhotoID), nil, 200, &d)
+	// The upload is in the uploader's private space: a viewer cannot open it.
+	e.do(e.viewer, "GET", fmt.Sprintf("/api/v1/photos/%d", files[0].PhotoID), nil, 404, nil)
 	// The same name again gets a free name instead of overwriting.
 	if again := e.upload(e.user, [2]string{"new.jpg", string(testkit.JPEG(testkit.Photo{Seed: 501}))}); len(again) != 1 || again[0].Path != "Uploads/new (1).jpg" {
 		t.Errorf("second new.jpg saved as %+v", again)

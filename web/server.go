@@ -450,6 +450,17 @@ func (s *Server) routes() {
 		{"GET", v1 + "/dupes", user, s.listDupes},             // web/dupes.go
 		{"POST", v1 + "/dupes/dismiss", user, s.dismissDupes}, // web/dupes.go
 		{"POST", v1 + "/dupes/resolve", user, s.resolveDupes}, // web/dupes.go
+
+		// Private spaces and partner sharing (web/spaces.go).
+		{"GET", v1 + "/space", viewer, s.space},
+		{"PUT", v1 + "/space", user, s.setSpace},
+		{"POST", v1 + "/space/partners", user, s.sharePartner},
+		{"DELETE", v1 + "/space/partners/:id", viewer, s.revokePartner},
+		{"PUT", v1 + "/photos/:id/only-me", user, s.setOnlyMe},
+		{"PUT", v1 + "/photos/only-me", user, s.setOnlyMeMany},
+		{"GET", v1 + "/space/folders", admin, s.spaceFolders},
+		{"PUT", v1 + "/space/folders", admin, s.assignFolder},
+		{"DELETE", v1 + "/space/folders", admin, s.unassignFolder},
 	}
 	table = append(table, s.davRoutes()...)    // web/dav.go
 	table = append(table, s.peopleRoutes()...) // web/people.go

@@ -194,7 +194,7 @@ func (s *Server) visitShare(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	a, err := s.deps.DB.AlbumByID(ctx, sh.AlbumID, db.VisitorOf(sh.AlbumID))
+	a, err := s.deps.DB.AlbumByID(ctx, sh.AlbumID, db.ShareReader(sh))
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (s *Server) sharePhotos(c echo.Context) error {
 		limit = int(n)
 	}
 	page, err := s.deps.DB.SearchPhotos(c.Request().Context(), db.PhotoQuery{
-		Album: sh.AlbumID, Sort: "position", Reader: db.VisitorOf(sh.AlbumID), Limit: limit, Cursor: c.QueryParam("cursor"),
+		Album: sh.AlbumID, Sort: "position", Reader: db.ShareReader(sh), Limit: limit, Cursor: c.QueryParam("cursor"),
 	})
 	if err != nil {
 		return err
@@ -262,7 +262,7 @@ func (s *Server) sharePhoto(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	d, err := s.deps.DB.PhotoDetail(ctx, id, db.VisitorOf(sh.AlbumID))
+	d, err := s.deps.DB.PhotoDetail(ctx, id, db.ShareReader(sh))
 	if err != nil {
 		return err
 	}

@@ -224,3 +224,40 @@ func TestTrashReadOnlyOriginals(t *testing.T) {
 	}
 	e.do(e.admin, "GET", fmt.Sprintf("/api/v1/photos/%d", cat), nil, 404, nil)
 }
+
+// A photo in the Trash inside a private space: the month counts of a
+// reader from whom it is hidden (the kept counts, which leave the Trash
+// out, less the hidden photos) still add up to what the timeline lists,
+// for every reader.
+func TestTrashInPrivateSpaces(t *testing.T) {
+	s := newSpacesEnv(t)
+	e := s.env
+	ctx := context.Background()
+	// A photo of Ana's space goes to the Trash, in a month the library's
+	// public photo shares.
+	if err := e.db.EditPhoto(ctx, e.pub.ID, db.PhotoEdit{SetTaken: true, TakenLocal: s.onlyMe.TakenLocal}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.TrashPhotos(ctx, []int64{s.onlyMe.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range s.readersInOrder {
+		c := s.clients[name]
+		var list struct{ Photos []db.Photo }
+		e.do(c, "GET", "/api/v1/photos?limit=500", nil, 200, &list)
+		for _, p := range list.Photos {
+			if p.ID == s.onlyMe.ID {
+				t.Errorf("%s: the timeline lists trashed photo %d", name, p.ID)
+			}
+		}
+		var months struct{ Months []struct{ Count int } }
+		e.do(c, "GET", "/api/v1/photos/months", nil, 200, &months)
+		total := 0
+		for _, m := range months.Months {
+			total += m.Count
+		}
+		if total != len(list.Photos) {
+			t.Errorf("%s: month counts add up to %d, the timeline lists %d", name, total, len(list.Photos))
+		}
+	}
+}

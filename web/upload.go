@@ -186,7 +186,7 @@ func (s *Server) upload(c echo.Context) error {
 			_ = part.Close()
 			continue
 		}
-		res := s.saveUpload(ctx, root, folder, part, limit)
+		res := s.saveUpload(ctx, root, folder, part, limit, callerOf(c).reader)
 		_ = part.Close()
 		results = append(results, res)
 		if res.Status == "saved" {
@@ -250,7 +250,10 @@ func orThe(name string) string {
 // saveUpload streams one part into a hidden temporary file in the upload
 // folder (the indexer skips hidden files), checks it, and moves it to a
 // free name.
-func (s *Server) saveUpload(ctx context.Context, root *os.Root, folder string, part *multipart.Part, limit int64) uploadResult {
+// The photo joins the uploader's private space (owner): the claim is
+// stored before the file is in place, so the indexer's write of it
+// already puts it there.
+func (s *Server) saveUpload(ctx context.Context, root *os.Root, folder string, part *multipart.Part, limit int64, owner db.Reader) uploadResult {
 	reject := func(name string, code int, msg string) uploadResult {
 		return uploadResult{Name: name, Status: "rejected", Error: msg, code: code}
 	}
@@ -280,6 +283,11 @@ func (s *Server) saveUpload(ctx context.Context, root *os.Root, folder string, p
 	}
 	sum := st.sum()
 	if pid, at, err := s.deps.DB.FileWithHash(ctx, sum); err == nil {
+		if _, err := s.deps.DB.PhotoDetail(ctx, pid, owner); err != nil {
+			// In a private space the uploader may not see: neither its
+			// place nor its id is theirs to learn.
+			return uploadResult{Name: name, Status: "duplicate", Hash: sum, Error: "already in the library", code: http.StatusOK}
+		}
 		return uploadResult{Name: name, Status: "duplicate", Hash: sum, PhotoID: pid, Path: at,
 			Error: fmt.Sprintf("already in the library as %s", at), code: http.StatusOK}
 	}
@@ -299,6 +307,9 @@ func (s *Server) saveUpload(ctx context.Context, root *os.Root, folder string, p
 	}
 	if final == "" {
 		return reject(name, http.StatusConflict, "no free file name for "+name)
+	}
+	if err := s.deps.DB.ClaimUpload(ctx, final, owner.User); err != nil {
+		return reject(name, http.StatusInternalServerError, "saving the upload failed: "+err.Error())
 	}
 	if err := st.commit(final); err != nil {
 		return reject(name, http.StatusInternalServerError, "saving the upload failed: "+err.Error())

@@ -63,7 +63,7 @@ func TestUploadLongNameCollisions(t *testing.T) {
 					t.Errorf("upload %d: %s on disk: %v", i+1, f.Path, err)
 				}
 				var got struct{ Photo struct{ ID int64 } }
-				e.do(e.viewer, "GET", fmt.Sprintf("/api/v1/photos/%d", f.PhotoID), nil, 200, &got)
+				e.do(e.user, "GET", fmt.Sprintf("/api/v1/photos/%d", f.PhotoID), nil, 200, &got)
 				if got.Photo.ID != f.PhotoID {
 					t.Errorf("upload %d: photo %d not visible, got %d", i+1, f.PhotoID, got.Photo.ID)
 				}

@@ -485,6 +485,7 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
       {p._note && <span class="note">{p._note}</span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}
       {stars && p.rating > 0 && <span class="rate" title={`${p.rating} star${p.rating === 1 ? '' : 's'}`}><Icon name="star" filled size={14} />{p.rating}</span>}
+      {p.only_me && <span class={'onlyme-badge' + (stars && p.rating > 0 ? ' up' : '')} title="Only me" data-testid="only-me-badge"><Icon name="lock" size={12} />Only me</span>}
       {tick && <button class="chk" tabindex={-1} aria-label={sel ? 'Deselect' : 'Select'}><span><Icon name="check" size={14} /></span></button>}
     </div>
   )

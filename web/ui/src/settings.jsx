@@ -10,6 +10,7 @@ import { canEdit, isAdmin, ROLES, VIEWER } from './roles.js'
 import { view } from './status.js'
 import { FormError, progress, setTheme, theme, useFormError, withCode } from './shell.jsx'
 import { useStore } from './store.js'
+import { YourSpace } from './spaces.jsx'
 
 export function SettingsPage() {
   const me = session.get().user || {}
@@ -77,6 +78,7 @@ export function SettingsPage() {
       <Services status={status} admin={admin} reload={load} />
       {admin && <Users me={me} />}
       <Security admin={admin} me={me} />
+      <YourSpace me={me} admin={admin} />
       {canEdit(me.role) && <AppPasswords />}
       <section aria-labelledby="s-look">
         <h2 id="s-look">Appearance</h2>

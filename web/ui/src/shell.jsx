@@ -519,6 +519,11 @@ function SelectionBar({ sel }) {
       run: async () => { try { await api('PATCH', `/albums/${album[1]}`, { cover_photo_id: ids[0] }); toast('Album cover set', 'ok'); clearSelection(); emit('album-changed') } catch { /* toast */ } },
     },
     { icon: 'archive', label: 'Archive', run: () => batch({ archived: true }, 'Archived') },
+    // Photos of one's own space only (src/spaces.jsx): partners stop seeing them.
+    [...sel.values()].every(p => p.owner_user) && {
+      icon: 'lock', label: 'Only me',
+      run: async () => { try { const r = await api('PUT', '/photos/only-me', { photo_ids: ids, only_me: true }); for (const p of sel.values()) p.only_me = true; toast(`${r?.updated ?? ids.length} now Only me`, 'ok'); clearSelection(); emit('photos-changed') } catch { /* toast */ } },
+    },
     { icon: 'slideshow', label: 'Slideshow', run: () => startSlideshow({ title: `${ids.length} selected`, photos: newestFirst([...sel.values()]) }) },
     { icon: 'lock', label: 'Make private', run: () => batch({ private: true }, 'Made private') },
     mayTrash && { icon: 'trash', label: 'Move to Trash', run: toTrash },

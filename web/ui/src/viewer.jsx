@@ -14,7 +14,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { api, download, get, mapStyle, qs, session, thumb, toast } from './api.js'
 import { Icon } from './icons.jsx'
-import { canEdit as mayEdit } from './roles.js'
+import { isAdmin, canEdit as mayEdit } from './roles.js'
 import { LiveButton, LiveVideo, useLive } from './motion.jsx'
 import { match } from './router.js'
 import { emit, useStore } from './store.js'
@@ -514,9 +514,31 @@ function InfoPanel({ p, stars, onRate, detail, setDetail, canEdit, shared, canDo
           <button class="btn" onClick={() => onFlag('archived', !ph.archived)}><Icon name="archive" size={18} />{ph.archived ? 'Unarchive' : 'Archive'}</button>
           <button class="btn" onClick={() => onFlag('private', !ph.private)}><Icon name="lock" size={18} />{ph.private ? 'Make public' : 'Make private'}</button>
         </div>
+        <OnlyMe p={p} ph={ph} setDetail={setDetail} />
       </>}
     </aside>
   )
+}
+
+// OnlyMe toggles a photo of the caller's space between their partners'
+// and them alone (src/spaces.jsx); "private" above only hides it from
+// viewer accounts. An admin sees, and may change, anyone's.
+function OnlyMe({ p, ph, setDetail }) {
+  const me = session.get().user || {}
+  if (!ph.owner_user || (ph.owner_user !== me.id && !isAdmin(me.role))) return null
+  const set = async on => {
+    try {
+      const r = await api('PUT', `/photos/${p.id}/only-me`, { only_me: on })
+      p.only_me = on
+      setDetail(r)
+      toast(on ? 'Only you (and admins) see it now' : 'Your partners see it again', 'ok', 2000)
+      emit('photo-updated', p)
+    } catch { /* toast shown */ }
+  }
+  return <>
+    <label class="check" data-testid="only-me"><input type="checkbox" checked={!!ph.only_me} onChange={e => set(e.currentTarget.checked)} />Only me{ph.owner_user !== me.id ? ' (another user’s photo)' : ''}</label>
+    <p class="small muted" style={{ margin: 0 }}>Private hides it from viewers; Only me hides it from everyone but you and the admins, partners included.</p>
+  </>
 }
 
 // Where the date taken came from, in words.
