@@ -23,7 +23,7 @@ var layers = []struct {
 }{
 	{"domain", []string{"app/meta", "app/places", "app/upstream", "app/version", "app/config", "app/corpus", "app/demo", "thumbs"}},
 	{"storage", []string{"db"}},
-	{"services", []string{"app/auth", "app/index", "app/sidecar", "app/transcode", "app/watch", "app/geocode", "app/maps"}},
+	{"services", []string{"app/auth", "app/index", "app/sidecar", "app/transcode", "app/watch", "app/geocode", "app/maps", "app/trash", "app/dupes"}},
 	{"http", []string{"web"}},
 	{"composition root", []string{"app"}},
 	{"commands", []string{"", "scripts"}}, // "" is the module root: main.go

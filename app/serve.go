@@ -13,11 +13,13 @@ import (
 	"sync"
 	"time"
 
+	"pinhole/app/dupes"
 	"pinhole/app/index"
 	"pinhole/app/maps"
 	"pinhole/app/places"
 	"pinhole/app/sidecar"
 	"pinhole/app/transcode"
+	"pinhole/app/trash"
 	"pinhole/app/upstream"
 	"pinhole/app/version"
 	"pinhole/app/watch"
@@ -34,6 +36,12 @@ type Server struct {
 	Tiles   *maps.Tiles
 	// Sidecars writes users' edits to XMP sidecars (app/sidecar).
 	Sidecars *sidecar.Writer
+	// Trash empties the Trash and finishes deletions a stop interrupted
+	// (app/trash).
+	Trash *trash.Service
+	// Dupes hashes photos in the background for near-duplicate review
+	// (app/dupes).
+	Dupes *dupes.Service
 	// Videos converts videos browsers cannot play (app/transcode).
 	Videos *transcode.Service
 
@@ -122,6 +130,13 @@ func NewServer(a *App) (*Server, error) {
 	s.pause = pauseSwitch(context.Background(), a.DB, a.Places.resolver, a.Log)
 	s.pause.OnResume(a.Places.poke)
 	s.Tiles = newTiles(a.Cfg, s.pause, a.Log.With("component", "maps"))
+	s.Trash = trash.New(a.DB, trash.Options{
+		Originals: a.Cfg.Originals, SidecarDir: a.Cfg.SidecarDir(), ReadOnly: a.Cfg.ReadOnly, Days: a.Cfg.TrashDays,
+		Logger:     a.Log.With("component", "trash"),
+		Changed:    func(ids []int64) { s.Web.NotifyPhotos(ids) },
+		BatchPause: testTrashPause(),
+	})
+	s.Dupes = dupes.New(a.DB, th, dupes.Options{Originals: a.Cfg.Originals, Logger: a.Log.With("component", "dupes")})
 	s.Web = web.New(withSignIn(a.Cfg, web.Deps{
 		DB:             a.DB,
 		Log:            a.Log.With("component", "web"),
@@ -145,9 +160,13 @@ func NewServer(a *App) (*Server, error) {
 		Helpers:        func() (bool, bool) { heif, ffmpeg := th.Helpers(); return heif != "", ffmpeg != "" },
 		Refusals:       thumbAdapter{th},
 		Conns:          connLimits(a.Cfg, a.Log),
+		Trash:          s.Trash,
 		Videos:         s.Videos,
+		Dupes:          s.Dupes,
 	}))
-	notify := func(ids []int64) { s.Web.NotifyPhotos(ids) }
+	// New or changed photos are hashed for near-duplicate review soon
+	// after they are indexed.
+	notify := func(ids []int64) { s.Web.NotifyPhotos(ids); s.Dupes.Poke() }
 	a.photosChanged.Store(&notify)
 	return s, nil
 }
@@ -253,6 +272,20 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		// Edits are written to sidecars after each edit, and those not
 		// written yet (a stop before the debounce) at start.
 		s.Sidecars.Run(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// A deletion a stop interrupted is finished first, then the
+		// Trash is emptied as asked and purged hourly.
+		s.Trash.Run(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// Perceptual hashes for near-duplicate review, at background
+		// priority, a few photos at a time.
+		s.Dupes.Run(ctx)
 	}()
 	err := s.Web.Serve(ctx, ln, tlsCfg)
 	cancel()

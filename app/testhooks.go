@@ -5,6 +5,7 @@ package app
 import (
 	"os"
 	"strconv"
+	"time"
 )
 
 // testMaxWatches reads PINHOLE_TEST_MAX_WATCHES, a cap on inotify watches
@@ -14,4 +15,12 @@ import (
 func testMaxWatches() int {
 	n, _ := strconv.Atoi(os.Getenv("PINHOLE_TEST_MAX_WATCHES"))
 	return max(n, 0)
+}
+
+// testTrashPause reads PINHOLE_TEST_TRASH_PAUSE, a pause between the
+// Trash's deletion batches, so the end-to-end test can stop the server in
+// the middle of emptying a big Trash.
+func testTrashPause() time.Duration {
+	d, _ := time.ParseDuration(os.Getenv("PINHOLE_TEST_TRASH_PAUSE"))
+	return max(d, 0)
 }

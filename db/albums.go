@@ -33,12 +33,12 @@ const (
 )
 
 // albumVisible is the condition on photo p for albumSelect's ?1.
-const albumVisible = `p.missing = 0 AND (?1 = 0 OR p.private = 0) AND (?1 < 2 OR p.archived = 0)`
+const albumVisible = `p.missing = 0 AND ` + notTrashed + ` AND (?1 = 0 OR p.private = 0) AND (?1 < 2 OR p.archived = 0)`
 
 // albumCoverVisible is whether the chosen cover p shows: to the owner
-// always (a cover on an unmounted drive stays chosen), to others when
-// albumVisible holds.
-const albumCoverVisible = `(?1 = 0 OR (` + albumVisible + `))`
+// always unless it is in the Trash (a cover on an unmounted drive stays
+// chosen), to others when albumVisible holds.
+const albumCoverVisible = `(` + notTrashed + ` AND (?1 = 0 OR (` + albumVisible + `)))`
 
 // albumSelect reads albums with their visible photo count and cover. The
 // cover is the chosen photo when the caller may see it, else the album's
@@ -189,7 +189,8 @@ func checkIDs(ids []int64) error {
 }
 
 // AddToAlbum appends photos to an album, skipping ones already in it and
-// ids that are not photos; it reports how many were added.
+// ids that are not photos (or are in the Trash); it reports how many were
+// added.
 func (d *DB) AddToAlbum(ctx context.Context, id int64, photoIDs []int64) (int, error) {
 	if err := checkIDs(photoIDs); err != nil {
 		return 0, err
@@ -208,7 +209,7 @@ func (d *DB) AddToAlbum(ctx context.Context, id int64, photoIDs []int64) (int, e
 			return err
 		}
 		st, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO album_photos (album_id, photo_id, position, added_at)
-			SELECT ?, id, ?, ? FROM photos WHERE id = ?`)
+			SELECT ?, p.id, ?, ? FROM photos p WHERE p.id = ? AND `+notTrashed)
 		if err != nil {
 			return err
 		}

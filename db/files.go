@@ -175,6 +175,12 @@ func (d *DB) ApplyFiles(ctx context.Context, recs []FileRecord, exists Exists) (
 
 // applyFile links one record to a photo and returns the photos to refresh.
 func (d *DB) applyFile(ctx context.Context, tx *sql.Tx, r *FileRecord, exists Exists) ([]int64, error) {
+	// A file the Trash is deleting, or deleted a moment ago, read by a
+	// scan before it went: storing it would bring the photo back (or make
+	// one whose file is gone).
+	if deleting, err := beingDeleted(ctx, tx, r.Path, r.Size, r.MTime); err != nil || deleting {
+		return nil, err
+	}
 	dir, name := path.Split(r.Path)
 	dir = strings.TrimSuffix(dir, "/")
 	folderID, err := d.ensureFolder(ctx, tx, dir)
@@ -347,9 +353,21 @@ func (d *DB) photoFor(ctx context.Context, tx *sql.Tx, r *FileRecord, folderID i
 	}
 	now := d.stamp()
 	taken := takenColumns(r.Info)
+	// Content removed from the library while the originals were read-only
+	// comes back hidden, wherever it appears (db/trash.go).
+	trashed, removed := "", 0
+	if r.Hash != "" {
+		var ignored bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM ignored_hashes WHERE hash = ?)`, r.Hash).Scan(&ignored); err != nil {
+			return 0, err
+		}
+		if ignored {
+			trashed, removed = now, 1
+		}
+	}
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO photos (uid, taken_at, taken_local, taken_offset, taken_source, added_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, NewUID(), taken.at, taken.local, taken.offset, taken.source, now, now)
+		INSERT INTO photos (uid, taken_at, taken_local, taken_offset, taken_source, added_at, updated_at, trashed_at, removed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, NewUID(), taken.at, taken.local, taken.offset, taken.source, now, now, trashed, removed)
 	if err != nil {
 		return 0, err
 	}
@@ -357,8 +375,9 @@ func (d *DB) photoFor(ctx context.Context, tx *sql.Tx, r *FileRecord, folderID i
 }
 
 // mergePhotos moves everything of photo drop into photo keep: files, album
-// memberships and flags (a favorite stays a favorite), then deletes drop.
-// keep's own edits win.
+// memberships and flags (a favorite stays a favorite, a photo in the Trash
+// or removed from the library stays there), then deletes drop. keep's own
+// edits win.
 func (d *DB) mergePhotos(ctx context.Context, tx *sql.Tx, keep, drop int64) error {
 	stmts := []string{
 		`UPDATE files SET photo_id = ?1 WHERE photo_id = ?2`,
@@ -368,7 +387,9 @@ func (d *DB) mergePhotos(ctx context.Context, tx *sql.Tx, keep, drop int64) erro
 		`UPDATE photos SET
 			favorite = max(favorite, (SELECT favorite FROM photos WHERE id = ?2)),
 			private  = max(private,  (SELECT private  FROM photos WHERE id = ?2)),
-			archived = max(archived, (SELECT archived FROM photos WHERE id = ?2))
+			archived = max(archived, (SELECT archived FROM photos WHERE id = ?2)),
+			trashed_at = max(trashed_at, (SELECT trashed_at FROM photos WHERE id = ?2)),
+			removed  = max(removed,  (SELECT removed  FROM photos WHERE id = ?2))
 		WHERE id = ?1`,
 		`DELETE FROM photos_fts WHERE rowid = (SELECT search_key FROM photos WHERE id = ?2)`,
 		`DELETE FROM photos WHERE id = ?2`,
@@ -420,7 +441,8 @@ func (d *DB) ensureFolder(ctx context.Context, tx *sql.Tx, rel string) (int64, e
 }
 
 // MarkMissing flags files as missing (never deleting them or their photos'
-// user data) and updates their photos' missing state.
+// user data) and updates their photos' missing state. Files the Trash is
+// deleting are left alone.
 func (d *DB) MarkMissing(ctx context.Context, paths []string) (int, error) {
 	if len(paths) == 0 {
 		return 0, nil
@@ -432,7 +454,11 @@ func (d *DB) MarkMissing(ctx context.Context, paths []string) (int, error) {
 		photos := map[int64]bool{}
 		for _, p := range paths {
 			var id, photo int64
-			err := tx.QueryRowContext(ctx, `SELECT id, COALESCE(photo_id,0) FROM files WHERE path = ? AND missing = 0`, p).Scan(&id, &photo)
+			// A file the Trash is deleting is expected to go: it is not
+			// missing, and its rows go when all of its photo's files are
+			// gone (db/trash.go).
+			err := tx.QueryRowContext(ctx, `SELECT f.id, COALESCE(f.photo_id,0) FROM files f WHERE f.path = ? AND f.missing = 0
+				AND NOT EXISTS (SELECT 1 FROM trash_deletions t WHERE t.file_id = f.id AND t.path = f.path AND t.state = 'pending')`, p).Scan(&id, &photo)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			} else if err != nil {
@@ -545,13 +571,14 @@ type PrimaryFile struct {
 	Orientation int
 }
 
-// EachPrimaryFile calls fn for the primary file of every photo that is not
-// missing, newest photos first (those are looked at first).
+// EachPrimaryFile calls fn for the primary file of every photo that is
+// neither missing nor in the Trash, newest photos first (those are looked
+// at first).
 func (d *DB) EachPrimaryFile(ctx context.Context, fn func(PrimaryFile) error) error {
 	rows, err := d.sql.QueryContext(ctx, `
 		SELECT p.id, f.path, f.hash, f.mime, p.orientation
 		FROM photos p JOIN files f ON f.id = p.primary_file_id
-		WHERE p.missing = 0 AND f.missing = 0
+		WHERE p.missing = 0 AND f.missing = 0 AND `+notTrashed+`
 		ORDER BY p.taken_at DESC, p.id DESC`)
 	if err != nil {
 		return err

@@ -98,6 +98,20 @@ func TestGeoCellsFollowChanges(t *testing.T) {
 	exec(`UPDATE photos SET lat = NULL WHERE id IN (SELECT id FROM photos WHERE lat IS NOT NULL ORDER BY lat DESC LIMIT 30)`)
 	exec(`UPDATE photos SET lng = lng + 20 WHERE id IN (SELECT id FROM photos WHERE lng IS NOT NULL ORDER BY lng LIMIT 30)`)
 	check("the northernmost and westernmost photos moved away")
+	// The Trash (migration 025): the representative of the world's
+	// cells among them, and trashed photos moved and favoured.
+	trashed := append(ids(300), int64(0))
+	d.sql.QueryRow(`SELECT max((favorite << 40) | id) & 1099511627775 FROM photos WHERE lat IS NOT NULL`).Scan(&trashed[300])
+	if _, err := d.TrashPhotos(ctx, trashed); err != nil {
+		t.Fatal(err)
+	}
+	check("300 photos moved to the Trash, a representative among them")
+	exec(`UPDATE photos SET lat = 48.85, lng = 2.35, favorite = 1 WHERE trashed_at <> '' AND id % 2 = 0`)
+	check("photos in the Trash moved and favoured")
+	if _, err := d.RestorePhotos(ctx, trashed[:150]); err != nil {
+		t.Fatal(err)
+	}
+	check("150 of them restored")
 	for i, id := range ids(300) {
 		exec(`UPDATE photos SET missing = ? WHERE id = ?`, i%3/2, id)
 	}
@@ -191,6 +205,18 @@ func TestCityCellsFollowChanges(t *testing.T) {
 	exec(`UPDATE photos SET missing = 1 WHERE id % 7 = 1`)
 	exec(`DELETE FROM photos WHERE id % 11 = 0`)
 	check("photos missing and deleted")
+	trashed := make([]int64, 400)
+	for i := range trashed {
+		trashed[i] = 1 + rng.Int64N(3000)
+	}
+	if _, err := d.TrashPhotos(ctx, trashed); err != nil {
+		t.Fatal(err)
+	}
+	check("400 photos moved to the Trash")
+	if _, err := d.RestorePhotos(ctx, trashed[:200]); err != nil {
+		t.Fatal(err)
+	}
+	check("200 of them restored")
 	if err := d.InsertSynthetic(ctx, 500, 9); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +232,7 @@ func cityCellsInGo(t *testing.T, d *DB, box BBox, zoom int, cellPx float64, hide
 	if hidePrivate {
 		where = " AND private = 0"
 	}
-	rows, err := d.sql.Query(`SELECT lat, lng FROM photos WHERE lat IS NOT NULL AND lng IS NOT NULL AND archived = 0 AND missing = 0` + where)
+	rows, err := d.sql.Query(`SELECT lat, lng FROM photos WHERE lat IS NOT NULL AND lng IS NOT NULL AND archived = 0 AND missing = 0 AND trashed_at = ''` + where)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,13 +29,7 @@ type FolderView struct {
 
 // visible is the condition for photos a listing shows to r by default.
 func visible(r Reader) string {
-	if !r.SeesPrivate() {
-		return "p.missing = 0 AND p.archived = 0 AND " + r.readCond()
-	}
-	if !r.SeesAllSpaces() {
-		return "p.missing = 0 AND p.archived = 0 AND " + r.spaceCond()
-	}
-	return "p.missing = 0 AND p.archived = 0"
+	return "p.missing = 0 AND p.archived = 0 AND " + r.listCond()
 }
 
 // Folder lists a folder (relative path, "" the root) and its sub-folders

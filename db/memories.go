@@ -330,7 +330,7 @@ func (d *DB) memoryCandidates(ctx context.Context, r Reader, y0 int, m0 time.Mon
 			EXISTS (SELECT 1 FROM album_photos ap WHERE ap.photo_id = p.id), p.title <> '' OR p.description <> ''
 		FROM photos p INDEXED BY photos_monthday
 		WHERE substr(p.taken_local, 6, 5) IN (` + strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",") + `)
-			AND p.archived = 0 AND p.missing = 0 AND p.rating >= 0 AND p.taken_local < ? AND ` + r.readCond()
+			AND p.archived = 0 AND p.missing = 0 AND p.rating >= 0 AND p.taken_local < ? AND ` + r.listCond()
 	done, err := d.wait(ctx)
 	if err != nil {
 		return nil, err

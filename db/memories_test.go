@@ -188,6 +188,10 @@ func TestMemoriesVisibility(t *testing.T) {
 	l.add(shot{at: "2024-06-14 15:00:00", gone: true, fav: true})
 	l.add(shot{at: "2024-06-14 17:00:00", rating: -1})
 	other := l.add(shot{at: "2024-06-14 19:00:00"})
+	trashed := l.add(shot{at: "2024-06-14 20:00:00", fav: true})
+	if _, err := l.d.TrashPhotos(context.Background(), []int64{trashed}); err != nil { // in the Trash: no memory for anyone
+		t.Fatal(err)
+	}
 	get := func(r Reader) []int64 {
 		ms := l.memories("2025-06-14", r)
 		if len(ms) != 1 {
@@ -196,7 +200,7 @@ func TestMemoriesVisibility(t *testing.T) {
 		return ids(ms[0])
 	}
 	if got := get(ownerReader); !slices.Equal(got, []int64{pub, priv, other}) {
-		t.Errorf("owner sees %v, want %v (no archived, missing or rejected photo)", got, []int64{pub, priv, other})
+		t.Errorf("owner sees %v, want %v (no archived, missing, rejected or trashed photo)", got, []int64{pub, priv, other})
 	}
 	if got := get(Reader{Kind: Viewer}); !slices.Equal(got, []int64{pub, other}) {
 		t.Errorf("viewer sees %v, want %v (no private photo)", got, []int64{pub, other})

@@ -62,6 +62,22 @@ func TestTimelineMonthCountsFollowChanges(t *testing.T) {
 	}
 	check("private flipped one by one")
 
+	// Photos moved to the Trash leave the counts, restored ones come back
+	// (migration 025): some are private or archived too.
+	trashed := ids(250)
+	if _, err := d.TrashPhotos(ctx, trashed); err != nil {
+		t.Fatal(err)
+	}
+	check("250 photos moved to the Trash")
+	if _, err := d.SetFlags(ctx, trashed[:60], map[string]bool{"private": true}); err != nil {
+		t.Fatal(err)
+	}
+	check("photos in the Trash made private")
+	if _, err := d.RestorePhotos(ctx, trashed[:100]); err != nil {
+		t.Fatal(err)
+	}
+	check("100 of them restored")
+
 	// Another month, another year, the same month; a missing photo; a
 	// photo whose file came back.
 	for i, id := range ids(200) {
@@ -102,7 +118,7 @@ func TestTimelineMonthCountsFollowChanges(t *testing.T) {
 // countMonths counts visible photos per month straight from the photos.
 func countMonths(t *testing.T, d *DB, hidePrivate bool) []MonthCount {
 	t.Helper()
-	where := "missing = 0 AND archived = 0"
+	where := "missing = 0 AND archived = 0 AND trashed_at = ''"
 	if hidePrivate {
 		where += " AND private = 0"
 	}

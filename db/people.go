@@ -44,6 +44,10 @@ const MaxPersonName = 200
 // photo is not missing and r may see it (private spaces included).
 func (r Reader) faceSeen() string { return "p.missing = 0 AND " + r.readCond() }
 
+// faceListed is faceSeen for lists and counts: without the photos in the
+// Trash, which an owner may open but no list shows.
+func (r Reader) faceListed() string { return "p.missing = 0 AND " + r.listCond() }
+
 // setFaces replaces a photo's faces by those meta.Merge decided. A name is
 // looked up in person_names (so renames and merges stand), then among
 // people's names; a name never seen makes a new person.
@@ -95,7 +99,7 @@ func (d *DB) personFor(ctx context.Context, tx *sql.Tx, name string) (int64, err
 // peopleSelect lists people with the photos r may see them in; where is a
 // condition on pe.
 func peopleSelect(r Reader, where string) string {
-	seen := r.faceSeen()
+	seen := r.faceListed()
 	return `SELECT x.id, x.name, x.hidden, x.n, f.id, f.photo_id, f.x, f.y, f.w, f.h FROM (
 		SELECT pe.id, pe.name, pe.hidden, count(DISTINCT f.photo_id) AS n,
 			(SELECT f2.id FROM faces f2 JOIN photos p ON p.id = f2.photo_id

@@ -93,6 +93,20 @@ func TestPeopleFromFaces(t *testing.T) {
 	if f, err := d.FaceFor(ctx, viewer, carl.Face.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a viewer got a face on a private photo: %+v %v", f, err)
 	}
+	// Carl's only photo moved to the Trash: he leaves the list, for the
+	// owner too, and comes back with it.
+	if _, err := d.TrashPhotos(ctx, []int64{id("c.jpg")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(owner, false); len(got) != 2 || got["Carl"] != 0 {
+		t.Errorf("with Carl's photo in the Trash the owner sees %v, want Anna and Bo", got)
+	}
+	if _, err := d.RestorePhotos(ctx, []int64{id("c.jpg")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(owner, false); got["Carl"] != 1 {
+		t.Errorf("Carl is not back after restoring his photo: %v", got)
+	}
 	anna, _ := d.PersonNamed(ctx, owner, "Anna")
 	count := func(q PhotoQuery) int {
 		ms, err := d.MonthCounts(ctx, q)

@@ -19,6 +19,7 @@ var internalPhotoColumns = map[string]string{
 	"search_key":      "the full-text row's key (taken time and id), for search order",
 	"motion_file_id":  "the file whose video is the photo's motion; Photo carries it as motion.hash",
 	"edited_at":       "when a user last edited the photo, for the sidecar writer: the newer of Pinhole's edit and another program's sidecar wins",
+	"removed":         "removed from the library for good (read-only originals): hidden from everyone, kept so its files stay ignored",
 }
 
 // photoFieldsWithoutColumn are db.Photo's JSON fields that are not

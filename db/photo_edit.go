@@ -48,7 +48,12 @@ func (d *DB) PhotoDetail(ctx context.Context, id int64, r Reader) (PhotoDetail, 
 	if err != nil {
 		return out, err
 	}
-	if p.Private && !r.SeesPrivate() {
+	var edited string
+	var removed bool
+	if err := d.sql.QueryRowContext(ctx, `SELECT edited, removed FROM photos WHERE id = ?`, id).Scan(&edited, &removed); err != nil {
+		return out, err
+	}
+	if !r.mayOpen(p, removed) {
 		return out, fmt.Errorf("photo %d: %w", id, ErrNotFound)
 	}
 	if p.OwnerUser != nil {
@@ -66,10 +71,6 @@ func (d *DB) PhotoDetail(ctx context.Context, id int64, r Reader) (PhotoDetail, 
 		}
 	}
 	out.Photo = p
-	var edited string
-	if err := d.sql.QueryRowContext(ctx, `SELECT edited FROM photos WHERE id = ?`, id).Scan(&edited); err != nil {
-		return out, err
-	}
 	out.Edited = []string{}
 	for f := range editedSet(edited) {
 		out.Edited = append(out.Edited, f)

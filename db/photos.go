@@ -46,6 +46,9 @@ type Photo struct {
 	Hash        string   `json:"hash"` // content hash of the primary file (thumbnail URLs)
 	AddedAt     string   `json:"added_at"`
 	UpdatedAt   string   `json:"updated_at"`
+	// TrashedAt is when the photo was moved to the Trash; "" (left out)
+	// while it is in the library. Only the Trash screen lists such photos.
+	TrashedAt string `json:"trashed_at,omitempty"`
 	// Motion says where a live photo's motion plays from; absent for
 	// photos that do not move (or whose video is missing).
 	Motion *Motion `json:"motion,omitempty"`
@@ -80,7 +83,7 @@ const photoColumns = `p.id, p.uid, p.media_type, p.taken_at, p.taken_local, p.ta
 	p.title, p.description, p.make, p.model, p.lens, p.exposure_time, p.f_number, p.iso, p.focal_length,
 	p.lat, p.lng, p.alt, p.width, p.height, p.orientation, p.duration, p.rating, p.favorite, p.private,
 	p.archived, p.missing, p.country_code, p.country, p.state, p.city, p.place_source, COALESCE(f.hash, ''),
-	p.added_at, p.updated_at, COALESCE(f.error, ''), COALESCE(f.mime, ''), COALESCE(f.kind, ''),
+	p.added_at, p.updated_at, p.trashed_at, COALESCE(f.error, ''), COALESCE(f.mime, ''), COALESCE(f.kind, ''),
 	COALESCE(CASE WHEN m.missing = 0 THEN m.hash END, ''), COALESCE(m.id = f.id, 0),
 	p.owner_user, p.only_me`
 
@@ -98,7 +101,7 @@ func scanPhoto(s scanner) (Photo, error) {
 		&p.Title, &p.Description, &p.Make, &p.Model, &p.Lens, &p.Exposure, &p.FNumber, &p.ISO, &p.FocalLength,
 		&p.Lat, &p.Lng, &p.Alt, &p.Width, &p.Height, &p.Orientation, &p.Duration, &p.Rating, &p.Favorite, &p.Private,
 		&p.Archived, &p.Missing, &p.CountryCode, &p.Country, &p.State, &p.City, &p.PlaceSource, &p.Hash,
-		&p.AddedAt, &p.UpdatedAt, &p.fileError, &p.fileMIME, &p.fileKind, &motionHash, &embedded,
+		&p.AddedAt, &p.UpdatedAt, &p.TrashedAt, &p.fileError, &p.fileMIME, &p.fileKind, &motionHash, &embedded,
 		&p.OwnerUser, &p.OnlyMe)
 	if motionHash != "" {
 		p.Motion = &Motion{Hash: motionHash, Embedded: embedded}
@@ -129,8 +132,9 @@ func (d *DB) PhotoByPath(ctx context.Context, rel string) (Photo, error) {
 	return d.PhotoByID(ctx, id)
 }
 
-// PublicPhotoIDs returns the ids among ids of photos that are not
-// private, in the given order: what a viewer's live updates may name.
+// PublicPhotoIDs returns the ids among ids of photos that are neither
+// private nor in the Trash, in the given order: what a viewer's live
+// updates may name.
 func (d *DB) PublicPhotoIDs(ctx context.Context, ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return []int64{}, nil
@@ -140,7 +144,7 @@ func (d *DB) PublicPhotoIDs(ctx context.Context, ids []int64) ([]int64, error) {
 		return nil, err
 	}
 	rows, err := d.sql.QueryContext(ctx, `SELECT j.value FROM json_each(?) j JOIN photos p ON p.id = j.value
-		WHERE p.private = 0 AND p.owner_user IS NULL ORDER BY j.key`, string(js))
+		WHERE p.private = 0 AND p.owner_user IS NULL AND `+notTrashed+` ORDER BY j.key`, string(js))
 	if err != nil {
 		return nil, fmt.Errorf("public photo ids: %w", err)
 	}

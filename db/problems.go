@@ -211,9 +211,10 @@ func (d *DB) Problems(ctx context.Context, q ProblemQuery) (ProblemList, error) 
 }
 
 func (d *DB) problems(ctx context.Context, q ProblemQuery) ([]Problem, error) {
-	visible := ""
+	// A photo in the Trash is out of sight, its files' problems too.
+	visible := " AND (p.id IS NULL OR " + notTrashed + ")"
 	if !q.Reader.SeesPrivate() {
-		visible = " AND p.id IS NOT NULL AND " + q.Reader.photoCond()
+		visible = " AND p.id IS NOT NULL AND " + q.Reader.listCond()
 	}
 	if !q.Reader.SeesAllSpaces() {
 		visible += " AND p.id IS NOT NULL AND " + q.Reader.spaceCond()
@@ -320,13 +321,7 @@ func (d *DB) refusedProblems(ctx context.Context, q ProblemQuery, listed []Probl
 	for _, p := range listed {
 		seen[p.Path] = true
 	}
-	visible := ""
-	if !q.Reader.SeesPrivate() {
-		visible = " AND p.private = 0"
-	}
-	if !q.Reader.SeesAllSpaces() {
-		visible += " AND " + q.Reader.spaceCond()
-	}
+	visible := " AND " + q.Reader.listCond()
 	rows, err := d.sql.QueryContext(ctx, `
 		SELECT f.path, f.hash, f.error, f.indexed_at, p.id
 		FROM files f JOIN photos p ON p.id = f.photo_id

@@ -59,19 +59,50 @@ func (r Reader) albumLevel() int {
 	return albumsViewer
 }
 
-// photoCond is the SQL condition on photos p for what r may see, on top
-// of a listing's own conditions: no private photos unless r owns the
-// library, and for a visitor only the shared album's unarchived photos.
+// notTrashed is the condition on photos p that keeps the photos in the
+// Trash, and the ones removed from the library, out of every view, whoever
+// reads: lists, search, counts, covers, the map, places, cameras, folders,
+// albums, shares, suggestions, problems and live updates. Only the Trash
+// screen (db/trash.go) lists them, and only to the library's owners.
+const notTrashed = "p.trashed_at = ''"
+
+// photoCond is the SQL condition on photos p for what r may open (a
+// photo's page, its thumbnails and files), on top of a listing's own
+// conditions: no private photos unless r owns the library, and for a
+// visitor only the shared album's unarchived photos. The owner may open a
+// photo in the Trash (the Trash screen shows it); nobody else may.
 // Its arguments are inlined (they are integers) so it fits any query.
 func (r Reader) photoCond() string {
 	switch r.Kind {
 	case Owner:
 		return "1"
 	case Visitor:
-		return "p.private = 0 AND p.archived = 0 AND p.id IN (SELECT photo_id FROM album_photos WHERE album_id = " +
+		return "p.private = 0 AND p.archived = 0 AND " + notTrashed + " AND p.id IN (SELECT photo_id FROM album_photos WHERE album_id = " +
 			strconv.FormatInt(r.Album, 10) + ")"
 	}
-	return "p.private = 0"
+	return "p.private = 0 AND " + notTrashed
+}
+
+// listCond is the SQL condition on photos p for what lists and counts show
+// r: what r may read (readCond: private photos and private spaces), less
+// the Trash.
+func (r Reader) listCond() string {
+	return notTrashed + " AND " + r.readCond()
+}
+
+// mayOpen is photoCond for one loaded photo, less the album membership of
+// a visitor (PhotoDetail checks it in SQL): removed is the photo's removed
+// column, which Photo does not carry.
+func (r Reader) mayOpen(p Photo, removed bool) bool {
+	switch {
+	case removed:
+		return false // gone from the library, for everyone
+	case p.TrashedAt != "":
+		return r.Kind == Owner
+	case p.Private:
+		return r.SeesPrivate()
+	}
+	return true
 }
 
 // key names what r may see, for answers kept per kind of reader (the

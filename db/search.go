@@ -12,7 +12,8 @@ import (
 )
 
 // PhotoQuery selects photos for lists, search and counts. Zero values mean
-// "no filter"; by default archived and missing photos are left out.
+// "no filter"; by default archived and missing photos are left out, and
+// photos in the Trash always are (db/trash.go lists those).
 type PhotoQuery struct {
 	Text           string // words, matched as prefixes in the full-text index
 	After, Before  string // TimeLayout (or a prefix such as "2019-07-01"), on taken_at
@@ -221,13 +222,13 @@ func (q *PhotoQuery) filtersWith(textOrder bool) (*queryParts, error) {
 		if q.Private != nil && *q.Private {
 			p.add("0")
 		}
-		p.add(q.Reader.readCond())
 	} else {
 		flag("private", q.Private, -1)
 		if !q.Reader.SeesAllSpaces() {
 			p.add(q.Reader.spaceCond())
 		}
 	}
+	p.add(q.Reader.listCond())
 	flag("archived", q.Archived, 0)
 	flag("missing", q.Missing, 0)
 	if q.Type != "" {

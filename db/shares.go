@@ -144,12 +144,12 @@ func optBool(b *bool) any {
 }
 
 // sharedPhoto reports whether a share of this album shows the photo: it is
-// in the album and neither private, archived nor missing (the photos the
-// visitor's list shows).
+// in the album and neither private, archived, in the Trash nor missing
+// (the photos the visitor's list shows).
 func (d *DB) sharedPhoto(ctx context.Context, albumID, photoID int64) (bool, error) {
 	var ok bool
-	err := d.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM album_photos ap JOIN photos p ON p.id = ap.photo_id
-		WHERE ap.album_id = ? AND ap.photo_id = ? AND p.private = 0 AND p.archived = 0 AND p.missing = 0)`, albumID, photoID).Scan(&ok)
+	err := d.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM photos p
+		WHERE p.id = ? AND p.missing = 0 AND `+VisitorOf(albumID).photoCond()+`)`, photoID).Scan(&ok)
 	return ok, err
 }
 

@@ -247,7 +247,7 @@ func (d *DB) spacesExact(ctx context.Context, r Reader) (bool, error) {
 	}
 	var hidden bool
 	err := d.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM photos p INDEXED BY photos_owner
-		WHERE p.owner_user IS NOT NULL AND NOT `+r.spaceCond()+`)`).Scan(&hidden)
+		WHERE p.owner_user IS NOT NULL AND `+notTrashed+` AND NOT `+r.spaceCond()+`)`).Scan(&hidden)
 	if err != nil {
 		return false, fmt.Errorf("private spaces: %w", err)
 	}
@@ -284,7 +284,7 @@ func (d *DB) timelineMonthsLessSpaces(ctx context.Context, r Reader) ([]MonthCou
 	rows, err := d.sql.QueryContext(ctx, `WITH
 		k AS (SELECT month, sum(n) AS n FROM month_counts WHERE `+kept+` GROUP BY month),
 		h AS (SELECT substr(p.taken_at, 1, 7) AS month, count(*) AS n FROM photos p INDEXED BY photos_owner
-			WHERE p.owner_user IS NOT NULL AND p.missing = 0 AND p.archived = 0`+hidden+` AND NOT `+r.spaceCond()+`
+			WHERE p.owner_user IS NOT NULL AND p.missing = 0 AND p.archived = 0 AND `+notTrashed+hidden+` AND NOT `+r.spaceCond()+`
 			GROUP BY 1)
 		SELECT k.month, k.n - COALESCE(h.n, 0) FROM k LEFT JOIN h ON h.month = k.month
 		WHERE k.n - COALESCE(h.n, 0) > 0 ORDER BY k.month DESC`)

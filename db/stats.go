@@ -22,14 +22,14 @@ func (d *DB) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := d.sql.QueryRowContext(ctx, `
 		SELECT
-			(SELECT count(*) FROM photos WHERE missing = 0),
-			(SELECT count(*) FROM photos WHERE missing = 0 AND media_type = 'video'),
+			(SELECT count(*) FROM photos p WHERE missing = 0 AND `+notTrashed+`),
+			(SELECT count(*) FROM photos p WHERE missing = 0 AND `+notTrashed+` AND media_type = 'video'),
 			(SELECT count(*) FROM files WHERE missing = 0),
 			(SELECT count(*) FROM files WHERE missing = 1),
 			(SELECT count(*) FROM folders WHERE missing = 0),
 			(SELECT count(*) FROM index_errors) + (SELECT count(*) FROM files WHERE error <> '' AND missing = 0),
 			(SELECT count(*) FROM albums),
-			(SELECT count(*) FROM photos WHERE missing = 0 AND lat IS NOT NULL)`).
+			(SELECT count(*) FROM photos p WHERE missing = 0 AND `+notTrashed+` AND lat IS NOT NULL)`).
 		Scan(&c.Photos, &c.Videos, &c.Files, &c.MissingFiles, &c.Folders, &c.Errors, &c.Albums, &c.Geotagged)
 	return c, err
 }
@@ -48,10 +48,10 @@ func (d *DB) CountVisible(ctx context.Context) (VisibleCounts, error) {
 	var c VisibleCounts
 	err := d.sql.QueryRowContext(ctx, `
 		SELECT
-			(SELECT count(*) FROM photos WHERE missing = 0 AND private = 0),
-			(SELECT count(*) FROM photos WHERE missing = 0 AND private = 0 AND media_type = 'video'),
+			(SELECT count(*) FROM photos p WHERE missing = 0 AND `+Reader{}.photoCond()+`),
+			(SELECT count(*) FROM photos p WHERE missing = 0 AND `+Reader{}.photoCond()+` AND media_type = 'video'),
 			(SELECT count(*) FROM albums),
-			(SELECT count(*) FROM photos WHERE missing = 0 AND private = 0 AND lat IS NOT NULL)`).
+			(SELECT count(*) FROM photos p WHERE missing = 0 AND `+Reader{}.photoCond()+` AND lat IS NOT NULL)`).
 		Scan(&c.Photos, &c.Videos, &c.Albums, &c.Geotagged)
 	if err != nil {
 		return c, fmt.Errorf("count visible photos: %w", err)

@@ -131,6 +131,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		d.Tiles = maps.New(maps.Options{Dir: t.TempDir()})
 		d.Online = onlineSwitch{upstream.NewPause(false)}
 		d.OIDC = provider.signInConfig(d.PublicURL)
+		withTrash(t, false)(d)
+		withDupes(d)
 	})
 	if _, err := auth.AddUser(context.Background(), e.db, "matrix", testPassword, "viewer"); err != nil {
 		t.Fatal(err)
@@ -426,6 +428,31 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, want: [5]int{unauth, forbidden, forbidden, noContent, unauth}},
 		"GET /api/v1/settings/totp": {prep: fixed("/api/v1/settings/totp", nil), want: admins},
 		"PUT /api/v1/settings/totp": {prep: fixed("/api/v1/settings/totp", map[string]any{"required_roles": []string{}}), want: admins},
+
+		// The Trash: a photo no other row uses goes in and comes back out;
+		// emptying names a photo that is not in the Trash (nothing to do).
+		"GET /api/v1/trash": {prep: fixed("/api/v1/trash", nil), want: users},
+		"POST /api/v1/trash": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/trash", map[string]any{"photo_ids": []int64{e.photo("2020/cat.jpg").ID}}, nil
+		}, want: users},
+		"POST /api/v1/trash/restore": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/trash/restore", map[string]any{"photo_ids": []int64{e.photo("2020/cat.jpg").ID}}, nil
+		}, want: users},
+		"POST /api/v1/trash/empty": {prep: func(e *env, role string) (string, any, http.Header) {
+			return "/api/v1/trash/empty", map[string]any{"photo_ids": []int64{e.pub.ID}}, nil
+		}, want: users},
+
+		// Near-duplicate review: two photos of its own for each request,
+		// one kept and the other moved to the Trash, or both dismissed.
+		"GET /api/v1/dupes": {prep: fixed("/api/v1/dupes", nil), want: users},
+		"POST /api/v1/dupes/resolve": {prep: func(e *env, role string) (string, any, http.Header) {
+			a, b := e.dupePair(next())
+			return "/api/v1/dupes/resolve", map[string]any{"photo_ids": []int64{a, b}, "keep": a}, nil
+		}, want: users},
+		"POST /api/v1/dupes/dismiss": {prep: func(e *env, role string) (string, any, http.Header) {
+			a, b := e.dupePair(next())
+			return "/api/v1/dupes/dismiss", map[string]any{"photo_ids": []int64{a, b}}, nil
+		}, want: users},
 	}
 	for k, v := range davMatrixRows(e, next) { // web/dav_test.go
 		cases[k] = v

@@ -113,6 +113,13 @@ type Deps struct {
 	// BreakGlassAdmin.
 	LocalLoginOff   bool
 	BreakGlassAdmin string
+
+	// Trash moves photos to the Trash and empties it (web/trash.go); nil
+	// answers the Trash routes with 503.
+	Trash Trasher
+	// Dupes groups near-duplicate photos (web/dupes.go); nil answers the
+	// list with 503.
+	Dupes Dupes
 }
 
 // StatusView says who asks for the status document: admins see all of
@@ -434,6 +441,15 @@ func (s *Server) routes() {
 		{"GET", v1 + "/app-passwords", user, s.listAppPasswords},         // web/apppasswords.go
 		{"POST", v1 + "/app-passwords", user, s.createAppPassword},       // web/apppasswords.go
 		{"DELETE", v1 + "/app-passwords/:id", user, s.revokeAppPassword}, // web/apppasswords.go
+
+		// The Trash (web/trash.go): viewers may not trash.
+		{"GET", v1 + "/trash", user, s.listTrash},
+		{"POST", v1 + "/trash", user, s.trashPhotos},
+		{"POST", v1 + "/trash/restore", user, s.restoreTrash},
+		{"POST", v1 + "/trash/empty", user, s.emptyTrash},
+		{"GET", v1 + "/dupes", user, s.listDupes},             // web/dupes.go
+		{"POST", v1 + "/dupes/dismiss", user, s.dismissDupes}, // web/dupes.go
+		{"POST", v1 + "/dupes/resolve", user, s.resolveDupes}, // web/dupes.go
 
 		// Private spaces and partner sharing (web/spaces.go).
 		{"GET", v1 + "/space", viewer, s.space},

@@ -38,6 +38,9 @@ type Config struct {
 	// WriteSidecars: users' edits go to NAME.xmp beside the originals
 	// (with ReadOnly off); otherwise to SidecarDir.
 	WriteSidecars bool
+	// TrashDays: photos in the Trash are emptied this many days after
+	// they were moved there; 0 only when a user empties it.
+	TrashDays int
 	// UploadWritable lets uploads write into UploadFolder despite ReadOnly.
 	UploadWritable bool
 
@@ -158,6 +161,7 @@ var options = []option{
 	str("log-level", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
 	boolean("read-only", true, "never write into the originals folder (uploads need --read-only=false or --upload-writable)", func(c *Config) *bool { return &c.ReadOnly }),
 	boolean("write-sidecars", false, "write edits (titles, keywords, ratings, places, dates) as NAME.xmp sidecars beside the originals for digiKam, Lightroom and exiftool (needs --read-only=false); without it they are written to DATA/sidecars", func(c *Config) *bool { return &c.WriteSidecars }),
+	integer("trash-days", 30, "days a photo stays in the Trash before its files are deleted (with read-only originals: before it leaves the library for good); 0: only when someone empties the Trash", func(c *Config) *int { return &c.TrashDays }),
 	boolean("upload-writable", false, "with --read-only, still let uploads and WebDAV write into --upload-folder, and nowhere else", func(c *Config) *bool { return &c.UploadWritable }),
 	str("upload-folder", "Uploads", "folder inside the originals that uploads are saved to", func(c *Config) *string { return &c.UploadFolder }),
 	boolean("demo", true, "generate and index a demo library when --originals is empty", func(c *Config) *bool { return &c.Demo }),
@@ -388,6 +392,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxMegapixels < 1 {
 		errs = append(errs, errors.New("--max-megapixels must be at least 1"))
+	}
+	if c.TrashDays < 0 || c.TrashDays > 36500 {
+		errs = append(errs, errors.New("--trash-days must be from 0 (never by itself) to 36500"))
 	}
 	if c.UploadLimitMB < 1 {
 		errs = append(errs, errors.New("--upload-limit-mb must be at least 1"))

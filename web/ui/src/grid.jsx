@@ -482,6 +482,7 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
       {pr && !tile && pr.kind !== 'metadata' && <span class="pbadge" aria-hidden="true"><Icon name="alert" size={16} /></span>}
       {video && <span class="badge">{p.duration ? fmtDuration(p.duration) : ''}<Icon name="play" filled size={16} /></span>}
       {p.motion && !video && <span class="badge live" title="Live photo"><Icon name="live" size={18} /></span>}
+      {p._note && <span class="note">{p._note}</span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}
       {stars && p.rating > 0 && <span class="rate" title={`${p.rating} star${p.rating === 1 ? '' : 's'}`}><Icon name="star" filled size={14} />{p.rating}</span>}
       {p.only_me && <span class={'onlyme-badge' + (stars && p.rating > 0 ? ' up' : '')} title="Only me" data-testid="only-me-badge"><Icon name="lock" size={12} />Only me</span>}

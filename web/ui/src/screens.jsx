@@ -6,7 +6,7 @@ import { Grid } from './grid.jsx'
 import { canEdit as mayEdit } from './roles.js'
 import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
-import { Dialog, FormError, Logo, MORE, useFormError } from './shell.jsx'
+import { Dialog, FormError, Logo, moreFor, useFormError } from './shell.jsx'
 import { on } from './store.js'
 import { MemoriesStrip, useMemories } from './memories.jsx'
 import { startSlideshow } from './show.jsx'
@@ -48,7 +48,7 @@ export function MorePage() {
   return (
     <div class="page">
       <div class="list" style={{ maxWidth: 520 }}>
-        {[['/favorites', 'heart', 'Favourites'], ...MORE].map(([href, icon, label]) => <a key={href} class="row" href={href} style={{ color: 'var(--fg)' }}><Icon name={icon} /><span class="grow">{label}</span><Icon name="right" size={18} /></a>)}
+        {[['/favorites', 'heart', 'Favourites'], ...moreFor(session.get().user?.role)].map(([href, icon, label]) => <a key={href} class="row" href={href} style={{ color: 'var(--fg)' }}><Icon name={icon} /><span class="grow">{label}</span><Icon name="right" size={18} /></a>)}
       </div>
     </div>
   )

@@ -12,6 +12,8 @@ import { ProblemsPage, RecentPage } from './problems.jsx'
 import { PeoplePage, PersonPage } from './people.jsx'
 import { AlbumPage, AlbumsPage, CalendarPage, FilteredPage, FoldersPage, LibraryPage, MorePage, PlacesPage, SearchPage, SharedPage } from './screens.jsx'
 import { SettingsPage, TOTPSetup } from './settings.jsx'
+import { DupesPage } from './dupes.jsx'
+import { ConfirmForGood, forGood, moveToTrash, restore, TrashPage, trashState } from './trash.jsx'
 import { emit, store, useStore } from './store.js'
 import { Viewer } from './viewer.jsx'
 import { gridNow, viewer } from './viewer-state.js'
@@ -284,8 +286,12 @@ export const MORE = [
   ['/archive', 'archive', 'Archive'],
   ['/private', 'lock', 'Private'],
   ['/missing', 'missing', 'Missing'],
+  ['/dupes', 'copy', 'Duplicates', 'edit'], // a fourth element: only for those who edit
+  ['/trash', 'trash', 'Trash', 'edit'],
   ['/settings', 'settings', 'Settings'],
 ]
+// moreFor is MORE as this role sees it (viewers have no Trash).
+export const moreFor = role => MORE.filter(m => !m[3] || canEdit(role))
 // The one Places entry (/map) stands for both of its views (/map, /places).
 const current = (href, path) => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/') || (href === '/map' && path === '/places'))
 
@@ -308,6 +314,8 @@ function screenFor(r) {
   if (p === '/settings') return <SettingsPage />
   if (p === '/recent') return <RecentPage />
   if (p === '/problems') return <ProblemsPage />
+  if (p === '/trash') return <TrashPage />
+  if (p === '/dupes') return <DupesPage />
   if (p === '/more') return <MorePage />
   if (p === '/map') return <PlacesPage query={q} view="map" />
   return <div class="empty"><Icon name="missing" /><h2>Page not found</h2><p><a href="/">Back to the library</a></p></div>
@@ -439,7 +447,7 @@ function Shell({ route: r }) {
       <nav class="rail" aria-label="Main">
         {NAV.map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
         <hr />
-        {MORE.map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
+        {moreFor(s.user?.role).map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
       </nav>
       <main class="main" id="main">{screenFor(r)}</main>
       <nav class="nav" aria-label="Main">
@@ -460,6 +468,9 @@ function Shell({ route: r }) {
 // and the rest fold into a "More actions" menu, so all fit from 360 px.
 function SelectionBar({ sel }) {
   const [albums, setAlbums] = useState(false)
+  const [forever, setForever] = useState(false)
+  const tst = useStore(trashState)
+  const mayTrash = canEdit(session.get().user?.role)
   const [more, setMore] = useState(false)
   const [Edit, setEdit] = useState(null) // the batch editor, loaded on first use (batch.jsx)
   const narrow = useNarrow()
@@ -487,8 +498,14 @@ function SelectionBar({ sel }) {
     }
   }
   const album = route.get().path.match(/^\/albums\/(\d+)$/)
-  // Most used first: the first three stay icons on a phone.
-  const actions = [
+  // The Trash screen's selection is restored or emptied; elsewhere it can
+  // be moved to the Trash (trash.jsx), last, with the rarer actions.
+  const inTrash = route.get().path === '/trash'
+  const toTrash = async () => { if (await moveToTrash(ids)) clearSelection() }
+  const actions = inTrash ? [
+    { icon: 'refresh', label: 'Restore', run: async () => { if (await restore(ids)) clearSelection() } },
+    { icon: 'trash', label: forGood(tst), run: () => setForever(true) },
+  ] : [
     { icon: 'plus', label: 'Add to album', run: () => setAlbums(true) },
     { icon: 'heart', label: 'Favourite', run: () => batch({ favorite: true }, 'Favourited') },
     album && {
@@ -509,6 +526,7 @@ function SelectionBar({ sel }) {
     },
     { icon: 'slideshow', label: 'Slideshow', run: () => startSlideshow({ title: `${ids.length} selected`, photos: newestFirst([...sel.values()]) }) },
     { icon: 'lock', label: 'Make private', run: () => batch({ private: true }, 'Made private') },
+    mayTrash && { icon: 'trash', label: 'Move to Trash', run: toTrash },
   ].filter(Boolean)
   const shown = narrow ? actions.slice(0, 3) : actions
   const folded = narrow ? actions.slice(3) : []
@@ -525,6 +543,7 @@ function SelectionBar({ sel }) {
         </div>
       )}
       {albums && <AddToAlbum ids={ids} onClose={() => setAlbums(false)} />}
+      {forever && <ConfirmForGood ids={ids} onClose={() => setForever(false)} />}
       {Edit && <Edit photos={[...sel.values()]} onClose={() => setEdit(null)} />}
     </div>
   )

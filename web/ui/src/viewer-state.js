@@ -61,6 +61,19 @@ export function closeViewer(then) {
   }
 }
 
+// dropFromViewer takes photo id out of the open viewer's list (moved to
+// the Trash, or out of it): the next photo shows, or the viewer closes
+// after the last one.
+export function dropFromViewer(id) {
+  const v = viewer.get()
+  if (!v || v.pending) return
+  const list = v.list.filter(p => p.id !== id)
+  if (!list.length) return closeViewer()
+  const index = Math.min(v.index, list.length - 1)
+  viewer.set({ ...v, list, index })
+  history.replaceState(history.state, '', urlWith(list[index].id))
+}
+
 // The grid under the viewer offers its loaded photos, so a photo opened by
 // address gets its neighbours once the screen's list contains it; until
 // then (the timeline loads months only as they scroll near) the viewer

@@ -20,7 +20,8 @@ import { match } from './router.js'
 import { emit, useStore } from './store.js'
 import { TrackSuggestion } from './tracksuggest.jsx'
 import { ViewerVideo } from './video.jsx'
-import { closeViewer, showFetched, stepViewer, viewer } from './viewer-state.js'
+import { closeViewer, dropFromViewer, showFetched, stepViewer, viewer } from './viewer-state.js'
+import { moveToTrash, restore } from './trash.jsx'
 
 // The fit renditions and their boxes (thumbs/size.go): each fits the
 // picture inside W×H and never upscales.
@@ -197,6 +198,14 @@ function ViewerOpen({ v }) {
       emit('photo-updated', p)
     } catch { setFav(!want); p.favorite = !want }
   }
+  // Move to Trash takes the whole photo (every file of it) out of every
+  // view; in the Trash the same place restores it. Either way the viewer
+  // goes on to the next photo.
+  const trashOrRestore = async () => {
+    if (!canEdit) return
+    const id = p.id
+    if (await (p.trashed_at ? restore([id]) : moveToTrash([id]))) dropFromViewer(id)
+  }
   // rate sets the stars at once and tells the server; a failure puts the
   // old ones back (the toast says why).
   const rate = async n => {
@@ -247,6 +256,7 @@ function ViewerOpen({ v }) {
       else if (e.key === 'Escape') closeViewer()
       else if (e.key === 'i') toggleInfo()
       else if (e.key === 'f') toggleFav()
+      else if (e.key === 'Delete' && canEdit && !p.trashed_at) trashOrRestore()
       else if (e.key === '+' || e.key === '=') put(zoomAt(zr.current.s * 1.5, 0, 0))
       else if (e.key === '-') put(zoomAt(zr.current.s / 1.5, 0, 0))
       else if (e.key === '0' && (zr.current.s > 1 || !canEdit)) put(Z1)
@@ -342,6 +352,8 @@ function ViewerOpen({ v }) {
           {stars > 0 && <span class="vstars" role="img" aria-label={`${stars} star${stars === 1 ? '' : 's'}`} title={`${stars} star${stars === 1 ? '' : 's'} (0–5 to change)`}><Icon name="star" filled size={16} />{stars}</span>}
           <LiveButton live={live} />
           {canEdit && <button class={'ib' + (fav ? ' on' : '')} onClick={toggleFav} aria-pressed={fav} aria-label={fav ? 'Unfavourite (f)' : 'Favourite (f)'} title="Favourite (f)"><Icon name="heart" filled={fav} /></button>}
+          {canEdit && <button class="ib" onClick={trashOrRestore} data-testid="viewer-trash"
+            aria-label={p.trashed_at ? 'Restore from Trash' : 'Move to Trash (Delete)'} title={p.trashed_at ? 'Restore' : 'Move to Trash (Delete)'}><Icon name={p.trashed_at ? 'refresh' : 'trash'} /></button>}
           {canDownload && <a class="ib dl" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>}
           <button class={'ib' + (info ? ' on' : '')} onClick={toggleInfo} aria-pressed={info} aria-label="Info (i)" title="Info (i)"><Icon name="info" /></button>
         </div>
