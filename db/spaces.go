@@ -291,20 +291,7 @@ func (d *DB) timelineMonthsLessSpaces(ctx context.Context, r Reader) ([]MonthCou
 	if err != nil {
 		return nil, fmt.Errorf("count months: %w", err)
 	}
-	defer rows.Close()
-	out := []MonthCount{}
-	for rows.Next() {
-		var m string
-		var c MonthCount
-		if err := rows.Scan(&m, &c.Count); err != nil {
-			return nil, err
-		}
-		if _, err := fmt.Sscanf(m, "%d-%d", &c.Year, &c.Month); err != nil {
-			continue
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanMonthCounts(rows)
 }
 
 // EditableBy checks that r may change every photo of ids: an admin any, a

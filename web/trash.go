@@ -87,26 +87,20 @@ func (b trashBody) ids(allowAll bool) ([]int64, error) {
 }
 
 func (s *Server) trashPhotos(c echo.Context) error {
-	if s.deps.Trash == nil {
-		return errNoTrash
-	}
-	var in trashBody
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ids, err := in.ids(false)
-	if err != nil {
-		return err
-	}
-	n, err := s.deps.Trash.Trash(c.Request().Context(), ids)
-	if err != nil {
-		return err
-	}
-	s.publishPhotos(c.Request().Context(), photosEvent{Changed: ids})
-	return c.JSON(http.StatusOK, map[string]int{"trashed": n})
+	return s.trashMove(c, false, "trashed", func(ctx context.Context, t Trasher, ids []int64) (int, error) {
+		return t.Trash(ctx, ids)
+	})
 }
 
 func (s *Server) restoreTrash(c echo.Context) error {
+	return s.trashMove(c, true, "restored", func(ctx context.Context, t Trasher, ids []int64) (int, error) {
+		return t.Restore(ctx, ids)
+	})
+}
+
+// trashMove moves the photos a request names into or out of the Trash and
+// tells every open page they changed.
+func (s *Server) trashMove(c echo.Context, inTrash bool, key string, move func(context.Context, Trasher, []int64) (int, error)) error {
 	if s.deps.Trash == nil {
 		return errNoTrash
 	}
@@ -114,16 +108,17 @@ func (s *Server) restoreTrash(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	ids, err := in.ids(true)
+	ids, err := in.ids(inTrash)
 	if err != nil {
 		return err
 	}
-	n, err := s.deps.Trash.Restore(c.Request().Context(), ids)
+	ctx := c.Request().Context()
+	n, err := move(ctx, s.deps.Trash, ids)
 	if err != nil {
 		return err
 	}
-	s.publishPhotos(c.Request().Context(), photosEvent{Changed: ids})
-	return c.JSON(http.StatusOK, map[string]int{"restored": n})
+	s.publishPhotos(ctx, photosEvent{Changed: ids})
+	return c.JSON(http.StatusOK, map[string]int{key: n})
 }
 
 func (s *Server) emptyTrash(c echo.Context) error {
