@@ -28,13 +28,15 @@ export function SearchPage({ query }) {
   const filters = {}
   for (const k of FILTER_KEYS) if (query[k]) filters[k] = query[k]
   const key = JSON.stringify(filters)
-  const [total, setTotal] = useState(null)
   // The result count is the sum of the month counts the grid lays itself
-  // out from: one cheap query, and it always agrees with the grid.
-  useEffect(() => setTotal(null), [key])
+  // out from: one cheap query, and it always agrees with the grid. It is
+  // kept with the filters it counts, so an answer is never wiped by a reset
+  // that runs after it arrived, nor shown for other filters.
+  const [counted, setCounted] = useState(null) // { key, n }
+  const total = counted && counted.key === key ? counted.n : null
   const src = useMemo(() => {
     const s = photoSource(filters)
-    const counted = () => s.months().then(ms => { setTotal(ms.reduce((n, m) => n + m.count, 0)); return ms })
+    const counted = () => s.months().then(ms => { setCounted({ key, n: ms.reduce((n, m) => n + m.count, 0) }); return ms })
     // Best rated first is one list, not months: the count still comes
     // from the month counts, which the sort does not change.
     if (filters.sort === 'rating') {
