@@ -11,6 +11,7 @@ import { Grid } from './grid.jsx'
 import { HeatLayer } from './heat.js'
 import { Icon } from './icons.jsx'
 import { photoSource } from './screens.jsx'
+import { navigate } from './router.js'
 
 // A cluster of at most this many photos opens its photos instead of
 // zooming in: a grid of 20 is quicker to look through than another map.
@@ -235,7 +236,14 @@ export default function MapView({ query }) {
           if (!alive) return
           const when = t.start ? ' · ' + t.start.slice(0, 16) + ' UTC' : ''
           const line = L.polyline(r.lines, { color: trackColor, weight: 4, opacity: 0.9, className: 'track-line', interactive: true })
-          line.bindTooltip(t.name + when, { sticky: true })
+          line.bindTooltip(t.name + when + (t.start ? ' · click for its photos' : ''), { sticky: true })
+          // A click lists the photos taken while the track recorded (UTC
+          // times, as the track's; before is exclusive, so one second on).
+          if (t.start && t.end) {
+            const until = new Date(t.end.replace(' ', 'T') + 'Z').getTime() + 1000
+            const before = new Date(until).toISOString().slice(0, 19).replace('T', ' ')
+            line.on('click', () => navigate('/search' + qs({ after: t.start, before })))
+          }
           trackLines.set(t.id, line)
           line.addTo(trackLayer)
         }

@@ -182,6 +182,16 @@ describe('tracks', () => {
     await page.reload()
     await page.waitForSelector('.mapel[data-tracks="1"] path.track-line', { timeout: 15000 })
     assert.equal(await page.getByRole('button', { name: 'Tracks' }).getAttribute('aria-pressed'), 'true', 'tracks choice not kept')
+    // A click on the track lists the photos taken while it recorded.
+    const list = await photos()
+    const during = list.filter(p => ['2024-06-01 11:15:30', '2024-06-01 11:40:00'].includes(p.taken_local)).map(p => String(p.id)).sort()
+    assert.equal(during.length, 2)
+    await page.locator('path.track-line').first().dispatchEvent('click')
+    await page.waitForURL(/\/search\?.*after=/, { timeout: 5000 })
+    await page.waitForSelector('.cell[data-id]')
+    await page.waitForTimeout(300)
+    const shown = (await page.$$eval('.cell[data-id]', cs => cs.map(c => c.dataset.id))).sort()
+    assert.deepEqual(shown, during, 'the track opened other photos than those taken along it')
     await page.context().close()
   })
 
