@@ -63,27 +63,6 @@ export async function serve({ originals, data, args = [], port }) {
   }
 }
 
-// library starts a server over a folder fill(originals) makes, creates the
-// admin user/pass, and waits for the first scan to settle (the photo count
-// stays put three polls running). srv.cookie is the admin's session.
-export async function library(dir, name, fill, user, pass) {
-  const originals = join(dir, name, 'originals')
-  mkdirSync(originals, { recursive: true })
-  fill(originals)
-  const srv = await serve({ originals, data: join(dir, name, 'data') })
-  const r = await fetch(srv.base + '/api/v1/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: pass }) })
-  if (r.status !== 201) throw new Error(`setup answered ${r.status}: ${await r.text()}`)
-  srv.cookie = r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
-  for (let last = -1, same = 0; same < 3;) {
-    const st = await (await fetch(srv.base + '/api/v1/status', { headers: { Cookie: srv.cookie } })).json()
-    const n = st.counts?.photos ?? 0
-    same = n === last && n > 0 && !st.index?.progress?.running ? same + 1 : 0
-    last = n
-    await new Promise(res => setTimeout(res, 300))
-  }
-  return srv
-}
-
 export function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

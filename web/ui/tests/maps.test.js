@@ -6,12 +6,11 @@
 // Every assertion is about geometry or what a person sees.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { cpSync } from 'node:fs'
+import { cpSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { after, before, describe, test } from 'node:test'
-import * as lib from './lib.js'
-import { binary, cleanup, corpus, DESKTOP, launch, PHONE, recordRequests, shot, tempDir } from './lib.js'
+import { binary, cleanup, corpus, DESKTOP, launch, PHONE, recordRequests, serve, shot, tempDir } from './lib.js'
 
 const USER = 'ana', PASS = 'a long passphrase'
 let browser, dir
@@ -26,10 +25,23 @@ after(async () => {
   cleanup(dir)
 })
 
-// library starts a server over the given folders, makes the admin and
-// waits for the first scan.
+// library starts a server over the given folders and makes the admin.
 async function library(name, fill) {
-  const srv = await lib.library(dir, name, fill, USER, PASS)
+  const originals = join(dir, name, 'originals')
+  mkdirSync(originals, { recursive: true })
+  fill(originals)
+  const srv = await serve({ originals, data: join(dir, name, 'data') })
+  const r = await fetch(srv.base + '/api/v1/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: USER, password: PASS }) })
+  assert.equal(r.status, 201, await r.text())
+  const cookie = r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
+  // Wait for the first scan to finish (the photo count stays put).
+  for (let last = -1, same = 0; same < 3;) {
+    const st = await (await fetch(srv.base + '/api/v1/status', { headers: { Cookie: cookie } })).json()
+    const n = st.counts?.photos ?? 0
+    same = n === last && n > 0 && !st.index?.progress?.running ? same + 1 : 0
+    last = n
+    await new Promise(res => setTimeout(res, 300))
+  }
   bases.push(srv.base)
   return srv
 }

@@ -6,8 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import * as lib from './lib.js'
-import { binary, cleanup, DESKTOP, launch, PHONE, shot, tempDir } from './lib.js'
+import { binary, cleanup, DESKTOP, launch, PHONE, serve, shot, tempDir } from './lib.js'
 
 const USER = 'ana', PASS = 'a long passphrase'
 let browser, dir
@@ -21,7 +20,25 @@ after(async () => {
   cleanup(dir)
 })
 
-const library = (name, fill) => lib.library(dir, name, fill, USER, PASS)
+// library starts a server over a filled folder, makes the admin and waits
+// for the first scan to finish.
+async function library(name, fill) {
+  const originals = join(dir, name, 'originals')
+  mkdirSync(originals, { recursive: true })
+  fill(originals)
+  const srv = await serve({ originals, data: join(dir, name, 'data') })
+  const r = await fetch(srv.base + '/api/v1/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: USER, password: PASS }) })
+  assert.equal(r.status, 201, await r.text())
+  srv.cookie = r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
+  for (let last = -1, same = 0; same < 3;) {
+    const st = await (await fetch(srv.base + '/api/v1/status', { headers: { Cookie: srv.cookie } })).json()
+    const n = st.counts?.photos ?? 0
+    same = n === last && n > 0 && !st.index?.progress?.running ? same + 1 : 0
+    last = n
+    await new Promise(res => setTimeout(res, 300))
+  }
+  return srv
+}
 
 async function open(srv, vp, path) {
   const ctx = await browser.newContext({ viewport: vp, colorScheme: 'dark', hasTouch: vp.width < 600, isMobile: vp.width < 600 })
