@@ -1,5 +1,6 @@
 // The API client: JSON in and out, the CSRF header on every state-changing
 // request, and failures turned into toasts carrying the server's own message.
+import { locale, t } from './i18n.js'
 import { view } from './status.js'
 import { store } from './store.js'
 
@@ -59,7 +60,8 @@ export class ApiError extends Error {
 }
 
 function headers(method, body, extra) {
-  const h = { Accept: 'application/json', ...extra }
+  // The server words its errors in the app's language.
+  const h = { Accept: 'application/json', 'Accept-Language': locale(), ...extra }
   if (body !== undefined) h['Content-Type'] = 'application/json'
   if (method !== 'GET' && method !== 'HEAD' && csrf) h['X-CSRF-Token'] = csrf
   return h
@@ -86,7 +88,7 @@ export async function api(method, path, body, opts = {}) {
     })
   } catch (e) {
     if (e.name === 'AbortError') throw e
-    const err = new ApiError('Pinhole is not reachable: ' + e.message, 0)
+    const err = new ApiError(t('common.unreachable', { reason: e.message }), 0)
     if (!opts.quiet) toast(err.message, 'error')
     throw err
   }
@@ -96,7 +98,7 @@ export async function api(method, path, body, opts = {}) {
   if (!r.ok) {
     const err = new ApiError((data && data.error) || `${r.status} ${r.statusText}`, r.status, data)
     if (r.status === 401 && !opts.quiet && session.get().state === 'ready' && !path.startsWith('/s/')) {
-      session.set({ state: 'login', error: 'Your session ended; please log in again.' })
+      session.set({ state: 'login', error: t('common.session_ended') })
     } else if (!opts.quiet) toast(err.message, 'error')
     throw err
   }
@@ -197,15 +199,16 @@ export function upload(file, onProgress) {
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest()
     x.open('POST', '/api/v1/upload')
+    x.setRequestHeader('Accept-Language', locale())
     if (csrf) x.setRequestHeader('X-CSRF-Token', csrf)
     x.upload.onprogress = e => e.lengthComputable && onProgress(e.loaded / e.total)
     x.onload = () => {
       let data = null
       try { data = JSON.parse(x.responseText) } catch { /* not JSON */ }
       if (x.status >= 200 && x.status < 300) resolve(data)
-      else reject(new ApiError((data && (data.files?.[0]?.error || data.error)) || `upload failed (${x.status})`, x.status, data))
+      else reject(new ApiError((data && (data.files?.[0]?.error || data.error)) || t('common.upload_failed_status', { status: x.status }), x.status, data))
     }
-    x.onerror = () => reject(new ApiError('upload failed: network error', 0))
+    x.onerror = () => reject(new ApiError(t('common.upload_failed_network'), 0))
     const fd = new FormData()
     fd.append('files', file, file.name)
     x.send(fd)

@@ -1,12 +1,24 @@
-// Entry point: checks the session, then shows setup, login, a shared album,
-// or the app.
+// Entry point: picks the language, checks the session, then shows setup,
+// login, a shared album, or the app.
 import { render } from 'preact'
 import './styles.css'
 import { App } from './shell.jsx'
+import { language, pick, setLanguage } from './i18n.js'
+import { useStore } from './store.js'
 
 // Apply the saved theme before the first render. (No inline script in
 // index.html: the server's Content-Security-Policy allows only 'self'.)
 const saved = localStorage.getItem('pinhole.theme')
 if (saved === 'dark' || saved === 'light') document.documentElement.dataset.theme = saved
 
-render(<App />, document.getElementById('app'))
+// A new language re-creates the app, so every word is drawn again in it.
+function Root() {
+  const lang = useStore(language)
+  return <App key={lang} />
+}
+
+// English is built in and renders at once; another language waits for its
+// catalog (one small file).
+const start = () => render(<Root />, document.getElementById('app'))
+const first = pick()
+if (first === 'en') { setLanguage('en'); start() } else setLanguage(first).then(start)
