@@ -234,8 +234,10 @@ func TestTrashInPrivateSpaces(t *testing.T) {
 	e := s.env
 	ctx := context.Background()
 	// A photo of Ana's space goes to the Trash, in a month the library's
-	// public photo shares.
-	if err := e.db.EditPhoto(ctx, e.pub.ID, db.PhotoEdit{SetTaken: true, TakenLocal: s.onlyMe.TakenLocal}); err != nil {
+	// public photo shares. (Its time as the set-up left it: s.onlyMe was
+	// read before the set-up moved it.)
+	onlyMe := e.photo("Family/Ana/2021/mine.jpg")
+	if err := e.db.EditPhoto(ctx, e.pub.ID, db.PhotoEdit{SetTaken: true, TakenLocal: onlyMe.TakenLocal}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.db.TrashPhotos(ctx, []int64{s.onlyMe.ID}); err != nil {
