@@ -74,7 +74,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(code)
 		return
 	}
-	_ = c.JSON(code, apiError{Error: msg})
+	lang := readerLanguage(c.Request())
+	c.Response().Header().Set("Content-Language", lang)
+	c.Response().Header().Add("Vary", "Accept-Language")
+	_ = c.JSON(code, apiError{Error: say(lang, msg)})
 }
 
 func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {

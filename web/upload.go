@@ -218,6 +218,11 @@ func (s *Server) upload(c echo.Context) error {
 		}
 		s.publishPhotos(ctx, photosEvent{Changed: ids, Uploaded: saved})
 	}
+	// Each file's verdict in the uploader's language (web/messages.go).
+	lang := readerLanguage(c.Request())
+	for i := range results {
+		results[i].Error = say(lang, results[i].Error)
+	}
 	code := http.StatusOK
 	for _, res := range results {
 		if res.Status != "rejected" {

@@ -1,0 +1,175 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/text/language"
+)
+
+// The server's messages in the reader's language. The code writes its
+// messages in English, as it always has; at the edge, where an error
+// becomes an answer (handleError), the message is looked up in the
+// reader's catalog: web/locales/<lang>.json maps each English template
+// ({1}, {2} for what the code filled in) to its translation. The catalog
+// is gettext's model: the English is the key, so a message without a
+// translation still reads well. web/messages_scan_test.go lists the
+// messages the code writes and fails when a language lacks one.
+
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// msgLangs are the languages the server speaks, English first (the
+// fallback); the web app offers the same (web/ui/src/i18n.js).
+var msgLangs = []language.Tag{language.English, language.German, language.French, language.Spanish, language.Italian, language.Dutch, language.Portuguese}
+
+var langMatcher = language.NewMatcher(msgLangs)
+
+type msgPattern struct {
+	re      *regexp.Regexp
+	holes   []int // placeholder number of each capture group
+	to      string
+	literal int // length of the template's fixed text: longer tries first
+}
+
+type msgCatalog struct {
+	exact    map[string]string
+	patterns []msgPattern
+}
+
+var (
+	catalogsOnce sync.Once
+	catalogs     map[string]*msgCatalog
+	catalogsErr  error
+)
+
+var hole = regexp.MustCompile(`\{(\d+)\}`)
+
+// loadCatalogs reads the embedded catalogs once.
+func loadCatalogs() (map[string]*msgCatalog, error) {
+	catalogsOnce.Do(func() {
+		catalogs = map[string]*msgCatalog{}
+		files, err := localeFiles.ReadDir("locales")
+		if err != nil {
+			catalogsErr = err
+			return
+		}
+		for _, f := range files {
+			b, err := localeFiles.ReadFile("locales/" + f.Name())
+			if err != nil {
+				catalogsErr = err
+				return
+			}
+			var m map[string]string
+			if err := json.Unmarshal(b, &m); err != nil {
+				catalogsErr = fmt.Errorf("locales/%s: %w", f.Name(), err)
+				return
+			}
+			catalogs[strings.TrimSuffix(f.Name(), path.Ext(f.Name()))] = compileCatalog(m)
+		}
+	})
+	return catalogs, catalogsErr
+}
+
+func compileCatalog(m map[string]string) *msgCatalog {
+	c := &msgCatalog{exact: map[string]string{}}
+	for from, to := range m {
+		if !hole.MatchString(from) {
+			c.exact[from] = to
+			continue
+		}
+		p := msgPattern{to: to}
+		var re strings.Builder
+		re.WriteString("^")
+		last := 0
+		for _, h := range hole.FindAllStringSubmatchIndex(from, -1) {
+			re.WriteString(regexp.QuoteMeta(from[last:h[0]]))
+			p.literal += h[0] - last
+			re.WriteString("(.+?)")
+			n, _ := strconv.Atoi(from[h[2]:h[3]])
+			p.holes = append(p.holes, n)
+			last = h[1]
+		}
+		re.WriteString(regexp.QuoteMeta(from[last:]))
+		p.literal += len(from) - last
+		re.WriteString("$")
+		p.re = regexp.MustCompile(re.String())
+		c.patterns = append(c.patterns, p)
+	}
+	sort.Slice(c.patterns, func(i, j int) bool { return c.patterns[i].literal > c.patterns[j].literal })
+	return c
+}
+
+// translate gives one whole message in the catalog's language, or false.
+func (c *msgCatalog) translate(msg string) (string, bool) {
+	if s, ok := c.exact[msg]; ok {
+		return s, true
+	}
+	for _, p := range c.patterns {
+		m := p.re.FindStringSubmatch(msg)
+		if m == nil {
+			continue
+		}
+		vals := map[string]string{}
+		for i, n := range p.holes {
+			vals[strconv.Itoa(n)] = m[i+1]
+		}
+		return hole.ReplaceAllStringFunc(p.to, func(h string) string { return vals[h[1:len(h)-1]] }), true
+	}
+	return "", false
+}
+
+// say puts an English message into lang. A message the catalog lacks as
+// a whole may be context put before one it has ("upload a.jpg: …"): the
+// known part is translated and the context kept.
+func say(lang, msg string) string {
+	cats, err := loadCatalogs()
+	if err != nil || lang == "en" {
+		return msg
+	}
+	c := cats[lang]
+	if c == nil {
+		return msg
+	}
+	if s, ok := c.translate(msg); ok {
+		return s
+	}
+	for i := strings.Index(msg, ": "); i >= 0; {
+		if s, ok := c.translate(msg[i+2:]); ok {
+			return msg[:i+2] + s
+		}
+		j := strings.Index(msg[i+2:], ": ")
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	return msg
+}
+
+// readerLanguage is the language to answer r in: the best match of its
+// Accept-Language among the languages the server speaks, else English.
+func readerLanguage(r *http.Request) string {
+	al := r.Header.Get("Accept-Language")
+	if al == "" || len(al) > 512 {
+		return "en"
+	}
+	prefs, _, err := language.ParseAcceptLanguage(al)
+	if err != nil || len(prefs) == 0 {
+		return "en"
+	}
+	_, i, conf := langMatcher.Match(prefs...)
+	if conf == language.No {
+		return "en"
+	}
+	base, _ := msgLangs[i].Base()
+	return base.String()
+}
