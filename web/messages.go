@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
+
+	"pinhole/db"
 )
 
 // The server's messages in the reader's language. The code writes its
@@ -155,9 +159,17 @@ func say(lang, msg string) string {
 	return msg
 }
 
-// readerLanguage is the language to answer r in: the best match of its
+// readerLanguage is the language to answer r in: the one chosen in the
+// web app's settings (its pinhole_lang cookie), else the best match of
 // Accept-Language among the languages the server speaks, else English.
 func readerLanguage(r *http.Request) string {
+	if ck, err := r.Cookie("pinhole_lang"); err == nil {
+		for _, t := range msgLangs {
+			if b, _ := t.Base(); b.String() == ck.Value {
+				return ck.Value
+			}
+		}
+	}
 	al := r.Header.Get("Accept-Language")
 	if al == "" || len(al) > 512 {
 		return "en"
@@ -172,4 +184,89 @@ func readerLanguage(r *http.Request) string {
 	}
 	base, _ := msgLangs[i].Base()
 	return base.String()
+}
+
+// readersJSON writes JSON answers as echo does, with what is wrong with a
+// file (db.FileProblem: a tile's words, the Problems screen) put into the
+// reader's language first. English answers are written untouched.
+type readersJSON struct{ echo.DefaultJSONSerializer }
+
+func (j readersJSON) Serialize(c echo.Context, i any, indent string) error {
+	if lang := readerLanguage(c.Request()); lang != "en" {
+		sayProblems(lang, reflect.ValueOf(i))
+	}
+	return j.DefaultJSONSerializer.Serialize(c, i, indent)
+}
+
+// problemTypes are the types that say what is wrong with a file: their
+// Reason, Detail and Fix are read by people.
+var problemTypes = map[reflect.Type]bool{reflect.TypeFor[db.FileProblem](): true, reflect.TypeFor[visitorProblem](): true}
+
+// sayProblems finds the file problems in an answer and translates them in
+// place. Answers are built for one request, so changing them is safe; a
+// problem in a map by value (not addressable) is left alone — none is.
+func sayProblems(lang string, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			sayProblems(lang, v.Elem())
+		}
+	case reflect.Struct:
+		t := v.Type()
+		if problemTypes[t] {
+			for _, name := range []string{"Reason", "Detail", "Fix"} {
+				if f := v.FieldByName(name); f.IsValid() && f.Kind() == reflect.String && f.CanSet() {
+					f.SetString(say(lang, f.String()))
+				}
+			}
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				sayProblems(lang, v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		// Only element types that can hold a problem are walked: a page of
+		// photos is, a slice of ids is not.
+		if !mayHoldProblem(v.Type().Elem()) {
+			return
+		}
+		for i := 0; i < v.Len(); i++ {
+			sayProblems(lang, v.Index(i))
+		}
+	case reflect.Map:
+		if !mayHoldProblem(v.Type().Elem()) {
+			return
+		}
+		it := v.MapRange()
+		for it.Next() {
+			sayProblems(lang, it.Value())
+		}
+	}
+}
+
+var holdsProblem sync.Map // reflect.Type → bool
+
+// mayHoldProblem reports whether a value of type t can reach one of
+// problemTypes (interfaces may hold anything).
+func mayHoldProblem(t reflect.Type) bool {
+	if v, ok := holdsProblem.Load(t); ok {
+		return v.(bool)
+	}
+	holdsProblem.Store(t, false) // a type that refers to itself: no answer from the cycle
+	var r bool
+	switch t.Kind() {
+	case reflect.Interface:
+		r = true
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		r = mayHoldProblem(t.Elem())
+	case reflect.Struct:
+		r = problemTypes[t]
+		for i := 0; i < t.NumField() && !r; i++ {
+			r = t.Field(i).IsExported() && mayHoldProblem(t.Field(i).Type)
+		}
+	}
+	holdsProblem.Store(t, r)
+	return r
 }

@@ -58,6 +58,19 @@ func serverMessages(t *testing.T) []string {
 								seen[template(s)] = true
 							}
 						}
+					case "FileProblem":
+						// What is wrong with a file, for tiles and the
+						// Problems screen: the texts a person reads.
+						for _, el := range cl.Elts {
+							if kv, ok := el.(*ast.KeyValueExpr); ok {
+								switch exprName(kv.Key) {
+								case "Reason", "Detail", "Fix":
+									if s, ok := joined(kv.Value); ok {
+										seen[s] = true
+									}
+								}
+							}
+						}
 					case "uploadResult":
 						for _, el := range cl.Elts {
 							if kv, ok := el.(*ast.KeyValueExpr); ok && exprName(kv.Key) == "Error" {
@@ -136,6 +149,34 @@ func exprName(e ast.Expr) string {
 		return exprName(v.X) + "." + v.Sel.Name
 	}
 	return ""
+}
+
+// joined is a + chain of literals and other values as a template: the
+// literals kept, each other value a placeholder.
+func joined(e ast.Expr) (string, bool) {
+	var parts []ast.Expr
+	var flat func(ast.Expr)
+	flat = func(e ast.Expr) {
+		if b, ok := e.(*ast.BinaryExpr); ok && b.Op == gotoken.ADD {
+			flat(b.X)
+			flat(b.Y)
+			return
+		}
+		parts = append(parts, e)
+	}
+	flat(e)
+	var sb strings.Builder
+	n, lits := 0, 0
+	for _, p := range parts {
+		if s, ok := literal(p); ok {
+			sb.WriteString(s)
+			lits++
+			continue
+		}
+		n++
+		sb.WriteString("{" + strconv.Itoa(n) + "}")
+	}
+	return sb.String(), lits > 0
 }
 
 // formatOf is a literal's text, or the format of a fmt.Sprintf call.
@@ -256,6 +297,16 @@ func TestReaderLanguage(t *testing.T) {
 		r.Header.Set("Accept-Language", al)
 		if got := readerLanguage(r); got != want {
 			t.Errorf("Accept-Language %q: %s, want %s", al, got, want)
+		}
+	}
+	// The language chosen in the app's settings wins; a cookie naming a
+	// language the server lacks is ignored.
+	for ck, want := range map[string]string{"it": "it", "en": "en", "xx": "de", "../etc": "de"} {
+		r, _ := http.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Language", "de-DE")
+		r.AddCookie(&http.Cookie{Name: "pinhole_lang", Value: ck})
+		if got := readerLanguage(r); got != want {
+			t.Errorf("cookie %q, Accept-Language de-DE: %s, want %s", ck, got, want)
 		}
 	}
 }

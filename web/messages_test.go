@@ -1,12 +1,17 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
+
+	"pinhole/app/corpus"
+	"pinhole/app/testkit"
+	"pinhole/db"
 )
 
 func catalogOf(t *testing.T, lang string) map[string]string {
@@ -58,5 +63,62 @@ func TestErrorsInTheReadersLanguage(t *testing.T) {
 	want := strings.ReplaceAll(catalogOf(t, "pt")["album {1}: not found"], "{1}", "987654")
 	if got != want {
 		t.Errorf("missing album in Portuguese: %q, want %q", got, want)
+	}
+}
+
+// What is wrong with a file reads in the reader's language on the
+// Problems screen and in the photo lists (a tile's words), with the
+// decoder's own words kept; English readers get the English.
+func TestProblemsInTheReadersLanguage(t *testing.T) {
+	e := newEnv(t, nil)
+	cam, err := os.ReadFile(corpus.Path(t, "exif-py/jpg/exif-org/canon-ixus.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.WriteFile(t, e.root, "2021/Card/cut.jpg", cam[:len(cam)*6/10])
+	if _, err := e.ix.Scan(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path, al string, out any) {
+		t.Helper()
+		resp := e.request(e.user, "GET", path, nil, http.Header{"Accept-Language": {al}})
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var en, de problemList
+	get("/api/v1/problems", "en-US", &en)
+	get("/api/v1/problems", "de-DE,de", &de)
+	enP, deP := byPath(en.Problems)["2021/Card/cut.jpg"], byPath(de.Problems)["2021/Card/cut.jpg"]
+	if enP.Reason != "Incomplete file" {
+		t.Fatalf("the cut-off JPEG in English: %+v", enP.FileProblem)
+	}
+	cat := catalogOf(t, "de")
+	if deP.Reason != cat["Incomplete file"] || deP.Fix != cat["Copy it again from the camera, phone or a backup: this copy was cut off."] {
+		t.Errorf("the cut-off JPEG in German: %q / %q", deP.Reason, deP.Fix)
+	}
+	// The detail keeps what the decoder said, inside the German sentence.
+	cause := strings.TrimSuffix(strings.TrimPrefix(enP.Detail, "The file is incomplete: "), "; only the part before the cut shows.")
+	if cause == enP.Detail || !strings.Contains(deP.Detail, cause) || deP.Detail == enP.Detail {
+		t.Errorf("German detail %q, English %q", deP.Detail, enP.Detail)
+	}
+	// The photo list marks the photo for its tile, in German too.
+	var list struct{ Photos []db.Photo }
+	get("/api/v1/photos?limit=500", "de", &list)
+	found := false
+	for _, p := range list.Photos {
+		if p.Problem != nil && p.Problem.Kind == db.ProblemIncomplete {
+			found = true
+			if p.Problem.Reason != cat["Incomplete file"] {
+				t.Errorf("the tile's words in German: %q", p.Problem.Reason)
+			}
+		}
+	}
+	if !found {
+		t.Error("the photo list does not mark the cut-off photo")
 	}
 }

@@ -212,6 +212,7 @@ func New(deps Deps) *Server {
 		s.oidc = auth.NewOIDC(*deps.OIDC, s.auth)
 	}
 	e.HTTPErrorHandler = s.handleError
+	e.JSONSerializer = readersJSON{}
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders,
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 			Limit:   "1M",

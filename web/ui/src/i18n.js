@@ -71,8 +71,11 @@ export async function setLanguage(code) {
 }
 
 // choose saves the choice ('' = follow the browser) and switches to it.
+// The choice also goes in a cookie, so the server words the answers it
+// puts into the page itself (web/boot.go) in it too.
 export function choose(code) {
   try { if (code) localStorage.setItem(KEY, code); else localStorage.removeItem(KEY) } catch { /* private mode: this visit only */ }
+  document.cookie = code ? `pinhole_lang=${code}; path=/; max-age=31536000; SameSite=Lax` : 'pinhole_lang=; path=/; max-age=0; SameSite=Lax'
   return setLanguage(pick(code))
 }
 
