@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, get, qs, toast } from './api.js'
 import { clearSelection } from './grid.jsx'
+import { t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { FormError, useFormError } from './shell.jsx'
 import { emit } from './store.js'
@@ -27,8 +28,8 @@ function shiftSeconds(s) {
 // shiftLabel says a shift in words: "+1 day 2 h 30 min".
 export function shiftLabel(secs) {
   const a = Math.abs(secs), d = Math.floor(a / 86400), h = Math.floor(a % 86400 / 3600), m = Math.floor(a % 3600 / 60)
-  const parts = [d && `${d} day${d === 1 ? '' : 's'}`, h && `${h} h`, m && `${m} min`].filter(Boolean)
-  return (secs < 0 ? '−' : '+') + (parts.join(' ') || '0 min')
+  const parts = [d && t('batch.shift_days', { n: d }), h && t('batch.shift_hours', { n: h }), m && t('batch.shift_minutes', { n: m })].filter(Boolean)
+  return (secs < 0 ? '−' : '+') + (parts.join(' ') || t('batch.shift_minutes', { n: 0 }))
 }
 
 // addSeconds moves a stored wall-clock time ("YYYY-MM-DD HH:MM:SS") by
@@ -36,10 +37,16 @@ export function shiftLabel(secs) {
 export function addSeconds(local, secs) {
   const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):?(\d\d)?/.exec(local || '')
   if (!m) return ''
-  const t = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)) + secs * 1000)
-  if (isNaN(t)) return ''
+  const at = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)) + secs * 1000)
+  if (isNaN(at)) return ''
   const p = n => String(n).padStart(2, '0')
-  return `${String(t.getUTCFullYear()).padStart(4, '0')}-${p(t.getUTCMonth() + 1)}-${p(t.getUTCDate())} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())}`
+  return `${String(at.getUTCFullYear()).padStart(4, '0')}-${p(at.getUTCMonth() + 1)}-${p(at.getUTCDate())} ${p(at.getUTCHours())}:${p(at.getUTCMinutes())}:${p(at.getUTCSeconds())}`
+}
+
+// rich renders a message whose {placeholders} stand for marked-up parts,
+// so the sentence stays whole in every language.
+function rich(msg, parts) {
+  return msg.split(/\{(\w+)\}/).map((s, i) => (i % 2 ? parts[s] : s))
 }
 
 export default function BatchEdit({ photos, onClose }) {
@@ -74,12 +81,12 @@ export default function BatchEdit({ photos, onClose }) {
   const body = { photo_ids: ids }
   let problem = ''
   if (dateMode === 'shift') {
-    if (secs === null) problem = 'The shift takes whole numbers of days, hours and minutes.'
-    else if (Math.abs(secs) > YEARS_200) problem = 'A shift can be at most 200 years.'
+    if (secs === null) problem = t('batch.bad_shift')
+    else if (Math.abs(secs) > YEARS_200) problem = t('batch.shift_too_big')
     else if (secs !== 0) body.shift_seconds = secs
   }
   if (dateMode === 'set') {
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(setAt)) problem = 'Choose a date and a time.'
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(setAt)) problem = t('batch.choose_date')
     else body.taken_local = setAt.replace('T', ' ') + (setAt.length === 16 ? ':00' : '')
   }
   if (zone !== '') body.zone_offset = zone === 'unknown' ? null : +zone
@@ -112,7 +119,7 @@ export default function BatchEdit({ photos, onClose }) {
         if (body.title) p.title = body.title
         if (place && body.place_id !== undefined) Object.assign(p, { city: place.name, state: place.state, country: place.country, country_code: place.country_code, lat: place.lat, lng: place.lng })
       }
-      toast(`Edited ${r?.updated ?? ids.length} photo${ids.length === 1 ? '' : 's'}`, 'ok')
+      toast(t('batch.edited', { n: r?.updated ?? ids.length }), 'ok')
       clearSelection()
       emit('photos-changed', { reload: true })
       onClose()
@@ -127,71 +134,71 @@ export default function BatchEdit({ photos, onClose }) {
   )
   return (
     <div class="scrim bscrim" onClick={e => e.target === e.currentTarget && !busy && onClose()}>
-      <form ref={form} class="bedit" role="dialog" aria-modal="true" aria-label={`Edit ${n} photo${n === 1 ? '' : 's'}`} onSubmit={e => { e.preventDefault(); apply() }}>
+      <form ref={form} class="bedit" role="dialog" aria-modal="true" aria-label={t('batch.edit_title', { n })} onSubmit={e => { e.preventDefault(); apply() }}>
         <header>
-          <h2>Edit {n} photo{n === 1 ? '' : 's'}</h2>
-          <button type="button" class="ib" onClick={onClose} aria-label="Close"><Icon name="close" /></button>
+          <h2>{t('batch.edit_title', { n })}</h2>
+          <button type="button" class="ib" onClick={onClose} aria-label={t('common.close')}><Icon name="close" /></button>
         </header>
         <div class="bbody">
-          <p class="small muted">Only what you fill in changes; everything else stays as it is on each photo.</p>
+          <p class="small muted">{t('batch.only_filled')}</p>
 
           <section aria-labelledby="be-date">
-            <h3 id="be-date"><Icon name="calendar" size={20} />Date and time</h3>
-            {seg(dateMode, setDateMode, [['keep', 'Keep'], ['shift', 'Shift'], ['set', 'Set']], 'Change the date')}
+            <h3 id="be-date"><Icon name="calendar" size={20} />{t('batch.date_time')}</h3>
+            {seg(dateMode, setDateMode, [['keep', t('batch.keep')], ['shift', t('batch.shift')], ['set', t('batch.set')]], t('batch.change_date'))}
             {dateMode === 'shift' && <div class="bshift">
-              {seg(shift.dir, d => setShift(s => ({ ...s, dir: d })), [[1, 'Later'], [-1, 'Earlier']], 'Direction of the shift')}
+              {seg(shift.dir, d => setShift(s => ({ ...s, dir: d })), [[1, t('batch.later')], [-1, t('batch.earlier')]], t('batch.shift_direction'))}
               <div class="brow">
-                {[['d', 'Days'], ['h', 'Hours'], ['m', 'Minutes']].map(([k, l]) => (
+                {[['d', t('batch.days'), t('batch.shift_by_days')], ['h', t('batch.hours'), t('batch.shift_by_hours')], ['m', t('batch.minutes'), t('batch.shift_by_minutes')]].map(([k, l, by]) => (
                   <label key={k} class="field"><span>{l}</span>
-                    <input class="input" type="number" inputmode="numeric" min="0" step="1" value={shift[k]} aria-label={`Shift by ${l.toLowerCase()}`}
+                    <input class="input" type="number" inputmode="numeric" min="0" step="1" value={shift[k]} aria-label={by}
                       onInput={e => { const v = e.currentTarget.value; setShift(s => ({ ...s, [k]: v })) }} /></label>
                 ))}
               </div>
             </div>}
-            {dateMode === 'set' && <label class="field"><span>New date and time for every photo</span>
-              <input class="input" type="datetime-local" step="1" value={setAt} aria-label="New date and time" onInput={e => setSetAt(e.currentTarget.value)} /></label>}
-            <label class="field"><span>Time zone</span>
-              <select class="input" aria-label="Time zone" value={zone} onChange={e => setZone(e.currentTarget.value)}>
-                <option value="">Keep each photo’s time zone</option>
-                <option value="unknown">Unknown</option>
+            {dateMode === 'set' && <label class="field"><span>{t('batch.new_date_every')}</span>
+              <input class="input" type="datetime-local" step="1" value={setAt} aria-label={t('batch.new_date')} onInput={e => setSetAt(e.currentTarget.value)} /></label>}
+            <label class="field"><span>{t('batch.time_zone')}</span>
+              <select class="input" aria-label={t('batch.time_zone')} value={zone} onChange={e => setZone(e.currentTarget.value)}>
+                <option value="">{t('batch.keep_zone')}</option>
+                <option value="unknown">{t('batch.unknown_zone')}</option>
                 {OFFSETS.map(m => <option key={m} value={String(m)}>{fmtOffset(m)}</option>)}
               </select></label>
             {preview && <p class="bpreview" role="status" data-testid="date-preview">
-              First photo: {preview.from} → <b>{preview.to}</b>{preview.zone ? ` (${preview.zone})` : ''}{body.shift_seconds ? ` · ${shiftLabel(body.shift_seconds)}` : ''}</p>}
+              {rich(t('batch.preview'), { from: preview.from, to: <b>{preview.to}</b> })}{preview.zone ? ` (${preview.zone})` : ''}{body.shift_seconds ? ` · ${shiftLabel(body.shift_seconds)}` : ''}</p>}
           </section>
 
           <section aria-labelledby="be-place">
-            <h3 id="be-place"><Icon name="pin" size={20} />Place</h3>
-            {seg(placeMode, setPlaceMode, [['keep', 'Keep'], ['search', 'Search'], ['map', 'Map'], ['remove', 'Remove']], 'Change the place')}
+            <h3 id="be-place"><Icon name="pin" size={20} />{t('batch.place')}</h3>
+            {seg(placeMode, setPlaceMode, [['keep', t('batch.keep')], ['search', t('common.search')], ['map', t('batch.map')], ['remove', t('common.remove')]], t('batch.change_place'))}
             {placeMode === 'search' && <PlaceSearch chosen={place} onPick={setPlace} />}
             {placeMode === 'map' && <MapPick point={point} onPick={setPoint} />}
-            {placeMode === 'remove' && <p class="small muted">The location is removed from every photo.</p>}
+            {placeMode === 'remove' && <p class="small muted">{t('batch.location_removed')}</p>}
           </section>
 
           <section aria-labelledby="be-kw">
-            <h3 id="be-kw"><Icon name="album" size={20} />Keywords</h3>
-            <Chips label="Add keywords" list={add} set={setAdd} />
-            <Chips label="Remove keywords" list={remove} set={setRemove} />
+            <h3 id="be-kw"><Icon name="album" size={20} />{t('batch.keywords')}</h3>
+            <Chips label={t('batch.add_keywords')} drop={k => t('batch.drop_add', { keyword: k })} list={add} set={setAdd} />
+            <Chips label={t('batch.remove_keywords')} drop={k => t('batch.drop_remove', { keyword: k })} list={remove} set={setRemove} />
           </section>
 
           <section aria-labelledby="be-text">
-            <h3 id="be-text"><Icon name="edit" size={20} />Title and description</h3>
-            <label class="field"><span>Title</span>
-              <input class="input" value={title} placeholder="Leave as is" aria-label="Title for every photo" onInput={e => setTitle(e.currentTarget.value)} maxLength={500} /></label>
-            <label class="field"><span>Description</span>
-              <textarea class="input" rows={2} value={desc} placeholder="Leave as is" aria-label="Description for every photo" onInput={e => setDesc(e.currentTarget.value)} /></label>
+            <h3 id="be-text"><Icon name="edit" size={20} />{t('batch.title_desc')}</h3>
+            <label class="field"><span>{t('batch.title')}</span>
+              <input class="input" value={title} placeholder={t('batch.leave_as_is')} aria-label={t('batch.title_every')} onInput={e => setTitle(e.currentTarget.value)} maxLength={500} /></label>
+            <label class="field"><span>{t('batch.description')}</span>
+              <textarea class="input" rows={2} value={desc} placeholder={t('batch.leave_as_is')} aria-label={t('batch.description_every')} onInput={e => setDesc(e.currentTarget.value)} /></label>
           </section>
 
           <section aria-labelledby="be-stars">
-            <h3 id="be-stars"><Icon name="star" size={20} />Rating</h3>
+            <h3 id="be-stars"><Icon name="star" size={20} />{t('batch.rating')}</h3>
             <Stars value={rating} onChange={setRating} keep />
           </section>
           <FormError error={err} />
           {problem && <p class="err" role="alert"><Icon name="alert" size={18} /><span>{problem}</span></p>}
         </div>
         <footer>
-          <button type="button" class="btn" onClick={onClose} disabled={busy}>Cancel</button>
-          <button class="btn primary" disabled={busy || !changes || !!problem}>{busy ? 'Saving…' : `Apply to ${n} photo${n === 1 ? '' : 's'}`}</button>
+          <button type="button" class="btn" onClick={onClose} disabled={busy}>{t('common.cancel')}</button>
+          <button class="btn primary" disabled={busy || !changes || !!problem}>{busy ? t('batch.saving') : t('batch.apply_to', { n })}</button>
         </footer>
       </form>
     </div>
@@ -200,7 +207,7 @@ export default function BatchEdit({ photos, onClose }) {
 
 // Chips holds a list of keywords: type one and press Enter (or a comma) to
 // add it, tap a chip's cross to drop it.
-function Chips({ label, list, set }) {
+function Chips({ label, drop, list, set }) {
   const [text, setText] = useState('')
   const commit = () => {
     const words = text.split(',').map(s => s.trim()).filter(Boolean)
@@ -213,9 +220,9 @@ function Chips({ label, list, set }) {
         <div class="kinput">
           {list.map(k => (
             <span class="chip on chip-x" key={k}><span class="chip-label">{k}</span>
-              <button type="button" class="chip-rm" aria-label={`Drop ${k} from ${label.toLowerCase()}`} onClick={() => set(l => l.filter(x => x !== k))}><Icon name="close" size={16} /></button></span>
+              <button type="button" class="chip-rm" aria-label={drop(k)} onClick={() => set(l => l.filter(x => x !== k))}><Icon name="close" size={16} /></button></span>
           ))}
-          <input class="input" value={text} aria-label={label} placeholder={list.length ? '' : 'Type and press Enter'}
+          <input class="input" value={text} aria-label={label} placeholder={list.length ? '' : t('batch.type_enter')}
             onInput={e => { const v = e.currentTarget.value; if (v.endsWith(',')) { setText(v); setTimeout(commit) } else setText(v) }}
             onKeyDown={e => { if (e.key === 'Enter') { e.preventDefault(); commit() } else if (e.key === 'Backspace' && !text && list.length) set(l => l.slice(0, -1)) }}
             onBlur={commit} />
@@ -231,12 +238,12 @@ function PlaceSearch({ chosen, onPick }) {
   const [list, setList] = useState([])
   const [state, setState] = useState('')
   useEffect(() => {
-    const t = q.trim()
-    if (t.length < 2) { setList([]); setState(''); return }
+    const typed = q.trim()
+    if (typed.length < 2) { setList([]); setState(''); return }
     let alive = true
     const timer = setTimeout(() => {
       setState('loading')
-      get('/places/search' + qs({ q: t, limit: 8 }), { quiet: true })
+      get('/places/search' + qs({ q: typed, limit: 8 }), { quiet: true })
         .then(r => { if (alive) { setList(r.places || []); setState(r.places?.length ? '' : 'none') } })
         .catch(e => alive && setState('error:' + e.message))
     }, 150)
@@ -247,18 +254,18 @@ function PlaceSearch({ chosen, onPick }) {
     <div class="psearch">
       {chosen && <p class="pchosen" data-testid="place-chosen"><Icon name="pin" size={18} /><b>{chosen.name}</b><span class="muted">{where(chosen)}</span></p>}
       <div class="pick-search"><Icon name="search" size={18} />
-        <input type="search" class="input" placeholder="Town or city, e.g. Lisbon" aria-label="Search places" value={q}
+        <input type="search" class="input" placeholder={t('batch.place_placeholder')} aria-label={t('batch.search_places')} value={q}
           onInput={e => setQ(e.currentTarget.value)} onKeyDown={e => { if (e.key === 'Enter') { e.preventDefault(); list[0] && onPick(list[0]) } }} /></div>
-      <div class="pick-list" role="listbox" aria-label="Places found">
+      <div class="pick-list" role="listbox" aria-label={t('batch.places_found')}>
         {list.map(p => (
           <button type="button" key={p.id} role="option" aria-selected={chosen?.id === p.id} class={chosen?.id === p.id ? 'on' : ''} onClick={() => onPick(p)}>
             <span class="grow"><b>{p.name}</b> <span class="muted small">{where(p)}</span></span>{chosen?.id === p.id && <Icon name="check" size={18} />}
           </button>
         ))}
-        {state === 'none' && <p class="muted small">No town or city matches “{q.trim()}”.</p>}
+        {state === 'none' && <p class="muted small">{t('batch.no_match', { q: q.trim() })}</p>}
         {state.startsWith('error:') && <p class="err small">{state.slice(6)}</p>}
       </div>
-      <p class="small muted">Places © GeoNames (CC BY 4.0)</p>
+      <p class="small muted">{t('batch.geonames')}</p>
     </div>
   )
 }
@@ -268,11 +275,11 @@ function PlaceSearch({ chosen, onPick }) {
 function MapPick({ point, onPick }) {
   const [M, setM] = useState(null)
   const [err, setErr] = useState('')
-  useEffect(() => { import('./map.jsx').then(m => setM(() => m.PickPoint)).catch(e => setErr('Could not load the map: ' + e.message)) }, [])
+  useEffect(() => { import('./map.jsx').then(m => setM(() => m.PickPoint)).catch(e => setErr(t('batch.map_failed', { error: e.message }))) }, [])
   return (
     <div class="mpick">
       {err ? <p class="err small">{err}</p> : M ? <M point={point} onPick={onPick} /> : <div class="mpick-box" aria-busy="true" />}
-      <p class="small muted" data-testid="map-point">{point ? `${point.lat.toFixed(5)}, ${point.lng.toFixed(5)}` : 'Click or tap the map where the photos were taken.'}</p>
+      <p class="small muted" data-testid="map-point">{point ? `${point.lat.toFixed(5)}, ${point.lng.toFixed(5)}` : t('batch.map_hint')}</p>
     </div>
   )
 }

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { api, get, session, toast } from './api.js'
 import { Grid } from './grid.jsx'
+import { t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { canEdit as mayEdit } from './roles.js'
 import { photoSource } from './screens.jsx'
@@ -14,7 +15,7 @@ import { Dialog, FormError, useFormError } from './shell.jsx'
 // avatar of another face is never reused.
 export const avatarURL = p => `/api/v1/people/${p.id}/avatar${p.face ? '?f=' + p.face.id : ''}`
 
-const photos = n => `${n.toLocaleString()} photo${n === 1 ? '' : 's'}`
+const photos = n => t('common.photos', { n })
 
 export function Avatar({ person, size }) {
   return <img class="avatar" src={avatarURL(person)} alt="" loading="lazy" style={size ? { width: size, height: size } : null} />
@@ -29,15 +30,14 @@ export function PeoplePage({ hidden }) {
   }, [hidden])
   return (
     <div class="page">
-      <div class="page-head"><Icon name="user" /><h1 style={{ flex: 1 }}>{hidden ? 'Hidden people' : 'People'}</h1>
+      <div class="page-head"><Icon name="user" /><h1 style={{ flex: 1 }}>{hidden ? t('people.hidden_title') : t('people.title')}</h1>
         {hidden
-          ? <a class="btn" href="/people">All people</a>
-          : canEdit && <a class="btn" href="/people?hidden=true">Hidden people</a>}
+          ? <a class="btn" href="/people">{t('people.all_people')}</a>
+          : canEdit && <a class="btn" href="/people?hidden=true">{t('people.hidden_title')}</a>}
       </div>
       {people && !people.length
-        ? <div class="empty"><Icon name="user" /><h2>{hidden ? 'Nobody is hidden' : 'No people yet'}</h2>
-          <p>{hidden ? 'People you hide from the People screen are listed here, to show them again.'
-            : 'People appear when photos carry named faces, as Lightroom, digiKam, Picasa, Apple Photos exports or Windows Photo Gallery write them.'}</p></div>
+        ? <div class="empty"><Icon name="user" /><h2>{hidden ? t('people.none_hidden') : t('people.none_yet')}</h2>
+          <p>{hidden ? t('people.hidden_help') : t('people.empty_help')}</p></div>
         : <div class="people" aria-busy={!people}>
           {(people || []).map(p => (
             <a key={p.id} class="person" href={`/people/${p.id}`}>
@@ -63,10 +63,10 @@ export function PersonPage({ id }) {
   const changed = np => { if (np && np.id) setP(np); else load(); setVer(v => v + 1) }
   const hide = async () => {
     const np = await api('PATCH', `/people/${id}`, { hidden: !p.hidden })
-    toast(p.hidden ? `${p.name} is shown again` : `${p.name} is hidden from People`, 'ok')
+    toast(p.hidden ? t('people.shown_again', { name: p.name }) : t('people.hidden_from', { name: p.name }), 'ok')
     changed(np)
   }
-  if (err) return <div class="empty"><Icon name="user" /><h2>Person not found</h2><p><a href="/people">Back to people</a></p></div>
+  if (err) return <div class="empty"><Icon name="user" /><h2>{t('people.not_found')}</h2><p><a href="/people">{t('people.back')}</a></p></div>
   return (
     <>
       <Grid source={src} header={
@@ -74,12 +74,12 @@ export function PersonPage({ id }) {
           {p && <Avatar person={p} />}
           <div class="grow">
             <h1>{p ? p.name : '…'}</h1>
-            <span class="muted">{p ? photos(p.count) + (p.hidden ? ' · hidden' : '') : ''}</span>
+            <span class="muted">{p ? photos(p.count) + (p.hidden ? ' · ' + t('people.hidden_mark') : '') : ''}</span>
           </div>
           {p && canEdit && <div class="person-actions">
-            <button class="btn" onClick={() => setDialog('rename')}><Icon name="edit" size={18} />Rename</button>
-            <button class="btn" onClick={() => setDialog('merge')}><Icon name="user" size={18} />Merge</button>
-            <button class="btn" onClick={hide}><Icon name={p.hidden ? 'photo' : 'close'} size={18} />{p.hidden ? 'Show' : 'Hide'}</button>
+            <button class="btn" onClick={() => setDialog('rename')}><Icon name="edit" size={18} />{t('common.rename')}</button>
+            <button class="btn" onClick={() => setDialog('merge')}><Icon name="user" size={18} />{t('people.merge')}</button>
+            <button class="btn" onClick={hide}><Icon name={p.hidden ? 'photo' : 'close'} size={18} />{p.hidden ? t('people.show') : t('people.hide')}</button>
           </div>}
         </div>} />
       {dialog === 'rename' && <Rename person={p} onClose={() => setDialog('')} onDone={changed} />}
@@ -96,17 +96,17 @@ function Rename({ person, onClose, onDone }) {
     setErr('')
     try {
       const np = await api('PATCH', `/people/${person.id}`, { name: name.trim() }, { quiet: true })
-      toast(`Renamed to “${name.trim()}”`, 'ok')
+      toast(t('people.renamed', { name: name.trim() }), 'ok')
       onClose()
       onDone(np)
     } catch (e) { setErr(e.message) }
   }
   return (
-    <Dialog title="Rename" onClose={onClose}>
+    <Dialog title={t('common.rename')} onClose={onClose}>
       <form onSubmit={submit}>
-        <label class="field"><span>Name</span><input class="input" name="name" required maxLength={200} value={name} onInput={e => setName(e.currentTarget.value)} /></label>
+        <label class="field"><span>{t('people.name')}</span><input class="input" name="name" required maxLength={200} value={name} onInput={e => setName(e.currentTarget.value)} /></label>
         <FormError error={err} />
-        <div class="actions"><button type="button" class="btn" onClick={onClose}>Cancel</button><button class="btn primary" disabled={!name.trim() || name.trim() === person.name}>Rename</button></div>
+        <div class="actions"><button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button><button class="btn primary" disabled={!name.trim() || name.trim() === person.name}>{t('common.rename')}</button></div>
       </form>
     </Dialog>
   )
@@ -125,17 +125,17 @@ function Merge({ person, onClose, onDone }) {
     setErr('')
     try {
       const np = await api('POST', `/people/${person.id}/merge`, { from: o.id }, { quiet: true })
-      toast(`${o.name} merged into ${person.name}`, 'ok')
+      toast(t('people.merged', { from: o.name, name: person.name }), 'ok')
       onClose()
       onDone(np)
     } catch (e) { setErr(e.message) }
   }
   return (
-    <Dialog title={`Merge into ${person.name}`} onClose={onClose}>
-      <p class="muted small" style={{ marginTop: 0 }}>Choose who is also {person.name}: their photos join {person.name}'s, under this name.</p>
+    <Dialog title={t('people.merge_into', { name: person.name })} onClose={onClose}>
+      <p class="muted small" style={{ marginTop: 0 }}>{t('people.merge_help', { name: person.name })}</p>
       <FormError error={err} />
       <div class="list merge-list" role="list">
-        {others && !others.length && <p class="muted">Nobody else to merge.</p>}
+        {others && !others.length && <p class="muted">{t('people.nobody_else')}</p>}
         {(others || []).map(o => (
           <button key={o.id} class="row" role="listitem" onClick={() => pick(o)}>
             <Avatar person={o} size={40} /><span class="grow">{o.name}</span><span class="muted small">{photos(o.count)}</span>

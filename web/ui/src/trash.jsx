@@ -7,6 +7,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks'
 import { api, get, qs, toast } from './api.js'
 import { clearSelection, Grid } from './grid.jsx'
 import { Icon } from './icons.jsx'
+import { t } from './i18n.js'
 import { Dialog, withCode } from './shell.jsx'
 import { emit, on, store, useStore } from './store.js'
 
@@ -16,7 +17,6 @@ export const trashState = store(null)
 
 const DAY = 86400000
 const parseTime = s => Date.parse(s.replace(' ', 'T') + 'Z')
-const plural = (n, w) => `${n} ${w}${n === 1 ? '' : 's'}`
 
 // daysLeft is how many days photo p has before the Trash empties it by
 // itself (by the server's clock), or null when it never does.
@@ -26,11 +26,11 @@ export function daysLeft(p, st) {
   return Math.max(0, Math.ceil((end - parseTime(st.now)) / DAY))
 }
 
-const leftText = n => (n === 0 ? 'Deleted today' : n === 1 ? '1 day left' : `${n} days left`)
+const leftText = n => (n === 0 ? t('trash.deleted_today') : t('trash.days_left', { n }))
 
 // What the "for good" action is called: deleting files, or removing
 // photos from the library when the originals are read-only.
-export const forGood = st => (st && !st.deletes_files ? 'Remove from library' : 'Delete for good')
+export const forGood = st => (st && !st.deletes_files ? t('trash.remove_from_library') : t('trash.delete_for_good'))
 
 // moveToTrash trashes photos (every file of each: RAW, JPEG, sidecars,
 // live video) and says so; it resolves to the number moved, 0 on failure.
@@ -38,7 +38,7 @@ export async function moveToTrash(ids) {
   try {
     const r = await api('POST', '/trash', { photo_ids: ids })
     const n = r?.trashed ?? ids.length
-    toast(`Moved ${plural(n, 'photo')} to the Trash`, 'ok')
+    toast(t('trash.moved', { n }), 'ok')
     emit('photos-changed')
     return n
   } catch { return 0 } // toast shown
@@ -47,7 +47,7 @@ export async function moveToTrash(ids) {
 export async function restore(ids) {
   try {
     const r = await api('POST', '/trash/restore', ids ? { photo_ids: ids } : { all: true })
-    toast(`Restored ${plural(r?.restored ?? (ids || []).length, 'photo')}`, 'ok')
+    toast(t('trash.restored', { n: r?.restored ?? (ids || []).length }), 'ok')
     emit('photos-changed'); emit('trash-changed')
     return true
   } catch { return false }
@@ -56,7 +56,7 @@ export async function restore(ids) {
 export async function empty(ids) {
   try {
     const r = await api('POST', '/trash/empty', ids ? { photo_ids: ids } : { all: true })
-    toast(r?.removed ? `Removed ${plural(r.removed, 'photo')} from the library` : `Deleting ${plural(r?.deleting ?? 0, 'photo')}`, 'ok')
+    toast(r?.removed ? t('trash.removed', { n: r.removed }) : t('trash.deleting', { n: r?.deleting ?? 0 }), 'ok')
     emit('photos-changed'); emit('trash-changed')
     return true
   } catch { return false }
@@ -69,14 +69,15 @@ export function ConfirmForGood({ ids, onClose }) {
   const files = !st || st.deletes_files
   const all = !ids
   const go = async () => { if (await empty(ids)) { clearSelection(); onClose(true) } }
-  const what = all ? 'everything in the Trash' : plural(ids.length, 'photo')
+  const n = all ? 0 : ids.length
+  const title = all ? (files ? t('trash.ask_empty') : t('trash.ask_remove_all')) : (files ? t('trash.ask_delete_for_good') : t('trash.ask_remove_from_library'))
   return (
-    <Dialog title={all ? (files ? 'Empty the Trash?' : 'Remove all from the library?') : `${forGood(st)}?`} onClose={() => onClose(false)}
-      actions={<><button class="btn" onClick={() => onClose(false)}>Cancel</button>
-        <button class="btn danger" data-testid="confirm-empty" onClick={go}>{all ? (files ? 'Empty Trash' : 'Remove all') : forGood(st)}</button></>}>
+    <Dialog title={title} onClose={() => onClose(false)}
+      actions={<><button class="btn" onClick={() => onClose(false)}>{t('common.cancel')}</button>
+        <button class="btn danger" data-testid="confirm-empty" onClick={go}>{all ? (files ? t('trash.empty_trash') : t('trash.remove_all')) : forGood(st)}</button></>}>
       <p>{files
-        ? `This deletes the files of ${what} from the disk — every file of each photo (RAW, JPEG, sidecars, live video). It cannot be undone.`
-        : `This removes ${what} from the library. The files stay on disk and stay hidden, even if they are moved or copied.`}</p>
+        ? (all ? t('trash.deletes_all') : t('trash.deletes_n', { n }))
+        : (all ? t('trash.removes_all') : t('trash.removes_n', { n }))}</p>
     </Dialog>
   )
 }
@@ -101,23 +102,23 @@ export function TrashPage() {
   const files = !st || st.deletes_files
   const header = (
     <div class="trash-head">
-      <div class="page-head" style={{ margin: 0 }}><Icon name="trash" /><h1 style={{ flex: 1 }}>Trash</h1>
+      <div class="page-head" style={{ margin: 0 }}><Icon name="trash" /><h1 style={{ flex: 1 }}>{t('trash.title')}</h1>
         {n > 0 && <>
-          <button class="btn" onClick={() => restore(null)}><Icon name="refresh" size={20} />Restore all</button>
-          <button class="btn danger" onClick={() => setConfirm(true)}><Icon name="trash" size={20} />{files ? 'Empty Trash' : 'Remove all'}</button>
+          <button class="btn" onClick={() => restore(null)}><Icon name="refresh" size={20} />{t('trash.restore_all')}</button>
+          <button class="btn danger" onClick={() => setConfirm(true)}><Icon name="trash" size={20} />{files ? t('trash.empty_trash') : t('trash.remove_all')}</button>
         </>}
       </div>
       {st && <p class="small muted" data-testid="trash-rule">
-        {n > 0 ? plural(n, 'photo') + ' · ' : ''}
-        {st.trash_days ? `Photos are ${files ? 'deleted' : 'removed from the library'} ${plural(st.trash_days, 'day')} after they were moved here.` : 'Photos stay here until you empty the Trash.'}
-        {st.deleting > 0 ? ` Deleting the files of ${plural(st.deleting, 'photo')}…` : ''}</p>}
+        {n > 0 ? t('common.photos', { n }) + ' · ' : ''}
+        {st.trash_days ? (files ? t('trash.rule_deleted', { n: st.trash_days }) : t('trash.rule_removed', { n: st.trash_days })) : t('trash.rule_kept')}
+        {st.deleting > 0 ? ' ' + t('trash.deleting_files', { n: st.deleting }) : ''}</p>}
       {st && st.read_only && <p class="note" data-testid="trash-readonly"><Icon name="info" size={18} /><span>{withCode(st.read_only)}</span></p>}
       {st && st.problem && <p class="err" role="alert"><Icon name="alert" size={18} /><span>{st.problem}</span></p>}
     </div>
   )
   return <>
     <Grid source={src} scrubber={false} header={header}
-      empty={<div class="empty"><Icon name="trash" /><h2>The Trash is empty</h2><p>Photos you move to the Trash wait here{st && st.trash_days ? ` for ${plural(st.trash_days, 'day')}` : ''}, so you can change your mind.</p></div>} />
+      empty={<div class="empty"><Icon name="trash" /><h2>{t('trash.empty_title')}</h2><p>{st && st.trash_days ? t('trash.empty_wait', { n: st.trash_days }) : t('trash.empty_wait_always')}</p></div>} />
     {confirm && <ConfirmForGood ids={null} onClose={() => setConfirm(false)} />}
   </>
 }
