@@ -12,6 +12,18 @@ const TEXT_CALLS = new Set(['toast', 'alert', 'confirm', 'prompt', 'setError', '
 // Words that are the same in every language: names, units, symbols.
 export const SAME_EVERYWHERE = new Set(['Pinhole', 'WebDAV', 'OIDC', 'GPX', 'RAW', 'JPEG', 'HEIC', 'EXIF', 'XMP', 'TOTP', 'rclone', 'PhotoSync', 'FolderSync', 'OpenStreetMap', 'Google Takeout', 'ISO', 'GPS', 'MB', 'GB', 'KB', 'ms', 'px', 'OK'])
 
+// Calls whose string arguments are code, not words for people.
+const CODE_CALLS = new Set(['t', 'querySelector', 'querySelectorAll', 'closest', 'matches', 'log', 'warn', 'error', 'info', 'debug',
+  'getPropertyValue', 'setProperty', 'addEventListener', 'removeEventListener', 'on', 'emit', 'get', 'api', 'setItem', 'getItem',
+  'startsWith', 'endsWith', 'includes', 'test', 'replace', 'split', 'fetch', 'navigate', 'matchMedia', 'postMessage',
+  'createElement', 'setAttribute', 'getAttribute', 'Error'])
+// Attributes whose values are code.
+const CODE_PROPS = new Set(['class', 'className', 'style', 'href', 'type', 'name', 'id', 'data-testid', 'role', 'key', 'autocomplete', 'inputmode', 'lang'])
+// sentence: starts with a capitalised word and goes on with another —
+// how words for people look wherever the code keeps them (a helper that
+// returns a label, a variable, a list of options).
+const sentence = s => /^\s*\p{Lu}\p{Ll}+[\s\p{L},.’'!?:;…—-]*\s\p{L}/u.test(s)
+
 // wordy: has letters that make a word (two or more), not a code or class.
 function wordy(s) {
   const v = s.replace(/\s+/g, ' ').trim()
@@ -58,25 +70,39 @@ export function scan(source, file = '') {
   const flag = (text, node, where) => {
     if (wordy(text)) hardcoded.push({ file, line: node.loc.start.line, text: text.replace(/\s+/g, ' ').trim(), where })
   }
-  const walk = (node, parent) => {
+  const flagged = new Set()
+  const flag2 = (text, node, where) => { flagged.add(node); flag(text, node, where) }
+  const walk = (node, parents) => {
     if (!node || typeof node.type !== 'string') return
+    const parent = parents[parents.length - 1]
     switch (node.type) {
+      case 'StringLiteral':
+      case 'TemplateElement': {
+        const v = node.type === 'StringLiteral' ? node.value : node.value.cooked ?? ''
+        if (flagged.has(node) || !sentence(v)) break
+        const code = parents.some(q => (q.type === 'CallExpression' || q.type === 'NewExpression') && CODE_CALLS.has(calleeName(q.callee))) ||
+          parents.some(q => q.type === 'ImportDeclaration' || q.type === 'ExportAllDeclaration' || q.type === 'ExportNamedDeclaration' && q.source) ||
+          (parent.type === 'ObjectProperty' && parent.key === node) ||
+          parents.some(q => q.type === 'JSXAttribute' && CODE_PROPS.has(propName(q.name)))
+        if (!code) flag(v, node, 'string')
+        break
+      }
       case 'JSXText':
-        flag(node.value, node, 'text')
+        flag2(node.value, node, 'text')
         break
       case 'JSXExpressionContainer':
         if (parent && (parent.type === 'JSXElement' || parent.type === 'JSXFragment')) {
-          for (const [s, n] of strings(node.expression)) flag(s, n, 'text')
+          for (const [s, n] of strings(node.expression)) flag2(s, n, 'text')
         }
         break
       case 'JSXAttribute':
         if (TEXT_PROPS.has(propName(node.name)) && node.value) {
-          for (const [s, n] of strings(node.value)) flag(s, n, propName(node.name))
+          for (const [s, n] of strings(node.value)) flag2(s, n, propName(node.name))
         }
         break
       case 'CallExpression': {
         const name = calleeName(node.callee)
-        if (TEXT_CALLS.has(name)) for (const a of node.arguments.slice(0, 1)) for (const [s, n] of strings(a)) flag(s, n, name + '()')
+        if (TEXT_CALLS.has(name)) for (const a of node.arguments.slice(0, 1)) for (const [s, n] of strings(a)) flag2(s, n, name + '()')
         if (name === 't' && node.arguments[0]) {
           const a = node.arguments[0]
           if (a.type === 'StringLiteral') keys.push({ file, line: a.loc.start.line, key: a.value })
@@ -88,18 +114,18 @@ export function scan(source, file = '') {
       case 'NewExpression':
         if (calleeName(node.callee) === 'ApiError') {
           // Errors shown in toasts: flagged like toast().
-          for (const a of node.arguments.slice(0, 1)) for (const [s, n] of strings(a)) flag(s, n, 'new ApiError()')
+          for (const a of node.arguments.slice(0, 1)) for (const [s, n] of strings(a)) flag2(s, n, 'new ApiError()')
         }
         break
     }
     for (const k of Object.keys(node)) {
       if (k === 'loc' || k === 'start' || k === 'end' || k === 'extra' || k === 'leadingComments' || k === 'trailingComments') continue
       const v = node[k]
-      if (Array.isArray(v)) for (const c of v) walk(c, node)
-      else if (v && typeof v.type === 'string') walk(v, node)
+      if (Array.isArray(v)) for (const c of v) walk(c, [...parents, node])
+      else if (v && typeof v.type === 'string') walk(v, [...parents, node])
     }
   }
-  walk(ast.program, null)
+  walk(ast.program, [])
   return { hardcoded, keys }
 }
 
