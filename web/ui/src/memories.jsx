@@ -4,6 +4,7 @@
 // header, so the grid's own layout is untouched below it.
 import { useEffect, useState } from 'preact/hooks'
 import { coverSize, get, thumb } from './api.js'
+import { fmtDate, t } from './i18n.js'
 import { openStory } from './show.jsx'
 import { on } from './store.js'
 import './relive.css'
@@ -34,16 +35,16 @@ export function useMemories() {
   return ms
 }
 
-// when says which days a card covers, in the browser's language: short
+// when says which days a card covers, in the reader's language: short
 // month names for the cards ("Dec 3, 2024"), long ones for the story.
 export function when(m, month = 'short') {
   const d = s => { const [y, mo, da] = s.split('-').map(Number); return new Date(y, mo - 1, da) }
   const from = d(m.from), to = d(m.to)
   if (m.kind === 'on_this_day') return from.getFullYear() === to.getFullYear() ? String(from.getFullYear()) : `${from.getFullYear()}–${to.getFullYear()}`
   const full = { day: 'numeric', month, year: 'numeric' }
-  if (m.from === m.to) return from.toLocaleDateString(undefined, full)
+  if (m.from === m.to) return fmtDate(from, full)
   const same = from.getFullYear() === to.getFullYear()
-  return `${from.toLocaleDateString(undefined, same ? { day: 'numeric', month } : full)} – ${to.toLocaleDateString(undefined, full)}`
+  return `${fmtDate(from, same ? { day: 'numeric', month } : full)} – ${fmtDate(to, full)}`
 }
 
 // Card sizes (CSS pixels), as styles.css draws them.
@@ -54,12 +55,12 @@ export function MemoriesStrip({ memories }) {
   const [w, h] = phone ? CARD.phone : CARD.wide
   const dpr = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1
   return (
-    <div class="mem-strip" role="list" aria-label="Memories">
+    <div class="mem-strip" role="list" aria-label={t('memories.strip')}>
       {memories.map((m, i) => {
         const p = m.photos.find(x => x.id === m.cover_id) || m.photos[0]
         return (
           <button key={m.id} class="mem-card" role="listitem" data-memory={m.id} onClick={() => openStory(memories, i)}
-            aria-label={`${m.title}, ${when(m)}: ${m.photos.length} photo${m.photos.length === 1 ? '' : 's'}`}>
+            aria-label={t('memories.card', { title: m.title, when: when(m), n: m.photos.length })}>
             <img src={thumb(p, coverSize(p, w, h, dpr))} alt="" loading="eager" decoding="async" draggable={false}
               onLoad={e => e.currentTarget.classList.add('ld')} />
             <span class="mem-txt"><b>{m.title}</b><small>{when(m)}</small></span>

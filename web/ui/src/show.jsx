@@ -4,6 +4,7 @@
 // (browsers grant full screen only there), while its chunk loads.
 import { useEffect, useState } from 'preact/hooks'
 import { toast } from './api.js'
+import { t } from './i18n.js'
 import { store, useStore } from './store.js'
 
 // show is {kind: 'slideshow', spec} or {kind: 'story', memories, index}.
@@ -47,7 +48,7 @@ export function ShowLayer() {
   useEffect(() => {
     if (!kind || mods[kind]) return
     chunks[kind]().then(m => setMods(x => ({ ...x, [kind]: m.default }))).catch(e => {
-      toast('Could not load the ' + kind + ': ' + e.message, 'error')
+      toast(kind === 'story' ? t('show.story_failed', { error: e.message }) : t('show.slideshow_failed', { error: e.message }), 'error')
       show.set(null)
     })
   }, [kind])

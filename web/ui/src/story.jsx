@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { coverSize, thumb, videoURL } from './api.js'
 import { Icon } from './icons.jsx'
+import { fmtDate, t } from './i18n.js'
 import { when } from './memories.jsx'
 import { startSlideshow } from './show.jsx'
 import { fitBox, useSize, useSwipe } from './slideshow.jsx'
@@ -118,14 +119,14 @@ export default function Story({ memories, index, onClose }) {
 
   const [dw, dh] = fitBox(nat ? nat[0] : p.width, nat ? nat[1] : p.height, W, H)
   const box = { left: (W - dw) / 2 + 'px', top: (H - dh) / 2 + 'px', width: dw + 'px', height: dh + 'px' }
-  const alt = p.title || (p.taken_local || '').slice(0, 10) || 'photo'
+  const alt = p.title || (p.taken_local || '').slice(0, 10) || t('story.photo')
   const taken = (() => {
     const x = /^(\d{4})-(\d\d)-(\d\d)/.exec(p.taken_local || p.taken_at || '')
-    return x ? new Date(+x[1], +x[2] - 1, +x[3]).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' }) : ''
+    return x ? fmtDate(new Date(+x[1], +x[2] - 1, +x[3]), { day: 'numeric', month: 'long', year: 'numeric' }) : ''
   })()
   const stop = e => e.stopPropagation()
   return (
-    <div class={'story' + (held ? ' held' : '')} role="dialog" aria-modal="true" aria-label={`${m.title}, photo ${pos.i + 1} of ${m.photos.length}`}
+    <div class={'story' + (held ? ' held' : '')} role="dialog" aria-modal="true" aria-label={t('story.label', { title: m.title, i: pos.i + 1, n: m.photos.length })}
       data-memory={m.id} data-photo={p.id} data-paused={paused || held ? '1' : '0'}>
       <div class="story-stage" ref={stage} {...gesture}>
         {W > 0 && (video
@@ -148,11 +149,11 @@ export default function Story({ memories, index, onClose }) {
         </div>
         <div class="story-head">
           <div class="story-title"><b>{m.title}</b><span>{taken || when(m, 'long')}</span></div>
-          <button class="ib" onClick={() => setPaused(x => !x)} aria-pressed={paused} aria-label={paused ? 'Play (space)' : 'Pause (space)'}>
+          <button class="ib" onClick={() => setPaused(x => !x)} aria-pressed={paused} aria-label={paused ? t('story.play') : t('story.pause')}>
             <Icon name={paused ? 'play' : 'pause'} filled={paused} /></button>
-          <button class="ib" onClick={() => { onClose(); startSlideshow({ title: m.title, photos: m.photos }) }} aria-label="Play as a slideshow" title="Slideshow">
+          <button class="ib" onClick={() => { onClose(); startSlideshow({ title: m.title, photos: m.photos }) }} aria-label={t('story.as_slideshow')} title={t('story.slideshow')}>
             <Icon name="slideshow" /></button>
-          <button class="ib" onClick={onClose} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="close" /></button>
+          <button class="ib" onClick={onClose} aria-label={t('story.close')} title={t('story.close')}><Icon name="close" /></button>
         </div>
       </div>
     </div>

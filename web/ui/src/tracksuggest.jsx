@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, toast } from './api.js'
 import { Icon } from './icons.jsx'
+import { t } from './i18n.js'
 import { emit } from './store.js'
 import './tracksuggest.css'
 
@@ -23,7 +24,7 @@ export function TrackSuggestion({ p, canEdit, onPlaced }) {
     setBusy(true)
     try {
       const r = await api('POST', `/tracks/${s.track_id}/accept`, all ? {} : { photo_ids: [p.id] })
-      toast(r.accepted === 1 ? 'Place set from the track' : `Places set for ${r.accepted} photos from the track`, 'ok', 2500)
+      toast(t('tracksuggest.placed', { n: r.accepted }), 'ok', 2500)
       const d = await get(`/photos/${p.id}`)
       Object.assign(p, d.photo)
       onPlaced(d)
@@ -33,15 +34,18 @@ export function TrackSuggestion({ p, canEdit, onPlaced }) {
     } catch { /* toast shown */ } finally { setBusy(false) }
   }
   const others = s.track_suggestions - 1
+  // The track's name is bold wherever the sentence puts it.
+  const [before, after = ''] = t('tracksuggest.from_track').split('{track}')
+  const min = Math.round(s.gap_seconds / 60)
   return (
-    <div class="track-suggest" role="group" aria-label="Suggested place">
-      <div><Icon name="route" size={18} /> Suggested place from track <b>{s.track_name}</b></div>
-      <div class="small muted">{s.lat.toFixed(5)}, {s.lng.toFixed(5)} · between points {Math.round(s.gap_seconds / 60) || '<1'} min apart</div>
+    <div class="track-suggest" role="group" aria-label={t('tracksuggest.suggested')}>
+      <div><Icon name="route" size={18} /> {before}<b>{s.track_name}</b>{after}</div>
+      <div class="small muted">{s.lat.toFixed(5)}, {s.lng.toFixed(5)} · {min ? t('tracksuggest.gap', { n: min }) : t('tracksuggest.gap_short')}</div>
       {s.caveat && <div class="small warn" role="note">{s.caveat}</div>}
       {canEdit && (
         <div class="track-suggest-actions">
-          <button class="btn" disabled={busy} onClick={() => accept(false)}><Icon name="check" size={18} />Accept</button>
-          {others > 0 && <button class="btn" disabled={busy} onClick={() => accept(true)}>Accept all {others + 1} from this track</button>}
+          <button class="btn" disabled={busy} onClick={() => accept(false)}><Icon name="check" size={18} />{t('tracksuggest.accept')}</button>
+          {others > 0 && <button class="btn" disabled={busy} onClick={() => accept(true)}>{t('tracksuggest.accept_all', { n: others + 1 })}</button>}
         </div>
       )}
     </div>
