@@ -24,7 +24,7 @@ export function useMemories() {
     const load = () => {
       day = today()
       get('/memories?date=' + day, { quiet: true })
-        .then(r => alive && setMs((r.memories || []).map(m => ({ ...m, photos: (m.photos || []).map(p => (r.thumb_token ? { ...p, _t: r.thumb_token } : p)) }))))
+        .then(r => alive && setMs((r.memories || []).map(m => ({ ...m, title: titleOf(m), photos: (m.photos || []).map(p => (r.thumb_token ? { ...p, _t: r.thumb_token } : p)) }))))
         .catch(() => alive && setMs(ms => ms || []))
     }
     load()
@@ -33,6 +33,15 @@ export function useMemories() {
     return () => { alive = false; off(); clearInterval(t) }
   }, [])
   return ms
+}
+
+// titleOf names a card in the reader's language from its kind; the
+// server's English title is kept for a kind this app does not know.
+function titleOf(m) {
+  if (m.kind === 'on_this_day') return t('memories.on_this_day')
+  if (m.kind === 'years_ago' && m.years_ago > 0) return t('memories.years_ago', { n: m.years_ago })
+  if (m.kind === 'week_years_ago' && m.years_ago > 0) return t('memories.week_years_ago', { n: m.years_ago })
+  return m.title
 }
 
 // when says which days a card covers, in the reader's language: short
