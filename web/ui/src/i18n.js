@@ -117,3 +117,10 @@ export const fmtRelative = (value, unit) => new Intl.RelativeTimeFormat(lang, { 
 
 // fmtList joins words as the language does: "a, b and c", "a, b et c".
 export const fmtList = (items, type = 'conjunction') => new Intl.ListFormat(lang, { style: 'long', type }).format(items)
+
+// countryName names a country by its ISO code in the current language
+// ("DE" → "Deutschland", "Allemagne"); the given name when Intl cannot.
+export function countryName(code, fallback = '') {
+  if (!code || !/^[A-Za-z]{2}$/.test(code)) return fallback || code || ''
+  try { return new Intl.DisplayNames([lang], { type: 'region' }).of(code.toUpperCase()) || fallback || code } catch { return fallback || code }
+}

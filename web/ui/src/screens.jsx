@@ -5,7 +5,7 @@ import { api, cover, get, qs, session, thumb, toast } from './api.js'
 import { Grid } from './grid.jsx'
 import { canEdit as mayEdit } from './roles.js'
 import { Icon } from './icons.jsx'
-import { fmtDate, fmtNum, locale, monthShort, t } from './i18n.js'
+import { countryName, fmtDate, fmtNum, locale, monthShort, t } from './i18n.js'
 import { navigate } from './router.js'
 import { Dialog, FormError, Logo, moreFor, useFormError } from './shell.jsx'
 import { on } from './store.js'
@@ -400,13 +400,13 @@ function PlacesList({ query }) {
   const country = query.country || '', state = query.state || ''
   useEffect(() => { setR(null); get('/places' + qs({ country, state })).then(setR).catch(() => setR({ places: [] })) }, [country, state])
   const places = r ? r.places || [] : null
-  const countryName = places && places[0] ? places[0].country : country
+  const countryTitle = countryName(country, places && places[0] ? places[0].country : country)
   const items = places && places.map(p => {
     const lvl = r.level
     const href = lvl === 'country' ? '/places' + qs({ country: p.country_code })
       : lvl === 'state' ? '/places' + qs({ country: p.country_code || country, state: p.state })
         : '/search' + qs({ country: p.country_code || country, state: p.state || state, city: p.city })
-    const title = lvl === 'country' ? p.country || p.country_code : lvl === 'state' ? p.state || t('screens.unknown_region') : p.city || t('screens.elsewhere')
+    const title = lvl === 'country' ? countryName(p.country_code, p.country) : lvl === 'state' ? p.state || t('screens.unknown_region') : p.city || t('screens.elsewhere')
     return { href, title, sub: t('common.photos', { n: p.count }), cover: cover(p.cover_hash, 'tile_500', r.thumb_token), icon: 'pin' }
   })
   return (
@@ -414,7 +414,7 @@ function PlacesList({ query }) {
       <PlacesBar view="list">
         <div class="crumbs">
           <a href="/places">{t('screens.places')}</a>
-          {country && <><Icon name="right" size={16} /><a href={'/places' + qs({ country })}>{countryName || country}</a></>}
+          {country && <><Icon name="right" size={16} /><a href={'/places' + qs({ country })}>{countryTitle}</a></>}
           {state && <><Icon name="right" size={16} /><a href={'/places' + qs({ country, state })}>{state}</a></>}
         </div>
       </PlacesBar>
