@@ -5,6 +5,7 @@ import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, session, setSession, setThumbToken, toast } from './api.js'
 import { setShowRatings, showRatings } from './grid.jsx'
+import { choose, fmtNum, fmtRelative, LANGS, locale, pick, preference, t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { canEdit, isAdmin, ROLES, VIEWER } from './roles.js'
 import { view } from './status.js'
@@ -12,13 +13,33 @@ import { FormError, progress, setTheme, theme, useFormError, withCode } from './
 import { useStore } from './store.js'
 import { YourSpace } from './spaces.jsx'
 
+// rich puts elements into a translated sentence: each {name} left in msg
+// becomes parts[name] (a <b>, a <code>), so the sentence stays whole and
+// its word order is the language's own.
+function rich(msg, parts) {
+  return msg.split(/\{(\w+)\}/).map((x, i) => (i % 2 ? <Fragment key={i}>{x in parts ? parts[x] : `{${x}}`}</Fragment> : x))
+}
+
+// SOURCES are the map and place data credited under About: names, the
+// same in every language.
+const SOURCES = { geonames: 'GeoNames', naturalearth: 'Natural Earth' }
+
+// phaseName is the indexer's phase in words; a phase the server adds later
+// shows as the server spells it.
+function phaseName(ph) {
+  if (!ph || ph === 'running') return t('settings.phase_running')
+  if (ph === 'walking') return t('settings.phase_walking')
+  if (ph === 'reading') return t('settings.phase_reading')
+  return ph
+}
+
 export function SettingsPage() {
   const me = session.get().user || {}
   const admin = isAdmin(me.role)
   const [status, setStatus] = useState(null)
   const live = useStore(progress)
   const load = () => get('/status').then(setStatus).catch(() => setStatus({}))
-  useEffect(() => { load(); const t = setInterval(load, 15000); return () => clearInterval(t) }, [])
+  useEffect(() => { load(); const timer = setInterval(load, 15000); return () => clearInterval(timer) }, [])
   const liveRunning = !!live && !!view(live, 'index.progress').field('running')
   useEffect(() => { if (live && !liveRunning) load() }, [live ? liveRunning : null])
   const st = view(status), ix = st.sub('index'), rr = st.sub('reread')
@@ -28,41 +49,47 @@ export function SettingsPage() {
   const running = !!p.field('running')
   const [seen, indexed, skipped, failed] = ['seen', 'indexed', 'skipped', 'failed'].map(k => p.field(k))
   const rescan = async () => {
-    try { await api('POST', '/index/rescan'); toast('Rescan started', 'ok') } catch { /* toast */ }
+    try { await api('POST', '/index/rescan'); toast(t('settings.rescan_started'), 'ok') } catch { /* toast */ }
   }
   const pct = seen ? Math.min(100, Math.round(((indexed + skipped + failed) / Math.max(1, seen + (p.field('queued') || 0))) * 100)) : 0
+  const count = k => { const v = c.field(k); return typeof v === 'number' ? fmtNum(v) : v ?? '—' }
+  const facts = [
+    lastScan(ix.sub('last_scan')) || t('settings.no_scan_yet'),
+    st.field('version') ? t('settings.version', { version: st.field('version') }) : '',
+    num(st.field('uptime_s')) !== null ? t('settings.running_for', { span: span(st.field('uptime_s')) }) : '',
+  ].filter(Boolean).join(' · ')
+  const orig = <span style={{ overflowWrap: 'anywhere' }}>{st.field('originals')}</span>
+  const rrWait = rr.field('waiting') === 'scan' ? t('settings.reread_wait_scan') : rr.field('waiting') === 'interactive' ? t('settings.reread_wait_browse') : ''
   return (
     <div class="page settings">
-      <div class="page-head"><h1>Settings</h1></div>
+      <div class="page-head"><h1>{t('common.settings')}</h1></div>
       <section aria-labelledby="s-lib">
-        <h2 id="s-lib">Library</h2>
+        <h2 id="s-lib">{t('settings.library')}</h2>
         {!status ? <div class="stats">{[1, 2, 3, 4].map(i => <div class="stat" key={i} style={{ height: 64, animation: 'pulse 1.4s infinite' }} />)}</div> : <>
           <div class="stats">
-            <div class="stat"><b>{c.field('photos') ?? '—'}</b><span>photos</span></div>
-            <div class="stat"><b>{c.field('videos') ?? '—'}</b><span>videos</span></div>
-            <div class="stat"><b>{c.field('files') ?? '—'}</b><span>files</span></div>
-            <div class="stat"><b>{c.field('albums') ?? '—'}</b><span>albums</span></div>
-            <div class="stat"><b>{c.field('geotagged') ?? '—'}</b><span>with a place</span></div>
-            <div class="stat"><b>{c.field('missing_files') ?? '—'}</b><span>missing files</span></div>
+            <div class="stat"><b>{count('photos')}</b><span>{t('settings.stat_photos')}</span></div>
+            <div class="stat"><b>{count('videos')}</b><span>{t('settings.stat_videos')}</span></div>
+            <div class="stat"><b>{count('files')}</b><span>{t('settings.stat_files')}</span></div>
+            <div class="stat"><b>{count('albums')}</b><span>{t('settings.stat_albums')}</span></div>
+            <div class="stat"><b>{count('geotagged')}</b><span>{t('settings.stat_geotagged')}</span></div>
+            <div class="stat"><b>{count('missing_files')}</b><span>{t('settings.stat_missing')}</span></div>
           </div>
           <div class="row" style={{ display: 'block' }}>
             <div style={{ display: 'flex', alignItems: 'center', gap: 12, flexWrap: 'wrap' }}>
-              <b style={{ flex: 1 }} data-testid="index-phase">Index: {p.present ? (running ? `${p.field('phase') || 'running'}…` : 'idle') : 'unknown'}</b>
-              {admin && <button class="btn" onClick={rescan} disabled={running}><Icon name="refresh" size={18} />Rescan now</button>}
+              <b style={{ flex: 1 }} data-testid="index-phase">{p.present ? (running ? t('settings.index_phase', { phase: phaseName(p.field('phase')) }) : t('settings.index_idle')) : t('settings.index_unknown')}</b>
+              {admin && <button class="btn" onClick={rescan} disabled={running}><Icon name="refresh" size={18} />{t('settings.rescan_now')}</button>}
             </div>
-            {running && <><div class="progress" role="progressbar" aria-valuenow={pct} aria-label="Indexing progress"><i style={{ width: pct + '%' }} /></div>
-              <div class="small muted">{seen} seen · {indexed} indexed · {skipped} unchanged · {failed} failed{p.field('current') ? ` · ${p.field('current')}` : ''}</div></>}
+            {running && <><div class="progress" role="progressbar" aria-valuenow={pct} aria-label={t('settings.indexing_progress')}><i style={{ width: pct + '%' }} /></div>
+              <div class="small muted">{t('settings.progress_counts', { seen: seen ?? 0, indexed: indexed ?? 0, skipped: skipped ?? 0, failed: failed ?? 0 })}{p.field('current') ? ` · ${p.field('current')}` : ''}</div></>}
             <div class="small muted" style={{ marginTop: 6 }}>
-              {lastScan(ix.sub('last_scan')) || 'No scan finished yet'}
-              {st.field('version') ? ` · version ${st.field('version')}` : ''}
-              {num(st.field('uptime_s')) !== null ? ` · running for ${span(st.field('uptime_s'))}` : ''}
-              {admin && st.field('originals') ? <><br />{st.field('demo') ? 'A generated demo library in ' : 'Photos from '}<span style={{ overflowWrap: 'anywhere' }}>{st.field('originals')}</span></> : null}
+              {facts}
+              {admin && st.field('originals') ? <><br />{rich(st.field('demo') ? t('settings.demo_in') : t('settings.photos_from'), { path: orig })}</> : null}
             </div>
             {rr.present && (rr.field('running') || rr.field('pending') > 0) && (
               <div class="small muted" style={{ marginTop: 6 }} data-testid="reread">
-                Reading photo details again with this version's better readers: {rr.field('pending') || 0} files left
-                {rr.field('waiting') === 'scan' ? ' (waiting for the scan)' : rr.field('waiting') === 'interactive' ? ' (paused while you browse)' : ''}
-                {rr.field('failed') > 0 ? ` · ${rr.field('failed')} could not be stored` : ''}
+                {t('settings.reread', { n: rr.field('pending') || 0 })}
+                {rrWait ? ` ${rrWait}` : ''}
+                {rr.field('failed') > 0 ? ` · ${t('settings.reread_failed', { n: rr.field('failed') })}` : ''}
               </div>)}
             {ix.field('root_problem') && <p class="err" style={{ margin: '8px 0 0' }}>{ix.field('root_problem')}</p>}
             {st.field('error') && <p class="err" style={{ margin: '8px 0 0' }}>{st.field('error')}</p>}
@@ -70,7 +97,7 @@ export function SettingsPage() {
           <Uploads uploads={session.get().uploads} role={me.role} />
           {canEdit(me.role) && <ProblemsLink />}
           {errs.length ? <>
-            <h3 style={{ fontSize: 14, margin: '14px 0 6px' }}>Recent problems</h3>
+            <h3 style={{ fontSize: 14, margin: '14px 0 6px' }}>{t('settings.recent_problems')}</h3>
             <div class="list">{errs.slice(0, 5).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.field('path')}</b> — {e.field('error')}</span></div>)}</div>
           </> : null}
         </>}
@@ -81,14 +108,15 @@ export function SettingsPage() {
       <YourSpace me={me} admin={admin} />
       {canEdit(me.role) && <AppPasswords />}
       <section aria-labelledby="s-look">
-        <h2 id="s-look">Appearance</h2>
+        <h2 id="s-look">{t('settings.appearance')}</h2>
         <ThemePicker />
+        <LanguagePicker />
         <RatingsToggle />
       </section>
       <section aria-labelledby="s-about">
-        <h2 id="s-about">About</h2>
-        <p>Pinhole {st.field('version') || ''} — a self-hosted photo library that works offline.</p>
-        <p class="small muted">Places: data from <b>GeoNames</b> (geonames.org), licensed under Creative Commons Attribution 4.0 (CC-BY 4.0). Country borders and the offline base map: <b>Natural Earth</b> (naturalearthdata.com), public domain. Map tiles, when an online tile server is configured, carry that server's attribution on the map.</p>
+        <h2 id="s-about">{t('settings.about')}</h2>
+        <p>{t('settings.about_text', { version: st.field('version') || '' })}</p>
+        <p class="small muted">{rich(t('settings.credits'), { geonames: <b>{SOURCES.geonames}</b>, naturalearth: <b>{SOURCES.naturalearth}</b> })}</p>
       </section>
     </div>
   )
@@ -102,8 +130,8 @@ function Uploads({ uploads, role }) {
     <div class="row" data-testid="uploads-state" style={{ marginTop: 2 }}>
       <Icon name="upload" />
       <span class="grow">{uploads.enabled
-        ? <>Uploads are on: they go into <b>{uploads.folder}</b> in the photo folder.</>
-        : <><b>Uploads are off.</b> <span class="small">{withCode(uploads.reason)}</span></>}</span>
+        ? rich(t('settings.uploads_on'), { folder: <b>{uploads.folder}</b> })
+        : <><b>{t('settings.uploads_off')}</b> <span class="small">{withCode(uploads.reason)}</span></>}</span>
     </div>
   )
 }
@@ -115,7 +143,7 @@ function ProblemsLink() {
   return (
     <a class="row" href="/problems" style={{ color: 'var(--fg)', marginTop: 2 }} data-testid="problems-link">
       <Icon name="alert" />
-      <span class="grow">{n === null ? 'Problems' : n === 0 ? 'No problems: every file could be read and shown' : `${plural(n, 'file')} with problems, and how to fix them`}</span>
+      <span class="grow">{n === null ? t('settings.problems') : n === 0 ? t('settings.no_problems') : t('settings.problems_n', { n })}</span>
       <Icon name="right" size={18} />
     </a>
   )
@@ -127,24 +155,44 @@ function lastScan(l) {
   const start = l.present && Date.parse(l.field('started'))
   if (!start) return ''
   const secs = (l.field('duration_ns') || 0) / 1e9
-  const took = secs < 1 ? 'under a second' : secs < 90 ? `${Math.round(secs)} s` : `${Math.round(secs / 60)} min`
+  const took = secs < 1 ? t('settings.took_under_second') : secs < 90 ? t('settings.took_seconds', { n: Math.round(secs) }) : t('settings.took_minutes', { n: Math.round(secs / 60) })
   const seen = l.field('seen')
-  return `Last scan ${rel(start + secs * 1000)}${typeof seen === 'number' ? ` · ${plural(seen, 'file')} in ${took}` : ''}`
+  const when = rel(start + secs * 1000)
+  return typeof seen === 'number' ? t('settings.last_scan_files', { when, n: seen, took }) : t('settings.last_scan', { when })
 }
 
 // RatingsToggle is "show ratings in the grid": a star badge on rated
 // photos (this browser only, as the theme).
 function RatingsToggle() {
   const on = useStore(showRatings)
-  return <label class="check" style={{ marginTop: 8 }}><input type="checkbox" checked={on} onChange={e => setShowRatings(e.currentTarget.checked)} />Show ratings (stars) in the grid</label>
+  return <label class="check" style={{ marginTop: 8 }}><input type="checkbox" checked={on} onChange={e => setShowRatings(e.currentTarget.checked)} />{t('settings.show_ratings')}</label>
 }
 
 function ThemePicker() {
-  const t = useStore(theme)
+  const cur = useStore(theme)
+  const names = { system: t('settings.theme_system'), dark: t('settings.theme_dark'), light: t('settings.theme_light') }
   return (
-    <div class="seg" role="group" aria-label="Theme">
-      {[['system', 'System'], ['dark', 'Dark'], ['light', 'Light']].map(([v, l]) => <button key={v} aria-pressed={t === v} onClick={() => setTheme(v)}>{l}</button>)}
+    <div class="seg" role="group" aria-label={t('settings.theme')}>
+      {['system', 'dark', 'light'].map(v => <button key={v} aria-pressed={cur === v} onClick={() => setTheme(v)}>{names[v]}</button>)}
     </div>
+  )
+}
+
+// LanguagePicker chooses the app's language (this browser only, as the
+// theme): the browser's own, named, or one of the languages Pinhole speaks,
+// each in its own name so a reader finds theirs whatever is showing now.
+function LanguagePicker() {
+  const [pref, setPref] = useState(preference)
+  const auto = (LANGS.find(([code]) => code === pick('')) || LANGS[0])[1]
+  const change = e => { const v = e.currentTarget.value; setPref(v); choose(v) }
+  return (
+    <label class="field lang-pick" for="language" style={{ marginTop: 14 }}>
+      <span>{t('common.language')}</span>
+      <select class="input" id="language" data-testid="language" style={{ maxWidth: 360 }} value={pref} onChange={change}>
+        <option value="">{t('common.language_auto', { name: auto })}</option>
+        {LANGS.map(([code, name]) => <option key={code} value={code} lang={code}>{name}</option>)}
+      </select>
+    </label>
   )
 }
 
@@ -159,37 +207,39 @@ function ThemePicker() {
 const num = v => (typeof v === 'number' && isFinite(v) ? v : null)
 const plural = (n, one, many = one + 's') => `${n.toLocaleString('en')} ${n === 1 ? one : many}`
 
+// fmtBytes says a size in KB, MB, GB or TB (the units as the language
+// writes them: Ko, Mo in French), one decimal below 10.
 function fmtBytes(n) {
   if (num(n) === null) return '—'
-  if (n < 1024) return n > 0 ? 'under 1 KB' : '0 KB'
-  const units = ['KB', 'MB', 'GB', 'TB']
+  if (n < 1024) return n > 0 ? t('settings.under_1kb') : t('settings.size_kb', { n: 0 })
+  const units = ['kb', 'mb', 'gb', 'tb']
   let v = n / 1024, i = 0
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
-  return (v < 10 ? String(Math.round(v * 10) / 10) : Math.round(v).toLocaleString('en')) + ' ' + units[i]
+  return t(`settings.size_${units[i]}`, { n: v < 10 ? Math.round(v * 10) / 10 : Math.round(v) })
 }
 
+const pctOf = p => fmtNum(p / 100, { style: 'percent' })
 function fmtRate(r) {
   if (num(r) === null) return '—'
   const p = Math.round(r * 100)
-  return r > 0 && p === 0 ? 'under 1%' : r < 1 && p === 100 ? '99%' : p + '%'
+  return r > 0 && p === 0 ? t('settings.under_pct', { pct: pctOf(1) }) : pctOf(r < 1 && p === 100 ? 99 : p)
 }
 
-const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
 // rel says when an ISO time is relative to now: "in 4 minutes", "2 hours ago".
 function rel(iso, now = Date.now()) {
-  const t = typeof iso === 'number' ? iso : Date.parse(iso)
-  if (isNaN(t)) return String(iso)
-  const s = (t - now) / 1000, a = Math.abs(s)
-  if (a < 5) return s > 0 ? 'in a moment' : 'just now'
+  const at = typeof iso === 'number' ? iso : Date.parse(iso)
+  if (isNaN(at)) return String(iso)
+  const s = (at - now) / 1000, a = Math.abs(s)
+  if (a < 5) return s > 0 ? t('settings.in_a_moment') : t('settings.just_now')
   const [n, unit] = a < 60 ? [s, 'second'] : a < 3600 ? [s / 60, 'minute'] : a < 86400 ? [s / 3600, 'hour']
     : a < 86400 * 30 ? [s / 86400, 'day'] : a < 86400 * 365 ? [s / (86400 * 30.4), 'month'] : [s / (86400 * 365), 'year']
-  return rtf.format(Math.round(n), unit)
+  return fmtRelative(Math.round(n), unit)
 }
 
 // span says how long a number of seconds is: "5 minutes", "3 days".
 function span(sec) {
   const [n, unit] = sec < 60 ? [sec, 'second'] : sec < 3600 ? [sec / 60, 'minute'] : sec < 86400 ? [sec / 3600, 'hour'] : [sec / 86400, 'day']
-  return plural(Math.max(1, Math.floor(n)), unit)
+  return fmtNum(Math.max(1, Math.floor(n)), { style: 'unit', unit, unitDisplay: 'long' })
 }
 
 // plainError turns an upstream error ("geocoder: Get \"http://…\": dial tcp
