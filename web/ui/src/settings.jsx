@@ -205,7 +205,6 @@ function LanguagePicker() {
 // api.js) say nothing here.
 
 const num = v => (typeof v === 'number' && isFinite(v) ? v : null)
-const plural = (n, one, many = one + 's') => `${n.toLocaleString('en')} ${n === 1 ? one : many}`
 
 // fmtBytes says a size in KB, MB, GB or TB (the units as the language
 // writes them: Ko, Mo in French), one decimal below 10.
@@ -248,23 +247,23 @@ function plainError(raw, host, noun) {
   const s = String(raw || '')
   const who = (s.match(/"https?:\/\/([^/"?#]+)/) || [])[1] || host || noun
   const code = s.match(/:\s*(\d{3})((?:\s+[A-Za-z][\w'-]*)*)\s*$/)
-  if (/connection refused/i.test(s)) return `${who} refused the connection`
-  if (/no such host|server misbehaving|lookup \S+ on /i.test(s)) return `${who} could not be found: the name does not resolve`
-  if (/deadline exceeded|timeout|timed out/i.test(s)) return `${who} did not answer in time`
-  if (/x509|certificate|tls:/i.test(s)) return `The secure connection to ${who} failed (certificate problem)`
-  if (/network is unreachable|no route to host/i.test(s)) return `No network route to ${who}`
-  if (/connection reset|broken pipe|EOF/.test(s)) return `${who} dropped the connection`
+  if (/connection refused/i.test(s)) return t('settings.err_refused', { who })
+  if (/no such host|server misbehaving|lookup \S+ on /i.test(s)) return t('settings.err_no_host', { who })
+  if (/deadline exceeded|timeout|timed out/i.test(s)) return t('settings.err_timeout', { who })
+  if (/x509|certificate|tls:/i.test(s)) return t('settings.err_tls', { who })
+  if (/network is unreachable|no route to host/i.test(s)) return t('settings.err_no_route', { who })
+  if (/connection reset|broken pipe|EOF/.test(s)) return t('settings.err_dropped', { who })
   if (code) {
     const n = +code[1], what = (code[1] + code[2]).trim()
-    if (n === 429) return `${who} asked Pinhole to slow down (${what})`
-    if (n === 401 || n === 403) return `${who} refused access (${what})`
-    if (n === 404) return `${who} does not know the address asked for (${what}): check the URL`
-    if (n >= 500) return `${who} had an error of its own (${what})`
-    return `${who} answered ${what}`
+    if (n === 429) return t('settings.err_slow_down', { who, what })
+    if (n === 401 || n === 403) return t('settings.err_denied', { who, what })
+    if (n === 404) return t('settings.err_not_found', { who, what })
+    if (n >= 500) return t('settings.err_server', { who, what })
+    return t('settings.err_answered', { who, what })
   }
-  if (/not an image/i.test(s)) return `${who} sent something that is not an image`
-  if (/larger than/i.test(s)) return `${who} sent a tile that is too large`
-  if (/answer/i.test(s)) return `${who} sent an answer Pinhole could not read`
+  if (/not an image/i.test(s)) return t('settings.err_not_image', { who })
+  if (/larger than/i.test(s)) return t('settings.err_too_large', { who })
+  if (/answer/i.test(s)) return t('settings.err_unreadable', { who })
   return s.replace(/^(geocoder|tile upstream):\s*/i, '')
 }
 
@@ -273,8 +272,8 @@ function useNow(ticking) {
   const [now, setNow] = useState(Date.now())
   useEffect(() => {
     if (!ticking) return
-    const t = setInterval(() => setNow(Date.now()), 1000)
-    return () => clearInterval(t)
+    const timer = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(timer)
   }, [ticking])
   return ticking ? now : Date.now()
 }
@@ -295,8 +294,8 @@ function Usage({ used, cap, label, extra }) {
   const u = num(used), c = num(cap)
   const frac = u !== null && c ? Math.min(1, u / c) : null
   return <>
-    {u === 0 ? <>Empty{c ? <span class="muted"> · holds up to {fmtBytes(c)}</span> : null}</>
-      : <>{fmtBytes(u)}{c ? <span class="muted"> of {fmtBytes(c)}</span> : null}</>}
+    {u === 0 ? <>{t('settings.empty')}{c ? <span class="muted"> · {t('settings.holds_up_to', { size: fmtBytes(c) })}</span> : null}</>
+      : <>{fmtBytes(u)}{c ? <span class="muted"> {t('settings.of_size', { size: fmtBytes(c) })}</span> : null}</>}
     {frac !== null && u > 0 && <div class={'meter' + (frac > 0.9 ? ' full' : '')} role="meter" aria-label={label}
       aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(frac * 100)}><i style={{ width: Math.max(1, frac * 100) + '%' }} /></div>}
     {extra ? <small>{extra}</small> : null}
@@ -310,49 +309,62 @@ function upstream(r) {
   return { err, at, retry, down: !!(err && retry) }
 }
 
-function Problem({ up, host, noun, next, fallback, now }) {
+// Problem tells of a service's last failure. retry(when) says when Pinhole
+// tries again and what stands in meanwhile (when is '' for "on the next
+// request").
+function Problem({ up, host, noun, retry, now }) {
   if (!up.err) return null
   const what = plainError(up.err, host, noun)
   const due = up.retry ? Date.parse(up.retry) : NaN
   const when = up.at ? rel(up.at, now) : ''
+  // Mid-sentence the message starts lower-case, except in German, whose
+  // nouns keep their capital.
+  const mid = locale() === 'de' ? what : lower(what)
   return (
     <div class={'svc-note' + (up.down ? ' bad' : ' calm')} role={up.down ? 'status' : undefined}>
       {up.down ? <>
         <b>{what}</b>
-        <div>{when ? `Last failed ${when}. ` : ''}Pinhole tries again {due > now ? rel(due, now) : `with the next ${next}`}; {fallback} meanwhile.</div>
+        <div>{when ? t('settings.last_failed', { when }) + ' ' : ''}{retry(due > now ? rel(due, now) : '')}</div>
       </> : <>
-        <b>Answering again</b>
-        <div>The last problem{when ? `, ${when}` : ''}: {lower(what)}.</div>
+        <b>{t('settings.answering_again')}</b>
+        <div>{when ? t('settings.last_problem_when', { when, what: mid }) : t('settings.last_problem', { what: mid })}</div>
       </>}
-      <details><summary>Technical details</summary><code>{String(up.err)}</code></details>
+      <details><summary>{t('settings.technical_details')}</summary><code>{String(up.err)}</code></details>
     </div>
   )
 }
 
 function servicePill(online, up, paused) {
-  if (!online) return <Pill>Offline</Pill>
-  if (paused) return <Pill tone="warn">Paused</Pill>
-  return up.down ? <Pill tone="bad">Unreachable</Pill> : <Pill tone="ok">Online</Pill>
+  if (!online) return <Pill>{t('settings.pill_offline')}</Pill>
+  if (paused) return <Pill tone="warn">{t('settings.pill_paused')}</Pill>
+  return up.down ? <Pill tone="bad">{t('settings.pill_unreachable')}</Pill> : <Pill tone="ok">{t('settings.pill_online')}</Pill>
 }
 
-const HELPERS = {
-  heif: { name: 'heif-convert', gives: 'Previews of HEIC and AVIF photos', without: 'HEIC and AVIF photos without a built-in preview show a placeholder', install: 'apt install libheif-examples' },
-  ffmpeg: { name: 'ffmpeg', gives: 'Preview frames for videos', without: 'Videos show a placeholder instead of a frame', install: 'apt install ffmpeg' },
+// helperInfo: the helper programs Pinhole looks for, what each gives and
+// what is missing without it.
+function helperInfo() {
+  return {
+    heif: { name: 'heif-convert', gives: t('settings.heif_gives'), without: t('settings.heif_without'), install: 'apt install libheif-examples' },
+    ffmpeg: { name: 'ffmpeg', gives: t('settings.ffmpeg_gives'), without: t('settings.ffmpeg_without'), install: 'apt install ffmpeg' },
+  }
 }
 
-const WATCH = {
-  live: ['ok', 'Live', 'New and changed photos appear within seconds.'],
-  polling: ['warn', 'Polling', 'Changes are found by rescanning every few minutes.'],
-  waiting: ['bad', 'Waiting', 'The originals folder is not there; Pinhole waits for it to come back.'],
-  off: ['', 'Off', 'Changes are not being followed.'],
+// watchModes: each watcher mode's pill tone, name and meaning.
+function watchModes() {
+  return {
+    live: ['ok', t('settings.watch_live'), t('settings.watch_live_text')],
+    polling: ['warn', t('settings.watch_polling'), t('settings.watch_polling_text')],
+    waiting: ['bad', t('settings.watch_waiting'), t('settings.watch_waiting_text')],
+    off: ['', t('settings.watch_off'), t('settings.watch_off_text')],
+  }
 }
 
 // otherValue shows an unknown key's value by the shape of its name and value.
 function otherValue(k, v, now) {
-  if (typeof v === 'boolean') return v ? 'Yes' : 'No'
-  if (typeof v === 'number') return /bytes/.test(k) ? fmtBytes(v) : /rate|ratio/.test(k) && v <= 1 ? fmtRate(v) : /_s$|seconds/.test(k) ? plural(Math.round(v), 'second') : /_ms$/.test(k) ? v.toLocaleString('en') + ' ms' : v.toLocaleString('en')
+  if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no')
+  if (typeof v === 'number') return /bytes/.test(k) ? fmtBytes(v) : /rate|ratio/.test(k) && v <= 1 ? fmtRate(v) : /_s$|seconds/.test(k) ? fmtNum(Math.round(v), { style: 'unit', unit: 'second', unitDisplay: 'long' }) : /_ms$/.test(k) ? fmtNum(v) + ' ms' : fmtNum(v)
   if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v) && !isNaN(Date.parse(v))) return rel(v, now)
-  if (Array.isArray(v)) return v.every(x => x === null || typeof x !== 'object') ? v.join(', ') : plural(v.length, 'item')
+  if (Array.isArray(v)) return v.every(x => x === null || typeof x !== 'object') ? v.join(', ') : t('settings.items', { n: v.length })
   return String(v)
 }
 // addOther lists an unknown key, one row per leaf of a nested object.
@@ -368,18 +380,18 @@ const sentence = k => capital(k.replace(/_/g, ' ').trim())
 
 // ClearCache empties one disk cache after asking; what it held is made
 // again when it is next needed.
-function ClearCache({ name, what, reload }) {
+function ClearCache({ name, ask, button, reload }) {
   const [busy, setBusy] = useState(false)
   const clear = async () => {
-    if (!confirm(`Remove all cached ${what}? They are made again when needed, which takes a moment on first view.`)) return
+    if (!confirm(ask)) return
     setBusy(true)
     try {
       const r = await api('DELETE', `/caches/${name}`)
-      toast(`Removed ${plural(r.removed_files || 0, 'file')} (${fmtBytes(r.removed_bytes || 0)})`, 'ok')
+      toast(t('settings.cache_cleared', { n: r.removed_files || 0, size: fmtBytes(r.removed_bytes || 0) }), 'ok')
       reload()
     } catch { /* toast shown */ } finally { setBusy(false) }
   }
-  return <div class="svc-actions"><button class="btn" onClick={clear} disabled={busy}><Icon name="trash" size={18} />Clear cached {what}</button></div>
+  return <div class="svc-actions"><button class="btn" onClick={clear} disabled={busy}><Icon name="trash" size={18} />{button}</button></div>
 }
 
 function Services({ status, admin, reload }) {
@@ -390,6 +402,7 @@ function Services({ status, admin, reload }) {
   if (!status) return null
   const other = []
   const paused = st.field('online_paused') === true
+  const dot = (...parts) => parts.filter(Boolean).join(' · ')
 
   // Places: the offline dataset, optionally an online geocoder in front.
   const plOnline = pl.field('mode') === 'online'
@@ -400,20 +413,21 @@ function Services({ status, admin, reload }) {
   const requests = num(pl.field('requests')), cacheHits = num(pl.field('cache_hits')), plRate = num(pl.field('hit_rate'))
   const cells = num(pl.field('cached_cells')), fallbacks = num(pl.field('offline_fallbacks')), plPaused = num(pl.field('paused_lookups'))
   const places = pl.present && (
-    <Block icon="pin" title="Places" testid="svc-places" pill={servicePill(plOnline, plUp, paused)}>
+    <Block icon="pin" title={t('settings.places')} testid="svc-places" pill={servicePill(plOnline, plUp, paused)}>
       <dl>
-        <dt>Place names</dt>
-        <dd>{plOnline ? <>Online geocoder{plHost ? <> at <b>{plHost}</b></> : null}<small>{paused ? 'Paused: built-in offline places meanwhile, looked up online again on resuming' : `Built-in offline places${dataset ? ` (${dataset})` : ''} fill in when it cannot answer`}</small></>
-          : <>Built-in offline places{dataset ? <small>Dataset {dataset}</small> : <small>GeoNames, no internet needed</small>}</>}</dd>
-        {resolved !== null && <><dt>Photos placed</dt><dd>{resolved.toLocaleString('en')}{pending ? <span class="muted"> · {pending.toLocaleString('en')} waiting</span> : pending === 0 ? <span class="muted"> · none waiting</span> : null}</dd></>}
-        {plOnline && <><dt>Lookups</dt><dd>{requests || cacheHits ? <>{fmtRate(plRate)} answered from the cache<small>{plural(requests || 0, 'request')} to the geocoder · {plural(cacheHits || 0, 'cache hit')}{cells ? ` · ${plural(cells, 'area')} cached` : ''}</small></> : 'None yet'}</dd></>}
-        {plOnline && fallbacks ? <><dt>Answered offline</dt><dd>{plural(fallbacks, 'lookup')}<small>while the geocoder could not answer</small></dd></> : null}
-        {plOnline && plPaused ? <><dt>While paused</dt><dd>{plural(plPaused, 'lookup')} answered offline</dd></> : null}
+        <dt>{t('settings.place_names')}</dt>
+        <dd>{plOnline ? <>{plHost ? rich(t('settings.geocoder_at'), { host: <b>{plHost}</b> }) : t('settings.geocoder')}<small>{paused ? t('settings.geocoder_paused') : dataset ? t('settings.offline_fills_in_dataset', { dataset }) : t('settings.offline_fills_in')}</small></>
+          : <>{t('settings.offline_places')}{dataset ? <small>{t('settings.dataset', { dataset })}</small> : <small>{t('settings.geonames_offline')}</small>}</>}</dd>
+        {resolved !== null && <><dt>{t('settings.photos_placed')}</dt><dd>{fmtNum(resolved)}{pending ? <span class="muted"> · {t('settings.n_waiting', { n: pending })}</span> : pending === 0 ? <span class="muted"> · {t('settings.none_waiting')}</span> : null}</dd></>}
+        {plOnline && <><dt>{t('settings.lookups')}</dt><dd>{requests || cacheHits ? <>{t('settings.rate_from_cache', { rate: fmtRate(plRate) })}<small>{dot(t('settings.geocoder_requests', { n: requests || 0 }), t('settings.cache_hits', { n: cacheHits || 0 }), cells ? t('settings.areas_cached', { n: cells }) : '')}</small></> : t('settings.none_yet')}</dd></>}
+        {plOnline && fallbacks ? <><dt>{t('settings.answered_offline')}</dt><dd>{t('settings.n_lookups', { n: fallbacks })}<small>{t('settings.while_geocoder_down')}</small></dd></> : null}
+        {plOnline && plPaused ? <><dt>{t('settings.while_paused')}</dt><dd>{t('settings.lookups_answered_offline', { n: plPaused })}</dd></> : null}
       </dl>
-      {plOnline && !paused && <Problem up={plUp} host={plHost} noun="The geocoder" next="lookup" fallback="offline place names are used" now={now} />}
+      {plOnline && !paused && <Problem up={plUp} host={plHost} noun={t('settings.the_geocoder')} now={now}
+        retry={when => (when ? t('settings.places_retry_at', { when }) : t('settings.places_retry_next'))} />}
     </Block>
   )
-  for (const [k, v] of pl.rest()) addOther(other, 'Places', k, v)
+  for (const [k, v] of pl.rest()) addOther(other, t('settings.places'), k, v)
 
   // Map: the offline base map or a caching proxy for a tile server.
   const mpOnline = mp.field('mode') === 'online'
@@ -424,22 +438,23 @@ function Services({ status, admin, reload }) {
   const stale = num(mp.field('stale_served')) || 0, drawn = num(mp.field('rendered')) || 0, mpPaused = num(mp.field('paused_served')) || 0
   const tileFiles = num(mp.field('cache_files'))
   const map = mp.present && (
-    <Block icon="map" title="Map" testid="svc-map" pill={servicePill(mpOnline, mpUp, paused)}>
+    <Block icon="map" title={t('settings.map')} testid="svc-map" pill={servicePill(mpOnline, mpUp, paused)}>
       <dl>
-        <dt>Base map</dt>
-        <dd>{mpOnline ? <>Online tile server{mpHost ? <> at <b>{mpHost}</b></> : null}<small>{paused ? 'Paused: the map shows cached tiles, else the built-in map' : 'The built-in map fills in when it cannot answer'}</small></>
-          : <>Built-in offline map<small>Natural Earth, no internet needed</small></>}</dd>
-        <dt>Tile cache</dt>
-        <dd><Usage used={mp.field('cache_bytes')} cap={mp.field('cache_cap_bytes')} label="Tile cache used" extra={tileFiles ? plural(tileFiles, 'tile') : null} /></dd>
-        <dt>From the cache</dt>
-        <dd>{hits + misses ? <>{fmtRate(mpRate ?? hits / (hits + misses))}<small>{plural(hits, 'hit')} in {plural(hits + misses, 'lookup')}{drawn ? ` · ${plural(drawn, 'tile')} drawn from the built-in map` : ''}</small></> : 'No tiles shown yet'}</dd>
-        {mpOnline && <><dt>Tile server</dt><dd>{plural(upReq, 'request')}{upErr ? <span class="muted"> · {plural(upErr, 'failure')}</span> : null}{stale ? <small>{plural(stale, 'older tile')} shown while it was unreachable</small> : null}{mpPaused ? <small>{plural(mpPaused, 'tile')} shown from the cache or the built-in map while paused</small> : null}</dd></>}
+        <dt>{t('settings.base_map')}</dt>
+        <dd>{mpOnline ? <>{mpHost ? rich(t('settings.tile_server_at'), { host: <b>{mpHost}</b> }) : t('settings.tile_server_online')}<small>{paused ? t('settings.tiles_paused') : t('settings.builtin_fills_in')}</small></>
+          : <>{t('settings.offline_map')}<small>{t('settings.naturalearth_offline')}</small></>}</dd>
+        <dt>{t('settings.tile_cache')}</dt>
+        <dd><Usage used={mp.field('cache_bytes')} cap={mp.field('cache_cap_bytes')} label={t('settings.tile_cache_used')} extra={tileFiles ? t('settings.n_tiles', { n: tileFiles }) : null} /></dd>
+        <dt>{t('settings.from_cache')}</dt>
+        <dd>{hits + misses ? <>{fmtRate(mpRate ?? hits / (hits + misses))}<small>{dot(t('settings.hits_in', { hits: t('settings.n_hits', { n: hits }), total: t('settings.n_lookups', { n: hits + misses }) }), drawn ? t('settings.tiles_drawn', { n: drawn }) : '')}</small></> : t('settings.no_tiles_yet')}</dd>
+        {mpOnline && <><dt>{t('settings.tile_server')}</dt><dd>{t('settings.n_requests', { n: upReq })}{upErr ? <span class="muted"> · {t('settings.n_failures', { n: upErr })}</span> : null}{stale ? <small>{t('settings.stale_tiles', { n: stale })}</small> : null}{mpPaused ? <small>{t('settings.paused_tiles', { n: mpPaused })}</small> : null}</dd></>}
       </dl>
-      {mpOnline && !paused && <Problem up={mpUp} host={mpHost} noun="The tile server" next="tile" fallback="cached tiles and the built-in map are shown" now={now} />}
-      {admin && tileFiles > 0 && <ClearCache name="tiles" what="map tiles" reload={reload} />}
+      {mpOnline && !paused && <Problem up={mpUp} host={mpHost} noun={t('settings.the_tile_server')} now={now}
+        retry={when => (when ? t('settings.tiles_retry_at', { when }) : t('settings.tiles_retry_next'))} />}
+      {admin && tileFiles > 0 && <ClearCache name="tiles" ask={t('settings.clear_tiles_ask')} button={t('settings.clear_tiles')} reload={reload} />}
     </Block>
   )
-  for (const [k, v] of mp.rest()) addOther(other, 'Map', k, v)
+  for (const [k, v] of mp.rest()) addOther(other, t('settings.map'), k, v)
 
   // Thumbnails cache.
   const th = st.sub('thumbs')
@@ -447,35 +462,36 @@ function Services({ status, admin, reload }) {
   const renders = num(th.field('renders')), evictions = num(th.field('evictions')), files = num(th.field('files'))
   const writable = th.field('writable')
   const thumbs = th.present && (
-    <Block icon="image" title="Thumbnails" testid="svc-thumbs" pill={writable === false ? <Pill tone="warn">Not saving</Pill> : null}>
+    <Block icon="image" title={t('settings.thumbnails')} testid="svc-thumbs" pill={writable === false ? <Pill tone="warn">{t('settings.not_saving')}</Pill> : null}>
       <dl>
-        <dt>Cache</dt>
-        <dd><Usage used={th.field('bytes')} cap={th.field('max_bytes')} label="Thumbnail cache used" extra={files ? plural(files, 'file') : null} /></dd>
-        <dt>From the cache</dt>
-        <dd>{tHits + tMiss ? <>{fmtRate(tHits / (tHits + tMiss))}<small>{plural(tHits, 'hit')} in {plural(tHits + tMiss, 'request')}</small></> : 'None asked for yet'}</dd>
-        {renders ? <><dt>Made</dt><dd>{plural(renders, 'thumbnail')}<small>since the server started{evictions ? ` · ${plural(evictions, 'old one')} removed to stay under the cap` : ''}</small></dd></> : null}
+        <dt>{t('settings.cache')}</dt>
+        <dd><Usage used={th.field('bytes')} cap={th.field('max_bytes')} label={t('settings.thumb_cache_used')} extra={files ? t('settings.n_files', { n: files }) : null} /></dd>
+        <dt>{t('settings.from_cache')}</dt>
+        <dd>{tHits + tMiss ? <>{fmtRate(tHits / (tHits + tMiss))}<small>{t('settings.hits_in', { hits: t('settings.n_hits', { n: tHits }), total: t('settings.n_requests', { n: tHits + tMiss }) })}</small></> : t('settings.none_asked')}</dd>
+        {renders ? <><dt>{t('settings.made')}</dt><dd>{t('settings.n_thumbnails', { n: renders })}<small>{evictions ? t('settings.since_start_evicted', { n: evictions }) : t('settings.since_start')}</small></dd></> : null}
       </dl>
-      {writable === false && <div class="svc-note">The cache is full or read-only: thumbnails are still made, but again on every view.</div>}
-      {admin && files > 0 && <ClearCache name="thumbs" what="thumbnails" reload={reload} />}
+      {writable === false && <div class="svc-note">{t('settings.thumbs_not_saving')}</div>}
+      {admin && files > 0 && <ClearCache name="thumbs" ask={t('settings.clear_thumbs_ask')} button={t('settings.clear_thumbs')} reload={reload} />}
     </Block>
   )
-  for (const [k, v] of th.rest()) addOther(other, 'Thumbnails', k, v)
+  for (const [k, v] of th.rest()) addOther(other, t('settings.thumbnails'), k, v)
 
   // Helper programs for formats Pinhole cannot decode itself: admins get
   // their paths, others whether they were found.
   const hp = st.sub('helpers')
-  const helpers = hp.present ? Object.keys(HELPERS).map(k => [k, hp.field(k)]) : []
+  const known = helperInfo()
+  const helpers = hp.present ? Object.keys(known).map(k => [k, hp.field(k)]) : []
   const found = helpers.filter(([, v]) => v).length
   const tools = helpers.length > 0 && (
-    <Block icon="settings" title="Helper tools" testid="svc-helpers" pill={<Pill tone={found === helpers.length ? 'ok' : 'warn'}>{found} of {helpers.length} found</Pill>}>
+    <Block icon="settings" title={t('settings.helper_tools')} testid="svc-helpers" pill={<Pill tone={found === helpers.length ? 'ok' : 'warn'}>{t('settings.found_of', { found, total: helpers.length })}</Pill>}>
       <dl>{helpers.map(([k, v]) => {
-        const h = HELPERS[k] || { name: k }
+        const h = known[k] || { name: k }
         const path = typeof v === 'string' ? v : ''
         const name = path ? path.split('/').pop() : h.name
         return <Fragment key={k}>
           <dt>{name}</dt>
-          <dd>{v ? <><span class="yes">Found</span>{h.gives ? ` · ${h.gives}` : ''}{path ? <small>{path}</small> : null}</>
-            : <><span class="no">Not found</span>{h.without ? ` · ${h.without}` : ''}{admin && h.install ? <small>Install with <code>{h.install}</code></small> : null}</>}</dd>
+          <dd>{v ? <><span class="yes">{t('settings.found')}</span>{h.gives ? ` · ${h.gives}` : ''}{path ? <small>{path}</small> : null}</>
+            : <><span class="no">{t('settings.not_found')}</span>{h.without ? ` · ${h.without}` : ''}{admin && h.install ? <small>{rich(t('settings.install_with'), { command: <code>{h.install}</code> })}</small> : null}</>}</dd>
 </Fragment>
       })}</dl>
     </Block>
@@ -484,31 +500,32 @@ function Services({ status, admin, reload }) {
   // Watcher: live inotify, polling, or waiting for the originals.
   const wr = st.sub('watcher')
   const mode = wr.field('mode'), reason = wr.field('reason'), watches = num(wr.field('watches')), wpending = num(wr.field('pending'))
-  const [wtone, wlabel, wtext] = WATCH[mode] || ['', mode ? sentence(String(mode)) : 'Unknown', '']
+  const [wtone, wlabel, wtext] = watchModes()[mode] || ['', mode ? sentence(String(mode)) : t('settings.watch_unknown'), '']
   const watcher = wr.present && (
-    <Block icon="refresh" title="Watching for changes" testid="svc-watcher" pill={<Pill tone={wtone}>{wlabel}</Pill>}>
+    <Block icon="refresh" title={t('settings.watching')} testid="svc-watcher" pill={<Pill tone={wtone}>{wlabel}</Pill>}>
       <dl>
-        <dt>Changes</dt><dd>{wtext || '—'}</dd>
-        {mode === 'live' && watches ? <><dt>Watching</dt><dd>{plural(watches, 'folder')}</dd></> : null}
-        {wpending ? <><dt>Queued</dt><dd>{plural(wpending, 'change')} about to be indexed</dd></> : null}
+        <dt>{t('settings.changes')}</dt><dd>{wtext || '—'}</dd>
+        {mode === 'live' && watches ? <><dt>{t('settings.watching_dt')}</dt><dd>{t('settings.n_folders', { n: watches })}</dd></> : null}
+        {wpending ? <><dt>{t('settings.queued')}</dt><dd>{t('settings.changes_queued', { n: wpending })}</dd></> : null}
       </dl>
       {reason && <div class={'svc-note' + (mode === 'waiting' ? ' bad' : '')}>{capital(String(reason))}</div>}
     </Block>
   )
-  for (const [k, v] of wr.rest()) addOther(other, 'Watcher', k, v)
+  for (const [k, v] of wr.rest()) addOther(other, t('settings.watcher'), k, v)
   for (const [k, v] of st.rest()) addOther(other, '', k, v)
 
+  const code = s => <code>{s}</code>
   return (
     <section aria-labelledby="s-svc">
-      <h2 id="s-svc">Services and caches</h2>
+      <h2 id="s-svc">{t('settings.services')}</h2>
       {admin && (plOnline || mpOnline) && <PauseOnline paused={paused} reload={reload} />}
       <div class="svc-grid">
         {places}{map}{thumbs}{tools}{watcher}
-        {other.length > 0 && <Block icon="info" title="Other" testid="svc-other">
+        {other.length > 0 && <Block icon="info" title={t('settings.other')} testid="svc-other">
           <dl class="small">{other.map(([g, k, v]) => <Fragment key={g + k}><dt>{g ? `${g} · ` : ''}{sentence(k)}</dt><dd>{otherValue(k, v, now)}</dd></Fragment>)}</dl>
         </Block>}
       </div>
-      {admin && <p class="small muted">Turn the online geocoder and tile server on or off with <code>geocoder-url</code> and <code>tiles-url</code>, and size the caches with <code>thumb-cache-mb</code> and <code>tile-cache-mb</code>, in the configuration file or as PINHOLE_* variables; restart Pinhole to apply.{(plOnline || mpOnline) ? ' The switch above pauses both at once, without a restart.' : ''}</p>}
+      {admin && <p class="small muted">{rich(t('settings.services_config'), { geocoder: code('geocoder-url'), tiles: code('tiles-url'), thumbcache: code('thumb-cache-mb'), tilecache: code('tile-cache-mb') })}{(plOnline || mpOnline) ? ' ' + t('settings.services_switch') : ''}</p>}
     </section>
   )
 }
@@ -526,14 +543,14 @@ function PauseOnline({ paused, reload }) {
     setBusy(true)
     try {
       await api('PUT', '/settings/online', { paused: want })
-      toast(want ? 'Online services paused' : 'Online services resumed', 'ok')
+      toast(want ? t('settings.online_paused') : t('settings.online_resumed'), 'ok')
       await reload()
     } catch { setOn(!want) /* the error was toasted */ } finally { setBusy(false) }
   }
   return (
     <div class={'pause-online' + (on ? ' on' : '')} data-testid="pause-online">
-      <label class="check"><input type="checkbox" checked={on} disabled={busy} onChange={flip} aria-describedby="pause-online-help" />Pause online services</label>
-      <p id="pause-online-help">Nothing leaves this server: places come from the offline dataset and the map from cached or offline tiles.</p>
+      <label class="check"><input type="checkbox" checked={on} disabled={busy} onChange={flip} aria-describedby="pause-online-help" />{t('settings.pause_online')}</label>
+      <p id="pause-online-help">{t('settings.pause_online_help')}</p>
     </div>
   )
 }
