@@ -566,41 +566,42 @@ function Users({ me }) {
   const add = async e => {
     e.preventDefault()
     setErr('')
-    try { await api('POST', '/users', { username: name, password: pw, role }, { quiet: true }); toast(`Added ${name}`, 'ok'); setName(''); setPw(''); load() } catch (e) { setErr(e.message) }
+    try { await api('POST', '/users', { username: name, password: pw, role }, { quiet: true }); toast(t('settings.user_added', { name }), 'ok'); setName(''); setPw(''); load() } catch (e) { setErr(e.message) }
   }
-  const patch = async (u, body) => { try { await api('PATCH', `/users/${u.id}`, body); toast('Saved', 'ok'); load() } catch { load() } }
-  const del = async u => { if (!confirm(`Remove ${u.username}?`)) return; try { await api('DELETE', `/users/${u.id}`); load() } catch { /* toast */ } }
+  const patch = async (u, body) => { try { await api('PATCH', `/users/${u.id}`, body); toast(t('settings.saved'), 'ok'); load() } catch { load() } }
+  const del = async u => { if (!confirm(t('settings.remove_user_ask', { name: u.username }))) return; try { await api('DELETE', `/users/${u.id}`); load() } catch { /* toast */ } }
   const resetTOTP = async u => {
-    if (!confirm(`Turn off two-factor sign-in for ${u.username}? Their password alone will sign them in (or, if their role requires it, they set it up again).`)) return
-    try { await api('DELETE', `/users/${u.id}/totp`); toast(`Two-factor sign-in of ${u.username} is off`, 'ok'); load() } catch { /* toast */ }
+    if (!confirm(t('settings.reset_totp_ask', { name: u.username }))) return
+    try { await api('DELETE', `/users/${u.id}/totp`); toast(t('settings.reset_totp_done', { name: u.username }), 'ok'); load() } catch { /* toast */ }
   }
+  const roleName = r => t(`settings.role_${r}`)
   return (
     <section aria-labelledby="s-users">
-      <h2 id="s-users">People</h2>
+      <h2 id="s-users">{t('settings.people')}</h2>
       <div class="list">
-        {!users && <p class="muted">Loading…</p>}
+        {!users && <p class="muted">{t('common.loading')}</p>}
         {users && users.map(u => (
           <div class="row" key={u.id}>
             <Icon name="user" />
-            <span class="grow">{u.username}{u.id === me.id ? <span class="muted"> (you)</span> : null}
-              {u.totp ? <span class="pill ok" title="Signs in with a password and a code">2FA</span> : null}
-              {u.oidc ? <span class="pill" title="Signs in with the sign-in service">provider</span> : null}</span>
-            {u.totp && <button class="btn" onClick={() => resetTOTP(u)} aria-label={`Reset two-factor sign-in of ${u.username}`}>Reset 2FA</button>}
-            <select class="input" style={{ width: 'auto', minHeight: 40 }} value={u.role} aria-label={`Role of ${u.username}`} onChange={e => patch(u, { role: e.currentTarget.value })}>
-              {ROLES.map(r => <option key={r} value={r}>{r}</option>)}
+            <span class="grow">{u.username}{u.id === me.id ? <span class="muted"> {t('settings.you')}</span> : null}
+              {u.totp ? <span class="pill ok" title={t('settings.pill_2fa_title')}>{t('settings.pill_2fa')}</span> : null}
+              {u.oidc ? <span class="pill" title={t('settings.pill_provider_title')}>{t('settings.pill_provider')}</span> : null}</span>
+            {u.totp && <button class="btn" onClick={() => resetTOTP(u)} aria-label={t('settings.reset_totp_of', { name: u.username })}>{t('settings.reset_2fa')}</button>}
+            <select class="input" style={{ width: 'auto', minHeight: 40 }} value={u.role} aria-label={t('settings.role_of', { name: u.username })} onChange={e => patch(u, { role: e.currentTarget.value })}>
+              {ROLES.map(r => <option key={r} value={r}>{roleName(r)}</option>)}
             </select>
-            <button class="ib" aria-label={`Remove ${u.username}`} onClick={() => del(u)} disabled={u.id === me.id}><Icon name="trash" /></button>
+            <button class="ib" aria-label={t('settings.remove_user', { name: u.username })} onClick={() => del(u)} disabled={u.id === me.id}><Icon name="trash" /></button>
           </div>
         ))}
       </div>
       <form onSubmit={add} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 10 }}>
-        <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} placeholder="User name" aria-label="New user name" value={name} onInput={e => setName(e.currentTarget.value)} required />
-        <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} type="password" placeholder="Password" aria-label="New user password" minLength={8} value={pw} onInput={e => setPw(e.currentTarget.value)} required autocomplete="new-password" />
-        <select class="input" style={{ width: 'auto' }} value={role} onChange={e => setRole(e.currentTarget.value)} aria-label="New user role">{[...ROLES].reverse().map(r => <option key={r} value={r}>{r}</option>)}</select>
-        <button class="btn primary">Add person</button>
+        <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} placeholder={t('settings.user_name')} aria-label={t('settings.new_user_name')} value={name} onInput={e => setName(e.currentTarget.value)} required />
+        <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} type="password" placeholder={t('settings.password')} aria-label={t('settings.new_user_password')} minLength={8} value={pw} onInput={e => setPw(e.currentTarget.value)} required autocomplete="new-password" />
+        <select class="input" style={{ width: 'auto' }} value={role} onChange={e => setRole(e.currentTarget.value)} aria-label={t('settings.new_user_role')}>{[...ROLES].reverse().map(r => <option key={r} value={r}>{roleName(r)}</option>)}</select>
+        <button class="btn primary">{t('settings.add_person')}</button>
       </form>
       <div style={{ marginTop: 10 }}><FormError error={err} /></div>
-      <p class="small muted">Viewers browse but never see private photos; users also edit, upload and share; admins manage people and the library.</p>
+      <p class="small muted">{t('settings.roles_help')}</p>
     </section>
   )
 }
@@ -611,8 +612,8 @@ function Security({ admin, me }) {
   useEffect(() => { load() }, [])
   const end = async s => { try { await api('DELETE', `/sessions/${s.id}`); load() } catch { /* toast */ } }
   const rotate = async () => {
-    if (!confirm('Every existing thumbnail and download link stops working. Share links keep theirs. Continue?')) return
-    try { const r = await api('POST', '/tokens/rotate'); setThumbToken(r.thumb_token); toast('Preview token rotated', 'ok') } catch { /* toast */ }
+    if (!confirm(t('settings.rotate_ask'))) return
+    try { const r = await api('POST', '/tokens/rotate'); setThumbToken(r.thumb_token); toast(t('settings.rotated'), 'ok') } catch { /* toast */ }
   }
   const [pwErr, setPwErr] = useFormError()
   const changePw = async e => {
@@ -620,32 +621,32 @@ function Security({ admin, me }) {
     const form = e.currentTarget
     const f = new FormData(form)
     setPwErr('')
-    try { await api('PUT', '/session/password', { old_password: f.get('old'), new_password: f.get('new') }, { quiet: true }); toast('Password changed; other sessions were logged out', 'ok'); form.reset(); load() } catch (e) { setPwErr(e.message) }
+    try { await api('PUT', '/session/password', { old_password: f.get('old'), new_password: f.get('new') }, { quiet: true }); toast(t('settings.password_changed'), 'ok'); form.reset(); load() } catch (e) { setPwErr(e.message) }
   }
   return (
     <section aria-labelledby="s-sec">
-      <h2 id="s-sec">Security</h2>
-      <h3 style={{ fontSize: 14, margin: '0 0 8px' }}>Sessions</h3>
+      <h2 id="s-sec">{t('settings.security')}</h2>
+      <h3 style={{ fontSize: 14, margin: '0 0 8px' }}>{t('settings.sessions')}</h3>
       <div class="list">
-        {!sessions && <p class="muted">Loading…</p>}
+        {!sessions && <p class="muted">{t('common.loading')}</p>}
         {sessions && sessions.map(s => (
           <div class="row small" key={s.id}>
-            <span class="grow">{s.username ? <b>{s.username} · </b> : null}{(s.user_agent || 'unknown browser').slice(0, 60)}<br /><span class="muted">{s.ip} · last seen {s.last_seen}{s.method === 'oidc' ? ' · via the sign-in service' : ''}{s.current ? ' · this browser' : ''}</span></span>
-            {!s.current && <button class="btn" onClick={() => end(s)}>Log out</button>}
+            <span class="grow">{s.username ? <b>{s.username} · </b> : null}{(s.user_agent || t('settings.unknown_browser')).slice(0, 60)}<br /><span class="muted">{[s.ip, t('settings.last_seen', { when: s.last_seen }), s.method === 'oidc' ? t('settings.via_oidc') : '', s.current ? t('settings.this_browser') : ''].filter(Boolean).join(' · ')}</span></span>
+            {!s.current && <button class="btn" onClick={() => end(s)}>{t('settings.log_out')}</button>}
           </div>
         ))}
       </div>
       {me.has_password !== false && <form onSubmit={changePw} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 14 }}>
-        <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="old" type="password" placeholder="Current password" aria-label="Current password" autocomplete="current-password" required />
-        <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="new" type="password" placeholder="New password" aria-label="New password" minLength={8} autocomplete="new-password" required />
-        <button class="btn">Change password</button>
+        <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="old" type="password" placeholder={t('settings.current_password')} aria-label={t('settings.current_password')} autocomplete="current-password" required />
+        <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="new" type="password" placeholder={t('settings.new_password')} aria-label={t('settings.new_password')} minLength={8} autocomplete="new-password" required />
+        <button class="btn">{t('settings.change_password')}</button>
       </form>}
       <div style={{ marginTop: 10 }} data-testid="password-error"><FormError error={pwErr} /></div>
       <TwoFactor me={me} />
       {admin && <TwoFactorRule me={me} />}
       {admin && <div class="row" style={{ marginTop: 14 }}>
-        <span class="grow">Preview token<br /><span class="small muted">Thumbnail and download links carry it; rotate it if a link leaked.</span></span>
-        <button class="btn danger" onClick={rotate}>Rotate token</button>
+        <span class="grow">{t('settings.preview_token')}<br /><span class="small muted">{t('settings.preview_token_help')}</span></span>
+        <button class="btn danger" onClick={rotate}>{t('settings.rotate_token')}</button>
       </div>}
     </section>
   )
@@ -676,43 +677,44 @@ export function TOTPSetup({ onDone }) {
     try { setCodes((await api('PUT', '/account/totp', { code: f.get('code') }, { quiet: true })).recovery_codes) } catch (e) { setErr(e.message) } finally { setBusy(false) }
   }
   const text = () => (codes || []).join('\n') + '\n'
-  const copy = async () => { try { await navigator.clipboard.writeText(text()); toast('Recovery codes copied', 'ok') } catch { toast('Copying is not allowed here: select the codes and copy them', 'error') } }
+  const copy = async () => { try { await navigator.clipboard.writeText(text()); toast(t('settings.codes_copied'), 'ok') } catch { toast(t('settings.codes_copy_refused'), 'error') } }
   const save = () => {
     const a = document.createElement('a')
-    a.href = URL.createObjectURL(new Blob([`Pinhole recovery codes for ${session.get().user?.username || 'your account'}\nEach works once, instead of a code from the app.\n\n` + text()], { type: 'text/plain' }))
+    const who = session.get().user?.username || t('settings.your_account')
+    a.href = URL.createObjectURL(new Blob([t('settings.codes_file', { name: who }) + '\n\n' + text()], { type: 'text/plain' }))
     a.download = 'pinhole-recovery-codes.txt'
     document.body.append(a); a.click(); a.remove()
     setTimeout(() => URL.revokeObjectURL(a.href), 1000)
   }
   if (codes) return (
     <div class="totp" data-testid="recovery-codes">
-      <h3>Save your recovery codes</h3>
-      <p class="small">Two-factor sign-in is on. If you lose your phone, each of these codes signs you in once instead of a code from the app. They are shown only now: keep them somewhere safe, away from the phone.</p>
+      <h3>{t('settings.save_codes')}</h3>
+      <p class="small">{t('settings.save_codes_text')}</p>
       <ol class="codes">{codes.map(c => <li key={c}><code>{c}</code></li>)}</ol>
       <div class="totp-actions">
-        <button type="button" class="btn" onClick={copy}><Icon name="copy" size={18} />Copy</button>
-        <button type="button" class="btn" onClick={save}><Icon name="download" size={18} />Download</button>
+        <button type="button" class="btn" onClick={copy}><Icon name="copy" size={18} />{t('settings.copy')}</button>
+        <button type="button" class="btn" onClick={save}><Icon name="download" size={18} />{t('common.download')}</button>
       </div>
-      <label class="check"><input type="checkbox" checked={saved} onChange={e => setSaved(e.currentTarget.checked)} />I have saved them</label>
-      <button type="button" class="btn primary" style={{ width: '100%' }} disabled={!saved} onClick={onDone}>Done</button>
+      <label class="check"><input type="checkbox" checked={saved} onChange={e => setSaved(e.currentTarget.checked)} />{t('settings.codes_saved')}</label>
+      <button type="button" class="btn primary" style={{ width: '100%' }} disabled={!saved} onClick={onDone}>{t('common.done')}</button>
     </div>
   )
   if (!en) return (
     <div class="totp">
       <FormError error={err} />
-      <button type="button" class="btn primary" onClick={begin} disabled={busy}><Icon name="lock" size={18} />Set up two-factor sign-in</button>
+      <button type="button" class="btn primary" onClick={begin} disabled={busy}><Icon name="lock" size={18} />{t('settings.totp_set_up')}</button>
     </div>
   )
   return (
-    <form class="totp" onSubmit={confirm} aria-label="Confirm two-factor sign-in">
-      <p class="small">1. In an authenticator app (Aegis, Google Authenticator, 1Password, …) add an account by scanning this code:</p>
-      <img class="qr" src={en.qr} width={240} height={240} alt="QR code holding the key for your authenticator app" />
-      <p class="small">Cannot scan? Enter this key instead (time-based):<br /><code class="secret" data-testid="totp-secret">{groups4(en.secret)}</code>
-        {' '}<a href={en.uri}>Open in an app on this device</a></p>
-      <label class="field"><span>2. Enter the 6-digit code the app shows</span>
+    <form class="totp" onSubmit={confirm} aria-label={t('settings.totp_confirm')}>
+      <p class="small">{t('settings.totp_step1')}</p>
+      <img class="qr" src={en.qr} width={240} height={240} alt={t('settings.totp_qr_alt')} />
+      <p class="small">{t('settings.totp_cannot_scan')}<br /><code class="secret" data-testid="totp-secret">{groups4(en.secret)}</code>
+        {' '}<a href={en.uri}>{t('settings.totp_open_app')}</a></p>
+      <label class="field"><span>{t('settings.totp_step2')}</span>
         <input class="input code" name="code" inputmode="numeric" autocomplete="one-time-code" maxLength={8} required /></label>
       <FormError error={err} />
-      <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Turn on</button>
+      <button class="btn primary" style={{ width: '100%' }} disabled={busy}>{t('settings.turn_on')}</button>
     </form>
   )
 }
@@ -734,21 +736,22 @@ function TwoFactor({ me }) {
     setErr('')
     try {
       await api('DELETE', '/account/totp', isCode ? { code: v } : { password: v }, { quiet: true })
-      toast('Two-factor sign-in is off', 'ok'); form.reset(); load()
+      toast(t('settings.totp_off_done'), 'ok'); form.reset(); load()
     } catch (e) { setErr(e.message) }
   }
+  const left = st?.recovery_codes_left
   return (
     <div class="twofactor" data-testid="two-factor">
-      <h3>Two-factor sign-in</h3>
-      {!st ? <p class="muted small">Loading…</p> : st.enabled ? <>
-        <p class="small"><span class="pill ok">On</span> Signing in with your password also asks for a code from your authenticator app. {st.recovery_codes_left} of 10 recovery codes left.{st.recovery_codes_left < 3 ? ' Turn it off and on again for new ones.' : ''}</p>
+      <h3>{t('settings.two_factor')}</h3>
+      {!st ? <p class="muted small">{t('common.loading')}</p> : st.enabled ? <>
+        <p class="small"><span class="pill ok">{t('settings.pill_on')}</span> {[t('settings.totp_on_text'), t('settings.codes_left', { n: left }), left < 3 ? t('settings.codes_renew') : ''].filter(Boolean).join(' ')}</p>
         <form onSubmit={off} style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
-          <input class="input" style={{ flex: '1 1 220px', width: 'auto' }} name="proof" type="password" autocomplete="off" placeholder={me.has_password === false ? 'A code from the app' : 'A code from the app, or your password'} aria-label="A code from the app, or your password" required />
-          <button class="btn danger">Turn off</button>
+          <input class="input" style={{ flex: '1 1 220px', width: 'auto' }} name="proof" type="password" autocomplete="off" placeholder={me.has_password === false ? t('settings.proof_code') : t('settings.proof_code_or_password')} aria-label={t('settings.proof_code_or_password')} required />
+          <button class="btn danger">{t('settings.turn_off')}</button>
         </form>
         <div style={{ marginTop: 8 }}><FormError error={err} /></div>
       </> : <>
-        <p class="small">{st.required ? <b>Your role must use it: </b> : null}Protect your account with a code from an authenticator app on your phone, asked after your password.{session.get().method === 'oidc' ? ' (Signing in with the sign-in service never asks for it: the service does its own checks.)' : ''}</p>
+        <p class="small">{st.required ? <b>{t('settings.totp_required')} </b> : null}{t('settings.totp_pitch')}{session.get().method === 'oidc' ? ' ' + t('settings.totp_oidc_note') : ''}</p>
         <TOTPSetup onDone={load} />
       </>}
     </div>
@@ -762,19 +765,19 @@ function TwoFactorRule({ me }) {
   const flip = async (role, on) => {
     const next = on ? [...roles, role] : roles.filter(r => r !== role)
     if (on && role === me.role && !me.totp && session.get().method !== 'oidc' &&
-      !confirm('You do not use two-factor sign-in yourself: you will be asked to set it up right away. Continue?')) return
+      !confirm(t('settings.require_self_ask'))) return
     try {
       setRoles((await api('PUT', '/settings/totp', { required_roles: next })).required_roles)
-      toast('Saved', 'ok')
+      toast(t('settings.saved'), 'ok')
       if (role === me.role) setSession(await get('/session'))
     } catch { /* toast */ }
   }
   return (
     <div class="twofactor" data-testid="two-factor-rule">
-      <h3>Require two-factor sign-in</h3>
-      <p class="small muted">People of these roles who sign in with a password must set it up before they can do anything else. Sign-ins through the sign-in service are never asked (it does its own checks).</p>
+      <h3>{t('settings.require_two_factor')}</h3>
+      <p class="small muted">{t('settings.require_two_factor_help')}</p>
       <div class="roles">
-        {[...ROLES].map(r => <label class="check" key={r}><input type="checkbox" disabled={!roles} checked={!!roles && roles.includes(r)} onChange={e => flip(r, e.currentTarget.checked)} />{r}s</label>)}
+        {[...ROLES].map(r => <label class="check" key={r}><input type="checkbox" disabled={!roles} checked={!!roles && roles.includes(r)} onChange={e => flip(r, e.currentTarget.checked)} />{t(`settings.roles_${r}`)}</label>)}
       </div>
     </div>
   )
@@ -790,14 +793,14 @@ function TwoFactorRule({ me }) {
 // copy command works.
 async function copyText(text) {
   if (window.isSecureContext && navigator.clipboard) return navigator.clipboard.writeText(text)
-  const t = document.createElement('textarea')
-  t.value = text
-  t.setAttribute('readonly', '')
-  t.style.cssText = 'position:fixed;top:0;left:0;opacity:0'
-  document.body.append(t)
-  t.select()
+  const ta = document.createElement('textarea')
+  ta.value = text
+  ta.setAttribute('readonly', '')
+  ta.style.cssText = 'position:fixed;top:0;left:0;opacity:0'
+  document.body.append(ta)
+  ta.select()
   const ok = document.execCommand('copy')
-  t.remove()
+  ta.remove()
   if (!ok) throw new Error('copy refused')
 }
 
@@ -818,52 +821,52 @@ function AppPasswords() {
     try { setMade(await api('POST', '/app-passwords', { name }, { quiet: true })); setName(''); load() } catch (e) { setErr(e.message) }
   }
   const revoke = async p => {
-    if (!confirm(`Revoke the app password “${p.name}”? The device using it can no longer back up.`)) return
+    if (!confirm(t('settings.revoke_ask', { name: p.name }))) return
     try {
       await api('DELETE', `/app-passwords/${p.id}`)
       if (made?.app_password?.id === p.id) setMade(null)
-      toast(`Revoked “${p.name}”`, 'ok')
+      toast(t('settings.revoked', { name: p.name }), 'ok')
       load()
     } catch { load() }
   }
-  const copy = async (text, what) => {
-    try { await copyText(text); toast(`${what} copied`, 'ok') } catch { toast('Could not copy: select the text and copy it', 'error') }
+  const copy = async (text, done) => {
+    try { await copyText(text); toast(done, 'ok') } catch { toast(t('settings.copy_failed'), 'error') }
   }
   const list = data?.app_passwords || []
   return (
     <section aria-labelledby="s-apppw" class="apppw" data-testid="app-passwords">
-      <h2 id="s-apppw">App passwords</h2>
-      <p class="small muted">Phone backup apps (PhotoSync, FolderSync) and rclone upload over WebDAV with an app password instead of yours: make one for each device, so each can be revoked alone.</p>
-      {data?.dav && !data.dav.enabled && <p class="err"><Icon name="alert" size={18} /><span>WebDAV is off. {withCode(data.dav.reason)}</span></p>}
-      {data?.dav?.enabled && !made && <p class="small">Server <code>{url}</code> · user <code>{data.username}</code> · files go to <code>{data.dav.folder}</code></p>}
+      <h2 id="s-apppw">{t('settings.app_passwords')}</h2>
+      <p class="small muted">{t('settings.app_passwords_help')}</p>
+      {data?.dav && !data.dav.enabled && <p class="err"><Icon name="alert" size={18} /><span>{t('settings.dav_off')} {withCode(data.dav.reason)}</span></p>}
+      {data?.dav?.enabled && !made && <p class="small">{rich(t('settings.dav_where'), { url: <code>{url}</code>, user: <code>{data.username}</code>, folder: <code>{data.dav.folder}</code> })}</p>}
       {made && <div class="apppw-new" role="status" data-testid="new-app-password">
-        <b>App password for “{made.app_password.name}”</b>
-        <p class="small">Copy it into the app now: it is not shown again.</p>
+        <b>{t('settings.app_password_for', { name: made.app_password.name })}</b>
+        <p class="small">{t('settings.copy_now')}</p>
         <div class="apppw-secret">
           <code data-testid="app-password-value">{made.password}</code>
-          <button class="btn primary" onClick={() => copy(made.password, 'Password')}><Icon name="copy" size={18} />Copy</button>
+          <button class="btn primary" onClick={() => copy(made.password, t('settings.password_copied'))}><Icon name="copy" size={18} />{t('settings.copy')}</button>
         </div>
         <dl>
-          <dt>Server</dt><dd><code>{url}</code><button class="ib" aria-label="Copy the server address" onClick={() => copy(url, 'Address')}><Icon name="copy" size={18} /></button></dd>
-          <dt>User</dt><dd><code>{made.username}</code></dd>
-          {made.dav?.folder && <><dt>Files go to</dt><dd><code>{made.dav.folder}</code> in the photo folder</dd></>}
+          <dt>{t('settings.server')}</dt><dd><code>{url}</code><button class="ib" aria-label={t('settings.copy_server')} onClick={() => copy(url, t('settings.address_copied'))}><Icon name="copy" size={18} /></button></dd>
+          <dt>{t('settings.user')}</dt><dd><code>{made.username}</code></dd>
+          {made.dav?.folder && <><dt>{t('settings.files_go_to')}</dt><dd>{rich(t('settings.in_photo_folder'), { folder: <code>{made.dav.folder}</code> })}</dd></>}
         </dl>
-        <button class="btn" onClick={() => setMade(null)}>Done</button>
+        <button class="btn" onClick={() => setMade(null)}>{t('common.done')}</button>
       </div>}
       <div class="list">
-        {!data && <p class="muted">Loading…</p>}
-        {data && !list.length && <p class="muted small">No app passwords yet.</p>}
+        {!data && <p class="muted">{t('common.loading')}</p>}
+        {data && !list.length && <p class="muted small">{t('settings.no_app_passwords')}</p>}
         {list.map(p => (
           <div class="row" key={p.id} data-testid="app-password">
             <Icon name="lock" />
-            <span class="grow"><b>{p.name}</b><br /><span class="small muted">{p.last_used_at ? `Last used ${rel(serverTime(p.last_used_at))}${p.last_used_ip ? ` from ${p.last_used_ip}` : ''}` : 'Never used'} · made {rel(serverTime(p.created_at))}</span></span>
-            <button class="btn danger" aria-label={`Revoke ${p.name}`} onClick={() => revoke(p)}>Revoke</button>
+            <span class="grow"><b>{p.name}</b><br /><span class="small muted">{p.last_used_at ? (p.last_used_ip ? t('settings.last_used_from', { when: rel(serverTime(p.last_used_at)), ip: p.last_used_ip }) : t('settings.last_used', { when: rel(serverTime(p.last_used_at)) })) : t('settings.never_used')} · {t('settings.made_when', { when: rel(serverTime(p.created_at)) })}</span></span>
+            <button class="btn danger" aria-label={t('settings.revoke_name', { name: p.name })} onClick={() => revoke(p)}>{t('settings.revoke')}</button>
           </div>
         ))}
       </div>
       <form onSubmit={create} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 10 }}>
-        <input class="input" style={{ flex: '1 1 200px', width: 'auto' }} placeholder="Device, e.g. Ana’s iPhone" aria-label="Name of the new app password" maxLength={64} required value={name} onInput={e => setName(e.currentTarget.value)} />
-        <button class="btn primary">Create app password</button>
+        <input class="input" style={{ flex: '1 1 200px', width: 'auto' }} placeholder={t('settings.device_placeholder')} aria-label={t('settings.new_app_password_name')} maxLength={64} required value={name} onInput={e => setName(e.currentTarget.value)} />
+        <button class="btn primary">{t('settings.create_app_password')}</button>
       </form>
       <div style={{ marginTop: 10 }}><FormError error={err} /></div>
     </section>
