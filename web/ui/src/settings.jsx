@@ -5,6 +5,7 @@ import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, session, setSession, setThumbToken, toast } from './api.js'
 import { setShowRatings, showRatings } from './grid.jsx'
+import { choose, fmtNum, fmtRelative, LANGS, locale, pick, preference, t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { canEdit, isAdmin, ROLES, VIEWER } from './roles.js'
 import { view } from './status.js'
@@ -12,13 +13,33 @@ import { FormError, progress, setTheme, theme, useFormError, withCode } from './
 import { useStore } from './store.js'
 import { YourSpace } from './spaces.jsx'
 
+// rich puts elements into a translated sentence: each {name} left in msg
+// becomes parts[name] (a <b>, a <code>), so the sentence stays whole and
+// its word order is the language's own.
+function rich(msg, parts) {
+  return msg.split(/\{(\w+)\}/).map((x, i) => (i % 2 ? <Fragment key={i}>{x in parts ? parts[x] : `{${x}}`}</Fragment> : x))
+}
+
+// SOURCES are the map and place data credited under About: names, the
+// same in every language.
+const SOURCES = { geonames: 'GeoNames', naturalearth: 'Natural Earth' }
+
+// phaseName is the indexer's phase in words; a phase the server adds later
+// shows as the server spells it.
+function phaseName(ph) {
+  if (!ph || ph === 'running') return t('settings.phase_running')
+  if (ph === 'walking') return t('settings.phase_walking')
+  if (ph === 'reading') return t('settings.phase_reading')
+  return ph
+}
+
 export function SettingsPage() {
   const me = session.get().user || {}
   const admin = isAdmin(me.role)
   const [status, setStatus] = useState(null)
   const live = useStore(progress)
   const load = () => get('/status').then(setStatus).catch(() => setStatus({}))
-  useEffect(() => { load(); const t = setInterval(load, 15000); return () => clearInterval(t) }, [])
+  useEffect(() => { load(); const timer = setInterval(load, 15000); return () => clearInterval(timer) }, [])
   const liveRunning = !!live && !!view(live, 'index.progress').field('running')
   useEffect(() => { if (live && !liveRunning) load() }, [live ? liveRunning : null])
   const st = view(status), ix = st.sub('index'), rr = st.sub('reread')
@@ -28,41 +49,47 @@ export function SettingsPage() {
   const running = !!p.field('running')
   const [seen, indexed, skipped, failed] = ['seen', 'indexed', 'skipped', 'failed'].map(k => p.field(k))
   const rescan = async () => {
-    try { await api('POST', '/index/rescan'); toast('Rescan started', 'ok') } catch { /* toast */ }
+    try { await api('POST', '/index/rescan'); toast(t('settings.rescan_started'), 'ok') } catch { /* toast */ }
   }
   const pct = seen ? Math.min(100, Math.round(((indexed + skipped + failed) / Math.max(1, seen + (p.field('queued') || 0))) * 100)) : 0
+  const count = k => { const v = c.field(k); return typeof v === 'number' ? fmtNum(v) : v ?? '—' }
+  const facts = [
+    lastScan(ix.sub('last_scan')) || t('settings.no_scan_yet'),
+    st.field('version') ? t('settings.version', { version: st.field('version') }) : '',
+    num(st.field('uptime_s')) !== null ? t('settings.running_for', { span: span(st.field('uptime_s')) }) : '',
+  ].filter(Boolean).join(' · ')
+  const orig = <span style={{ overflowWrap: 'anywhere' }}>{st.field('originals')}</span>
+  const rrWait = rr.field('waiting') === 'scan' ? t('settings.reread_wait_scan') : rr.field('waiting') === 'interactive' ? t('settings.reread_wait_browse') : ''
   return (
     <div class="page settings">
-      <div class="page-head"><h1>Settings</h1></div>
+      <div class="page-head"><h1>{t('common.settings')}</h1></div>
       <section aria-labelledby="s-lib">
-        <h2 id="s-lib">Library</h2>
+        <h2 id="s-lib">{t('settings.library')}</h2>
         {!status ? <div class="stats">{[1, 2, 3, 4].map(i => <div class="stat" key={i} style={{ height: 64, animation: 'pulse 1.4s infinite' }} />)}</div> : <>
           <div class="stats">
-            <div class="stat"><b>{c.field('photos') ?? '—'}</b><span>photos</span></div>
-            <div class="stat"><b>{c.field('videos') ?? '—'}</b><span>videos</span></div>
-            <div class="stat"><b>{c.field('files') ?? '—'}</b><span>files</span></div>
-            <div class="stat"><b>{c.field('albums') ?? '—'}</b><span>albums</span></div>
-            <div class="stat"><b>{c.field('geotagged') ?? '—'}</b><span>with a place</span></div>
-            <div class="stat"><b>{c.field('missing_files') ?? '—'}</b><span>missing files</span></div>
+            <div class="stat"><b>{count('photos')}</b><span>{t('settings.stat_photos')}</span></div>
+            <div class="stat"><b>{count('videos')}</b><span>{t('settings.stat_videos')}</span></div>
+            <div class="stat"><b>{count('files')}</b><span>{t('settings.stat_files')}</span></div>
+            <div class="stat"><b>{count('albums')}</b><span>{t('settings.stat_albums')}</span></div>
+            <div class="stat"><b>{count('geotagged')}</b><span>{t('settings.stat_geotagged')}</span></div>
+            <div class="stat"><b>{count('missing_files')}</b><span>{t('settings.stat_missing')}</span></div>
           </div>
           <div class="row" style={{ display: 'block' }}>
             <div style={{ display: 'flex', alignItems: 'center', gap: 12, flexWrap: 'wrap' }}>
-              <b style={{ flex: 1 }} data-testid="index-phase">Index: {p.present ? (running ? `${p.field('phase') || 'running'}…` : 'idle') : 'unknown'}</b>
-              {admin && <button class="btn" onClick={rescan} disabled={running}><Icon name="refresh" size={18} />Rescan now</button>}
+              <b style={{ flex: 1 }} data-testid="index-phase">{p.present ? (running ? t('settings.index_phase', { phase: phaseName(p.field('phase')) }) : t('settings.index_idle')) : t('settings.index_unknown')}</b>
+              {admin && <button class="btn" onClick={rescan} disabled={running}><Icon name="refresh" size={18} />{t('settings.rescan_now')}</button>}
             </div>
-            {running && <><div class="progress" role="progressbar" aria-valuenow={pct} aria-label="Indexing progress"><i style={{ width: pct + '%' }} /></div>
-              <div class="small muted">{seen} seen · {indexed} indexed · {skipped} unchanged · {failed} failed{p.field('current') ? ` · ${p.field('current')}` : ''}</div></>}
+            {running && <><div class="progress" role="progressbar" aria-valuenow={pct} aria-label={t('settings.indexing_progress')}><i style={{ width: pct + '%' }} /></div>
+              <div class="small muted">{t('settings.progress_counts', { seen: seen ?? 0, indexed: indexed ?? 0, skipped: skipped ?? 0, failed: failed ?? 0 })}{p.field('current') ? ` · ${p.field('current')}` : ''}</div></>}
             <div class="small muted" style={{ marginTop: 6 }}>
-              {lastScan(ix.sub('last_scan')) || 'No scan finished yet'}
-              {st.field('version') ? ` · version ${st.field('version')}` : ''}
-              {num(st.field('uptime_s')) !== null ? ` · running for ${span(st.field('uptime_s'))}` : ''}
-              {admin && st.field('originals') ? <><br />{st.field('demo') ? 'A generated demo library in ' : 'Photos from '}<span style={{ overflowWrap: 'anywhere' }}>{st.field('originals')}</span></> : null}
+              {facts}
+              {admin && st.field('originals') ? <><br />{rich(st.field('demo') ? t('settings.demo_in') : t('settings.photos_from'), { path: orig })}</> : null}
             </div>
             {rr.present && (rr.field('running') || rr.field('pending') > 0) && (
               <div class="small muted" style={{ marginTop: 6 }} data-testid="reread">
-                Reading photo details again with this version's better readers: {rr.field('pending') || 0} files left
-                {rr.field('waiting') === 'scan' ? ' (waiting for the scan)' : rr.field('waiting') === 'interactive' ? ' (paused while you browse)' : ''}
-                {rr.field('failed') > 0 ? ` · ${rr.field('failed')} could not be stored` : ''}
+                {t('settings.reread', { n: rr.field('pending') || 0 })}
+                {rrWait ? ` ${rrWait}` : ''}
+                {rr.field('failed') > 0 ? ` · ${t('settings.reread_failed', { n: rr.field('failed') })}` : ''}
               </div>)}
             {ix.field('root_problem') && <p class="err" style={{ margin: '8px 0 0' }}>{ix.field('root_problem')}</p>}
             {st.field('error') && <p class="err" style={{ margin: '8px 0 0' }}>{st.field('error')}</p>}
@@ -70,7 +97,7 @@ export function SettingsPage() {
           <Uploads uploads={session.get().uploads} role={me.role} />
           {canEdit(me.role) && <ProblemsLink />}
           {errs.length ? <>
-            <h3 style={{ fontSize: 14, margin: '14px 0 6px' }}>Recent problems</h3>
+            <h3 style={{ fontSize: 14, margin: '14px 0 6px' }}>{t('settings.recent_problems')}</h3>
             <div class="list">{errs.slice(0, 5).map((e, i) => <div class="row small" key={i}><span class="grow" style={{ overflowWrap: 'anywhere' }}><b>{e.field('path')}</b> — {e.field('error')}</span></div>)}</div>
           </> : null}
         </>}
@@ -81,14 +108,15 @@ export function SettingsPage() {
       <YourSpace me={me} admin={admin} />
       {canEdit(me.role) && <AppPasswords />}
       <section aria-labelledby="s-look">
-        <h2 id="s-look">Appearance</h2>
+        <h2 id="s-look">{t('settings.appearance')}</h2>
         <ThemePicker />
+        <LanguagePicker />
         <RatingsToggle />
       </section>
       <section aria-labelledby="s-about">
-        <h2 id="s-about">About</h2>
-        <p>Pinhole {st.field('version') || ''} — a self-hosted photo library that works offline.</p>
-        <p class="small muted">Places: data from <b>GeoNames</b> (geonames.org), licensed under Creative Commons Attribution 4.0 (CC-BY 4.0). Country borders and the offline base map: <b>Natural Earth</b> (naturalearthdata.com), public domain. Map tiles, when an online tile server is configured, carry that server's attribution on the map.</p>
+        <h2 id="s-about">{t('settings.about')}</h2>
+        <p>{t('settings.about_text', { version: st.field('version') || '' })}</p>
+        <p class="small muted">{rich(t('settings.credits'), { geonames: <b>{SOURCES.geonames}</b>, naturalearth: <b>{SOURCES.naturalearth}</b> })}</p>
       </section>
     </div>
   )
@@ -102,8 +130,8 @@ function Uploads({ uploads, role }) {
     <div class="row" data-testid="uploads-state" style={{ marginTop: 2 }}>
       <Icon name="upload" />
       <span class="grow">{uploads.enabled
-        ? <>Uploads are on: they go into <b>{uploads.folder}</b> in the photo folder.</>
-        : <><b>Uploads are off.</b> <span class="small">{withCode(uploads.reason)}</span></>}</span>
+        ? rich(t('settings.uploads_on'), { folder: <b>{uploads.folder}</b> })
+        : <><b>{t('settings.uploads_off')}</b> <span class="small">{withCode(uploads.reason)}</span></>}</span>
     </div>
   )
 }
@@ -115,7 +143,7 @@ function ProblemsLink() {
   return (
     <a class="row" href="/problems" style={{ color: 'var(--fg)', marginTop: 2 }} data-testid="problems-link">
       <Icon name="alert" />
-      <span class="grow">{n === null ? 'Problems' : n === 0 ? 'No problems: every file could be read and shown' : `${plural(n, 'file')} with problems, and how to fix them`}</span>
+      <span class="grow">{n === null ? t('settings.problems') : n === 0 ? t('settings.no_problems') : t('settings.problems_n', { n })}</span>
       <Icon name="right" size={18} />
     </a>
   )
@@ -127,24 +155,44 @@ function lastScan(l) {
   const start = l.present && Date.parse(l.field('started'))
   if (!start) return ''
   const secs = (l.field('duration_ns') || 0) / 1e9
-  const took = secs < 1 ? 'under a second' : secs < 90 ? `${Math.round(secs)} s` : `${Math.round(secs / 60)} min`
+  const took = secs < 1 ? t('settings.took_under_second') : secs < 90 ? t('settings.took_seconds', { n: Math.round(secs) }) : t('settings.took_minutes', { n: Math.round(secs / 60) })
   const seen = l.field('seen')
-  return `Last scan ${rel(start + secs * 1000)}${typeof seen === 'number' ? ` · ${plural(seen, 'file')} in ${took}` : ''}`
+  const when = rel(start + secs * 1000)
+  return typeof seen === 'number' ? t('settings.last_scan_files', { when, n: seen, took }) : t('settings.last_scan', { when })
 }
 
 // RatingsToggle is "show ratings in the grid": a star badge on rated
 // photos (this browser only, as the theme).
 function RatingsToggle() {
   const on = useStore(showRatings)
-  return <label class="check" style={{ marginTop: 8 }}><input type="checkbox" checked={on} onChange={e => setShowRatings(e.currentTarget.checked)} />Show ratings (stars) in the grid</label>
+  return <label class="check" style={{ marginTop: 8 }}><input type="checkbox" checked={on} onChange={e => setShowRatings(e.currentTarget.checked)} />{t('settings.show_ratings')}</label>
 }
 
 function ThemePicker() {
-  const t = useStore(theme)
+  const cur = useStore(theme)
+  const names = { system: t('settings.theme_system'), dark: t('settings.theme_dark'), light: t('settings.theme_light') }
   return (
-    <div class="seg" role="group" aria-label="Theme">
-      {[['system', 'System'], ['dark', 'Dark'], ['light', 'Light']].map(([v, l]) => <button key={v} aria-pressed={t === v} onClick={() => setTheme(v)}>{l}</button>)}
+    <div class="seg" role="group" aria-label={t('settings.theme')}>
+      {['system', 'dark', 'light'].map(v => <button key={v} aria-pressed={cur === v} onClick={() => setTheme(v)}>{names[v]}</button>)}
     </div>
+  )
+}
+
+// LanguagePicker chooses the app's language (this browser only, as the
+// theme): the browser's own, named, or one of the languages Pinhole speaks,
+// each in its own name so a reader finds theirs whatever is showing now.
+function LanguagePicker() {
+  const [pref, setPref] = useState(preference)
+  const auto = (LANGS.find(([code]) => code === pick('')) || LANGS[0])[1]
+  const change = e => { const v = e.currentTarget.value; setPref(v); choose(v) }
+  return (
+    <label class="field lang-pick" for="language" style={{ marginTop: 14 }}>
+      <span>{t('common.language')}</span>
+      <select class="input" id="language" data-testid="language" style={{ maxWidth: 360 }} value={pref} onChange={change}>
+        <option value="">{t('common.language_auto', { name: auto })}</option>
+        {LANGS.map(([code, name]) => <option key={code} value={code} lang={code}>{name}</option>)}
+      </select>
+    </label>
   )
 }
 
@@ -157,39 +205,40 @@ function ThemePicker() {
 // api.js) say nothing here.
 
 const num = v => (typeof v === 'number' && isFinite(v) ? v : null)
-const plural = (n, one, many = one + 's') => `${n.toLocaleString('en')} ${n === 1 ? one : many}`
 
+// fmtBytes says a size in KB, MB, GB or TB (the units as the language
+// writes them: Ko, Mo in French), one decimal below 10.
 function fmtBytes(n) {
   if (num(n) === null) return '—'
-  if (n < 1024) return n > 0 ? 'under 1 KB' : '0 KB'
-  const units = ['KB', 'MB', 'GB', 'TB']
+  if (n < 1024) return n > 0 ? t('settings.under_1kb') : t('settings.size_kb', { n: 0 })
+  const units = ['kb', 'mb', 'gb', 'tb']
   let v = n / 1024, i = 0
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
-  return (v < 10 ? String(Math.round(v * 10) / 10) : Math.round(v).toLocaleString('en')) + ' ' + units[i]
+  return t(`settings.size_${units[i]}`, { n: v < 10 ? Math.round(v * 10) / 10 : Math.round(v) })
 }
 
+const pctOf = p => fmtNum(p / 100, { style: 'percent' })
 function fmtRate(r) {
   if (num(r) === null) return '—'
   const p = Math.round(r * 100)
-  return r > 0 && p === 0 ? 'under 1%' : r < 1 && p === 100 ? '99%' : p + '%'
+  return r > 0 && p === 0 ? t('settings.under_pct', { pct: pctOf(1) }) : pctOf(r < 1 && p === 100 ? 99 : p)
 }
 
-const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
 // rel says when an ISO time is relative to now: "in 4 minutes", "2 hours ago".
 function rel(iso, now = Date.now()) {
-  const t = typeof iso === 'number' ? iso : Date.parse(iso)
-  if (isNaN(t)) return String(iso)
-  const s = (t - now) / 1000, a = Math.abs(s)
-  if (a < 5) return s > 0 ? 'in a moment' : 'just now'
+  const at = typeof iso === 'number' ? iso : Date.parse(iso)
+  if (isNaN(at)) return String(iso)
+  const s = (at - now) / 1000, a = Math.abs(s)
+  if (a < 5) return s > 0 ? t('settings.in_a_moment') : t('settings.just_now')
   const [n, unit] = a < 60 ? [s, 'second'] : a < 3600 ? [s / 60, 'minute'] : a < 86400 ? [s / 3600, 'hour']
     : a < 86400 * 30 ? [s / 86400, 'day'] : a < 86400 * 365 ? [s / (86400 * 30.4), 'month'] : [s / (86400 * 365), 'year']
-  return rtf.format(Math.round(n), unit)
+  return fmtRelative(Math.round(n), unit)
 }
 
 // span says how long a number of seconds is: "5 minutes", "3 days".
 function span(sec) {
   const [n, unit] = sec < 60 ? [sec, 'second'] : sec < 3600 ? [sec / 60, 'minute'] : sec < 86400 ? [sec / 3600, 'hour'] : [sec / 86400, 'day']
-  return plural(Math.max(1, Math.floor(n)), unit)
+  return fmtNum(Math.max(1, Math.floor(n)), { style: 'unit', unit, unitDisplay: 'long' })
 }
 
 // plainError turns an upstream error ("geocoder: Get \"http://…\": dial tcp
@@ -198,23 +247,23 @@ function plainError(raw, host, noun) {
   const s = String(raw || '')
   const who = (s.match(/"https?:\/\/([^/"?#]+)/) || [])[1] || host || noun
   const code = s.match(/:\s*(\d{3})((?:\s+[A-Za-z][\w'-]*)*)\s*$/)
-  if (/connection refused/i.test(s)) return `${who} refused the connection`
-  if (/no such host|server misbehaving|lookup \S+ on /i.test(s)) return `${who} could not be found: the name does not resolve`
-  if (/deadline exceeded|timeout|timed out/i.test(s)) return `${who} did not answer in time`
-  if (/x509|certificate|tls:/i.test(s)) return `The secure connection to ${who} failed (certificate problem)`
-  if (/network is unreachable|no route to host/i.test(s)) return `No network route to ${who}`
-  if (/connection reset|broken pipe|EOF/.test(s)) return `${who} dropped the connection`
+  if (/connection refused/i.test(s)) return t('settings.err_refused', { who })
+  if (/no such host|server misbehaving|lookup \S+ on /i.test(s)) return t('settings.err_no_host', { who })
+  if (/deadline exceeded|timeout|timed out/i.test(s)) return t('settings.err_timeout', { who })
+  if (/x509|certificate|tls:/i.test(s)) return t('settings.err_tls', { who })
+  if (/network is unreachable|no route to host/i.test(s)) return t('settings.err_no_route', { who })
+  if (/connection reset|broken pipe|EOF/.test(s)) return t('settings.err_dropped', { who })
   if (code) {
     const n = +code[1], what = (code[1] + code[2]).trim()
-    if (n === 429) return `${who} asked Pinhole to slow down (${what})`
-    if (n === 401 || n === 403) return `${who} refused access (${what})`
-    if (n === 404) return `${who} does not know the address asked for (${what}): check the URL`
-    if (n >= 500) return `${who} had an error of its own (${what})`
-    return `${who} answered ${what}`
+    if (n === 429) return t('settings.err_slow_down', { who, what })
+    if (n === 401 || n === 403) return t('settings.err_denied', { who, what })
+    if (n === 404) return t('settings.err_not_found', { who, what })
+    if (n >= 500) return t('settings.err_server', { who, what })
+    return t('settings.err_answered', { who, what })
   }
-  if (/not an image/i.test(s)) return `${who} sent something that is not an image`
-  if (/larger than/i.test(s)) return `${who} sent a tile that is too large`
-  if (/answer/i.test(s)) return `${who} sent an answer Pinhole could not read`
+  if (/not an image/i.test(s)) return t('settings.err_not_image', { who })
+  if (/larger than/i.test(s)) return t('settings.err_too_large', { who })
+  if (/answer/i.test(s)) return t('settings.err_unreadable', { who })
   return s.replace(/^(geocoder|tile upstream):\s*/i, '')
 }
 
@@ -223,8 +272,8 @@ function useNow(ticking) {
   const [now, setNow] = useState(Date.now())
   useEffect(() => {
     if (!ticking) return
-    const t = setInterval(() => setNow(Date.now()), 1000)
-    return () => clearInterval(t)
+    const timer = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(timer)
   }, [ticking])
   return ticking ? now : Date.now()
 }
@@ -245,8 +294,8 @@ function Usage({ used, cap, label, extra }) {
   const u = num(used), c = num(cap)
   const frac = u !== null && c ? Math.min(1, u / c) : null
   return <>
-    {u === 0 ? <>Empty{c ? <span class="muted"> · holds up to {fmtBytes(c)}</span> : null}</>
-      : <>{fmtBytes(u)}{c ? <span class="muted"> of {fmtBytes(c)}</span> : null}</>}
+    {u === 0 ? <>{t('settings.empty')}{c ? <span class="muted"> · {t('settings.holds_up_to', { size: fmtBytes(c) })}</span> : null}</>
+      : <>{fmtBytes(u)}{c ? <span class="muted"> {t('settings.of_size', { size: fmtBytes(c) })}</span> : null}</>}
     {frac !== null && u > 0 && <div class={'meter' + (frac > 0.9 ? ' full' : '')} role="meter" aria-label={label}
       aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(frac * 100)}><i style={{ width: Math.max(1, frac * 100) + '%' }} /></div>}
     {extra ? <small>{extra}</small> : null}
@@ -260,49 +309,62 @@ function upstream(r) {
   return { err, at, retry, down: !!(err && retry) }
 }
 
-function Problem({ up, host, noun, next, fallback, now }) {
+// Problem tells of a service's last failure. retry(when) says when Pinhole
+// tries again and what stands in meanwhile (when is '' for "on the next
+// request").
+function Problem({ up, host, noun, retry, now }) {
   if (!up.err) return null
   const what = plainError(up.err, host, noun)
   const due = up.retry ? Date.parse(up.retry) : NaN
   const when = up.at ? rel(up.at, now) : ''
+  // Mid-sentence the message starts lower-case, except in German, whose
+  // nouns keep their capital.
+  const mid = locale() === 'de' ? what : lower(what)
   return (
     <div class={'svc-note' + (up.down ? ' bad' : ' calm')} role={up.down ? 'status' : undefined}>
       {up.down ? <>
         <b>{what}</b>
-        <div>{when ? `Last failed ${when}. ` : ''}Pinhole tries again {due > now ? rel(due, now) : `with the next ${next}`}; {fallback} meanwhile.</div>
+        <div>{when ? t('settings.last_failed', { when }) + ' ' : ''}{retry(due > now ? rel(due, now) : '')}</div>
       </> : <>
-        <b>Answering again</b>
-        <div>The last problem{when ? `, ${when}` : ''}: {lower(what)}.</div>
+        <b>{t('settings.answering_again')}</b>
+        <div>{when ? t('settings.last_problem_when', { when, what: mid }) : t('settings.last_problem', { what: mid })}</div>
       </>}
-      <details><summary>Technical details</summary><code>{String(up.err)}</code></details>
+      <details><summary>{t('settings.technical_details')}</summary><code>{String(up.err)}</code></details>
     </div>
   )
 }
 
 function servicePill(online, up, paused) {
-  if (!online) return <Pill>Offline</Pill>
-  if (paused) return <Pill tone="warn">Paused</Pill>
-  return up.down ? <Pill tone="bad">Unreachable</Pill> : <Pill tone="ok">Online</Pill>
+  if (!online) return <Pill>{t('settings.pill_offline')}</Pill>
+  if (paused) return <Pill tone="warn">{t('settings.pill_paused')}</Pill>
+  return up.down ? <Pill tone="bad">{t('settings.pill_unreachable')}</Pill> : <Pill tone="ok">{t('settings.pill_online')}</Pill>
 }
 
-const HELPERS = {
-  heif: { name: 'heif-convert', gives: 'Previews of HEIC and AVIF photos', without: 'HEIC and AVIF photos without a built-in preview show a placeholder', install: 'apt install libheif-examples' },
-  ffmpeg: { name: 'ffmpeg', gives: 'Preview frames for videos', without: 'Videos show a placeholder instead of a frame', install: 'apt install ffmpeg' },
+// helperInfo: the helper programs Pinhole looks for, what each gives and
+// what is missing without it.
+function helperInfo() {
+  return {
+    heif: { name: 'heif-convert', gives: t('settings.heif_gives'), without: t('settings.heif_without'), install: 'apt install libheif-examples' },
+    ffmpeg: { name: 'ffmpeg', gives: t('settings.ffmpeg_gives'), without: t('settings.ffmpeg_without'), install: 'apt install ffmpeg' },
+  }
 }
 
-const WATCH = {
-  live: ['ok', 'Live', 'New and changed photos appear within seconds.'],
-  polling: ['warn', 'Polling', 'Changes are found by rescanning every few minutes.'],
-  waiting: ['bad', 'Waiting', 'The originals folder is not there; Pinhole waits for it to come back.'],
-  off: ['', 'Off', 'Changes are not being followed.'],
+// watchModes: each watcher mode's pill tone, name and meaning.
+function watchModes() {
+  return {
+    live: ['ok', t('settings.watch_live'), t('settings.watch_live_text')],
+    polling: ['warn', t('settings.watch_polling'), t('settings.watch_polling_text')],
+    waiting: ['bad', t('settings.watch_waiting'), t('settings.watch_waiting_text')],
+    off: ['', t('settings.watch_off'), t('settings.watch_off_text')],
+  }
 }
 
 // otherValue shows an unknown key's value by the shape of its name and value.
 function otherValue(k, v, now) {
-  if (typeof v === 'boolean') return v ? 'Yes' : 'No'
-  if (typeof v === 'number') return /bytes/.test(k) ? fmtBytes(v) : /rate|ratio/.test(k) && v <= 1 ? fmtRate(v) : /_s$|seconds/.test(k) ? plural(Math.round(v), 'second') : /_ms$/.test(k) ? v.toLocaleString('en') + ' ms' : v.toLocaleString('en')
+  if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no')
+  if (typeof v === 'number') return /bytes/.test(k) ? fmtBytes(v) : /rate|ratio/.test(k) && v <= 1 ? fmtRate(v) : /_s$|seconds/.test(k) ? fmtNum(Math.round(v), { style: 'unit', unit: 'second', unitDisplay: 'long' }) : /_ms$/.test(k) ? fmtNum(v) + ' ms' : fmtNum(v)
   if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v) && !isNaN(Date.parse(v))) return rel(v, now)
-  if (Array.isArray(v)) return v.every(x => x === null || typeof x !== 'object') ? v.join(', ') : plural(v.length, 'item')
+  if (Array.isArray(v)) return v.every(x => x === null || typeof x !== 'object') ? v.join(', ') : t('settings.items', { n: v.length })
   return String(v)
 }
 // addOther lists an unknown key, one row per leaf of a nested object.
@@ -318,18 +380,18 @@ const sentence = k => capital(k.replace(/_/g, ' ').trim())
 
 // ClearCache empties one disk cache after asking; what it held is made
 // again when it is next needed.
-function ClearCache({ name, what, reload }) {
+function ClearCache({ name, ask, button, reload }) {
   const [busy, setBusy] = useState(false)
   const clear = async () => {
-    if (!confirm(`Remove all cached ${what}? They are made again when needed, which takes a moment on first view.`)) return
+    if (!confirm(ask)) return
     setBusy(true)
     try {
       const r = await api('DELETE', `/caches/${name}`)
-      toast(`Removed ${plural(r.removed_files || 0, 'file')} (${fmtBytes(r.removed_bytes || 0)})`, 'ok')
+      toast(t('settings.cache_cleared', { n: r.removed_files || 0, size: fmtBytes(r.removed_bytes || 0) }), 'ok')
       reload()
     } catch { /* toast shown */ } finally { setBusy(false) }
   }
-  return <div class="svc-actions"><button class="btn" onClick={clear} disabled={busy}><Icon name="trash" size={18} />Clear cached {what}</button></div>
+  return <div class="svc-actions"><button class="btn" onClick={clear} disabled={busy}><Icon name="trash" size={18} />{button}</button></div>
 }
 
 function Services({ status, admin, reload }) {
@@ -340,6 +402,7 @@ function Services({ status, admin, reload }) {
   if (!status) return null
   const other = []
   const paused = st.field('online_paused') === true
+  const dot = (...parts) => parts.filter(Boolean).join(' · ')
 
   // Places: the offline dataset, optionally an online geocoder in front.
   const plOnline = pl.field('mode') === 'online'
@@ -350,20 +413,21 @@ function Services({ status, admin, reload }) {
   const requests = num(pl.field('requests')), cacheHits = num(pl.field('cache_hits')), plRate = num(pl.field('hit_rate'))
   const cells = num(pl.field('cached_cells')), fallbacks = num(pl.field('offline_fallbacks')), plPaused = num(pl.field('paused_lookups'))
   const places = pl.present && (
-    <Block icon="pin" title="Places" testid="svc-places" pill={servicePill(plOnline, plUp, paused)}>
+    <Block icon="pin" title={t('settings.places')} testid="svc-places" pill={servicePill(plOnline, plUp, paused)}>
       <dl>
-        <dt>Place names</dt>
-        <dd>{plOnline ? <>Online geocoder{plHost ? <> at <b>{plHost}</b></> : null}<small>{paused ? 'Paused: built-in offline places meanwhile, looked up online again on resuming' : `Built-in offline places${dataset ? ` (${dataset})` : ''} fill in when it cannot answer`}</small></>
-          : <>Built-in offline places{dataset ? <small>Dataset {dataset}</small> : <small>GeoNames, no internet needed</small>}</>}</dd>
-        {resolved !== null && <><dt>Photos placed</dt><dd>{resolved.toLocaleString('en')}{pending ? <span class="muted"> · {pending.toLocaleString('en')} waiting</span> : pending === 0 ? <span class="muted"> · none waiting</span> : null}</dd></>}
-        {plOnline && <><dt>Lookups</dt><dd>{requests || cacheHits ? <>{fmtRate(plRate)} answered from the cache<small>{plural(requests || 0, 'request')} to the geocoder · {plural(cacheHits || 0, 'cache hit')}{cells ? ` · ${plural(cells, 'area')} cached` : ''}</small></> : 'None yet'}</dd></>}
-        {plOnline && fallbacks ? <><dt>Answered offline</dt><dd>{plural(fallbacks, 'lookup')}<small>while the geocoder could not answer</small></dd></> : null}
-        {plOnline && plPaused ? <><dt>While paused</dt><dd>{plural(plPaused, 'lookup')} answered offline</dd></> : null}
+        <dt>{t('settings.place_names')}</dt>
+        <dd>{plOnline ? <>{plHost ? rich(t('settings.geocoder_at'), { host: <b>{plHost}</b> }) : t('settings.geocoder')}<small>{paused ? t('settings.geocoder_paused') : dataset ? t('settings.offline_fills_in_dataset', { dataset }) : t('settings.offline_fills_in')}</small></>
+          : <>{t('settings.offline_places')}{dataset ? <small>{t('settings.dataset', { dataset })}</small> : <small>{t('settings.geonames_offline')}</small>}</>}</dd>
+        {resolved !== null && <><dt>{t('settings.photos_placed')}</dt><dd>{fmtNum(resolved)}{pending ? <span class="muted"> · {t('settings.n_waiting', { n: pending })}</span> : pending === 0 ? <span class="muted"> · {t('settings.none_waiting')}</span> : null}</dd></>}
+        {plOnline && <><dt>{t('settings.lookups')}</dt><dd>{requests || cacheHits ? <>{t('settings.rate_from_cache', { rate: fmtRate(plRate) })}<small>{dot(t('settings.geocoder_requests', { n: requests || 0 }), t('settings.cache_hits', { n: cacheHits || 0 }), cells ? t('settings.areas_cached', { n: cells }) : '')}</small></> : t('settings.none_yet')}</dd></>}
+        {plOnline && fallbacks ? <><dt>{t('settings.answered_offline')}</dt><dd>{t('settings.n_lookups', { n: fallbacks })}<small>{t('settings.while_geocoder_down')}</small></dd></> : null}
+        {plOnline && plPaused ? <><dt>{t('settings.while_paused')}</dt><dd>{t('settings.lookups_answered_offline', { n: plPaused })}</dd></> : null}
       </dl>
-      {plOnline && !paused && <Problem up={plUp} host={plHost} noun="The geocoder" next="lookup" fallback="offline place names are used" now={now} />}
+      {plOnline && !paused && <Problem up={plUp} host={plHost} noun={t('settings.the_geocoder')} now={now}
+        retry={when => (when ? t('settings.places_retry_at', { when }) : t('settings.places_retry_next'))} />}
     </Block>
   )
-  for (const [k, v] of pl.rest()) addOther(other, 'Places', k, v)
+  for (const [k, v] of pl.rest()) addOther(other, t('settings.places'), k, v)
 
   // Map: the offline base map or a caching proxy for a tile server.
   const mpOnline = mp.field('mode') === 'online'
@@ -374,22 +438,23 @@ function Services({ status, admin, reload }) {
   const stale = num(mp.field('stale_served')) || 0, drawn = num(mp.field('rendered')) || 0, mpPaused = num(mp.field('paused_served')) || 0
   const tileFiles = num(mp.field('cache_files'))
   const map = mp.present && (
-    <Block icon="map" title="Map" testid="svc-map" pill={servicePill(mpOnline, mpUp, paused)}>
+    <Block icon="map" title={t('settings.map')} testid="svc-map" pill={servicePill(mpOnline, mpUp, paused)}>
       <dl>
-        <dt>Base map</dt>
-        <dd>{mpOnline ? <>Online tile server{mpHost ? <> at <b>{mpHost}</b></> : null}<small>{paused ? 'Paused: the map shows cached tiles, else the built-in map' : 'The built-in map fills in when it cannot answer'}</small></>
-          : <>Built-in offline map<small>Natural Earth, no internet needed</small></>}</dd>
-        <dt>Tile cache</dt>
-        <dd><Usage used={mp.field('cache_bytes')} cap={mp.field('cache_cap_bytes')} label="Tile cache used" extra={tileFiles ? plural(tileFiles, 'tile') : null} /></dd>
-        <dt>From the cache</dt>
-        <dd>{hits + misses ? <>{fmtRate(mpRate ?? hits / (hits + misses))}<small>{plural(hits, 'hit')} in {plural(hits + misses, 'lookup')}{drawn ? ` · ${plural(drawn, 'tile')} drawn from the built-in map` : ''}</small></> : 'No tiles shown yet'}</dd>
-        {mpOnline && <><dt>Tile server</dt><dd>{plural(upReq, 'request')}{upErr ? <span class="muted"> · {plural(upErr, 'failure')}</span> : null}{stale ? <small>{plural(stale, 'older tile')} shown while it was unreachable</small> : null}{mpPaused ? <small>{plural(mpPaused, 'tile')} shown from the cache or the built-in map while paused</small> : null}</dd></>}
+        <dt>{t('settings.base_map')}</dt>
+        <dd>{mpOnline ? <>{mpHost ? rich(t('settings.tile_server_at'), { host: <b>{mpHost}</b> }) : t('settings.tile_server_online')}<small>{paused ? t('settings.tiles_paused') : t('settings.builtin_fills_in')}</small></>
+          : <>{t('settings.offline_map')}<small>{t('settings.naturalearth_offline')}</small></>}</dd>
+        <dt>{t('settings.tile_cache')}</dt>
+        <dd><Usage used={mp.field('cache_bytes')} cap={mp.field('cache_cap_bytes')} label={t('settings.tile_cache_used')} extra={tileFiles ? t('settings.n_tiles', { n: tileFiles }) : null} /></dd>
+        <dt>{t('settings.from_cache')}</dt>
+        <dd>{hits + misses ? <>{fmtRate(mpRate ?? hits / (hits + misses))}<small>{dot(t('settings.hits_in', { hits: t('settings.n_hits', { n: hits }), total: t('settings.n_lookups', { n: hits + misses }) }), drawn ? t('settings.tiles_drawn', { n: drawn }) : '')}</small></> : t('settings.no_tiles_yet')}</dd>
+        {mpOnline && <><dt>{t('settings.tile_server')}</dt><dd>{t('settings.n_requests', { n: upReq })}{upErr ? <span class="muted"> · {t('settings.n_failures', { n: upErr })}</span> : null}{stale ? <small>{t('settings.stale_tiles', { n: stale })}</small> : null}{mpPaused ? <small>{t('settings.paused_tiles', { n: mpPaused })}</small> : null}</dd></>}
       </dl>
-      {mpOnline && !paused && <Problem up={mpUp} host={mpHost} noun="The tile server" next="tile" fallback="cached tiles and the built-in map are shown" now={now} />}
-      {admin && tileFiles > 0 && <ClearCache name="tiles" what="map tiles" reload={reload} />}
+      {mpOnline && !paused && <Problem up={mpUp} host={mpHost} noun={t('settings.the_tile_server')} now={now}
+        retry={when => (when ? t('settings.tiles_retry_at', { when }) : t('settings.tiles_retry_next'))} />}
+      {admin && tileFiles > 0 && <ClearCache name="tiles" ask={t('settings.clear_tiles_ask')} button={t('settings.clear_tiles')} reload={reload} />}
     </Block>
   )
-  for (const [k, v] of mp.rest()) addOther(other, 'Map', k, v)
+  for (const [k, v] of mp.rest()) addOther(other, t('settings.map'), k, v)
 
   // Thumbnails cache.
   const th = st.sub('thumbs')
@@ -397,35 +462,36 @@ function Services({ status, admin, reload }) {
   const renders = num(th.field('renders')), evictions = num(th.field('evictions')), files = num(th.field('files'))
   const writable = th.field('writable')
   const thumbs = th.present && (
-    <Block icon="image" title="Thumbnails" testid="svc-thumbs" pill={writable === false ? <Pill tone="warn">Not saving</Pill> : null}>
+    <Block icon="image" title={t('settings.thumbnails')} testid="svc-thumbs" pill={writable === false ? <Pill tone="warn">{t('settings.not_saving')}</Pill> : null}>
       <dl>
-        <dt>Cache</dt>
-        <dd><Usage used={th.field('bytes')} cap={th.field('max_bytes')} label="Thumbnail cache used" extra={files ? plural(files, 'file') : null} /></dd>
-        <dt>From the cache</dt>
-        <dd>{tHits + tMiss ? <>{fmtRate(tHits / (tHits + tMiss))}<small>{plural(tHits, 'hit')} in {plural(tHits + tMiss, 'request')}</small></> : 'None asked for yet'}</dd>
-        {renders ? <><dt>Made</dt><dd>{plural(renders, 'thumbnail')}<small>since the server started{evictions ? ` · ${plural(evictions, 'old one')} removed to stay under the cap` : ''}</small></dd></> : null}
+        <dt>{t('settings.cache')}</dt>
+        <dd><Usage used={th.field('bytes')} cap={th.field('max_bytes')} label={t('settings.thumb_cache_used')} extra={files ? t('settings.n_files', { n: files }) : null} /></dd>
+        <dt>{t('settings.from_cache')}</dt>
+        <dd>{tHits + tMiss ? <>{fmtRate(tHits / (tHits + tMiss))}<small>{t('settings.hits_in', { hits: t('settings.n_hits', { n: tHits }), total: t('settings.n_requests', { n: tHits + tMiss }) })}</small></> : t('settings.none_asked')}</dd>
+        {renders ? <><dt>{t('settings.made')}</dt><dd>{t('settings.n_thumbnails', { n: renders })}<small>{evictions ? t('settings.since_start_evicted', { n: evictions }) : t('settings.since_start')}</small></dd></> : null}
       </dl>
-      {writable === false && <div class="svc-note">The cache is full or read-only: thumbnails are still made, but again on every view.</div>}
-      {admin && files > 0 && <ClearCache name="thumbs" what="thumbnails" reload={reload} />}
+      {writable === false && <div class="svc-note">{t('settings.thumbs_not_saving')}</div>}
+      {admin && files > 0 && <ClearCache name="thumbs" ask={t('settings.clear_thumbs_ask')} button={t('settings.clear_thumbs')} reload={reload} />}
     </Block>
   )
-  for (const [k, v] of th.rest()) addOther(other, 'Thumbnails', k, v)
+  for (const [k, v] of th.rest()) addOther(other, t('settings.thumbnails'), k, v)
 
   // Helper programs for formats Pinhole cannot decode itself: admins get
   // their paths, others whether they were found.
   const hp = st.sub('helpers')
-  const helpers = hp.present ? Object.keys(HELPERS).map(k => [k, hp.field(k)]) : []
+  const known = helperInfo()
+  const helpers = hp.present ? Object.keys(known).map(k => [k, hp.field(k)]) : []
   const found = helpers.filter(([, v]) => v).length
   const tools = helpers.length > 0 && (
-    <Block icon="settings" title="Helper tools" testid="svc-helpers" pill={<Pill tone={found === helpers.length ? 'ok' : 'warn'}>{found} of {helpers.length} found</Pill>}>
+    <Block icon="settings" title={t('settings.helper_tools')} testid="svc-helpers" pill={<Pill tone={found === helpers.length ? 'ok' : 'warn'}>{t('settings.found_of', { found, total: helpers.length })}</Pill>}>
       <dl>{helpers.map(([k, v]) => {
-        const h = HELPERS[k] || { name: k }
+        const h = known[k] || { name: k }
         const path = typeof v === 'string' ? v : ''
         const name = path ? path.split('/').pop() : h.name
         return <Fragment key={k}>
           <dt>{name}</dt>
-          <dd>{v ? <><span class="yes">Found</span>{h.gives ? ` · ${h.gives}` : ''}{path ? <small>{path}</small> : null}</>
-            : <><span class="no">Not found</span>{h.without ? ` · ${h.without}` : ''}{admin && h.install ? <small>Install with <code>{h.install}</code></small> : null}</>}</dd>
+          <dd>{v ? <><span class="yes">{t('settings.found')}</span>{h.gives ? ` · ${h.gives}` : ''}{path ? <small>{path}</small> : null}</>
+            : <><span class="no">{t('settings.not_found')}</span>{h.without ? ` · ${h.without}` : ''}{admin && h.install ? <small>{rich(t('settings.install_with'), { command: <code>{h.install}</code> })}</small> : null}</>}</dd>
 </Fragment>
       })}</dl>
     </Block>
@@ -434,31 +500,32 @@ function Services({ status, admin, reload }) {
   // Watcher: live inotify, polling, or waiting for the originals.
   const wr = st.sub('watcher')
   const mode = wr.field('mode'), reason = wr.field('reason'), watches = num(wr.field('watches')), wpending = num(wr.field('pending'))
-  const [wtone, wlabel, wtext] = WATCH[mode] || ['', mode ? sentence(String(mode)) : 'Unknown', '']
+  const [wtone, wlabel, wtext] = watchModes()[mode] || ['', mode ? sentence(String(mode)) : t('settings.watch_unknown'), '']
   const watcher = wr.present && (
-    <Block icon="refresh" title="Watching for changes" testid="svc-watcher" pill={<Pill tone={wtone}>{wlabel}</Pill>}>
+    <Block icon="refresh" title={t('settings.watching')} testid="svc-watcher" pill={<Pill tone={wtone}>{wlabel}</Pill>}>
       <dl>
-        <dt>Changes</dt><dd>{wtext || '—'}</dd>
-        {mode === 'live' && watches ? <><dt>Watching</dt><dd>{plural(watches, 'folder')}</dd></> : null}
-        {wpending ? <><dt>Queued</dt><dd>{plural(wpending, 'change')} about to be indexed</dd></> : null}
+        <dt>{t('settings.changes')}</dt><dd>{wtext || '—'}</dd>
+        {mode === 'live' && watches ? <><dt>{t('settings.watching_dt')}</dt><dd>{t('settings.n_folders', { n: watches })}</dd></> : null}
+        {wpending ? <><dt>{t('settings.queued')}</dt><dd>{t('settings.changes_queued', { n: wpending })}</dd></> : null}
       </dl>
       {reason && <div class={'svc-note' + (mode === 'waiting' ? ' bad' : '')}>{capital(String(reason))}</div>}
     </Block>
   )
-  for (const [k, v] of wr.rest()) addOther(other, 'Watcher', k, v)
+  for (const [k, v] of wr.rest()) addOther(other, t('settings.watcher'), k, v)
   for (const [k, v] of st.rest()) addOther(other, '', k, v)
 
+  const code = s => <code>{s}</code>
   return (
     <section aria-labelledby="s-svc">
-      <h2 id="s-svc">Services and caches</h2>
+      <h2 id="s-svc">{t('settings.services')}</h2>
       {admin && (plOnline || mpOnline) && <PauseOnline paused={paused} reload={reload} />}
       <div class="svc-grid">
         {places}{map}{thumbs}{tools}{watcher}
-        {other.length > 0 && <Block icon="info" title="Other" testid="svc-other">
+        {other.length > 0 && <Block icon="info" title={t('settings.other')} testid="svc-other">
           <dl class="small">{other.map(([g, k, v]) => <Fragment key={g + k}><dt>{g ? `${g} · ` : ''}{sentence(k)}</dt><dd>{otherValue(k, v, now)}</dd></Fragment>)}</dl>
         </Block>}
       </div>
-      {admin && <p class="small muted">Turn the online geocoder and tile server on or off with <code>geocoder-url</code> and <code>tiles-url</code>, and size the caches with <code>thumb-cache-mb</code> and <code>tile-cache-mb</code>, in the configuration file or as PINHOLE_* variables; restart Pinhole to apply.{(plOnline || mpOnline) ? ' The switch above pauses both at once, without a restart.' : ''}</p>}
+      {admin && <p class="small muted">{rich(t('settings.services_config'), { geocoder: code('geocoder-url'), tiles: code('tiles-url'), thumbcache: code('thumb-cache-mb'), tilecache: code('tile-cache-mb') })}{(plOnline || mpOnline) ? ' ' + t('settings.services_switch') : ''}</p>}
     </section>
   )
 }
@@ -476,14 +543,14 @@ function PauseOnline({ paused, reload }) {
     setBusy(true)
     try {
       await api('PUT', '/settings/online', { paused: want })
-      toast(want ? 'Online services paused' : 'Online services resumed', 'ok')
+      toast(want ? t('settings.online_paused') : t('settings.online_resumed'), 'ok')
       await reload()
     } catch { setOn(!want) /* the error was toasted */ } finally { setBusy(false) }
   }
   return (
     <div class={'pause-online' + (on ? ' on' : '')} data-testid="pause-online">
-      <label class="check"><input type="checkbox" checked={on} disabled={busy} onChange={flip} aria-describedby="pause-online-help" />Pause online services</label>
-      <p id="pause-online-help">Nothing leaves this server: places come from the offline dataset and the map from cached or offline tiles.</p>
+      <label class="check"><input type="checkbox" checked={on} disabled={busy} onChange={flip} aria-describedby="pause-online-help" />{t('settings.pause_online')}</label>
+      <p id="pause-online-help">{t('settings.pause_online_help')}</p>
     </div>
   )
 }
@@ -499,41 +566,42 @@ function Users({ me }) {
   const add = async e => {
     e.preventDefault()
     setErr('')
-    try { await api('POST', '/users', { username: name, password: pw, role }, { quiet: true }); toast(`Added ${name}`, 'ok'); setName(''); setPw(''); load() } catch (e) { setErr(e.message) }
+    try { await api('POST', '/users', { username: name, password: pw, role }, { quiet: true }); toast(t('settings.user_added', { name }), 'ok'); setName(''); setPw(''); load() } catch (e) { setErr(e.message) }
   }
-  const patch = async (u, body) => { try { await api('PATCH', `/users/${u.id}`, body); toast('Saved', 'ok'); load() } catch { load() } }
-  const del = async u => { if (!confirm(`Remove ${u.username}?`)) return; try { await api('DELETE', `/users/${u.id}`); load() } catch { /* toast */ } }
+  const patch = async (u, body) => { try { await api('PATCH', `/users/${u.id}`, body); toast(t('settings.saved'), 'ok'); load() } catch { load() } }
+  const del = async u => { if (!confirm(t('settings.remove_user_ask', { name: u.username }))) return; try { await api('DELETE', `/users/${u.id}`); load() } catch { /* toast */ } }
   const resetTOTP = async u => {
-    if (!confirm(`Turn off two-factor sign-in for ${u.username}? Their password alone will sign them in (or, if their role requires it, they set it up again).`)) return
-    try { await api('DELETE', `/users/${u.id}/totp`); toast(`Two-factor sign-in of ${u.username} is off`, 'ok'); load() } catch { /* toast */ }
+    if (!confirm(t('settings.reset_totp_ask', { name: u.username }))) return
+    try { await api('DELETE', `/users/${u.id}/totp`); toast(t('settings.reset_totp_done', { name: u.username }), 'ok'); load() } catch { /* toast */ }
   }
+  const roleName = r => t(`settings.role_${r}`)
   return (
     <section aria-labelledby="s-users">
-      <h2 id="s-users">People</h2>
+      <h2 id="s-users">{t('settings.people')}</h2>
       <div class="list">
-        {!users && <p class="muted">Loading…</p>}
+        {!users && <p class="muted">{t('common.loading')}</p>}
         {users && users.map(u => (
           <div class="row" key={u.id}>
             <Icon name="user" />
-            <span class="grow">{u.username}{u.id === me.id ? <span class="muted"> (you)</span> : null}
-              {u.totp ? <span class="pill ok" title="Signs in with a password and a code">2FA</span> : null}
-              {u.oidc ? <span class="pill" title="Signs in with the sign-in service">provider</span> : null}</span>
-            {u.totp && <button class="btn" onClick={() => resetTOTP(u)} aria-label={`Reset two-factor sign-in of ${u.username}`}>Reset 2FA</button>}
-            <select class="input" style={{ width: 'auto', minHeight: 40 }} value={u.role} aria-label={`Role of ${u.username}`} onChange={e => patch(u, { role: e.currentTarget.value })}>
-              {ROLES.map(r => <option key={r} value={r}>{r}</option>)}
+            <span class="grow">{u.username}{u.id === me.id ? <span class="muted"> {t('settings.you')}</span> : null}
+              {u.totp ? <span class="pill ok" title={t('settings.pill_2fa_title')}>{t('settings.pill_2fa')}</span> : null}
+              {u.oidc ? <span class="pill" title={t('settings.pill_provider_title')}>{t('settings.pill_provider')}</span> : null}</span>
+            {u.totp && <button class="btn" onClick={() => resetTOTP(u)} aria-label={t('settings.reset_totp_of', { name: u.username })}>{t('settings.reset_2fa')}</button>}
+            <select class="input" style={{ width: 'auto', minHeight: 40 }} value={u.role} aria-label={t('settings.role_of', { name: u.username })} onChange={e => patch(u, { role: e.currentTarget.value })}>
+              {ROLES.map(r => <option key={r} value={r}>{roleName(r)}</option>)}
             </select>
-            <button class="ib" aria-label={`Remove ${u.username}`} onClick={() => del(u)} disabled={u.id === me.id}><Icon name="trash" /></button>
+            <button class="ib" aria-label={t('settings.remove_user', { name: u.username })} onClick={() => del(u)} disabled={u.id === me.id}><Icon name="trash" /></button>
           </div>
         ))}
       </div>
       <form onSubmit={add} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 10 }}>
-        <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} placeholder="User name" aria-label="New user name" value={name} onInput={e => setName(e.currentTarget.value)} required />
-        <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} type="password" placeholder="Password" aria-label="New user password" minLength={8} value={pw} onInput={e => setPw(e.currentTarget.value)} required autocomplete="new-password" />
-        <select class="input" style={{ width: 'auto' }} value={role} onChange={e => setRole(e.currentTarget.value)} aria-label="New user role">{[...ROLES].reverse().map(r => <option key={r} value={r}>{r}</option>)}</select>
-        <button class="btn primary">Add person</button>
+        <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} placeholder={t('settings.user_name')} aria-label={t('settings.new_user_name')} value={name} onInput={e => setName(e.currentTarget.value)} required />
+        <input class="input" style={{ flex: '1 1 140px', width: 'auto' }} type="password" placeholder={t('settings.password')} aria-label={t('settings.new_user_password')} minLength={8} value={pw} onInput={e => setPw(e.currentTarget.value)} required autocomplete="new-password" />
+        <select class="input" style={{ width: 'auto' }} value={role} onChange={e => setRole(e.currentTarget.value)} aria-label={t('settings.new_user_role')}>{[...ROLES].reverse().map(r => <option key={r} value={r}>{roleName(r)}</option>)}</select>
+        <button class="btn primary">{t('settings.add_person')}</button>
       </form>
       <div style={{ marginTop: 10 }}><FormError error={err} /></div>
-      <p class="small muted">Viewers browse but never see private photos; users also edit, upload and share; admins manage people and the library.</p>
+      <p class="small muted">{t('settings.roles_help')}</p>
     </section>
   )
 }
@@ -544,8 +612,8 @@ function Security({ admin, me }) {
   useEffect(() => { load() }, [])
   const end = async s => { try { await api('DELETE', `/sessions/${s.id}`); load() } catch { /* toast */ } }
   const rotate = async () => {
-    if (!confirm('Every existing thumbnail and download link stops working. Share links keep theirs. Continue?')) return
-    try { const r = await api('POST', '/tokens/rotate'); setThumbToken(r.thumb_token); toast('Preview token rotated', 'ok') } catch { /* toast */ }
+    if (!confirm(t('settings.rotate_ask'))) return
+    try { const r = await api('POST', '/tokens/rotate'); setThumbToken(r.thumb_token); toast(t('settings.rotated'), 'ok') } catch { /* toast */ }
   }
   const [pwErr, setPwErr] = useFormError()
   const changePw = async e => {
@@ -553,32 +621,32 @@ function Security({ admin, me }) {
     const form = e.currentTarget
     const f = new FormData(form)
     setPwErr('')
-    try { await api('PUT', '/session/password', { old_password: f.get('old'), new_password: f.get('new') }, { quiet: true }); toast('Password changed; other sessions were logged out', 'ok'); form.reset(); load() } catch (e) { setPwErr(e.message) }
+    try { await api('PUT', '/session/password', { old_password: f.get('old'), new_password: f.get('new') }, { quiet: true }); toast(t('settings.password_changed'), 'ok'); form.reset(); load() } catch (e) { setPwErr(e.message) }
   }
   return (
     <section aria-labelledby="s-sec">
-      <h2 id="s-sec">Security</h2>
-      <h3 style={{ fontSize: 14, margin: '0 0 8px' }}>Sessions</h3>
+      <h2 id="s-sec">{t('settings.security')}</h2>
+      <h3 style={{ fontSize: 14, margin: '0 0 8px' }}>{t('settings.sessions')}</h3>
       <div class="list">
-        {!sessions && <p class="muted">Loading…</p>}
+        {!sessions && <p class="muted">{t('common.loading')}</p>}
         {sessions && sessions.map(s => (
           <div class="row small" key={s.id}>
-            <span class="grow">{s.username ? <b>{s.username} · </b> : null}{(s.user_agent || 'unknown browser').slice(0, 60)}<br /><span class="muted">{s.ip} · last seen {s.last_seen}{s.method === 'oidc' ? ' · via the sign-in service' : ''}{s.current ? ' · this browser' : ''}</span></span>
-            {!s.current && <button class="btn" onClick={() => end(s)}>Log out</button>}
+            <span class="grow">{s.username ? <b>{s.username} · </b> : null}{(s.user_agent || t('settings.unknown_browser')).slice(0, 60)}<br /><span class="muted">{[s.ip, t('settings.last_seen', { when: s.last_seen }), s.method === 'oidc' ? t('settings.via_oidc') : '', s.current ? t('settings.this_browser') : ''].filter(Boolean).join(' · ')}</span></span>
+            {!s.current && <button class="btn" onClick={() => end(s)}>{t('settings.log_out')}</button>}
           </div>
         ))}
       </div>
       {me.has_password !== false && <form onSubmit={changePw} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 14 }}>
-        <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="old" type="password" placeholder="Current password" aria-label="Current password" autocomplete="current-password" required />
-        <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="new" type="password" placeholder="New password" aria-label="New password" minLength={8} autocomplete="new-password" required />
-        <button class="btn">Change password</button>
+        <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="old" type="password" placeholder={t('settings.current_password')} aria-label={t('settings.current_password')} autocomplete="current-password" required />
+        <input class="input" style={{ flex: '1 1 160px', width: 'auto' }} name="new" type="password" placeholder={t('settings.new_password')} aria-label={t('settings.new_password')} minLength={8} autocomplete="new-password" required />
+        <button class="btn">{t('settings.change_password')}</button>
       </form>}
       <div style={{ marginTop: 10 }} data-testid="password-error"><FormError error={pwErr} /></div>
       <TwoFactor me={me} />
       {admin && <TwoFactorRule me={me} />}
       {admin && <div class="row" style={{ marginTop: 14 }}>
-        <span class="grow">Preview token<br /><span class="small muted">Thumbnail and download links carry it; rotate it if a link leaked.</span></span>
-        <button class="btn danger" onClick={rotate}>Rotate token</button>
+        <span class="grow">{t('settings.preview_token')}<br /><span class="small muted">{t('settings.preview_token_help')}</span></span>
+        <button class="btn danger" onClick={rotate}>{t('settings.rotate_token')}</button>
       </div>}
     </section>
   )
@@ -609,43 +677,44 @@ export function TOTPSetup({ onDone }) {
     try { setCodes((await api('PUT', '/account/totp', { code: f.get('code') }, { quiet: true })).recovery_codes) } catch (e) { setErr(e.message) } finally { setBusy(false) }
   }
   const text = () => (codes || []).join('\n') + '\n'
-  const copy = async () => { try { await navigator.clipboard.writeText(text()); toast('Recovery codes copied', 'ok') } catch { toast('Copying is not allowed here: select the codes and copy them', 'error') } }
+  const copy = async () => { try { await navigator.clipboard.writeText(text()); toast(t('settings.codes_copied'), 'ok') } catch { toast(t('settings.codes_copy_refused'), 'error') } }
   const save = () => {
     const a = document.createElement('a')
-    a.href = URL.createObjectURL(new Blob([`Pinhole recovery codes for ${session.get().user?.username || 'your account'}\nEach works once, instead of a code from the app.\n\n` + text()], { type: 'text/plain' }))
+    const who = session.get().user?.username || t('settings.your_account')
+    a.href = URL.createObjectURL(new Blob([t('settings.codes_file', { name: who }) + '\n\n' + text()], { type: 'text/plain' }))
     a.download = 'pinhole-recovery-codes.txt'
     document.body.append(a); a.click(); a.remove()
     setTimeout(() => URL.revokeObjectURL(a.href), 1000)
   }
   if (codes) return (
     <div class="totp" data-testid="recovery-codes">
-      <h3>Save your recovery codes</h3>
-      <p class="small">Two-factor sign-in is on. If you lose your phone, each of these codes signs you in once instead of a code from the app. They are shown only now: keep them somewhere safe, away from the phone.</p>
+      <h3>{t('settings.save_codes')}</h3>
+      <p class="small">{t('settings.save_codes_text')}</p>
       <ol class="codes">{codes.map(c => <li key={c}><code>{c}</code></li>)}</ol>
       <div class="totp-actions">
-        <button type="button" class="btn" onClick={copy}><Icon name="copy" size={18} />Copy</button>
-        <button type="button" class="btn" onClick={save}><Icon name="download" size={18} />Download</button>
+        <button type="button" class="btn" onClick={copy}><Icon name="copy" size={18} />{t('settings.copy')}</button>
+        <button type="button" class="btn" onClick={save}><Icon name="download" size={18} />{t('common.download')}</button>
       </div>
-      <label class="check"><input type="checkbox" checked={saved} onChange={e => setSaved(e.currentTarget.checked)} />I have saved them</label>
-      <button type="button" class="btn primary" style={{ width: '100%' }} disabled={!saved} onClick={onDone}>Done</button>
+      <label class="check"><input type="checkbox" checked={saved} onChange={e => setSaved(e.currentTarget.checked)} />{t('settings.codes_saved')}</label>
+      <button type="button" class="btn primary" style={{ width: '100%' }} disabled={!saved} onClick={onDone}>{t('common.done')}</button>
     </div>
   )
   if (!en) return (
     <div class="totp">
       <FormError error={err} />
-      <button type="button" class="btn primary" onClick={begin} disabled={busy}><Icon name="lock" size={18} />Set up two-factor sign-in</button>
+      <button type="button" class="btn primary" onClick={begin} disabled={busy}><Icon name="lock" size={18} />{t('settings.totp_set_up')}</button>
     </div>
   )
   return (
-    <form class="totp" onSubmit={confirm} aria-label="Confirm two-factor sign-in">
-      <p class="small">1. In an authenticator app (Aegis, Google Authenticator, 1Password, …) add an account by scanning this code:</p>
-      <img class="qr" src={en.qr} width={240} height={240} alt="QR code holding the key for your authenticator app" />
-      <p class="small">Cannot scan? Enter this key instead (time-based):<br /><code class="secret" data-testid="totp-secret">{groups4(en.secret)}</code>
-        {' '}<a href={en.uri}>Open in an app on this device</a></p>
-      <label class="field"><span>2. Enter the 6-digit code the app shows</span>
+    <form class="totp" onSubmit={confirm} aria-label={t('settings.totp_confirm')}>
+      <p class="small">{t('settings.totp_step1')}</p>
+      <img class="qr" src={en.qr} width={240} height={240} alt={t('settings.totp_qr_alt')} />
+      <p class="small">{t('settings.totp_cannot_scan')}<br /><code class="secret" data-testid="totp-secret">{groups4(en.secret)}</code>
+        {' '}<a href={en.uri}>{t('settings.totp_open_app')}</a></p>
+      <label class="field"><span>{t('settings.totp_step2')}</span>
         <input class="input code" name="code" inputmode="numeric" autocomplete="one-time-code" maxLength={8} required /></label>
       <FormError error={err} />
-      <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Turn on</button>
+      <button class="btn primary" style={{ width: '100%' }} disabled={busy}>{t('settings.turn_on')}</button>
     </form>
   )
 }
@@ -667,21 +736,22 @@ function TwoFactor({ me }) {
     setErr('')
     try {
       await api('DELETE', '/account/totp', isCode ? { code: v } : { password: v }, { quiet: true })
-      toast('Two-factor sign-in is off', 'ok'); form.reset(); load()
+      toast(t('settings.totp_off_done'), 'ok'); form.reset(); load()
     } catch (e) { setErr(e.message) }
   }
+  const left = st?.recovery_codes_left
   return (
     <div class="twofactor" data-testid="two-factor">
-      <h3>Two-factor sign-in</h3>
-      {!st ? <p class="muted small">Loading…</p> : st.enabled ? <>
-        <p class="small"><span class="pill ok">On</span> Signing in with your password also asks for a code from your authenticator app. {st.recovery_codes_left} of 10 recovery codes left.{st.recovery_codes_left < 3 ? ' Turn it off and on again for new ones.' : ''}</p>
+      <h3>{t('settings.two_factor')}</h3>
+      {!st ? <p class="muted small">{t('common.loading')}</p> : st.enabled ? <>
+        <p class="small"><span class="pill ok">{t('settings.pill_on')}</span> {[t('settings.totp_on_text'), t('settings.codes_left', { n: left }), left < 3 ? t('settings.codes_renew') : ''].filter(Boolean).join(' ')}</p>
         <form onSubmit={off} style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
-          <input class="input" style={{ flex: '1 1 220px', width: 'auto' }} name="proof" type="password" autocomplete="off" placeholder={me.has_password === false ? 'A code from the app' : 'A code from the app, or your password'} aria-label="A code from the app, or your password" required />
-          <button class="btn danger">Turn off</button>
+          <input class="input" style={{ flex: '1 1 220px', width: 'auto' }} name="proof" type="password" autocomplete="off" placeholder={me.has_password === false ? t('settings.proof_code') : t('settings.proof_code_or_password')} aria-label={t('settings.proof_code_or_password')} required />
+          <button class="btn danger">{t('settings.turn_off')}</button>
         </form>
         <div style={{ marginTop: 8 }}><FormError error={err} /></div>
       </> : <>
-        <p class="small">{st.required ? <b>Your role must use it: </b> : null}Protect your account with a code from an authenticator app on your phone, asked after your password.{session.get().method === 'oidc' ? ' (Signing in with the sign-in service never asks for it: the service does its own checks.)' : ''}</p>
+        <p class="small">{st.required ? <b>{t('settings.totp_required')} </b> : null}{t('settings.totp_pitch')}{session.get().method === 'oidc' ? ' ' + t('settings.totp_oidc_note') : ''}</p>
         <TOTPSetup onDone={load} />
       </>}
     </div>
@@ -695,19 +765,19 @@ function TwoFactorRule({ me }) {
   const flip = async (role, on) => {
     const next = on ? [...roles, role] : roles.filter(r => r !== role)
     if (on && role === me.role && !me.totp && session.get().method !== 'oidc' &&
-      !confirm('You do not use two-factor sign-in yourself: you will be asked to set it up right away. Continue?')) return
+      !confirm(t('settings.require_self_ask'))) return
     try {
       setRoles((await api('PUT', '/settings/totp', { required_roles: next })).required_roles)
-      toast('Saved', 'ok')
+      toast(t('settings.saved'), 'ok')
       if (role === me.role) setSession(await get('/session'))
     } catch { /* toast */ }
   }
   return (
     <div class="twofactor" data-testid="two-factor-rule">
-      <h3>Require two-factor sign-in</h3>
-      <p class="small muted">People of these roles who sign in with a password must set it up before they can do anything else. Sign-ins through the sign-in service are never asked (it does its own checks).</p>
+      <h3>{t('settings.require_two_factor')}</h3>
+      <p class="small muted">{t('settings.require_two_factor_help')}</p>
       <div class="roles">
-        {[...ROLES].map(r => <label class="check" key={r}><input type="checkbox" disabled={!roles} checked={!!roles && roles.includes(r)} onChange={e => flip(r, e.currentTarget.checked)} />{r}s</label>)}
+        {[...ROLES].map(r => <label class="check" key={r}><input type="checkbox" disabled={!roles} checked={!!roles && roles.includes(r)} onChange={e => flip(r, e.currentTarget.checked)} />{t(`settings.roles_${r}`)}</label>)}
       </div>
     </div>
   )
@@ -723,14 +793,14 @@ function TwoFactorRule({ me }) {
 // copy command works.
 async function copyText(text) {
   if (window.isSecureContext && navigator.clipboard) return navigator.clipboard.writeText(text)
-  const t = document.createElement('textarea')
-  t.value = text
-  t.setAttribute('readonly', '')
-  t.style.cssText = 'position:fixed;top:0;left:0;opacity:0'
-  document.body.append(t)
-  t.select()
+  const ta = document.createElement('textarea')
+  ta.value = text
+  ta.setAttribute('readonly', '')
+  ta.style.cssText = 'position:fixed;top:0;left:0;opacity:0'
+  document.body.append(ta)
+  ta.select()
   const ok = document.execCommand('copy')
-  t.remove()
+  ta.remove()
   if (!ok) throw new Error('copy refused')
 }
 
@@ -751,52 +821,52 @@ function AppPasswords() {
     try { setMade(await api('POST', '/app-passwords', { name }, { quiet: true })); setName(''); load() } catch (e) { setErr(e.message) }
   }
   const revoke = async p => {
-    if (!confirm(`Revoke the app password “${p.name}”? The device using it can no longer back up.`)) return
+    if (!confirm(t('settings.revoke_ask', { name: p.name }))) return
     try {
       await api('DELETE', `/app-passwords/${p.id}`)
       if (made?.app_password?.id === p.id) setMade(null)
-      toast(`Revoked “${p.name}”`, 'ok')
+      toast(t('settings.revoked', { name: p.name }), 'ok')
       load()
     } catch { load() }
   }
-  const copy = async (text, what) => {
-    try { await copyText(text); toast(`${what} copied`, 'ok') } catch { toast('Could not copy: select the text and copy it', 'error') }
+  const copy = async (text, done) => {
+    try { await copyText(text); toast(done, 'ok') } catch { toast(t('settings.copy_failed'), 'error') }
   }
   const list = data?.app_passwords || []
   return (
     <section aria-labelledby="s-apppw" class="apppw" data-testid="app-passwords">
-      <h2 id="s-apppw">App passwords</h2>
-      <p class="small muted">Phone backup apps (PhotoSync, FolderSync) and rclone upload over WebDAV with an app password instead of yours: make one for each device, so each can be revoked alone.</p>
-      {data?.dav && !data.dav.enabled && <p class="err"><Icon name="alert" size={18} /><span>WebDAV is off. {withCode(data.dav.reason)}</span></p>}
-      {data?.dav?.enabled && !made && <p class="small">Server <code>{url}</code> · user <code>{data.username}</code> · files go to <code>{data.dav.folder}</code></p>}
+      <h2 id="s-apppw">{t('settings.app_passwords')}</h2>
+      <p class="small muted">{t('settings.app_passwords_help')}</p>
+      {data?.dav && !data.dav.enabled && <p class="err"><Icon name="alert" size={18} /><span>{t('settings.dav_off')} {withCode(data.dav.reason)}</span></p>}
+      {data?.dav?.enabled && !made && <p class="small">{rich(t('settings.dav_where'), { url: <code>{url}</code>, user: <code>{data.username}</code>, folder: <code>{data.dav.folder}</code> })}</p>}
       {made && <div class="apppw-new" role="status" data-testid="new-app-password">
-        <b>App password for “{made.app_password.name}”</b>
-        <p class="small">Copy it into the app now: it is not shown again.</p>
+        <b>{t('settings.app_password_for', { name: made.app_password.name })}</b>
+        <p class="small">{t('settings.copy_now')}</p>
         <div class="apppw-secret">
           <code data-testid="app-password-value">{made.password}</code>
-          <button class="btn primary" onClick={() => copy(made.password, 'Password')}><Icon name="copy" size={18} />Copy</button>
+          <button class="btn primary" onClick={() => copy(made.password, t('settings.password_copied'))}><Icon name="copy" size={18} />{t('settings.copy')}</button>
         </div>
         <dl>
-          <dt>Server</dt><dd><code>{url}</code><button class="ib" aria-label="Copy the server address" onClick={() => copy(url, 'Address')}><Icon name="copy" size={18} /></button></dd>
-          <dt>User</dt><dd><code>{made.username}</code></dd>
-          {made.dav?.folder && <><dt>Files go to</dt><dd><code>{made.dav.folder}</code> in the photo folder</dd></>}
+          <dt>{t('settings.server')}</dt><dd><code>{url}</code><button class="ib" aria-label={t('settings.copy_server')} onClick={() => copy(url, t('settings.address_copied'))}><Icon name="copy" size={18} /></button></dd>
+          <dt>{t('settings.user')}</dt><dd><code>{made.username}</code></dd>
+          {made.dav?.folder && <><dt>{t('settings.files_go_to')}</dt><dd>{rich(t('settings.in_photo_folder'), { folder: <code>{made.dav.folder}</code> })}</dd></>}
         </dl>
-        <button class="btn" onClick={() => setMade(null)}>Done</button>
+        <button class="btn" onClick={() => setMade(null)}>{t('common.done')}</button>
       </div>}
       <div class="list">
-        {!data && <p class="muted">Loading…</p>}
-        {data && !list.length && <p class="muted small">No app passwords yet.</p>}
+        {!data && <p class="muted">{t('common.loading')}</p>}
+        {data && !list.length && <p class="muted small">{t('settings.no_app_passwords')}</p>}
         {list.map(p => (
           <div class="row" key={p.id} data-testid="app-password">
             <Icon name="lock" />
-            <span class="grow"><b>{p.name}</b><br /><span class="small muted">{p.last_used_at ? `Last used ${rel(serverTime(p.last_used_at))}${p.last_used_ip ? ` from ${p.last_used_ip}` : ''}` : 'Never used'} · made {rel(serverTime(p.created_at))}</span></span>
-            <button class="btn danger" aria-label={`Revoke ${p.name}`} onClick={() => revoke(p)}>Revoke</button>
+            <span class="grow"><b>{p.name}</b><br /><span class="small muted">{p.last_used_at ? (p.last_used_ip ? t('settings.last_used_from', { when: rel(serverTime(p.last_used_at)), ip: p.last_used_ip }) : t('settings.last_used', { when: rel(serverTime(p.last_used_at)) })) : t('settings.never_used')} · {t('settings.made_when', { when: rel(serverTime(p.created_at)) })}</span></span>
+            <button class="btn danger" aria-label={t('settings.revoke_name', { name: p.name })} onClick={() => revoke(p)}>{t('settings.revoke')}</button>
           </div>
         ))}
       </div>
       <form onSubmit={create} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 10 }}>
-        <input class="input" style={{ flex: '1 1 200px', width: 'auto' }} placeholder="Device, e.g. Ana’s iPhone" aria-label="Name of the new app password" maxLength={64} required value={name} onInput={e => setName(e.currentTarget.value)} />
-        <button class="btn primary">Create app password</button>
+        <input class="input" style={{ flex: '1 1 200px', width: 'auto' }} placeholder={t('settings.device_placeholder')} aria-label={t('settings.new_app_password_name')} maxLength={64} required value={name} onInput={e => setName(e.currentTarget.value)} />
+        <button class="btn primary">{t('settings.create_app_password')}</button>
       </form>
       <div style={{ marginTop: 10 }}><FormError error={err} /></div>
     </section>
