@@ -10,7 +10,7 @@ const TEXT_PROPS = new Set(['title', 'aria-label', 'aria-description', 'aria-val
 // Functions whose string arguments are shown to people.
 const TEXT_CALLS = new Set(['toast', 'alert', 'confirm', 'prompt', 'setError', 'setMsg', 'setMessage', 'setNote', 'setHint', 'setStatus', 'say', 'announce'])
 // Words that are the same in every language: names, units, symbols.
-export const SAME_EVERYWHERE = new Set(['Pinhole', 'WebDAV', 'OIDC', 'GPX', 'RAW', 'JPEG', 'HEIC', 'EXIF', 'XMP', 'TOTP', 'rclone', 'PhotoSync', 'FolderSync', 'OpenStreetMap', 'Google Takeout', 'ISO', 'GPS', 'MB', 'GB', 'KB', 'ms', 'px', 'OK'])
+export const SAME_EVERYWHERE = new Set(['Pinhole', 'WebDAV', 'OIDC', 'GPX', 'RAW', 'JPEG', 'HEIC', 'EXIF', 'XMP', 'TOTP', 'rclone', 'PhotoSync', 'FolderSync', 'OpenStreetMap', 'Google Takeout', 'Natural Earth', 'GeoNames', 'ISO', 'GPS', 'MB', 'GB', 'KB', 'ms', 'px', 'OK'])
 
 // Calls whose string arguments are code, not words for people.
 const CODE_CALLS = new Set(['t', 'querySelector', 'querySelectorAll', 'closest', 'matches', 'log', 'warn', 'error', 'info', 'debug',
