@@ -290,8 +290,8 @@ function ViewerOpen({ v }) {
     if (e.target.tagName === 'VIDEO' && e.clientY > e.target.getBoundingClientRect().bottom - 64) return
     ptrs.current.set(e.pointerId, at(e))
     if (ptrs.current.size === 2 && !video) {
-      const t = two()
-      g.current = { pinch: t.d, mid: t.m, z: zr.current }
+      const p2 = two()
+      g.current = { pinch: p2.d, mid: p2.m, z: zr.current }
     } else if (ptrs.current.size === 1) {
       g.current = { x: e.clientX, y: e.clientY, z: zr.current, dx: 0, dy: 0, moved: false }
     }
@@ -302,9 +302,9 @@ function ViewerOpen({ v }) {
     ptrs.current.set(e.pointerId, at(e))
     if (gs.pinch) {
       if (ptrs.current.size < 2) return
-      const t = two()
-      const nz = zoomAt(gs.z.s * t.d / gs.pinch, gs.mid.x, gs.mid.y, gs.z)
-      put(clampZ(nz.s, nz.x + t.m.x - gs.mid.x, nz.y + t.m.y - gs.mid.y))
+      const p2 = two()
+      const nz = zoomAt(gs.z.s * p2.d / gs.pinch, gs.mid.x, gs.mid.y, gs.z)
+      put(clampZ(nz.s, nz.x + p2.m.x - gs.mid.x, nz.y + p2.m.y - gs.mid.y))
       return
     }
     const dx = e.clientX - gs.x, dy = e.clientY - gs.y
@@ -396,8 +396,8 @@ function Layers({ p, want, alt, onNatural }) {
   useEffect(() => {
     if (want <= top) return
     // Wait for a wheel or pinch to settle, so one zoom asks for one size.
-    const t = setTimeout(() => setAsked(a => (a.includes(want) ? a : [...a, want].sort((x, y) => x - y))), 150)
-    return () => clearTimeout(t)
+    const timer = setTimeout(() => setAsked(a => (a.includes(want) ? a : [...a, want].sort((x, y) => x - y))), 150)
+    return () => clearTimeout(timer)
   }, [want, top])
   const loaded = (i, img) => {
     img.decode().catch(() => {}).then(() => {
@@ -605,21 +605,21 @@ function tiles() {
 }
 
 function MiniMap({ lat, lng }) {
-  const [t, setT] = useState(null)
-  useEffect(() => { let alive = true; tiles().then(x => alive && setT(x)); return () => { alive = false } }, [])
-  const z = t ? t.z : 0
+  const [tl, setTl] = useState(null) // the tile service: URL template and zoom
+  useEffect(() => { let alive = true; tiles().then(x => alive && setTl(x)); return () => { alive = false } }, [])
+  const z = tl ? tl.z : 0
   const n = 2 ** z
   const wx = (lng + 180) / 360 * 256 * n
   const sin = Math.min(Math.max(Math.sin(lat * Math.PI / 180), -0.9999), 0.9999)
   const wy = (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * 256 * n
   const imgs = []
-  if (t) {
+  if (tl) {
     // Enough tiles to fill 400 × 180 around the point.
     for (let ty = Math.floor((wy - 90) / 256); ty <= Math.floor((wy + 90) / 256); ty++) {
       if (ty < 0 || ty >= n) continue
       for (let tx = Math.floor((wx - 200) / 256); tx <= Math.floor((wx + 200) / 256); tx++) {
         const x = ((tx % n) + n) % n
-        imgs.push(<img key={tx + ',' + ty} alt="" draggable={false} src={t.url.replace('{z}', z).replace('{x}', x).replace('{y}', ty)}
+        imgs.push(<img key={tx + ',' + ty} alt="" draggable={false} src={tl.url.replace('{z}', z).replace('{x}', x).replace('{y}', ty)}
           style={{ left: `calc(50% + ${Math.round(tx * 256 - wx)}px)`, top: `calc(50% + ${Math.round(ty * 256 - wy)}px)` }} />)
       }
     }
