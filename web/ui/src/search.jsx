@@ -5,17 +5,29 @@
 // nothing.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { get, qs } from './api.js'
-import { Grid, monthName } from './grid.jsx'
+import { Grid } from './grid.jsx'
+import { fmtDate, fmtNum, monthName, t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
 import { photoSource } from './screens.jsx'
 
 const FILTER_KEYS = ['q', 'after', 'before', 'year', 'month', 'camera', 'lens', 'country', 'state', 'city', 'favorite', 'min_rating', 'type', 'album', 'folder', 'sort', 'person']
-const TYPES = [['photo', 'Photos'], ['video', 'Videos'], ['raw', 'RAW'], ['live', 'Live']]
+// types: the kinds one can filter by, with their names (a function: the
+// catalog is not there yet when the module loads).
+const types = () => [['photo', t('search.type_photos')], ['video', t('search.videos')], ['raw', 'RAW'], ['live', t('search.type_live')]]
 // Choosing a place narrows the levels under it afresh.
 const RESETS = { country: { state: '', city: '' }, state: { city: '' } }
 
-const count = n => `${n.toLocaleString()} photo${n === 1 ? '' : 's'}`
+// The search words' own syntax is the same in every language: the server reads it.
+const PERSON = 'person:'
+
+const count = n => t('common.photos', { n })
+
+// marked puts elements into a translated sentence at its {name}
+// placeholders (a <kbd>, a link), so the sentence stays whole.
+function marked(msg, parts) {
+  return msg.split(/\{(\w+)\}/).map((x, i) => (i % 2 ? parts[x] ?? `{${x}}` : x))
+}
 
 // fold makes typed text and names comparable: no case, no accents.
 const fold = s => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
@@ -49,27 +61,27 @@ export function SearchPage({ query }) {
   const lists = useFilterLists(filters.country, filters.state)
   const set = (k, v) => navigate('/search' + qs({ ...filters, [k]: v, ...(RESETS[k] || {}) }), { replace: true })
   const active = Object.keys(filters).length
-  const title = filters.year ? (filters.month ? monthName(+filters.year, +filters.month) : filters.year) : filters.q ? `“${filters.q}”` : 'Search'
+  const title = filters.year ? (filters.month ? monthName(+filters.year, +filters.month) : filters.year) : filters.q ? t('search.quoted', { q: filters.q }) : t('common.search')
   const nFilters = Object.keys(filters).filter(k => k !== 'q').length
   return (
     <>
-      <div class="chips" role="group" aria-label="Filters">
+      <div class="chips" role="group" aria-label={t('search.filters')}>
         <button class={'chip' + (nFilters ? ' on' : '')} onClick={() => setSheet('all')} aria-haspopup="dialog">
-          <Icon name="sliders" size={16} />Filters{nFilters ? ` · ${nFilters}` : ''}
+          <Icon name="sliders" size={16} />{t('search.filters')}{nFilters ? ` · ${nFilters}` : ''}
         </button>
-        <button class={'chip' + (filters.favorite ? ' on' : '')} aria-pressed={!!filters.favorite} onClick={() => set('favorite', filters.favorite ? '' : 'true')}><Icon name="heart" size={16} filled={!!filters.favorite} />Favourites</button>
-        <button class={'chip' + (filters.type === 'video' ? ' on' : '')} aria-pressed={filters.type === 'video'} onClick={() => set('type', filters.type === 'video' ? '' : 'video')}><Icon name="video" size={16} />Videos</button>
+        <button class={'chip' + (filters.favorite ? ' on' : '')} aria-pressed={!!filters.favorite} onClick={() => set('favorite', filters.favorite ? '' : 'true')}><Icon name="heart" size={16} filled={!!filters.favorite} />{t('search.favourites')}</button>
+        <button class={'chip' + (filters.type === 'video' ? ' on' : '')} aria-pressed={filters.type === 'video'} onClick={() => set('type', filters.type === 'video' ? '' : 'video')}><Icon name="video" size={16} />{t('search.videos')}</button>
         <ActiveChips filters={filters} lists={lists} set={set} open={setSheet} />
-        {!filters.camera && <button class="chip" onClick={() => setSheet('camera')}><Icon name="photo" size={16} />Camera</button>}
-        {!filters.country && <button class="chip" onClick={() => setSheet('place')}><Icon name="pin" size={16} />Place</button>}
-        {!filters.min_rating && <button class="chip" onClick={() => setSheet('rating')}><Icon name="star" size={16} />Rating</button>}
-        {!filters.person && lists.people.length > 0 && <button class="chip" onClick={() => setSheet('person')}><Icon name="user" size={16} />Person</button>}
-        {active > 0 && <button class="chip" onClick={() => navigate('/search', { replace: true })}><Icon name="close" size={16} />Clear</button>}
+        {!filters.camera && <button class="chip" onClick={() => setSheet('camera')}><Icon name="photo" size={16} />{t('search.camera')}</button>}
+        {!filters.country && <button class="chip" onClick={() => setSheet('place')}><Icon name="pin" size={16} />{t('search.place')}</button>}
+        {!filters.min_rating && <button class="chip" onClick={() => setSheet('rating')}><Icon name="star" size={16} />{t('search.rating')}</button>}
+        {!filters.person && lists.people.length > 0 && <button class="chip" onClick={() => setSheet('person')}><Icon name="user" size={16} />{t('search.person')}</button>}
+        {active > 0 && <button class="chip" onClick={() => navigate('/search', { replace: true })}><Icon name="close" size={16} />{t('search.clear')}</button>}
       </div>
       {active === 0
-        ? <Empty icon="search" title="Search your library"><p>Type words from titles, keywords, people's names, file names, cameras or places (<kbd>person:Anna</kbd> for one person's photos), or pick a filter above. Press <kbd>/</kbd> to search from anywhere.</p></Empty>
+        ? <Empty icon="search" title={t('search.start_title')}><p>{marked(t('search.start_help'), { example: <kbd>{PERSON}{t('search.start_example_name')}</kbd>, key: <kbd>/</kbd> })}</p></Empty>
         : <Grid source={src}
-          header={<div class="search-head"><h1>{title}</h1><span class="muted" role="status" aria-label="Result count">{total == null ? '' : count(total)}</span></div>}
+          header={<div class="search-head"><h1>{title}</h1><span class="muted" role="status" aria-label={t('search.result_count')}>{total == null ? '' : count(total)}</span></div>}
           empty={<NoMatch filters={filters} />} />}
       {sheet && <FiltersSheet first={sheet} filters={filters} lists={lists} set={set} total={total} onClose={() => setSheet(null)} />}
     </>
@@ -107,22 +119,22 @@ function ActiveChips({ filters, lists, set, open }) {
     country: v => lists.countries.find(c => c.country_code === v)?.country || v,
     state: v => v,
     city: v => v,
-    after: v => 'from ' + v,
-    before: v => 'before ' + v,
+    after: v => t('search.chip_after', { date: v }),
+    before: v => t('search.chip_before', { date: v }),
     year: v => v,
-    month: v => monthName(+filters.year || 2000, +v).split(' ')[0],
-    type: v => (TYPES.find(t => t[0] === v) || [v, v])[1],
-    album: v => lists.albums.find(a => String(a.id) === v)?.title || 'Album',
-    folder: v => v || 'Top folder',
-    min_rating: v => `${v}★ and up`,
-    sort: v => (v === 'rating' ? 'Best rated first' : v),
-    person: v => lists.people.find(p => String(p.id) === v)?.name || 'Person',
+    month: v => fmtDate(new Date(+filters.year || 2000, +v - 1, 1), { month: 'long' }),
+    type: v => (types().find(x => x[0] === v) || [v, v])[1],
+    album: v => lists.albums.find(a => String(a.id) === v)?.title || t('search.album'),
+    folder: v => v || t('search.top_folder'),
+    min_rating: v => t('search.chip_rating', { n: +v || 0 }),
+    sort: v => (v === 'rating' ? t('search.best_rated') : v),
+    person: v => lists.people.find(p => String(p.id) === v)?.name || t('search.person'),
   }
   const section = { camera: 'camera', lens: 'lens', country: 'place', state: 'place', city: 'place', min_rating: 'rating', sort: 'rating', person: 'person' }
   return Object.keys(filters).filter(k => name[k] && !(k === 'type' && filters[k] === 'video')).map(k => (
     <span class="chip on chip-x" key={k}>
       <button class="chip-label" onClick={() => open(section[k] || 'all')}>{name[k](filters[k])}</button>
-      <button class="chip-rm" onClick={() => set(k, '')} aria-label={`Remove filter ${name[k](filters[k])}`}><Icon name="close" size={16} /></button>
+      <button class="chip-rm" onClick={() => set(k, '')} aria-label={t('search.remove_filter', { name: name[k](filters[k]) })}><Icon name="close" size={16} /></button>
     </span>
   ))
 }
@@ -137,10 +149,10 @@ function NoMatch({ filters }) {
     get('/search/suggest' + qs(filters), { quiet: true }).then(r => setS(r.suggestion || '')).catch(() => {})
   }, [JSON.stringify(filters)])
   return (
-    <Empty icon="search" title="No photos match">
+    <Empty icon="search" title={t('search.no_match')}>
       {s
-        ? <p class="did-you-mean">Did you mean <a href={'/search' + qs({ ...filters, q: s })}>{s}</a>?</p>
-        : <p>Try fewer words or remove a filter.</p>}
+        ? <p class="did-you-mean">{marked(t('search.did_you_mean'), { suggestion: <a href={'/search' + qs({ ...filters, q: s })}>{s}</a> })}</p>
+        : <p>{t('search.no_match_hint')}</p>}
     </Empty>
   )
 }
@@ -159,69 +171,69 @@ function FiltersSheet({ first, filters, lists, set, total, onClose }) {
   const opt = (v, label, n) => ({ value: v, label, count: n })
   return (
     <div class="scrim fscrim" onClick={e => e.target === e.currentTarget && onClose()}>
-      <div class="fsheet" role="dialog" aria-modal="true" aria-label="Filters">
-        <header><h2>Filters</h2><button class="ib" onClick={onClose} aria-label="Close filters"><Icon name="close" /></button></header>
+      <div class="fsheet" role="dialog" aria-modal="true" aria-label={t('search.filters')}>
+        <header><h2>{t('search.filters')}</h2><button class="ib" onClick={onClose} aria-label={t('search.close_filters')}><Icon name="close" /></button></header>
         <div class="fbody" ref={body}>
           <section data-section="date">
-            <h3>Date</h3>
+            <h3>{t('search.date')}</h3>
             <div class="frow">
-              <label class="field"><span>From</span><input class="input" type="date" aria-label="Taken on or after" value={filters.after || ''} onChange={e => set('after', e.currentTarget.value)} /></label>
-              <label class="field"><span>Before</span><input class="input" type="date" aria-label="Taken before" value={filters.before || ''} onChange={e => set('before', e.currentTarget.value)} /></label>
+              <label class="field"><span>{t('search.from')}</span><input class="input" type="date" aria-label={t('search.taken_after')} value={filters.after || ''} onChange={e => set('after', e.currentTarget.value)} /></label>
+              <label class="field"><span>{t('search.before')}</span><input class="input" type="date" aria-label={t('search.taken_before')} value={filters.before || ''} onChange={e => set('before', e.currentTarget.value)} /></label>
             </div>
           </section>
           <section data-section="type">
-            <h3>Kind</h3>
-            <div class="seg" role="group" aria-label="Media type">
-              <button aria-pressed={!filters.type} onClick={() => set('type', '')}>All</button>
-              {TYPES.map(([v, l]) => <button key={v} aria-pressed={filters.type === v} onClick={() => set('type', filters.type === v ? '' : v)}>{l}</button>)}
+            <h3>{t('search.kind')}</h3>
+            <div class="seg" role="group" aria-label={t('search.media_type')}>
+              <button aria-pressed={!filters.type} onClick={() => set('type', '')}>{t('search.all')}</button>
+              {types().map(([v, l]) => <button key={v} aria-pressed={filters.type === v} onClick={() => set('type', filters.type === v ? '' : v)}>{l}</button>)}
             </div>
-            <label class="check"><input type="checkbox" checked={!!filters.favorite} onChange={e => set('favorite', e.currentTarget.checked ? 'true' : '')} />Favourites only</label>
+            <label class="check"><input type="checkbox" checked={!!filters.favorite} onChange={e => set('favorite', e.currentTarget.checked ? 'true' : '')} />{t('search.favourites_only')}</label>
           </section>
           <section data-section="rating">
-            <h3>Rating</h3>
-            <div class="seg" role="group" aria-label="Minimum rating">
-              <button aria-pressed={!filters.min_rating} onClick={() => set('min_rating', '')}>Any</button>
-              {[1, 2, 3, 4, 5].map(n => <button key={n} aria-pressed={filters.min_rating === String(n)} aria-label={`${n} stars and up`} onClick={() => set('min_rating', filters.min_rating === String(n) ? '' : String(n))}>{n}★{n < 5 ? '+' : ''}</button>)}
+            <h3>{t('search.rating')}</h3>
+            <div class="seg" role="group" aria-label={t('search.min_rating')}>
+              <button aria-pressed={!filters.min_rating} onClick={() => set('min_rating', '')}>{t('search.any')}</button>
+              {[1, 2, 3, 4, 5].map(n => <button key={n} aria-pressed={filters.min_rating === String(n)} aria-label={t('search.stars_and_up', { n })} onClick={() => set('min_rating', filters.min_rating === String(n) ? '' : String(n))}>{n}★{n < 5 ? '+' : ''}</button>)}
             </div>
-            <div class="seg" role="group" aria-label="Order" style={{ marginTop: 10 }}>
-              <button aria-pressed={filters.sort !== 'rating'} onClick={() => set('sort', '')}>Newest first</button>
-              <button aria-pressed={filters.sort === 'rating'} onClick={() => set('sort', 'rating')}>Best rated first</button>
+            <div class="seg" role="group" aria-label={t('search.order')} style={{ marginTop: 10 }}>
+              <button aria-pressed={filters.sort !== 'rating'} onClick={() => set('sort', '')}>{t('search.newest')}</button>
+              <button aria-pressed={filters.sort === 'rating'} onClick={() => set('sort', 'rating')}>{t('search.best_rated')}</button>
             </div>
           </section>
           <section data-section="camera">
-            <PickList label="Camera" value={filters.camera} onPick={v => set('camera', v)}
+            <PickList label={t('search.camera')} find={n => t('search.find_cameras', { n })} findLabel={t('search.find_camera')} none={q => t('search.none_camera', { q })} value={filters.camera} onPick={v => set('camera', v)}
               items={lists.cameras.map(c => opt(c.model, c.make && !fold(c.model).startsWith(fold(c.make).split(' ')[0]) ? `${c.make} ${c.model}` : c.model, c.count))} />
           </section>
           <section data-section="lens">
-            <PickList label="Lens" plural="lenses" value={filters.lens} onPick={v => set('lens', v)} items={lists.lenses.map(l => opt(l.lens, l.lens, l.count))} />
+            <PickList label={t('search.lens')} find={n => t('search.find_lenses', { n })} findLabel={t('search.find_lens')} none={q => t('search.none_lens', { q })} value={filters.lens} onPick={v => set('lens', v)} items={lists.lenses.map(l => opt(l.lens, l.lens, l.count))} />
           </section>
           {lists.people.length > 0 && <section data-section="person">
-            <PickList label="Person" plural="people" value={filters.person} onPick={v => set('person', v)}
+            <PickList label={t('search.person')} find={n => t('search.find_people', { n })} findLabel={t('search.find_person')} none={q => t('search.none_person', { q })} value={filters.person} onPick={v => set('person', v)}
               items={lists.people.map(p => opt(String(p.id), p.name, p.count))} />
           </section>}
           <section data-section="place">
-            <PickList label="Country" plural="countries" value={filters.country} onPick={v => set('country', v)}
+            <PickList label={t('search.country')} find={n => t('search.find_countries', { n })} findLabel={t('search.find_country')} none={q => t('search.none_country', { q })} value={filters.country} onPick={v => set('country', v)}
               items={lists.countries.filter(c => c.country_code).map(c => opt(c.country_code, c.country || c.country_code, c.count))} />
-            {filters.country && lists.states.length > 0 && <PickList label="Region" value={filters.state} onPick={v => set('state', v)}
+            {filters.country && lists.states.length > 0 && <PickList label={t('search.region')} find={n => t('search.find_regions', { n })} findLabel={t('search.find_region')} none={q => t('search.none_region', { q })} value={filters.state} onPick={v => set('state', v)}
               items={lists.states.filter(s => s.state).map(s => opt(s.state, s.state, s.count))} />}
-            {filters.state && lists.cities.length > 0 && <PickList label="City" plural="cities" value={filters.city} onPick={v => set('city', v)}
+            {filters.state && lists.cities.length > 0 && <PickList label={t('search.city')} find={n => t('search.find_cities', { n })} findLabel={t('search.find_city')} none={q => t('search.none_city', { q })} value={filters.city} onPick={v => set('city', v)}
               items={lists.cities.filter(c => c.city).map(c => opt(c.city, c.city, c.count))} />}
           </section>
           <section data-section="more">
-            <h3>Album and folder</h3>
-            <label class="field"><span>Album</span>
-              <select class="input" aria-label="Album" value={filters.album || ''} onChange={e => set('album', e.currentTarget.value)}>
-                <option value="">Any album</option>
+            <h3>{t('search.album_folder')}</h3>
+            <label class="field"><span>{t('search.album')}</span>
+              <select class="input" aria-label={t('search.album')} value={filters.album || ''} onChange={e => set('album', e.currentTarget.value)}>
+                <option value="">{t('search.any_album')}</option>
                 {lists.albums.map(a => <option key={a.id} value={String(a.id)}>{a.title}</option>)}
               </select></label>
-            <label class="field"><span>Folder (photos directly in it)</span>
-              <input class="input" aria-label="Folder" placeholder="e.g. 2019/Lisbon" defaultValue={filters.folder || ''} onChange={e => set('folder', e.currentTarget.value)} /></label>
+            <label class="field"><span>{t('search.folder_hint')}</span>
+              <input class="input" aria-label={t('search.folder')} placeholder={t('search.folder_example')} defaultValue={filters.folder || ''} onChange={e => set('folder', e.currentTarget.value)} /></label>
           </section>
         </div>
         <footer>
-          {Object.keys(filters).some(k => k !== 'q') && <button class="btn" onClick={() => navigate('/search' + qs({ q: filters.q }), { replace: true })}>Clear filters</button>}
+          {Object.keys(filters).some(k => k !== 'q') && <button class="btn" onClick={() => navigate('/search' + qs({ q: filters.q }), { replace: true })}>{t('search.clear_filters')}</button>}
           <span class="spacer" />
-          <button class="btn primary" onClick={onClose}>{total == null ? 'Show photos' : `Show ${count(total)}`}</button>
+          <button class="btn primary" onClick={onClose}>{total == null ? t('search.show_photos') : t('search.show_n', { n: total })}</button>
         </footer>
       </div>
     </div>
@@ -230,7 +242,7 @@ function FiltersSheet({ first, filters, lists, set, total, onClose }) {
 
 // PickList is a list one can type into to narrow it: libraries have
 // hundreds of cameras. Picking the chosen entry again clears it.
-function PickList({ label, plural, items, value, onPick }) {
+function PickList({ label, find, findLabel, none, items, value, onPick }) {
   const [f, setF] = useState('')
   const LIMIT = 50
   const k = fold(f.trim())
@@ -243,18 +255,18 @@ function PickList({ label, plural, items, value, onPick }) {
       <h3>{label}</h3>
       {items.length > 8 && (
         <div class="pick-search"><Icon name="search" size={18} />
-          <input type="search" class="input" placeholder={`Search ${items.length} ${plural || label.toLowerCase() + 's'}…`}
-            aria-label={`Search ${label.toLowerCase()} list`} value={f} onInput={e => setF(e.currentTarget.value)} /></div>
+          <input type="search" class="input" placeholder={find(items.length)}
+            aria-label={findLabel} value={f} onInput={e => setF(e.currentTarget.value)} /></div>
       )}
       <div class="pick-list" role="listbox" aria-label={label}>
         {[...(chosen ? [chosen] : []), ...shown].map(it => (
           <button key={it.value} role="option" aria-selected={it.value === value} class={it.value === value ? 'on' : ''} onClick={() => onPick(it.value === value ? '' : it.value)}>
-            <span class="grow">{it.label}</span><span class="muted small">{it.count}</span>{it.value === value && <Icon name="check" size={18} />}
+            <span class="grow">{it.label}</span><span class="muted small">{fmtNum(it.count)}</span>{it.value === value && <Icon name="check" size={18} />}
           </button>
         ))}
-        {!match.length && <p class="muted small">No {label.toLowerCase()} matches “{f}”.</p>}
+        {!match.length && <p class="muted small">{none(f)}</p>}
       </div>
-      {match.length > LIMIT && <p class="muted small">{match.length - LIMIT} more — type to narrow the list.</p>}
+      {match.length > LIMIT && <p class="muted small">{t('search.more_items', { n: match.length - LIMIT })}</p>}
     </div>
   )
 }

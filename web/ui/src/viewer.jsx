@@ -13,6 +13,7 @@
 // took the window's width and its bottom was cut off.)
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { api, download, get, mapStyle, qs, session, thumb, toast } from './api.js'
+import { fmtDate, fmtNum, t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { isAdmin, canEdit as mayEdit } from './roles.js'
 import { LiveButton, LiveVideo, useLive } from './motion.jsx'
@@ -61,15 +62,15 @@ function dims(p, n) {
   return a >= 1 ? [big, big / a] : [big * a, big]
 }
 
-// "Tue, 2 Jul 2019, 13:14" (in the browser's locale) from the wall-clock
+// "Tue, Jul 2, 2019, 1:14 PM" (in the app's language) from the wall-clock
 // time the photo was taken; narrow screens leave out the weekday, and the
 // time never breaks across lines.
 export function fmtTaken(s, narrow) {
   const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)/.exec(s || '')
   if (!m) return ''
   const d = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5])
-  return d.toLocaleDateString(undefined, { weekday: narrow ? undefined : 'short', day: 'numeric', month: 'short', year: 'numeric' }) + ', ' +
-    d.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' }).replace(/\s/g, '\u00a0')
+  return fmtDate(d, { weekday: narrow ? undefined : 'short', day: 'numeric', month: 'short', year: 'numeric' }) + ', ' +
+    fmtDate(d, { hour: 'numeric', minute: '2-digit' }).replace(/\s/g, '\u00a0')
 }
 
 // useSize follows an element's size (the free area changes with the
@@ -115,16 +116,16 @@ function Pending({ id }) {
       // A share behind a password asks for it first; once unlocked, its
       // grid hands the photo over (viewer-state.js, useGridList).
       if (share && e.status === 401) return setHidden(true)
-      toast(e.status === 404 ? 'That photo is not here (any more).' : e.message, 'error')
+      toast(e.status === 404 ? t('viewer.not_here') : e.message, 'error')
       closeViewer()
     })
     return () => { alive = false }
   }, [id])
   if (hidden) return null
   return (
-    <div class="viewer" role="dialog" aria-modal="true" aria-busy="true" aria-label="Opening photo">
+    <div class="viewer" role="dialog" aria-modal="true" aria-busy="true" aria-label={t('viewer.opening')}>
       <div class="stage">
-        <div class="vtop"><button class="ib" onClick={() => closeViewer()} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button></div>
+        <div class="vtop"><button class="ib" onClick={() => closeViewer()} aria-label={t('viewer.close_esc')} title={t('viewer.close_esc')}><Icon name="left" /></button></div>
         <div class="frame" />
       </div>
     </div>
@@ -194,7 +195,7 @@ function ViewerOpen({ v }) {
     setFav(want); p.favorite = want // optimistic
     try {
       await api('PATCH', `/photos/${p.id}`, { favorite: want })
-      toast(want ? 'Added to favourites' : 'Removed from favourites', 'ok', 1800)
+      toast(want ? t('viewer.fav_added') : t('viewer.fav_removed'), 'ok', 1800)
       emit('photo-updated', p)
     } catch { setFav(!want); p.favorite = !want }
   }
@@ -215,7 +216,7 @@ function ViewerOpen({ v }) {
     setStars(n); p.rating = n
     try {
       await api('PATCH', `/photos/${p.id}`, { rating: n })
-      toast(n ? `Rated ${n} star${n === 1 ? '' : 's'}` : 'Stars cleared', 'ok', 1500)
+      toast(n ? t('viewer.rated', { n }) : t('viewer.stars_cleared'), 'ok', 1500)
       setDetail(d => (d && d.photo?.id === p.id ? { ...d, photo: { ...d.photo, rating: n } } : d))
       emit('photo-updated', p)
     } catch { setStars(was); p.rating = was }
@@ -224,7 +225,8 @@ function ViewerOpen({ v }) {
     try {
       await api('PATCH', `/photos/${p.id}`, { [flag]: on })
       p[flag] = on
-      toast(on ? `Moved to ${flag === 'archived' ? 'archive' : 'private'}` : `Removed from ${flag === 'archived' ? 'archive' : 'private'}`, 'ok', 2000)
+      const archive = flag === 'archived'
+      toast(on ? (archive ? t('viewer.to_archive') : t('viewer.to_private')) : (archive ? t('viewer.from_archive') : t('viewer.from_private')), 'ok', 2000)
       emit('photos-changed')
       setDetail(d => d && { ...d, photo: { ...d.photo, [flag]: on } })
     } catch { /* toast shown */ }
@@ -288,8 +290,8 @@ function ViewerOpen({ v }) {
     if (e.target.tagName === 'VIDEO' && e.clientY > e.target.getBoundingClientRect().bottom - 64) return
     ptrs.current.set(e.pointerId, at(e))
     if (ptrs.current.size === 2 && !video) {
-      const t = two()
-      g.current = { pinch: t.d, mid: t.m, z: zr.current }
+      const p2 = two()
+      g.current = { pinch: p2.d, mid: p2.m, z: zr.current }
     } else if (ptrs.current.size === 1) {
       g.current = { x: e.clientX, y: e.clientY, z: zr.current, dx: 0, dy: 0, moved: false }
     }
@@ -300,9 +302,9 @@ function ViewerOpen({ v }) {
     ptrs.current.set(e.pointerId, at(e))
     if (gs.pinch) {
       if (ptrs.current.size < 2) return
-      const t = two()
-      const nz = zoomAt(gs.z.s * t.d / gs.pinch, gs.mid.x, gs.mid.y, gs.z)
-      put(clampZ(nz.s, nz.x + t.m.x - gs.mid.x, nz.y + t.m.y - gs.mid.y))
+      const p2 = two()
+      const nz = zoomAt(gs.z.s * p2.d / gs.pinch, gs.mid.x, gs.mid.y, gs.z)
+      put(clampZ(nz.s, nz.x + p2.m.x - gs.mid.x, nz.y + p2.m.y - gs.mid.y))
       return
     }
     const dx = e.clientX - gs.x, dy = e.clientY - gs.y
@@ -340,22 +342,22 @@ function ViewerOpen({ v }) {
   const fileName = cur?.files?.find(f => f.primary)?.name || cur?.files?.[0]?.name || ''
   const when = fmtTaken(p.taken_local || p.taken_at, fw > 0 && fw < 600)
   const lines = [when, place || p.title || fileName].filter(Boolean)
-  const label = p.title || fileName || (video ? 'video' : 'photo')
+  const label = p.title || fileName || (video ? t('viewer.a_video') : t('viewer.a_photo'))
   const onNatural = (w, h) => w > 0 && h > 0 && setNat(n => (n && n.id === p.id && n.w >= w ? n : { id: p.id, w, h }))
   const box = { left: (fw - dw) / 2 + 'px', top: (fh - dh) / 2 + 'px', width: dw + 'px', height: dh + 'px' }
   return (
-    <div class={'viewer' + (info ? ' with-info' : '')} data-id={p.id} role="dialog" aria-modal="true" aria-label={`Photo ${v.index + 1} of ${v.list.length}`}>
+    <div class={'viewer' + (info ? ' with-info' : '')} data-id={p.id} role="dialog" aria-modal="true" aria-label={t('viewer.position', { i: v.index + 1, n: v.list.length })}>
       <div class="stage">
         <div class="vtop">
-          <button class="ib" onClick={() => closeViewer()} aria-label="Close (Esc)" title="Close (Esc)"><Icon name="left" /></button>
+          <button class="ib" onClick={() => closeViewer()} aria-label={t('viewer.close_esc')} title={t('viewer.close_esc')}><Icon name="left" /></button>
           <div class="vtitle" title={lines.join(' · ')}>{lines.map((l, i) => (i ? <span key={i}>{l}</span> : <b key={i}>{l}</b>))}</div>
-          {stars > 0 && <span class="vstars" role="img" aria-label={`${stars} star${stars === 1 ? '' : 's'}`} title={`${stars} star${stars === 1 ? '' : 's'} (0–5 to change)`}><Icon name="star" filled size={16} />{stars}</span>}
+          {stars > 0 && <span class="vstars" role="img" aria-label={t('viewer.stars', { n: stars })} title={t('viewer.stars_change', { n: stars })}><Icon name="star" filled size={16} />{stars}</span>}
           <LiveButton live={live} />
-          {canEdit && <button class={'ib' + (fav ? ' on' : '')} onClick={toggleFav} aria-pressed={fav} aria-label={fav ? 'Unfavourite (f)' : 'Favourite (f)'} title="Favourite (f)"><Icon name="heart" filled={fav} /></button>}
+          {canEdit && <button class={'ib' + (fav ? ' on' : '')} onClick={toggleFav} aria-pressed={fav} aria-label={fav ? t('viewer.unfavourite') : t('viewer.favourite')} title={t('viewer.favourite')}><Icon name="heart" filled={fav} /></button>}
           {canEdit && <button class="ib" onClick={trashOrRestore} data-testid="viewer-trash"
-            aria-label={p.trashed_at ? 'Restore from Trash' : 'Move to Trash (Delete)'} title={p.trashed_at ? 'Restore' : 'Move to Trash (Delete)'}><Icon name={p.trashed_at ? 'refresh' : 'trash'} /></button>}
-          {canDownload && <a class="ib dl" href={download(p)} download aria-label="Download original" title="Download original"><Icon name="download" /></a>}
-          <button class={'ib' + (info ? ' on' : '')} onClick={toggleInfo} aria-pressed={info} aria-label="Info (i)" title="Info (i)"><Icon name="info" /></button>
+            aria-label={p.trashed_at ? t('viewer.restore_trash') : t('viewer.to_trash')} title={p.trashed_at ? t('viewer.restore') : t('viewer.to_trash')}><Icon name={p.trashed_at ? 'refresh' : 'trash'} /></button>}
+          {canDownload && <a class="ib dl" href={download(p)} download aria-label={t('viewer.download_original')} title={t('viewer.download_original')}><Icon name="download" /></a>}
+          <button class={'ib' + (info ? ' on' : '')} onClick={toggleInfo} aria-pressed={info} aria-label={t('viewer.info_key')} title={t('viewer.info_key')}><Icon name="info" /></button>
         </div>
         <div class="frame" ref={frame} onWheel={onWheel} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp} onDblClick={onDbl}>
           {fw > 0 && (
@@ -368,8 +370,8 @@ function ViewerOpen({ v }) {
                 : <Layers key={p.id} p={p} want={Math.min(maxFit, rendition(pw, ph, dw * z.s * dpr))} alt={label} onNatural={onNatural} />}
             </div>
           )}
-          {v.index > 0 && <button class="ib nav-btn l" onClick={() => stepViewer(-1)} aria-label="Previous photo"><Icon name="left" /></button>}
-          {v.index < v.list.length - 1 && <button class="ib nav-btn r" onClick={() => stepViewer(1)} aria-label="Next photo"><Icon name="right" /></button>}
+          {v.index > 0 && <button class="ib nav-btn l" onClick={() => stepViewer(-1)} aria-label={t('viewer.previous')}><Icon name="left" /></button>}
+          {v.index < v.list.length - 1 && <button class="ib nav-btn r" onClick={() => stepViewer(1)} aria-label={t('viewer.next')}><Icon name="right" /></button>}
         </div>
       </div>
       {info && <InfoPanel p={p} stars={stars} onRate={rate} detail={cur} setDetail={setDetail} canEdit={canEdit} shared={shared} canDownload={canDownload} onFlag={setFlag} onClose={() => setInfo(false)} />}
@@ -394,8 +396,8 @@ function Layers({ p, want, alt, onNatural }) {
   useEffect(() => {
     if (want <= top) return
     // Wait for a wheel or pinch to settle, so one zoom asks for one size.
-    const t = setTimeout(() => setAsked(a => (a.includes(want) ? a : [...a, want].sort((x, y) => x - y))), 150)
-    return () => clearTimeout(t)
+    const timer = setTimeout(() => setAsked(a => (a.includes(want) ? a : [...a, want].sort((x, y) => x - y))), 150)
+    return () => clearTimeout(timer)
   }, [want, top])
   const loaded = (i, img) => {
     img.decode().catch(() => {}).then(() => {
@@ -408,8 +410,8 @@ function Layers({ p, want, alt, onNatural }) {
     return (
       <div class="vfail" role="img" aria-label={alt}>
         <Icon name={pr && (pr.kind === 'damaged' || pr.kind === 'incomplete') ? 'broken' : 'alert'} />
-        <b>{pr ? pr.reason : 'No preview'}</b>
-        <span>{pr ? pr.detail : why || 'This file cannot be shown here.'} Download the original to open it elsewhere.</span>
+        <b>{pr ? pr.reason : t('viewer.no_preview')}</b>
+        <span>{pr ? pr.detail : why || t('viewer.cannot_show')}{' '}{t('viewer.open_elsewhere')}</span>
         {pr?.fix && <span class="small">{pr.fix}</span>}
       </div>
     )
@@ -434,8 +436,9 @@ function leave(e) {
   closeViewer(e.currentTarget.getAttribute('href'))
 }
 
-const fmtBytes = n => (n >= 1e9 ? (n / 1e9).toFixed(1) + ' GB' : n >= 1e6 ? (n / 1e6).toFixed(1) + ' MB' : Math.round(n / 1e3) + ' KB')
-const fmtExp = t => (!t ? '' : t >= 1 ? `${t}s` : `1/${Math.round(1 / t)}`)
+const dec1 = x => fmtNum(x, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+const fmtBytes = n => (n >= 1e9 ? dec1(n / 1e9) + ' GB' : n >= 1e6 ? dec1(n / 1e6) + ' MB' : fmtNum(Math.round(n / 1e3)) + ' KB')
+const fmtExp = x => (!x ? '' : x >= 1 ? `${fmtNum(x)}s` : `1/${Math.round(1 / x)}`)
 
 function InfoPanel({ p, stars, onRate, detail, setDetail, canEdit, shared, canDownload, onFlag, onClose }) {
   const d = detail && !detail.error ? detail : null
@@ -445,7 +448,7 @@ function InfoPanel({ p, stars, onRate, detail, setDetail, canEdit, shared, canDo
       const r = await api('PATCH', `/photos/${p.id}`, body)
       Object.assign(p, r.photo || body)
       setDetail(r)
-      toast('Saved', 'ok', 1500)
+      toast(t('viewer.saved'), 'ok', 1500)
       emit('photo-updated', p)
     } catch { /* toast shown */ }
   }
@@ -458,29 +461,29 @@ function InfoPanel({ p, stars, onRate, detail, setDetail, canEdit, shared, canDo
   const expo = [ph.f_number && `ƒ/${ph.f_number}`, fmtExp(ph.exposure_time), ph.focal_length && `${ph.focal_length} mm`, ph.iso && `ISO ${ph.iso}`].filter(Boolean).join('  ·  ')
   const place = [ph.city, ph.state, ph.country].filter(Boolean).join(', ')
   return (
-    <aside class="info" aria-label="Photo info">
+    <aside class="info" aria-label={t('viewer.photo_info')}>
       <div style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
-        <h2 style={{ flex: 1 }}>Info</h2>
-        <button class="ib" onClick={onClose} aria-label="Close info"><Icon name="close" /></button>
+        <h2 style={{ flex: 1 }}>{t('viewer.info')}</h2>
+        <button class="ib" onClick={onClose} aria-label={t('viewer.close_info')}><Icon name="close" /></button>
       </div>
       {detail?.error && <p class="err">{detail.error}</p>}
-      <div style={{ margin: '12px 0 6px', fontSize: 17, fontWeight: 600 }}>{field('title', ph.title, { label: 'Title', placeholder: 'Add a title' })}</div>
-      <div>{field('description', ph.description, { label: 'Description', placeholder: 'Add a description', multiline: true })}</div>
-      <h3>Details</h3>
+      <div style={{ margin: '12px 0 6px', fontSize: 17, fontWeight: 600 }}>{field('title', ph.title, { label: t('viewer.title'), placeholder: t('viewer.add_title') })}</div>
+      <div>{field('description', ph.description, { label: t('viewer.description'), placeholder: t('viewer.add_description'), multiline: true })}</div>
+      <h3>{t('viewer.details')}</h3>
       <dl>
         <dt><Icon name="calendar" size={20} /></dt>
-        <dd>{field('taken_local', when, { label: 'Date taken (YYYY-MM-DD HH:MM:SS)', placeholder: 'Date', parse: v => ({ taken_local: v.trim(), taken_offset: ph.taken_offset ?? null }) })}
+        <dd>{field('taken_local', when, { label: t('viewer.date_label'), placeholder: t('viewer.date'), parse: v => ({ taken_local: v.trim(), taken_offset: ph.taken_offset ?? null }) })}
           {canEdit && <ZoneSelect offset={ph.taken_offset} onChange={off => save({ taken_local: when, taken_offset: off })} />}
-          <div class="small muted">{TAKEN_FROM[ph.taken_source] || (ph.taken_source ? `from ${ph.taken_source}` : '')}{!canEdit && ph.taken_offset != null ? ` · ${fmtOffset(ph.taken_offset)}` : ''}</div></dd>
+          <div class="small muted">{takenFrom(ph.taken_source)}{!canEdit && ph.taken_offset != null ? ` · ${fmtOffset(ph.taken_offset)}` : ''}</div></dd>
         {(camera || expo) && <><dt><Icon name="photo" size={20} /></dt><dd>{camera}<div class="small muted">{ph.lens}</div><div class="small muted">{expo}</div></dd></>}
         {(canEdit || stars > 0) && <><dt><Icon name="star" size={20} /></dt>
-          <dd>{canEdit ? <Stars value={stars} onChange={onRate} /> : <span aria-label={`${stars} stars`}>{'★'.repeat(stars)}</span>}</dd></>}
+          <dd>{canEdit ? <Stars value={stars} onChange={onRate} /> : <span aria-label={t('viewer.stars', { n: stars })}>{'★'.repeat(stars)}</span>}</dd></>}
         <dt><Icon name="image" size={20} /></dt>
-        <dd>{ph.width} × {ph.height}{ph.width ? ` · ${(ph.width * ph.height / 1e6).toFixed(1)} MP` : ''}</dd>
+        <dd>{ph.width} × {ph.height}{ph.width ? ` · ${t('viewer.megapixels', { mp: dec1(ph.width * ph.height / 1e6) })}` : ''}</dd>
         <dt><Icon name="pin" size={20} /></dt>
-        <dd>{place || <span class="muted">No place</span>}
+        <dd>{place || <span class="muted">{t('viewer.no_place')}</span>}
           {!shared && field('location', ph.lat != null ? `${(+ph.lat).toFixed(5)}, ${(+ph.lng).toFixed(5)}` : '', {
-            label: 'Location as latitude, longitude', placeholder: 'Add a location (lat, lng)',
+            label: t('viewer.location_label'), placeholder: t('viewer.add_location'),
             parse: v => {
               if (!v.trim()) return { lat: null, lng: null }
               const [a, b] = v.split(',').map(Number)
@@ -491,30 +494,30 @@ function InfoPanel({ p, stars, onRate, detail, setDetail, canEdit, shared, canDo
               the position when the owner included locations) gets it as
               numbers, without a map that needs a login. */}
           {ph.lat != null && !shared && <MiniMap lat={+ph.lat} lng={+ph.lng} />}
-          {ph.lat != null && !shared && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={leave}>Show on map</a>{PLACE_FROM[ph.place_source] ? <span class="muted"> · {PLACE_FROM[ph.place_source]}</span> : null}</div>}
+          {ph.lat != null && !shared && <div class="small"><a href={`/map?lat=${ph.lat}&lng=${ph.lng}&z=13`} onClick={leave}>{t('viewer.show_on_map')}</a>{placeFrom(ph.place_source) ? <span class="muted"> · {placeFrom(ph.place_source)}</span> : null}</div>}
           {ph.lat != null && shared && <div class="small muted">{(+ph.lat).toFixed(5)}, {(+ph.lng).toFixed(5)}</div>}
           {ph.lat == null && !shared && <TrackSuggestion p={p} canEdit={canEdit} onPlaced={setDetail} />}
         </dd>
       </dl>
-      {d?.people?.length ? <><h3>People</h3><div class="photo-people">{d.people.map(f => <a key={f.id} class="chip" href={`/people/${f.person_id}`} onClick={leave}><Icon name="user" size={16} />{f.name}</a>)}</div></> : null}
+      {d?.people?.length ? <><h3>{t('viewer.people')}</h3><div class="photo-people">{d.people.map(f => <a key={f.id} class="chip" href={`/people/${f.person_id}`} onClick={leave}><Icon name="user" size={16} />{f.name}</a>)}</div></> : null}
       {(canEdit || d?.keywords?.length > 0) && <>
-        <h3>Keywords</h3>
-        {field('keywords', (d?.keywords || []).join(', '), { label: 'Keywords, separated by commas', placeholder: 'Add keywords', parse: v => ({ keywords: v.split(',').map(s => s.trim()).filter(Boolean) }) })}
+        <h3>{t('viewer.keywords')}</h3>
+        {field('keywords', (d?.keywords || []).join(', '), { label: t('viewer.keywords_label'), placeholder: t('viewer.add_keywords'), parse: v => ({ keywords: v.split(',').map(s => s.trim()).filter(Boolean) }) })}
       </>}
-      {d?.albums?.length ? <><h3>Albums</h3>{d.albums.map(a => <div key={a.id}><a href={`/albums/${a.id}`} onClick={leave}>{a.title}</a></div>)}</> : null}
-      <h3>Files</h3>
-      {!d && !detail?.error && <p class="muted small">Loading…</p>}
+      {d?.albums?.length ? <><h3>{t('viewer.albums')}</h3>{d.albums.map(a => <div key={a.id}><a href={`/albums/${a.id}`} onClick={leave}>{a.title}</a></div>)}</> : null}
+      <h3>{t('viewer.files')}</h3>
+      {!d && !detail?.error && <p class="muted small">{t('common.loading')}</p>}
       {d?.files?.map(f => (
         <div key={f.id} style={{ marginBottom: 10 }}>
-          <div style={{ overflowWrap: 'anywhere' }}>{f.path || f.name}{f.missing && <span class="err"> (missing)</span>}</div>
-          <div class="small muted">{fmtBytes(f.size)} · {f.mime}{f.primary ? ' · primary' : ''}{canDownload && <> · <a href={download(p, f)} download>Download</a></>}</div>
+          <div style={{ overflowWrap: 'anywhere' }}>{f.path || f.name}{f.missing && <span class="err">{' '}{t('viewer.missing')}</span>}</div>
+          <div class="small muted">{fmtBytes(f.size)} · {f.mime}{f.primary ? ` · ${t('viewer.primary')}` : ''}{canDownload && <> · <a href={download(p, f)} download>{t('common.download')}</a></>}</div>
         </div>
       ))}
       {canEdit && <>
-        <h3>Visibility</h3>
+        <h3>{t('viewer.visibility')}</h3>
         <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
-          <button class="btn" onClick={() => onFlag('archived', !ph.archived)}><Icon name="archive" size={18} />{ph.archived ? 'Unarchive' : 'Archive'}</button>
-          <button class="btn" onClick={() => onFlag('private', !ph.private)}><Icon name="lock" size={18} />{ph.private ? 'Make public' : 'Make private'}</button>
+          <button class="btn" onClick={() => onFlag('archived', !ph.archived)}><Icon name="archive" size={18} />{ph.archived ? t('viewer.unarchive') : t('viewer.archive')}</button>
+          <button class="btn" onClick={() => onFlag('private', !ph.private)}><Icon name="lock" size={18} />{ph.private ? t('viewer.make_public') : t('viewer.make_private')}</button>
         </div>
         <OnlyMe p={p} ph={ph} setDetail={setDetail} />
       </>}
@@ -533,22 +536,38 @@ function OnlyMe({ p, ph, setDetail }) {
       const r = await api('PUT', `/photos/${p.id}/only-me`, { only_me: on })
       p.only_me = on
       setDetail(r)
-      toast(on ? 'Only you (and admins) see it now' : 'Your partners see it again', 'ok', 2000)
+      toast(on ? t('viewer.only_me_on') : t('viewer.only_me_off'), 'ok', 2000)
       emit('photo-updated', p)
     } catch { /* toast shown */ }
   }
   return <>
-    <label class="check" data-testid="only-me"><input type="checkbox" checked={!!ph.only_me} onChange={e => set(e.currentTarget.checked)} />Only me{ph.owner_user !== me.id ? ' (another user’s photo)' : ''}</label>
-    <p class="small muted" style={{ margin: 0 }}>Private hides it from viewers; Only me hides it from everyone but you and the admins, partners included.</p>
+    <label class="check" data-testid="only-me"><input type="checkbox" checked={!!ph.only_me} onChange={e => set(e.currentTarget.checked)} />{ph.owner_user !== me.id ? t('viewer.only_me_other') : t('viewer.only_me')}</label>
+    <p class="small muted" style={{ margin: 0 }}>{t('viewer.only_me_help')}</p>
   </>
 }
 
-// Where the date taken came from, in words.
-const TAKEN_FROM = {
-  exif: 'from EXIF', xmp: 'from XMP', iptc: 'from IPTC', maker: "from the camera's own record", video: 'from the video header',
-  file_name: 'from the file name', folder_name: "from the folder's name", file_time: "from the file's modified time", manual: 'set by hand',
+// takenFrom says where the date taken came from, in words.
+function takenFrom(src) {
+  switch (src) {
+    case 'exif': return t('viewer.from_exif')
+    case 'xmp': return t('viewer.from_xmp')
+    case 'iptc': return t('viewer.from_iptc')
+    case 'maker': return t('viewer.from_maker')
+    case 'video': return t('viewer.from_video')
+    case 'file_name': return t('viewer.from_file_name')
+    case 'folder_name': return t('viewer.from_folder_name')
+    case 'file_time': return t('viewer.from_file_time')
+    case 'manual': return t('viewer.set_by_hand')
+    default: return src ? t('viewer.from_other', { source: src }) : ''
+  }
 }
-const PLACE_FROM = { offline: 'offline places', online: 'online geocoder' }
+
+// placeFrom names where the place names came from.
+function placeFrom(src) {
+  if (src === 'offline') return t('viewer.place_offline')
+  if (src === 'online') return t('viewer.place_online')
+  return ''
+}
 
 // fmtOffset writes minutes east of UTC as "UTC+05:30".
 export const fmtOffset = m => `UTC${m < 0 ? '−' : '+'}${String(Math.floor(Math.abs(m) / 60)).padStart(2, '0')}:${String(Math.abs(m) % 60).padStart(2, '0')}`
@@ -562,9 +581,9 @@ function ZoneSelect({ offset, onChange }) {
   const has = offset != null
   const list = has && !OFFSETS.includes(offset) ? [...OFFSETS, offset].sort((a, b) => a - b) : OFFSETS
   return (
-    <select class="edit zone" aria-label="Time zone of the date taken" title="Time zone of the date taken" value={has ? String(offset) : ''}
+    <select class="edit zone" aria-label={t('viewer.zone')} title={t('viewer.zone')} value={has ? String(offset) : ''}
       onChange={e => { const v = e.currentTarget.value; onChange(v === '' ? null : +v) }}>
-      <option value="">Time zone unknown</option>
+      <option value="">{t('viewer.zone_unknown')}</option>
       {list.map(m => <option key={m} value={String(m)}>{fmtOffset(m)}</option>)}
     </select>
   )
@@ -586,27 +605,27 @@ function tiles() {
 }
 
 function MiniMap({ lat, lng }) {
-  const [t, setT] = useState(null)
-  useEffect(() => { let alive = true; tiles().then(x => alive && setT(x)); return () => { alive = false } }, [])
-  const z = t ? t.z : 0
+  const [tl, setTl] = useState(null) // the tile service: URL template and zoom
+  useEffect(() => { let alive = true; tiles().then(x => alive && setTl(x)); return () => { alive = false } }, [])
+  const z = tl ? tl.z : 0
   const n = 2 ** z
   const wx = (lng + 180) / 360 * 256 * n
   const sin = Math.min(Math.max(Math.sin(lat * Math.PI / 180), -0.9999), 0.9999)
   const wy = (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * 256 * n
   const imgs = []
-  if (t) {
+  if (tl) {
     // Enough tiles to fill 400 × 180 around the point.
     for (let ty = Math.floor((wy - 90) / 256); ty <= Math.floor((wy + 90) / 256); ty++) {
       if (ty < 0 || ty >= n) continue
       for (let tx = Math.floor((wx - 200) / 256); tx <= Math.floor((wx + 200) / 256); tx++) {
         const x = ((tx % n) + n) % n
-        imgs.push(<img key={tx + ',' + ty} alt="" draggable={false} src={t.url.replace('{z}', z).replace('{x}', x).replace('{y}', ty)}
+        imgs.push(<img key={tx + ',' + ty} alt="" draggable={false} src={tl.url.replace('{z}', z).replace('{x}', x).replace('{y}', ty)}
           style={{ left: `calc(50% + ${Math.round(tx * 256 - wx)}px)`, top: `calc(50% + ${Math.round(ty * 256 - wy)}px)` }} />)
       }
     }
   }
   return (
-    <a class="minimap" href={`/map?lat=${lat}&lng=${lng}&z=13`} onClick={leave} aria-label="Show on map" title="Show on map">
+    <a class="minimap" href={`/map?lat=${lat}&lng=${lng}&z=13`} onClick={leave} aria-label={t('viewer.show_on_map')} title={t('viewer.show_on_map')}>
       {imgs}<i class="pin" />
     </a>
   )
@@ -617,13 +636,13 @@ function MiniMap({ lat, lng }) {
 // the stars.
 export function Stars({ value, onChange, keep }) {
   return (
-    <div class="stars" role="radiogroup" aria-label="Rating">
-      {keep && <button type="button" role="radio" class="word" aria-checked={value === null} onClick={() => onChange(null)}>Keep</button>}
+    <div class="stars" role="radiogroup" aria-label={t('viewer.rating')}>
+      {keep && <button type="button" role="radio" class="word" aria-checked={value === null} onClick={() => onChange(null)}>{t('viewer.keep')}</button>}
       {[1, 2, 3, 4, 5].map(n => (
-        <button type="button" key={n} role="radio" aria-checked={value === n} aria-label={`${n} star${n === 1 ? '' : 's'}`} title={`${n} star${n === 1 ? '' : 's'} (${n})`}
+        <button type="button" key={n} role="radio" aria-checked={value === n} aria-label={t('viewer.stars', { n })} title={t('viewer.stars_key', { n, key: String(n) })}
           class={value >= n ? 'on' : ''} onClick={() => onChange(value === n ? 0 : n)}><Icon name="star" filled={value >= n} /></button>
       ))}
-      {keep && <button type="button" role="radio" class="word" aria-checked={value === 0} onClick={() => onChange(0)}>None</button>}
+      {keep && <button type="button" role="radio" class="word" aria-checked={value === 0} onClick={() => onChange(0)}>{t('viewer.none')}</button>}
     </div>
   )
 }
