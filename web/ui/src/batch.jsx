@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, get, qs, toast } from './api.js'
 import { clearSelection } from './grid.jsx'
-import { t } from './i18n.js'
+import { rich, t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { FormError, useFormError } from './shell.jsx'
 import { emit } from './store.js'
@@ -43,11 +43,6 @@ export function addSeconds(local, secs) {
   return `${String(at.getUTCFullYear()).padStart(4, '0')}-${p(at.getUTCMonth() + 1)}-${p(at.getUTCDate())} ${p(at.getUTCHours())}:${p(at.getUTCMinutes())}:${p(at.getUTCSeconds())}`
 }
 
-// rich renders a message whose {placeholders} stand for marked-up parts,
-// so the sentence stays whole in every language.
-function rich(msg, parts) {
-  return msg.split(/\{(\w+)\}/).map((s, i) => (i % 2 ? parts[s] : s))
-}
 
 export default function BatchEdit({ photos, onClose }) {
   const ids = photos.map(p => p.id)

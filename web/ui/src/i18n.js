@@ -8,6 +8,7 @@
 // Intl.PluralRules for {n}). Numbers put into a message are formatted for
 // the language. t() must only run while rendering or handling an event,
 // never when a module loads: the catalog may not be there yet.
+import { Fragment, h } from 'preact'
 import { flatten } from './locales/flatten.js'
 import { store } from './store.js'
 
@@ -123,4 +124,11 @@ export const fmtList = (items, type = 'conjunction') => new Intl.ListFormat(lang
 export function countryName(code, fallback = '') {
   if (!code || !/^[A-Za-z]{2}$/.test(code)) return fallback || code || ''
   try { return new Intl.DisplayNames([lang], { type: 'region' }).of(code.toUpperCase()) || fallback || code } catch { return fallback || code }
+}
+
+// rich puts elements into a translated sentence: each {name} t() left in
+// msg becomes parts[name] (a <b>, a <code>, a link), so the sentence stays
+// whole and keeps the language's own word order.
+export function rich(msg, parts) {
+  return msg.split(/\{(\w+)\}/).map((x, i) => (i % 2 ? h(Fragment, { key: i }, x in parts ? parts[x] : `{${x}}`) : x))
 }

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { get, qs } from './api.js'
 import { Grid } from './grid.jsx'
-import { fmtDate, fmtNum, monthName, t } from './i18n.js'
+import { fmtDate, fmtNum, monthName, rich, t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { navigate } from './router.js'
 import { photoSource } from './screens.jsx'
@@ -23,11 +23,6 @@ const PERSON = 'person:'
 
 const count = n => t('common.photos', { n })
 
-// marked puts elements into a translated sentence at its {name}
-// placeholders (a <kbd>, a link), so the sentence stays whole.
-function marked(msg, parts) {
-  return msg.split(/\{(\w+)\}/).map((x, i) => (i % 2 ? parts[x] ?? `{${x}}` : x))
-}
 
 // fold makes typed text and names comparable: no case, no accents.
 const fold = s => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
@@ -79,7 +74,7 @@ export function SearchPage({ query }) {
         {active > 0 && <button class="chip" onClick={() => navigate('/search', { replace: true })}><Icon name="close" size={16} />{t('search.clear')}</button>}
       </div>
       {active === 0
-        ? <Empty icon="search" title={t('search.start_title')}><p>{marked(t('search.start_help'), { example: <kbd>{PERSON}{t('search.start_example_name')}</kbd>, key: <kbd>/</kbd> })}</p></Empty>
+        ? <Empty icon="search" title={t('search.start_title')}><p>{rich(t('search.start_help'), { example: <kbd>{PERSON}{t('search.start_example_name')}</kbd>, key: <kbd>/</kbd> })}</p></Empty>
         : <Grid source={src}
           header={<div class="search-head"><h1>{title}</h1><span class="muted" role="status" aria-label={t('search.result_count')}>{total == null ? '' : count(total)}</span></div>}
           empty={<NoMatch filters={filters} />} />}
@@ -151,7 +146,7 @@ function NoMatch({ filters }) {
   return (
     <Empty icon="search" title={t('search.no_match')}>
       {s
-        ? <p class="did-you-mean">{marked(t('search.did_you_mean'), { suggestion: <a href={'/search' + qs({ ...filters, q: s })}>{s}</a> })}</p>
+        ? <p class="did-you-mean">{rich(t('search.did_you_mean'), { suggestion: <a href={'/search' + qs({ ...filters, q: s })}>{s}</a> })}</p>
         : <p>{t('search.no_match_hint')}</p>}
     </Empty>
   )

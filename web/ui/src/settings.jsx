@@ -5,7 +5,7 @@ import { Fragment } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, session, setSession, setThumbToken, toast } from './api.js'
 import { setShowRatings, showRatings } from './grid.jsx'
-import { choose, fmtNum, fmtRelative, LANGS, locale, pick, preference, t } from './i18n.js'
+import { choose, fmtNum, fmtRelative, LANGS, locale, pick, preference, rich, t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { canEdit, isAdmin, ROLES, VIEWER } from './roles.js'
 import { view } from './status.js'
@@ -13,12 +13,6 @@ import { FormError, progress, setTheme, theme, useFormError, withCode } from './
 import { useStore } from './store.js'
 import { YourSpace } from './spaces.jsx'
 
-// rich puts elements into a translated sentence: each {name} left in msg
-// becomes parts[name] (a <b>, a <code>), so the sentence stays whole and
-// its word order is the language's own.
-function rich(msg, parts) {
-  return msg.split(/\{(\w+)\}/).map((x, i) => (i % 2 ? <Fragment key={i}>{x in parts ? parts[x] : `{${x}}`}</Fragment> : x))
-}
 
 // SOURCES are the map and place data credited under About: names, the
 // same in every language.

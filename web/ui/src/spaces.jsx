@@ -4,16 +4,11 @@
 // folders of the originals to users.
 import { useEffect, useState } from 'preact/hooks'
 import { api, get, toast } from './api.js'
-import { t } from './i18n.js'
+import { rich, t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { canEdit } from './roles.js'
 import { FormError, useFormError } from './shell.jsx'
 
-// rich renders a message whose {placeholders} stand for marked-up parts
-// (a name in bold, a folder in code), so each sentence stays whole.
-function rich(msg, parts) {
-  return msg.split(/\{(\w+)\}/).map((s, i) => (i % 2 ? parts[s] : s))
-}
 
 export function YourSpace({ me, admin }) {
   const [data, setData] = useState(null)
