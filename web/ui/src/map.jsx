@@ -68,6 +68,9 @@ const store = (k, on) => { try { localStorage.setItem(k, on ? '1' : '0') } catch
 
 const plural = n => t('common.photos', { n })
 
+// zoomButtons is Leaflet's + and − with their tooltips in the reader's language.
+const zoomButtons = () => L.control.zoom({ zoomInTitle: t('map.zoom_in'), zoomOutTitle: t('map.zoom_out') })
+
 // fillIn puts DOM nodes where a message has {placeholders}: the message's
 // own words go in as text, never as markup.
 function fillIn(el, msg, parts) {
@@ -97,12 +100,13 @@ export default function MapView({ query }) {
     const box = el.current
     const style = mapStyle()
     const m = L.map(box, {
-      worldCopyJump: true, zoomControl: true, minZoom: worldZoom(box), maxZoom: 18, zoomSnap: 1,
+      worldCopyJump: true, zoomControl: false, minZoom: worldZoom(box), maxZoom: 18, zoomSnap: 1,
       // Never past the poles: with minZoom from worldZoom this keeps the
       // base map covering the box top to bottom. Sideways the world repeats.
       maxBounds: [[-MAX_LAT, -1e5], [MAX_LAT, 1e5]], maxBoundsViscosity: 1,
     })
     map.current = m
+    zoomButtons().addTo(m)
     m.attributionControl.setPrefix(false)
     // The hint sits in the attribution's corner, stacked above it, so the
     // two never cover each other or the photos' markers in the middle.
@@ -372,7 +376,8 @@ export function PickPoint({ point, onPick }) {
   pick.current = onPick
   useEffect(() => {
     const box = el.current
-    const m = L.map(box, { worldCopyJump: true, minZoom: 1, maxZoom: 18, zoomSnap: 1, maxBounds: [[-MAX_LAT, -1e5], [MAX_LAT, 1e5]], maxBoundsViscosity: 1 })
+    const m = L.map(box, { worldCopyJump: true, zoomControl: false, minZoom: 1, maxZoom: 18, zoomSnap: 1, maxBounds: [[-MAX_LAT, -1e5], [MAX_LAT, 1e5]], maxBoundsViscosity: 1 })
+    zoomButtons().addTo(m)
     m.attributionControl.setPrefix(false)
     L.tileLayer('/api/v1/tiles/' + mapStyle() + '/{z}/{x}/{y}', { maxZoom: 18, className: 'tiles' }).addTo(m)
     get('/geo' + qs({ bbox: '0,0,0.01,0.01', zoom: 2, style: mapStyle() }), { quiet: true, keepToken: false })
