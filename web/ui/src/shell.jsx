@@ -178,7 +178,7 @@ function signinError() {
   q.delete('signin_error')
   history.replaceState(null, '', location.pathname + (q.toString() ? '?' + q : ''))
   const all = signinErrors()
-  return Object.hasOwn(all, k) ? all[k] : all.internal
+  return Object.prototype.hasOwnProperty.call(all, k) ? all[k] : all.internal
 }
 
 function Login({ error }) {
