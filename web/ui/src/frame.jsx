@@ -11,6 +11,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, get, qs } from './api.js'
 import { Icon } from './icons.jsx'
+import { t } from './i18n.js'
 import { enterFullscreen, leaveFullscreen } from './show.jsx'
 import { listDeck, loadAll, Player, Stage, useStage, useWakeLock } from './slideshow.jsx'
 
@@ -105,12 +106,12 @@ export default function Frame({ token, query }) {
   const pl = player.current
   if (state === 'password') return (
     <div class="auth frame-lock">
-      <form onSubmit={unlock} aria-label="Unlock photo frame">
-        <h1 style={{ marginBottom: 8 }}>Photo frame</h1>
-        <p>This album is protected with a password. This screen remembers it.</p>
-        <label class="field"><span>Password</span><input class="input" name="password" type="password" required autofocus /></label>
+      <form onSubmit={unlock} aria-label={t('frame.unlock')}>
+        <h1 style={{ marginBottom: 8 }}>{t('frame.photo_frame')}</h1>
+        <p>{t('frame.protected')}</p>
+        <label class="field"><span>{t('frame.password')}</span><input class="input" name="password" type="password" required autofocus /></label>
         {pwErr && <p class="err" role="alert"><Icon name="alert" size={18} /><span>{pwErr}</span></p>}
-        <button class="btn primary" style={{ width: '100%' }}>Start the frame</button>
+        <button class="btn primary" style={{ width: '100%' }}>{t('frame.start')}</button>
       </form>
     </div>
   )
@@ -118,19 +119,19 @@ export default function Frame({ token, query }) {
   return (
     <div class={'frame-page' + (chrome ? ' chrome' : '')} data-state={state} data-offline={pl && pl.offline ? '1' : '0'} onClick={onTap}
       onPointerMove={e => e.pointerType === 'mouse' && chrome && wake()}>
-      <Stage stage={stage} playing={playing} label="Photo frame" />
+      <Stage stage={stage} playing={playing} label={t('frame.photo_frame')} />
       {(state !== 'run' || count === 0) && (
         <div class="frame-note" role="status">
-          {state === 'gone' ? 'This photo frame’s link no longer works. Ask for a new one.'
-            : state === 'run' ? 'This album has no photos yet. They appear here as they are added.' : 'Connecting to Pinhole…'}
+          {state === 'gone' ? t('frame.gone')
+            : state === 'run' ? t('frame.empty') : t('frame.connecting')}
         </div>
       )}
       {state === 'run' && (
-        <div class="frame-ctl" role="toolbar" aria-label="Photo frame" aria-hidden={!chrome}>
-          <button class="ib" tabindex={chrome ? 0 : -1} onClick={() => { playing ? pl.pause() : pl.play(); wake() }} aria-label={playing ? 'Pause' : 'Play'}>
+        <div class="frame-ctl" role="toolbar" aria-label={t('frame.photo_frame')} aria-hidden={!chrome}>
+          <button class="ib" tabindex={chrome ? 0 : -1} onClick={() => { playing ? pl.pause() : pl.play(); wake() }} aria-label={playing ? t('frame.pause') : t('frame.play')}>
             <Icon name={playing ? 'pause' : 'play'} filled={!playing} /></button>
-          <button class="ib" tabindex={chrome ? 0 : -1} onClick={() => { pl && pl.step(1); wake() }} aria-label="Next photo"><Icon name="right" /></button>
-          <button class="ib" tabindex={chrome ? 0 : -1} onClick={() => { document.fullscreenElement ? leaveFullscreen() : enterFullscreen(); wake() }} aria-label="Full screen"><Icon name="expand" /></button>
+          <button class="ib" tabindex={chrome ? 0 : -1} onClick={() => { pl && pl.step(1); wake() }} aria-label={t('frame.next')}><Icon name="right" /></button>
+          <button class="ib" tabindex={chrome ? 0 : -1} onClick={() => { document.fullscreenElement ? leaveFullscreen() : enterFullscreen(); wake() }} aria-label={t('frame.full_screen')}><Icon name="expand" /></button>
         </div>
       )}
     </div>

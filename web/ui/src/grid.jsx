@@ -8,6 +8,7 @@ import { aspect, coverSize, thumb, thumbSizes } from './api.js'
 import { Icon } from './icons.jsx'
 import { on, store, useStore } from './store.js'
 import { openViewer, useGridList } from './viewer-state.js'
+import { fmtNum, monthName as monthIn, t } from './i18n.js'
 
 export const selection = store(new Map()) // id → photo
 // selectMode is selection mode on touch screens, where a tap otherwise
@@ -42,9 +43,8 @@ export function setShowRatings(on) {
 // tablets): there no selection tick exists outside selection mode.
 export const touchUI = () => typeof matchMedia === 'function' && matchMedia('(hover: none)').matches
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
-const SHORT = MONTHS.map(m => m.slice(0, 3))
-export const monthName = (y, m) => `${MONTHS[m - 1]} ${y}`
+// monthName is "March 2024" in the reader's language (month 1–12).
+export const monthName = (y, m) => monthIn(y, m)
 
 // justify breaks photos into rows of one height each, filling width W. A row
 // ends where its height comes closest to the target H.
@@ -403,14 +403,14 @@ export function Grid({ source, empty, selectable = true, scrubber = true, onLoad
     <div class={'grid-wrap' + (selecting ? ' selecting' : '')}>
       <div class="grid-scroll" ref={scroller} onScroll={onScroll} aria-busy={!ready}>
         {header && <div ref={headRef} class="grid-head">{header}</div>}
-        {isEmpty ? (st.error ? <div class="empty"><Icon name="missing" /><h2>Could not load photos</h2><p>{st.error}</p></div> : empty) : (
-          <div class="grid-inner" role="grid" aria-label="Photos" style={{ height: ready ? st.total : 2000 }}>
+        {isEmpty ? (st.error ? <div class="empty"><Icon name="missing" /><h2>{t('grid.load_failed')}</h2><p>{st.error}</p></div> : empty) : (
+          <div class="grid-inner" role="grid" aria-label={t('grid.photos')} style={{ height: ready ? st.total : 2000 }}>
             {!ready && <div class="skel" style={{ top: 44, height: 1600, '--rowh': m.H + m.g + 'px' }} />}
             {ready && st.sections.map(s => {
               if (s.top + s.height < lo || s.top > hi) return null
               return (
                 <section class="sec" key={s.id} style={{ top: s.top, height: s.height }} aria-label={s.year ? monthName(s.year, s.month) : undefined}>
-                  {s.year ? <h2 class="sec-h">{monthName(s.year, s.month)} <span class="muted">{s.count}</span></h2> : null}
+                  {s.year ? <h2 class="sec-h">{monthName(s.year, s.month)} <span class="muted">{fmtNum(s.count)}</span></h2> : null}
                   {s.rows && s.rows.map(r => {
                     if (s.top + s.head + r.y + r.h < lo || s.top + s.head + r.y > hi) return null
                     // Cells on screen now load first, at high priority.
@@ -443,7 +443,7 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
   // A live photo that can play its motion gets the live badge; one whose
   // video is missing is a still.
   const video = p.media_type === 'video'
-  const alt = p.title || (p.taken_local || p.taken_at || '').slice(0, 10) || 'photo'
+  const alt = p.title || (p.taken_local || p.taken_at || '').slice(0, 10) || t('grid.photo')
   // A hash-derived tone (0–9) so the placeholder grid is not one flat
   // block; styles.css turns it into a grey of the theme.
   const tone = p.hash ? parseInt(p.hash.slice(0, 2), 16) % 10 : 4
@@ -464,12 +464,12 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
     const url = e.currentTarget.src
     let reason = ''
     try { reason = (await (await fetch(url)).json()).error || '' } catch { /* offline: say nothing more */ }
-    p.problem = { kind: 'no_preview', reason: 'No preview', detail: reason ? reason[0].toUpperCase() + reason.slice(1) + '.' : 'This file cannot be shown.', preview: false }
+    p.problem = { kind: 'no_preview', reason: t('grid.no_preview'), detail: reason ? reason[0].toUpperCase() + reason.slice(1) + '.' : t('grid.cannot_show'), preview: false }
     bump(n => n + 1)
   }
   return (
     <div class={'cell' + (sel ? ' sel' : '') + (tile ? ' ptile' : '')} role="gridcell" tabindex={0} data-id={p.id}
-      aria-label={(p.motion ? `${alt}, live photo` : alt) + (pr ? `, ${pr.reason}` : '')} aria-selected={sel} title={why}
+      aria-label={(p.motion ? t('grid.live_alt', { alt }) : alt) + (pr ? `, ${pr.reason}` : '')} aria-selected={sel} title={why}
       style={{ left: x, top: y, width: w, height: h, '--tone': tone }}
       onClick={e => onClick(e, p)} onKeyDown={e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onClick(e, p) } }}
       onPointerDown={e => onPointerDown(e, p)} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerUp}
@@ -481,12 +481,12 @@ function Cell({ p, x, y, w, h, dpr, eager, sel, onClick, onPointerDown, onPointe
           onLoad={e => e.currentTarget.classList.add('ld')} onError={failed} />}
       {pr && !tile && pr.kind !== 'metadata' && <span class="pbadge" aria-hidden="true"><Icon name="alert" size={16} /></span>}
       {video && <span class="badge">{p.duration ? fmtDuration(p.duration) : ''}<Icon name="play" filled size={16} /></span>}
-      {p.motion && !video && <span class="badge live" title="Live photo"><Icon name="live" size={18} /></span>}
+      {p.motion && !video && <span class="badge live" title={t('grid.live_photo')}><Icon name="live" size={18} /></span>}
       {p._note && <span class="note">{p._note}</span>}
       {p.favorite && <span class="fav"><Icon name="heart" filled size={16} /></span>}
-      {stars && p.rating > 0 && <span class="rate" title={`${p.rating} star${p.rating === 1 ? '' : 's'}`}><Icon name="star" filled size={14} />{p.rating}</span>}
-      {p.only_me && <span class={'onlyme-badge' + (stars && p.rating > 0 ? ' up' : '')} title="Only me" data-testid="only-me-badge"><Icon name="lock" size={12} />Only me</span>}
-      {tick && <button class="chk" tabindex={-1} aria-label={sel ? 'Deselect' : 'Select'}><span><Icon name="check" size={14} /></span></button>}
+      {stars && p.rating > 0 && <span class="rate" title={t('grid.stars', { n: p.rating })}><Icon name="star" filled size={14} />{p.rating}</span>}
+      {p.only_me && <span class={'onlyme-badge' + (stars && p.rating > 0 ? ' up' : '')} title={t('grid.only_me')} data-testid="only-me-badge"><Icon name="lock" size={12} />{t('grid.only_me')}</span>}
+      {tick && <button class="chk" tabindex={-1} aria-label={sel ? t('grid.deselect') : t('common.select')}><span><Icon name="check" size={14} /></span></button>}
     </div>
   )
 }
@@ -553,9 +553,9 @@ function Scrubber({ st, scroller, hoff, onJump }) {
     return { y, s: sectionAt((y / h) * max + 1) }
   }
   const scrub = clientY => {
-    const t = at(clientY)
-    el.scrollTop = (t.y / h) * max + hoff()
-    setTip(t)
+    const p = at(clientY)
+    el.scrollTop = (p.y / h) * max + hoff()
+    setTip(p)
     onJump()
   }
   const down = e => {
@@ -595,16 +595,16 @@ function Scrubber({ st, scroller, hoff, onJump }) {
   }
   const pos = Math.min(Math.max(el ? yOf(el.scrollTop - hoff()) : 0, 9), h - 9)
   return (
-    <div class={'scrubber' + (active ? ' active' : '') + (tip && drag.current ? ' dragging' : '')} ref={ref} aria-label="Timeline scrubber"
+    <div class={'scrubber' + (active ? ' active' : '') + (tip && drag.current ? ' dragging' : '')} ref={ref} aria-label={t('grid.scrubber')}
       onPointerDown={down} onPointerMove={move} onPointerUp={up} onPointerCancel={up}
       onPointerLeave={e => { if (!drag.current && e.pointerType === 'mouse') setTip(null) }}>
       {years.map(y => (
-        <button class="yr" key={y.year} data-year={y.year} style={{ top: y.y }} aria-label={`Jump to ${y.year}`}
+        <button class="yr" key={y.year} data-year={y.year} style={{ top: y.y }} aria-label={t('grid.jump_to', { year: String(y.year) })}
           onClick={e => { if (e.detail === 0) jumpTo(y.s) /* keyboard; pointers are handled above */ }}>{y.year}</button>
       ))}
       <div class="pos" style={{ top: pos }} />
       <div class="handle" style={{ top: Math.min(Math.max(pos, 24), h - 24) }} aria-hidden="true"><Icon name="up" size={14} /><Icon name="down" size={14} /></div>
-      {tip && <div class="bubble" style={{ top: tip.y }} data-year={tip.s.year} data-month={tip.s.month}>{SHORT[tip.s.month - 1]} {tip.s.year}</div>}
+      {tip && <div class="bubble" style={{ top: tip.y }} data-year={tip.s.year} data-month={tip.s.month}>{monthIn(tip.s.year, tip.s.month, 'short')}</div>}
     </div>
   )
 }

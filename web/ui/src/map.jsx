@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, cover, get, mapStyle, qs } from './api.js'
 import { Grid } from './grid.jsx'
 import { HeatLayer } from './heat.js'
+import { t } from './i18n.js'
 import { Icon } from './icons.jsx'
 import { photoSource } from './screens.jsx'
 import { navigate } from './router.js'
@@ -65,7 +66,20 @@ const TRACKS_MAX = 40
 const stored = k => { try { return localStorage.getItem(k) === '1' } catch { return false } }
 const store = (k, on) => { try { localStorage.setItem(k, on ? '1' : '0') } catch { /* private mode */ } }
 
-const plural = n => `${n.toLocaleString()} photo${n === 1 ? '' : 's'}`
+const plural = n => t('common.photos', { n })
+
+// zoomButtons is Leaflet's + and − with their tooltips in the reader's language.
+const zoomButtons = () => L.control.zoom({ zoomInTitle: t('map.zoom_in'), zoomOutTitle: t('map.zoom_out') })
+
+// fillIn puts DOM nodes where a message has {placeholders}: the message's
+// own words go in as text, never as markup.
+function fillIn(el, msg, parts) {
+  for (const s of msg.split(/(\{\w+\})/)) {
+    const k = s.match(/^\{(\w+)\}$/)
+    el.append(k && parts[k[1]] ? parts[k[1]]() : s)
+  }
+  return el
+}
 
 export default function MapView({ query }) {
   const el = useRef(null)
@@ -86,12 +100,13 @@ export default function MapView({ query }) {
     const box = el.current
     const style = mapStyle()
     const m = L.map(box, {
-      worldCopyJump: true, zoomControl: true, minZoom: worldZoom(box), maxZoom: 18, zoomSnap: 1,
+      worldCopyJump: true, zoomControl: false, minZoom: worldZoom(box), maxZoom: 18, zoomSnap: 1,
       // Never past the poles: with minZoom from worldZoom this keeps the
       // base map covering the box top to bottom. Sideways the world repeats.
       maxBounds: [[-MAX_LAT, -1e5], [MAX_LAT, 1e5]], maxBoundsViscosity: 1,
     })
     map.current = m
+    zoomButtons().addTo(m)
     m.attributionControl.setPrefix(false)
     // The hint sits in the attribution's corner, stacked above it, so the
     // two never cover each other or the photos' markers in the middle.
@@ -100,8 +115,11 @@ export default function MapView({ query }) {
         const d = L.DomUtil.create('div', 'map-hint')
         d.setAttribute('role', 'note')
         // One line on any screen: phones get the short wording.
-        d.innerHTML = '<span class="long">Street detail needs an online map: set <code>tiles-url</code> — see <a href="/settings">Settings</a>/README</span>' +
-          '<span class="short">Streets need an online map: <code>tiles-url</code>, see <a href="/settings">Settings</a></span>'
+        const parts = {
+          setting: () => Object.assign(document.createElement('code'), { textContent: 'tiles-url' }),
+          settings: () => Object.assign(document.createElement('a'), { href: '/settings', textContent: t('common.settings') }),
+        }
+        d.append(fillIn(L.DomUtil.create('span', 'long'), t('map.hint_long'), parts), fillIn(L.DomUtil.create('span', 'short'), t('map.hint_short'), parts))
         return d
       },
     })
@@ -255,10 +273,10 @@ export default function MapView({ query }) {
     }
     if (tracksOn.current) { trackLayer.addTo(m); showTracks() }
 
-    let t = 0
+    let settle = 0
     const follow = () => {
       m.on('movestart zoomstart', () => busy(true))
-      m.on('moveend', () => { busy(true); clearTimeout(t); t = setTimeout(load, 120); showTracks() })
+      m.on('moveend', () => { busy(true); clearTimeout(settle); settle = setTimeout(load, 120); showTracks() })
       load()
     }
     m.on('zoomend', () => setZoom(m.getZoom()))
@@ -287,7 +305,7 @@ export default function MapView({ query }) {
       follow()
     }
     start()
-    return () => { alive = false; ctrl && ctrl.abort(); ro.disconnect(); clearTimeout(t); m.remove() }
+    return () => { alive = false; ctrl && ctrl.abort(); ro.disconnect(); clearTimeout(settle); m.remove() }
   }, [])
 
   const [sheetCount, setSheetCount] = useState(null)
@@ -321,28 +339,28 @@ export default function MapView({ query }) {
   return (
     <div class={'mapwrap' + (sheet ? ' with-sheet' : '')}>
       <div class="mapbox">
-        <div ref={el} class="mapel" aria-label="Map of photos" role="region" data-attribution={info?.attribution || ''} data-zoom={zoom} data-heat={heat ? '1' : undefined} />
-        <div class="map-layers" role="group" aria-label="Map layers">
-          <button class={'map-toggle' + (heat ? ' on' : '')} aria-label="Heatmap" aria-pressed={heat} onClick={() => setHeat(!heat)} title="Show where photos were taken as a heatmap">
-            <Icon name="heat" /><span>Heatmap</span>
+        <div ref={el} class="mapel" aria-label={t('map.map_of_photos')} role="region" data-attribution={info?.attribution || ''} data-zoom={zoom} data-heat={heat ? '1' : undefined} />
+        <div class="map-layers" role="group" aria-label={t('map.layers')}>
+          <button class={'map-toggle' + (heat ? ' on' : '')} aria-label={t('map.heatmap')} aria-pressed={heat} onClick={() => setHeat(!heat)} title={t('map.heatmap_title')}>
+            <Icon name="heat" /><span>{t('map.heatmap')}</span>
           </button>
-          <button class={'map-toggle' + (tracks ? ' on' : '')} aria-label="Tracks" aria-pressed={tracks} onClick={() => setTracks(!tracks)} title="Show GPX tracks found among the originals">
-            <Icon name="route" /><span>Tracks</span>
+          <button class={'map-toggle' + (tracks ? ' on' : '')} aria-label={t('map.tracks')} aria-pressed={tracks} onClick={() => setTracks(!tracks)} title={t('map.tracks_title')}>
+            <Icon name="route" /><span>{t('map.tracks')}</span>
           </button>
         </div>
       </div>
       {state === 'unavailable' && (
         <div class="empty" style={{ position: 'absolute', inset: 0, zIndex: 600, background: 'var(--bg)' }}>
-          <Icon name="map" /><h2>Map data not available yet</h2>
-          <p>This Pinhole does not serve map clusters yet. Browse places as a list meanwhile.</p>
-          <a class="btn" href="/places">Places list</a>
+          <Icon name="map" /><h2>{t('map.unavailable')}</h2>
+          <p>{t('map.unavailable_text')}</p>
+          <a class="btn" href="/places">{t('map.places_list')}</a>
         </div>
       )}
       {state.startsWith('error:') && <div class="toast error" style={{ position: 'absolute', top: 12, left: 60, zIndex: 600 }}>{state.slice(6)}</div>}
       {sheet && (
-        <div class="sheet" role="dialog" aria-label="Photos here">
-          <header><b style={{ flex: 1 }}>{sheetCount == null ? 'Photos here' : `${plural(sheetCount)} here`}</b><button class="ib" onClick={() => setSheet(null)} aria-label="Close photos"><Icon name="close" /></button></header>
-          <Grid source={src} scrubber={false} empty={<div class="empty">No photos here.</div>} />
+        <div class="sheet" role="dialog" aria-label={t('map.photos_here')}>
+          <header><b style={{ flex: 1 }}>{sheetCount == null ? t('map.photos_here') : t('map.n_photos_here', { n: sheetCount })}</b><button class="ib" onClick={() => setSheet(null)} aria-label={t('map.close_photos')}><Icon name="close" /></button></header>
+          <Grid source={src} scrubber={false} empty={<div class="empty">{t('map.no_photos_here')}</div>} />
         </div>
       )}
     </div>
@@ -358,7 +376,8 @@ export function PickPoint({ point, onPick }) {
   pick.current = onPick
   useEffect(() => {
     const box = el.current
-    const m = L.map(box, { worldCopyJump: true, minZoom: 1, maxZoom: 18, zoomSnap: 1, maxBounds: [[-MAX_LAT, -1e5], [MAX_LAT, 1e5]], maxBoundsViscosity: 1 })
+    const m = L.map(box, { worldCopyJump: true, zoomControl: false, minZoom: 1, maxZoom: 18, zoomSnap: 1, maxBounds: [[-MAX_LAT, -1e5], [MAX_LAT, 1e5]], maxBoundsViscosity: 1 })
+    zoomButtons().addTo(m)
     m.attributionControl.setPrefix(false)
     L.tileLayer('/api/v1/tiles/' + mapStyle() + '/{z}/{x}/{y}', { maxZoom: 18, className: 'tiles' }).addTo(m)
     get('/geo' + qs({ bbox: '0,0,0.01,0.01', zoom: 2, style: mapStyle() }), { quiet: true, keepToken: false })
@@ -376,5 +395,5 @@ export function PickPoint({ point, onPick }) {
     ro.observe(box)
     return () => { ro.disconnect(); m.remove() }
   }, [])
-  return <div ref={el} class="mpick-box" role="application" aria-label="Map: click where the photos were taken" />
+  return <div ref={el} class="mpick-box" role="application" aria-label={t('map.pick_label')} />
 }

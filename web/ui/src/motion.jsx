@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { motionURL } from './api.js'
 import { Icon } from './icons.jsx'
+import { t } from './i18n.js'
 
 const HOLD_MS = 300 // a press this long is a long press
 const SLOP = 10 // px a press may wander and stay one
@@ -89,12 +90,12 @@ export function LiveVideo({ live }) {
 export function LiveButton({ live }) {
   if (!live.moving) return null
   const mouse = e => e.pointerType === 'mouse'
-  const label = live.failed ? 'This browser cannot play this live photo' : 'Live photo: hover, or press and hold the photo, to play'
+  const label = live.failed ? t('motion.cannot_play') : t('motion.how_to_play')
   return (
     <button class={'ib livebtn' + (live.on ? ' on' : '')} aria-pressed={live.on} aria-label={label} title={label} disabled={live.failed}
       onPointerEnter={e => mouse(e) && live.setOn(true)} onPointerLeave={e => mouse(e) && live.setOn(false)}
       onClick={e => { if (e.detail === 0 || !matchMedia('(hover: hover)').matches) live.setOn(x => !x) }}>
-      <Icon name="live" size={22} /><span>LIVE</span>
+      <Icon name="live" size={22} /><span>{t('motion.badge')}</span>
     </button>
   )
 }

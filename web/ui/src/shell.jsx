@@ -18,13 +18,14 @@ import { emit, store, useStore } from './store.js'
 import { Viewer } from './viewer.jsx'
 import { gridNow, viewer } from './viewer-state.js'
 import { ShowLayer, startSlideshow } from './show.jsx'
+import { t } from './i18n.js'
 
 export const theme = store(localStorage.getItem('pinhole.theme') || 'system')
-export function setTheme(t) {
-  theme.set(t)
-  localStorage.setItem('pinhole.theme', t)
-  if (t === 'system') delete document.documentElement.dataset.theme
-  else document.documentElement.dataset.theme = t
+export function setTheme(v) {
+  theme.set(v)
+  localStorage.setItem('pinhole.theme', v)
+  if (v === 'system') delete document.documentElement.dataset.theme
+  else document.documentElement.dataset.theme = v
 }
 
 // A logged-in browser gets its session inlined into index.html (web/boot.go):
@@ -73,8 +74,8 @@ function pollForNewPhotos() {
     } catch { /* offline for a moment */ }
   }
   check()
-  const t = setInterval(check, 5000)
-  return () => clearInterval(t)
+  const every = setInterval(check, 5000)
+  return () => clearInterval(every)
 }
 
 export function App() {
@@ -114,13 +115,23 @@ export const withCode = text => String(text || '').split(/(--[\w-]+(?:=\w+)?|Rea
 // Logo is the product's name and mark, on every page including phones.
 export const Logo = () => <div class="logo"><i /><span>Pinhole</span></div>
 
+// withParts renders a message whose placeholders stand for marked-up parts
+// (a name in bold): the translated sentence is split around them, so each
+// language keeps its own word order.
+function withParts(msg, parts) {
+  return msg.split(/(\{\w+\})/).map((s, i) => {
+    const k = s.match(/^\{(\w+)\}$/)
+    return k && k[1] in parts ? <span key={i}>{parts[k[1]]}</span> : s
+  })
+}
+
 function Setup() {
   const [err, setErr] = useFormError()
   const [busy, setBusy] = useState(false)
   const submit = async e => {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
-    if (f.get('password') !== f.get('password2')) return setErr('The two passwords differ.')
+    if (f.get('password') !== f.get('password2')) return setErr(t('shell.passwords_differ'))
     setBusy(true); setErr('')
     try {
       setSession(await api('POST', '/setup', { username: f.get('username'), password: f.get('password') }, { quiet: true }))
@@ -129,34 +140,34 @@ function Setup() {
   }
   return (
     <div class="auth">
-      <form onSubmit={submit} aria-label="Create the admin account">
+      <form onSubmit={submit} aria-label={t('shell.setup_form')}>
         <Logo />
-        <h1 style={{ marginBottom: 6 }}>Welcome</h1>
-        <p>Create the administrator account. You can add people later in Settings.</p>
-        <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus /></label>
-        <label class="field"><span>Password (at least 8 characters)</span><input class="input" name="password" type="password" minLength={8} autocomplete="new-password" required /></label>
-        <label class="field"><span>Repeat password</span><input class="input" name="password2" type="password" minLength={8} autocomplete="new-password" required /></label>
+        <h1 style={{ marginBottom: 6 }}>{t('shell.welcome')}</h1>
+        <p>{t('shell.setup_intro')}</p>
+        <label class="field"><span>{t('shell.username')}</span><input class="input" name="username" autocomplete="username" required autofocus /></label>
+        <label class="field"><span>{t('shell.password_min')}</span><input class="input" name="password" type="password" minLength={8} autocomplete="new-password" required /></label>
+        <label class="field"><span>{t('shell.password_repeat')}</span><input class="input" name="password2" type="password" minLength={8} autocomplete="new-password" required /></label>
         <FormError error={err} />
-        <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Create account</button>
+        <button class="btn primary" style={{ width: '100%' }} disabled={busy}>{t('shell.create_account')}</button>
       </form>
     </div>
   )
 }
 
-// SIGNIN_ERRORS are the sentences for the reasons a sign-in with the
+// signinErrors are the sentences for the reasons a sign-in with the
 // provider comes back refused (/?signin_error=…, web/oidc.go): fixed text,
 // never words from the address.
-const SIGNIN_ERRORS = {
-  state: 'That sign-in took too long, was used already or was started in another browser. Please try again.',
-  provider: 'The sign-in service did not complete the sign-in. Please try again.',
-  token: 'The sign-in service’s answer could not be verified, so you were not signed in.',
-  no_role: 'Your account at the sign-in service is not allowed to use Pinhole. Ask the person who runs it to add you.',
-  name_taken: 'An account with your name already exists here and cannot be joined to yours automatically. Ask the person who runs Pinhole.',
-  bad_name: 'The sign-in service gave no user name Pinhole can use. Ask the person who runs Pinhole.',
-  denied: 'The sign-in was cancelled at the sign-in service.',
-  unavailable: 'The sign-in service cannot be reached right now. Please try again in a moment.',
-  internal: 'Something went wrong on the server while signing you in. Please try again.',
-}
+const signinErrors = () => ({
+  state: t('shell.signin_state'),
+  provider: t('shell.signin_provider'),
+  token: t('shell.signin_token'),
+  no_role: t('shell.signin_no_role'),
+  name_taken: t('shell.signin_name_taken'),
+  bad_name: t('shell.signin_bad_name'),
+  denied: t('shell.signin_denied'),
+  unavailable: t('shell.signin_unavailable'),
+  internal: t('shell.signin_internal'),
+})
 
 // signinError takes the reason the provider's sign-in was refused from the
 // address (and removes it, so a reload does not show it again).
@@ -166,7 +177,8 @@ function signinError() {
   if (k === null) return ''
   q.delete('signin_error')
   history.replaceState(null, '', location.pathname + (q.toString() ? '?' + q : ''))
-  return SIGNIN_ERRORS[k] || SIGNIN_ERRORS.internal
+  const all = signinErrors()
+  return Object.prototype.hasOwnProperty.call(all, k) ? all[k] : all.internal
 }
 
 function Login({ error }) {
@@ -198,21 +210,21 @@ function Login({ error }) {
   const provider = how && how.provider
   const passwords = how && how.passwords
   const form = <>
-    <label class="field"><span>User name</span><input class="input" name="username" autocomplete="username" required autofocus={passwords && !provider} /></label>
-    <label class="field"><span>Password</span><input class="input" name="password" type="password" autocomplete="current-password" required /></label>
+    <label class="field"><span>{t('shell.username')}</span><input class="input" name="username" autocomplete="username" required autofocus={passwords && !provider} /></label>
+    <label class="field"><span>{t('shell.password')}</span><input class="input" name="password" type="password" autocomplete="current-password" required /></label>
     {passwords && <FormError error={err} />}
-    <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Log in</button>
+    <button class="btn primary" style={{ width: '100%' }} disabled={busy}>{t('shell.log_in')}</button>
   </>
   return (
     <div class="auth">
-      <form onSubmit={submit} aria-label="Log in">
+      <form onSubmit={submit} aria-label={t('shell.log_in')}>
         <Logo />
-        <h1 style={{ marginBottom: 18 }}>Log in</h1>
-        {provider && <a class="btn primary provider" href={provider.start} data-testid="oidc-signin"><Icon name="user" size={20} />Sign in with {provider.name}</a>}
-        {provider && passwords && <div class="or" role="separator"><span>or with a Pinhole password</span></div>}
+        <h1 style={{ marginBottom: 18 }}>{t('shell.log_in')}</h1>
+        {provider && <a class="btn primary provider" href={provider.start} data-testid="oidc-signin"><Icon name="user" size={20} />{t('shell.sign_in_with', { name: provider.name })}</a>}
+        {provider && passwords && <div class="or" role="separator"><span>{t('shell.or_password')}</span></div>}
         {!passwords && <FormError error={err} />}
-        {!how ? <div style={{ minHeight: 196 }} aria-busy="true" /> : passwords ? form : <details class="breakglass"><summary>Administrator’s emergency sign-in</summary>
-          <p class="small">Passwords are off on this server: sign in with {provider ? provider.name : 'the sign-in service'}. Only the emergency administrator account can use a password here.</p>
+        {!how ? <div style={{ minHeight: 196 }} aria-busy="true" /> : passwords ? form : <details class="breakglass"><summary>{t('shell.breakglass')}</summary>
+          <p class="small">{provider ? t('shell.passwords_off_named', { name: provider.name }) : t('shell.passwords_off')}</p>
           {form}
         </details>}
       </form>
@@ -238,14 +250,14 @@ function SecondStep({ pending, onBack }) {
   }
   return (
     <div class="auth">
-      <form onSubmit={submit} aria-label="Two-factor code">
+      <form onSubmit={submit} aria-label={t('shell.totp_form')}>
         <Logo />
-        <h1 style={{ marginBottom: 6 }}>Enter your code</h1>
-        <p>Open your authenticator app and enter the 6-digit code for Pinhole. Lost your phone? Enter one of your recovery codes instead.</p>
-        <label class="field"><span>Code</span><input class="input code" name="code" inputmode="numeric" autocomplete="one-time-code" autocapitalize="off" spellcheck={false} maxLength={24} required autofocus /></label>
+        <h1 style={{ marginBottom: 6 }}>{t('shell.enter_code')}</h1>
+        <p>{t('shell.totp_intro')}</p>
+        <label class="field"><span>{t('shell.code')}</span><input class="input code" name="code" inputmode="numeric" autocomplete="one-time-code" autocapitalize="off" spellcheck={false} maxLength={24} required autofocus /></label>
         <FormError error={err} />
-        <button class="btn primary" style={{ width: '100%' }} disabled={busy}>Continue</button>
-        <button type="button" class="btn" style={{ width: '100%', marginTop: 8 }} onClick={onBack}>Back</button>
+        <button class="btn primary" style={{ width: '100%' }} disabled={busy}>{t('shell.continue')}</button>
+        <button type="button" class="btn" style={{ width: '100%', marginTop: 8 }} onClick={onBack}>{t('common.back')}</button>
       </form>
     </div>
   )
@@ -263,35 +275,37 @@ function Enrol() {
     <div class="auth">
       <section class="enrol" aria-labelledby="enrol-h">
         <Logo />
-        <h1 id="enrol-h" style={{ marginBottom: 6 }}>Two-factor sign‑in needed</h1>
-        <p>{s.user?.username ? <b>{s.user.username}</b> : 'Your account'}: this server asks every {s.user?.role || 'account'} to sign in with a code from an authenticator app as well as the password. Set it up to continue.</p>
+        <h1 id="enrol-h" style={{ marginBottom: 6 }}>{t('shell.enrol_title')}</h1>
+        <p>{withParts(s.user?.role ? t('shell.enrol_text_role', { role: s.user.role }) : t('shell.enrol_text'), { who: s.user?.username ? <b>{s.user.username}</b> : t('shell.your_account') })}</p>
         <TOTPSetup onDone={async () => setSession(await get('/session'))} />
-        <button type="button" class="btn" style={{ width: '100%', marginTop: 12 }} onClick={logout}><Icon name="logout" size={20} />Log out</button>
+        <button type="button" class="btn" style={{ width: '100%', marginTop: 12 }} onClick={logout}><Icon name="logout" size={20} />{t('shell.log_out')}</button>
       </section>
     </div>
   )
 }
 
-const NAV = [
-  ['/', 'photo', 'Library'],
-  ['/albums', 'album', 'Albums'],
-  ['/map', 'map', 'Places'],
-  ['/folders', 'folder', 'Folders'],
-  ['/favorites', 'heart', 'Favourites'],
+// nav and more are the screens of the rail, as [href, icon, label]; functions
+// so the labels are in the language of the moment.
+const nav = () => [
+  ['/', 'photo', t('shell.nav_library')],
+  ['/albums', 'album', t('shell.nav_albums')],
+  ['/map', 'map', t('shell.nav_places')],
+  ['/folders', 'folder', t('shell.nav_folders')],
+  ['/favorites', 'heart', t('shell.nav_favourites')],
 ]
-export const MORE = [
-  ['/recent', 'clock', 'Recently added'],
-  ['/people', 'user', 'People'],
-  ['/calendar', 'calendar', 'Calendar'],
-  ['/archive', 'archive', 'Archive'],
-  ['/private', 'lock', 'Private'],
-  ['/missing', 'missing', 'Missing'],
-  ['/dupes', 'copy', 'Duplicates', 'edit'], // a fourth element: only for those who edit
-  ['/trash', 'trash', 'Trash', 'edit'],
-  ['/settings', 'settings', 'Settings'],
+export const more = () => [
+  ['/recent', 'clock', t('shell.nav_recent')],
+  ['/people', 'user', t('shell.nav_people')],
+  ['/calendar', 'calendar', t('shell.nav_calendar')],
+  ['/archive', 'archive', t('shell.nav_archive')],
+  ['/private', 'lock', t('shell.nav_private')],
+  ['/missing', 'missing', t('shell.nav_missing')],
+  ['/dupes', 'copy', t('shell.nav_dupes'), 'edit'], // a fourth element: only for those who edit
+  ['/trash', 'trash', t('shell.nav_trash'), 'edit'],
+  ['/settings', 'settings', t('common.settings')],
 ]
-// moreFor is MORE as this role sees it (viewers have no Trash).
-export const moreFor = role => MORE.filter(m => !m[3] || canEdit(role))
+// moreFor is more() as this role sees it (viewers have no Trash).
+export const moreFor = role => more().filter(m => !m[3] || canEdit(role))
 // The one Places entry (/map) stands for both of its views (/map, /places).
 const current = (href, path) => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/') || (href === '/map' && path === '/places'))
 
@@ -300,10 +314,10 @@ function screenFor(r) {
   let m
   if (p === '/') return <LibraryPage />
   if (p === '/search') return <SearchPage query={q} />
-  if (p === '/favorites') return <FilteredPage key="fav" title="Favourites" icon="heart" filters={{ favorite: 'true' }} empty="Tap the heart on a photo to keep it here." />
-  if (p === '/archive') return <FilteredPage key="arc" title="Archive" icon="archive" filters={{ archived: 'true' }} empty="Archived photos are hidden from the library but kept. Nothing is archived." />
-  if (p === '/private') return <FilteredPage key="prv" title="Private" icon="lock" filters={{ private: 'true' }} empty="Private photos are hidden from viewers and shares. None yet." />
-  if (p === '/missing') return <FilteredPage key="mis" title="Missing files" icon="missing" filters={{ missing: 'true' }} empty="Every photo's file is where it was. Photos whose files disappear are kept here with everything you did to them." />
+  if (p === '/favorites') return <FilteredPage key="fav" title={t('shell.nav_favourites')} icon="heart" filters={{ favorite: 'true' }} empty={t('shell.favourites_empty')} />
+  if (p === '/archive') return <FilteredPage key="arc" title={t('shell.nav_archive')} icon="archive" filters={{ archived: 'true' }} empty={t('shell.archive_empty')} />
+  if (p === '/private') return <FilteredPage key="prv" title={t('shell.nav_private')} icon="lock" filters={{ private: 'true' }} empty={t('shell.private_empty')} />
+  if (p === '/missing') return <FilteredPage key="mis" title={t('shell.missing_title')} icon="missing" filters={{ missing: 'true' }} empty={t('shell.missing_empty')} />
   if (p === '/albums') return <AlbumsPage />
   if ((m = match('/albums/:id', p))) return <AlbumPage key={m.id} id={m.id} />
   if (p === '/folders') return <FoldersPage path={q.path || ''} />
@@ -318,7 +332,7 @@ function screenFor(r) {
   if (p === '/dupes') return <DupesPage />
   if (p === '/more') return <MorePage />
   if (p === '/map') return <PlacesPage query={q} view="map" />
-  return <div class="empty"><Icon name="missing" /><h2>Page not found</h2><p><a href="/">Back to the library</a></p></div>
+  return <div class="empty"><Icon name="missing" /><h2>{t('shell.not_found')}</h2><p><a href="/">{t('shell.back_to_library')}</a></p></div>
 }
 
 // slideshowOf plays the screen's whole list (the grid's source, not only
@@ -326,8 +340,8 @@ function screenFor(r) {
 function slideshowOf(r) {
   const g = gridNow()
   if (!g) return
-  const named = [...NAV, ...MORE].find(([href]) => href === r.path)
-  startSlideshow({ title: named ? named[2] : r.path === '/search' ? 'Search' : '', source: g.source })
+  const named = [...nav(), ...more()].find(([href]) => href === r.path)
+  startSlideshow({ title: named ? named[2] : r.path === '/search' ? t('common.search') : '', source: g.source })
 }
 const newestFirst = list => list.slice().sort((a, b) => (a.taken_at < b.taken_at ? 1 : a.taken_at > b.taken_at ? -1 : b.id - a.id))
 
@@ -406,53 +420,53 @@ function Shell({ route: r }) {
     <div class="app">
       {sel.size || mode ? <SelectionBar sel={sel} /> : (
         <header class="top">
-          <a class="logo" href="/" aria-label="Pinhole library"><i /><span>Pinhole</span></a>
+          <a class="logo" href="/" aria-label={t('shell.home')}><i /><span>Pinhole</span></a>
           {searchOpen ? (
             <form class="searchbox" role="search" onSubmit={e => { e.preventDefault(); navigate('/search' + (q ? '?q=' + encodeURIComponent(q) : '')); searchRef.current.blur() }}>
               <Icon name="search" size={20} />
-              <input ref={searchRef} type="search" placeholder={narrow ? 'Search' : 'Search photos, places, cameras…'} aria-label="Search (/)" value={q}
+              <input ref={searchRef} type="search" placeholder={narrow ? t('common.search') : t('shell.search_placeholder')} aria-label={t('shell.search_key')} value={q}
                 onInput={e => setQ(e.currentTarget.value)} onBlur={() => { if (!q) setSearching(false) }} />
             </form>
-          ) : <><span class="spacer" /><button class="ib" onClick={openSearch} aria-label="Search (/)" title="Search (/)"><Icon name="search" /></button></>}
+          ) : <><span class="spacer" /><button class="ib" onClick={openSearch} aria-label={t('shell.search_key')} title={t('shell.search_key')}><Icon name="search" /></button></>}
           {narrow && searchOpen ? null : <>
-          {grids > 0 && touchUI() && <button class="ib" onClick={() => selectMode.set(true)} aria-label="Select photos" title="Select"><Icon name="check" /></button>}
+          {grids > 0 && touchUI() && <button class="ib" onClick={() => selectMode.set(true)} aria-label={t('shell.select_photos')} title={t('common.select')}><Icon name="check" /></button>}
           {uploadsOn && <>
             <input ref={fileRef} type="file" multiple accept="image/*,video/*,.cr2,.cr3,.nef,.arw,.dng,.raf,.orf,.rw2,.heic" hidden onChange={e => { uploader.add([...e.currentTarget.files]); e.currentTarget.value = '' }} />
-            <button class="ib" onClick={() => fileRef.current.click()} aria-label="Upload photos (u)" title="Upload (u)"><Icon name="upload" /></button>
+            <button class="ib" onClick={() => fileRef.current.click()} aria-label={t('shell.upload_key')} title={t('shell.upload_title')}><Icon name="upload" /></button>
           </>}
-          {grids > 0 && <button class="ib" onClick={() => slideshowOf(r)} aria-label="Slideshow" title="Slideshow"><Icon name="slideshow" /></button>}
+          {grids > 0 && <button class="ib" onClick={() => slideshowOf(r)} aria-label={t('shell.slideshow')} title={t('shell.slideshow')}><Icon name="slideshow" /></button>}
           {canWrite && !uploadsOn && <div style={{ position: 'relative' }}>
-            <button class="ib off" aria-disabled="true" aria-expanded={upOff} aria-label="Upload photos (off)" title={s.uploads?.reason}
+            <button class="ib off" aria-disabled="true" aria-expanded={upOff} aria-label={t('shell.upload_off_label')} title={s.uploads?.reason}
               onClick={() => setUpOff(o => !o)}><Icon name="upload" /></button>
-            {upOff && <div class="menu upoff" role="dialog" aria-label="Uploads are off">
-              <b>Uploads are off</b>
+            {upOff && <div class="menu upoff" role="dialog" aria-label={t('shell.uploads_off')}>
+              <b>{t('shell.uploads_off')}</b>
               <p data-testid="uploads-off">{withCode(s.uploads?.reason)}</p>
             </div>}
           </div>}
           </>}
           <div style={{ position: 'relative' }}>
-            <button class="ib" onClick={() => setMenu(m => !m)} aria-label="Account menu" aria-expanded={menu} aria-haspopup="menu"><Icon name="user" /></button>
+            <button class="ib" onClick={() => setMenu(m => !m)} aria-label={t('shell.account_menu')} aria-expanded={menu} aria-haspopup="menu"><Icon name="user" /></button>
             {menu && (
               <div class="menu" role="menu" onClick={() => setMenu(false)}>
-                <div class="who">Signed in as <b>{s.user?.username}</b> · {s.user?.role}</div>
-                <a role="menuitem" href="/settings"><Icon name="settings" size={20} />Settings</a>
-                <button role="menuitem" onClick={() => setHelp(true)}><Icon name="keyboard" size={20} />Keyboard shortcuts</button>
-                <button role="menuitem" onClick={() => setTheme(theme.get() === 'dark' || (theme.get() === 'system' && !matchMedia('(prefers-color-scheme: light)').matches) ? 'light' : 'dark')}><Icon name="sun" size={20} />Switch theme</button>
-                <button role="menuitem" onClick={logout}><Icon name="logout" size={20} />Log out</button>
+                <div class="who">{withParts(t('shell.signed_in_as', { role: s.user?.role || '' }), { user: <b>{s.user?.username}</b> })}</div>
+                <a role="menuitem" href="/settings"><Icon name="settings" size={20} />{t('common.settings')}</a>
+                <button role="menuitem" onClick={() => setHelp(true)}><Icon name="keyboard" size={20} />{t('shell.shortcuts')}</button>
+                <button role="menuitem" onClick={() => setTheme(theme.get() === 'dark' || (theme.get() === 'system' && !matchMedia('(prefers-color-scheme: light)').matches) ? 'light' : 'dark')}><Icon name="sun" size={20} />{t('shell.switch_theme')}</button>
+                <button role="menuitem" onClick={logout}><Icon name="logout" size={20} />{t('shell.log_out')}</button>
               </div>
             )}
           </div>
         </header>
       )}
-      <nav class="rail" aria-label="Main">
-        {NAV.map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
+      <nav class="rail" aria-label={t('shell.nav_main')}>
+        {nav().map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
         <hr />
         {moreFor(s.user?.role).map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
       </nav>
       <main class="main" id="main">{screenFor(r)}</main>
-      <nav class="nav" aria-label="Main">
-        {NAV.slice(0, 4).map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
-        <a href="/more" aria-current={r.path === '/more' || MORE.some(([h]) => current(h, r.path)) || r.path === '/favorites' ? 'page' : undefined}><Icon name="more" />More</a>
+      <nav class="nav" aria-label={t('shell.nav_main')}>
+        {nav().slice(0, 4).map(([href, icon, label]) => <a key={href} href={href} aria-current={current(href, r.path) ? 'page' : undefined}><Icon name={icon} />{label}</a>)}
+        <a href="/more" aria-current={r.path === '/more' || more().some(([h]) => current(h, r.path)) || r.path === '/favorites' ? 'page' : undefined}><Icon name="more" />{t('common.more')}</a>
       </nav>
       {v && <Viewer />}
       <ShowLayer />
@@ -482,11 +496,11 @@ function SelectionBar({ sel }) {
     addEventListener('keydown', onKey, true)
     return () => removeEventListener('keydown', onKey, true)
   }, [more])
-  const batch = async (flags, msg) => {
+  const batch = async (flags, said) => {
     try {
       const r = await api('POST', '/photos/batch', { photo_ids: ids, ...flags })
       for (const p of sel.values()) Object.assign(p, flags)
-      toast(`${msg} ${r?.updated ?? ids.length} photo${ids.length === 1 ? '' : 's'}`, 'ok')
+      toast(said(r?.updated ?? ids.length), 'ok')
       clearSelection()
       emit('photos-changed')
     } catch { /* toast shown */ }
@@ -503,40 +517,40 @@ function SelectionBar({ sel }) {
   const inTrash = route.get().path === '/trash'
   const toTrash = async () => { if (await moveToTrash(ids)) clearSelection() }
   const actions = inTrash ? [
-    { icon: 'refresh', label: 'Restore', run: async () => { if (await restore(ids)) clearSelection() } },
+    { icon: 'refresh', label: t('shell.restore'), run: async () => { if (await restore(ids)) clearSelection() } },
     { icon: 'trash', label: forGood(tst), run: () => setForever(true) },
   ] : [
-    { icon: 'plus', label: 'Add to album', run: () => setAlbums(true) },
-    { icon: 'heart', label: 'Favourite', run: () => batch({ favorite: true }, 'Favourited') },
+    { icon: 'plus', label: t('shell.add_to_album'), run: () => setAlbums(true) },
+    { icon: 'heart', label: t('shell.favourite'), run: () => batch({ favorite: true }, n => t('shell.favourited', { n })) },
     album && {
-      icon: 'trash', label: 'Remove from album',
-      run: async () => { try { const r = await api('DELETE', `/albums/${album[1]}/photos`, { photo_ids: ids }); toast(`Removed ${r?.removed ?? ids.length} from the album`, 'ok'); clearSelection(); emit('photos-changed'); emit('album-changed') } catch { /* toast */ } },
+      icon: 'trash', label: t('shell.remove_from_album'),
+      run: async () => { try { const r = await api('DELETE', `/albums/${album[1]}/photos`, { photo_ids: ids }); toast(t('shell.removed_from_album', { n: r?.removed ?? ids.length }), 'ok'); clearSelection(); emit('photos-changed'); emit('album-changed') } catch { /* toast */ } },
     },
-    { icon: 'download', label: 'Download', run: dl },
-    { icon: 'edit', label: 'Edit', run: () => import('./batch.jsx').then(m => setEdit(() => m.default)).catch(e => toast('Could not open the editor: ' + e.message, 'error')) },
+    { icon: 'download', label: t('common.download'), run: dl },
+    { icon: 'edit', label: t('common.edit'), run: () => import('./batch.jsx').then(m => setEdit(() => m.default)).catch(e => toast(t('shell.editor_failed', { reason: e.message }), 'error')) },
     album && {
-      icon: 'image', label: 'Use as album cover', disabled: ids.length !== 1,
-      run: async () => { try { await api('PATCH', `/albums/${album[1]}`, { cover_photo_id: ids[0] }); toast('Album cover set', 'ok'); clearSelection(); emit('album-changed') } catch { /* toast */ } },
+      icon: 'image', label: t('shell.use_as_cover'), disabled: ids.length !== 1,
+      run: async () => { try { await api('PATCH', `/albums/${album[1]}`, { cover_photo_id: ids[0] }); toast(t('shell.cover_set'), 'ok'); clearSelection(); emit('album-changed') } catch { /* toast */ } },
     },
-    { icon: 'archive', label: 'Archive', run: () => batch({ archived: true }, 'Archived') },
+    { icon: 'archive', label: t('shell.archive'), run: () => batch({ archived: true }, n => t('shell.archived', { n })) },
     // Photos of one's own space only (src/spaces.jsx): partners stop seeing them.
     [...sel.values()].every(p => p.owner_user) && {
-      icon: 'lock', label: 'Only me',
-      run: async () => { try { const r = await api('PUT', '/photos/only-me', { photo_ids: ids, only_me: true }); for (const p of sel.values()) p.only_me = true; toast(`${r?.updated ?? ids.length} now Only me`, 'ok'); clearSelection(); emit('photos-changed') } catch { /* toast */ } },
+      icon: 'lock', label: t('shell.only_me'),
+      run: async () => { try { const r = await api('PUT', '/photos/only-me', { photo_ids: ids, only_me: true }); for (const p of sel.values()) p.only_me = true; toast(t('shell.now_only_me', { n: r?.updated ?? ids.length }), 'ok'); clearSelection(); emit('photos-changed') } catch { /* toast */ } },
     },
-    { icon: 'slideshow', label: 'Slideshow', run: () => startSlideshow({ title: `${ids.length} selected`, photos: newestFirst([...sel.values()]) }) },
-    { icon: 'lock', label: 'Make private', run: () => batch({ private: true }, 'Made private') },
-    mayTrash && { icon: 'trash', label: 'Move to Trash', run: toTrash },
+    { icon: 'slideshow', label: t('shell.slideshow'), run: () => startSlideshow({ title: t('common.selected', { n: ids.length }), photos: newestFirst([...sel.values()]) }) },
+    { icon: 'lock', label: t('shell.make_private'), run: () => batch({ private: true }, n => t('shell.made_private', { n })) },
+    mayTrash && { icon: 'trash', label: t('shell.move_to_trash'), run: toTrash },
   ].filter(Boolean)
   const shown = narrow ? actions.slice(0, 3) : actions
   const folded = narrow ? actions.slice(3) : []
   return (
-    <div class="selbar" role="toolbar" aria-label="Selection">
-      <button class="ib" onClick={clearSelection} aria-label="Done" title="Done (Esc)"><Icon name="check" /></button>
-      <b>{none ? 'Select photos' : `${sel.size} selected`}</b>
+    <div class="selbar" role="toolbar" aria-label={t('shell.selection')}>
+      <button class="ib" onClick={clearSelection} aria-label={t('common.done')} title={t('shell.done_esc')}><Icon name="check" /></button>
+      <b>{none ? t('shell.select_photos') : t('common.selected', { n: sel.size })}</b>
       <span class="spacer" />
       {shown.map(a => <button key={a.label} class="ib" onClick={a.run} aria-label={a.label} title={a.label} disabled={none || a.disabled}><Icon name={a.icon} /></button>)}
-      {folded.length > 0 && <button class="ib" onClick={() => setMore(m => !m)} aria-label="More actions" aria-haspopup="menu" aria-expanded={more}><Icon name="more" /></button>}
+      {folded.length > 0 && <button class="ib" onClick={() => setMore(m => !m)} aria-label={t('shell.more_actions')} aria-haspopup="menu" aria-expanded={more}><Icon name="more" /></button>}
       {more && folded.length > 0 && (
         <div class="menu" role="menu" onClick={() => setMore(false)}>
           {folded.map(a => <button key={a.label} role="menuitem" onClick={a.run} disabled={none || a.disabled}><Icon name={a.icon} size={20} />{a.label}</button>)}
@@ -572,7 +586,7 @@ export function AddToAlbum({ ids, onClose }) {
     setErr('')
     try {
       const r = await api('POST', `/albums/${id}/photos`, { photo_ids: ids }, { quiet: true })
-      toast(`Added ${r?.added ?? ids.length} to ${name}`, 'ok')
+      toast(t('shell.added_to_album', { n: r?.added ?? ids.length, name }), 'ok')
       clearSelection(); onClose(); emit('album-changed')
     } catch (e) { setErr(e.message) }
   }
@@ -583,14 +597,14 @@ export function AddToAlbum({ ids, onClose }) {
     try { const a = await api('POST', '/albums', { title: title.trim() }, { quiet: true }); await add(a.id ?? a.album?.id, title.trim()) } catch (e) { setErr(e.message) }
   }
   return (
-    <Dialog title="Add to album" onClose={onClose}>
+    <Dialog title={t('shell.add_to_album')} onClose={onClose}>
       <form onSubmit={create} style={{ display: 'flex', gap: 8, marginBottom: 14 }}>
-        <input class="input" placeholder="New album title" aria-label="New album title" value={title} onInput={e => setTitle(e.currentTarget.value)} />
-        <button class="btn primary" disabled={!title.trim()}>Create</button>
+        <input class="input" placeholder={t('shell.new_album_title')} aria-label={t('shell.new_album_title')} value={title} onInput={e => setTitle(e.currentTarget.value)} />
+        <button class="btn primary" disabled={!title.trim()}>{t('common.create')}</button>
       </form>
       <FormError error={err} />
       <div class="list">
-        {!list && <p class="muted">Loading albums…</p>}
+        {!list && <p class="muted">{t('shell.loading_albums')}</p>}
         {list && list.map(a => <button key={a.id} class="row" style={{ border: 0, cursor: 'pointer', textAlign: 'left' }} onClick={() => add(a.id, a.title)}><Icon name="album" /><span class="grow">{a.title}</span><span class="muted">{a.count}</span></button>)}
       </div>
     </Dialog>
@@ -601,7 +615,7 @@ export function Dialog({ title, onClose, children, actions }) {
   const ref = useRef(null)
   useEffect(() => {
     const prev = document.activeElement
-    const first = ref.current.querySelector('input, select, textarea, button:not([aria-label=Close])')
+    const first = ref.current.querySelector('input, select, textarea, button:not([data-close])')
     first && first.focus()
     const onKey = e => { if (e.key === 'Escape') { e.stopPropagation(); onClose() } }
     addEventListener('keydown', onKey, true)
@@ -610,7 +624,7 @@ export function Dialog({ title, onClose, children, actions }) {
   return (
     <div class="scrim" onClick={e => e.target === e.currentTarget && onClose()}>
       <div class="dialog" role="dialog" aria-modal="true" aria-label={title} ref={ref}>
-        <div style={{ display: 'flex', alignItems: 'center' }}><h2 style={{ flex: 1, margin: 0 }}>{title}</h2><button class="ib" onClick={onClose} aria-label="Close"><Icon name="close" /></button></div>
+        <div style={{ display: 'flex', alignItems: 'center' }}><h2 style={{ flex: 1, margin: 0 }}>{title}</h2><button class="ib" onClick={onClose} aria-label={t('common.close')} data-close><Icon name="close" /></button></div>
         <div style={{ marginTop: 12 }}>{children}</div>
         {actions && <div class="actions">{actions}</div>}
       </div>
@@ -620,13 +634,13 @@ export function Dialog({ title, onClose, children, actions }) {
 
 function Shortcuts({ onClose }) {
   const keys = [
-    ['/', 'Focus search'], ['?', 'This list'], ['u', 'Upload'], ['g then l / a / m', 'Library, albums, map'],
-    ['Enter', 'Open the focused photo'], ['Shift + click', 'Select a range'], ['Esc', 'Close, clear selection'],
-    ['← →', 'Previous / next photo'], ['i', 'Info panel'], ['f', 'Favourite'], ['+ −', 'Zoom'], ['1 – 5, 0', 'Stars, no stars'],
-    ['Space', 'Pause a slideshow or memory'],
+    ['/', t('shell.key_search')], ['?', t('shell.key_help')], ['u', t('shell.key_upload')], [t('shell.key_go_keys'), t('shell.key_go')],
+    [t('shell.key_enter'), t('shell.key_open')], [t('shell.key_shift_click'), t('shell.key_range')], ['Esc', t('shell.key_esc')],
+    ['← →', t('shell.key_prev_next')], ['i', t('shell.key_info')], ['f', t('shell.favourite')], ['+ −', t('shell.key_zoom')], ['1 – 5, 0', t('shell.key_stars')],
+    [t('shell.key_space'), t('shell.key_pause')],
   ]
   return (
-    <Dialog title="Keyboard shortcuts" onClose={onClose}>
+    <Dialog title={t('shell.shortcuts')} onClose={onClose}>
       <div class="kbd">{keys.map(([k, d]) => <><span key={k}><kbd>{k}</kbd></span><span>{d}</span></>)}</div>
     </Dialog>
   )
@@ -636,7 +650,7 @@ function Toasts() {
   const list = useStore(toasts)
   return (
     <div class="toasts" role="status" aria-live="polite">
-      {list.map(t => <div key={t.id} class={'toast ' + t.kind}>{t.message}</div>)}
+      {list.map(m => <div key={m.id} class={'toast ' + m.kind}>{m.message}</div>)}
     </div>
   )
 }
@@ -670,7 +684,7 @@ function useUploads(enabled, reason) {
       }
     }
     busy.current = false
-    if (saved) { toast(`Uploaded ${saved} file${saved === 1 ? '' : 's'}`, 'ok'); emit('photos-changed') }
+    if (saved) { toast(t('shell.uploaded', { n: saved }), 'ok'); emit('photos-changed') }
   }
   let seq = useRef(0)
   const add = files => {
@@ -689,27 +703,27 @@ function useUploads(enabled, reason) {
       if (!hasFiles(e)) return
       e.preventDefault(); depth = 0; setOver(false)
       if (on.current) add([...e.dataTransfer.files])
-      else toast(reason || 'Uploads are off on this server.', 'error', 9000)
+      else toast(reason || t('shell.uploads_off_server'), 'error', 9000)
     }
     addEventListener('dragenter', enter); addEventListener('dragleave', leave); addEventListener('dragover', overH); addEventListener('drop', drop)
     return () => { removeEventListener('dragenter', enter); removeEventListener('dragleave', leave); removeEventListener('dragover', overH); removeEventListener('drop', drop) }
   }, [])
   const done = items.filter(i => !['queued', 'uploading'].includes(i.status)).length
   const added = items.filter(i => i.status === 'saved').length
-  const label = { queued: 'Waiting', uploading: 'Uploading', saved: 'Added', duplicate: 'Already in library', rejected: 'Refused', error: 'Failed' }
+  const label = { queued: t('shell.up_queued'), uploading: t('shell.up_uploading'), saved: t('shell.up_saved'), duplicate: t('shell.up_duplicate'), rejected: t('shell.up_rejected'), error: t('shell.up_error') }
   const panel = <>
     {over && (enabled
-      ? <div class="dropzone">Drop photos to upload them</div>
-      : <div class="dropzone off"><div><b>Uploads are off</b><p>{withCode(reason)}</p></div></div>)}
+      ? <div class="dropzone">{t('shell.drop_here')}</div>
+      : <div class="dropzone off"><div><b>{t('shell.uploads_off')}</b><p>{withCode(reason)}</p></div></div>)}
     {items.length > 0 && (
-      <section class="uploads" aria-label="Uploads">
-        <header><b style={{ flex: 1 }}>{done < items.length ? `Uploading ${done + 1} of ${items.length}` : `Uploads finished (${items.length})`}</b>
-          {added > 0 && <a class="btn show" href="/recent" title="Show the uploaded photos in Recently added">Show</a>}
-          <button class="ib" aria-label="Close uploads" onClick={() => { if (done === items.length) setItems([]) }} disabled={done < items.length}><Icon name="close" /></button></header>
+      <section class="uploads" aria-label={t('shell.uploads')}>
+        <header><b style={{ flex: 1 }}>{done < items.length ? t('shell.uploading_of', { i: done + 1, n: items.length }) : t('shell.uploads_finished', { n: items.length })}</b>
+          {added > 0 && <a class="btn show" href="/recent" title={t('shell.show_uploaded')}>{t('shell.show')}</a>}
+          <button class="ib" aria-label={t('shell.close_uploads')} onClick={() => { if (done === items.length) setItems([]) }} disabled={done < items.length}><Icon name="close" /></button></header>
         <ul>{items.map(i => (
           <li key={i.id} data-status={i.status}>
             <div class="nm"><span>{i.name}</span><span class={'st-' + i.status}>{label[i.status] || i.status}</span></div>
-            {(i.status === 'uploading' || i.status === 'queued') && <div class="bar" role="progressbar" aria-valuenow={Math.round(i.progress * 100)} aria-label={`Uploading ${i.name}`}><i style={{ width: `${i.progress * 100}%` }} /></div>}
+            {(i.status === 'uploading' || i.status === 'queued') && <div class="bar" role="progressbar" aria-valuenow={Math.round(i.progress * 100)} aria-label={t('shell.uploading_name', { name: i.name })}><i style={{ width: `${i.progress * 100}%` }} /></div>}
             {i.message && i.status !== 'saved' && <div class="small muted">{i.message}</div>}
           </li>
         ))}</ul>

@@ -17,6 +17,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { coverSize, thumb, videoURL } from './api.js'
 import { Icon } from './icons.jsx'
+import { t } from './i18n.js'
 import { leaveFullscreen, enterFullscreen } from './show.jsx'
 
 export const INTERVALS = [3, 5, 10, 30] // seconds, the settings offered
@@ -303,7 +304,7 @@ function Layer({ l, on, W, H, playing, onReady, onFail, onEnded }) {
     else v.pause()
   }, [on, playing])
   const box = { left: (W - dw) / 2 + 'px', top: (H - dh) / 2 + 'px', width: dw + 'px', height: dh + 'px' }
-  const alt = p.title || (p.taken_local || '').slice(0, 10) || 'photo'
+  const alt = p.title || (p.taken_local || '').slice(0, 10) || t('slideshow.photo_alt')
   return (
     <div class={'ss-layer' + (on ? ' front' : '')} data-id={p.id}>
       {video
@@ -506,21 +507,21 @@ export default function Slideshow({ spec, onClose }) {
   const setShuffle = on => { save({ ...settings, shuffle: on }); pl && pl.deck.setShuffle(on) }
   const playing = !pl || pl.playing
   return (
-    <div class={'slideshow' + (chrome ? ' chrome' : '')} role="dialog" aria-modal="true" aria-label={'Slideshow' + (spec.title ? ': ' + spec.title : '')}
+    <div class={'slideshow' + (chrome ? ' chrome' : '')} role="dialog" aria-modal="true" aria-label={spec.title ? t('slideshow.label_titled', { title: spec.title }) : t('slideshow.slideshow')}
       {...gesture} onPointerMove={e => { if (e.pointerType === 'mouse') wake(); gesture.onPointerMove(e) }}>
-      <Stage stage={stage} playing={playing} label={pl && pl.current ? (pl.current.title || 'Photo') : 'Loading'} />
+      <Stage stage={stage} playing={playing} label={pl && pl.current ? (pl.current.title || t('slideshow.photo')) : t('slideshow.loading')} />
       <div class="ss-bar" onPointerDown={e => e.stopPropagation()} onPointerUp={e => e.stopPropagation()}>
-        <button class="ib" onClick={close} aria-label="Close slideshow (Esc)" title="Close (Esc)"><Icon name="close" /></button>
-        <span class="ss-title hide-phone">{spec.title || 'Slideshow'}{pl && pl.offline ? ' · reconnecting…' : ''}</span>
+        <button class="ib" onClick={close} aria-label={t('slideshow.close_label')} title={t('slideshow.close_title')}><Icon name="close" /></button>
+        <span class="ss-title hide-phone">{pl && pl.offline ? t('slideshow.title_reconnecting', { title: spec.title || t('slideshow.slideshow') }) : spec.title || t('slideshow.slideshow')}</span>
         <span class="spacer" />
-        <button class="ib" onClick={() => { pl && pl.step(-1); wake() }} aria-label="Previous photo"><Icon name="left" /></button>
-        <button class="ib" onClick={toggle} aria-label={playing ? 'Pause (space)' : 'Play (space)'} aria-pressed={!playing}><Icon name={playing ? 'pause' : 'play'} filled={!playing} /></button>
-        <button class="ib" onClick={() => { pl && pl.step(1); wake() }} aria-label="Next photo"><Icon name="right" /></button>
-        <select class="ss-int" value={settings.interval} onChange={e => setInterval_(+e.currentTarget.value)} aria-label="Seconds per photo">
-          {INTERVALS.map(s => <option key={s} value={s}>{s} s</option>)}
+        <button class="ib" onClick={() => { pl && pl.step(-1); wake() }} aria-label={t('slideshow.previous')}><Icon name="left" /></button>
+        <button class="ib" onClick={toggle} aria-label={playing ? t('slideshow.pause') : t('slideshow.play')} aria-pressed={!playing}><Icon name={playing ? 'pause' : 'play'} filled={!playing} /></button>
+        <button class="ib" onClick={() => { pl && pl.step(1); wake() }} aria-label={t('slideshow.next')}><Icon name="right" /></button>
+        <select class="ss-int" value={settings.interval} onChange={e => setInterval_(+e.currentTarget.value)} aria-label={t('slideshow.interval')}>
+          {INTERVALS.map(s => <option key={s} value={s}>{t('slideshow.seconds', { s })}</option>)}
         </select>
-        <button class={'ib' + (settings.shuffle ? ' on' : '')} onClick={() => setShuffle(!settings.shuffle)} aria-pressed={settings.shuffle} aria-label="Shuffle" title="Shuffle"><Icon name="shuffle" /></button>
-        {document.fullscreenEnabled && <button class="ib" onClick={() => (document.fullscreenElement ? leaveFullscreen() : enterFullscreen())} aria-label="Full screen" title="Full screen"><Icon name="expand" /></button>}
+        <button class={'ib' + (settings.shuffle ? ' on' : '')} onClick={() => setShuffle(!settings.shuffle)} aria-pressed={settings.shuffle} aria-label={t('slideshow.shuffle')} title={t('slideshow.shuffle')}><Icon name="shuffle" /></button>
+        {document.fullscreenEnabled && <button class="ib" onClick={() => (document.fullscreenElement ? leaveFullscreen() : enterFullscreen())} aria-label={t('slideshow.full_screen')} title={t('slideshow.full_screen')}><Icon name="expand" /></button>}
       </div>
       {!playing && <div class="ss-paused" aria-hidden="true"><Icon name="pause" size={28} /></div>}
     </div>

@@ -11,6 +11,7 @@
 // a plain src too.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { videoURL } from './api.js'
+import { fmtNum, t } from './i18n.js'
 
 const canStream = () => typeof MediaSource !== 'undefined' && typeof ReadableStream !== 'undefined'
 
@@ -46,7 +47,7 @@ export function ViewerVideo({ p, poster, label, muted, canDownload, onNatural, o
       try {
         const r = await fetch(url.replace('?', '/status?') + '&start=1', { headers: { Accept: 'application/json' } })
         s = await r.json()
-        if (!r.ok) s = { state: 'failed', error: s.error || `the server answered ${r.status}` }
+        if (!r.ok) s = { state: 'failed', error: s.error || t('video.server_answered', { status: String(r.status) }) }
       } catch { /* a network hiccup: ask again */ }
       if (!alive) return
       if (s) {
@@ -56,7 +57,7 @@ export function ViewerVideo({ p, poster, label, muted, canDownload, onNatural, o
           return
         }
         if (s.state === 'failed') {
-          setErr(s.error || 'the conversion failed')
+          setErr(s.error || t('video.conversion_failed'))
           setPhase(ph => (ph === 'stream' ? ph : 'failed'))
           return
         }
@@ -87,7 +88,7 @@ export function ViewerVideo({ p, poster, label, muted, canDownload, onNatural, o
       const r = await fetch(url, { signal: ac.signal })
       if (!r.ok) {
         const b = await r.json().catch(() => ({}))
-        setErr(b.error || `the server answered ${r.status}`)
+        setErr(b.error || t('video.server_answered', { status: String(r.status) }))
         setPhase('failed')
         return
       }
@@ -150,7 +151,7 @@ export function ViewerVideo({ p, poster, label, muted, canDownload, onNatural, o
     <>
       <video class="full" ref={el} src={phase === 'file' ? url : undefined} poster={poster} controls
         autoplay={phase === 'file'} muted={muted} playsinline aria-label={label}
-        onLoadedMetadata={e => { const t = e.currentTarget; onNatural(t.videoWidth, t.videoHeight); if (phase === 'file') setNoPicture(!t.videoWidth) }}
+        onLoadedMetadata={e => { const vid = e.currentTarget; onNatural(vid.videoWidth, vid.videoHeight); if (phase === 'file') setNoPicture(!vid.videoWidth) }}
         onCanPlay={tryStart}
         onWaiting={() => setStalled(true)}
         onPlaying={() => { setStalled(false); setStarted(true) }}
@@ -158,13 +159,13 @@ export function ViewerVideo({ p, poster, label, muted, canDownload, onNatural, o
         onVolumeChange={e => onVolume(!e.currentTarget.muted)} />
       {preparing && (
         <p class="vprep" role="status" aria-live="polite">
-          {`Preparing video… ${pct}%`}
+          {t('video.preparing', { pct: fmtNum(pct / 100, { style: 'percent' }) })}
           <span class="vbar"><i style={{ width: pct + '%' }} /></span>
-          {waitingOther && <small>after another video</small>}
+          {waitingOther && <small>{t('video.after_other')}</small>}
         </p>
       )}
-      {phase === 'failed' && <p class="vnote" role="status">This video can’t be played: {err}{canDownload ? ' Download it to watch it.' : ''}</p>}
-      {phase === 'file' && noPicture && <p class="vnote" role="status">This browser can’t play this video{canDownload ? '; download it to watch it.' : '.'}</p>}
+      {phase === 'failed' && <p class="vnote" role="status">{canDownload ? t('video.cant_play_download', { reason: err }) : t('video.cant_play', { reason: err })}</p>}
+      {phase === 'file' && noPicture && <p class="vnote" role="status">{canDownload ? t('video.browser_cant_download') : t('video.browser_cant')}</p>}
     </>
   )
 }
