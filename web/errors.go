@@ -20,6 +20,9 @@ import (
 // apiError is the JSON body of every error response.
 type apiError struct {
 	Error string `json:"error"`
+	// Code names an error a client acts on (the message is in the
+	// reader's language, so it cannot be matched): "sign_in_expired".
+	Code string `json:"code,omitempty"`
 }
 
 // statusOf maps an error to an HTTP status: the one place that does.
@@ -77,7 +80,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	lang := readerLanguage(c.Request())
 	c.Response().Header().Set("Content-Language", lang)
 	c.Response().Header().Add("Vary", "Accept-Language")
-	_ = c.JSON(code, apiError{Error: say(lang, msg)})
+	body := apiError{Error: say(lang, msg)}
+	if errors.Is(err, auth.ErrSignInExpired) {
+		body.Code = "sign_in_expired"
+	}
+	_ = c.JSON(code, body)
 }
 
 func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {

@@ -185,7 +185,7 @@ func TestTOTPEnrolAndSignIn(t *testing.T) {
 	e.nextStep()
 	later := code(t, en.Secret, e.now().Add(6*time.Minute))
 	e.advance(6 * time.Minute)
-	if code, out := e.second(client{}, p2, later); code != 401 || !strings.Contains(out["error"].(string), "password again") {
+	if code, out := e.second(client{}, p2, later); code != 401 || !strings.Contains(out["error"].(string), "password again") || out["code"] != "sign_in_expired" {
 		t.Errorf("a pending sign-in after 6 minutes: %d %v", code, out)
 	}
 }

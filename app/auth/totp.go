@@ -60,7 +60,9 @@ func sealTOTPPending(userID int64) string { return fmt.Sprintf("totp pending %d"
 var (
 	errWrongCode = fmt.Errorf("wrong code: %w", ErrUnauthorized)
 	errUsedCode  = fmt.Errorf("that code was used already; wait for the next one: %w", ErrUnauthorized)
-	errPending   = fmt.Errorf("the sign-in waited too long or was used; enter your password again: %w", ErrUnauthorized)
+	// ErrSignInExpired: the password step's pending sign-in is gone (too
+	// old, or used); the person starts again from the password.
+	ErrSignInExpired = fmt.Errorf("the sign-in waited too long or was used; enter your password again: %w", ErrUnauthorized)
 )
 
 // pendingLogins are sign-ins whose password was right and whose second
@@ -154,11 +156,11 @@ func (s *Service) now() time.Time {
 // never completed a sign-in as them (TOTPUserLimit); a code is good once.
 func (s *Service) LoginTOTP(ctx context.Context, pending, code, ip, userAgent string) (Login, error) {
 	if pending == "" || len(pending) > 200 {
-		return Login{}, errPending
+		return Login{}, ErrSignInExpired
 	}
 	uid, ok := s.pendingUser(pending)
 	if !ok {
-		return Login{}, errPending
+		return Login{}, ErrSignInExpired
 	}
 	u, err := s.DB.UserByID(ctx, uid)
 	if err != nil {

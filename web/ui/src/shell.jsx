@@ -2,7 +2,7 @@
 // rail (bottom bar on phones), the selection bar, toasts, uploads and the
 // keyboard shortcuts.
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { canEdit } from './roles.js'
+import { canEdit, roleName } from './roles.js'
 import { view } from './status.js'
 import { api, bootState, download, get, session, setSession, toast, toasts, upload } from './api.js'
 import { clearSelection, selectableGrids, selection, selectMode, touchUI } from './grid.jsx'
@@ -18,7 +18,7 @@ import { emit, store, useStore } from './store.js'
 import { Viewer } from './viewer.jsx'
 import { gridNow, viewer } from './viewer-state.js'
 import { ShowLayer, startSlideshow } from './show.jsx'
-import { t } from './i18n.js'
+import { rich, t } from './i18n.js'
 
 export const theme = store(localStorage.getItem('pinhole.theme') || 'system')
 export function setTheme(v) {
@@ -114,16 +114,6 @@ export const withCode = text => String(text || '').split(/(--[\w-]+(?:=\w+)?|Rea
 
 // Logo is the product's name and mark, on every page including phones.
 export const Logo = () => <div class="logo"><i /><span>Pinhole</span></div>
-
-// withParts renders a message whose placeholders stand for marked-up parts
-// (a name in bold): the translated sentence is split around them, so each
-// language keeps its own word order.
-function withParts(msg, parts) {
-  return msg.split(/(\{\w+\})/).map((s, i) => {
-    const k = s.match(/^\{(\w+)\}$/)
-    return k && k[1] in parts ? <span key={i}>{parts[k[1]]}</span> : s
-  })
-}
 
 function Setup() {
   const [err, setErr] = useFormError()
@@ -245,7 +235,7 @@ function SecondStep({ pending, onBack }) {
       setSession(await api('POST', '/session/totp', { pending_token: pending, code: f.get('code') }, { quiet: true }))
     } catch (e) {
       setErr(e.message)
-      if (/password again/.test(e.message)) setTimeout(onBack, 2500)
+      if (e.body?.code === 'sign_in_expired') setTimeout(onBack, 2500)
     } finally { setBusy(false) }
   }
   return (
@@ -276,7 +266,7 @@ function Enrol() {
       <section class="enrol" aria-labelledby="enrol-h">
         <Logo />
         <h1 id="enrol-h" style={{ marginBottom: 6 }}>{t('shell.enrol_title')}</h1>
-        <p>{withParts(s.user?.role ? t('shell.enrol_text_role', { role: s.user.role }) : t('shell.enrol_text'), { who: s.user?.username ? <b>{s.user.username}</b> : t('shell.your_account') })}</p>
+        <p>{rich(s.user?.role ? t('shell.enrol_text_role', { role: roleName(s.user.role) }) : t('shell.enrol_text'), { who: s.user?.username ? <b>{s.user.username}</b> : t('shell.your_account') })}</p>
         <TOTPSetup onDone={async () => setSession(await get('/session'))} />
         <button type="button" class="btn" style={{ width: '100%', marginTop: 12 }} onClick={logout}><Icon name="logout" size={20} />{t('shell.log_out')}</button>
       </section>
@@ -448,7 +438,7 @@ function Shell({ route: r }) {
             <button class="ib" onClick={() => setMenu(m => !m)} aria-label={t('shell.account_menu')} aria-expanded={menu} aria-haspopup="menu"><Icon name="user" /></button>
             {menu && (
               <div class="menu" role="menu" onClick={() => setMenu(false)}>
-                <div class="who">{withParts(t('shell.signed_in_as', { role: s.user?.role || '' }), { user: <b>{s.user?.username}</b> })}</div>
+                <div class="who">{rich(t('shell.signed_in_as', { role: roleName(s.user?.role) }), { user: <b>{s.user?.username}</b> })}</div>
                 <a role="menuitem" href="/settings"><Icon name="settings" size={20} />{t('common.settings')}</a>
                 <button role="menuitem" onClick={() => setHelp(true)}><Icon name="keyboard" size={20} />{t('shell.shortcuts')}</button>
                 <button role="menuitem" onClick={() => setTheme(theme.get() === 'dark' || (theme.get() === 'system' && !matchMedia('(prefers-color-scheme: light)').matches) ? 'light' : 'dark')}><Icon name="sun" size={20} />{t('shell.switch_theme')}</button>
