@@ -1,3 +1,5 @@
+import { t } from './i18n.js'
+
 // Role names as the server spells them (db.RoleAdmin, db.RoleUser,
 // db.RoleViewer in db/users.go); web/roles_test.go fails when the two
 // lists differ or another module spells a role itself.
@@ -12,3 +14,6 @@ export const ROLES = [ADMIN, USER, VIEWER]
 export const canEdit = role => role === ADMIN || role === USER
 
 export const isAdmin = role => role === ADMIN
+
+// roleName is a role as people read it, in their language.
+export const roleName = role => (ROLES.includes(role) ? t(`settings.role_${role}`) : role || '')

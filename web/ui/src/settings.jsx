@@ -7,7 +7,7 @@ import { api, get, session, setSession, setThumbToken, toast } from './api.js'
 import { setShowRatings, showRatings } from './grid.jsx'
 import { choose, fmtNum, fmtRelative, LANGS, locale, pick, preference, rich, t } from './i18n.js'
 import { Icon } from './icons.jsx'
-import { canEdit, isAdmin, ROLES, VIEWER } from './roles.js'
+import { canEdit, isAdmin, roleName, ROLES, VIEWER } from './roles.js'
 import { view } from './status.js'
 import { FormError, progress, setTheme, theme, useFormError, withCode } from './shell.jsx'
 import { useStore } from './store.js'
@@ -455,6 +455,9 @@ function Services({ status, admin, reload }) {
   const tHits = num(th.field('hits')) || 0, tMiss = num(th.field('misses')) || 0
   const renders = num(th.field('renders')), evictions = num(th.field('evictions')), files = num(th.field('files'))
   const writable = th.field('writable')
+  // Files the renderer would not preview: the Problems screen lists them.
+  const rf = st.sub('thumbnails')
+  const refused = num(rf.field('refused_count')) || (rf.field('refused') || []).length
   const thumbs = th.present && (
     <Block icon="image" title={t('settings.thumbnails')} testid="svc-thumbs" pill={writable === false ? <Pill tone="warn">{t('settings.not_saving')}</Pill> : null}>
       <dl>
@@ -463,6 +466,7 @@ function Services({ status, admin, reload }) {
         <dt>{t('settings.from_cache')}</dt>
         <dd>{tHits + tMiss ? <>{fmtRate(tHits / (tHits + tMiss))}<small>{t('settings.hits_in', { hits: t('settings.n_hits', { n: tHits }), total: t('settings.n_requests', { n: tHits + tMiss }) })}</small></> : t('settings.none_asked')}</dd>
         {renders ? <><dt>{t('settings.made')}</dt><dd>{t('settings.n_thumbnails', { n: renders })}<small>{evictions ? t('settings.since_start_evicted', { n: evictions }) : t('settings.since_start')}</small></dd></> : null}
+        {refused > 0 && <><dt>{t('settings.not_previewed')}</dt><dd>{t('settings.n_files', { n: refused })} <a href="/problems">{t('settings.see_problems')}</a></dd></>}
       </dl>
       {writable === false && <div class="svc-note">{t('settings.thumbs_not_saving')}</div>}
       {admin && files > 0 && <ClearCache name="thumbs" ask={t('settings.clear_thumbs_ask')} button={t('settings.clear_thumbs')} reload={reload} />}
@@ -568,7 +572,6 @@ function Users({ me }) {
     if (!confirm(t('settings.reset_totp_ask', { name: u.username }))) return
     try { await api('DELETE', `/users/${u.id}/totp`); toast(t('settings.reset_totp_done', { name: u.username }), 'ok'); load() } catch { /* toast */ }
   }
-  const roleName = r => t(`settings.role_${r}`)
   return (
     <section aria-labelledby="s-users">
       <h2 id="s-users">{t('settings.people')}</h2>
