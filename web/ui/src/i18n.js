@@ -107,11 +107,17 @@ export const fmtNum = (n, opts) => (opts ? new Intl.NumberFormat(lang, opts) : n
 // fmtDate formats a Date (or time value) with Intl.DateTimeFormat options.
 export const fmtDate = (d, opts) => new Intl.DateTimeFormat(lang, opts).format(d)
 
-// monthName is "March 2024" in the current language (month 1–12).
-export const monthName = (y, m, month = 'long') => fmtDate(new Date(y, m - 1, 1), { month, year: 'numeric' })
+// capital starts a label with a capital letter, as headings do even in
+// languages that write month names small ("décembre 2026" → "Décembre").
+const capital = s => s.charAt(0).toLocaleUpperCase(lang) + s.slice(1)
 
-// monthShort is the month's short name alone ("Mar", "mars", "Mär").
-export const monthShort = m => fmtDate(new Date(2000, m - 1, 1), { month: 'short' })
+// monthName is "March 2024" in the current language (month 1–12), as a
+// heading writes it.
+export const monthName = (y, m, month = 'long') => capital(fmtDate(new Date(y, m - 1, 1), { month, year: 'numeric' }))
+
+// monthShort is the month's short name alone ("Mar", "Mars", "Mär"), as a
+// label writes it.
+export const monthShort = m => capital(fmtDate(new Date(2000, m - 1, 1), { month: 'short' }))
 
 // fmtRelative says how long ago or ahead: "3 minutes ago", "vor 3 Minuten".
 export const fmtRelative = (value, unit) => new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }).format(value, unit)

@@ -10,7 +10,7 @@
 // Settings or the shell reads the document's properties directly.
 export const KEYS = {
   '': ['status', 'version', 'setup_required', 'thumb_sizes', 'sign_in', 'uptime_s', 'demo', 'online_paused', 'originals', 'error',
-    'counts', 'index', 'recent_errors', 'watcher', 'helpers', 'thumbs', 'places', 'maps', 'reread'],
+    'counts', 'index', 'recent_errors', 'watcher', 'helpers', 'thumbs', 'thumbnails', 'places', 'maps', 'reread'],
   sign_in: ['passwords', 'provider'],
   'sign_in.provider': ['name', 'start'],
   reread: ['running', 'waiting', 'pending', 'reread', 'failed', 'bad_meta', 'last_error'],
@@ -23,6 +23,7 @@ export const KEYS = {
   watcher: ['mode', 'reason', 'watches', 'pending'],
   helpers: ['heif', 'ffmpeg'],
   thumbs: ['bytes', 'max_bytes', 'files', 'hits', 'misses', 'renders', 'evictions', 'writable'],
+  thumbnails: ['refused', 'refused_count'],
   places: ['mode', 'service', 'dataset_version', 'resolved', 'pending', 'requests', 'cache_hits', 'hit_rate',
     'cached_cells', 'offline_fallbacks', 'paused_lookups', 'last_error', 'last_error_at', 'next_retry'],
   maps: ['mode', 'service', 'cache_bytes', 'cache_cap_bytes', 'cache_files', 'hits', 'misses', 'hit_rate', 'rendered',
