@@ -192,19 +192,28 @@ func readerLanguage(r *http.Request) string {
 type readersJSON struct{ echo.DefaultJSONSerializer }
 
 func (j readersJSON) Serialize(c echo.Context, i any, indent string) error {
-	if lang := readerLanguage(c.Request()); lang != "en" {
-		sayProblems(lang, reflect.ValueOf(i))
+	if lang := readerLanguage(c.Request()); lang != "en" && i != nil {
+		v := reflect.ValueOf(i)
+		if v.Kind() == reflect.Struct && mayHoldProblem(v.Type()) {
+			// An answer passed by value: translate a copy that can change.
+			cp := reflect.New(v.Type()).Elem()
+			cp.Set(v)
+			sayProblems(lang, cp)
+			i = cp.Interface()
+		} else {
+			sayProblems(lang, v)
+		}
 	}
 	return j.DefaultJSONSerializer.Serialize(c, i, indent)
 }
 
 // problemTypes are the types that say what is wrong with a file: their
 // Reason, Detail and Fix are read by people.
-var problemTypes = map[reflect.Type]bool{reflect.TypeFor[db.FileProblem](): true, reflect.TypeFor[visitorProblem](): true}
+var problemTypes = map[reflect.Type]bool{reflect.TypeFor[db.FileProblem](): true, reflect.TypeFor[visitorProblem](): true,
+	reflect.TypeFor[uploadsInfo](): true} // why uploads are off
 
 // sayProblems finds the file problems in an answer and translates them in
-// place. Answers are built for one request, so changing them is safe; a
-// problem in a map by value (not addressable) is left alone — none is.
+// place. Answers are built for one request, so changing them is safe.
 func sayProblems(lang string, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -239,9 +248,22 @@ func sayProblems(lang string, v reflect.Value) {
 		if !mayHoldProblem(v.Type().Elem()) {
 			return
 		}
-		it := v.MapRange()
-		for it.Next() {
-			sayProblems(lang, it.Value())
+		// A struct kept in a map by value cannot be changed where it is:
+		// it is translated as a copy and put back.
+		for _, k := range v.MapKeys() {
+			e := v.MapIndex(k)
+			inner := e
+			if inner.Kind() == reflect.Interface && !inner.IsNil() {
+				inner = inner.Elem()
+			}
+			if inner.Kind() == reflect.Struct && mayHoldProblem(inner.Type()) {
+				cp := reflect.New(inner.Type()).Elem()
+				cp.Set(inner)
+				sayProblems(lang, cp)
+				v.SetMapIndex(k, cp)
+				continue
+			}
+			sayProblems(lang, e)
 		}
 	}
 }

@@ -48,6 +48,20 @@ func serverMessages(t *testing.T) []string {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The file's string constants, for messages kept in one.
+			consts := map[string]ast.Expr{}
+			for _, d := range af.Decls {
+				if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == gotoken.CONST {
+					for _, sp := range gd.Specs {
+						vs := sp.(*ast.ValueSpec)
+						for i, name := range vs.Names {
+							if i < len(vs.Values) {
+								consts[name.Name] = vs.Values[i]
+							}
+						}
+					}
+				}
+			}
 			ast.Inspect(af, func(n ast.Node) bool {
 				// Upload answers: a refusal's message, a result's Error.
 				if cl, ok := n.(*ast.CompositeLit); ok {
@@ -68,6 +82,21 @@ func serverMessages(t *testing.T) []string {
 									if s, ok := joined(kv.Value); ok {
 										seen[s] = true
 									}
+								}
+							}
+						}
+					case "uploadsInfo":
+						// Why uploads are off, shown above the upload button.
+						for _, el := range cl.Elts {
+							if kv, ok := el.(*ast.KeyValueExpr); ok && exprName(kv.Key) == "Reason" {
+								v := kv.Value
+								if id, ok := v.(*ast.Ident); ok && consts[id.Name] != nil {
+									v = consts[id.Name]
+								}
+								if s, ok := formatOf(v); ok {
+									seen[template(s)] = true
+								} else if s, ok := joined(v); ok {
+									seen[s] = true
 								}
 							}
 						}
@@ -182,7 +211,10 @@ func joined(e ast.Expr) (string, bool) {
 // formatOf is a literal's text, or the format of a fmt.Sprintf call.
 func formatOf(e ast.Expr) (string, bool) {
 	if call, ok := e.(*ast.CallExpr); ok && exprName(call.Fun) == "fmt.Sprintf" && len(call.Args) > 0 {
-		return literal(call.Args[0])
+		return formatOf(call.Args[0])
+	}
+	if s, ok := joined(e); ok && !strings.Contains(s, "{1}") {
+		return s, true // literals joined with +
 	}
 	return literal(e)
 }

@@ -122,3 +122,25 @@ func TestProblemsInTheReadersLanguage(t *testing.T) {
 		t.Error("the photo list does not mark the cut-off photo")
 	}
 }
+
+// Why uploads are off is the server's sentence too: in the reader's
+// language in the session answer.
+func TestUploadsReasonInTheReadersLanguage(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, lang := range []string{"en", "nl"} {
+		var s struct{ Uploads struct{ Reason string } }
+		resp := e.request(e.viewer, "GET", "/api/v1/session", nil, http.Header{"Accept-Language": {lang}})
+		err := json.NewDecoder(resp.Body).Decode(&s)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "Viewers cannot upload; an admin can make you a user in Settings."
+		if lang != "en" {
+			want = catalogOf(t, lang)[want]
+		}
+		if s.Uploads.Reason != want {
+			t.Errorf("%s: why a viewer cannot upload: %q, want %q", lang, s.Uploads.Reason, want)
+		}
+	}
+}

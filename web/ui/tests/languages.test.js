@@ -149,6 +149,11 @@ for (const vp of [PHONE, DESKTOP]) {
       await page.waitForLoadState('networkidle')
       await page.waitForTimeout(300)
       assert.deepEqual(await leftovers(page, 'de'), [], `English words on ${path}`)
+      if (path === '/settings') {
+        // The server's own sentence: uploads are off on read-only originals.
+        const off = Object.entries(server('de')).find(([en]) => en.startsWith('Uploads are off because the photo folder is read-only'))[1]
+        assert.ok((await page.locator('main').innerText()).includes(off.slice(0, 40)), 'the server says why uploads are off in English')
+      }
       assert.deepEqual(await spills(page), [], `German words that do not fit on ${path}`)
       await shot(page, 'lang-de' + path.replace(/[/?=]/g, '-'))
     }
