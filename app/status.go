@@ -54,7 +54,7 @@ type IndexStatus struct {
 	LastScan *index.Summary `json:"last_scan"`
 	// RootProblem says why the originals cannot be scanned (it names
 	// them); empty when they can.
-	RootProblem string `json:"root_problem,omitempty"`
+	RootProblem string `json:"root_problem,omitempty" say:"true"`
 }
 
 // HelperPaths are the helper programs the thumbnailer found ("" when not).
@@ -129,7 +129,7 @@ type ViewerStatus struct {
 type MemberIndex struct {
 	Progress    index.Progress `json:"progress"`
 	LastScan    *index.Summary `json:"last_scan"` // without its warning
-	RootProblem string         `json:"root_problem,omitempty"`
+	RootProblem string         `json:"root_problem,omitempty" say:"true"`
 }
 
 // ViewerIndex is the indexer's part for viewers: no file being read, and
@@ -138,7 +138,7 @@ type MemberIndex struct {
 type ViewerIndex struct {
 	Progress    index.Progress `json:"progress"` // without the current file
 	LastScan    *ScanTimes     `json:"last_scan"`
-	RootProblem string         `json:"root_problem,omitempty"`
+	RootProblem string         `json:"root_problem,omitempty" say:"true"`
 }
 
 // ScanTimes is when a scan started, how long it took and whether it was

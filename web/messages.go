@@ -124,7 +124,13 @@ func (c *msgCatalog) translate(msg string) (string, bool) {
 		}
 		vals := map[string]string{}
 		for i, n := range p.holes {
-			vals[strconv.Itoa(n)] = m[i+1]
+			// What the code filled in may be a message of its own ("originals
+			// folder unavailable: …" inside "… — is the drive mounted?").
+			if s, ok := c.translate(m[i+1]); ok {
+				vals[strconv.Itoa(n)] = s
+			} else {
+				vals[strconv.Itoa(n)] = m[i+1]
+			}
 		}
 		return hole.ReplaceAllStringFunc(p.to, func(h string) string { return vals[h[1:len(h)-1]] }), true
 	}
@@ -222,6 +228,13 @@ func sayProblems(lang string, v reflect.Value) {
 		}
 	case reflect.Struct:
 		t := v.Type()
+		// A string field tagged say:"true" (the status document's root
+		// problem, the watcher's reason) is a sentence for people too.
+		for i := 0; i < v.NumField(); i++ {
+			if f := t.Field(i); f.IsExported() && f.Type.Kind() == reflect.String && f.Tag.Get("say") == "true" && v.Field(i).CanSet() {
+				v.Field(i).SetString(say(lang, v.Field(i).String()))
+			}
+		}
 		if problemTypes[t] {
 			for _, name := range []string{"Reason", "Detail", "Fix"} {
 				if f := v.FieldByName(name); f.IsValid() && f.Kind() == reflect.String && f.CanSet() {
@@ -286,7 +299,8 @@ func mayHoldProblem(t reflect.Type) bool {
 	case reflect.Struct:
 		r = problemTypes[t]
 		for i := 0; i < t.NumField() && !r; i++ {
-			r = t.Field(i).IsExported() && mayHoldProblem(t.Field(i).Type)
+			f := t.Field(i)
+			r = f.IsExported() && (f.Tag.Get("say") == "true" || mayHoldProblem(f.Type))
 		}
 	}
 	holdsProblem.Store(t, r)

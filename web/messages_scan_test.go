@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -34,7 +35,7 @@ func serverMessages(t *testing.T) []string {
 	t.Helper()
 	seen := map[string]bool{}
 	fset := gotoken.NewFileSet()
-	for _, dir := range []string{".", "../app/auth", "../db"} {
+	for _, dir := range []string{".", "../app/auth", "../db", "../app/index", "../app/watch"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {
@@ -60,6 +61,21 @@ func serverMessages(t *testing.T) []string {
 							}
 						}
 					}
+				}
+			}
+			for _, d := range af.Decls {
+				// markMissing's warnings become the index's root problem.
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "markMissing" {
+					ast.Inspect(fd, func(n ast.Node) bool {
+						if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) > 0 {
+							if s, ok := formatOf(r.Results[0]); ok && s != "" {
+								seen[template(s)] = true
+							} else if s, ok := joined(r.Results[0]); ok {
+								seen[s] = true
+							}
+						}
+						return true
+					})
 				}
 			}
 			ast.Inspect(af, func(n ast.Node) bool {
@@ -115,6 +131,12 @@ func serverMessages(t *testing.T) []string {
 				if !ok {
 					return true
 				}
+				// The index's and the watcher's state, shown in Settings.
+				if name := exprName(call.Fun); (name == "ix.setRootProblem" && len(call.Args) == 1) || (name == "w.setMode" && len(call.Args) == 2) {
+					if s, ok := joined(call.Args[len(call.Args)-1]); ok {
+						seen[s] = true
+					}
+				}
 				if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "bad" && len(call.Args) == 1 && strings.HasPrefix(filepath.Base(f), "upload") {
 					if s, ok := literal(call.Args[0]); ok {
 						seen["file name {1} "+s] = true // uploadName's bad
@@ -148,6 +170,7 @@ func serverMessages(t *testing.T) []string {
 	for _, s := range alsoRead {
 		seen[s] = true
 	}
+	delete(seen, "") // "no reason" is no message
 	out := make([]string, 0, len(seen))
 	for s := range seen {
 		out = append(out, s)
@@ -340,5 +363,42 @@ func TestReaderLanguage(t *testing.T) {
 		if got := readerLanguage(r); got != want {
 			t.Errorf("cookie %q, Accept-Language de-DE: %s, want %s", ck, got, want)
 		}
+	}
+}
+
+// A message inside another is translated too: the watcher's "originals
+// folder unavailable: …" inside the index's "… — is the drive mounted?".
+func TestSayNested(t *testing.T) {
+	msg := "originals folder unavailable: stat /mnt/nas: no such file or directory — is the drive mounted? Nothing was marked missing."
+	got := say("fr", msg)
+	cats, _ := loadCatalogs()
+	inner, _ := cats["fr"].translate("originals folder unavailable: stat /mnt/nas: no such file or directory")
+	if got == msg || !strings.HasPrefix(got, inner) || !strings.Contains(inner, "stat /mnt/nas: no such file or directory") || inner == "originals folder unavailable: stat /mnt/nas: no such file or directory" {
+		t.Errorf("say(fr, %q) = %q (inner %q)", msg, got, inner)
+	}
+}
+
+// A string field tagged say:"true" is translated in an answer (the status
+// document's root problem, the watcher's reason); its untagged
+// neighbours are left as they are.
+func TestSayTaggedFields(t *testing.T) {
+	type watcher struct {
+		Mode   string `json:"mode"`
+		Reason string `json:"reason" say:"true"`
+	}
+	type status struct {
+		RootProblem string             `json:"root_problem" say:"true"`
+		Watcher     watcher            `json:"watcher"`
+		Extra       map[string]watcher `json:"extra"`
+	}
+	const why = "out of inotify watches: raise fs.inotify.max_user_watches (sysctl); rescanning periodically instead"
+	st := &status{RootProblem: "originals folder unavailable: stat /x: no such file or directory", Watcher: watcher{Mode: "polling", Reason: why},
+		Extra: map[string]watcher{"a": {Mode: "polling", Reason: why}}}
+	sayProblems("nl", reflect.ValueOf(st))
+	if !strings.HasSuffix(st.RootProblem, "stat /x: no such file or directory") || strings.HasPrefix(st.RootProblem, "originals") {
+		t.Errorf("root problem in Dutch: %q", st.RootProblem)
+	}
+	if st.Watcher.Reason == why || st.Watcher.Mode != "polling" || st.Extra["a"].Reason == why || st.Extra["a"].Mode != "polling" {
+		t.Errorf("watcher in Dutch: %+v %+v", st.Watcher, st.Extra)
 	}
 }

@@ -60,7 +60,7 @@ type Summary struct {
 	Bytes    int64         `json:"bytes"` // bytes hashed
 	Started  time.Time     `json:"started"`
 	Full     bool          `json:"full"`
-	Warning  string        `json:"warning,omitempty"`
+	Warning  string        `json:"warning,omitempty" say:"true"`
 }
 
 // FilesPerSecond is the rate over files seen.

@@ -40,7 +40,7 @@ const (
 type State struct {
 	Mode    Mode   `json:"mode"`
 	Watches int    `json:"watches"`
-	Reason  string `json:"reason,omitempty"`
+	Reason  string `json:"reason,omitempty" say:"true"`
 	Pending int    `json:"pending"`
 }
 
