@@ -89,6 +89,10 @@ describe('heatmap', () => {
       // Not on Leaflet's zoom buttons.
       const z = await box(page, '.leaflet-control-zoom')
       assert.ok(tb.x > z.x + z.w || tb.y > z.y + z.h, 'toggle covers the zoom buttons')
+      // The zoom buttons are big enough for a finger.
+      for (const b of await page.$$eval('.leaflet-control-zoom a', as => as.map(a => a.getBoundingClientRect()).map(r => [r.width, r.height]))) {
+        assert.ok(b[0] >= 44 && b[1] >= 44 || vp !== PHONE, `a zoom button is ${b[0]}×${b[1]} px on a phone`)
+      }
       assert.equal(await toggle.getAttribute('aria-pressed'), 'false')
 
       await toggle.click()
