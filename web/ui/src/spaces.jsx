@@ -64,7 +64,8 @@ export function YourSpace({ me, admin }) {
           <option value="">{t('spaces.share_with')}</option>
           {(data.accounts || []).map(a => <option key={a.id} value={a.username}>{a.username}</option>)}
         </select>
-        <input class="input" type="date" aria-label={t('spaces.since_label')} value={since} onInput={e => setSince(e.currentTarget.value)} data-testid="partner-since" />
+        <label class="space-since"><span>{t('spaces.since_label')}</span>
+          <input class="input" type="date" value={since} onInput={e => setSince(e.currentTarget.value)} data-testid="partner-since" /></label>
         <button class="btn primary" data-testid="partner-share">{t('common.share')}</button>
       </form>}
       <FormError error={err} />
