@@ -3,6 +3,7 @@
 import { render } from 'preact'
 import './styles.css'
 import { App } from './shell.jsx'
+import { api, session, setSession } from './api.js'
 import { language, pick, setLanguage } from './i18n.js'
 import { useStore } from './store.js'
 
@@ -11,7 +12,12 @@ import { useStore } from './store.js'
 const saved = localStorage.getItem('pinhole.theme')
 if (saved === 'dark' || saved === 'light') document.documentElement.dataset.theme = saved
 
-// A new language re-creates the app, so every word is drawn again in it.
+// A new language re-creates the app, so every word is drawn again in it;
+// the session is asked for again, so the server's own sentences in it (why
+// uploads are off) come in the new language too.
+language.sub(() => {
+  if (session.get().state === 'ready') api('GET', '/session', undefined, { quiet: true }).then(setSession).catch(() => {})
+})
 function Root() {
   const lang = useStore(language)
   return <App key={lang} />

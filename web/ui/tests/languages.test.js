@@ -177,6 +177,9 @@ test('the language setting: chosen, kept after a reload, and back to the browser
   const nav = async () => (await page.locator('nav.nav a').allInnerTexts()).map(s => s.trim())
   assert.ok((await nav()).includes(say('fr', 'Library')), `after choosing French: ${(await nav()).join(', ')}`)
   assert.deepEqual(await leftovers(page, 'fr'), [], 'English words after choosing French')
+  // The server's sentence on why uploads are off follows, without a reload.
+  const off = Object.entries(server('fr')).find(([en]) => en.startsWith('Uploads are off because the photo folder is read-only'))[1]
+  await page.waitForFunction(t => document.querySelector('main').innerText.includes(t), off.slice(0, 40), { timeout: 5000 })
   await shot(page, 'lang-fr-settings')
 
   await page.reload()
