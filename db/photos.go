@@ -136,6 +136,12 @@ func (d *DB) PhotoByPath(ctx context.Context, rel string) (Photo, error) {
 // private nor in the Trash, in the given order: what a viewer's live
 // updates may name.
 func (d *DB) PublicPhotoIDs(ctx context.Context, ids []int64) ([]int64, error) {
+	return d.idsAmong(ctx, ids, "p.private = 0 AND p.owner_user IS NULL AND "+notTrashed)
+}
+
+// idsAmong returns the ids among ids of photos p that meet cond, in the
+// given order (never nil: answers list them).
+func (d *DB) idsAmong(ctx context.Context, ids []int64, cond string) ([]int64, error) {
 	if len(ids) == 0 {
 		return []int64{}, nil
 	}
@@ -143,19 +149,10 @@ func (d *DB) PublicPhotoIDs(ctx context.Context, ids []int64) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.sql.QueryContext(ctx, `SELECT j.value FROM json_each(?) j JOIN photos p ON p.id = j.value
-		WHERE p.private = 0 AND p.owner_user IS NULL AND `+notTrashed+` ORDER BY j.key`, string(js))
-	if err != nil {
-		return nil, fmt.Errorf("public photo ids: %w", err)
+	out, err := d.photoIDs(ctx, `SELECT j.value FROM json_each(?) j JOIN photos p ON p.id = j.value
+		WHERE `+cond+` ORDER BY j.key`, string(js))
+	if out == nil && err == nil {
+		out = []int64{}
 	}
-	defer rows.Close()
-	out := make([]int64, 0, len(ids))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, err
 }

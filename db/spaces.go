@@ -213,28 +213,7 @@ func (d *DB) Partners(ctx context.Context, user int64) ([]Partner, error) {
 // VisiblePhotoIDs returns the ids among ids of photos r may see, in the
 // given order: what r's live updates may name.
 func (d *DB) VisiblePhotoIDs(ctx context.Context, ids []int64, r Reader) ([]int64, error) {
-	if len(ids) == 0 {
-		return []int64{}, nil
-	}
-	js, err := json.Marshal(ids)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := d.sql.QueryContext(ctx, `SELECT j.value FROM json_each(?) j JOIN photos p ON p.id = j.value
-		WHERE `+r.readCond()+` ORDER BY j.key`, string(js))
-	if err != nil {
-		return nil, fmt.Errorf("visible photo ids: %w", err)
-	}
-	defer rows.Close()
-	out := make([]int64, 0, len(ids))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return d.idsAmong(ctx, ids, r.readCond())
 }
 
 // spacesExact reports whether answers counted without private spaces
