@@ -44,6 +44,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusUnauthorized, strings.TrimSuffix(err.Error(), ": "+auth.ErrUnauthorized.Error())
 	case errors.Is(err, auth.ErrForbidden):
 		return http.StatusForbidden, strings.TrimSuffix(err.Error(), ": "+auth.ErrForbidden.Error())
+	case errors.Is(err, db.ErrNotYours):
+		return http.StatusForbidden, strings.TrimSuffix(err.Error(), ": "+db.ErrNotYours.Error())
 	case errors.Is(err, db.ErrNotFound):
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, db.ErrConflict):

@@ -21,7 +21,7 @@ import (
 var readKinds = map[string]bool{
 	"db.ErrInvalid": true, "db.ErrConflict": true, "db.ErrNotFound": true,
 	"auth.ErrUnauthorized": true, "auth.ErrForbidden": true, "ErrUnauthorized": true, "ErrForbidden": true,
-	"ErrInvalid": true, "ErrConflict": true, "ErrNotFound": true,
+	"ErrInvalid": true, "ErrConflict": true, "ErrNotFound": true, "ErrNotYours": true, "db.ErrNotYours": true,
 }
 
 var verb = regexp.MustCompile(`%[-+# 0-9.]*[svqdgfx]`)

@@ -130,9 +130,7 @@ func (s *Server) setOnlyMe(c echo.Context) error {
 	ctx := c.Request().Context()
 	r := callerOf(c).reader
 	err = s.deps.DB.SetOnlyMe(ctx, id, *in.OnlyMe, r)
-	if errors.Is(err, db.ErrNotYours) {
-		return echo.NewHTTPError(http.StatusForbidden, strings.TrimSuffix(err.Error(), ": "+db.ErrNotYours.Error()))
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	s.publishPhotos(ctx, photosEvent{Changed: []int64{id}})
@@ -192,13 +190,10 @@ func (s *Server) unassignFolder(c echo.Context) error {
 }
 
 // mayEdit refuses a change to photos in a space other than the caller's
-// (partners see them read-only; others do not see them at all).
+// (partners see them read-only; others do not see them at all); a
+// db.ErrNotYours answers 403 (statusOf).
 func (s *Server) mayEdit(c echo.Context, ids []int64) error {
-	err := s.deps.DB.EditableBy(c.Request().Context(), ids, callerOf(c).reader)
-	if errors.Is(err, db.ErrNotYours) {
-		return echo.NewHTTPError(http.StatusForbidden, strings.TrimSuffix(err.Error(), ": "+db.ErrNotYours.Error()))
-	}
-	return err
+	return s.deps.DB.EditableBy(c.Request().Context(), ids, callerOf(c).reader)
 }
 
 // setOnlyMeMany is the selection's "Only me": every photo must be in the
@@ -216,9 +211,7 @@ func (s *Server) setOnlyMeMany(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	n, err := s.deps.DB.SetOnlyMeMany(ctx, in.PhotoIDs, *in.OnlyMe, callerOf(c).reader)
-	if errors.Is(err, db.ErrNotYours) {
-		return echo.NewHTTPError(http.StatusForbidden, strings.TrimSuffix(err.Error(), ": "+db.ErrNotYours.Error()))
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	s.publishPhotos(ctx, photosEvent{Changed: in.PhotoIDs})
