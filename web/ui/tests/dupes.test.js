@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { cleanup, corpus, launch, PHONE, serve, shot, tempDir } from './lib.js'
+import { cleanup, corpus, launch, PHONE, serve, setupAdmin, shot, tempDir } from './lib.js'
 
 const USER = 'ana', PASS = 'a long passphrase'
 let dir, srv, browser
@@ -30,8 +30,7 @@ before(async () => {
     execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', join(root, 'Camera', name), '-vf', 'scale=iw/2:-2', '-q:v', '12', join(root, 'Copies', 'small-' + name.toLowerCase())])
   }
   srv = await serve({ originals: root, data: join(dir, 'data'), args: ['--read-only=false', '--debounce', '300ms'] })
-  const r = await fetch(srv.base + '/api/v1/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: USER, password: PASS }) })
-  assert.equal(r.status, 201)
+  await setupAdmin(srv, USER, PASS)
   browser = await launch()
 })
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { cleanup, corpus, DESKTOP, launch, PHONE, serve, shot, tempDir } from './lib.js'
+import { cleanup, corpus, DESKTOP, launch, PHONE, serve, setupAdmin, shot, tempDir } from './lib.js'
 
 const USER = 'ana', PASS = 'a long passphrase'
 const FILES = {
@@ -48,8 +48,7 @@ before(async () => {
     copyFileSync(join(corpus, src), join(root, rel))
   }
   srv = await serve({ originals: root, data: join(dir, 'data') })
-  const r = await fetch(srv.base + '/api/v1/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: USER, password: PASS }) })
-  assert.equal(r.status, 201)
+  await setupAdmin(srv, USER, PASS)
   browser = await launch()
 })
 after(async () => {

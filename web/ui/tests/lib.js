@@ -63,6 +63,34 @@ export async function serve({ originals, data, args = [], port }) {
   }
 }
 
+// setupAdmin makes a fresh server's first account (the admin) and returns
+// its session cookie, for requests the test makes itself.
+export async function setupAdmin(srv, username, password) {
+  const r = await fetch(srv.base + '/api/v1/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) })
+  if (r.status !== 201) throw new Error(`setup answered ${r.status}: ${await r.text()}`)
+  return r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
+}
+
+// library serves dir/name/originals, filled by fill(folder), makes the
+// admin and waits for the first scan to finish (the photo count stays put
+// three times in a row and no scan runs). The server's cookie is the
+// admin's.
+export async function library(dir, name, fill, { username, password, args = [] }) {
+  const originals = join(dir, name, 'originals')
+  mkdirSync(originals, { recursive: true })
+  fill(originals)
+  const srv = await serve({ originals, data: join(dir, name, 'data'), args })
+  srv.cookie = await setupAdmin(srv, username, password)
+  for (let last = -1, same = 0; same < 3;) {
+    const st = await (await fetch(srv.base + '/api/v1/status', { headers: { Cookie: srv.cookie } })).json()
+    const n = st.counts?.photos ?? 0
+    same = n === last && n > 0 && !st.index?.progress?.running ? same + 1 : 0
+    last = n
+    await new Promise(res => setTimeout(res, 300))
+  }
+  return srv
+}
+
 export function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -6,11 +6,11 @@
 // Every assertion is about geometry or what a person sees.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync } from 'node:fs'
+import { cpSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { after, before, describe, test } from 'node:test'
-import { binary, cleanup, corpus, DESKTOP, launch, PHONE, recordRequests, serve, shot, tempDir } from './lib.js'
+import { binary, cleanup, corpus, DESKTOP, launch, library, PHONE, recordRequests, shot, tempDir } from './lib.js'
 
 const USER = 'ana', PASS = 'a long passphrase'
 let browser, dir
@@ -25,23 +25,10 @@ after(async () => {
   cleanup(dir)
 })
 
-// library starts a server over the given folders and makes the admin.
-async function library(name, fill) {
-  const originals = join(dir, name, 'originals')
-  mkdirSync(originals, { recursive: true })
-  fill(originals)
-  const srv = await serve({ originals, data: join(dir, name, 'data') })
-  const r = await fetch(srv.base + '/api/v1/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: USER, password: PASS }) })
-  assert.equal(r.status, 201, await r.text())
-  const cookie = r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
-  // Wait for the first scan to finish (the photo count stays put).
-  for (let last = -1, same = 0; same < 3;) {
-    const st = await (await fetch(srv.base + '/api/v1/status', { headers: { Cookie: cookie } })).json()
-    const n = st.counts?.photos ?? 0
-    same = n === last && n > 0 && !st.index?.progress?.running ? same + 1 : 0
-    last = n
-    await new Promise(res => setTimeout(res, 300))
-  }
+// serveLibrary starts a server over the folders fill makes (lib.js
+// library) and remembers its address: requests anywhere else are foreign.
+async function serveLibrary(name, fill) {
+  const srv = await library(dir, name, fill, { username: USER, password: PASS })
   bases.push(srv.base)
   return srv
 }
@@ -119,7 +106,7 @@ async function settle(page) {
 describe('map', () => {
   let srv
   before(async () => {
-    srv = await library('map', originals => {
+    srv = await serveLibrary('map', originals => {
       cpSync(corpus, join(originals, 'corpus'), { recursive: true })
       // A household library: most photos at home (Berlin), trips abroad.
       execFileSync(binary(), ['demo', '--out', join(originals, 'family'), '--count', '300', '--megapixels', '0.1-0.2'], { stdio: 'ignore' })
@@ -330,7 +317,7 @@ describe('map', () => {
 
 describe('phone search', () => {
   let srv
-  before(async () => { srv = await library('search', originals => cpSync(corpus, join(originals, 'corpus'), { recursive: true })) })
+  before(async () => { srv = await serveLibrary('search', originals => cpSync(corpus, join(originals, 'corpus'), { recursive: true })) })
   after(() => srv?.stop())
 
   const months = (page, q) => page.evaluate(async q => (await (await fetch('/api/v1/photos/months' + q)).json()).months.reduce((n, m) => n + m.count, 0), q)

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { binary, cleanup, DESKTOP, launch, PHONE, serve, shot, tempDir } from './lib.js'
+import { binary, cleanup, DESKTOP, launch, library, PHONE, shot, tempDir } from './lib.js'
 
 const USER = 'ana', PASS = 'a long passphrase'
 let browser, dir
@@ -20,25 +20,8 @@ after(async () => {
   cleanup(dir)
 })
 
-// library starts a server over a filled folder, makes the admin and waits
-// for the first scan to finish.
-async function library(name, fill) {
-  const originals = join(dir, name, 'originals')
-  mkdirSync(originals, { recursive: true })
-  fill(originals)
-  const srv = await serve({ originals, data: join(dir, name, 'data') })
-  const r = await fetch(srv.base + '/api/v1/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: USER, password: PASS }) })
-  assert.equal(r.status, 201, await r.text())
-  srv.cookie = r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
-  for (let last = -1, same = 0; same < 3;) {
-    const st = await (await fetch(srv.base + '/api/v1/status', { headers: { Cookie: srv.cookie } })).json()
-    const n = st.counts?.photos ?? 0
-    same = n === last && n > 0 && !st.index?.progress?.running ? same + 1 : 0
-    last = n
-    await new Promise(res => setTimeout(res, 300))
-  }
-  return srv
-}
+// withAdmin serves a library (lib.js) with this suite's admin.
+const withAdmin = (name, fill) => library(dir, name, fill, { username: USER, password: PASS })
 
 async function open(srv, vp, path) {
   const ctx = await browser.newContext({ viewport: vp, colorScheme: 'dark', hasTouch: vp.width < 600, isMobile: vp.width < 600 })
@@ -69,7 +52,7 @@ const heatShare = page => page.$eval('canvas.heat-layer', c => {
 describe('heatmap', () => {
   let srv
   before(async () => {
-    srv = await library('heat', originals => {
+    srv = await withAdmin('heat', originals => {
       execFileSync(binary(), ['demo', '--out', join(originals, 'family'), '--count', '120', '--megapixels', '0.1-0.2'], { stdio: 'ignore' })
     })
   })
@@ -152,7 +135,7 @@ function jpeg(out, local, offset, gps) {
 describe('tracks', () => {
   let srv
   before(async () => {
-    srv = await library('tracks', originals => {
+    srv = await withAdmin('tracks', originals => {
       const walk = join(originals, 'walk')
       mkdirSync(walk, { recursive: true })
       writeFileSync(join(walk, 'Morning walk.gpx'), gpx())
